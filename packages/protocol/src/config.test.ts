@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { SandcasterConfigSchema } from "./config.js";
+import { describeIssues } from "./validation.js";
+
+describe("SandcasterConfigSchema", () => {
+  it("accepts a typical config", () => {
+    const config = SandcasterConfigSchema.parse({
+      model: "sonnet",
+      timeout: 600,
+      allowedTools: ["Bash"],
+    });
+    expect(config.allowedTools).toEqual(["bash"]);
+  });
+
+  it("names the path of an unknown key, nested too", () => {
+    const parsed = SandcasterConfigSchema.safeParse({
+      modle: "sonnet",
+      outputFormat: { type: "json_schema", schema: {}, strict: true },
+    });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) {
+      const described = describeIssues(parsed.error).split("; ").sort();
+      expect(described).toEqual(["modle: unknown field", "outputFormat.strict: unknown field"]);
+    }
+  });
+});

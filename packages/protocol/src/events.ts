@@ -1,0 +1,110 @@
+// Events of a run: SSE `event:` is `type`, `data:` is the whole object. Old clients ignore our extra fields.
+import { z } from "zod";
+import { FileEncodingSchema } from "./files.js";
+import { UsageSchema } from "./usage.js";
+
+export const SystemEventSchema = z.object({
+  type: z.literal("system"),
+  subtype: z.string().optional(),
+  content: z.string(),
+  /** Set on the first event of a run (subtype `init`). */
+  runId: z.string().optional(),
+  model: z.string().optional(),
+  provider: z.string().optional(),
+  sandboxProvider: z.string().optional(),
+});
+
+export const AssistantEventSchema = z.object({
+  type: z.literal("assistant"),
+  subtype: z.enum(["delta", "complete"]).optional(),
+  content: z.string(),
+});
+
+export const ThinkingEventSchema = z.object({
+  type: z.literal("thinking"),
+  subtype: z.enum(["delta", "complete"]).optional(),
+  content: z.string(),
+});
+
+export const ToolUseEventSchema = z.object({
+  type: z.literal("tool_use"),
+  toolName: z.string(),
+  /** JSON text of the tool input. */
+  content: z.string(),
+  toolUseId: z.string().optional(),
+  sandbox: z.string().optional(),
+});
+
+export const ToolResultEventSchema = z.object({
+  type: z.literal("tool_result"),
+  toolName: z.string(),
+  content: z.string(),
+  isError: z.boolean().default(false),
+  toolUseId: z.string().optional(),
+  sandbox: z.string().optional(),
+});
+
+export const FileEventSchema = z.object({
+  type: z.literal("file"),
+  path: z.string(),
+  content: z.string(),
+  encoding: FileEncodingSchema.optional(),
+});
+
+export const RESULT_SUBTYPES = ["success", "error_max_turns"] as const;
+
+export const ResultEventSchema = z.object({
+  type: z.literal("result"),
+  subtype: z.string().optional(),
+  /** The agent's final answer text. */
+  content: z.string(),
+  costUsd: z.number().nonnegative().optional(),
+  numTurns: z.number().int().nonnegative().optional(),
+  durationSecs: z.number().nonnegative().optional(),
+  model: z.string().optional(),
+  usage: UsageSchema.optional(),
+  /** The parsed final answer when the request asked for an `outputFormat`. */
+  structuredOutput: z.unknown().optional(),
+});
+
+export const StderrEventSchema = z.object({ type: z.literal("stderr"), content: z.string() });
+
+export const WarningEventSchema = z.object({
+  type: z.literal("warning"),
+  content: z.string(),
+  code: z.string().optional(),
+});
+
+export const ErrorEventSchema = z.object({
+  type: z.literal("error"),
+  content: z.string(),
+  code: z.string().optional(),
+  hint: z.string().optional(),
+});
+
+export const SandcasterEventSchema = z.discriminatedUnion("type", [
+  SystemEventSchema,
+  AssistantEventSchema,
+  ThinkingEventSchema,
+  ToolUseEventSchema,
+  ToolResultEventSchema,
+  FileEventSchema,
+  ResultEventSchema,
+  StderrEventSchema,
+  WarningEventSchema,
+  ErrorEventSchema,
+]);
+
+export type SandcasterEvent = z.infer<typeof SandcasterEventSchema>;
+export type SandcasterEventType = SandcasterEvent["type"];
+export type EventOf<T extends SandcasterEventType> = Extract<SandcasterEvent, { type: T }>;
+export type SystemEvent = EventOf<"system">;
+export type AssistantEvent = EventOf<"assistant">;
+export type ThinkingEvent = EventOf<"thinking">;
+export type ToolUseEvent = EventOf<"tool_use">;
+export type ToolResultEvent = EventOf<"tool_result">;
+export type FileEvent = EventOf<"file">;
+export type ResultEvent = EventOf<"result">;
+export type StderrEvent = EventOf<"stderr">;
+export type WarningEvent = EventOf<"warning">;
+export type ErrorEvent = EventOf<"error">;

@@ -1,0 +1,57 @@
+// The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
+import { z } from "zod";
+import {
+  ModelProviderSchema,
+  SANDBOX_PROVIDERS,
+  SandboxProviderSchema,
+  ThinkingLevelSchema,
+} from "./enums.js";
+import { RequestFilesSchema } from "./files.js";
+import { OutputFormatSchema } from "./output-format.js";
+import { AllowedToolsSchema } from "./tools.js";
+
+export const DEFAULT_TIMEOUT_SECS = 300;
+
+const secret = z.string().min(1).max(4096);
+
+export const ApiKeysSchema = z.strictObject({
+  anthropic: secret.optional(),
+  openai: secret.optional(),
+  google: secret.optional(),
+  openrouter: secret.optional(),
+  e2b: secret.optional(),
+});
+export type ApiKeys = z.infer<typeof ApiKeysSchema>;
+
+export const CompositeSchema = z.strictObject({
+  maxSandboxes: z.int().min(1).max(20).optional(),
+  maxTotalSpawns: z.int().min(1).max(100).optional(),
+  allowedProviders: z.array(z.enum(SANDBOX_PROVIDERS)).optional(),
+});
+export type Composite = z.infer<typeof CompositeSchema>;
+
+export const MetadataSchema = z
+  .record(z.string().min(1).max(64), z.string().max(1024))
+  .refine((m) => Object.keys(m).length <= 50, "at most 50 metadata keys");
+
+/** Unknown fields are rejected (400 naming them): nothing is accepted and silently ignored. */
+export const QueryRequestSchema = z.strictObject({
+  prompt: z.string().min(1).max(1_000_000),
+  apiKeys: ApiKeysSchema.optional(),
+  model: z.string().min(1).max(200).optional(),
+  maxTurns: z.int().min(1).max(10_000).optional(),
+  timeout: z.int().min(5).max(3600).default(DEFAULT_TIMEOUT_SECS),
+  files: RequestFilesSchema.optional(),
+  allowedTools: AllowedToolsSchema.optional(),
+  provider: ModelProviderSchema.optional(),
+  thinkingLevel: ThinkingLevelSchema.optional(),
+  sandboxProvider: SandboxProviderSchema.optional(),
+  systemPrompt: z.string().min(1).max(200_000).optional(),
+  outputFormat: OutputFormatSchema.optional(),
+  composite: CompositeSchema.optional(),
+  metadata: MetadataSchema.optional(),
+});
+/** What a client sends. */
+export type QueryRequestInput = z.input<typeof QueryRequestSchema>;
+/** What the server works with after validation (defaults applied, files normalised). */
+export type QueryRequest = z.output<typeof QueryRequestSchema>;

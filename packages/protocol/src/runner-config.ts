@@ -1,0 +1,35 @@
+// The JSON file the server hands the in-sandbox runner. Keys travel as env vars, never in here.
+import { z } from "zod";
+import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
+import { OutputFormatSchema } from "./output-format.js";
+import { AllowedToolsSchema } from "./tools.js";
+
+export const DEFAULT_MAX_TURNS = 50;
+
+export const RunnerLimitsSchema = z.strictObject({
+  /** Characters of tool output given back to the model; the rest is cut with a note. */
+  toolOutputChars: z.int().min(1000).max(1_000_000).default(30_000),
+  /** Upper bound for one bash call, also capped by what is left of the run timeout. */
+  bashTimeoutSecs: z.int().min(1).max(3600).default(120),
+  /** Output tokens per model call. */
+  maxOutputTokens: z.int().min(256).max(200_000).default(16_384),
+  /** Retries of a model call that failed before streaming anything (429, 5xx, connection). */
+  modelRetries: z.int().min(0).max(10).default(3),
+});
+
+export const RunnerConfigSchema = z.strictObject({
+  prompt: z.string().min(1).max(1_000_000),
+  provider: ModelProviderSchema.optional(),
+  model: z.string().min(1).max(200).optional(),
+  maxTurns: z.int().min(1).max(10_000).default(DEFAULT_MAX_TURNS),
+  timeoutSecs: z.int().min(1).max(3600).default(300),
+  systemPrompt: z.string().min(1).optional(),
+  allowedTools: AllowedToolsSchema.optional(),
+  thinkingLevel: ThinkingLevelSchema.optional(),
+  outputFormat: OutputFormatSchema.optional(),
+  /** The working directory every tool is confined to. */
+  cwd: z.string().min(1),
+  limits: RunnerLimitsSchema.prefault({}),
+});
+export type RunnerConfigInput = z.input<typeof RunnerConfigSchema>;
+export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

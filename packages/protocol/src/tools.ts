@@ -1,0 +1,51 @@
+// Names of the runner's built-in tools, and the aliases clients of the published protocol use.
+import { z } from "zod";
+
+export const TOOL_NAMES = [
+  "bash",
+  "read_file",
+  "write_file",
+  "edit_file",
+  "list_files",
+  "grep",
+] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/**
+ * Claude Agent SDK style names (what clients written for the published protocol send),
+ * mapped to our tools. Matching is case-insensitive.
+ */
+const TOOL_ALIASES: Record<string, ToolName> = {
+  bash: "bash",
+  read: "read_file",
+  write: "write_file",
+  edit: "edit_file",
+  multiedit: "edit_file",
+  glob: "list_files",
+  ls: "list_files",
+  grep: "grep",
+};
+
+/** The canonical tool for a name or alias, or undefined when nothing matches. */
+export function canonicalToolName(name: string): ToolName | undefined {
+  const lower = name.trim().toLowerCase();
+  if ((TOOL_NAMES as readonly string[]).includes(lower)) return lower as ToolName;
+  return TOOL_ALIASES[lower];
+}
+
+/** A list of tool names or aliases, validated and turned into canonical names without duplicates. */
+export const AllowedToolsSchema = z
+  .array(z.string().min(1).max(100))
+  .max(50)
+  .superRefine((names, ctx) => {
+    names.forEach((name, index) => {
+      if (canonicalToolName(name) === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index],
+          message: `unknown tool "${name}"; known tools: ${TOOL_NAMES.join(", ")}`,
+        });
+      }
+    });
+  })
+  .transform((names) => [...new Set(names.map((n) => canonicalToolName(n) as ToolName))]);
