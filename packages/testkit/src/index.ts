@@ -1,0 +1,13 @@
+// Public surface of @sandcaster/testkit: scripted model API doubles the real SDKs can talk to.
+export { startAnthropicDouble } from "./anthropic-double.js";
+export { startGeminiDouble } from "./gemini-double.js";
+export { EXHAUSTED_MESSAGE } from "./http-double.js";
+export { startOpenAIDouble } from "./openai-double.js";
+export type {
+  DoubleOptions,
+  ModelDouble,
+  RecordedRequest,
+  ScriptedToolCall,
+  ScriptedTurn,
+  ScriptedUsage,
+} from "./script.js";
