@@ -1,0 +1,123 @@
+// The agent loop shared by every provider: call the model, run the tools it asks for, repeat.
+import {
+  addUsage,
+  costOfCall,
+  type SandcasterEvent,
+  type Usage,
+  ZERO_USAGE,
+} from "@sandcaster/protocol";
+import type { Emit } from "./emit.js";
+import type { ModelConversation, ToolResultInput, TurnInput } from "./models/model-conversation.js";
+import { abortError, streamWithRetry } from "./stream-with-retry.js";
+import type { ToolContext, ToolDefinition } from "./tools/tool.js";
+
+export interface AgentOptions {
+  prompt: string;
+  conversation: ModelConversation;
+  tools: readonly ToolDefinition[];
+  maxTurns: number;
+  modelRetries: number;
+  emit: Emit;
+  signal: AbortSignal;
+  /** Builds the context of one tool call (its bash timeout shrinks as the deadline nears). */
+  toolContext: () => ToolContext;
+}
+
+export interface AgentOutcome {
+  subtype: "success" | "error_max_turns";
+  /** The final answer: the text of the model's last reply. */
+  text: string;
+  numTurns: number;
+  usage: Usage;
+  /** Undefined when the model is missing from the price table. */
+  costUsd: number | undefined;
+}
+
+interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+async function runTool(call: ToolCall, tools: readonly ToolDefinition[], context: ToolContext) {
+  const tool = tools.find((t) => t.name === call.name);
+  if (!tool) {
+    return { content: `tool "${call.name}" is not available in this run`, isError: true };
+  }
+  try {
+    return await tool.run(call.input, context);
+  } catch (error) {
+    return { content: `tool "${call.name}" failed: ${String(error)}`, isError: true };
+  }
+}
+
+export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
+  const { conversation, emit, signal } = options;
+  let input: TurnInput = { kind: "user", text: options.prompt };
+  let usage = ZERO_USAGE;
+  let costUsd: number | undefined = 0;
+  let lastText = "";
+
+  for (let turn = 1; ; turn++) {
+    let text = "";
+    let thinking = "";
+    const calls: ToolCall[] = [];
+    const parts = streamWithRetry(conversation, input, {
+      retries: options.modelRetries,
+      signal,
+      emit,
+    });
+    for await (const part of parts) {
+      if (part.type === "text-delta") {
+        text += part.text;
+        emit({ type: "assistant", subtype: "delta", content: part.text });
+      } else if (part.type === "thinking-delta") {
+        thinking += part.text;
+        emit({ type: "thinking", subtype: "delta", content: part.text });
+      } else if (part.type === "tool-call") {
+        calls.push(part);
+      } else if (part.type === "usage") {
+        usage = addUsage(usage, part.usage);
+        const callCost = costOfCall(conversation.model, part.usage);
+        costUsd = costUsd === undefined || callCost === undefined ? undefined : costUsd + callCost;
+      }
+    }
+    if (thinking) emit({ type: "thinking", subtype: "complete", content: thinking });
+    if (text) {
+      emit({ type: "assistant", subtype: "complete", content: text });
+      lastText = text;
+    }
+    if (calls.length === 0) return { subtype: "success", text, numTurns: turn, usage, costUsd };
+
+    const atLimit = turn >= options.maxTurns;
+    const results: ToolResultInput[] = [];
+    for (const call of calls) {
+      emit(toolUseEvent(call));
+      const outcome = atLimit
+        ? { content: `not run: the run reached maxTurns (${options.maxTurns})`, isError: true }
+        : await runTool(call, options.tools, options.toolContext());
+      if (signal.aborted) throw abortError(signal);
+      emit({
+        type: "tool_result",
+        toolName: call.name,
+        toolUseId: call.id,
+        content: outcome.content,
+        isError: outcome.isError,
+      });
+      results.push({ id: call.id, name: call.name, ...outcome });
+    }
+    if (atLimit) {
+      return { subtype: "error_max_turns", text: lastText, numTurns: turn, usage, costUsd };
+    }
+    input = { kind: "tool-results", results };
+  }
+}
+
+function toolUseEvent(call: ToolCall): SandcasterEvent {
+  return {
+    type: "tool_use",
+    toolName: call.name,
+    toolUseId: call.id,
+    content: JSON.stringify(call.input ?? {}),
+  };
+}

@@ -1,0 +1,61 @@
+// Reads and validates the runner's JSON config; every failure is an INVALID_CONFIG RunnerError.
+import { readFile, realpath, stat } from "node:fs/promises";
+import {
+  describeIssues,
+  ERROR_CODES,
+  type RunnerConfig,
+  RunnerConfigSchema,
+} from "@sandcaster/protocol";
+import { RunnerError } from "./errors.js";
+
+const USAGE = "usage: node runner.mjs --config <config.json>";
+
+export function configPathFromArgs(args: readonly string[]): string {
+  const flag = args.indexOf("--config");
+  const path = flag >= 0 ? args[flag + 1] : args.find((a) => !a.startsWith("-"));
+  if (!path)
+    throw new RunnerError(ERROR_CODES.INVALID_CONFIG, "no config file given", { hint: USAGE });
+  return path;
+}
+
+export async function loadConfig(path: string): Promise<RunnerConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new RunnerError(
+      ERROR_CODES.INVALID_CONFIG,
+      `cannot read config ${path}: ${(error as Error).message}`,
+      {
+        hint: USAGE,
+      },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new RunnerError(
+      ERROR_CODES.INVALID_CONFIG,
+      `config ${path} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = RunnerConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new RunnerError(
+      ERROR_CODES.INVALID_CONFIG,
+      `invalid config: ${describeIssues(parsed.error)}`,
+    );
+  }
+  const config = parsed.data;
+  try {
+    if (!(await stat(config.cwd)).isDirectory()) throw new Error("not a directory");
+    config.cwd = await realpath(config.cwd);
+  } catch (error) {
+    throw new RunnerError(
+      ERROR_CODES.INVALID_CONFIG,
+      `invalid config: cwd: ${config.cwd} is not a usable directory (${(error as Error).message})`,
+    );
+  }
+  return config;
+}

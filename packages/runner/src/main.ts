@@ -1,0 +1,149 @@
+// Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
+import { ERROR_CODES, roundUsd, type SandcasterEvent } from "@sandcaster/protocol";
+import { runAgent } from "./agent-loop.js";
+import { createLineEmitter, type Emit } from "./emit.js";
+import { RunnerError } from "./errors.js";
+import { configPathFromArgs, loadConfig } from "./load-config.js";
+import { createConversation } from "./models/create-conversation.js";
+import { parseStructuredOutput } from "./structured-output.js";
+import { buildSystemPrompt } from "./system-prompt.js";
+import { selectTools } from "./tools/index.js";
+
+/** stdout carries protocol lines only, so stray console output from any library goes to stderr. */
+function keepStdoutForEvents(): void {
+  const toStderr = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(" ")}\n`);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}
+
+function errorEvent(error: unknown): SandcasterEvent {
+  if (RunnerError.isInstance(error)) {
+    return {
+      type: "error",
+      code: error.code,
+      content: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  }
+  return { type: "error", code: ERROR_CODES.INTERNAL, content: `runner failed: ${String(error)}` };
+}
+
+async function run(emit: Emit, startedAt: number): Promise<void> {
+  const config = await loadConfig(configPathFromArgs(process.argv.slice(2)));
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new RunnerError(
+        ERROR_CODES.TIMEOUT,
+        `the run exceeded its timeout of ${config.timeoutSecs}s`,
+        {
+          hint: "raise the request's timeout, or ask for less work per run",
+        },
+      ),
+    );
+  }, config.timeoutSecs * 1000);
+  timer.unref();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () =>
+      controller.abort(new RunnerError(ERROR_CODES.CANCELLED, `runner received ${signal}`)),
+    );
+  }
+  const deadline = startedAt + config.timeoutSecs * 1000;
+
+  const tools = selectTools(config.allowedTools);
+  const conversation = createConversation(
+    { provider: config.provider, model: config.model },
+    {
+      system: buildSystemPrompt({
+        systemPrompt: config.systemPrompt,
+        cwd: config.cwd,
+        toolNames: tools.map((t) => t.name),
+        outputFormat: config.outputFormat,
+      }),
+      tools: tools.map(({ name, description, inputSchema }) => ({
+        name,
+        description,
+        inputSchema,
+      })),
+      thinkingLevel: config.thinkingLevel,
+      maxOutputTokens: config.limits.maxOutputTokens,
+    },
+    process.env,
+  );
+  emit({
+    type: "system",
+    subtype: "agent_start",
+    content: `agent started: ${conversation.model} via ${conversation.provider}`,
+    model: conversation.model,
+    provider: conversation.provider,
+  });
+
+  const outcome = await runAgent({
+    prompt: config.prompt,
+    conversation,
+    tools,
+    maxTurns: config.maxTurns,
+    modelRetries: config.limits.modelRetries,
+    emit,
+    signal: controller.signal,
+    toolContext: () => ({
+      cwd: config.cwd,
+      signal: controller.signal,
+      outputLimitChars: config.limits.toolOutputChars,
+      bashTimeoutMs: Math.max(
+        1,
+        Math.min(config.limits.bashTimeoutSecs * 1000, deadline - Date.now()),
+      ),
+    }),
+  });
+  clearTimeout(timer);
+
+  let structuredOutput: unknown;
+  if (config.outputFormat && outcome.subtype === "success") {
+    const structured = parseStructuredOutput(outcome.text, config.outputFormat);
+    if (structured.ok) {
+      structuredOutput = structured.value;
+      if (structured.warning) emit({ type: "warning", content: structured.warning });
+    } else {
+      emit({ type: "warning", code: "OUTPUT_FORMAT_MISMATCH", content: structured.reason });
+    }
+  }
+  if (outcome.costUsd === undefined) {
+    emit({
+      type: "warning",
+      code: "UNKNOWN_MODEL_PRICE",
+      content: `no price is known for model "${conversation.model}", so the result carries no costUsd`,
+    });
+  }
+  emit({
+    type: "result",
+    subtype: outcome.subtype,
+    content: outcome.text,
+    numTurns: outcome.numTurns,
+    durationSecs: Math.round(Date.now() - startedAt) / 1000,
+    model: conversation.model,
+    usage: outcome.usage,
+    ...(outcome.costUsd === undefined ? {} : { costUsd: roundUsd(outcome.costUsd) }),
+    ...(structuredOutput === undefined ? {} : { structuredOutput }),
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  keepStdoutForEvents();
+  const emit = createLineEmitter((line) => process.stdout.write(line));
+  let exitCode = 0;
+  try {
+    await run(emit, startedAt);
+  } catch (error) {
+    emit(errorEvent(error));
+    if (!RunnerError.isInstance(error))
+      process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    exitCode = RunnerError.isInstance(error) && error.code === ERROR_CODES.INVALID_CONFIG ? 2 : 1;
+  }
+  // Exit explicitly (SDK keep-alive sockets would hold the process), once stdout has drained.
+  process.stdout.write("", () => process.exit(exitCode));
+}
+
+void main();

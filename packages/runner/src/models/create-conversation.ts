@@ -1,0 +1,66 @@
+// Picks the provider and model for a run and connects the matching adapter with keys from the environment.
+import {
+  chooseModel,
+  ERROR_CODES,
+  type ModelProvider,
+  PROVIDER_BASE_URL_VARS,
+  PROVIDER_KEY_VARS,
+} from "@sandcaster/protocol";
+import { RunnerError } from "../errors.js";
+import { createAnthropicConversation } from "./anthropic.js";
+import { createGoogleConversation } from "./google.js";
+import type { ConversationSettings, ModelConversation } from "./model-conversation.js";
+import { createOpenAIConversation } from "./openai.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const OPENROUTER_DEFAULT_URL = "https://openrouter.ai/api/v1";
+
+function keyFor(provider: ModelProvider, env: Env): string | undefined {
+  for (const name of PROVIDER_KEY_VARS[provider]) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function missingKey(provider: ModelProvider): RunnerError {
+  const vars = PROVIDER_KEY_VARS[provider].join(" or ");
+  return new RunnerError(ERROR_CODES.NO_MODEL_CREDENTIALS, `no API key for ${provider}`, {
+    hint: `set ${vars} on the server, or pass apiKeys.${provider} in the request`,
+  });
+}
+
+export function createConversation(
+  requested: { provider?: ModelProvider | undefined; model?: string | undefined },
+  settings: Omit<ConversationSettings, "model">,
+  env: Env,
+): ModelConversation {
+  const choice = chooseModel(requested, env);
+  if (!choice.ok) {
+    throw new RunnerError(ERROR_CODES.NO_MODEL_CREDENTIALS, choice.reason, {
+      hint: "set ANTHROPIC_API_KEY, OPENAI_API_KEY, GOOGLE_API_KEY or OPENROUTER_API_KEY, or pass apiKeys in the request",
+    });
+  }
+  const { provider, model } = choice;
+  const baseURL = env[PROVIDER_BASE_URL_VARS[provider]]?.trim() || undefined;
+  // A self-hosted OpenAI-compatible server (Ollama, vLLM) usually needs no key.
+  const apiKey =
+    keyFor(provider, env) ?? (provider === "openai" && baseURL ? "not-needed" : undefined);
+  if (!apiKey) throw missingKey(provider);
+  const full = { ...settings, model };
+  switch (provider) {
+    case "anthropic":
+      return createAnthropicConversation(full, { apiKey, baseURL });
+    case "openai":
+      return createOpenAIConversation(full, { apiKey, baseURL, flavour: "openai" });
+    case "openrouter":
+      return createOpenAIConversation(full, {
+        apiKey,
+        baseURL: baseURL ?? OPENROUTER_DEFAULT_URL,
+        flavour: "openrouter",
+      });
+    case "google":
+      return createGoogleConversation(full, { apiKey, baseURL });
+  }
+}

@@ -1,0 +1,54 @@
+// Turns a zod schema plus a typed run function into a ToolDefinition that never throws.
+import { describeIssues, type ToolName } from "@sandcaster/protocol";
+import { z } from "zod";
+import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
+
+export interface ToolSpec<S extends z.ZodType> {
+  name: ToolName;
+  description: string;
+  schema: S;
+  run(input: z.output<S>, context: ToolContext): Promise<ToolOutcome>;
+}
+
+/** JSON Schema for the model: what callers may send (defaults optional), no `$schema` key. */
+export function toInputSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+export function ok(content: string): ToolOutcome {
+  return { content, isError: false };
+}
+
+export function fail(content: string): ToolOutcome {
+  return { content, isError: true };
+}
+
+export const CANCELLED: ToolOutcome = { content: "cancelled", isError: true };
+
+/** Readable text for an fs failure; Node's messages already name the syscall and path. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
+  return {
+    name: spec.name,
+    description: spec.description,
+    inputSchema: toInputSchema(spec.schema),
+    async run(input, context) {
+      const parsed = spec.schema.safeParse(input);
+      if (!parsed.success) return fail(`invalid input: ${describeIssues(parsed.error)}`);
+      if (context.signal.aborted) return CANCELLED;
+      try {
+        return await spec.run(parsed.data, context);
+      } catch (err) {
+        // The loop must go on whatever a tool hits, so a bug becomes an error the model sees.
+        return fail(`${spec.name} failed: ${errorText(err)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// The contract every built-in tool implements; the agent loop knows tools only through this.
+import type { ToolName } from "@sandcaster/protocol";
+
+export interface ToolContext {
+  /** Absolute, real path of the working directory; every path a tool touches must stay inside. */
+  cwd: string;
+  /** Aborted when the run is cancelled or times out: a tool must stop promptly (kill its children). */
+  signal: AbortSignal;
+  /** Characters of output handed back to the model; longer output is cut with a note saying so. */
+  outputLimitChars: number;
+  /** Upper bound for one bash call in milliseconds (already capped by the run's remaining time). */
+  bashTimeoutMs: number;
+}
+
+export interface ToolOutcome {
+  /** Text given back to the model (and shown to the client in the tool_result event). */
+  content: string;
+  /** True when the call failed; the model sees the error and the run goes on. */
+  isError: boolean;
+}
+
+export interface ToolDefinition {
+  name: ToolName;
+  description: string;
+  /** JSON Schema (draft 2020-12 / OpenAPI subset) of the input object, sent to the model. */
+  inputSchema: Record<string, unknown>;
+  /** Never throws for bad input or failures: those become `{isError: true}` outcomes. */
+  run(input: unknown, context: ToolContext): Promise<ToolOutcome>;
+}
