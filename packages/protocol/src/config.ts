@@ -4,6 +4,41 @@ import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from 
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
+export const DockerConfigSchema = z.strictObject({
+  /** Image with node on PATH, a non-root user and /workspace; `sandcaster image build` makes one. */
+  image: z.string().min(1).default("sandcaster-sandbox:latest"),
+  memoryMb: z.int().min(64).max(1_048_576).default(2048),
+  cpus: z.number().min(0.1).max(256).default(2),
+  pidsLimit: z.int().min(16).max(1_000_000).default(512),
+  network: z.enum(["bridge", "none", "host"]).default("bridge"),
+  /** Docker socket or host; default: DOCKER_HOST, then /var/run/docker.sock. */
+  socketPath: z.string().min(1).optional(),
+});
+
+export const LocalConfigSchema = z.strictObject({
+  /** "auto": bubblewrap when installed, else unisolated with a warning; "bwrap": refuse to run without it. */
+  isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
+});
+
+export const ArtifactsConfigSchema = z.strictObject({
+  maxFileBytes: z
+    .int()
+    .min(0)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
+  maxTotalBytes: z
+    .int()
+    .min(0)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  maxFiles: z.int().min(0).max(10_000).default(100),
+});
+
+export const StoreConfigSchema = z.strictObject({
+  /** SQLite file for run history. */
+  path: z.string().min(1).default(".sandcaster/sandcaster.db"),
+});
+
 export const SandcasterConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   model: z.string().min(1).max(200).optional(),
@@ -15,6 +50,13 @@ export const SandcasterConfigSchema = z.strictObject({
   thinkingLevel: ThinkingLevelSchema.optional(),
   sandboxProvider: SandboxProviderSchema.optional(),
   outputFormat: OutputFormatSchema.optional(),
+  docker: DockerConfigSchema.prefault({}),
+  local: LocalConfigSchema.prefault({}),
+  artifacts: ArtifactsConfigSchema.prefault({}),
+  store: StoreConfigSchema.prefault({}),
 });
+export type DockerConfig = z.output<typeof DockerConfigSchema>;
+export type LocalConfig = z.output<typeof LocalConfigSchema>;
+export type ArtifactsConfig = z.output<typeof ArtifactsConfigSchema>;
 export type SandcasterConfigInput = z.input<typeof SandcasterConfigSchema>;
 export type SandcasterConfig = z.output<typeof SandcasterConfigSchema>;

@@ -9,7 +9,7 @@ function issues(body: unknown) {
 }
 
 describe("QueryRequestSchema", () => {
-  it("accepts the published protocol's fields and applies the default timeout", () => {
+  it("accepts the published protocol's fields and leaves defaults to the server config", () => {
     const parsed = QueryRequestSchema.parse({
       prompt: "fix the tests",
       apiKeys: { anthropic: "sk-ant-x", e2b: "e2b_x" },
@@ -25,7 +25,7 @@ describe("QueryRequestSchema", () => {
       composite: { maxSandboxes: 2 },
       metadata: { team: "infra" },
     });
-    expect(parsed.timeout).toBe(300);
+    expect(parsed.timeout).toBeUndefined();
     expect(parsed.allowedTools).toEqual(["bash", "read_file", "grep"]);
     expect(parsed.files).toEqual([
       { path: "src/a.ts", content: "export {}", encoding: "utf8", sizeBytes: 9 },

@@ -40,7 +40,8 @@ export const QueryRequestSchema = z.strictObject({
   apiKeys: ApiKeysSchema.optional(),
   model: z.string().min(1).max(200).optional(),
   maxTurns: z.int().min(1).max(10_000).optional(),
-  timeout: z.int().min(5).max(3600).default(DEFAULT_TIMEOUT_SECS),
+  /** Seconds; when absent sandcaster.json decides, else DEFAULT_TIMEOUT_SECS. */
+  timeout: z.int().min(5).max(3600).optional(),
   files: RequestFilesSchema.optional(),
   allowedTools: AllowedToolsSchema.optional(),
   provider: ModelProviderSchema.optional(),
