@@ -1,0 +1,32 @@
+// Typed sandbox failures with stable codes; they survive duplicated packages via a global symbol.
+const MARKER = Symbol.for("sandcaster.sandbox-error");
+
+export const SANDBOX_ERROR_CODES = [
+  "SANDBOX_UNAVAILABLE",
+  "SANDBOX_CREATE_FAILED",
+  "SANDBOX_IO_FAILED",
+  "SANDBOX_EXEC_FAILED",
+  "SANDBOX_DESTROYED",
+] as const;
+export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
+
+export class SandboxError extends Error {
+  readonly [MARKER] = true;
+  readonly code: SandboxErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: SandboxErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "SandboxError";
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  static isInstance(value: unknown): value is SandboxError {
+    return typeof value === "object" && value !== null && MARKER in value;
+  }
+}

@@ -1,0 +1,116 @@
+// A RunStore over any kysely dialect; every statement goes through the query builder.
+import type { Kysely, Updateable } from "kysely";
+import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
+import { migrateToLatest } from "./migrations.js";
+import { epochMs, rowToRunRecord } from "./run-row.js";
+import type { ListRunsQuery, NewRun, RunOutcome, RunPage, RunStore } from "./run-store.js";
+import type { Database, RunsTable } from "./schema.js";
+
+/** The store owns `db`: close() destroys it. Call migrate() before use. */
+export function createKyselyRunStore(db: Kysely<Database>): RunStore {
+  let closed = false;
+
+  return {
+    async migrate() {
+      await migrateToLatest(db as Kysely<unknown>);
+    },
+
+    async createRun(run: NewRun) {
+      await db
+        .insertInto("runs")
+        .values({
+          id: run.id,
+          status: "running",
+          prompt: run.prompt,
+          model: run.model ?? null,
+          provider: run.provider ?? null,
+          sandbox_provider: run.sandboxProvider ?? null,
+          started_at: run.startedAt.getTime(),
+          ended_at: null,
+          duration_secs: null,
+          num_turns: null,
+          cost_usd: null,
+          input_tokens: null,
+          output_tokens: null,
+          cache_read_tokens: null,
+          cache_write_tokens: null,
+          error_code: null,
+          error_message: null,
+          files_count: 0,
+          metadata: run.metadata === undefined ? null : JSON.stringify(run.metadata),
+        })
+        .execute();
+    },
+
+    async finishRun(id: string, outcome: RunOutcome) {
+      const changes: Updateable<RunsTable> = {
+        status: outcome.status,
+        ended_at: outcome.endedAt.getTime(),
+        duration_secs: outcome.durationSecs,
+        num_turns: outcome.numTurns ?? null,
+        cost_usd: outcome.costUsd ?? null,
+        input_tokens: outcome.usage?.inputTokens ?? null,
+        output_tokens: outcome.usage?.outputTokens ?? null,
+        cache_read_tokens: outcome.usage?.cacheReadTokens ?? null,
+        cache_write_tokens: outcome.usage?.cacheWriteTokens ?? null,
+        error_code: outcome.error?.code ?? null,
+        error_message: outcome.error?.message ?? null,
+        files_count: outcome.filesCount,
+      };
+      if (outcome.model !== undefined) changes.model = outcome.model;
+      if (outcome.provider !== undefined) changes.provider = outcome.provider;
+      const result = await db
+        .updateTable("runs")
+        .set(changes)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) {
+        throw new Error(`run store: cannot finish run ${JSON.stringify(id)}: no such run`);
+      }
+    },
+
+    async getRun(id: string) {
+      const row = await db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : rowToRunRecord(row);
+    },
+
+    async listRuns(query: ListRunsQuery): Promise<RunPage> {
+      if (!Number.isSafeInteger(query.limit) || query.limit < 1) {
+        throw new RangeError(`run store: limit must be a positive integer, got ${query.limit}`);
+      }
+      const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
+      let select = db.selectFrom("runs").selectAll();
+      if (query.status !== undefined) select = select.where("status", "=", query.status);
+      if (after !== undefined) {
+        select = select.where((eb) =>
+          eb.or([
+            eb("started_at", "<", after.startedAtMs),
+            eb.and([eb("started_at", "=", after.startedAtMs), eb("id", "<", after.id)]),
+          ]),
+        );
+      }
+      const rows = await select
+        .orderBy("started_at", "desc")
+        .orderBy("id", "desc")
+        .limit(query.limit + 1)
+        .execute();
+      const pageRows = rows.slice(0, query.limit);
+      const last = pageRows.at(-1);
+      const page: RunPage = { runs: pageRows.map(rowToRunRecord) };
+      if (rows.length > query.limit && last !== undefined) {
+        page.nextCursor = encodeRunCursor({ startedAtMs: epochMs(last.started_at), id: last.id });
+      }
+      return page;
+    },
+
+    async ping() {
+      await db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

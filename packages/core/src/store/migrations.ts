@@ -1,0 +1,65 @@
+// Schema migrations as code, written with kysely's schema builder so every dialect can run them.
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+/**
+ * Applied in name order and never edited once released: add a new entry instead. Only portable
+ * column types are used (text, bigint, integer, double precision) and no dialect-specific SQL.
+ */
+export const runStoreMigrations: Record<string, Migration> = {
+  "0001_create_runs": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("runs")
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("prompt", "text", (col) => col.notNull())
+        .addColumn("model", "text")
+        .addColumn("provider", "text")
+        .addColumn("sandbox_provider", "text")
+        .addColumn("started_at", "bigint", (col) => col.notNull())
+        .addColumn("ended_at", "bigint")
+        .addColumn("duration_secs", "double precision")
+        .addColumn("num_turns", "integer")
+        .addColumn("cost_usd", "double precision")
+        .addColumn("input_tokens", "integer")
+        .addColumn("output_tokens", "integer")
+        .addColumn("cache_read_tokens", "integer")
+        .addColumn("cache_write_tokens", "integer")
+        .addColumn("error_code", "text")
+        .addColumn("error_message", "text")
+        .addColumn("files_count", "integer", (col) => col.notNull().defaultTo(0))
+        .addColumn("metadata", "text")
+        .execute();
+      await db.schema
+        .createIndex("runs_started_at_id_idx")
+        .on("runs")
+        .columns(["started_at desc", "id desc"])
+        .execute();
+      await db.schema
+        .createIndex("runs_status_started_at_id_idx")
+        .on("runs")
+        .columns(["status", "started_at desc", "id desc"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable("runs").execute();
+    },
+  },
+};
+
+export const runStoreMigrationProvider: MigrationProvider = {
+  getMigrations: async () => runStoreMigrations,
+};
+
+/** Brings the schema to the latest migration; throws the first failure. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: runStoreMigrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === "Error")?.migrationName;
+    throw new Error(
+      `run store migration ${failed ?? "(unknown)"} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,35 @@
+// The kysely table types of the run history database (snake_case columns, one row per run).
+import type { ColumnType } from "kysely";
+
+/**
+ * Milliseconds since the epoch, stored as a 64-bit integer so that ordering is numeric in every
+ * dialect. Reads may come back as a string (node-postgres returns int8 that way); map with Number().
+ */
+export type EpochMsColumn = ColumnType<number | string, number, number>;
+
+export interface RunsTable {
+  id: string;
+  status: string;
+  prompt: string;
+  model: string | null;
+  provider: string | null;
+  sandbox_provider: string | null;
+  started_at: EpochMsColumn;
+  ended_at: ColumnType<number | string | null, number | null, number | null>;
+  duration_secs: number | null;
+  num_turns: number | null;
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  files_count: ColumnType<number, number | undefined, number>;
+  /** JSON text of a Record<string, string>. */
+  metadata: string | null;
+}
+
+export interface Database {
+  runs: RunsTable;
+}

@@ -1,0 +1,32 @@
+// A RunStore in a local SQLite file (better-sqlite3, WAL mode) through kysely's SqliteDialect.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { createKyselyRunStore } from "./kysely-run-store.js";
+import type { RunStore } from "./run-store.js";
+import type { Database } from "./schema.js";
+
+export interface SqliteRunStoreOptions {
+  /** The database file, or ":memory:". Its parent directory is created when missing. */
+  path: string;
+  /** How long a statement waits for another connection's lock. Default 5000 ms. */
+  busyTimeoutMs?: number | undefined;
+}
+
+/** Opens (or creates) the file; the schema is created by an explicit migrate(). */
+export function createSqliteRunStore(options: SqliteRunStoreOptions): RunStore {
+  if (options.path !== ":memory:" && options.path !== "") {
+    mkdirSync(dirname(options.path), { recursive: true });
+  }
+  const sqlite = new SqliteDatabase(options.path);
+  try {
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return createKyselyRunStore(db);
+}

@@ -1,0 +1,103 @@
+// The RunStore contract and SQLite specifics, on a real database file in a temp directory.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createSqliteRunStore } from "../../src/store/sqlite-run-store.js";
+import { describeRunStore, type RunStoreHarness } from "./run-store-contract.js";
+
+function tableColumns(path: string, table: string): string[] {
+  const sqlite = new SqliteDatabase(path, { readonly: true });
+  try {
+    const rows = sqlite.prepare(`select name from pragma_table_info(?)`).all(table) as {
+      name: string;
+    }[];
+    return rows.map((row) => row.name);
+  } finally {
+    sqlite.close();
+  }
+}
+
+describeRunStore("sqlite", async (): Promise<RunStoreHarness> => {
+  const dir = await mkdtemp(join(tmpdir(), "sandcaster-run-store-"));
+  const path = join(dir, "data", "runs.db");
+  return {
+    open: async () => createSqliteRunStore({ path }),
+    runColumns: async () => tableColumns(path, "runs"),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe("createSqliteRunStore", () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sandcaster-run-store-"));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("creates the parent directory and opens without creating tables", async () => {
+    const path = join(dir, "a", "b", "runs.db");
+    const store = createSqliteRunStore({ path });
+    try {
+      expect(existsSync(path)).toBe(true);
+      expect(tableColumns(path, "runs")).toStrictEqual([]);
+      await store.migrate();
+      expect(tableColumns(path, "runs")).toContain("started_at");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("uses WAL and a busy timeout", async () => {
+    const path = join(dir, "runs.db");
+    const store = createSqliteRunStore({ path, busyTimeoutMs: 1234 });
+    try {
+      await store.migrate();
+      const sqlite = new SqliteDatabase(path, { readonly: true });
+      try {
+        expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+      } finally {
+        sqlite.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("creates the indexes for listing", async () => {
+    const path = join(dir, "runs.db");
+    const store = createSqliteRunStore({ path });
+    await store.migrate();
+    await store.close();
+    const sqlite = new SqliteDatabase(path, { readonly: true });
+    try {
+      const plan = sqlite
+        .prepare(
+          "explain query plan select * from runs where status = ? order by started_at desc, id desc limit 11",
+        )
+        .all("running") as { detail: string }[];
+      expect(plan.map((row) => row.detail).join("\n")).toMatch(/runs_status_started_at_id_idx/);
+      expect(plan.map((row) => row.detail).join("\n")).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it("works in memory", async () => {
+    const store = createSqliteRunStore({ path: ":memory:" });
+    try {
+      await store.migrate();
+      await store.createRun({ id: "r", prompt: "p", startedAt: new Date(0) });
+      expect((await store.getRun("r"))?.startedAt).toBe("1970-01-01T00:00:00.000Z");
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+});
