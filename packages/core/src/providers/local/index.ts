@@ -1,0 +1,8 @@
+// The local sandbox provider: host dirs, isolated with bubblewrap when available.
+export { type BwrapArgsInput, buildBwrapArgs, type HostLayout } from "./bwrap-args.js";
+export {
+  BWRAP_HINT,
+  createLocalProvider,
+  type LocalProviderSettings,
+} from "./local-provider.js";
+export { type LocalLogger, LocalSandbox } from "./local-sandbox.js";

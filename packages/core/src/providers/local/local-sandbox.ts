@@ -1,0 +1,207 @@
+// One local sandbox: a host dir with workspace/ and runner/, processes run under bwrap or unisolated.
+import { posix } from "node:path";
+import type { SandboxProviderName } from "@sandcaster/protocol";
+import type {
+  ChangedFiles,
+  ChangedFilesLimits,
+  Sandbox,
+  SandboxLimits,
+  SandboxProcess,
+  SandboxState,
+  SpawnOptions,
+  StagedFile,
+} from "../../sandbox/sandbox.js";
+import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { SANDBOX_RUNNER_DIR, SANDBOX_WORKSPACE } from "./bwrap-args.js";
+import {
+  collectChangedFiles,
+  EMPTY_SNAPSHOT,
+  takeSnapshot,
+  type WorkspaceSnapshot,
+} from "./changed-files.js";
+import { buildSandboxEnv, type LocalIsolation, startSandboxProcess } from "./local-spawn.js";
+import type { GroupProcess } from "./process-group.js";
+import { mapSandboxPath, type PathRoot, removeTree, writeFileSafely } from "./sandbox-fs.js";
+
+export interface LocalLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface LocalSandboxInit {
+  id: string;
+  /** The host dir holding workspace/, runner/ and .owner. */
+  dir: string;
+  isolation: LocalIsolation;
+  /** The node binary as processes of the sandbox see it. */
+  nodePath: string;
+  notices: readonly string[];
+  env: Readonly<Record<string, string>>;
+  limits: SandboxLimits;
+  logger?: LocalLogger | undefined;
+}
+
+/** Past the run's timeout plus this grace, the sandbox destroys itself (a dead-man switch). */
+const DEAD_MAN_GRACE_MS = 60_000;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class LocalSandbox implements Sandbox {
+  readonly provider: SandboxProviderName = "local";
+  readonly id: string;
+  readonly workspacePath: string;
+  readonly runnerDir: string;
+  readonly nodePath: string;
+  readonly notices: readonly string[];
+  readonly hostDir: string;
+  private currentState: SandboxState = "ready";
+  private readonly roots: readonly PathRoot[];
+  private readonly processes = new Set<GroupProcess>();
+  private snapshot: WorkspaceSnapshot = EMPTY_SNAPSHOT;
+  private destroying: Promise<void> | undefined;
+  private deadMan: NodeJS.Timeout | undefined;
+
+  constructor(private readonly init: LocalSandboxInit) {
+    this.id = init.id;
+    this.hostDir = init.dir;
+    this.nodePath = init.nodePath;
+    this.notices = init.notices;
+    const hostWorkspace = posix.join(init.dir, "workspace");
+    const hostRunner = posix.join(init.dir, "runner");
+    const bwrap = init.isolation.kind === "bwrap";
+    this.workspacePath = bwrap ? SANDBOX_WORKSPACE : hostWorkspace;
+    this.runnerDir = bwrap ? SANDBOX_RUNNER_DIR : hostRunner;
+    this.roots = [
+      { sandbox: this.workspacePath, host: hostWorkspace },
+      { sandbox: this.runnerDir, host: hostRunner },
+    ];
+    const timeout = init.limits.timeoutMs;
+    if (Number.isFinite(timeout) && timeout > 0) {
+      this.deadMan = setTimeout(() => this.expire(), timeout + DEAD_MAN_GRACE_MS);
+      this.deadMan.unref();
+    }
+  }
+
+  get state(): SandboxState {
+    return this.currentState;
+  }
+
+  private get hostWorkspace(): string {
+    return posix.join(this.hostDir, "workspace");
+  }
+
+  private assertUsable(): void {
+    if (this.destroying) {
+      throw new SandboxError("SANDBOX_DESTROYED", `sandbox ${this.id} has been destroyed`);
+    }
+  }
+
+  private expire(): void {
+    this.init.logger?.warn(
+      { sandboxId: this.id },
+      "local sandbox outlived its run timeout; destroying it",
+    );
+    void this.destroy().then(() => {
+      this.currentState = "failed";
+    });
+  }
+
+  async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {
+    this.assertUsable();
+    signal.throwIfAborted();
+    const targets = files.map((file) => {
+      const target = mapSandboxPath(file.path, this.roots);
+      if (!target) {
+        throw new SandboxError(
+          "SANDBOX_IO_FAILED",
+          `refusing to write ${file.path}: not under ${this.workspacePath} or ${this.runnerDir}`,
+        );
+      }
+      return { ...target, file };
+    });
+    try {
+      for (const { root, rel, file } of targets) {
+        signal.throwIfAborted();
+        // Never setuid/setgid/sticky: the files are owned by the server's user on the host.
+        await writeFileSafely(root.host, rel, file.content, (file.mode ?? 0o644) & 0o777);
+      }
+      this.snapshot = await takeSnapshot(this.hostWorkspace, posix.join(this.hostDir, ".staged"), {
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted && error === signal.reason) throw error;
+      throw new SandboxError("SANDBOX_IO_FAILED", `cannot stage files: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async spawn(options: SpawnOptions): Promise<SandboxProcess> {
+    this.assertUsable();
+    options.signal.throwIfAborted();
+    const proc = await startSandboxProcess({
+      isolation: this.init.isolation,
+      hostDir: this.hostDir,
+      limits: this.init.limits,
+      cwd: options.cwd ?? this.workspacePath,
+      env: buildSandboxEnv(this.nodePath, this.workspacePath, this.init.env, options.env),
+      command: options.command,
+    });
+    if (this.destroying) {
+      await proc.kill();
+      throw new SandboxError("SANDBOX_DESTROYED", `sandbox ${this.id} has been destroyed`);
+    }
+    this.processes.add(proc);
+    if (this.currentState === "ready") this.currentState = "running";
+    const onAbort = () => void proc.kill();
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    if (options.signal.aborted) onAbort();
+    void proc.wait().finally(() => {
+      options.signal.removeEventListener("abort", onAbort);
+      this.processes.delete(proc);
+    });
+    return {
+      stdout: proc.stdout,
+      stderr: proc.stderr,
+      wait: () => proc.wait(),
+      kill: () => proc.kill(),
+    };
+  }
+
+  async readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles> {
+    this.assertUsable();
+    signal.throwIfAborted();
+    try {
+      return await collectChangedFiles(this.hostWorkspace, this.snapshot, limits, signal);
+    } catch (error) {
+      if (signal.aborted && error === signal.reason) throw error;
+      throw new SandboxError(
+        "SANDBOX_IO_FAILED",
+        `cannot read changed files: ${errorMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  destroy(): Promise<void> {
+    this.destroying ??= this.doDestroy();
+    return this.destroying;
+  }
+
+  private async doDestroy(): Promise<void> {
+    if (this.deadMan) clearTimeout(this.deadMan);
+    try {
+      await Promise.allSettled([...this.processes].map((proc) => proc.kill()));
+      await removeTree(this.hostDir);
+    } catch (error) {
+      this.init.logger?.warn(
+        { err: error, dir: this.hostDir },
+        "local sandbox: cannot remove its dir",
+      );
+    }
+    this.currentState = "stopped";
+  }
+}

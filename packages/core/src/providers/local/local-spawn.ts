@@ -1,0 +1,103 @@
+// Starts one process of a local sandbox: its environment from scratch, under bwrap or unisolated.
+import { posix } from "node:path";
+import type { SandboxLimits } from "../../sandbox/sandbox.js";
+import { SandboxError } from "../../sandbox/sandbox-error.js";
+import {
+  buildBwrapArgs,
+  DEFAULT_SANDBOX_PATH,
+  type HostLayout,
+  type NodeBind,
+} from "./bwrap-args.js";
+import { type GroupProcess, spawnProcessGroup } from "./process-group.js";
+
+export type LocalIsolation =
+  | {
+      kind: "bwrap";
+      bwrapPath: string;
+      layout: HostLayout;
+      nodeBind?: NodeBind | undefined;
+      /** Synthetic /etc/passwd and /etc/group (host paths). */
+      passwdFile: string;
+      groupFile: string;
+    }
+  | { kind: "none" };
+
+const ENV_KEY = /^[^=\0]+$/;
+
+/**
+ * PATH (the node dir first when it is not already on it) and HOME, then the sandbox env, then the
+ * process env; nothing of the server's own environment.
+ */
+export function buildSandboxEnv(
+  nodePath: string,
+  home: string,
+  ...layers: Readonly<Record<string, string>>[]
+): Record<string, string> {
+  const nodeDir = posix.dirname(nodePath);
+  const path = DEFAULT_SANDBOX_PATH.split(":").includes(nodeDir)
+    ? DEFAULT_SANDBOX_PATH
+    : `${nodeDir}:${DEFAULT_SANDBOX_PATH}`;
+  const env: Record<string, string> = { PATH: path, HOME: home };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (!ENV_KEY.test(key) || value.includes("\0")) {
+        throw new SandboxError(
+          "SANDBOX_EXEC_FAILED",
+          `invalid environment variable ${JSON.stringify(key)}`,
+        );
+      }
+      env[key] = value;
+    }
+  }
+  return env;
+}
+
+export interface StartOptions {
+  isolation: LocalIsolation;
+  /** The sandbox's host dir (holding workspace/ and runner/). */
+  hostDir: string;
+  limits: SandboxLimits;
+  /** Sandbox-side cwd, env and argv. */
+  cwd: string;
+  env: Record<string, string>;
+  command: readonly string[];
+}
+
+/** Spawns the process in its own process group; SANDBOX_EXEC_FAILED when it cannot start. */
+export async function startSandboxProcess(options: StartOptions): Promise<GroupProcess> {
+  const [command, ...args] = options.command;
+  if (!command) throw new SandboxError("SANDBOX_EXEC_FAILED", "empty command");
+  if (!posix.isAbsolute(options.cwd)) {
+    throw new SandboxError("SANDBOX_EXEC_FAILED", `cwd must be absolute: ${options.cwd}`);
+  }
+  const { isolation, limits } = options;
+  try {
+    if (isolation.kind === "none") {
+      return await spawnProcessGroup(command, args, { cwd: options.cwd, env: options.env });
+    }
+    const bwrapArgs = buildBwrapArgs({
+      layout: isolation.layout,
+      workspaceHostDir: posix.join(options.hostDir, "workspace"),
+      runnerHostDir: posix.join(options.hostDir, "runner"),
+      passwdHostFile: isolation.passwdFile,
+      groupHostFile: isolation.groupFile,
+      nodeBind: isolation.nodeBind,
+      network: limits.network,
+      // tmpfs pages are memory: cap /tmp at the run's memory limit.
+      tmpSizeBytes: limits.memoryMb > 0 ? limits.memoryMb * 1024 * 1024 : undefined,
+      cwd: options.cwd,
+      env: options.env,
+      command: options.command,
+    });
+    // bwrap itself needs no environment: --clearenv/--setenv define the sandbox's.
+    return await spawnProcessGroup(isolation.bwrapPath, bwrapArgs, {
+      cwd: options.hostDir,
+      env: {},
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SandboxError("SANDBOX_EXEC_FAILED", `cannot start ${command}: ${message}`, {
+      cause: error,
+    });
+  }
+}

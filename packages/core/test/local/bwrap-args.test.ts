@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import {
+  type BwrapArgsInput,
+  buildBwrapArgs,
+  namespaceArgs,
+} from "../../src/providers/local/bwrap-args.js";
+
+const BASE: BwrapArgsInput = {
+  layout: {
+    system: [
+      { path: "/usr", kind: "dir" },
+      { path: "/bin", kind: "symlink", target: "usr/bin" },
+      { path: "/lib64", kind: "dir" },
+    ],
+    etc: ["/etc/resolv.conf", "/etc/ssl/certs"],
+  },
+  workspaceHostDir: "/tmp/sb/workspace",
+  runnerHostDir: "/tmp/sb/runner",
+  passwdHostFile: "/tmp/sb/etc/passwd",
+  groupHostFile: "/tmp/sb/etc/group",
+  network: "none",
+  tmpSizeBytes: 1024,
+  cwd: "/workspace",
+  env: { PATH: "/usr/bin:/bin", HOME: "/workspace", KEY: "a b=c" },
+  command: ["/usr/bin/node", "/opt/sandcaster/runner.mjs", "--flag"],
+};
+
+/** The value following each occurrence of `flag` (pairs or triples flattened). */
+function after(args: string[], flag: string, count = 1): string[][] {
+  const out: string[][] = [];
+  args.forEach((arg, i) => {
+    if (arg === flag) out.push(args.slice(i + 1, i + 1 + count));
+  });
+  return out;
+}
+
+describe("buildBwrapArgs", () => {
+  it("isolates namespaces, runs as 1000:1000 and dies with its parent", () => {
+    const args = buildBwrapArgs(BASE);
+    for (const flag of [
+      "--unshare-user",
+      "--unshare-pid",
+      "--unshare-ipc",
+      "--unshare-uts",
+      "--unshare-net",
+      "--die-with-parent",
+      "--new-session",
+      "--clearenv",
+      "--disable-userns",
+    ]) {
+      expect(args).toContain(flag);
+    }
+    expect(after(args, "--uid")).toEqual([["1000"]]);
+    expect(after(args, "--gid")).toEqual([["1000"]]);
+  });
+
+  it("keeps the network namespace unless network is none", () => {
+    expect(buildBwrapArgs({ ...BASE, network: "bridge" })).not.toContain("--unshare-net");
+    expect(buildBwrapArgs({ ...BASE, network: "host" })).not.toContain("--unshare-net");
+    expect(namespaceArgs("none")).toContain("--unshare-net");
+  });
+
+  it("mirrors the system dirs read-only and symlinks as on the host", () => {
+    const args = buildBwrapArgs(BASE);
+    const roBinds = after(args, "--ro-bind", 2);
+    expect(roBinds).toContainEqual(["/usr", "/usr"]);
+    expect(roBinds).toContainEqual(["/lib64", "/lib64"]);
+    expect(after(args, "--symlink", 2)).toEqual([["usr/bin", "/bin"]]);
+  });
+
+  it("binds only the listed /etc pieces and synthetic passwd/group, never /etc itself", () => {
+    const args = buildBwrapArgs(BASE);
+    expect(after(args, "--ro-bind-try", 2)).toEqual([
+      ["/etc/resolv.conf", "/etc/resolv.conf"],
+      ["/etc/ssl/certs", "/etc/ssl/certs"],
+    ]);
+    const roBinds = after(args, "--ro-bind", 2);
+    expect(roBinds).toContainEqual(["/tmp/sb/etc/passwd", "/etc/passwd"]);
+    expect(roBinds).toContainEqual(["/tmp/sb/etc/group", "/etc/group"]);
+    expect(args).not.toContain("/etc");
+    expect(args).not.toContain("/");
+  });
+
+  it("binds the workspace read-write and the runner read-only, with fresh /proc /dev /tmp", () => {
+    const args = buildBwrapArgs(BASE);
+    expect(after(args, "--bind", 2)).toEqual([["/tmp/sb/workspace", "/workspace"]]);
+    expect(after(args, "--ro-bind", 2)).toContainEqual(["/tmp/sb/runner", "/opt/sandcaster"]);
+    expect(after(args, "--proc")).toEqual([["/proc"]]);
+    expect(after(args, "--dev")).toEqual([["/dev"]]);
+    expect(after(args, "--tmpfs")).toEqual([["/tmp"]]);
+    const size = args.indexOf("--size");
+    expect(args.slice(size, size + 3)).toEqual(["--size", "1024", "--tmpfs"]);
+    expect(after(args, "--chdir")).toEqual([["/workspace"]]);
+  });
+
+  it("sets exactly the given env after --clearenv and ends with -- command", () => {
+    const args = buildBwrapArgs(BASE);
+    const clear = args.indexOf("--clearenv");
+    const setenv = after(args, "--setenv", 2);
+    expect(setenv).toEqual([
+      ["PATH", "/usr/bin:/bin"],
+      ["HOME", "/workspace"],
+      ["KEY", "a b=c"],
+    ]);
+    expect(args.indexOf("--setenv")).toBeGreaterThan(clear);
+    const sep = args.lastIndexOf("--");
+    expect(args.slice(sep + 1)).toEqual(BASE.command);
+  });
+
+  it("binds the node dir read-only when node lives outside the system dirs", () => {
+    const args = buildBwrapArgs({
+      ...BASE,
+      nodeBind: { hostDir: "/root/.nvm/versions/node/v20/bin", sandboxDir: "/opt/sandcaster-node" },
+    });
+    expect(after(args, "--ro-bind", 2)).toContainEqual([
+      "/root/.nvm/versions/node/v20/bin",
+      "/opt/sandcaster-node",
+    ]);
+  });
+
+  it("omits the tmpfs size when none is given and rejects an empty command", () => {
+    expect(buildBwrapArgs({ ...BASE, tmpSizeBytes: undefined })).not.toContain("--size");
+    expect(() => buildBwrapArgs({ ...BASE, command: [] })).toThrow();
+  });
+});
