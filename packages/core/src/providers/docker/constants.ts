@@ -1,0 +1,30 @@
+// Fixed names and paths shared by the Docker provider's parts (labels, in-container layout).
+
+export const LABEL_MANAGED = "sandcaster.managed";
+export const LABEL_RUN_ID = "sandcaster.run-id";
+export const LABEL_INSTANCE = "sandcaster.instance";
+/** host/pid/startTime of the server process that created the container. */
+export const LABEL_OWNER = "sandcaster.owner";
+
+/** Every sandbox process runs as this uid:gid (the image's non-root user). */
+export const SANDBOX_UID = 1000;
+export const SANDBOX_GID = 1000;
+export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+
+export const WORKSPACE_PATH = "/workspace";
+export const RUNNER_DIR = "/opt/sandcaster";
+/** Provider bookkeeping inside the container (pid/exit files, the staged marker); not the workspace. */
+export const STATE_DIR = "/tmp/.sandcaster";
+/** Touched (as the last tar entry) by every writeFiles(); its ctime is the "staged" point in time. */
+export const STAGED_MARKER = `${STATE_DIR}/staged`;
+/** A file named after a spawn id here, plus SIGUSR2 to the main process, kills that spawn's tree. */
+export const KILL_REQUEST_DIR = `${STATE_DIR}/kill`;
+/** Environment variable marking every process of one spawn(), so kill() finds all of them. */
+export const PROCESS_MARK_ENV = "SANDCASTER_PROC";
+
+export const DEFAULT_NODE_PATH = "node";
+/** How long the container outlives the run timeout before its dead-man switch ends it. */
+export const DEFAULT_DEAD_MAN_MARGIN_MS = 60_000;
+export const DEFAULT_PING_TIMEOUT_MS = 2_000;
+/** setTimeout's ceiling. */
+export const MAX_TIMER_MS = 2_147_483_647;

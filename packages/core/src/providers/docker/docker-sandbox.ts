@@ -1,0 +1,230 @@
+// One Docker sandbox: a running container plus staging, exec, changed-file reads and teardown.
+import { posix } from "node:path";
+import type Dockerode from "dockerode";
+import type {
+  ChangedFiles,
+  ChangedFilesLimits,
+  Sandbox,
+  SandboxProcess,
+  SandboxState,
+  SpawnOptions,
+  StagedFile,
+} from "../../sandbox/sandbox.js";
+import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { type Candidate, collectChangedFiles } from "./changed-files.js";
+import { SANDBOX_GID, SANDBOX_UID, STAGED_MARKER, WORKSPACE_PATH } from "./constants.js";
+import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
+import { runExec } from "./exec.js";
+import { spawnProcess } from "./exec-process.js";
+import { SCAN_SCRIPT } from "./in-sandbox-scripts.js";
+import {
+  archiveName,
+  packEntries,
+  readSingleFile,
+  type SingleFileResult,
+  type TarEntry,
+} from "./tar.js";
+
+export interface DockerSandboxInit {
+  docker: Dockerode;
+  container: Dockerode.Container;
+  runnerDir: string;
+  nodePath: string;
+}
+
+const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
+
+/** The tar entry that marks the staged point in time; always the archive's last entry. */
+export function stagedMarkerEntry(): TarEntry {
+  return { name: archiveName(STAGED_MARKER), type: "file", mode: 0o600, ...owned };
+}
+
+/** Tar entries for staged files: missing parent directories (owned by the sandbox user) first. */
+export function stagedEntries(files: readonly StagedFile[], roots: readonly string[]): TarEntry[] {
+  const dirs = new Set<string>();
+  const entries: TarEntry[] = [];
+  for (const file of files) {
+    const path = file.path;
+    const root = roots.find((candidate) => path.startsWith(`${candidate}/`));
+    if (!path.startsWith("/") || posix.normalize(path) !== path || path.endsWith("/") || !root) {
+      throw new SandboxError(
+        "SANDBOX_IO_FAILED",
+        `Cannot stage ${JSON.stringify(path)}: files must be normalized absolute paths under ${roots.join(" or ")}`,
+      );
+    }
+    for (let dir = posix.dirname(path); dir !== root; dir = posix.dirname(dir)) dirs.add(dir);
+    entries.push({
+      name: archiveName(path),
+      type: "file",
+      content: file.content,
+      mode: file.mode ?? 0o644,
+      ...owned,
+    });
+  }
+  const dirEntries = [...dirs]
+    .sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : 1))
+    .map(
+      (dir): TarEntry => ({
+        name: `${archiveName(dir)}/`,
+        type: "directory",
+        mode: 0o755,
+        ...owned,
+      }),
+    );
+  return [...dirEntries, ...entries];
+}
+
+export class DockerSandbox implements Sandbox {
+  readonly provider = "docker" as const;
+  readonly workspacePath = WORKSPACE_PATH;
+  readonly runnerDir: string;
+  readonly nodePath: string;
+  readonly notices: readonly string[] = [];
+  readonly #docker: Dockerode;
+  readonly #container: Dockerode.Container;
+  #state: SandboxState = "ready";
+  #running = 0;
+  #destroying: Promise<void> | undefined;
+
+  constructor(init: DockerSandboxInit) {
+    this.#docker = init.docker;
+    this.#container = init.container;
+    this.runnerDir = init.runnerDir;
+    this.nodePath = init.nodePath;
+  }
+
+  get id(): string {
+    return this.#container.id;
+  }
+
+  get state(): SandboxState {
+    return this.#state;
+  }
+
+  async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {
+    this.#assertUsable(signal);
+    const entries = [
+      ...stagedEntries(files, [this.workspacePath, this.runnerDir]),
+      stagedMarkerEntry(),
+    ];
+    try {
+      const archive = await packEntries(entries);
+      await this.#container.putArchive(archive, { path: "/", abortSignal: signal });
+    } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
+      throw this.#fail(error, "SANDBOX_IO_FAILED", "write files");
+    }
+  }
+
+  async spawn(options: SpawnOptions): Promise<SandboxProcess> {
+    this.#assertUsable(options.signal);
+    try {
+      return await spawnProcess(
+        {
+          docker: this.#docker,
+          container: this.#container,
+          nodePath: this.nodePath,
+          workspacePath: this.workspacePath,
+          readSmallFile: (path) => this.#readSmallFile(path),
+          onStart: () => {
+            this.#running++;
+            if (this.#state === "ready") this.#state = "running";
+          },
+          onExit: () => {
+            this.#running--;
+            if (this.#running === 0 && this.#state === "running") this.#state = "ready";
+          },
+        },
+        options,
+      );
+    } catch (error) {
+      if (options.signal.aborted) throw abortReason(options.signal);
+      throw this.#fail(error, "SANDBOX_EXEC_FAILED", "start a process");
+    }
+  }
+
+  async readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles> {
+    this.#assertUsable(signal);
+    try {
+      return await collectChangedFiles(
+        {
+          scan: (scanSignal) => this.#scan(scanSignal),
+          read: (path, maxBytes, readSignal) =>
+            this.#readFile(posix.join(this.workspacePath, path), maxBytes, readSignal),
+        },
+        limits,
+        signal,
+      );
+    } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
+      throw this.#fail(error, "SANDBOX_IO_FAILED", "read changed files");
+    }
+  }
+
+  destroy(): Promise<void> {
+    this.#destroying ??= (async () => {
+      try {
+        await this.#container.remove({ force: true, v: true });
+      } catch {
+        // 404 / 409 "removal already in progress" mean it is gone or going (AutoRemove races us);
+        // anything else (daemon down) cannot be helped here: the dead-man switch ends it.
+      }
+      this.#state = "stopped";
+    })();
+    return this.#destroying;
+  }
+
+  #assertUsable(signal: AbortSignal): void {
+    if (this.#destroying || this.#state === "stopped") {
+      throw new SandboxError("SANDBOX_DESTROYED", "The sandbox has been destroyed");
+    }
+    if (signal.aborted) throw abortReason(signal);
+  }
+
+  /** Converts an error, marking the sandbox failed when its container turned out to be gone. */
+  #fail(error: unknown, code: SandboxError["code"], action: string): SandboxError {
+    const converted = toSandboxError(error, code, action);
+    if (converted.code === "SANDBOX_DESTROYED" && !this.#destroying) this.#state = "failed";
+    return converted;
+  }
+
+  async #scan(signal: AbortSignal): Promise<Candidate[]> {
+    const result = await runExec(
+      this.#docker,
+      this.#container,
+      {
+        cmd: [this.nodePath, "-e", SCAN_SCRIPT, "--", this.workspacePath, STAGED_MARKER],
+        workingDir: "/",
+      },
+      { signal, maxOutputBytes: 256 * 1024 * 1024 },
+    );
+    if (result.exitCode !== 0) {
+      const detail = result.stderr.toString("utf8").trim().slice(0, 500);
+      throw new SandboxError(
+        "SANDBOX_IO_FAILED",
+        `Listing changed files failed (exit ${result.exitCode}): ${detail}`,
+      );
+    }
+    const rows = JSON.parse(result.stdout.toString("utf8")) as [string, number][];
+    return rows.map(([path, size]) => ({ path, size }));
+  }
+
+  async #readFile(path: string, maxBytes: number, signal?: AbortSignal): Promise<SingleFileResult> {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.#container.getArchive({ path, abortSignal: signal });
+    } catch (error) {
+      // 404 is both "no such container" and "no such file": only the latter means missing.
+      if (isNotFound(error) && !/no such container/i.test(messageOf(error))) {
+        return { kind: "missing" };
+      }
+      throw error;
+    }
+    return readSingleFile(archive, maxBytes);
+  }
+
+  async #readSmallFile(path: string): Promise<Buffer | undefined> {
+    const result = await this.#readFile(path, 1024 * 1024);
+    return result.kind === "file" ? result.content : undefined;
+  }
+}

@@ -1,0 +1,130 @@
+// Tiny node programs run inside the container with `node -e` (node is the only thing images must have).
+
+/**
+ * Spawn wrapper. argv: <id> <stateDir> <command...>. Runs the command in its own process group
+ * (detached = setsid), records its pid (= pgid) in <stateDir>/<id>.pid, forwards termination
+ * signals to the group, and records how the command ended in <stateDir>/<id>.exit.
+ */
+export const WRAPPER_SCRIPT = `
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const [id, dir, file, ...args] = process.argv.slice(1);
+let done = false;
+const finish = (code, signal) => {
+  if (done) return;
+  done = true;
+  try { fs.writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code, signal })); } catch {}
+  process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0));
+};
+const child = spawn(file, args, { stdio: "inherit", detached: true });
+child.on("error", (error) => {
+  process.stderr.write("sandcaster: cannot run " + file + ": " + error.message + "\\n");
+  finish(127, null);
+});
+if (child.pid) {
+  try { fs.writeFileSync(dir + "/" + id + ".pid", String(child.pid)); } catch {}
+}
+for (const name of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.on(name, () => { try { process.kill(-child.pid, name); } catch {} });
+}
+child.on("exit", finish);
+`;
+
+/**
+ * killTree(id, dir, markEnv): SIGKILLs the process group recorded in <dir>/<id>.pid and every
+ * process whose environment carries <markEnv>=<id> (descendants that left the group), until none
+ * is left. Returns true when nothing is left, false if processes kept reappearing.
+ */
+const KILL_TREE_FUNCTION = `
+function killTree(id, dir, markEnv) {
+  const fs = require("node:fs");
+  const mark = markEnv + "=" + id;
+  const fieldsOf = (stat) => stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  let pgid = 0;
+  try { pgid = Number(fs.readFileSync(dir + "/" + id + ".pid", "utf8")) || 0; } catch {}
+  const ownGroup = Number(fieldsOf(fs.readFileSync("/proc/self/stat", "latin1"))[2]);
+  if (pgid <= 1 || pgid === ownGroup) pgid = 0;
+  const find = () => {
+    const found = [];
+    for (const entry of fs.readdirSync("/proc")) {
+      const pid = Number(entry);
+      if (!pid || pid === process.pid || pid === 1) continue;
+      try {
+        const fields = fieldsOf(fs.readFileSync("/proc/" + pid + "/stat", "latin1"));
+        if (fields[0] === "Z" || fields[0] === "X") continue;
+        if (pgid > 0 && Number(fields[2]) === pgid) { found.push(pid); continue; }
+        const env = fs.readFileSync("/proc/" + pid + "/environ", "latin1").split("\\0");
+        if (env.includes(mark)) found.push(pid);
+      } catch {}
+    }
+    return found;
+  };
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let round = 0; round < 300; round++) {
+    if (pgid > 0) { try { process.kill(-pgid, "SIGKILL"); } catch {} }
+    const pids = find();
+    if (pids.length === 0) return true;
+    for (const pid of pids) { try { process.kill(pid, "SIGKILL"); } catch {} }
+    Atomics.wait(pause, 0, 0, 10);
+  }
+  return false;
+}
+`;
+
+/** Killer run by exec. argv: <id> <stateDir> <markEnv>. Exit 0 when the tree is gone. */
+export const KILLER_SCRIPT = `${KILL_TREE_FUNCTION}
+const [id, dir, markEnv] = process.argv.slice(1);
+process.exit(killTree(id, dir, markEnv) ? 0 : 1);
+`;
+
+/**
+ * The container's main process. argv: <lifetimeMs> <stateDir> <markEnv>.
+ * - Dead-man switch: exits after <lifetimeMs>, so the (AutoRemove) container disappears even when
+ *   the server that made it has crashed.
+ * - Kill service: on SIGUSR2 it kills the tree of every id named by a file in <stateDir>/kill and
+ *   deletes the file. Already running, it works even when the pids limit forbids a new exec.
+ */
+export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}
+const fs = require("node:fs");
+const [lifetime, dir, markEnv] = process.argv.slice(1);
+setTimeout(() => process.exit(0), Number(lifetime));
+process.on("SIGUSR2", () => {
+  let ids = [];
+  try { ids = fs.readdirSync(dir + "/kill"); } catch {}
+  for (const id of ids) {
+    killTree(id, dir, markEnv);
+    try { fs.unlinkSync(dir + "/kill/" + id); } catch {}
+  }
+});
+`;
+
+/**
+ * Changed-file scanner. argv: <root> <marker>. Prints a JSON array of [relativePath, size] for the
+ * regular files under <root> (symlinks are neither followed nor listed) whose ctime is after the
+ * marker's ctime (all files when there is no marker). ctime cannot be set back by user code.
+ */
+export const SCAN_SCRIPT = `
+const fs = require("node:fs");
+const [root, marker] = process.argv.slice(1);
+let since = -1n;
+try { since = fs.statSync(marker, { bigint: true }).ctimeNs; } catch {}
+const out = [];
+const walk = (dir, prefix) => {
+  let entries;
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  for (const entry of entries) {
+    const full = dir + "/" + entry.name;
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) walk(full, rel + "/");
+    else if (entry.isFile()) {
+      try {
+        const info = fs.lstatSync(full, { bigint: true });
+        if (info.isFile() && info.ctimeNs > since) out.push([rel, Number(info.size)]);
+      } catch {}
+    }
+  }
+};
+walk(root, "");
+process.stdout.write(JSON.stringify(out));
+`;
