@@ -1,0 +1,24 @@
+// Public surface of @sandcaster/core.
+
+export { ConfigError, loadConfig } from "./config/load-config.js";
+export {
+  buildSandboxImage,
+  createDockerProvider,
+  type DockerProviderSettings,
+  type DockerSandboxProvider,
+} from "./providers/docker/index.js";
+export { createLocalProvider, type LocalProviderSettings } from "./providers/local/index.js";
+export { ActiveRuns } from "./run/active-runs.js";
+export { executeRun, type RunContext, type RunServices } from "./run/execute-run.js";
+export { PlanError } from "./run/plan-error.js";
+export { planRun, type RunPlan } from "./run/plan-run.js";
+export { RunError } from "./run/run-error.js";
+export { runnerBundlePath } from "./run/runner-bundle.js";
+export type * from "./sandbox/sandbox.js";
+export { SandboxError } from "./sandbox/sandbox-error.js";
+export {
+  createProviderSelector,
+  type ProviderMap,
+  type ProviderSelector,
+} from "./sandbox/select-provider.js";
+export * from "./store/index.js";

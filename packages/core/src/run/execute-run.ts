@@ -1,0 +1,205 @@
+// One run: acquire a sandbox → stage → exec the runner → relay events → collect artifacts → release, always.
+import {
+  ERROR_CODES,
+  type ErrorEvent,
+  promptPreview,
+  type ResultEvent,
+  type SandcasterConfig,
+  type SandcasterEvent,
+} from "@sandcaster/protocol";
+import type { Logger } from "pino";
+import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
+import { SandboxError } from "../sandbox/sandbox-error.js";
+import type { RunOutcome, RunStore } from "../store/run-store.js";
+import { artifactEvents } from "./artifacts.js";
+import { secretValues } from "./model-env.js";
+import type { RunPlan } from "./plan-run.js";
+import { createRedactor } from "./redact.js";
+import { relayProcess } from "./relay-process.js";
+import { cancellation, RunError } from "./run-error.js";
+import { loadRunnerBundle } from "./runner-bundle.js";
+import { runnerPaths, stagedFiles } from "./stage-files.js";
+
+export interface RunServices {
+  store: RunStore;
+  config: SandcasterConfig;
+  logger: Logger;
+}
+
+export interface RunContext {
+  runId: string;
+  plan: RunPlan;
+  provider: SandboxProvider;
+  emit: (event: SandcasterEvent) => void;
+  /** Aborted when the client leaves or the server shuts down; the reason says which. */
+  signal: AbortSignal;
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+function errorFrom(caught: unknown, signal: AbortSignal): RunError {
+  if (signal.aborted) return cancellation(signal.reason);
+  if (RunError.isInstance(caught)) return caught;
+  if (SandboxError.isInstance(caught))
+    return new RunError(caught.code, caught.message, caught.hint);
+  return new RunError(ERROR_CODES.INTERNAL, "the server failed while running the agent");
+}
+
+export async function executeRun(ctx: RunContext, services: RunServices): Promise<RunOutcome> {
+  const { runId, plan, provider } = ctx;
+  const log = services.logger.child({ runId });
+  const startedAt = new Date();
+  const redact = createRedactor(secretValues(plan.env));
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(cancellation(ctx.signal.reason));
+  if (ctx.signal.aborted) onAbort();
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => {
+    const message = `the run exceeded its timeout of ${plan.timeoutSecs}s`;
+    controller.abort(
+      new RunError(ERROR_CODES.TIMEOUT, message, "raise the request's timeout (at most 3600)"),
+    );
+  }, plan.timeoutSecs * 1000);
+
+  let sandbox: Sandbox | undefined;
+  let result: ResultEvent | undefined;
+  let failure: ErrorEvent | undefined;
+  let filesCount = 0;
+  const emit = (event: SandcasterEvent) => {
+    if (event.type === "error") failure ??= event;
+    ctx.emit(event);
+  };
+  const model = plan.model.ok ? plan.model : undefined;
+
+  emit({
+    type: "system",
+    subtype: "init",
+    content: "run started",
+    runId,
+    ...(model ? { model: model.model, provider: model.provider } : {}),
+    sandboxProvider: provider.name,
+  });
+  await services.store
+    .createRun({
+      id: runId,
+      prompt: promptPreview(plan.request.prompt),
+      model: model?.model,
+      provider: model?.provider,
+      sandboxProvider: provider.name,
+      startedAt,
+      metadata: plan.request.metadata,
+    })
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
+
+  try {
+    if (!plan.model.ok) {
+      throw new RunError(
+        ERROR_CODES.NO_MODEL_CREDENTIALS,
+        plan.model.reason,
+        "set ANTHROPIC_API_KEY, OPENAI_API_KEY, GOOGLE_API_KEY or OPENROUTER_API_KEY on the server, or pass apiKeys",
+      );
+    }
+    const signal = controller.signal;
+    const acquireStart = performance.now();
+    const limits = services.config.docker;
+    sandbox = await provider.create({
+      runId,
+      env: {},
+      limits: {
+        memoryMb: limits.memoryMb,
+        cpus: limits.cpus,
+        pids: limits.pidsLimit,
+        network: limits.network,
+        timeoutMs: plan.timeoutSecs * 1000,
+      },
+      signal,
+    });
+    const acquireSecs = seconds(performance.now() - acquireStart);
+    log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
+    emit({
+      type: "system",
+      subtype: "sandbox_ready",
+      content: `${provider.name} sandbox ready in ${acquireSecs}s`,
+    });
+    for (const notice of sandbox.notices)
+      emit({ type: "warning", code: "SANDBOX_NOTICE", content: notice });
+
+    const remainingSecs = Math.max(
+      1,
+      Math.ceil(plan.timeoutSecs - (Date.now() - startedAt.getTime()) / 1000),
+    );
+    const runnerConfig = { ...plan.runner, cwd: sandbox.workspacePath, timeoutSecs: remainingSecs };
+    const bundle = await loadRunnerBundle();
+    await sandbox.writeFiles(
+      stagedFiles(sandbox, bundle, runnerConfig, plan.request.files ?? []),
+      signal,
+    );
+    const paths = runnerPaths(sandbox);
+    const process = await sandbox.spawn({
+      command: [sandbox.nodePath, paths.runner, "--config", paths.config],
+      env: plan.env,
+      signal,
+    });
+    const relay = await relayProcess(process, emit, redact);
+    if (signal.aborted) throw signal.reason;
+    result = relay.result;
+    if (!result && !relay.sawError) {
+      const exit = relay.exit.signal
+        ? `signal ${relay.exit.signal}`
+        : `exit code ${relay.exit.exitCode}`;
+      const tail = relay.stderrTail ? `; last stderr lines:\n${relay.stderrTail}` : "";
+      throw new RunError(
+        ERROR_CODES.RUNNER_CRASHED,
+        `the runner ended without a result (${exit})${tail}`,
+      );
+    }
+    const changed = await sandbox.readChangedFiles(services.config.artifacts, signal);
+    filesCount = changed.files.length;
+    for (const event of artifactEvents(changed)) emit(event);
+  } catch (caught) {
+    const error = errorFrom(caught, controller.signal);
+    if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
+    else log.info({ code: error.code }, error.message);
+    result = undefined;
+    if (!failure || controller.signal.aborted) {
+      emit({
+        type: "error",
+        code: error.code,
+        content: redact(error.message),
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
+    }
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+    await sandbox?.destroy();
+  }
+
+  const durationSecs = seconds(Date.now() - startedAt.getTime());
+  if (result) emit({ ...result, durationSecs });
+  const final = result ? undefined : failure;
+  const outcome: RunOutcome = {
+    status: result ? "completed" : final?.code === ERROR_CODES.CANCELLED ? "cancelled" : "error",
+    endedAt: new Date(),
+    durationSecs,
+    filesCount,
+    ...(result
+      ? {
+          numTurns: result.numTurns,
+          costUsd: result.costUsd,
+          usage: result.usage,
+          model: result.model,
+        }
+      : {
+          error: {
+            code: final?.code ?? ERROR_CODES.INTERNAL,
+            message: final?.content ?? "run failed",
+          },
+        }),
+  };
+  await services.store
+    .finishRun(runId, outcome)
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run outcome"));
+  log.info({ status: outcome.status, durationSecs, costUsd: outcome.costUsd }, "run finished");
+  return outcome;
+}

@@ -1,0 +1,60 @@
+// Splits a byte stream into text lines across chunk boundaries, cutting lines longer than a limit.
+export interface Line {
+  text: string;
+  /** True when the line was longer than the limit and its tail was dropped. */
+  truncated: boolean;
+  /** Length of the whole line in bytes, including what was dropped. */
+  bytes: number;
+}
+
+/** Yields every line of `stream` (the last one even without a trailing newline). */
+export async function* splitLines(
+  stream: ReadableStream<Uint8Array>,
+  maxLineBytes: number,
+): AsyncGenerator<Line> {
+  const decoder = new TextDecoder();
+  let parts: Uint8Array[] = [];
+  let kept = 0;
+  let total = 0;
+
+  const finish = (): Line => {
+    const joined = new Uint8Array(kept);
+    let offset = 0;
+    for (const part of parts) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    const line = { text: decoder.decode(joined), truncated: total > kept, bytes: total };
+    parts = [];
+    kept = 0;
+    total = 0;
+    return line;
+  };
+
+  const take = (bytes: Uint8Array) => {
+    total += bytes.length;
+    const room = maxLineBytes - kept;
+    if (room <= 0) return;
+    const piece = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    parts.push(piece.slice());
+    kept += piece.length;
+  };
+
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      let start = 0;
+      for (let newline = value.indexOf(10); newline >= 0; newline = value.indexOf(10, start)) {
+        take(value.subarray(start, newline));
+        yield finish();
+        start = newline + 1;
+      }
+      if (start < value.length) take(value.subarray(start));
+    }
+    if (total > 0) yield finish();
+  } finally {
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,37 @@
+// What goes into a fresh sandbox before the runner starts: the bundle, its config, the request's files.
+import { posix } from "node:path";
+import type { RequestFile, RunnerConfigInput } from "@sandcaster/protocol";
+import type { Sandbox, StagedFile } from "../sandbox/sandbox.js";
+
+export interface StagePaths {
+  runner: string;
+  config: string;
+}
+
+export function runnerPaths(sandbox: Sandbox): StagePaths {
+  return {
+    runner: posix.join(sandbox.runnerDir, "runner.mjs"),
+    config: posix.join(sandbox.runnerDir, "config.json"),
+  };
+}
+
+export function stagedFiles(
+  sandbox: Sandbox,
+  bundle: Uint8Array,
+  config: RunnerConfigInput,
+  files: readonly RequestFile[],
+): StagedFile[] {
+  const paths = runnerPaths(sandbox);
+  return [
+    { path: paths.runner, content: bundle, mode: 0o644 },
+    { path: paths.config, content: new TextEncoder().encode(JSON.stringify(config)), mode: 0o644 },
+    ...files.map((file) => ({
+      path: posix.join(sandbox.workspacePath, file.path),
+      content:
+        file.encoding === "base64"
+          ? new Uint8Array(Buffer.from(file.content, "base64"))
+          : new TextEncoder().encode(file.content),
+      mode: 0o644,
+    })),
+  ];
+}
