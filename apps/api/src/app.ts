@@ -1,0 +1,77 @@
+// createApp(deps): the Hono application with every route, auth, limits and one error handler.
+import type { ActiveRuns, ProviderSelector, RunServices, RunStore } from "@sandcaster/core";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import { HttpError } from "./http-error.js";
+import { bearerAuth } from "./middleware/bearer-auth.js";
+import { requestLog } from "./middleware/request-log.js";
+import { healthRoute } from "./routes/health.js";
+import { queryRoute } from "./routes/query.js";
+import { runsRoute } from "./routes/runs.js";
+
+/** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export interface AppDeps {
+  services: RunServices & { store: RunStore; logger: Logger };
+  providers: ProviderSelector;
+  activeRuns: ActiveRuns;
+  env: Readonly<Record<string, string | undefined>>;
+  version: string;
+  /** When set, every route but /health needs `Authorization: Bearer <apiKey>`. */
+  apiKey?: string | undefined;
+  bodyLimitBytes?: number;
+  heartbeatMs?: number;
+  isDraining?: () => boolean;
+  newRunId?: () => string;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const logger = deps.services.logger;
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = new Hono();
+
+  app.use(requestLog(logger));
+  app.use(bearerAuth(deps.apiKey, ["/health"]));
+  app.use(
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HttpError(
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `the request body is larger than ${limit} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.route("/", healthRoute(deps.version));
+  app.route("/", runsRoute(deps.services.store));
+  app.route(
+    "/",
+    queryRoute({
+      services: deps.services,
+      providers: deps.providers,
+      activeRuns: deps.activeRuns,
+      env: deps.env,
+      heartbeatMs: deps.heartbeatMs ?? 15_000,
+      isDraining: deps.isDraining ?? (() => false),
+      ...(deps.newRunId ? { newRunId: deps.newRunId } : {}),
+    }),
+  );
+
+  app.notFound((c) =>
+    c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(error.body(), error.status);
+    }
+    logger.error({ err: error, path: c.req.path }, "unhandled error");
+    return c.json({ error: "internal server error", code: "INTERNAL" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+// The one HTTP error type: routes throw it, app.onError turns it into a JSON response.
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details: ErrorDetail[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+    this.status = status;
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+
+  body(): { error: string; code: string; details?: ErrorDetail[] } {
+    return {
+      error: this.message,
+      code: this.code,
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}

@@ -1,0 +1,30 @@
+// Requires `Authorization: Bearer <SANDCASTER_API_KEY>` when a key is configured; compared in constant time.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { HttpError } from "../http-error.js";
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+export function bearerAuth(
+  apiKey: string | undefined,
+  publicPaths: readonly string[],
+): MiddlewareHandler {
+  const expected = apiKey ? digest(apiKey) : undefined;
+  return async function bearerAuth(c, next) {
+    if (!expected || publicPaths.includes(c.req.path)) return next();
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    // Hashing first gives equal-length buffers, so the comparison never leaks the key's length.
+    if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+      throw new HttpError(
+        401,
+        "UNAUTHORIZED",
+        "missing or wrong API key: send Authorization: Bearer <key>",
+        {
+          headers: { "WWW-Authenticate": 'Bearer realm="sandcaster"' },
+        },
+      );
+    }
+    return next();
+  };
+}

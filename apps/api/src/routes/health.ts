@@ -1,0 +1,8 @@
+// GET /health: liveness for load balancers and Kubernetes; public even when auth is on.
+import { Hono } from "hono";
+
+export function healthRoute(version: string): Hono {
+  const app = new Hono();
+  app.get("/health", (c) => c.json({ status: "ok", version }));
+  return app;
+}

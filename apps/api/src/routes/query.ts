@@ -1,0 +1,121 @@
+// POST /query: validates, plans and picks a sandbox before answering, then streams the run as SSE.
+import { randomUUID } from "node:crypto";
+import {
+  type ActiveRuns,
+  executeRun,
+  PlanError,
+  type ProviderSelector,
+  planRun,
+  type RunServices,
+} from "@sandcaster/core";
+import type { SandcasterEvent } from "@sandcaster/protocol";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { HttpError } from "../http-error.js";
+import { readQueryRequest } from "./read-query-request.js";
+
+export interface QueryRouteDeps {
+  services: RunServices;
+  providers: ProviderSelector;
+  activeRuns: ActiveRuns;
+  env: Readonly<Record<string, string | undefined>>;
+  heartbeatMs: number;
+  isDraining: () => boolean;
+  newRunId?: () => string;
+}
+
+/** Events produced faster than the client reads wait here, in order. */
+class EventQueue {
+  private readonly items: SandcasterEvent[] = [];
+  private wake: (() => void) | undefined;
+  closed = false;
+
+  push(event: SandcasterEvent): void {
+    this.items.push(event);
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *drain(): AsyncGenerator<SandcasterEvent> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+  }
+}
+
+export function queryRoute(deps: QueryRouteDeps): Hono {
+  const app = new Hono();
+  app.post("/query", async (c) => {
+    if (deps.isDraining()) {
+      throw new HttpError(
+        503,
+        "SHUTTING_DOWN",
+        "this instance is shutting down; retry on another",
+        {
+          headers: { "Retry-After": "1" },
+        },
+      );
+    }
+    const request = await readQueryRequest(c);
+    let plan: ReturnType<typeof planRun>;
+    let provider: Awaited<ReturnType<ProviderSelector["select"]>>;
+    try {
+      plan = planRun(request, deps.services.config, deps.env);
+      provider = await deps.providers.select(request.sandboxProvider, c.req.raw.signal);
+    } catch (error) {
+      if (error instanceof PlanError) {
+        throw new HttpError(error.status, error.code, `${error.field}: ${error.message}`, {
+          details: [{ field: error.field, message: error.message }],
+        });
+      }
+      throw error;
+    }
+
+    const runId = deps.newRunId?.() ?? `run_${randomUUID()}`;
+    c.header("X-Run-Id", runId);
+    c.header("X-Accel-Buffering", "no");
+    c.header("Cache-Control", "no-cache");
+    const controller = new AbortController();
+    const queue = new EventQueue();
+    const done = executeRun(
+      { runId, plan, provider, emit: (event) => queue.push(event), signal: controller.signal },
+      deps.services,
+    ).finally(() => queue.close());
+    deps.activeRuns.track(runId, controller, done);
+
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => controller.abort("the client disconnected"));
+      const heartbeat = setInterval(() => {
+        void stream.write(": heartbeat\n\n");
+      }, deps.heartbeatMs);
+      let id = 0;
+      try {
+        for await (const event of queue.drain()) {
+          if (stream.aborted) break;
+          await stream.writeSSE({
+            id: String(++id),
+            event: event.type,
+            data: JSON.stringify(event),
+          });
+        }
+      } finally {
+        clearInterval(heartbeat);
+        await done.catch(() => undefined);
+      }
+    });
+  });
+  return app;
+}

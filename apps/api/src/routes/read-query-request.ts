@@ -1,0 +1,33 @@
+// Reads and validates a /query body: 415 for a wrong content type, 400 naming every bad field.
+import { fieldIssues, type QueryRequest, QueryRequestSchema } from "@sandcaster/protocol";
+import type { Context } from "hono";
+import { HttpError } from "../http-error.js";
+
+export async function readQueryRequest(c: Context): Promise<QueryRequest> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new HttpError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "send the request body as JSON with Content-Type: application/json",
+    );
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(
+      400,
+      "INVALID_JSON",
+      `the request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = QueryRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const details = fieldIssues(parsed.error);
+    const fields = [...new Set(details.map((d) => d.field || "(body)"))].join(", ");
+    throw new HttpError(400, "INVALID_REQUEST", `invalid request: ${fields}`, { details });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,140 @@
+// Bad input gets a clear 4xx with a JSON body naming the field; the server keeps serving.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness.js";
+import { postQuery } from "./sse.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({
+    turns: [],
+    apiKey: "correct-horse-battery",
+    bodyLimitBytes: 64 * 1024,
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const auth = { authorization: "Bearer correct-horse-battery" };
+
+async function expectError(response: Response, status: number, field?: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toContain("application/json");
+  const body = (await response.json()) as {
+    error: string;
+    code: string;
+    details?: { field: string }[];
+  };
+  expect(body.error).toEqual(expect.any(String));
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
+  if (field) expect(body.details?.map((d) => d.field)).toContain(field);
+  return body;
+}
+
+describe("POST /query bad input", () => {
+  it("malformed JSON → 400", async () => {
+    const body = await expectError(await postQuery(t.url, "{ nope", auth), 400);
+    expect(body.code).toBe("INVALID_JSON");
+  });
+
+  it("wrong types → 400 naming each field", async () => {
+    const body = await expectError(
+      await postQuery(t.url, { prompt: 42, timeout: "soon", maxTurns: 0 }, auth),
+      400,
+    );
+    expect(body.details?.map((d) => d.field).sort()).toEqual(["maxTurns", "prompt", "timeout"]);
+  });
+
+  it("missing prompt → 400", async () => {
+    await expectError(await postQuery(t.url, {}, auth), 400, "prompt");
+  });
+
+  it("path traversal in files → 400", async () => {
+    await expectError(
+      await postQuery(t.url, { prompt: "x", files: { "../../etc/passwd": "x" } }, auth),
+      400,
+      "files.../../etc/passwd",
+    );
+  });
+
+  it("unknown sandboxProvider → 400", async () => {
+    await expectError(
+      await postQuery(t.url, { prompt: "x", sandboxProvider: "vercel" }, auth),
+      400,
+      "sandboxProvider",
+    );
+  });
+
+  it("a provider this server lacks → 400", async () => {
+    await expectError(
+      await postQuery(t.url, { prompt: "x", sandboxProvider: "e2b" }, auth),
+      400,
+      "sandboxProvider",
+    );
+  });
+
+  it("unknown field → 400", async () => {
+    await expectError(
+      await postQuery(t.url, { prompt: "x", allowedSkills: [] }, auth),
+      400,
+      "allowedSkills",
+    );
+  });
+
+  it("composite is not supported yet → 400", async () => {
+    await expectError(
+      await postQuery(t.url, { prompt: "x", composite: { maxSandboxes: 2 } }, auth),
+      400,
+      "composite",
+    );
+  });
+
+  it("oversized body → 413", async () => {
+    const body = await expectError(
+      await postQuery(t.url, { prompt: "x".repeat(100 * 1024) }, auth),
+      413,
+    );
+    expect(body.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("wrong content type → 415", async () => {
+    const response = await fetch(new URL("/query", t.url), {
+      method: "POST",
+      headers: { "content-type": "text/plain", ...auth },
+      body: "hello",
+    });
+    await expectError(response, 415);
+  });
+
+  it("missing or wrong bearer token → 401", async () => {
+    const missing = await expectError(await postQuery(t.url, { prompt: "x" }), 401);
+    expect(missing.code).toBe("UNAUTHORIZED");
+    await expectError(
+      await postQuery(t.url, { prompt: "x" }, { authorization: "Bearer wrong" }),
+      401,
+    );
+    await expectError(await fetch(new URL("/runs", t.url)), 401);
+  });
+
+  it("/health is public, unknown routes are JSON 404s, bad /runs queries 400", async () => {
+    const health = await fetch(new URL("/health", t.url));
+    expect(await health.json()).toEqual({ status: "ok", version: "test" });
+    await expectError(await fetch(new URL("/nope", t.url), { headers: auth }), 404);
+    await expectError(
+      await fetch(new URL("/runs?limit=1000", t.url), { headers: auth }),
+      400,
+      "limit",
+    );
+    await expectError(
+      await fetch(new URL("/runs?cursor=zzz", t.url), { headers: auth }),
+      400,
+      "cursor",
+    );
+    await expectError(await fetch(new URL("/runs/run_missing", t.url), { headers: auth }), 404);
+  });
+
+  it("records nothing and starts no model call for refused requests", async () => {
+    expect(t.double.requests).toHaveLength(0);
+    expect((await t.store.listRuns({ limit: 10 })).runs).toHaveLength(0);
+  });
+});

@@ -1,0 +1,96 @@
+// Starts a real Sandcaster HTTP server (real store, real sandbox provider) against a scripted model.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ActiveRuns,
+  createDockerProvider,
+  createLocalProvider,
+  createProviderSelector,
+  createSqliteRunStore,
+  type RunStore,
+} from "@sandcaster/core";
+import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
+import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import { pino } from "pino";
+import { createApp } from "../src/app.js";
+import { type RunningServer, startServer } from "../src/server.js";
+
+export const TEST_IMAGE = "sandcaster-sandbox:test";
+
+export interface TestServer {
+  url: string;
+  double: ModelDouble;
+  store: RunStore;
+  server: RunningServer;
+  activeRuns: ActiveRuns;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  turns: ScriptedTurn[];
+  sandbox?: "local" | "docker";
+  apiKey?: string;
+  config?: SandcasterConfigInput;
+  bodyLimitBytes?: number;
+  /** Where the model double listens; a container reaches the host through Docker's bridge gateway. */
+  modelHost?: string;
+}
+
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), "sandcaster-api-test-"));
+  const double = await startAnthropicDouble({
+    turns: options.turns,
+    host: options.modelHost ?? "127.0.0.1",
+  });
+  const store = createSqliteRunStore({ path: join(dir, "runs.db") });
+  await store.migrate();
+  const config = SandcasterConfigSchema.parse({
+    sandboxProvider: options.sandbox ?? "local",
+    docker: { image: TEST_IMAGE },
+    ...options.config,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const providers = createProviderSelector(
+    {
+      local: createLocalProvider({ isolation: "auto", logger }),
+      docker: createDockerProvider({ image: config.docker.image }),
+    },
+    config.sandboxProvider,
+  );
+  const activeRuns = new ActiveRuns();
+  let draining = false;
+  const app = createApp({
+    services: { store, config, logger },
+    providers,
+    activeRuns,
+    env: { ANTHROPIC_API_KEY: "sk-ant-test-secret-key", ANTHROPIC_BASE_URL: double.url },
+    version: "test",
+    apiKey: options.apiKey,
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    isDraining: () => draining,
+  });
+  const server = await startServer({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    activeRuns,
+    onDrain: () => {
+      draining = true;
+    },
+  });
+  return {
+    url: server.url,
+    double,
+    store,
+    server,
+    activeRuns,
+    async close() {
+      await server.shutdown(1000);
+      await double.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
