@@ -1,0 +1,65 @@
+// Wires what a run needs from config and environment: store, sandbox providers, logger.
+import {
+  ActiveRuns,
+  createDockerProvider,
+  createLocalProvider,
+  createProviderSelector,
+  createSqliteRunStore,
+  loadConfig,
+  type ProviderSelector,
+  type RunServices,
+} from "@sandcaster/core";
+import type { SandcasterConfig } from "@sandcaster/protocol";
+import type { Logger } from "pino";
+
+export interface Services {
+  services: RunServices;
+  config: SandcasterConfig;
+  configSource: string | undefined;
+  providers: ProviderSelector;
+  activeRuns: ActiveRuns;
+  close(): Promise<void>;
+}
+
+export async function buildServices(options: {
+  configPath: string | undefined;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}): Promise<Services> {
+  const env = options.env ?? process.env;
+  const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
+  const store = createSqliteRunStore({ path: env.SANDCASTER_DB ?? config.store.path });
+  await store.migrate();
+  const docker = createDockerProvider({
+    image: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image,
+    ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
+  });
+  const local = createLocalProvider({ isolation: config.local.isolation, logger: options.logger });
+  const providers = createProviderSelector({ docker, local }, config.sandboxProvider);
+  return {
+    services: { store, config, logger: options.logger },
+    config,
+    configSource: source,
+    providers,
+    activeRuns: new ActiveRuns(),
+    close: () => store.close(),
+  };
+}
+
+/** Removes sandboxes a crashed earlier server left behind; failures only log. */
+export async function sweepOrphans(providers: ProviderSelector, logger: Logger): Promise<void> {
+  for (const provider of providers.all()) {
+    if (!provider.sweepOrphans) continue;
+    try {
+      if (!(await provider.isAvailable())) continue;
+      const removed = await provider.sweepOrphans();
+      if (removed > 0)
+        logger.warn(
+          { provider: provider.name, removed },
+          "removed sandboxes left by an earlier server",
+        );
+    } catch (error) {
+      logger.warn({ err: error, provider: provider.name }, "orphan sweep failed");
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// `sandcaster serve`: the HTTP server, with an orphan sweep at start and a graceful drain on SIGTERM.
+import { parseArgs } from "node:util";
+import { createApp, createLogger, startServer } from "@sandcaster/api";
+import { buildServices, sweepOrphans } from "../build-services.js";
+import { VERSION } from "../version.js";
+
+const HELP = `usage: sandcaster serve [--host 0.0.0.0] [--port 8000] [--config sandcaster.json] [--grace 30]
+
+  --host     interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --port     port (default 8000, or PORT)
+  --config   path to sandcaster.json (default ./sandcaster.json when present, or SANDCASTER_CONFIG)
+  --grace    seconds running runs get to finish on SIGTERM before they are cancelled (default 30)
+
+Environment: SANDCASTER_API_KEY enables bearer auth; ANTHROPIC_API_KEY, OPENAI_API_KEY,
+GOOGLE_API_KEY, OPENROUTER_API_KEY (and *_BASE_URL) reach the agent; SANDCASTER_DB sets the SQLite path.`;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: process.env.PORT ?? "8000" },
+      config: { type: "string" },
+      grace: { type: "string", default: "30" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  const graceSecs = Number(values.grace);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: not a port: ${values.port}`);
+  if (!Number.isFinite(graceSecs) || graceSecs < 0)
+    throw new Error(`--grace: not a number of seconds: ${values.grace}`);
+
+  const logger = createLogger();
+  const built = await buildServices({ configPath: values.config, logger });
+  logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
+  await sweepOrphans(built.providers, logger);
+  let draining = false;
+  const app = createApp({
+    services: built.services,
+    providers: built.providers,
+    activeRuns: built.activeRuns,
+    env: process.env,
+    version: VERSION,
+    apiKey: process.env.SANDCASTER_API_KEY || undefined,
+    isDraining: () => draining,
+  });
+  const server = await startServer({
+    app,
+    host: values.host,
+    port,
+    logger,
+    activeRuns: built.activeRuns,
+    onDrain: () => {
+      draining = true;
+    },
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, "signal received");
+      void server
+        .shutdown(graceSecs * 1000)
+        .then(() => built.close())
+        .then(resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

@@ -1,0 +1,68 @@
+// Runs the built `sandcaster` binary as a real child process.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<Finished> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    ...(cwd ? { cwd } : {}),
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `sandcaster serve --port 0` and resolves with its URL, read from its first log lines. */
+export function startServe(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    ...(cwd ? { cwd } : {}),
+  });
+  let logs = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${logs}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      logs += chunk;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(logs);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], logs: () => logs, exited });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => {
+      logs += chunk;
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code}:\n${logs}`)));
+  });
+}

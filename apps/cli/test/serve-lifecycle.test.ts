@@ -1,0 +1,108 @@
+// The real `sandcaster serve` process: SIGTERM drains and cancels without leaks; a killed server's
+// containers are removed at the next start.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
+import Docker from "dockerode";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startServe } from "./cli-process.js";
+import { bridgeGateway, readUntil } from "./helpers.js";
+
+const docker = new Docker();
+const dockerUp = await docker.ping().then(
+  () => true,
+  () => false,
+);
+if (!dockerUp && process.env.SANDCASTER_REQUIRE_DOCKER === "1") {
+  throw new Error("SANDCASTER_REQUIRE_DOCKER=1 but the Docker daemon is unreachable");
+}
+
+let dir: string;
+let double: ModelDouble | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "sandcaster-cli-test-"));
+});
+afterEach(async () => {
+  await double?.close();
+  double = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function serverEnv(sandbox: "local" | "docker") {
+  double = await startAnthropicDouble({
+    host: sandbox === "docker" ? await bridgeGateway() : "127.0.0.1",
+    turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 120" } }] }, { text: "never" }],
+  });
+  const config = join(dir, "sandcaster.json");
+  await writeFile(
+    config,
+    JSON.stringify({ sandboxProvider: sandbox, docker: { image: "sandcaster-sandbox:test" } }),
+  );
+  return {
+    config,
+    env: {
+      ANTHROPIC_API_KEY: "sk-ant-cli-test",
+      ANTHROPIC_BASE_URL: double.url,
+      SANDCASTER_DB: join(dir, "runs.db"),
+    },
+  };
+}
+
+async function containersOf(runId: string) {
+  return docker.listContainers({ all: true, filters: { label: [`sandcaster.run-id=${runId}`] } });
+}
+
+describe.each([
+  { sandbox: "local" as const, enabled: true },
+  { sandbox: "docker" as const, enabled: dockerUp },
+])("serve on $sandbox", ({ sandbox, enabled }) => {
+  it.skipIf(!enabled)(
+    "SIGTERM: the running run is cancelled, its sandbox destroyed, and the server exits 0",
+    async () => {
+      const { config, env } = await serverEnv(sandbox);
+      const server = await startServe(["--config", config, "--grace", "1"], env, dir);
+      const response = await fetch(`${server.url}/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "sleep" }),
+      });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const reading = readUntil(response, "tool_use");
+      await reading.reached;
+      server.child.kill("SIGTERM");
+      const events = await reading.all;
+      expect(events.at(-1)).toMatchObject({
+        type: "error",
+        code: "CANCELLED",
+        content: expect.stringContaining("shutting down"),
+      });
+      expect(await server.exited).toBe(0);
+      if (sandbox === "docker") expect(await containersOf(runId)).toEqual([]);
+      expect(server.logs()).not.toContain("sk-ant-cli-test");
+    },
+  );
+});
+
+describe("serve after a crash", () => {
+  it.skipIf(!dockerUp)("removes containers a SIGKILLed server left behind", async () => {
+    const { config, env } = await serverEnv("docker");
+    const first = await startServe(["--config", config], env, dir);
+    const response = await fetch(`${first.url}/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "sleep" }),
+    });
+    const runId = response.headers.get("x-run-id") ?? "";
+    await readUntil(response, "tool_use").reached;
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(await containersOf(runId)).toHaveLength(1);
+
+    const second = await startServe(["--config", config], env, dir);
+    expect(await containersOf(runId)).toEqual([]);
+    expect(second.logs()).toContain("removed sandboxes left by an earlier server");
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+});
