@@ -35,6 +35,9 @@ export interface TestServerOptions {
   bodyLimitBytes?: number;
   /** Where the model double listens; a container reaches the host through Docker's bridge gateway. */
   modelHost?: string;
+  heartbeatMs?: number;
+  /** Receives every log line (JSON text). */
+  logLines?: string[];
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -50,7 +53,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     docker: { image: TEST_IMAGE },
     ...options.config,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logLines = options.logLines;
+  const logger = logLines
+    ? pino({ level: "debug" }, { write: (line: string) => logLines.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const providers = createProviderSelector(
     {
       local: createLocalProvider({ isolation: "auto", logger }),
@@ -68,6 +74,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     version: "test",
     apiKey: options.apiKey,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     isDraining: () => draining,
   });
   const server = await startServer({

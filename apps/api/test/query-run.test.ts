@@ -24,7 +24,7 @@ const TWO_TURNS = [
         name: "bash",
         input: {
           command:
-            "printf 'hello from the sandbox\\n' > hello.txt && cat hello.txt && cat input.txt",
+            "printf 'hello from the sandbox\\n' > hello.txt && printf '\\000\\001\\377' > blob.bin && cat hello.txt && cat input.txt",
         },
       },
     ],
@@ -82,6 +82,7 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
       // the artifact: created during the run; the staged input.txt was not changed, so it is not returned
       const files = events.filter((e) => e.data.type === "file").map((e) => e.data);
       expect(files).toEqual([
+        { type: "file", path: "blob.bin", content: "AAH/", encoding: "base64" },
         { type: "file", path: "hello.txt", content: "hello from the sandbox\n" },
       ]);
       const result = events.at(-1)?.data;
@@ -109,7 +110,7 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
         model: "claude-haiku-4-5",
         sandboxProvider: sandbox,
         numTurns: 2,
-        filesCount: 1,
+        filesCount: 2,
         usage: { inputTokens: 2200, outputTokens: 150, cacheReadTokens: 0, cacheWriteTokens: 0 },
         metadata: { ticket: "T-1" },
         prompt: "write hello.txt",
