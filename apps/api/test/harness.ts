@@ -36,6 +36,8 @@ export interface TestServerOptions {
   /** Where the model double listens; a container reaches the host through Docker's bridge gateway. */
   modelHost?: string;
   heartbeatMs?: number;
+  /** More server environment (other providers' keys, …). */
+  env?: Record<string, string>;
   /** Receives every log line (JSON text). */
   logLines?: string[];
 }
@@ -70,7 +72,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     services: { store, config, logger },
     providers,
     activeRuns,
-    env: { ANTHROPIC_API_KEY: "sk-ant-test-secret-key", ANTHROPIC_BASE_URL: double.url },
+    env: {
+      ANTHROPIC_API_KEY: "sk-ant-test-secret-key",
+      ANTHROPIC_BASE_URL: double.url,
+      ...options.env,
+    },
     version: "test",
     apiKey: options.apiKey,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),

@@ -1,6 +1,7 @@
 // Wires what a run needs from config and environment: store, sandbox providers, logger.
 import {
   ActiveRuns,
+  ConfigError,
   createDockerProvider,
   createLocalProvider,
   createProviderSelector,
@@ -28,6 +29,11 @@ export async function buildServices(options: {
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
+  if (config.sandboxProvider === "e2b") {
+    throw new ConfigError(
+      `invalid config ${source}: sandboxProvider: the e2b provider is not available yet`,
+    );
+  }
   const store = createSqliteRunStore({ path: env.SANDCASTER_DB ?? config.store.path });
   await store.migrate();
   const docker = createDockerProvider({

@@ -1,8 +1,9 @@
 // The real `sandcaster serve` process: SIGTERM drains and cancels without leaks; a killed server's
 // containers are removed at the next start.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createSqliteRunStore } from "@sandcaster/core";
 import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
 import Docker from "dockerode";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

@@ -61,6 +61,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   for (let turn = 1; ; turn++) {
     let text = "";
     let thinking = "";
+    let cutOff = false;
     const calls: ToolCall[] = [];
     const parts = streamWithRetry(conversation, input, {
       retries: options.modelRetries,
@@ -76,6 +77,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
         emit({ type: "thinking", subtype: "delta", content: part.text });
       } else if (part.type === "tool-call") {
         calls.push(part);
+      } else if (part.type === "finish") {
+        cutOff = part.reason === "max_tokens";
       } else if (part.type === "usage") {
         usage = addUsage(usage, part.usage);
         const callCost = costOfCall(conversation.model, part.usage);
@@ -87,15 +90,28 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
       emit({ type: "assistant", subtype: "complete", content: text });
       lastText = text;
     }
+    if (cutOff) {
+      emit({
+        type: "warning",
+        code: "MODEL_OUTPUT_TRUNCATED",
+        content: "the model's reply hit the output token limit and was cut off",
+      });
+    }
     if (calls.length === 0) return { subtype: "success", text, numTurns: turn, usage, costUsd };
 
     const atLimit = turn >= options.maxTurns;
     const results: ToolResultInput[] = [];
     for (const call of calls) {
       emit(toolUseEvent(call));
+      // A call cut off by the token limit may have half its input: never run it.
       const outcome = atLimit
         ? { content: `not run: the run reached maxTurns (${options.maxTurns})`, isError: true }
-        : await runTool(call, options.tools, options.toolContext());
+        : cutOff
+          ? {
+              content: "not run: the call was cut off by the output token limit; retry it",
+              isError: true,
+            }
+          : await runTool(call, options.tools, options.toolContext());
       if (signal.aborted) throw abortError(signal);
       emit({
         type: "tool_result",

@@ -78,6 +78,8 @@ async function run(emit: Emit, startedAt: number): Promise<void> {
     model: conversation.model,
     provider: conversation.provider,
   });
+  for (const notice of conversation.notices)
+    emit({ type: "warning", code: "UNSUPPORTED_SETTING", content: notice });
 
   const outcome = await runAgent({
     prompt: config.prompt,

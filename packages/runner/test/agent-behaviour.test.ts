@@ -155,6 +155,39 @@ describe("thinking", () => {
   });
 });
 
+describe("settings a model cannot honour", () => {
+  it("warns instead of sending reasoning_effort to a model that rejects it", async () => {
+    const { run, requests } = await scripted("openai", [{ text: "ok" }], {
+      model: "gpt-4o",
+      thinkingLevel: "high",
+    });
+    expect(run.exitCode).toBe(0);
+    expect(requests[0]?.body).not.toHaveProperty("reasoning_effort");
+    expect(ofType(run.events, "warning")).toContainEqual(
+      expect.objectContaining({
+        code: "UNSUPPORTED_SETTING",
+        content: expect.stringContaining("gpt-4o"),
+      }),
+    );
+  });
+
+  it("uses the smallest thinking budget where Gemini Pro cannot turn thinking off", async () => {
+    const { run, requests } = await scripted("google", [{ text: "ok" }], {
+      model: "gemini-2.5-pro",
+      thinkingLevel: "none",
+    });
+    expect(JSON.stringify(requests[0]?.body)).toContain('"thinkingBudget":128');
+    expect(ofType(run.events, "warning")[0]?.code).toBe("UNSUPPORTED_SETTING");
+  });
+
+  it("sends the output token limit to OpenAI-compatible servers", async () => {
+    const { requests } = await scripted("openai", [{ text: "ok" }], {
+      limits: { maxOutputTokens: 2048 },
+    });
+    expect(requests[0]?.body).toMatchObject({ max_tokens: 2048 });
+  });
+});
+
 describe("results", () => {
   it("omits costUsd and warns for a model without a known price", async () => {
     const { run } = await scripted("openai", [{ text: "hi" }], {

@@ -121,15 +121,25 @@ describe.each(PROVIDERS.filter((p) => p.name !== "openrouter"))(
       });
     });
 
-    it("a stream cut mid-way → MODEL_STREAM_INTERRUPTED, no hang", async () => {
-      const { run } = await runAgainst(
-        [{ text: "this answer will be cut off somewhere", cutAfterEvents: 3 }],
-        0,
+    it("a stream cut mid-way → MODEL_STREAM_INTERRUPTED, not retried once text was streamed, no hang", async () => {
+      const { run, requests } = await runAgainst(
+        [
+          // Cut once the first text delta is out (Anthropic opens with message_start, ping, block start).
+          {
+            text: "this answer will be cut off somewhere",
+            cutAfterEvents: { anthropic: 4, openai: 2, google: 1 }[p.name] ?? 1,
+          },
+          { text: "a retry must not happen" },
+        ],
+        3,
       );
+      expect(ofType(run.events, "assistant").length).toBeGreaterThan(0);
       expect(run.exitCode).toBe(1);
       expect(run.signal).toBeNull();
+      expect(requests).toBe(1);
       expect(ofType(run.events, "error")[0]?.code).toBe("MODEL_STREAM_INTERRUPTED");
       expect(ofType(run.events, "result")).toHaveLength(0);
+      expect(JSON.stringify(run.events)).not.toContain("a retry must not happen");
     });
   },
 );

@@ -6,6 +6,7 @@ import {
   PlanError,
   type ProviderSelector,
   planRun,
+  RunError,
   type RunServices,
 } from "@sandcaster/core";
 import type { SandcasterEvent } from "@sandcaster/protocol";
@@ -24,14 +25,26 @@ export interface QueryRouteDeps {
   newRunId?: () => string;
 }
 
-/** Events produced faster than the client reads wait here, in order. */
+/** Bytes of events a client may fall behind by before its run is cancelled. */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+
+/** Events produced faster than the client reads wait here, in order, up to a bound. */
 class EventQueue {
-  private readonly items: SandcasterEvent[] = [];
+  private readonly items: { event: SandcasterEvent; data: string }[] = [];
   private wake: (() => void) | undefined;
+  private queuedBytes = 0;
   closed = false;
 
+  constructor(private readonly onOverflow: () => void) {}
+
   push(event: SandcasterEvent): void {
-    this.items.push(event);
+    const data = JSON.stringify(event);
+    this.queuedBytes += data.length;
+    if (this.queuedBytes > MAX_QUEUED_BYTES) {
+      this.onOverflow();
+      return;
+    }
+    this.items.push({ event, data });
     this.wake?.();
   }
 
@@ -40,10 +53,11 @@ class EventQueue {
     this.wake?.();
   }
 
-  async *drain(): AsyncGenerator<SandcasterEvent> {
+  async *drain(): AsyncGenerator<{ event: SandcasterEvent; data: string }> {
     for (;;) {
       const next = this.items.shift();
       if (next) {
+        this.queuedBytes -= next.data.length;
         yield next;
         continue;
       }
@@ -74,7 +88,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
     let provider: Awaited<ReturnType<ProviderSelector["select"]>>;
     try {
       plan = planRun(request, deps.services.config, deps.env);
-      provider = await deps.providers.select(request.sandboxProvider, c.req.raw.signal);
+      provider = await deps.providers.select(request.sandboxProvider);
     } catch (error) {
       if (error instanceof PlanError) {
         throw new HttpError(error.status, error.code, `${error.field}: ${error.message}`, {
@@ -84,12 +98,30 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       throw error;
     }
 
+    // Checked again: planning took time, and a drain may have begun meanwhile.
+    if (deps.isDraining()) {
+      throw new HttpError(
+        503,
+        "SHUTTING_DOWN",
+        "this instance is shutting down; retry on another",
+        {
+          headers: { "Retry-After": "1" },
+        },
+      );
+    }
     const runId = deps.newRunId?.() ?? `run_${randomUUID()}`;
     c.header("X-Run-Id", runId);
     c.header("X-Accel-Buffering", "no");
     c.header("Cache-Control", "no-cache");
     const controller = new AbortController();
-    const queue = new EventQueue();
+    const queue = new EventQueue(() =>
+      controller.abort(
+        new RunError(
+          "CLIENT_TOO_SLOW",
+          "the client read the stream too slowly; the run was cancelled",
+        ),
+      ),
+    );
     const done = executeRun(
       { runId, plan, provider, emit: (event) => queue.push(event), signal: controller.signal },
       deps.services,
@@ -103,13 +135,9 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       }, deps.heartbeatMs);
       let id = 0;
       try {
-        for await (const event of queue.drain()) {
+        for await (const { event, data } of queue.drain()) {
           if (stream.aborted) break;
-          await stream.writeSSE({
-            id: String(++id),
-            event: event.type,
-            data: JSON.stringify(event),
-          });
+          await stream.writeSSE({ id: String(++id), event: event.type, data });
         }
       } finally {
         clearInterval(heartbeat);

@@ -6,6 +6,7 @@ export class ActiveRuns {
     string,
     { controller: AbortController; done: Promise<unknown> }
   >();
+  private cancelNew: string | undefined;
 
   get size(): number {
     return this.runs.size;
@@ -13,24 +14,34 @@ export class ActiveRuns {
 
   /** Tracks a run until `done` settles; `controller` cancels it. */
   track(runId: string, controller: AbortController, done: Promise<unknown>): void {
+    if (this.cancelNew !== undefined) controller.abort(new RunError("CANCELLED", this.cancelNew));
     this.runs.set(runId, { controller, done });
     void done.finally(() => this.runs.delete(runId)).catch(() => undefined);
   }
 
+  /** Cancels every run, and every run tracked from now on: the server is shutting down. */
   cancelAll(message: string): void {
+    this.cancelNew = message;
     for (const { controller } of this.runs.values())
       controller.abort(new RunError("CANCELLED", message));
   }
 
-  /** Resolves true when every run has finished, false when `timeoutMs` passed first. */
+  /**
+   * Resolves true once no run is left (runs that start while waiting count too), false when
+   * `timeoutMs` passed first.
+   */
   async waitIdle(timeoutMs: number): Promise<boolean> {
-    const all = Promise.allSettled([...this.runs.values()].map((r) => r.done)).then(() => true);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const idle = await Promise.race([all, timeout]);
-    clearTimeout(timer);
-    return idle;
+    const deadline = Date.now() + timeoutMs;
+    while (this.runs.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left);
+      });
+      await Promise.race([Promise.allSettled([...this.runs.values()].map((r) => r.done)), timeout]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 }

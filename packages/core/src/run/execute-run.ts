@@ -140,7 +140,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
       env: plan.env,
       signal,
     });
-    const relay = await relayProcess(process, emit, redact);
+    const relay = await relayProcess(process, emit, redact, signal);
     if (signal.aborted) throw signal.reason;
     result = relay.result;
     if (!result && !relay.sawError) {
@@ -155,7 +155,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     }
     const changed = await sandbox.readChangedFiles(services.config.artifacts, signal);
     filesCount = changed.files.length;
-    for (const event of artifactEvents(changed)) emit(event);
+    for (const event of artifactEvents(changed, redact)) emit(event);
   } catch (caught) {
     const error = errorFrom(caught, controller.signal);
     if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");

@@ -1,4 +1,4 @@
-// The environment of the runner process: model keys (request first, then server) and base URLs. Nothing else.
+// The environment of the runner process: the chosen provider's key and base URL. Nothing else.
 import {
   type ApiKeys,
   type ModelProvider,
@@ -8,17 +8,16 @@ import {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const REQUEST_KEYS: Record<ModelProvider, keyof ApiKeys> = {
-  anthropic: "anthropic",
-  openai: "openai",
-  google: "google",
-  openrouter: "openrouter",
-};
+const PROVIDERS = Object.keys(PROVIDER_KEY_VARS) as ModelProvider[];
 
-export function modelEnv(serverEnv: Env, requestKeys: ApiKeys | undefined): Record<string, string> {
+/** Every provider's key and base URL: the request's keys first, then the server's. */
+export function availableModelEnv(
+  serverEnv: Env,
+  requestKeys: ApiKeys | undefined,
+): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const provider of Object.keys(PROVIDER_KEY_VARS) as ModelProvider[]) {
-    const fromRequest = requestKeys?.[REQUEST_KEYS[provider]];
+  for (const provider of PROVIDERS) {
+    const fromRequest = requestKeys?.[provider];
     const [primary] = PROVIDER_KEY_VARS[provider];
     if (fromRequest && primary) {
       env[primary] = fromRequest;
@@ -34,7 +33,21 @@ export function modelEnv(serverEnv: Env, requestKeys: ApiKeys | undefined): Reco
   return env;
 }
 
-/** Every secret value in that environment, for redaction. */
+/** Only what `provider` needs: a sandbox never holds the keys of providers the run does not use. */
+export function envForProvider(
+  env: Record<string, string>,
+  provider: ModelProvider,
+): Record<string, string> {
+  const wanted = new Set([...PROVIDER_KEY_VARS[provider], PROVIDER_BASE_URL_VARS[provider]]);
+  return Object.fromEntries(Object.entries(env).filter(([name]) => wanted.has(name)));
+}
+
+/** The providers whose key the request itself supplied, in preference order. */
+export function requestKeyProviders(requestKeys: ApiKeys | undefined): ModelProvider[] {
+  return PROVIDERS.filter((p) => requestKeys?.[p]);
+}
+
+/** Every secret value in an environment, for redaction. */
 export function secretValues(env: Record<string, string>): string[] {
   const keyVars = new Set(Object.values(PROVIDER_KEY_VARS).flat());
   return Object.entries(env)

@@ -6,6 +6,7 @@ const PREVIEW_CHARS = 200;
 
 /** Events only the host may produce: a runner that prints them is ignored with a warning. */
 const HOST_ONLY = new Set(["file", "stderr"]);
+const HOST_ONLY_SYSTEM = new Set(["init", "sandbox_ready"]);
 
 function preview(text: string): string {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;

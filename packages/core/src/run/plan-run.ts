@@ -3,11 +3,12 @@ import {
   chooseModel,
   DEFAULT_TIMEOUT_SECS,
   type ModelChoice,
+  providerFromModelName,
   type QueryRequest,
   type RunnerConfigInput,
   type SandcasterConfig,
 } from "@sandcaster/protocol";
-import { modelEnv } from "./model-env.js";
+import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
 import { PlanError } from "./plan-error.js";
 
 export interface RunPlan {
@@ -22,6 +23,19 @@ export interface RunPlan {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The request's model wins; else the provider it names or whose key it sent (a key says who the
+ * caller means to pay); sandcaster.json's model only applies when it belongs to that provider.
+ */
+function modelRequest(request: QueryRequest, config: SandcasterConfig) {
+  if (request.model) return { provider: request.provider, model: request.model };
+  const wanted = request.provider ?? requestKeyProviders(request.apiKeys)[0];
+  const configured =
+    config.provider ?? (config.model ? providerFromModelName(config.model) : undefined);
+  if (wanted && configured && wanted !== configured) return { provider: wanted, model: undefined };
+  return { provider: wanted ?? config.provider, model: config.model };
+}
+
 export function planRun(request: QueryRequest, config: SandcasterConfig, serverEnv: Env): RunPlan {
   if (request.composite) {
     throw new PlanError("composite", "composite workflows are not supported yet");
@@ -29,9 +43,8 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
   if (request.apiKeys?.e2b) {
     throw new PlanError("apiKeys.e2b", "the e2b sandbox provider is not supported yet");
   }
-  const env = modelEnv(serverEnv, request.apiKeys);
-  const provider = request.provider ?? (request.model ? undefined : config.provider);
-  const modelName = request.model ?? config.model;
+  const available = availableModelEnv(serverEnv, request.apiKeys);
+  const model = chooseModel(modelRequest(request, config), available);
   const systemPrompt = request.systemPrompt ?? config.systemPrompt;
   const allowedTools = request.allowedTools ?? config.allowedTools;
   const thinkingLevel = request.thinkingLevel ?? config.thinkingLevel;
@@ -39,8 +52,8 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
   const maxTurns = request.maxTurns ?? config.maxTurns;
   const runner: RunPlan["runner"] = {
     prompt: request.prompt,
-    ...(provider ? { provider } : {}),
-    ...(modelName ? { model: modelName } : {}),
+    // Resolved here once, so the runner cannot pick differently from what init announced.
+    ...(model.ok ? { provider: model.provider, model: model.model } : {}),
     ...(maxTurns ? { maxTurns } : {}),
     ...(systemPrompt ? { systemPrompt } : {}),
     ...(allowedTools ? { allowedTools } : {}),
@@ -51,7 +64,7 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
     request,
     runner,
     timeoutSecs: request.timeout ?? config.timeout ?? DEFAULT_TIMEOUT_SECS,
-    env,
-    model: chooseModel({ provider, model: modelName }, env),
+    env: model.ok ? envForProvider(available, model.provider) : {},
+    model,
   };
 }

@@ -16,3 +16,18 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     return out;
   };
 }
+
+/**
+ * Redacts every string inside a parsed value. Done after JSON parsing, so an escaped secret
+ * ("\u0073k-…") is caught in its decoded form.
+ */
+export function redactDeep<T>(value: T, redact: Redact): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]),
+    ) as T;
+  }
+  return value;
+}

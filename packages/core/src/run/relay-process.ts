@@ -3,36 +3,47 @@ import type { ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
 import { splitLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
-import type { Redact } from "./redact.js";
+import { type Redact, redactDeep } from "./redact.js";
 import { StderrTail } from "./stderr-tail.js";
 
 /** Protocol lines are small; anything past this is cut and reported. */
 export const MAX_RUNNER_LINE_BYTES = 1024 * 1024;
 const MAX_STDERR_LINE_BYTES = 8 * 1024;
+/** After a cancel, how long the relay waits for the killed process's streams to end. */
+const ABORT_DRAIN_MS = 3000;
 
 export interface RelayOutcome {
   exit: ExitStatus;
-  /** Held back: the caller emits it after the artifacts. */
+  /**
+   * The runner's result, held back so the caller emits it after the artifacts. Only trusted when
+   * it is the first one, no error came before it, and the runner exited 0.
+   */
   result: ResultEvent | undefined;
   sawError: boolean;
   stderrTail: string;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export async function relayProcess(
   process: SandboxProcess,
   emit: (event: SandcasterEvent) => void,
   redact: Redact,
+  signal: AbortSignal,
 ): Promise<RelayOutcome> {
   let result: ResultEvent | undefined;
   let sawError = false;
+  let extraResults = 0;
   const tail = new StderrTail();
 
   const stdout = (async () => {
     for await (const line of splitLines(process.stdout, MAX_RUNNER_LINE_BYTES)) {
-      const event = parseRunnerLine({ ...line, text: redact(line.text) });
-      if (!event) continue;
+      const parsed = parseRunnerLine(line);
+      if (!parsed || signal.aborted) continue;
+      const event = redactDeep(parsed, redact);
       if (event.type === "result") {
-        result = event;
+        if (result || sawError) extraResults++;
+        else result = event;
         continue;
       }
       if (event.type === "error") sawError = true;
@@ -42,12 +53,33 @@ export async function relayProcess(
   const stderr = (async () => {
     for await (const line of splitLines(process.stderr, MAX_STDERR_LINE_BYTES)) {
       const content = redact(line.text);
-      if (content.trim() === "") continue;
+      if (content.trim() === "" || signal.aborted) continue;
       tail.push(content);
       emit({ type: "stderr", content });
     }
   })();
-  await Promise.all([stdout, stderr]);
-  const exit = await process.wait();
-  return { exit, result, sawError, stderrTail: tail.text() };
+  const drained = Promise.all([stdout, stderr]).then(() => process.wait());
+  // A cancelled run must not hang on a process that keeps its output open (e.g. a daemonised child).
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  const first = await Promise.race([drained, aborted]);
+  const exit =
+    first === "aborted"
+      ? await Promise.race([
+          drained,
+          sleep(ABORT_DRAIN_MS).then(() => ({ exitCode: null, signal: "SIGKILL" })),
+        ])
+      : first;
+  if (extraResults > 0 || (result && exit.exitCode !== 0)) {
+    emit({
+      type: "warning",
+      code: "RUNNER_INVALID_EVENT",
+      content:
+        "the runner's result was not accepted: it came after an error, was repeated, or the runner failed",
+    });
+    if (exit.exitCode !== 0) result = undefined;
+  }
+  return { exit, result: sawError ? undefined : result, sawError, stderrTail: tail.text() };
 }

@@ -21,18 +21,19 @@ export function createProviderSelector(
 ): ProviderSelector {
   let dockerCheck: { at: number; ok: Promise<boolean> } | undefined;
 
-  function dockerAvailable(signal?: AbortSignal): Promise<boolean> {
+  /** Cached for all requests, so it is never tied to one request's signal (the ping has its own timeout). */
+  function dockerAvailable(): Promise<boolean> {
     const docker = providers.docker;
     if (!docker) return Promise.resolve(false);
     const now = Date.now();
     if (!dockerCheck || now - dockerCheck.at > AVAILABILITY_TTL_MS) {
-      dockerCheck = { at: now, ok: docker.isAvailable(signal) };
+      dockerCheck = { at: now, ok: docker.isAvailable() };
     }
     return dockerCheck.ok;
   }
 
   return {
-    async select(requested, signal) {
+    async select(requested) {
       const name = requested ?? configured;
       if (name) {
         const provider = providers[name];
@@ -43,7 +44,7 @@ export function createProviderSelector(
         return provider;
       }
       if (providers.e2b) return providers.e2b;
-      if (providers.docker && (await dockerAvailable(signal))) return providers.docker;
+      if (providers.docker && (await dockerAvailable())) return providers.docker;
       if (providers.local) return providers.local;
       throw new PlanError(
         "sandboxProvider",

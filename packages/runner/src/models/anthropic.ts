@@ -203,5 +203,5 @@ export function createAnthropicConversation(
     yield { type: "finish", reason: STOP_REASONS[stopReason ?? ""] ?? "other" };
   }
 
-  return { provider: "anthropic", model: settings.model, stream };
+  return { provider: "anthropic", model: settings.model, notices: [], stream };
 }

@@ -48,9 +48,18 @@ function appendPart(parts: Part[], part: Part): void {
   parts.push({ ...part });
 }
 
-function thinkingConfig(settings: ConversationSettings) {
+function thinkingConfig(settings: ConversationSettings, notices: string[]) {
   if (settings.thinkingLevel === undefined) return undefined;
-  if (settings.thinkingLevel === "none") return { thinkingBudget: 0 };
+  if (settings.thinkingLevel === "none") {
+    // Gemini Pro models cannot turn thinking off; 128 tokens is their smallest budget.
+    if (/gemini-[\d.]+-pro/.test(settings.model)) {
+      notices.push(
+        `thinking cannot be turned off on ${settings.model}; using the smallest budget (128 tokens)`,
+      );
+      return { thinkingBudget: 128 };
+    }
+    return { thinkingBudget: 0 };
+  }
   return { thinkingBudget: thinkingBudget(settings.thinkingLevel), includeThoughts: true };
 }
 
@@ -68,11 +77,12 @@ export function createGoogleConversation(
   const history: Content[] = [];
   const errorContext = { provider: "Gemini", keyVar: "GOOGLE_API_KEY (or GEMINI_API_KEY)" };
   let callCounter = 0;
+  const notices: string[] = [];
+  const thinking = thinkingConfig(settings, notices);
   const madeUpIds = new Set<string>();
 
   async function* stream(input: TurnInput, signal: AbortSignal): AsyncGenerator<ModelPart> {
     const pending = inputContent(input, madeUpIds);
-    const thinking = thinkingConfig(settings);
     let started = false;
     let finishReason: string | undefined;
     const parts: Part[] = [];
@@ -140,5 +150,5 @@ export function createGoogleConversation(
     };
   }
 
-  return { provider: "google", model: settings.model, stream };
+  return { provider: "google", model: settings.model, notices, stream };
 }

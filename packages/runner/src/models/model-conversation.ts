@@ -43,5 +43,7 @@ export interface ConversationSettings {
 export interface ModelConversation {
   readonly provider: ModelProvider;
   readonly model: string;
+  /** Settings this model cannot honour, said once as warnings (never silently dropped). */
+  readonly notices: readonly string[];
   stream(input: TurnInput, signal: AbortSignal): AsyncIterable<ModelPart>;
 }

@@ -50,15 +50,38 @@ function inputMessages(input: TurnInput): ChatCompletionMessageParam[] {
   }));
 }
 
-function reasoningSettings(settings: ConversationSettings, flavour: OpenAIConnection["flavour"]) {
+/** OpenAI models that take `reasoning_effort`; others reject it. */
+const REASONING_MODEL = /^(gpt-5|o1|o3|o4)/;
+
+function reasoningSettings(
+  settings: ConversationSettings,
+  connection: OpenAIConnection,
+  notices: string[],
+): Record<string, unknown> {
   const level = settings.thinkingLevel;
   if (level === undefined) return {};
-  if (flavour === "openrouter") {
+  if (connection.flavour === "openrouter") {
     return level === "none" ? { reasoning: { enabled: false } } : { reasoning: { effort: level } };
   }
-  if (level === "none")
-    return settings.model.startsWith("gpt-5") ? { reasoning_effort: "minimal" as const } : {};
+  if (!REASONING_MODEL.test(settings.model)) {
+    notices.push(
+      `thinkingLevel "${level}" ignored: model ${settings.model} takes no reasoning setting`,
+    );
+    return {};
+  }
+  if (level === "none") {
+    if (settings.model.startsWith("gpt-5")) return { reasoning_effort: "minimal" };
+    notices.push(`thinkingLevel "none" is not possible on ${settings.model}; using "low"`);
+    return { reasoning_effort: "low" };
+  }
   return { reasoning_effort: level };
+}
+
+/** Official OpenAI takes max_completion_tokens; OpenRouter and compatible servers take max_tokens. */
+function outputLimit(settings: ConversationSettings, connection: OpenAIConnection) {
+  return connection.flavour === "openai" && !connection.baseURL
+    ? { max_completion_tokens: settings.maxOutputTokens }
+    : { max_tokens: settings.maxOutputTokens };
 }
 
 export function createOpenAIConversation(
@@ -76,6 +99,8 @@ export function createOpenAIConversation(
     keyVar: connection.flavour === "openrouter" ? "OPENROUTER_API_KEY" : "OPENAI_API_KEY",
   };
   const history: ChatCompletionMessageParam[] = [{ role: "system", content: settings.system }];
+  const notices: string[] = [];
+  const reasoning = reasoningSettings(settings, connection, notices);
 
   async function* stream(input: TurnInput, signal: AbortSignal): AsyncGenerator<ModelPart> {
     const pending = inputMessages(input);
@@ -88,7 +113,8 @@ export function createOpenAIConversation(
       })),
       stream: true,
       stream_options: { include_usage: true },
-      ...reasoningSettings(settings, connection.flavour),
+      ...outputLimit(settings, connection),
+      ...reasoning,
     } as ChatCompletionCreateParamsStreaming;
     let started = false;
     let text = "";
@@ -157,5 +183,5 @@ export function createOpenAIConversation(
     yield { type: "finish", reason: FINISH[finishReason] ?? "other" };
   }
 
-  return { provider: connection.flavour, model: settings.model, stream };
+  return { provider: connection.flavour, model: settings.model, notices, stream };
 }
