@@ -40,7 +40,10 @@ export function parseRunnerLine(line: Line): SandcasterEvent | undefined {
     };
   }
   const event = parsed.data;
-  if (HOST_ONLY.has(event.type) || (event.type === "system" && event.subtype === "init")) {
+  if (
+    HOST_ONLY.has(event.type) ||
+    (event.type === "system" && HOST_ONLY_SYSTEM.has(event.subtype ?? ""))
+  ) {
     return {
       type: "warning",
       code: "RUNNER_INVALID_EVENT",

@@ -1,7 +1,11 @@
 // Replaces known secret values in text before it reaches a client, a log or the store.
 const MIN_SECRET_LENGTH = 6;
 
-export type Redact = (text: string) => string;
+/** `cut`: the text was truncated, so a secret may have been cut in half at its end. */
+export type Redact = (text: string, options?: { cut?: boolean }) => string;
+
+/** Shortest secret prefix worth hiding at the end of a cut line. */
+const MIN_PARTIAL = 4;
 
 export function createRedactor(secrets: readonly (string | undefined)[]): Redact {
   const values = [
@@ -10,9 +14,19 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     // Longest first, so a secret containing another is replaced whole.
     .sort((a, b) => b.length - a.length);
   if (values.length === 0) return (text) => text;
-  return (text) => {
+  return (text, options) => {
     let out = text;
     for (const value of values) out = out.split(value).join("[REDACTED]");
+    if (options?.cut) {
+      for (const value of values) {
+        for (let k = Math.min(value.length - 1, out.length); k >= MIN_PARTIAL; k--) {
+          if (out.endsWith(value.slice(0, k))) {
+            out = `${out.slice(0, out.length - k)}[REDACTED]`;
+            break;
+          }
+        }
+      }
+    }
     return out;
   };
 }

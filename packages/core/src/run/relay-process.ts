@@ -38,7 +38,8 @@ export async function relayProcess(
 
   const stdout = (async () => {
     for await (const line of splitLines(process.stdout, MAX_RUNNER_LINE_BYTES)) {
-      const parsed = parseRunnerLine(line);
+      // Raw text first (warnings quote it), decoded fields after parsing (escaped secrets).
+      const parsed = parseRunnerLine({ ...line, text: redact(line.text, { cut: line.truncated }) });
       if (!parsed || signal.aborted) continue;
       const event = redactDeep(parsed, redact);
       if (event.type === "result") {
@@ -52,7 +53,7 @@ export async function relayProcess(
   })();
   const stderr = (async () => {
     for await (const line of splitLines(process.stderr, MAX_STDERR_LINE_BYTES)) {
-      const content = redact(line.text);
+      const content = redact(line.text, { cut: line.truncated });
       if (content.trim() === "" || signal.aborted) continue;
       tail.push(content);
       emit({ type: "stderr", content });

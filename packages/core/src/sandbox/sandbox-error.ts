@@ -7,6 +7,10 @@ export const SANDBOX_ERROR_CODES = [
   "SANDBOX_IO_FAILED",
   "SANDBOX_EXEC_FAILED",
   "SANDBOX_DESTROYED",
+  "SANDBOX_AUTH",
+  "SANDBOX_RATE_LIMITED",
+  "SANDBOX_LOST",
+  "SANDBOX_DISK_FULL",
 ] as const;
 export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
 

@@ -69,6 +69,37 @@ export function createKyselyRunStore(db: Kysely<Database>): RunStore {
       }
     },
 
+    async failRunIfRunning(id: string, error: { code: string; message: string }, endedAt: Date) {
+      const run = await db
+        .selectFrom("runs")
+        .select("started_at")
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (!run) return false;
+      const result = await db
+        .updateTable("runs")
+        .set({
+          status: "error",
+          ended_at: endedAt.getTime(),
+          duration_secs: Math.max(0, (endedAt.getTime() - Number(run.started_at)) / 1000),
+          error_code: error.code,
+          error_message: error.message,
+        })
+        .where("id", "=", id)
+        .where("status", "=", "running")
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async recordWebhookEvent(source: string, id: string, receivedAt: Date) {
+      const result = await db
+        .insertInto("webhook_events")
+        .values({ id: `${source}:${id}`, source, received_at: receivedAt.getTime() })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+
     async getRun(id: string) {
       const row = await db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
       return row === undefined ? undefined : rowToRunRecord(row);

@@ -47,6 +47,21 @@ export const runStoreMigrations: Record<string, Migration> = {
   },
 };
 
+export const webhookEventsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("webhook_events")
+      .addColumn("id", "text", (col) => col.primaryKey())
+      .addColumn("source", "text", (col) => col.notNull())
+      .addColumn("received_at", "bigint", (col) => col.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable("webhook_events").execute();
+  },
+};
+runStoreMigrations["0002_create_webhook_events"] = webhookEventsMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

@@ -47,6 +47,17 @@ export interface RunStore {
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first (startedAt, then id, descending). */
   listRuns(query: ListRunsQuery): Promise<RunPage>;
+  /**
+   * Ends a run with an error only if it is still `running` (a lost sandbox reported from outside);
+   * true when it did.
+   */
+  failRunIfRunning(
+    id: string,
+    error: { code: string; message: string },
+    endedAt: Date,
+  ): Promise<boolean>;
+  /** Remembers a webhook delivery; false when this id was seen before (E2B retries deliveries). */
+  recordWebhookEvent(source: string, id: string, receivedAt: Date): Promise<boolean>;
   /** A cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

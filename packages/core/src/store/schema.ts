@@ -30,6 +30,14 @@ export interface RunsTable {
   metadata: string | null;
 }
 
+/** Deliveries already handled, so a retried webhook is applied once. */
+export interface WebhookEventsTable {
+  id: string;
+  source: string;
+  received_at: EpochMsColumn;
+}
+
 export interface Database {
   runs: RunsTable;
+  webhook_events: WebhookEventsTable;
 }

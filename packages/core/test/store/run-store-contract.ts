@@ -396,5 +396,27 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
         expect(column).not.toMatch(/api|key|secret|password|credential|env|auth/i);
       }
     });
+
+    it("failRunIfRunning ends only a running run", async () => {
+      await store.createRun(newRun("run-live", T0));
+      const lost = { code: "SANDBOX_LOST", message: "the sandbox was killed" };
+      expect(await store.failRunIfRunning("run-live", lost, new Date(T0 + 2000))).toBe(true);
+      expect(await store.getRun("run-live")).toMatchObject({
+        status: "error",
+        error: lost,
+        durationSecs: 2,
+      });
+      expect(
+        await store.failRunIfRunning("run-live", { code: "X", message: "y" }, new Date(T0 + 3000)),
+      ).toBe(false);
+      expect((await store.getRun("run-live"))?.error).toStrictEqual(lost);
+      expect(await store.failRunIfRunning("run-missing", lost, new Date())).toBe(false);
+    });
+
+    it("recordWebhookEvent is true once per source and id", async () => {
+      expect(await store.recordWebhookEvent("e2b", "evt-1", new Date(T0))).toBe(true);
+      expect(await store.recordWebhookEvent("e2b", "evt-1", new Date(T0 + 1))).toBe(false);
+      expect(await store.recordWebhookEvent("other", "evt-1", new Date(T0))).toBe(true);
+    });
   });
 }
