@@ -9,6 +9,7 @@ import { requestLog } from "./middleware/request-log.js";
 import { healthRoute } from "./routes/health.js";
 import { queryRoute } from "./routes/query.js";
 import { runsRoute } from "./routes/runs.js";
+import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** When set, every route but /health needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
   bodyLimitBytes?: number;
+  /** SANDCASTER_E2B_WEBHOOK_SECRET: enables POST /webhooks/e2b. */
+  e2bWebhookSecret?: string | undefined;
   heartbeatMs?: number;
   isDraining?: () => boolean;
   newRunId?: () => string;
@@ -33,7 +36,8 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.use(requestLog(logger));
-  app.use(bearerAuth(deps.apiKey, ["/health"]));
+  // The E2B webhook authenticates by its signature, not by our API key.
+  app.use(bearerAuth(deps.apiKey, ["/health", "/webhooks/e2b"]));
   app.use(
     bodyLimit({
       maxSize: limit,
@@ -49,6 +53,15 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", healthRoute(deps.version));
   app.route("/", runsRoute(deps.services.store));
+  app.route(
+    "/",
+    e2bWebhookRoute({
+      secret: deps.e2bWebhookSecret,
+      store: deps.services.store,
+      activeRuns: deps.activeRuns,
+      logger,
+    }),
+  );
   app.route(
     "/",
     queryRoute({

@@ -36,6 +36,7 @@ export interface TestServerOptions {
   /** Where the model double listens; a container reaches the host through Docker's bridge gateway. */
   modelHost?: string;
   heartbeatMs?: number;
+  e2bWebhookSecret?: string;
   /** More server environment (other providers' keys, …). */
   env?: Record<string, string>;
   /** Receives every log line (JSON text). */
@@ -81,6 +82,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     apiKey: options.apiKey,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    e2bWebhookSecret: options.e2bWebhookSecret,
     isDraining: () => draining,
   });
   const server = await startServer({

@@ -49,6 +49,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     env: process.env,
     version: VERSION,
     apiKey: process.env.SANDCASTER_API_KEY || undefined,
+    e2bWebhookSecret: process.env.SANDCASTER_E2B_WEBHOOK_SECRET || undefined,
     isDraining: () => draining,
   });
   const server = await startServer({

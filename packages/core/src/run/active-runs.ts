@@ -19,6 +19,13 @@ export class ActiveRuns {
     void done.finally(() => this.runs.delete(runId)).catch(() => undefined);
   }
 
+  /** Stops one run of this process with `reason`; false when it does not run here. */
+  abort(runId: string, reason: RunError): boolean {
+    const run = this.runs.get(runId);
+    run?.controller.abort(reason);
+    return run !== undefined;
+  }
+
   /** Cancels every run, and every run tracked from now on: the server is shutting down. */
   cancelAll(message: string): void {
     this.cancelNew = message;

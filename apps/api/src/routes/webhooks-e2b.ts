@@ -1,0 +1,83 @@
+// POST /webhooks/e2b: signed E2B lifecycle events; a sandbox killed under a running run marks it lost.
+import { type ActiveRuns, RunError, type RunStore } from "@sandcaster/core";
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { HttpError } from "../http-error.js";
+import { verifyE2BSignature } from "./e2b-signature.js";
+
+export interface E2BWebhookDeps {
+  /** SANDCASTER_E2B_WEBHOOK_SECRET; without it the route is off (404), never unsigned. */
+  secret: string | undefined;
+  store: RunStore;
+  activeRuns: ActiveRuns;
+  logger: Logger;
+}
+
+const Metadata = z.record(z.string(), z.string()).nullish();
+
+/** v1 and v2 deliveries; unknown fields are kept out of our way, not rejected. */
+const PayloadSchema = z.looseObject({
+  version: z.string().optional(),
+  id: z.string().min(1).max(200),
+  type: z.string().min(1).max(200),
+  sandboxId: z.string().max(200).optional(),
+  sandboxMetadata: Metadata,
+  eventData: z.looseObject({ sandbox_metadata: Metadata, sandboxMetadata: Metadata }).nullish(),
+});
+
+export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
+  const app = new Hono();
+  app.post("/webhooks/e2b", async (c) => {
+    if (!deps.secret)
+      throw new HttpError(404, "NOT_FOUND", "the E2B webhook is not enabled on this server");
+    const version = c.req.header("e2b-signature-version");
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (version !== "v1" || !verifyE2BSignature(deps.secret, raw, c.req.header("e2b-signature"))) {
+      deps.logger.warn({ version }, "e2b webhook refused: bad or missing signature");
+      throw new HttpError(
+        401,
+        "INVALID_SIGNATURE",
+        "missing or invalid e2b-signature (version v1 expected)",
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      throw new HttpError(400, "INVALID_JSON", "the webhook body is not valid JSON");
+    }
+    const parsed = PayloadSchema.safeParse(json);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({
+        field: i.path.join("."),
+        message: i.message,
+      }));
+      throw new HttpError(400, "INVALID_REQUEST", "not an E2B lifecycle event", { details });
+    }
+    const event = parsed.data;
+    if (!(await deps.store.recordWebhookEvent("e2b", event.id, new Date()))) {
+      return c.json({ status: "duplicate" });
+    }
+    const metadata =
+      event.eventData?.sandbox_metadata ??
+      event.eventData?.sandboxMetadata ??
+      event.sandboxMetadata;
+    const runId = metadata?.sandcasterRunId;
+    const log = deps.logger.child({ runId, sandboxId: event.sandboxId, eventId: event.id });
+    if (event.type === "sandbox.lifecycle.killed" && runId) {
+      const message = `E2B reports that sandbox ${event.sandboxId ?? "(unknown)"} was killed`;
+      const marked = await deps.store.failRunIfRunning(
+        runId,
+        { code: "SANDBOX_LOST", message },
+        new Date(),
+      );
+      const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
+      if (marked || stopped) log.warn({ stopped }, "sandbox lost under a running run");
+      return c.json({ status: "ok", runMarkedLost: marked });
+    }
+    log.info({ type: event.type }, "e2b lifecycle event");
+    return c.json({ status: "ok" });
+  });
+  return app;
+}

@@ -1,0 +1,124 @@
+// POST /webhooks/e2b: E2B's signature scheme, idempotent deliveries, and lost sandboxes marked so.
+import { createHash } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness.js";
+import { postQuery, readEvents } from "./sse.js";
+
+const SECRET = "whsec-test-0123456789";
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** Written from E2B's documentation, independently of the server's code. */
+function sign(body: string, secret = SECRET): string {
+  return createHash("sha256")
+    .update(secret + body)
+    .digest("base64")
+    .replace(/=+$/, "");
+}
+
+function payload(type: string, id: string, runId?: string) {
+  return {
+    version: "v1",
+    id,
+    type,
+    eventData: {
+      sandbox_metadata: runId ? { sandcasterManaged: "true", sandcasterRunId: runId } : {},
+    },
+    sandboxId: "sbx_123",
+    sandboxTemplateId: "base",
+    sandboxTeamId: "team_1",
+    timestamp: new Date().toISOString(),
+  };
+}
+
+async function deliver(
+  url: string,
+  body: string,
+  headers: Record<string, string | undefined> = {},
+) {
+  const all: Record<string, string> = { "content-type": "application/json" };
+  const given = { "e2b-signature-version": "v1", "e2b-signature": sign(body), ...headers };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) all[k] = v;
+  return fetch(new URL("/webhooks/e2b", url), { method: "POST", headers: all, body });
+}
+
+async function runningRun(server: TestServer, id: string) {
+  await server.store.createRun({ id, prompt: "p", startedAt: new Date(Date.now() - 1000) });
+}
+
+describe("POST /webhooks/e2b", () => {
+  it("is off (404) without a configured secret, even for a correctly signed call", async () => {
+    t = await startTestServer({ turns: [] });
+    const body = JSON.stringify(payload("sandbox.lifecycle.created", "evt-0"));
+    expect((await deliver(t.url, body)).status).toBe(404);
+  });
+
+  it("refuses wrong, missing, tampered and wrong-version signatures without changing state", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET, apiKey: "server-key" });
+    await runningRun(t, "run-1");
+    const body = JSON.stringify(payload("sandbox.lifecycle.killed", "evt-1", "run-1"));
+    const cases = [
+      await deliver(t.url, body, { "e2b-signature": sign(body, "not-the-secret") }),
+      await deliver(t.url, body, { "e2b-signature": undefined }),
+      await deliver(t.url, body.replace("run-1", "run-2"), { "e2b-signature": sign(body) }),
+      await deliver(t.url, body, { "e2b-signature-version": "v2" }),
+      await deliver(t.url, body, {
+        "e2b-signature": createHash("sha256")
+          .update(SECRET + body)
+          .digest("hex"),
+      }),
+    ];
+    for (const response of cases) {
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ code: "INVALID_SIGNATURE" });
+    }
+    expect(await t.store.getRun("run-1")).toMatchObject({ status: "running" });
+    // a valid delivery needs no bearer token: the signature is its authentication
+    expect((await deliver(t.url, body)).status).toBe(200);
+  });
+
+  it("marks a running run lost on `killed`, once per delivery id", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
+    await runningRun(t, "run-2");
+    const body = JSON.stringify(payload("sandbox.lifecycle.killed", "evt-2", "run-2"));
+    const first = await deliver(t.url, body);
+    expect(await first.json()).toEqual({ status: "ok", runMarkedLost: true });
+    expect(await t.store.getRun("run-2")).toMatchObject({
+      status: "error",
+      error: { code: "SANDBOX_LOST" },
+    });
+    expect(await (await deliver(t.url, body)).json()).toEqual({ status: "duplicate" });
+  });
+
+  it("acknowledges unknown types and v2 payloads, and answers 400 to a signed body that is not an event", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
+    const unknown = JSON.stringify({
+      ...payload("sandbox.lifecycle.snapshotted", "evt-3"),
+      version: "v2",
+    });
+    expect(await (await deliver(t.url, unknown)).json()).toEqual({ status: "ok" });
+    expect((await deliver(t.url, "not json")).status).toBe(400);
+    expect((await deliver(t.url, JSON.stringify({ hello: 1 }))).status).toBe(400);
+  });
+
+  it("ends a live stream on this instance with SANDBOX_LOST", async () => {
+    t = await startTestServer({
+      e2bWebhookSecret: SECRET,
+      turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 30" } }] }, { text: "never" }],
+    });
+    const response = await postQuery(t.url, { prompt: "wait" });
+    const runId = response.headers.get("x-run-id") ?? "";
+    const reading = readEvents(response);
+    await new Promise((r) => setTimeout(r, 800));
+    await deliver(t.url, JSON.stringify(payload("sandbox.lifecycle.killed", "evt-4", runId)));
+    const events = await reading;
+    expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
+    expect(await t.store.getRun(runId)).toMatchObject({
+      status: "error",
+      error: { code: "SANDBOX_LOST" },
+    });
+  });
+});
