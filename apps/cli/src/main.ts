@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The sandcaster command: dispatches to serve, query, runs and image; errors become one clear line.
+import { e2bCommand } from "./commands/e2b.js";
 import { imageCommand } from "./commands/image.js";
 import { queryCommand } from "./commands/query.js";
 import { runsCommand } from "./commands/runs.js";
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   query: queryCommand,
   runs: runsCommand,
   image: imageCommand,
+  e2b: (argv) => e2bCommand(argv),
 };
 
 const USAGE = `sandcaster ${VERSION}
@@ -21,6 +23,7 @@ usage: sandcaster <command> [options]
   query     run one prompt and print the stream (in-process, or --url for a server)
   runs      list recorded runs, or show one
   image     build the Docker sandbox image
+  e2b       manage E2B lifecycle webhooks (e2b webhook register|list|delete)
 
 Run \`sandcaster <command> --help\` for the options of a command.`;
 
