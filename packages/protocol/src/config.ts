@@ -20,6 +20,13 @@ export const LocalConfigSchema = z.strictObject({
   isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
 });
 
+export const E2BConfigSchema = z.strictObject({
+  /** Sandbox template; SANDCASTER_E2B_TEMPLATE overrides. Needs node on PATH. */
+  template: z.string().min(1).default("base"),
+  /** How often sandboxes of runs no longer running are looked for and killed. */
+  sweepIntervalSecs: z.int().min(10).max(86_400).default(300),
+});
+
 export const ArtifactsConfigSchema = z.strictObject({
   maxFileBytes: z
     .int()
@@ -52,11 +59,13 @@ export const SandcasterConfigSchema = z.strictObject({
   outputFormat: OutputFormatSchema.optional(),
   docker: DockerConfigSchema.prefault({}),
   local: LocalConfigSchema.prefault({}),
+  e2b: E2BConfigSchema.prefault({}),
   artifacts: ArtifactsConfigSchema.prefault({}),
   store: StoreConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;
+export type E2BConfig = z.output<typeof E2BConfigSchema>;
 export type ArtifactsConfig = z.output<typeof ArtifactsConfigSchema>;
 export type SandcasterConfigInput = z.input<typeof SandcasterConfigSchema>;
 export type SandcasterConfig = z.output<typeof SandcasterConfigSchema>;

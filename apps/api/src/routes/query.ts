@@ -88,7 +88,9 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
     let provider: Awaited<ReturnType<ProviderSelector["select"]>>;
     try {
       plan = planRun(request, deps.services.config, deps.env);
-      provider = await deps.providers.select(request.sandboxProvider);
+      provider = await deps.providers.select(request.sandboxProvider, {
+        e2bApiKey: request.apiKeys?.e2b,
+      });
     } catch (error) {
       if (error instanceof PlanError) {
         throw new HttpError(error.status, error.code, `${error.field}: ${error.message}`, {

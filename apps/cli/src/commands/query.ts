@@ -94,7 +94,9 @@ export async function queryCommand(argv: string[]): Promise<number> {
   const built = await buildServices({ configPath: values.config, logger });
   try {
     const plan = planRun(parsed.data, built.config, process.env);
-    const provider = await built.providers.select(parsed.data.sandboxProvider);
+    const provider = await built.providers.select(parsed.data.sandboxProvider, {
+      e2bApiKey: parsed.data.apiKeys?.e2b,
+    });
     const outcome = await executeRun(
       { runId: `run_${randomUUID()}`, plan, provider, emit: show, signal: controller.signal },
       built.services,

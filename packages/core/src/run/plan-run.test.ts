@@ -40,9 +40,9 @@ describe("planRun refusals", () => {
     expect(error.status).toBe(400);
   });
 
-  it("refuses an e2b key on field apiKeys.e2b", () => {
+  it("keeps an e2b key out of the runner's environment", () => {
     const request = req({ apiKeys: { e2b: "e2b-key-123" } });
-    expect(planError(() => planRun(request, cfg(), ANTHROPIC)).field).toBe("apiKeys.e2b");
+    expect(JSON.stringify(planRun(request, cfg(), ANTHROPIC).env)).not.toContain("e2b-key-123");
   });
 });
 

@@ -40,9 +40,6 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
   if (request.composite) {
     throw new PlanError("composite", "composite workflows are not supported yet");
   }
-  if (request.apiKeys?.e2b) {
-    throw new PlanError("apiKeys.e2b", "the e2b sandbox provider is not supported yet");
-  }
   const available = availableModelEnv(serverEnv, request.apiKeys);
   const model = chooseModel(modelRequest(request, config), available);
   const systemPrompt = request.systemPrompt ?? config.systemPrompt;

@@ -6,19 +6,31 @@ import type { SandboxProvider } from "./sandbox.js";
 export type ProviderMap = Partial<Record<SandboxProviderName, SandboxProvider>>;
 
 export interface ProviderSelector {
+  /** `e2bApiKey`: the request's own E2B key; it implies e2b and runs on that account. */
   select(
     requested: SandboxProviderName | undefined,
-    signal?: AbortSignal,
+    options?: { e2bApiKey?: string | undefined },
   ): Promise<SandboxProvider>;
   all(): SandboxProvider[];
+}
+
+export interface SelectorOptions {
+  configured?: SandboxProviderName | undefined;
+  /** Makes an E2B provider for a request's own key (cheap: no I/O). */
+  e2bForKey?: ((apiKey: string) => SandboxProvider) | undefined;
 }
 
 const AVAILABILITY_TTL_MS = 30_000;
 
 export function createProviderSelector(
   providers: ProviderMap,
-  configured: SandboxProviderName | undefined,
+  configuredOrOptions: SandboxProviderName | SelectorOptions | undefined,
 ): ProviderSelector {
+  const options: SelectorOptions =
+    typeof configuredOrOptions === "object"
+      ? configuredOrOptions
+      : { configured: configuredOrOptions };
+  const configured = options.configured;
   let dockerCheck: { at: number; ok: Promise<boolean> } | undefined;
 
   /** Cached for all requests, so it is never tied to one request's signal (the ping has its own timeout). */
@@ -33,13 +45,33 @@ export function createProviderSelector(
   }
 
   return {
-    async select(requested) {
-      const name = requested ?? configured;
+    async select(requested, selectOptions) {
+      const requestKey = selectOptions?.e2bApiKey;
+      const name = requested ?? (requestKey ? "e2b" : configured);
+      if (requestKey) {
+        if (name !== "e2b") {
+          throw new PlanError(
+            "apiKeys.e2b",
+            `an E2B key only applies to sandboxProvider "e2b", not "${name}"`,
+          );
+        }
+        if (!options.e2bForKey)
+          throw new PlanError(
+            "sandboxProvider",
+            "the e2b provider is not available on this server",
+          );
+        return options.e2bForKey(requestKey);
+      }
       if (name) {
         const provider = providers[name];
         if (!provider) {
           const field = requested ? "sandboxProvider" : "sandcaster.json sandboxProvider";
-          throw new PlanError(field, `sandbox provider "${name}" is not available on this server`);
+          const hint =
+            name === "e2b" ? " (set E2B_API_KEY on the server, or send apiKeys.e2b)" : "";
+          throw new PlanError(
+            field,
+            `sandbox provider "${name}" is not available on this server${hint}`,
+          );
         }
         return provider;
       }
