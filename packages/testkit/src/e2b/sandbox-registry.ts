@@ -1,0 +1,152 @@
+// The double's sandboxes: a temp root each, sandbox-to-host path mapping, timeouts, and dying as E2B's do.
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import type { ConnectStream } from "./connect-envelope.js";
+import { killGroup, type RunningProcess } from "./process-runner.js";
+
+/** What the double's envd claims to be: new enough for batch multipart and octet-stream uploads. */
+export const ENVD_VERSION = "0.5.7";
+/** The sandbox user when a request names none (envd >= 0.4.0 leaves this to the server). */
+export const DEFAULT_USER = "user";
+/** The API's default sandbox lifetime when create sends no `timeout` (seconds). */
+export const DEFAULT_TIMEOUT_SECS = 15;
+
+export interface SandboxRecord {
+  sandboxId: string;
+  templateId: string;
+  metadata: Record<string, string>;
+  envs: Record<string, string>;
+  /** Host directory standing in for the sandbox's `/`. */
+  root: string;
+  startedAt: Date;
+  endAt: Date;
+  state: "running" | "paused";
+  /** False once killed, timed out or lost. */
+  alive: boolean;
+  /** Sent back as envdAccessToken; envd calls must carry it in X-Access-Token (undefined: open). */
+  accessToken: string | undefined;
+  /** Creation order, the list cursor. */
+  seq: number;
+  processes: Map<number, RunningProcess>;
+  /** Every process group ever started here, killed with the sandbox. */
+  groups: Set<number>;
+  /** Open envd streams, cut (not ended) when the sandbox dies. */
+  streams: Set<ConnectStream>;
+  timer?: NodeJS.Timeout;
+}
+
+export interface CreateInput {
+  templateId: string;
+  metadata: Record<string, string>;
+  envs: Record<string, string>;
+  timeoutSecs: number;
+  secure: boolean;
+}
+
+const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  let id = "";
+  for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}
+
+export function homeOf(user: string): string {
+  return user === "root" ? "/root" : `/home/${user}`;
+}
+
+/** The users the double's sandboxes have (envd answers 401 for any other). */
+export function isKnownUser(user: string): boolean {
+  return user === "root" || user === DEFAULT_USER;
+}
+
+/** A sandbox path (absolute, or relative to the user's home), normalised, and where it lives on the host. */
+export function resolvePath(
+  sandbox: SandboxRecord,
+  path: string,
+  user: string,
+): { sandboxPath: string; hostPath: string } {
+  const sandboxPath = posix.resolve(homeOf(user), path);
+  return { sandboxPath, hostPath: join(sandbox.root, sandboxPath) };
+}
+
+export class SandboxRegistry {
+  private readonly live = new Map<string, SandboxRecord>();
+  private readonly roots: string[] = [];
+  private seq = 0;
+
+  async create(input: CreateInput): Promise<SandboxRecord> {
+    const sandboxId = `i${randomId(19)}`;
+    const root = await mkdtemp(join(tmpdir(), `e2b-double-${sandboxId}-`));
+    this.roots.push(root);
+    for (const dir of ["home/user", "root", "tmp"]) {
+      await mkdir(join(root, dir), { recursive: true });
+    }
+    const now = new Date();
+    const sandbox: SandboxRecord = {
+      sandboxId,
+      templateId: input.templateId,
+      metadata: { ...input.metadata },
+      envs: { ...input.envs },
+      root,
+      startedAt: now,
+      endAt: now,
+      state: "running",
+      alive: true,
+      accessToken: input.secure ? `ea_${randomUUID().replace(/-/g, "")}` : undefined,
+      seq: ++this.seq,
+      processes: new Map(),
+      groups: new Set(),
+      streams: new Set(),
+    };
+    this.live.set(sandboxId, sandbox);
+    this.setTimeout(sandbox, input.timeoutSecs);
+    return sandbox;
+  }
+
+  get(sandboxId: string): SandboxRecord | undefined {
+    return this.live.get(sandboxId);
+  }
+
+  all(): SandboxRecord[] {
+    return [...this.live.values()];
+  }
+
+  /** Sets the sandbox to die `secs` from now (E2B's timeout semantics: from now, not from start). */
+  setTimeout(sandbox: SandboxRecord, secs: number): void {
+    clearTimeout(sandbox.timer);
+    sandbox.endAt = new Date(Date.now() + secs * 1000);
+    sandbox.timer = setTimeout(() => this.kill(sandbox.sandboxId), secs * 1000);
+    sandbox.timer.unref();
+  }
+
+  /** The sandbox vanishes: open streams drop without an end, every process group gets SIGKILL. */
+  kill(sandboxId: string): boolean {
+    const sandbox = this.live.get(sandboxId);
+    if (!sandbox) return false;
+    this.live.delete(sandboxId);
+    sandbox.alive = false;
+    clearTimeout(sandbox.timer);
+    for (const stream of sandbox.streams) stream.cut();
+    sandbox.streams.clear();
+    for (const pgid of sandbox.groups) killGroup(pgid, "SIGKILL");
+    for (const proc of sandbox.processes.values()) proc.signal("SIGKILL");
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const running = this.all().flatMap((s) => [...s.processes.values()]);
+    for (const sandboxId of [...this.live.keys()]) this.kill(sandboxId);
+    // Let SIGKILLed processes go before their directories do (bounded: a zombie cannot hold close()).
+    await Promise.race([
+      Promise.all(running.map((proc) => proc.exited)),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]);
+    await Promise.all(
+      this.roots.map((root) => rm(root, { recursive: true, force: true, maxRetries: 3 })),
+    );
+  }
+}
