@@ -1,0 +1,230 @@
+// One E2B sandbox: staging, spawn, changed-file reads and teardown over the official SDK.
+import { posix } from "node:path";
+import { CommandExitError, type Sandbox as SdkSandbox } from "e2b";
+import type {
+  ChangedFiles,
+  ChangedFilesLimits,
+  Sandbox,
+  SandboxProcess,
+  SandboxState,
+  SpawnOptions,
+  StagedFile,
+} from "../../sandbox/sandbox.js";
+import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
+import { collectChangedFiles } from "../docker/changed-files.js";
+import type { SingleFileResult } from "../docker/tar.js";
+import {
+  HELPER_TIMEOUT_MS,
+  HOME_DIR,
+  REQUEST_TIMEOUT_MS,
+  RUNNER_DIR,
+  WORKSPACE_PATH,
+} from "./constants.js";
+import { type E2BProcess, spawnProcess } from "./e2b-process.js";
+import {
+  abortReason,
+  isFileNotFound,
+  isLost,
+  isSandboxGone,
+  lostError,
+  toSandboxError,
+} from "./errors.js";
+import { checkStagedPath, parseScan, scanScript, setupScript, stageScript } from "./shell.js";
+
+export interface E2BSandboxInit {
+  sdk: SdkSandbox;
+  nodePath: string;
+  /** Bound on each spawned command: the sandbox's whole lifetime. */
+  commandTimeoutMs: number;
+  onDestroyed?: () => void;
+  logger?: { warn(obj: object, msg: string): void } | undefined;
+}
+
+const request = { requestTimeoutMs: REQUEST_TIMEOUT_MS };
+
+/** An ArrayBuffer holding exactly `content` (the SDK takes ArrayBuffer or Blob). */
+function toArrayBuffer(content: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(content.byteLength);
+  copy.set(content);
+  return copy.buffer;
+}
+
+export class E2BSandbox implements Sandbox {
+  readonly provider = "e2b" as const;
+  readonly workspacePath = WORKSPACE_PATH;
+  readonly runnerDir = RUNNER_DIR;
+  readonly nodePath: string;
+  readonly notices: readonly string[] = [];
+  readonly #init: E2BSandboxInit;
+  readonly #sdk: SdkSandbox;
+  readonly #processes = new Set<E2BProcess>();
+  #state: SandboxState = "creating";
+  #destroying: Promise<void> | undefined;
+
+  constructor(init: E2BSandboxInit) {
+    this.#init = init;
+    this.#sdk = init.sdk;
+    this.nodePath = init.nodePath;
+  }
+
+  get id(): string {
+    return this.#sdk.sandboxId;
+  }
+
+  get state(): SandboxState {
+    return this.#state;
+  }
+
+  /** Creates the workspace, runner and state dirs and the initial staged marker. */
+  async setup(signal: AbortSignal): Promise<void> {
+    await this.#run(setupScript([WORKSPACE_PATH, RUNNER_DIR]), signal, "prepare the sandbox");
+    this.#state = "ready";
+  }
+
+  async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {
+    this.#assertUsable(signal);
+    const modes = new Map<number, string[]>();
+    for (const file of files) {
+      checkStagedPath(file.path, [this.workspacePath, this.runnerDir]);
+      if (file.mode !== undefined)
+        modes.set(file.mode, [...(modes.get(file.mode) ?? []), file.path]);
+    }
+    const entries = files.map((file) => ({ path: file.path, data: toArrayBuffer(file.content) }));
+    try {
+      await this.#sdk.files.write(entries, { ...request, signal });
+    } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
+      throw await this.#fail(error, "SANDBOX_IO_FAILED", "write files");
+    }
+    await this.#run(stageScript(modes), signal, "mark the staged files");
+  }
+
+  async spawn(options: SpawnOptions): Promise<SandboxProcess> {
+    this.#assertUsable(options.signal);
+    const process = await spawnProcess(
+      {
+        sdk: this.#sdk,
+        cwd: this.workspacePath,
+        commandTimeoutMs: this.#init.commandTimeoutMs,
+        isGone: () => this.#probeGone(),
+        onLost: () => this.#markLost(),
+        onExit: (exited) => {
+          this.#processes.delete(exited);
+          if (this.#processes.size === 0 && this.#state === "running") this.#state = "ready";
+        },
+      },
+      options,
+    );
+    if (this.#destroying) {
+      await process.kill();
+      throw new SandboxError("SANDBOX_DESTROYED", "The sandbox has been destroyed");
+    }
+    if (!process.exited) {
+      this.#processes.add(process);
+      if (this.#state === "ready") this.#state = "running";
+    }
+    return process;
+  }
+
+  async readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles> {
+    this.#assertUsable(signal);
+    return collectChangedFiles(
+      {
+        scan: async (scanSignal) =>
+          parseScan(await this.#run(scanScript(this.workspacePath), scanSignal, "list files")),
+        read: (path, maxBytes, readSignal) =>
+          this.#readFile(posix.join(this.workspacePath, path), maxBytes, readSignal),
+      },
+      limits,
+      signal,
+    );
+  }
+
+  destroy(): Promise<void> {
+    this.#destroying ??= (async () => {
+      await Promise.allSettled([...this.#processes].map((process) => process.kill()));
+      try {
+        await this.#sdk.kill(request);
+      } catch (error) {
+        // Gone already, or E2B unreachable: its timeout (the dead-man switch) ends it.
+        if (!isLost(toSandboxError(error, "SANDBOX_IO_FAILED", "kill"))) {
+          this.#init.logger?.warn(
+            { sandboxId: this.id, err: error },
+            "e2b: could not kill the sandbox; its timeout will end it",
+          );
+        }
+      }
+      this.#state = "stopped";
+      this.#init.onDestroyed?.();
+    })();
+    return this.#destroying;
+  }
+
+  #assertUsable(signal: AbortSignal): void {
+    if (this.#destroying || this.#state === "stopped") {
+      throw new SandboxError("SANDBOX_DESTROYED", "The sandbox has been destroyed");
+    }
+    if (this.#state === "failed") throw lostError("it was lost earlier");
+    if (signal.aborted) throw abortReason(signal);
+  }
+
+  #markLost(): void {
+    if (!this.#destroying) this.#state = "failed";
+  }
+
+  /** Whether E2B says the sandbox is gone (unknown counts as "not gone"). */
+  async #probeGone(): Promise<boolean> {
+    try {
+      return !(await this.#sdk.isRunning(request));
+    } catch (error) {
+      return isSandboxGone(error);
+    }
+  }
+
+  /** Converts an error; one the SDK did not classify is checked against the sandbox's health. */
+  async #fail(error: unknown, code: SandboxErrorCode, action: string): Promise<SandboxError> {
+    let converted = toSandboxError(error, code, action);
+    if (converted.code === code && (await this.#probeGone())) converted = lostError(action, error);
+    if (isLost(converted)) this.#markLost();
+    return converted;
+  }
+
+  /** Runs a helper shell script to completion; its stdout, or SANDBOX_IO_FAILED. */
+  async #run(script: string, signal: AbortSignal, action: string): Promise<string> {
+    try {
+      const result = await this.#sdk.commands.run(script, {
+        ...request,
+        timeoutMs: HELPER_TIMEOUT_MS,
+        cwd: HOME_DIR,
+        signal,
+      });
+      return result.stdout;
+    } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
+      if (error instanceof CommandExitError) {
+        const detail = error.stderr.trim().slice(0, 500);
+        throw new SandboxError(
+          "SANDBOX_IO_FAILED",
+          `Cannot ${action} (exit ${error.exitCode}): ${detail}`,
+        );
+      }
+      throw await this.#fail(error, "SANDBOX_IO_FAILED", action);
+    }
+  }
+
+  async #readFile(path: string, maxBytes: number, signal: AbortSignal): Promise<SingleFileResult> {
+    let content: Uint8Array;
+    try {
+      content = await this.#sdk.files.read(path, { ...request, format: "bytes", signal });
+    } catch (error) {
+      if (isFileNotFound(error)) return { kind: "missing" };
+      if (signal.aborted) throw abortReason(signal);
+      throw await this.#fail(error, "SANDBOX_IO_FAILED", "read a changed file");
+    }
+    if (content.length > maxBytes) return { kind: "too_large", size: content.length };
+    return {
+      kind: "file",
+      content: Buffer.from(content.buffer, content.byteOffset, content.length),
+    };
+  }
+}
