@@ -5,13 +5,19 @@ import { join } from "node:path";
 import {
   ActiveRuns,
   createDockerProvider,
+  createE2BProvider,
   createLocalProvider,
   createProviderSelector,
   createSqliteRunStore,
   type RunStore,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import {
+  type E2BDouble,
+  type ModelDouble,
+  type ScriptedTurn,
+  startAnthropicDouble,
+} from "@sandcaster/testkit";
 import { pino } from "pino";
 import { createApp } from "../src/app.js";
 import { type RunningServer, startServer } from "../src/server.js";
@@ -29,7 +35,9 @@ export interface TestServer {
 
 export interface TestServerOptions {
   turns: ScriptedTurn[];
-  sandbox?: "local" | "docker";
+  sandbox?: "local" | "docker" | "e2b";
+  /** An E2B double for the e2b provider (the server gets its key, API and sandbox URLs). */
+  e2b?: E2BDouble;
   apiKey?: string;
   config?: SandcasterConfigInput;
   bodyLimitBytes?: number;
@@ -60,12 +68,26 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const logger = logLines
     ? pino({ level: "debug" }, { write: (line: string) => logLines.push(line) })
     : pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const e2bSettings = options.e2b
+    ? {
+        apiKey: options.e2b.apiKey,
+        apiUrl: options.e2b.apiUrl,
+        sandboxUrl: options.e2b.sandboxUrl,
+        isRunActive: async (runId: string) => (await store.getRun(runId))?.status === "running",
+      }
+    : undefined;
   const providers = createProviderSelector(
     {
       local: createLocalProvider({ isolation: "auto", logger }),
       docker: createDockerProvider({ image: config.docker.image }),
+      ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },
-    config.sandboxProvider,
+    {
+      configured: config.sandboxProvider,
+      ...(e2bSettings
+        ? { e2bForKey: (apiKey: string) => createE2BProvider({ ...e2bSettings, apiKey }) }
+        : {}),
+    },
   );
   const activeRuns = new ActiveRuns();
   let draining = false;

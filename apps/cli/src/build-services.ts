@@ -3,6 +3,7 @@ import {
   ActiveRuns,
   ConfigError,
   createDockerProvider,
+  createE2BProvider,
   createLocalProvider,
   createProviderSelector,
   createSqliteRunStore,
@@ -29,11 +30,6 @@ export async function buildServices(options: {
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
-  if (config.sandboxProvider === "e2b") {
-    throw new ConfigError(
-      `invalid config ${source}: sandboxProvider: the e2b provider is not available yet`,
-    );
-  }
   const store = createSqliteRunStore({ path: env.SANDCASTER_DB ?? config.store.path });
   await store.migrate();
   const docker = createDockerProvider({
@@ -41,14 +37,37 @@ export async function buildServices(options: {
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
   });
   const local = createLocalProvider({ isolation: config.local.isolation, logger: options.logger });
-  const providers = createProviderSelector({ docker, local }, config.sandboxProvider);
+  // A sandbox is an orphan when the store (shared by every instance) no longer has its run running.
+  const isRunActive = async (runId: string) => (await store.getRun(runId))?.status === "running";
+  const e2bSettings = {
+    template: env.SANDCASTER_E2B_TEMPLATE ?? config.e2b.template,
+    isRunActive,
+    logger: options.logger,
+  };
+  const e2b = env.E2B_API_KEY
+    ? createE2BProvider({ ...e2bSettings, sweepIntervalMs: config.e2b.sweepIntervalSecs * 1000 })
+    : undefined;
+  if (config.sandboxProvider === "e2b" && !e2b) {
+    throw new ConfigError(`invalid config ${source}: sandboxProvider: "e2b" needs E2B_API_KEY`);
+  }
+  const providers = createProviderSelector(
+    { docker, local, ...(e2b ? { e2b } : {}) },
+    {
+      configured: config.sandboxProvider,
+      e2bForKey: (apiKey) => createE2BProvider({ ...e2bSettings, apiKey }),
+    },
+  );
+  const stopSweeping = e2b?.startSweeping();
   return {
     services: { store, config, logger: options.logger },
     config,
     configSource: source,
     providers,
     activeRuns: new ActiveRuns(),
-    close: () => store.close(),
+    close: async () => {
+      stopSweeping?.();
+      await store.close();
+    },
   };
 }
 

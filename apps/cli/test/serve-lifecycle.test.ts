@@ -80,6 +80,13 @@ describe.each([
       });
       expect(await server.exited).toBe(0);
       if (sandbox === "docker") expect(await containersOf(runId)).toEqual([]);
+      expect((await readdir(tmpdir())).filter((d) => d.includes(runId))).toEqual([]);
+      const store = createSqliteRunStore({ path: env.SANDCASTER_DB });
+      expect(await store.getRun(runId)).toMatchObject({
+        status: "cancelled",
+        error: { code: "CANCELLED" },
+      });
+      await store.close();
       expect(server.logs()).not.toContain("sk-ant-cli-test");
     },
   );

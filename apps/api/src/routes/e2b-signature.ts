@@ -15,8 +15,3 @@ export function verifyE2BSignature(
   const expected = createHash("sha256").update(secret).update(rawBody).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
-
-/** The value E2B puts in `e2b-signature`, for tests and tools. */
-export function signE2BPayload(secret: string, rawBody: string | Uint8Array): string {
-  return createHash("sha256").update(secret).update(rawBody).digest("base64url");
-}
