@@ -1,6 +1,15 @@
 // The run history store's public surface.
-export { createKyselyRunStore } from "./kysely-run-store.js";
+export { type CreateRunStoreOptions, createRunStore, isPostgresUrl } from "./create-run-store.js";
+export { createKyselyRunStore, type KyselyRunStoreOptions } from "./kysely-run-store.js";
 export { migrateToLatest, runStoreMigrationProvider, runStoreMigrations } from "./migrations.js";
+export { createPgNotifier, type PgNotifierOptions } from "./pg-notifier.js";
+export { createPostgresRunStore, type PostgresRunStoreOptions } from "./postgres-run-store.js";
+export {
+  createPollingNotifier,
+  type PollingNotifierOptions,
+  type RunNotifier,
+  type RunStoreLogger,
+} from "./run-notifier.js";
 export {
   InvalidCursorError,
   type ListRunsQuery,
@@ -8,6 +17,7 @@ export {
   type RunOutcome,
   type RunPage,
   type RunStore,
+  type StoredEvent,
 } from "./run-store.js";
-export type { Database, EpochMsColumn, RunsTable } from "./schema.js";
+export type { Database, EpochMsColumn, RunEventsTable, RunsTable } from "./schema.js";
 export { createSqliteRunStore, type SqliteRunStoreOptions } from "./sqlite-run-store.js";

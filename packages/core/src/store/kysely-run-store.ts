@@ -2,12 +2,31 @@
 import type { Kysely, Updateable } from "kysely";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
+import { isRunCancelRequested, requestRunCancel } from "./run-cancel.js";
+import { appendRunEvents, pruneRunEvents, readRunEvents } from "./run-events.js";
+import { createPollingNotifier, type RunNotifier } from "./run-notifier.js";
 import { epochMs, rowToRunRecord } from "./run-row.js";
-import type { ListRunsQuery, NewRun, RunOutcome, RunPage, RunStore } from "./run-store.js";
+import type {
+  ListRunsQuery,
+  NewRun,
+  RunOutcome,
+  RunPage,
+  RunStore,
+  StoredEvent,
+} from "./run-store.js";
 import type { Database, RunsTable } from "./schema.js";
 
-/** The store owns `db`: close() destroys it. Call migrate() before use. */
-export function createKyselyRunStore(db: Kysely<Database>): RunStore {
+export interface KyselyRunStoreOptions {
+  /** How watchRun/notifyRun reach watchers; default createPollingNotifier(). Closed by close(). */
+  notifier?: RunNotifier | undefined;
+}
+
+/** The store owns `db` and the notifier: close() destroys both. Call migrate() before use. */
+export function createKyselyRunStore(
+  db: Kysely<Database>,
+  options: KyselyRunStoreOptions = {},
+): RunStore {
+  const notifier = options.notifier ?? createPollingNotifier();
   let closed = false;
 
   return {
@@ -134,6 +153,34 @@ export function createKyselyRunStore(db: Kysely<Database>): RunStore {
       return page;
     },
 
+    async appendEvents(runId: string, events: readonly StoredEvent[]) {
+      await appendRunEvents(db, runId, events);
+    },
+
+    readEvents(runId: string, afterSeq: number, limit: number) {
+      return readRunEvents(db, runId, afterSeq, limit);
+    },
+
+    pruneEvents(before: Date) {
+      return pruneRunEvents(db, before);
+    },
+
+    requestCancel(runId: string) {
+      return requestRunCancel(db, runId, new Date());
+    },
+
+    isCancelRequested(runId: string) {
+      return isRunCancelRequested(db, runId);
+    },
+
+    watchRun(runId: string, signal: AbortSignal) {
+      return notifier.watch(runId, signal);
+    },
+
+    notifyRun(runId: string) {
+      return notifier.notify(runId);
+    },
+
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
     },
@@ -141,7 +188,11 @@ export function createKyselyRunStore(db: Kysely<Database>): RunStore {
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      try {
+        await notifier.close?.();
+      } finally {
+        await db.destroy();
+      }
     },
   };
 }

@@ -62,6 +62,26 @@ export const webhookEventsMigration: Migration = {
 };
 runStoreMigrations["0002_create_webhook_events"] = webhookEventsMigration;
 
+/** Persisted run events (replay and cross-instance streaming) and cross-instance cancellation. */
+export const runEventsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("run_events")
+      .addColumn("run_id", "text", (col) => col.notNull())
+      .addColumn("seq", "integer", (col) => col.notNull())
+      .addColumn("event", "text", (col) => col.notNull())
+      .addColumn("created_at", "bigint", (col) => col.notNull())
+      .addPrimaryKeyConstraint("run_events_pkey", ["run_id", "seq"])
+      .execute();
+    await db.schema.alterTable("runs").addColumn("cancel_requested_at", "bigint").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("cancel_requested_at").execute();
+    await db.schema.dropTable("run_events").execute();
+  },
+};
+runStoreMigrations["0003_run_events"] = runEventsMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

@@ -1,5 +1,11 @@
 // Run history: a run is recorded when it starts and finished with its outcome. Never holds secrets.
-import type { RunRecord, RunStatus, Usage } from "@sandcaster/protocol";
+import type { RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
+
+/** One event of a run as persisted: `seq` is the SSE id (1, 2, … per run). */
+export interface StoredEvent {
+  seq: number;
+  event: SandcasterEvent;
+}
 
 export interface NewRun {
   id: string;
@@ -58,6 +64,23 @@ export interface RunStore {
   ): Promise<boolean>;
   /** Remembers a webhook delivery; false when this id was seen before (E2B retries deliveries). */
   recordWebhookEvent(source: string, id: string, receivedAt: Date): Promise<boolean>;
+  /** Persists events of a run (seq strictly increasing per run); duplicates of a seq are ignored. */
+  appendEvents(runId: string, events: readonly StoredEvent[]): Promise<void>;
+  /** Events with seq > afterSeq, in order, at most `limit`. */
+  readEvents(runId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** Deletes events of runs that ended before `before`; returns how many events went. */
+  pruneEvents(before: Date): Promise<number>;
+  /** Asks whichever instance runs `runId` to cancel it; false when the run is not running. */
+  requestCancel(runId: string): Promise<boolean>;
+  isCancelRequested(runId: string): Promise<boolean>;
+  /**
+   * Wakes up (yields) whenever something about `runId` may have changed: new events, a cancel
+   * request, the run ending — across instances where the database can say so (PostgreSQL
+   * LISTEN/NOTIFY), else by polling. Ends when `signal` aborts.
+   */
+  watchRun(runId: string, signal: AbortSignal): AsyncIterable<void>;
+  /** Tells watchers of `runId` that something changed (after appendEvents, requestCancel, finishRun). */
+  notifyRun(runId: string): Promise<void>;
   /** A cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

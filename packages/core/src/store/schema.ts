@@ -28,6 +28,18 @@ export interface RunsTable {
   files_count: ColumnType<number, number | undefined, number>;
   /** JSON text of a Record<string, string>. */
   metadata: string | null;
+  /** Epoch ms of the first cancel request while the run was running (migration 0003). */
+  cancel_requested_at: ColumnType<number | string | null, number | null | undefined, number | null>;
+}
+
+/** The events of a run, one row per SSE event (migration 0003). */
+export interface RunEventsTable {
+  run_id: string;
+  /** The SSE id: 1, 2, … per run. */
+  seq: number;
+  /** JSON text of a SandcasterEvent. */
+  event: string;
+  created_at: EpochMsColumn;
 }
 
 /** Deliveries already handled, so a retried webhook is applied once. */
@@ -39,5 +51,6 @@ export interface WebhookEventsTable {
 
 export interface Database {
   runs: RunsTable;
+  run_events: RunEventsTable;
   webhook_events: WebhookEventsTable;
 }

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { createKyselyRunStore } from "./kysely-run-store.js";
+import { createPollingNotifier } from "./run-notifier.js";
 import type { RunStore } from "./run-store.js";
 import type { Database } from "./schema.js";
 
@@ -12,6 +13,8 @@ export interface SqliteRunStoreOptions {
   path: string;
   /** How long a statement waits for another connection's lock. Default 5000 ms. */
   busyTimeoutMs?: number | undefined;
+  /** How often watchRun looks for other processes' changes. Default 250 ms. */
+  pollIntervalMs?: number | undefined;
 }
 
 /** Opens (or creates) the file; the schema is created by an explicit migrate(). */
@@ -28,5 +31,7 @@ export function createSqliteRunStore(options: SqliteRunStoreOptions): RunStore {
     throw error;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return createKyselyRunStore(db);
+  return createKyselyRunStore(db, {
+    notifier: createPollingNotifier({ intervalMs: options.pollIntervalMs }),
+  });
 }

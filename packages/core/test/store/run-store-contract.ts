@@ -7,6 +7,7 @@ import {
   type RunOutcome,
   type RunStore,
 } from "../../src/store/run-store.js";
+import { registerEventsContract } from "./run-store-events-contract.js";
 
 export interface RunStoreHarness {
   /** Opens a store on this harness's database; every call reaches the same, initially empty data. */
@@ -37,6 +38,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "error_message",
   "files_count",
   "metadata",
+  "cancel_requested_at",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -418,5 +420,7 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       expect(await store.recordWebhookEvent("e2b", "evt-1", new Date(T0 + 1))).toBe(false);
       expect(await store.recordWebhookEvent("other", "evt-1", new Date(T0))).toBe(true);
     });
+
+    registerEventsContract(() => ({ store, open }));
   });
 }

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runStoreMigrationProvider } from "../../src/store/migrations.js";
 import { createSqliteRunStore } from "../../src/store/sqlite-run-store.js";
 import { describeRunStore, type RunStoreHarness } from "./run-store-contract.js";
 
@@ -86,6 +88,36 @@ describe("createSqliteRunStore", () => {
       expect(plan.map((row) => row.detail).join("\n")).not.toMatch(/TEMP B-TREE/);
     } finally {
       sqlite.close();
+    }
+  });
+
+  it("upgrades a database of migration 0002 to 0003, keeping its runs", async () => {
+    const path = join(dir, "runs.db");
+    const old = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new SqliteDatabase(path) }),
+    });
+    const migrator = new Migrator({ db: old, provider: runStoreMigrationProvider });
+    expect((await migrator.migrateTo("0002_create_webhook_events")).error).toBeUndefined();
+    await old.destroy();
+    const before = createSqliteRunStore({ path });
+    await before.createRun({ id: "run-a", prompt: "p", startedAt: new Date(5) });
+    await before.close();
+    expect(tableColumns(path, "runs")).not.toContain("cancel_requested_at");
+
+    const store = createSqliteRunStore({ path });
+    try {
+      await store.migrate();
+      expect(tableColumns(path, "runs")).toContain("cancel_requested_at");
+      expect(tableColumns(path, "run_events")).toStrictEqual([
+        "run_id",
+        "seq",
+        "event",
+        "created_at",
+      ]);
+      expect((await store.getRun("run-a"))?.startedAt).toBe("1970-01-01T00:00:00.005Z");
+      expect(await store.requestCancel("run-a")).toBe(true);
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,0 +1,93 @@
+// The run_events table: persisted events of each run, read back in seq order and pruned after runs end.
+import type { SandcasterEvent } from "@sandcaster/protocol";
+import type { Kysely } from "kysely";
+import type { StoredEvent } from "./run-store.js";
+import type { Database } from "./schema.js";
+
+/** Rows per INSERT statement: 4 parameters each stays far below every driver's parameter limit. */
+const ROWS_PER_INSERT = 500;
+const MAX_SEQ = 2_147_483_647;
+
+function checkSeq(seq: number, what: string): void {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq > MAX_SEQ) {
+    throw new RangeError(`run store: ${what} must be an integer in 0..${MAX_SEQ}, got ${seq}`);
+  }
+}
+
+/** One multi-row INSERT (per 500 events); a (run_id, seq) already stored is left as it was. */
+export async function appendRunEvents(
+  db: Kysely<Database>,
+  runId: string,
+  events: readonly StoredEvent[],
+): Promise<void> {
+  for (const { seq } of events) checkSeq(seq, "seq");
+  const createdAt = Date.now();
+  for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+    const rows = events.slice(start, start + ROWS_PER_INSERT).map(({ seq, event }) => ({
+      run_id: runId,
+      seq,
+      event: JSON.stringify(event),
+      created_at: createdAt,
+    }));
+    await db
+      .insertInto("run_events")
+      .values(rows)
+      .onConflict((oc) => oc.columns(["run_id", "seq"]).doNothing())
+      .execute();
+  }
+}
+
+export async function readRunEvents(
+  db: Kysely<Database>,
+  runId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`run store: limit must be a positive integer, got ${limit}`);
+  }
+  if (!Number.isSafeInteger(afterSeq)) {
+    throw new RangeError(`run store: afterSeq must be an integer, got ${afterSeq}`);
+  }
+  const rows = await db
+    .selectFrom("run_events")
+    .select(["seq", "event"])
+    .where("run_id", "=", runId)
+    .where("seq", ">", Math.max(-1, Math.min(afterSeq, MAX_SEQ)))
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    event: JSON.parse(row.event) as SandcasterEvent,
+  }));
+}
+
+/** Events of runs that ended before `before`, and of runs that no longer exist. */
+export async function pruneRunEvents(db: Kysely<Database>, before: Date): Promise<number> {
+  const beforeMs = before.getTime();
+  if (!Number.isSafeInteger(beforeMs))
+    throw new RangeError("run store: prune before an invalid date");
+  const result = await db
+    .deleteFrom("run_events")
+    .where((eb) =>
+      eb.or([
+        eb(
+          "run_id",
+          "in",
+          eb
+            .selectFrom("runs")
+            .select("runs.id")
+            .where("runs.ended_at", "is not", null)
+            .where("runs.ended_at", "<", beforeMs),
+        ),
+        eb.not(
+          eb.exists(
+            eb.selectFrom("runs").select("runs.id").whereRef("runs.id", "=", "run_events.run_id"),
+          ),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,148 @@
+// Wake-ups for watchers of a run: the RunNotifier seam, its fan-out hub and the polling notifier.
+
+/** How a store tells watchers of a run that something changed; differs per database. */
+export interface RunNotifier {
+  /** Wakes the watchers of `runId`, in this process and, where the database can, in others. */
+  notify(runId: string): Promise<void>;
+  /**
+   * Yields whenever `runId` may have changed (spurious wake-ups are allowed, rapid ones coalesce);
+   * ends when `signal` aborts or the notifier closes. Subscribes at once, before iteration starts.
+   */
+  watch(runId: string, signal: AbortSignal): AsyncIterable<void>;
+  /** Ends every watch and releases timers and connections. */
+  close?(): Promise<void>;
+}
+
+/** The slice of a pino logger the stores use. */
+export interface RunStoreLogger {
+  warn(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+}
+
+export const consoleRunStoreLogger: RunStoreLogger = {
+  warn: (obj, msg) => console.warn(msg, obj),
+};
+
+interface Watcher {
+  /** A wake-up arrived while nobody was waiting: the next next() returns at once. */
+  pending: boolean;
+  done: boolean;
+  waiting: ((result: IteratorResult<void>) => void)[];
+  end(): void;
+}
+
+const WAKE: IteratorResult<void> = { done: false, value: undefined };
+const DONE: IteratorResult<void> = { done: true, value: undefined };
+
+/** Fans wake-ups out to the watchers of each run id. */
+export class WakeHub {
+  private readonly byRun = new Map<string, Set<Watcher>>();
+  private count = 0;
+
+  /** `onCountChange` hears the number of live watchers after each change. */
+  constructor(private readonly onCountChange: (count: number) => void = () => {}) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  wake(runId: string): void {
+    for (const watcher of this.byRun.get(runId) ?? []) fire(watcher);
+  }
+
+  wakeAll(): void {
+    for (const watchers of this.byRun.values()) for (const watcher of watchers) fire(watcher);
+  }
+
+  endAll(): void {
+    for (const watchers of [...this.byRun.values()])
+      for (const watcher of [...watchers]) watcher.end();
+  }
+
+  watch(runId: string, signal: AbortSignal): AsyncIterable<void> {
+    const watcher: Watcher = { pending: false, done: false, waiting: [], end: () => {} };
+    if (signal.aborted) {
+      watcher.done = true;
+    } else {
+      const onAbort = () => watcher.end();
+      watcher.end = () => {
+        if (watcher.done) return;
+        watcher.done = true;
+        signal.removeEventListener("abort", onAbort);
+        const set = this.byRun.get(runId);
+        set?.delete(watcher);
+        if (set?.size === 0) this.byRun.delete(runId);
+        this.count--;
+        for (const resolve of watcher.waiting.splice(0)) resolve(DONE);
+        this.onCountChange(this.count);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      let set = this.byRun.get(runId);
+      if (set === undefined) {
+        set = new Set();
+        this.byRun.set(runId, set);
+      }
+      set.add(watcher);
+      this.count++;
+      this.onCountChange(this.count);
+    }
+    const iterator: AsyncIterator<void> = {
+      next: () => {
+        if (watcher.done) return Promise.resolve(DONE);
+        if (watcher.pending) {
+          watcher.pending = false;
+          return Promise.resolve(WAKE);
+        }
+        return new Promise((resolve) => watcher.waiting.push(resolve));
+      },
+      return: () => {
+        watcher.end();
+        return Promise.resolve(DONE);
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
+  }
+}
+
+function fire(watcher: Watcher): void {
+  if (watcher.done) return;
+  const resolve = watcher.waiting.shift();
+  if (resolve === undefined) watcher.pending = true;
+  else resolve(WAKE);
+}
+
+export interface PollingNotifierOptions {
+  /** How often every watcher wakes up to look for changes made by other processes. Default 250. */
+  intervalMs?: number | undefined;
+}
+
+/**
+ * For databases that cannot push (SQLite): notify() wakes watchers in this process at once, and
+ * every watcher also wakes every `intervalMs` so that other processes' changes are seen.
+ */
+export function createPollingNotifier(options: PollingNotifierOptions = {}): RunNotifier {
+  const intervalMs = Math.max(1, options.intervalMs ?? 250);
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const hub = new WakeHub((count) => {
+    if (count > 0 && timer === undefined && !closed) {
+      timer = setInterval(() => hub.wakeAll(), intervalMs);
+      timer.unref();
+    } else if (count === 0 && timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  });
+  return {
+    async notify(runId: string) {
+      hub.wake(runId);
+    },
+    watch(runId: string, signal: AbortSignal) {
+      return closed ? hub.watch(runId, AbortSignal.abort()) : hub.watch(runId, signal);
+    },
+    async close() {
+      closed = true;
+      hub.endAll();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// The RunStore contract for run events, cancel requests and watches; registered by describeRunStore.
+import type { SandcasterEvent } from "@sandcaster/protocol";
+import { expect, it } from "vitest";
+import type { RunStore, StoredEvent } from "../../src/store/run-store.js";
+
+export interface EventsContractContext {
+  /** The suite's migrated store. */
+  store: RunStore;
+  /** Another store instance on the same database (closed by the suite). */
+  open(): Promise<RunStore>;
+}
+
+const T0 = Date.parse("2025-03-01T12:00:00.000Z");
+
+function stored(seq: number, content = `event ${seq}`): StoredEvent {
+  return { seq, event: { type: "assistant", subtype: "delta", content } };
+}
+
+const RICH_EVENTS: SandcasterEvent[] = [
+  { type: "system", subtype: "init", content: "started", runId: "run-a", model: "m" },
+  { type: "tool_result", toolName: "bash", content: "ok\n\u0000\"'", isError: false },
+  { type: "file", path: "src/ü.txt", content: "aGk=", encoding: "base64" },
+  {
+    type: "result",
+    content: "done",
+    costUsd: 0.25,
+    numTurns: 2,
+    usage: { inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4 },
+    structuredOutput: { nested: [1, null, "x"] },
+  },
+];
+
+export async function waitFor(what: string, check: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Counts a watch's wake-ups in the background. */
+export function countWakes(store: RunStore, runId: string, signal: AbortSignal) {
+  const state = { wakes: 0, ended: false };
+  const iterable = store.watchRun(runId, signal);
+  const done = (async () => {
+    for await (const _ of iterable) state.wakes++;
+    state.ended = true;
+  })();
+  return { state, done };
+}
+
+export function registerEventsContract(ctx: () => EventsContractContext): void {
+  async function running(store: RunStore, id: string): Promise<void> {
+    await store.createRun({ id, prompt: "p", startedAt: new Date(T0) });
+  }
+
+  it("appends events and reads them in seq order, after a seq, up to a limit", async () => {
+    const { store } = ctx();
+    await running(store, "run-a");
+    const rich = RICH_EVENTS.map((event, i) => ({ seq: i + 1, event }));
+    await store.appendEvents("run-a", rich);
+    await store.appendEvents("run-a", [stored(5), stored(6), stored(7)]);
+    await store.appendEvents("run-b", [stored(1, "other run")]);
+    await store.appendEvents("run-a", []);
+
+    const all = await store.readEvents("run-a", 0, 100);
+    expect(all).toStrictEqual([...rich, stored(5), stored(6), stored(7)]);
+    expect(await store.readEvents("run-a", 2, 3)).toStrictEqual([rich[2], rich[3], stored(5)]);
+    expect(await store.readEvents("run-a", 6, 10)).toStrictEqual([stored(7)]);
+    expect(await store.readEvents("run-a", 7, 10)).toStrictEqual([]);
+    expect(await store.readEvents("run-b", 0, 10)).toStrictEqual([stored(1, "other run")]);
+    expect(await store.readEvents("nope", 0, 10)).toStrictEqual([]);
+    await expect(store.readEvents("run-a", 0, 0)).rejects.toThrow(RangeError);
+  });
+
+  it("keeps many events in one append, in order", async () => {
+    const { store } = ctx();
+    const events = Array.from({ length: 1203 }, (_, i) => stored(i + 1));
+    await store.appendEvents("run-a", events);
+    const read: StoredEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = await store.readEvents("run-a", after, 500);
+      if (page.length === 0) break;
+      read.push(...page);
+      after = page.at(-1)?.seq ?? after;
+    }
+    expect(read).toStrictEqual(events);
+  });
+
+  it("ignores a seq that is already stored, also within one append", async () => {
+    const { store } = ctx();
+    await store.appendEvents("run-a", [stored(1, "first")]);
+    await store.appendEvents("run-a", [stored(1, "again"), stored(2, "second")]);
+    await store.appendEvents("run-a", [stored(3, "third"), stored(3, "twice")]);
+    expect(await store.readEvents("run-a", 0, 10)).toStrictEqual([
+      stored(1, "first"),
+      stored(2, "second"),
+      stored(3, "third"),
+    ]);
+  });
+
+  it("prunes events of runs that ended before the cutoff and of missing runs only", async () => {
+    const { store } = ctx();
+    for (const id of ["old", "recent", "live"]) await running(store, id);
+    const finish = (id: string, endedAtMs: number) =>
+      store.finishRun(id, {
+        status: "completed",
+        endedAt: new Date(endedAtMs),
+        durationSecs: 1,
+        filesCount: 0,
+      });
+    await finish("old", T0 + 1000);
+    await finish("recent", T0 + 10_000);
+    for (const id of ["old", "recent", "live"]) {
+      await store.appendEvents(id, [stored(1), stored(2), stored(3)]);
+    }
+    await store.appendEvents("gone", [stored(1), stored(2)]);
+
+    expect(await store.pruneEvents(new Date(T0 + 1000))).toBe(2);
+    expect(await store.readEvents("gone", 0, 10)).toStrictEqual([]);
+    expect(await store.readEvents("old", 0, 10)).toHaveLength(3);
+    expect(await store.pruneEvents(new Date(T0 + 5000))).toBe(3);
+    expect(await store.readEvents("old", 0, 10)).toStrictEqual([]);
+    expect(await store.readEvents("recent", 0, 10)).toHaveLength(3);
+    expect(await store.readEvents("live", 0, 10)).toHaveLength(3);
+    expect(await store.pruneEvents(new Date(T0 + 5000))).toBe(0);
+    expect(await store.getRun("old")).toBeDefined();
+  });
+
+  it("requestCancel marks only a running run, seen by every instance", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    await running(store, "run-a");
+    expect(await store.isCancelRequested("run-a")).toBe(false);
+    expect(await other.requestCancel("run-a")).toBe(true);
+    expect(await store.isCancelRequested("run-a")).toBe(true);
+    expect(await store.requestCancel("run-a")).toBe(true);
+    expect((await store.getRun("run-a"))?.status).toBe("running");
+
+    await store.finishRun("run-a", {
+      status: "cancelled",
+      endedAt: new Date(T0 + 1),
+      durationSecs: 0,
+      filesCount: 0,
+    });
+    expect(await store.requestCancel("run-a")).toBe(false);
+
+    await running(store, "run-b");
+    expect(await store.failRunIfRunning("run-b", { code: "X", message: "y" }, new Date())).toBe(
+      true,
+    );
+    expect(await store.requestCancel("run-b")).toBe(false);
+    expect(await store.isCancelRequested("run-b")).toBe(false);
+    expect(await store.requestCancel("missing")).toBe(false);
+    expect(await store.isCancelRequested("missing")).toBe(false);
+  });
+
+  it("watchRun wakes after notifyRun from another instance, which then reads the events", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    await running(store, "run-a");
+    const controller = new AbortController();
+    const watch = countWakes(store, "run-a", controller.signal);
+    try {
+      // Let wake-ups of connecting or of a first tick pass, then look for the one notify causes.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = watch.state.wakes;
+      await other.appendEvents("run-a", [stored(1)]);
+      await other.notifyRun("run-a");
+      await waitFor("a wake-up", () => watch.state.wakes > before, 1000);
+      expect(await store.readEvents("run-a", 0, 10)).toStrictEqual([stored(1)]);
+    } finally {
+      controller.abort();
+      await watch.done;
+    }
+  });
+
+  it("watchRun wakes after notifyRun on the same instance, for that run only", async () => {
+    const { store } = ctx();
+    const controller = new AbortController();
+    const a = countWakes(store, "run-a", controller.signal);
+    const b = countWakes(store, "run-b", controller.signal);
+    try {
+      await store.notifyRun("run-a");
+      await waitFor("a wake-up", () => a.state.wakes > 0, 1000);
+      expect(a.state.ended).toBe(false);
+    } finally {
+      controller.abort();
+      await Promise.all([a.done, b.done]);
+    }
+    expect(a.state.ended && b.state.ended).toBe(true);
+  });
+
+  it("watchRun ends when its signal aborts, or at once when it already has", async () => {
+    const { store } = ctx();
+    const controller = new AbortController();
+    const watch = countWakes(store, "run-a", controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(watch.state.ended).toBe(false);
+    controller.abort();
+    await waitFor("the watch to end", () => watch.state.ended, 500);
+
+    const late = countWakes(store, "run-a", AbortSignal.abort());
+    await waitFor("the watch to end", () => late.state.ended, 500);
+    expect(late.state.wakes).toBe(0);
+  });
+
+  it("close() ends the store's open watches", async () => {
+    const { open } = ctx();
+    const other = await open();
+    const watch = countWakes(other, "run-a", new AbortController().signal);
+    await other.close();
+    await waitFor("the watch to end", () => watch.state.ended, 1000);
+  });
+}
