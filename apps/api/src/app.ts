@@ -1,13 +1,21 @@
 // createApp(deps): the Hono application with every route, auth, limits and one error handler.
-import type { ActiveRuns, ProviderSelector, RunServices, RunStore } from "@sandcaster/core";
+import {
+  type ActiveRuns,
+  type ProviderSelector,
+  type RunServices,
+  RunSlots,
+  type RunStore,
+} from "@sandcaster/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { HttpError } from "./http-error.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
+import { cancelRunRoute } from "./routes/cancel-run.js";
 import { healthRoute } from "./routes/health.js";
 import { queryRoute } from "./routes/query.js";
+import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
@@ -18,6 +26,8 @@ export interface AppDeps {
   services: RunServices & { store: RunStore; logger: Logger };
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  /** Concurrency limit and queue; default from sandcaster.json `limits`. */
+  slots?: RunSlots;
   env: Readonly<Record<string, string | undefined>>;
   version: string;
   /** When set, every route but /health needs `Authorization: Bearer <apiKey>`. */
@@ -30,9 +40,22 @@ export interface AppDeps {
   newRunId?: () => string;
 }
 
+function slotsFrom(limits: {
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  queueTimeoutSecs: number;
+}) {
+  return new RunSlots(
+    limits.maxConcurrentRuns,
+    limits.maxQueuedRuns,
+    limits.queueTimeoutSecs * 1000,
+  );
+}
+
 export function createApp(deps: AppDeps): Hono {
   const logger = deps.services.logger;
-  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const limit =
+    deps.bodyLimitBytes ?? deps.services.config.limits.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = new Hono();
 
   app.use(requestLog(logger));
@@ -53,6 +76,8 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", healthRoute(deps.version));
   app.route("/", runsRoute(deps.services.store));
+  app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000));
+  app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(
     "/",
     e2bWebhookRoute({
@@ -68,6 +93,7 @@ export function createApp(deps: AppDeps): Hono {
       services: deps.services,
       providers: deps.providers,
       activeRuns: deps.activeRuns,
+      slots: deps.slots ?? slotsFrom(deps.services.config.limits),
       env: deps.env,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       isDraining: deps.isDraining ?? (() => false),

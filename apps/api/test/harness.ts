@@ -8,7 +8,7 @@ import {
   createE2BProvider,
   createLocalProvider,
   createProviderSelector,
-  createSqliteRunStore,
+  createRunStore,
   type RunStore,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -45,6 +45,10 @@ export interface TestServerOptions {
   modelHost?: string;
   heartbeatMs?: number;
   e2bWebhookSecret?: string;
+  /** Share a database with another test server (two instances, one store). */
+  storePath?: string;
+  /** PostgreSQL instead of SQLite. */
+  databaseUrl?: string | undefined;
   /** More server environment (other providers' keys, …). */
   env?: Record<string, string>;
   /** Receives every log line (JSON text). */
@@ -57,7 +61,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     turns: options.turns,
     host: options.modelHost ?? "127.0.0.1",
   });
-  const store = createSqliteRunStore({ path: join(dir, "runs.db") });
+  const store = createRunStore({
+    databaseUrl: options.databaseUrl,
+    sqlitePath: options.storePath ?? join(dir, "runs.db"),
+  });
   await store.migrate();
   const config = SandcasterConfigSchema.parse({
     sandboxProvider: options.sandbox ?? "local",

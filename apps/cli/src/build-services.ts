@@ -6,10 +6,11 @@ import {
   createE2BProvider,
   createLocalProvider,
   createProviderSelector,
-  createSqliteRunStore,
+  createRunStore,
   loadConfig,
   type ProviderSelector,
   type RunServices,
+  type RunStore,
 } from "@sandcaster/core";
 import type { SandcasterConfig } from "@sandcaster/protocol";
 import type { Logger } from "pino";
@@ -30,8 +31,14 @@ export async function buildServices(options: {
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
-  const store = createSqliteRunStore({ path: env.SANDCASTER_DB ?? config.store.path });
+  // DATABASE_URL=postgres://… shares runs, events and cancel requests between instances.
+  const store = createRunStore({
+    databaseUrl: env.DATABASE_URL,
+    sqlitePath: env.SANDCASTER_DB ?? config.store.path,
+    logger: options.logger,
+  });
   await store.migrate();
+  const stopPruning = pruneEventsPeriodically(store, config.events.retentionHours, options.logger);
   const docker = createDockerProvider({
     image: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
@@ -66,9 +73,29 @@ export async function buildServices(options: {
     activeRuns: new ActiveRuns(),
     close: async () => {
       stopSweeping?.();
+      stopPruning();
       await store.close();
     },
   };
+}
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+/** Deletes replayable events of runs that ended more than `retentionHours` ago, every few minutes. */
+function pruneEventsPeriodically(
+  store: RunStore,
+  retentionHours: number,
+  logger: Logger,
+): () => void {
+  const prune = () =>
+    store
+      .pruneEvents(new Date(Date.now() - retentionHours * 3600 * 1000))
+      .then((removed) => removed > 0 && logger.info({ removed }, "pruned old run events"))
+      .catch((error: unknown) => logger.warn({ err: error }, "pruning run events failed"));
+  void prune();
+  const timer = setInterval(prune, PRUNE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Removes sandboxes a crashed earlier server left behind; failures only log. */

@@ -18,6 +18,7 @@ export { executeRun, type RunContext, type RunServices } from "./run/execute-run
 export { PlanError } from "./run/plan-error.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
 export { RunError } from "./run/run-error.js";
+export { RunSlots, RunSlotsFullError } from "./run/run-slots.js";
 export { runnerBundlePath } from "./run/runner-bundle.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";

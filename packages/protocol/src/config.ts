@@ -41,6 +41,31 @@ export const ArtifactsConfigSchema = z.strictObject({
   maxFiles: z.int().min(0).max(10_000).default(100),
 });
 
+export const LimitsConfigSchema = z.strictObject({
+  /** Runs this instance executes at once; more wait in a bounded queue, then get 429. */
+  maxConcurrentRuns: z.int().min(1).max(10_000).default(20),
+  maxQueuedRuns: z.int().min(0).max(100_000).default(50),
+  /** How long a queued run waits for a slot before it is refused with 429. */
+  queueTimeoutSecs: z.int().min(0).max(3600).default(30),
+  /** Request body limit of POST /query. */
+  bodyLimitBytes: z
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+});
+
+export const EventsConfigSchema = z.strictObject({
+  /** Events of ended runs are kept this long for replay, then pruned. */
+  retentionHours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
+  /** Per run; past it only non-delta events are kept (deltas still stream live). */
+  maxPerRun: z.int().min(100).max(1_000_000).default(20_000),
+});
+
 export const StoreConfigSchema = z.strictObject({
   /** SQLite file for run history. */
   path: z.string().min(1).default(".sandcaster/sandcaster.db"),
@@ -62,6 +87,8 @@ export const SandcasterConfigSchema = z.strictObject({
   e2b: E2BConfigSchema.prefault({}),
   artifacts: ArtifactsConfigSchema.prefault({}),
   store: StoreConfigSchema.prefault({}),
+  limits: LimitsConfigSchema.prefault({}),
+  events: EventsConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

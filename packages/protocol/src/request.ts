@@ -51,6 +51,11 @@ export const QueryRequestSchema = z.strictObject({
   outputFormat: OutputFormatSchema.optional(),
   composite: CompositeSchema.optional(),
   metadata: MetadataSchema.optional(),
+  /**
+   * What a dropped connection does: "cancel" (default) stops the run and destroys its sandbox;
+   * "continue" lets it finish, to be re-attached with GET /runs/:id/events.
+   */
+  onDisconnect: z.enum(["cancel", "continue"]).optional(),
 });
 /** What a client sends. */
 export type QueryRequestInput = z.input<typeof QueryRequestSchema>;

@@ -8,6 +8,8 @@ import {
   planRun,
   RunError,
   type RunServices,
+  type RunSlots,
+  RunSlotsFullError,
 } from "@sandcaster/core";
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
@@ -19,6 +21,7 @@ export interface QueryRouteDeps {
   services: RunServices;
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  slots: RunSlots;
   env: Readonly<Record<string, string | undefined>>;
   heartbeatMs: number;
   isDraining: () => boolean;
@@ -30,21 +33,21 @@ const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 /** Events produced faster than the client reads wait here, in order, up to a bound. */
 class EventQueue {
-  private readonly items: { event: SandcasterEvent; data: string }[] = [];
+  private readonly items: { event: SandcasterEvent; seq: number; data: string }[] = [];
   private wake: (() => void) | undefined;
   private queuedBytes = 0;
   closed = false;
 
   constructor(private readonly onOverflow: () => void) {}
 
-  push(event: SandcasterEvent): void {
+  push(event: SandcasterEvent, seq: number): void {
     const data = JSON.stringify(event);
     this.queuedBytes += data.length;
     if (this.queuedBytes > MAX_QUEUED_BYTES) {
       this.onOverflow();
       return;
     }
-    this.items.push({ event, data });
+    this.items.push({ event, seq, data });
     this.wake?.();
   }
 
@@ -53,7 +56,7 @@ class EventQueue {
     this.wake?.();
   }
 
-  async *drain(): AsyncGenerator<{ event: SandcasterEvent; data: string }> {
+  async *drain(): AsyncGenerator<{ event: SandcasterEvent; seq: number; data: string }> {
     for (;;) {
       const next = this.items.shift();
       if (next) {
@@ -111,6 +114,22 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         },
       );
     }
+    let release: () => void;
+    try {
+      release = await deps.slots.acquire(c.req.raw.signal);
+    } catch (error) {
+      if (error instanceof RunSlotsFullError) {
+        throw new HttpError(
+          429,
+          error.code,
+          `${error.message}; retry in ${error.retryAfterSecs}s`,
+          {
+            headers: { "Retry-After": String(error.retryAfterSecs) },
+          },
+        );
+      }
+      throw new HttpError(400, "CLIENT_CLOSED", "the client left while the run was queued");
+    }
     const runId = deps.newRunId?.() ?? `run_${randomUUID()}`;
     c.header("X-Run-Id", runId);
     c.header("X-Accel-Buffering", "no");
@@ -125,21 +144,32 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       ),
     );
     const done = executeRun(
-      { runId, plan, provider, emit: (event) => queue.push(event), signal: controller.signal },
+      {
+        runId,
+        plan,
+        provider,
+        emit: (event, seq) => queue.push(event, seq),
+        signal: controller.signal,
+      },
       deps.services,
-    ).finally(() => queue.close());
+    ).finally(() => {
+      release();
+      queue.close();
+    });
     deps.activeRuns.track(runId, controller, done);
 
     return streamSSE(c, async (stream) => {
-      stream.onAbort(() => controller.abort("the client disconnected"));
+      // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
+      stream.onAbort(() => {
+        if (request.onDisconnect !== "continue") controller.abort("the client disconnected");
+      });
       const heartbeat = setInterval(() => {
         void stream.write(": heartbeat\n\n");
       }, deps.heartbeatMs);
-      let id = 0;
       try {
-        for await (const { event, data } of queue.drain()) {
+        for await (const { event, seq, data } of queue.drain()) {
           if (stream.aborted) break;
-          await stream.writeSSE({ id: String(++id), event: event.type, data });
+          await stream.writeSSE({ id: String(seq), event: event.type, data });
         }
       } finally {
         clearInterval(heartbeat);

@@ -1,6 +1,6 @@
 // `sandcaster runs [--status] [--limit]` as a table, and `sandcaster runs show <id>`.
 import { parseArgs } from "node:util";
-import { createSqliteRunStore, loadConfig, type RunPage } from "@sandcaster/core";
+import { createRunStore, loadConfig, type RunPage } from "@sandcaster/core";
 import type { RunRecord } from "@sandcaster/protocol";
 
 const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--url URL] [--json]
@@ -75,7 +75,10 @@ export async function runsCommand(argv: string[]): Promise<number> {
     }
   } else {
     const { config } = await loadConfig(values.config ?? process.env.SANDCASTER_CONFIG);
-    const store = createSqliteRunStore({ path: process.env.SANDCASTER_DB ?? config.store.path });
+    const store = createRunStore({
+      databaseUrl: process.env.DATABASE_URL,
+      sqlitePath: process.env.SANDCASTER_DB ?? config.store.path,
+    });
     await store.migrate();
     try {
       if (showId) {

@@ -17,8 +17,10 @@ import type { RunPlan } from "./plan-run.js";
 import { createRedactor } from "./redact.js";
 import { relayProcess } from "./relay-process.js";
 import { cancellation, RunError } from "./run-error.js";
+import { RunEventLog } from "./run-event-log.js";
 import { loadRunnerBundle } from "./runner-bundle.js";
 import { runnerPaths, stagedFiles } from "./stage-files.js";
+import { watchForCancel } from "./watch-for-cancel.js";
 
 export interface RunServices {
   store: RunStore;
@@ -30,7 +32,8 @@ export interface RunContext {
   runId: string;
   plan: RunPlan;
   provider: SandboxProvider;
-  emit: (event: SandcasterEvent) => void;
+  /** Every event of the run, with its seq (the SSE id, the same on replay). */
+  emit: (event: SandcasterEvent, seq: number) => void;
   /** Aborted when the client leaves or the server shuts down; the reason says which. */
   signal: AbortSignal;
 }
@@ -65,9 +68,10 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
   let result: ResultEvent | undefined;
   let failure: ErrorEvent | undefined;
   let filesCount = 0;
+  const events = new RunEventLog(runId, services.store, services.config.events.maxPerRun, log);
   const emit = (event: SandcasterEvent) => {
     if (event.type === "error") failure ??= event;
-    ctx.emit(event);
+    ctx.emit(event, events.record(event));
   };
   const model = plan.model.ok ? plan.model : undefined;
 
@@ -91,6 +95,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 
+  const stopWatching = watchForCancel(runId, services.store, controller, log);
   try {
     if (!plan.model.ok) {
       throw new RunError(
@@ -171,6 +176,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     }
   } finally {
     clearTimeout(timer);
+    stopWatching();
     ctx.signal.removeEventListener("abort", onAbort);
     await sandbox?.destroy();
   }
@@ -197,9 +203,11 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
           },
         }),
   };
+  await events.flush();
   await services.store
     .finishRun(runId, outcome)
     .catch((error: unknown) => log.error({ err: error }, "could not record the run outcome"));
+  await services.store.notifyRun(runId).catch(() => undefined);
   log.info({ status: outcome.status, durationSecs, costUsd: outcome.costUsd }, "run finished");
   return outcome;
 }
