@@ -39,6 +39,7 @@ export async function buildServices(options: {
   });
   await store.migrate();
   const stopPruning = pruneEventsPeriodically(store, config.events.retentionHours, options.logger);
+  const activeRuns = new ActiveRuns();
   const docker = createDockerProvider({
     image: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
@@ -70,7 +71,7 @@ export async function buildServices(options: {
     config,
     configSource: source,
     providers,
-    activeRuns: new ActiveRuns(),
+    activeRuns,
     close: async () => {
       stopSweeping?.();
       stopPruning();

@@ -30,7 +30,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function serverEnv(sandbox: "local" | "docker") {
+async function serverEnv(sandbox: "local" | "docker", extraConfig: Record<string, unknown> = {}) {
   double = await startAnthropicDouble({
     host: sandbox === "docker" ? await bridgeGateway() : "127.0.0.1",
     turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 120" } }] }, { text: "never" }],
@@ -38,7 +38,11 @@ async function serverEnv(sandbox: "local" | "docker") {
   const config = join(dir, "sandcaster.json");
   await writeFile(
     config,
-    JSON.stringify({ sandboxProvider: sandbox, docker: { image: "sandcaster-sandbox:test" } }),
+    JSON.stringify({
+      sandboxProvider: sandbox,
+      docker: { image: "sandcaster-sandbox:test" },
+      ...extraConfig,
+    }),
   );
   return {
     config,
@@ -93,24 +97,39 @@ describe.each([
 });
 
 describe("serve after a crash", () => {
-  it.skipIf(!dockerUp)("removes containers a SIGKILLed server left behind", async () => {
-    const { config, env } = await serverEnv("docker");
-    const first = await startServe(["--config", config], env, dir);
-    const response = await fetch(`${first.url}/query`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "sleep" }),
-    });
-    const runId = response.headers.get("x-run-id") ?? "";
-    await readUntil(response, "tool_use").reached;
-    first.child.kill("SIGKILL");
-    await first.exited;
-    expect(await containersOf(runId)).toHaveLength(1);
+  it.skipIf(!dockerUp)(
+    "after kill -9: the next start removes the containers and marks the runs lost",
+    async () => {
+      const { config, env } = await serverEnv("docker", {
+        runs: { heartbeatSecs: 1, staleAfterSecs: 2 },
+      });
+      const first = await startServe(["--config", config], env, dir);
+      const response = await fetch(`${first.url}/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "sleep" }),
+      });
+      const runId = response.headers.get("x-run-id") ?? "";
+      await readUntil(response, "tool_use").reached;
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(await containersOf(runId)).toHaveLength(1);
 
-    const second = await startServe(["--config", config], env, dir);
-    expect(await containersOf(runId)).toEqual([]);
-    expect(second.logs()).toContain("removed sandboxes left by an earlier server");
-    second.child.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
-  });
+      const second = await startServe(["--config", config], env, dir);
+      expect(await containersOf(runId)).toEqual([]);
+      expect(second.logs()).toContain("removed sandboxes left by an earlier server");
+      // Not left `running` forever: once its stamp is stale the run is an error.
+      const store = createSqliteRunStore({ path: env.SANDCASTER_DB });
+      const deadline = Date.now() + 10_000;
+      let run = await store.getRun(runId);
+      while (run?.status === "running" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        run = await store.getRun(runId);
+      }
+      expect(run).toMatchObject({ status: "error", error: { code: "SERVER_LOST" } });
+      await store.close();
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    },
+  );
 });

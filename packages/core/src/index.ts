@@ -15,6 +15,7 @@ export {
 export { createLocalProvider, type LocalProviderSettings } from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";
 export { executeRun, type RunContext, type RunServices } from "./run/execute-run.js";
+export { keepRunsAlive } from "./run/keep-runs-alive.js";
 export { PlanError } from "./run/plan-error.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
 export { RunError } from "./run/run-error.js";

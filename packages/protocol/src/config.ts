@@ -66,6 +66,18 @@ export const EventsConfigSchema = z.strictObject({
   maxPerRun: z.int().min(100).max(1_000_000).default(20_000),
 });
 
+export const RunsConfigSchema = z
+  .strictObject({
+    /** How often an instance stamps its running runs as alive. */
+    heartbeatSecs: z.int().min(1).max(3600).default(15),
+    /** A running run unstamped this long lost its server (killed, crashed) and is marked error. */
+    staleAfterSecs: z.int().min(2).max(86_400).default(60),
+  })
+  .refine((r) => r.staleAfterSecs >= 2 * r.heartbeatSecs, {
+    message: "staleAfterSecs must be at least twice heartbeatSecs",
+    path: ["staleAfterSecs"],
+  });
+
 export const StoreConfigSchema = z.strictObject({
   /** SQLite file for run history. */
   path: z.string().min(1).default(".sandcaster/sandcaster.db"),
@@ -89,6 +101,7 @@ export const SandcasterConfigSchema = z.strictObject({
   store: StoreConfigSchema.prefault({}),
   limits: LimitsConfigSchema.prefault({}),
   events: EventsConfigSchema.prefault({}),
+  runs: RunsConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

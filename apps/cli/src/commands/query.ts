@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createLogger } from "@sandcaster/api";
-import { executeRun, PlanError, planRun } from "@sandcaster/core";
+import { executeRun, keepRunsAlive, PlanError, planRun } from "@sandcaster/core";
 import {
   describeIssues,
   type QueryRequestInput,
@@ -92,20 +92,32 @@ export async function queryCommand(argv: string[]): Promise<number> {
     destination: process.stderr,
   });
   const built = await buildServices({ configPath: values.config, logger });
+  // The run is stamped alive like a server's, so a server sharing the store never reaps it.
+  const stopKeepingAlive = keepRunsAlive({
+    store: built.services.store,
+    activeRuns: built.activeRuns,
+    heartbeatMs: built.config.runs.heartbeatSecs * 1000,
+    staleAfterMs: built.config.runs.staleAfterSecs * 1000,
+    logger,
+  });
   try {
     const plan = planRun(parsed.data, built.config, process.env);
     const provider = await built.providers.select(parsed.data.sandboxProvider, {
       e2bApiKey: parsed.data.apiKeys?.e2b,
     });
-    const outcome = await executeRun(
-      { runId: `run_${randomUUID()}`, plan, provider, emit: show, signal: controller.signal },
+    const runId = `run_${randomUUID()}`;
+    const done = executeRun(
+      { runId, plan, provider, emit: show, signal: controller.signal },
       built.services,
     );
+    built.activeRuns.track(runId, controller, done);
+    const outcome = await done;
     return outcome.status === "completed" ? 0 : 1;
   } catch (error) {
     if (error instanceof PlanError) throw new Error(`${error.field}: ${error.message}`);
     throw error;
   } finally {
+    stopKeepingAlive();
     await built.close();
   }
 }

@@ -1,6 +1,7 @@
 // `sandcaster serve`: the HTTP server, with an orphan sweep at start and a graceful drain on SIGTERM.
 import { parseArgs } from "node:util";
 import { createApp, createLogger, startServer } from "@sandcaster/api";
+import { keepRunsAlive } from "@sandcaster/core";
 import { buildServices, sweepOrphans } from "../build-services.js";
 import { VERSION } from "../version.js";
 
@@ -41,6 +42,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const built = await buildServices({ configPath: values.config, logger });
   logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
   await sweepOrphans(built.providers, logger);
+  // Stamps our runs, and marks runs of servers that died (kill -9) as errors.
+  const stopKeepingAlive = keepRunsAlive({
+    store: built.services.store,
+    activeRuns: built.activeRuns,
+    heartbeatMs: built.config.runs.heartbeatSecs * 1000,
+    staleAfterMs: built.config.runs.staleAfterSecs * 1000,
+    logger,
+  });
   let draining = false;
   const app = createApp({
     services: built.services,
@@ -67,6 +76,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logger.info({ signal }, "signal received");
       void server
         .shutdown(graceSecs * 1000)
+        .then(() => stopKeepingAlive())
         .then(() => built.close())
         .then(resolve);
     };

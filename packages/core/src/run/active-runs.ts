@@ -12,6 +12,10 @@ export class ActiveRuns {
     return this.runs.size;
   }
 
+  ids(): string[] {
+    return [...this.runs.keys()];
+  }
+
   /** Tracks a run until `done` settles; `controller` cancels it. */
   track(runId: string, controller: AbortController, done: Promise<unknown>): void {
     if (this.cancelNew !== undefined) controller.abort(new RunError("CANCELLED", this.cancelNew));

@@ -4,6 +4,7 @@ import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
 import { isRunCancelRequested, requestRunCancel } from "./run-cancel.js";
 import { appendRunEvents, pruneRunEvents, readRunEvents } from "./run-events.js";
+import { failStaleRuns, touchRuns } from "./run-liveness.js";
 import { createPollingNotifier, type RunNotifier } from "./run-notifier.js";
 import { epochMs, rowToRunRecord } from "./run-row.js";
 import type {
@@ -163,6 +164,14 @@ export function createKyselyRunStore(
 
     pruneEvents(before: Date) {
       return pruneRunEvents(db, before);
+    },
+
+    touchRuns(runIds: readonly string[], now: Date) {
+      return touchRuns(db, runIds, now);
+    },
+
+    failStaleRuns(staleBefore: Date, error: { code: string; message: string }, now: Date) {
+      return failStaleRuns(db, staleBefore, error, now);
     },
 
     requestCancel(runId: string) {

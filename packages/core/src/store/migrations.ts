@@ -82,6 +82,17 @@ export const runEventsMigration: Migration = {
 };
 runStoreMigrations["0003_run_events"] = runEventsMigration;
 
+/** Instances stamp their running runs; a run whose stamp goes stale lost its server. */
+export const runHeartbeatMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("heartbeat_at", "bigint").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("heartbeat_at").execute();
+  },
+};
+runStoreMigrations["0004_run_heartbeat"] = runHeartbeatMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

@@ -81,6 +81,14 @@ export interface RunStore {
   watchRun(runId: string, signal: AbortSignal): AsyncIterable<void>;
   /** Tells watchers of `runId` that something changed (after appendEvents, requestCancel, finishRun). */
   notifyRun(runId: string): Promise<void>;
+  /** Stamps runs this instance is running as alive. */
+  touchRuns(runIds: readonly string[], now: Date): Promise<void>;
+  /** Ends runs whose instance stopped stamping them before `staleBefore` (it died); returns their ids. */
+  failStaleRuns(
+    staleBefore: Date,
+    error: { code: string; message: string },
+    now: Date,
+  ): Promise<string[]>;
   /** A cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,8 @@ export interface RunsTable {
   metadata: string | null;
   /** Epoch ms of the first cancel request while the run was running (migration 0003). */
   cancel_requested_at: ColumnType<number | string | null, number | null | undefined, number | null>;
+  /** Epoch ms when the owning instance last said the run is alive (migration 0004). */
+  heartbeat_at: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 /** The events of a run, one row per SSE event (migration 0003). */

@@ -39,6 +39,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "files_count",
   "metadata",
   "cancel_requested_at",
+  "heartbeat_at",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");

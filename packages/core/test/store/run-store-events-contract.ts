@@ -213,4 +213,31 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     await other.close();
     await waitFor("the watch to end", () => watch.state.ended, 1000);
   });
+
+  it("failStaleRuns ends runs whose instance stopped stamping them, and only those", async () => {
+    const { store } = ctx();
+    await running(store, "run-stamped");
+    await running(store, "run-silent");
+    await running(store, "run-ended");
+    await store.finishRun("run-ended", {
+      status: "completed",
+      endedAt: new Date(T0 + 1),
+      durationSecs: 0,
+      filesCount: 0,
+    });
+    await store.touchRuns(["run-stamped", "run-ended"], new Date(T0 + 60_000));
+    const lost = { code: "SERVER_LOST", message: "its server stopped" };
+    const ended = await store.failStaleRuns(new Date(T0 + 30_000), lost, new Date(T0 + 90_000));
+    expect(ended).toStrictEqual(["run-silent"]);
+    expect(await store.getRun("run-silent")).toMatchObject({
+      status: "error",
+      error: lost,
+      durationSecs: 90,
+    });
+    expect(await store.getRun("run-stamped")).toMatchObject({ status: "running" });
+    expect(await store.getRun("run-ended")).toMatchObject({ status: "completed" });
+    expect(
+      await store.failStaleRuns(new Date(T0 + 70_000), lost, new Date(T0 + 90_000)),
+    ).toStrictEqual(["run-stamped"]);
+  });
 }
