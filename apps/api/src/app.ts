@@ -10,11 +10,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { HttpError } from "./http-error.js";
+import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { healthRoute } from "./routes/health.js";
+import { metricsRoute } from "./routes/metrics.js";
 import { queryRoute } from "./routes/query.js";
+import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
@@ -26,6 +29,8 @@ export interface AppDeps {
   services: RunServices & { store: RunStore; logger: Logger };
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  /** Prometheus metrics; share one across apps in one process (tests). */
+  metrics?: Metrics;
   /** Concurrency limit and queue; default from sandcaster.json `limits`. */
   slots?: RunSlots;
   env: Readonly<Record<string, string | undefined>>;
@@ -57,10 +62,11 @@ export function createApp(deps: AppDeps): Hono {
   const limit =
     deps.bodyLimitBytes ?? deps.services.config.limits.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = new Hono();
+  const metrics = deps.metrics ?? createMetrics();
 
   app.use(requestLog(logger));
   // The E2B webhook authenticates by its signature, not by our API key.
-  app.use(bearerAuth(deps.apiKey, ["/health", "/webhooks/e2b"]));
+  app.use(bearerAuth(deps.apiKey, ["/health", "/ready", "/webhooks/e2b"]));
   app.use(
     bodyLimit({
       maxSize: limit,
@@ -75,8 +81,27 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.route("/", healthRoute(deps.version));
+  app.route(
+    "/",
+    readyRoute({
+      isDraining: deps.isDraining ?? (() => false),
+      checks: [
+        { name: "store", check: () => deps.services.store.ping() },
+        {
+          name: "sandbox",
+          check: async (signal) => {
+            const provider = await deps.providers.select(undefined);
+            if (!(await provider.isAvailable(signal))) {
+              throw new Error(`the ${provider.name} sandbox provider is not available`);
+            }
+          },
+        },
+      ],
+    }),
+  );
+  app.route("/", metricsRoute(metrics));
   app.route("/", runsRoute(deps.services.store));
-  app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000));
+  app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(
     "/",
@@ -94,6 +119,7 @@ export function createApp(deps: AppDeps): Hono {
       providers: deps.providers,
       activeRuns: deps.activeRuns,
       slots: deps.slots ?? slotsFrom(deps.services.config.limits),
+      metrics,
       env: deps.env,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       isDraining: deps.isDraining ?? (() => false),

@@ -19,7 +19,9 @@ import {
   startAnthropicDouble,
 } from "@sandcaster/testkit";
 import { pino } from "pino";
+import { Registry } from "prom-client";
 import { createApp } from "../src/app.js";
+import { createMetrics } from "../src/metrics/index.js";
 import { type RunningServer, startServer } from "../src/server.js";
 
 export const TEST_IMAGE = "sandcaster-sandbox:test";
@@ -98,7 +100,9 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   );
   const activeRuns = new ActiveRuns();
   let draining = false;
+  const metrics = createMetrics({ registry: new Registry(), defaultMetrics: false });
   const app = createApp({
+    metrics,
     services: { store, config, logger },
     providers,
     activeRuns,

@@ -15,6 +15,7 @@ import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
+import type { Metrics } from "../metrics/index.js";
 import { readQueryRequest } from "./read-query-request.js";
 
 export interface QueryRouteDeps {
@@ -22,6 +23,7 @@ export interface QueryRouteDeps {
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
   slots: RunSlots;
+  metrics: Metrics;
   env: Readonly<Record<string, string | undefined>>;
   heartbeatMs: number;
   isDraining: () => boolean;
@@ -114,10 +116,18 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         },
       );
     }
+    const updateGauges = () => {
+      deps.metrics.setActiveRuns(deps.slots.active);
+      deps.metrics.setQueuedRuns(deps.slots.queued);
+    };
     let release: () => void;
     try {
-      release = await deps.slots.acquire(c.req.raw.signal);
+      const pending = deps.slots.acquire(c.req.raw.signal);
+      deps.metrics.setQueuedRuns(deps.slots.queued);
+      release = await pending;
+      updateGauges();
     } catch (error) {
+      updateGauges();
       if (error instanceof RunSlotsFullError) {
         throw new HttpError(
           429,
@@ -150,15 +160,35 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         provider,
         emit: (event, seq) => queue.push(event, seq),
         signal: controller.signal,
+        onSandboxReady: (seconds) =>
+          deps.metrics.sandboxAcquired({ sandbox: provider.name, seconds }),
       },
       deps.services,
     ).finally(() => {
       release();
+      updateGauges();
       queue.close();
     });
+    const labels = {
+      provider: plan.model.ok ? plan.model.provider : undefined,
+      sandbox: provider.name,
+    };
+    deps.metrics.runStarted(labels);
+    void done.then(
+      (outcome) =>
+        deps.metrics.runFinished({
+          ...labels,
+          status: outcome.status,
+          durationSecs: outcome.durationSecs,
+          usage: outcome.usage,
+          costUsd: outcome.costUsd,
+        }),
+      () => undefined,
+    );
     deps.activeRuns.track(runId, controller, done);
 
     return streamSSE(c, async (stream) => {
+      const leave = deps.metrics.sseClientConnected();
       // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
       stream.onAbort(() => {
         if (request.onDisconnect !== "continue") controller.abort("the client disconnected");
@@ -173,6 +203,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         }
       } finally {
         clearInterval(heartbeat);
+        leave();
         await done.catch(() => undefined);
       }
     });

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
+import type { Metrics } from "../metrics/index.js";
 
 const PAGE = 500;
 
@@ -28,7 +29,7 @@ function startAfter(c: Context): number {
   return after;
 }
 
-export function runEventsRoute(store: RunStore, heartbeatMs: number): Hono {
+export function runEventsRoute(store: RunStore, heartbeatMs: number, metrics: Metrics): Hono {
   const app = new Hono();
   app.get("/runs/:id/events", async (c) => {
     const runId = c.req.param("id");
@@ -41,6 +42,7 @@ export function runEventsRoute(store: RunStore, heartbeatMs: number): Hono {
     return streamSSE(c, async (stream) => {
       const stop = new AbortController();
       stream.onAbort(() => stop.abort());
+      const leave = metrics.sseClientConnected();
       const heartbeat = setInterval(() => void stream.write(": heartbeat\n\n"), heartbeatMs);
       const wakeups = store.watchRun(runId, stop.signal)[Symbol.asyncIterator]();
       try {
@@ -64,6 +66,7 @@ export function runEventsRoute(store: RunStore, heartbeatMs: number): Hono {
         }
       } finally {
         clearInterval(heartbeat);
+        leave();
         stop.abort();
         await wakeups.return?.();
       }

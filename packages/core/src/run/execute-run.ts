@@ -34,6 +34,8 @@ export interface RunContext {
   provider: SandboxProvider;
   /** Every event of the run, with its seq (the SSE id, the same on replay). */
   emit: (event: SandcasterEvent, seq: number) => void;
+  /** Told how long the sandbox took to be ready (metrics). */
+  onSandboxReady?: (seconds: number) => void;
   /** Aborted when the client leaves or the server shuts down; the reason says which. */
   signal: AbortSignal;
 }
@@ -121,6 +123,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     });
     const acquireSecs = seconds(performance.now() - acquireStart);
     log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
+    ctx.onSandboxReady?.(acquireSecs);
     emit({
       type: "system",
       subtype: "sandbox_ready",
