@@ -33,5 +33,4 @@ it("reports readiness, and counts runs, tokens, cost and sandbox acquisition", a
   expect(text).toMatch(/sandcaster_sse_clients 0/);
   // /metrics is behind the key; /ready is not (probes cannot send one)
   expect((await fetch(new URL("/metrics", t.url))).status).toBe(401);
-
 });
