@@ -12,3 +12,4 @@ export type {
   ScriptedTurn,
   ScriptedUsage,
 } from "./script.js";
+export * from "./scripted-sandbox/index.js";

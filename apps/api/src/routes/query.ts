@@ -11,11 +11,11 @@ import {
   type RunSlots,
   RunSlotsFullError,
 } from "@sandcaster/core";
-import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
 import type { Metrics } from "../metrics/index.js";
+import { EventQueue, sseFrame } from "./event-queue.js";
 import { readQueryRequest } from "./read-query-request.js";
 
 export interface QueryRouteDeps {
@@ -28,51 +28,6 @@ export interface QueryRouteDeps {
   heartbeatMs: number;
   isDraining: () => boolean;
   newRunId?: () => string;
-}
-
-/** Bytes of events a client may fall behind by before its run is cancelled. */
-const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
-
-/** Events produced faster than the client reads wait here, in order, up to a bound. */
-class EventQueue {
-  private readonly items: { event: SandcasterEvent; seq: number; data: string }[] = [];
-  private wake: (() => void) | undefined;
-  private queuedBytes = 0;
-  closed = false;
-
-  constructor(private readonly onOverflow: () => void) {}
-
-  push(event: SandcasterEvent, seq: number): void {
-    const data = JSON.stringify(event);
-    this.queuedBytes += data.length;
-    if (this.queuedBytes > MAX_QUEUED_BYTES) {
-      this.onOverflow();
-      return;
-    }
-    this.items.push({ event, seq, data });
-    this.wake?.();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake?.();
-  }
-
-  async *drain(): AsyncGenerator<{ event: SandcasterEvent; seq: number; data: string }> {
-    for (;;) {
-      const next = this.items.shift();
-      if (next) {
-        this.queuedBytes -= next.data.length;
-        yield next;
-        continue;
-      }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = undefined;
-    }
-  }
 }
 
 export function queryRoute(deps: QueryRouteDeps): Hono {
@@ -197,9 +152,10 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         void stream.write(": heartbeat\n\n");
       }, deps.heartbeatMs);
       try {
-        for await (const { event, seq, data } of queue.drain()) {
+        // Everything queued goes out in one write: a fast runner is not slowed to one syscall per event.
+        for await (const batch of queue.batches()) {
           if (stream.aborted) break;
-          await stream.writeSSE({ id: String(seq), event: event.type, data });
+          await stream.write(batch.map(sseFrame).join(""));
         }
       } finally {
         clearInterval(heartbeat);

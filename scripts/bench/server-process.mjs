@@ -1,0 +1,63 @@
+// Starts scripts/bench/server.mjs as a child process and talks to it over IPC.
+import { fork } from "node:child_process";
+import { withTimeout } from "./lib.mjs";
+
+const SERVER = new URL("./server.mjs", import.meta.url);
+
+/**
+ * options: {provider: "scripted" | "local" | "docker", modelUrl?, image?}. The child is killed
+ * (SIGKILL, by its pid) if it does not close within 30 s.
+ */
+export async function startBenchServer(options) {
+  const child = fork(SERVER, [JSON.stringify(options)], {
+    execArgv: ["--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const replies = [];
+  child.on("message", (message) => {
+    const index = replies.findIndex((r) => r.type === message?.type);
+    if (index >= 0) replies.splice(index, 1)[0].resolve(message);
+  });
+  /** Sends {type}, resolves with the child's reply of type `replyType`. */
+  const ask = (type, replyType = type, timeoutMs = 30_000) =>
+    withTimeout(
+      new Promise((resolve) => {
+        replies.push({ type: replyType, resolve });
+        child.send({ type });
+      }),
+      timeoutMs,
+      `bench server ${type}`,
+    );
+  const ready = await withTimeout(
+    new Promise((resolve, reject) => {
+      replies.push({ type: "ready", resolve });
+      child.once("exit", (code) => reject(new Error(`bench server exited (${code}) before ready`)));
+    }),
+    60_000,
+    "bench server start",
+  );
+  let closing;
+  return {
+    url: ready.url,
+    pid: child.pid,
+    stats: () => ask("stats"),
+    gc: () => ask("gc"),
+    release: () => child.send({ type: "release" }),
+    close() {
+      closing ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        try {
+          await ask("close", "closed").catch(() => undefined);
+        } catch {
+          // the channel is gone: the child is exiting on its own
+        }
+        await withTimeout(exited, 30_000, "bench server close").catch(() => {
+          child.kill("SIGKILL");
+          return exited;
+        });
+      })();
+      return closing;
+    },
+  };
+}

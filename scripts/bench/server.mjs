@@ -1,0 +1,134 @@
+// A Sandcaster server for the benchmarks, in its own process (so its RSS and CPU are its own).
+// Started by scripts/bench.mjs with fork(): options as JSON in argv[2], then IPC:
+//   → {type: "ready", url, pid}        once it listens on 127.0.0.1
+//   ← {type: "stats"}  → {type: "stats", rss, heapUsed, activeRuns, alive, running}
+//   ← {type: "close"}  → shuts down (runs cancelled, sandboxes destroyed), store removed, exit 0
+// provider "scripted": the runner's output is chosen by the prompt:
+//   "flood:<n>" n deltas at full speed · "hold:<ms>" result after ms · "typical:<ms>" ~20 events
+//   spread over ms · "together:<ms>" agent_start, then, after {type: "release"}, typical:<ms> ·
+//   anything else: agent_start and result at once.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, startServer } from "@sandcaster/api";
+import {
+  ActiveRuns,
+  createDockerProvider,
+  createLocalProvider,
+  createProviderSelector,
+  createRunStore,
+} from "@sandcaster/core";
+import { SandcasterConfigSchema } from "@sandcaster/protocol";
+import {
+  createScriptedSandboxProvider,
+  floodRunLines,
+  heldRunLines,
+  typicalRunLines,
+} from "@sandcaster/testkit";
+import { pino } from "pino";
+
+const options = JSON.parse(process.argv[2] ?? "{}");
+const kind = options.provider ?? "scripted";
+
+/** Resolved by a {type: "release"} message: "together:" runs wait for it (at most 30 s). */
+let release;
+const released = new Promise((resolve) => {
+  release = resolve;
+});
+
+async function* together(durationMs) {
+  const [first, ...rest] = typicalRunLines({ durationMs });
+  if (first) yield first;
+  let timer;
+  await Promise.race([released, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+  clearTimeout(timer);
+  yield* rest;
+}
+
+function scriptFor(prompt) {
+  const [mode, arg] = String(prompt ?? "").split(":");
+  const n = Number(arg);
+  if (mode === "together") return together(n);
+  if (mode === "flood") return floodRunLines(n);
+  if (mode === "hold") return heldRunLines(n);
+  if (mode === "typical") return typicalRunLines({ durationMs: n });
+  return typicalRunLines({ deltas: 0, toolCalls: 0, durationMs: 0 });
+}
+
+const dir = await mkdtemp(join(options.storeDir ?? tmpdir(), "sandcaster-bench-server-"));
+const store = createRunStore({ sqlitePath: join(dir, "runs.db") });
+await store.migrate();
+const logger = pino({ level: "silent" });
+const sandboxName = kind === "docker" ? "docker" : "local";
+const config = SandcasterConfigSchema.parse({
+  sandboxProvider: sandboxName,
+  limits: { maxConcurrentRuns: 5000, maxQueuedRuns: 0 },
+  // The bench's model double listens on the bridge gateway for containers.
+  docker: { image: options.image ?? "sandcaster-sandbox:test" },
+});
+const scripted =
+  kind === "scripted"
+    ? createScriptedSandboxProvider({
+        name: "local",
+        lines: (_runId, context) => scriptFor(context.runnerConfig?.prompt),
+      })
+    : undefined;
+const provider =
+  scripted ??
+  (kind === "docker"
+    ? createDockerProvider({ image: config.docker.image, labels: options.labels })
+    : createLocalProvider({ isolation: "auto", logger }));
+const activeRuns = new ActiveRuns();
+const app = createApp({
+  services: { store, config, logger },
+  providers: createProviderSelector({ [sandboxName]: provider }, sandboxName),
+  activeRuns,
+  env: {
+    ANTHROPIC_API_KEY: "sk-ant-bench-key",
+    ...(options.modelUrl ? { ANTHROPIC_BASE_URL: options.modelUrl } : {}),
+  },
+  version: "bench",
+});
+const server = await startServer({ app, host: "127.0.0.1", port: 0, logger, activeRuns });
+
+const stats = () => {
+  const memory = process.memoryUsage();
+  return {
+    type: "stats",
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    activeRuns: activeRuns.size,
+    alive: scripted?.alive() ?? null,
+    running: scripted?.running() ?? null,
+  };
+};
+
+let closing;
+async function close() {
+  closing ??= (async () => {
+    await server.shutdown(2000);
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  })();
+  return closing;
+}
+
+process.on("message", async (message) => {
+  if (message?.type === "stats") process.send?.(stats());
+  if (message?.type === "release") release();
+  if (message?.type === "gc") {
+    globalThis.gc?.();
+    process.send?.({ type: "gc" });
+  }
+  if (message?.type === "close") {
+    await close();
+    process.send?.({ type: "closed" });
+    process.disconnect?.();
+    process.exit(0);
+  }
+});
+// The bench died: do not outlive it.
+process.on("disconnect", () => {
+  void close().then(() => process.exit(0));
+});
+process.send?.({ type: "ready", url: server.url, pid: process.pid });
