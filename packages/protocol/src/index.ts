@@ -10,6 +10,7 @@ export * from "./pricing.js";
 export * from "./request.js";
 export * from "./run-record.js";
 export * from "./runner-config.js";
+export type * from "./sandbox.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";

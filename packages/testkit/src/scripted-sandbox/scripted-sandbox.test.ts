@@ -1,6 +1,7 @@
 // The scripted sandbox keeps the provider contract: live output, wait/kill/abort/destroy, no leaks.
+
+import type { CreateSandboxOptions } from "@sandcaster/protocol";
 import { describe, expect, it } from "vitest";
-import type { CreateSandboxOptions } from "./contract.js";
 import {
   createScriptedSandboxProvider,
   floodRunLines,

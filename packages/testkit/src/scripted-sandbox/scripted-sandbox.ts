@@ -1,6 +1,5 @@
 // A SandboxProvider whose sandboxes run no process: spawn() replays scripted runner stdout lines
 // with their delays, so a load test measures the server, not the sandbox layer.
-import type { SandboxProviderName } from "@sandcaster/protocol";
 import type {
   ChangedFiles,
   CreateSandboxOptions,
@@ -8,10 +7,11 @@ import type {
   Sandbox,
   SandboxProcess,
   SandboxProvider,
+  SandboxProviderName,
   SandboxState,
   SpawnOptions,
   StagedFile,
-} from "./contract.js";
+} from "@sandcaster/protocol";
 
 /** One stdout line of the runner (without its newline), printed `delayMs` after the previous one. */
 export interface ScriptedLine {

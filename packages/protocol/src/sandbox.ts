@@ -1,0 +1,112 @@
+// The sandbox provider contract: every provider (local, docker, e2b) implements exactly this. Types only.
+import type { SandboxProviderName } from "./enums.js";
+
+/** creating → ready → running → stopped | failed. */
+export type SandboxState = "creating" | "ready" | "running" | "stopped" | "failed";
+
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  /** The run's timeout: a provider may use it as a dead-man switch for the whole sandbox. */
+  timeoutMs: number;
+  network: "bridge" | "none" | "host";
+}
+
+export interface CreateSandboxOptions {
+  runId: string;
+  /** Non-secret environment for every process of the sandbox. Secrets go to spawn() only. */
+  env: Record<string, string>;
+  limits: SandboxLimits;
+  signal: AbortSignal;
+}
+
+export interface StagedFile {
+  /** Absolute path inside the sandbox: under `workspacePath` or `runnerDir`. */
+  path: string;
+  content: Uint8Array;
+  /** Unix mode; default 0o644. */
+  mode?: number;
+}
+
+export interface SpawnOptions {
+  /** argv; argv[0] is resolved inside the sandbox. */
+  command: string[];
+  /** Environment of this process only: where model credentials go. */
+  env: Record<string, string>;
+  /** Default: the workspace. */
+  cwd?: string;
+  signal: AbortSignal;
+}
+
+export interface ExitStatus {
+  /** Null when the process was killed by a signal. */
+  exitCode: number | null;
+  signal?: string | undefined;
+}
+
+export interface SandboxProcess {
+  /** Live output, as it is produced (never buffered until exit). */
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+  /** Resolves once the process has exited and both streams have ended. */
+  wait(): Promise<ExitStatus>;
+  /** Kills the process and everything it started. Idempotent; resolves when it is dead. */
+  kill(): Promise<void>;
+}
+
+export interface ChangedFilesLimits {
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  maxFiles: number;
+}
+
+export interface ChangedFile {
+  /** Relative to the workspace, POSIX separators. */
+  path: string;
+  content: Uint8Array;
+}
+
+export interface SkippedFile {
+  path: string;
+  size: number;
+  reason: "file_too_large" | "total_too_large" | "too_many_files";
+}
+
+export interface ChangedFiles {
+  files: ChangedFile[];
+  skipped: SkippedFile[];
+}
+
+export interface Sandbox {
+  readonly id: string;
+  readonly provider: SandboxProviderName;
+  readonly state: SandboxState;
+  /** The workspace as processes inside the sandbox see it. */
+  readonly workspacePath: string;
+  /** A directory outside the workspace for the runner bundle and its config. */
+  readonly runnerDir: string;
+  /** The node executable inside the sandbox. */
+  readonly nodePath: string;
+  /** Things the user must hear about this sandbox (e.g. "no isolation"); relayed as warnings. */
+  readonly notices: readonly string[];
+  writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void>;
+  spawn(options: SpawnOptions): Promise<SandboxProcess>;
+  /**
+   * Regular files under the workspace created or modified after the last writeFiles() call,
+   * sorted by path, read binary-safe within the limits (what does not fit is listed in `skipped`).
+   */
+  readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles>;
+  /** Kills every process and removes the sandbox. Idempotent; never throws. */
+  destroy(): Promise<void>;
+}
+
+export interface SandboxProvider {
+  readonly name: SandboxProviderName;
+  /** Cheap check for provider auto-selection and readiness; never throws. */
+  isAvailable(signal?: AbortSignal): Promise<boolean>;
+  /** Creates and starts a sandbox. On failure nothing is left behind. */
+  create(options: CreateSandboxOptions): Promise<Sandbox>;
+  /** Removes sandboxes a crashed server left behind; returns how many. */
+  sweepOrphans?(signal?: AbortSignal): Promise<number>;
+}
