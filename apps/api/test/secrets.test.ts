@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 it("an agent that reads the runner's environment sees only one key, and the client sees it redacted", async () => {
-  const key = "sk-ant-request-secret-0123456789";
+  const key = "request-secret-for-redaction-0123";
   t = await startTestServer({
     env: {
       OPENAI_API_KEY: "sk-openai-server-secret-000",
