@@ -23,6 +23,15 @@ export async function shouldRunDocker(): Promise<boolean> {
   return available;
 }
 
+/** The sandbox providers a suite runs on here: local always, docker when a daemon answers. */
+export async function sandboxCases() {
+  const docker = await shouldRunDocker();
+  return [
+    { sandbox: "local" as const, enabled: true },
+    { sandbox: "docker" as const, enabled: docker },
+  ];
+}
+
 /** The address a container on the default bridge uses to reach this host. */
 export async function bridgeGateway(): Promise<string> {
   const info = (await docker.getNetwork("bridge").inspect()) as {

@@ -1,14 +1,10 @@
 // End to end over real HTTP and a real SSE parser: a scripted two-turn run in a real sandbox, then /runs.
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
-import { bridgeGateway, expectNoLeftovers, shouldRunDocker } from "./leftovers.js";
+import { bridgeGateway, expectNoLeftovers, sandboxCases } from "./leftovers.js";
 import { postQuery, readEvents, types } from "./sse.js";
 
-const runDocker = await shouldRunDocker();
-const SANDBOXES = [
-  { sandbox: "local" as const, enabled: true },
-  { sandbox: "docker" as const, enabled: runDocker },
-];
+const SANDBOXES = await sandboxCases();
 
 let t: TestServer | undefined;
 afterEach(async () => {
