@@ -26,10 +26,23 @@ async function expectError(response: Response, status: number, field?: string) {
     details?: { field: string }[];
   };
   expect(body.error).toEqual(expect.any(String));
+  expect(response.headers.get("x-request-id")).toMatch(/^req_[0-9a-f-]{36}$/);
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
   if (field) expect(body.details?.map((d) => d.field)).toContain(field);
   return body;
 }
+
+describe("request ids", () => {
+  it("echoes a caller's safe x-request-id and replaces an unsafe one", async () => {
+    const own = await fetch(`${t.url}/runs/nope`, {
+      headers: { ...auth, "x-request-id": "trace-42.a:b" },
+    });
+    expect(own.status).toBe(404);
+    expect(own.headers.get("x-request-id")).toBe("trace-42.a:b");
+    const unsafe = await fetch(`${t.url}/health`, { headers: { "x-request-id": "a b<script>" } });
+    expect(unsafe.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+});
 
 describe("POST /query bad input", () => {
   it("malformed JSON → 400", async () => {
