@@ -12,6 +12,8 @@ import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
 import { SandboxError } from "../sandbox/sandbox-error.js";
 import type { RunOutcome, RunStore } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
+import { sharedCancelWatch } from "./cancel-watch.js";
+import { sharedEventWriter } from "./event-writer.js";
 import { secretValues } from "./model-env.js";
 import type { RunPlan } from "./plan-run.js";
 import { createRedactor } from "./redact.js";
@@ -20,7 +22,6 @@ import { cancellation, RunError } from "./run-error.js";
 import { RunEventLog } from "./run-event-log.js";
 import { loadRunnerBundle } from "./runner-bundle.js";
 import { runnerPaths, stagedFiles } from "./stage-files.js";
-import { watchForCancel } from "./watch-for-cancel.js";
 
 export interface RunServices {
   store: RunStore;
@@ -70,7 +71,12 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
   let result: ResultEvent | undefined;
   let failure: ErrorEvent | undefined;
   let filesCount = 0;
-  const events = new RunEventLog(runId, services.store, services.config.events.maxPerRun, log);
+  const events = new RunEventLog(
+    runId,
+    sharedEventWriter(services.store, services.logger),
+    services.config.events.maxPerRun,
+    log,
+  );
   const emit = (event: SandcasterEvent) => {
     if (event.type === "error") failure ??= event;
     ctx.emit(event, events.record(event));
@@ -97,7 +103,11 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 
-  const stopWatching = watchForCancel(runId, services.store, controller, log);
+  const stopWatching = sharedCancelWatch(services.store, services.logger).watch(
+    runId,
+    controller,
+    log,
+  );
   try {
     if (!plan.model.ok) {
       throw new RunError(

@@ -1,10 +1,8 @@
-// Numbers a run's events (the SSE ids) and persists them in batches, so any instance can replay them.
+// Numbers a run's events (the SSE ids) and hands them to the shared writer, so any instance can
+// replay them.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { Logger } from "pino";
-import type { RunStore, StoredEvent } from "../store/run-store.js";
-
-const FLUSH_DELAY_MS = 50;
-const FLUSH_BATCH = 200;
+import type { EventWriter } from "./event-writer.js";
 
 function isDelta(event: SandcasterEvent): boolean {
   return (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
@@ -12,15 +10,12 @@ function isDelta(event: SandcasterEvent): boolean {
 
 export class RunEventLog {
   private seq = 0;
-  private stored = 0;
-  private pending: StoredEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private kept = 0;
   private capped = false;
 
   constructor(
     private readonly runId: string,
-    private readonly store: RunStore,
+    private readonly writer: EventWriter,
     private readonly maxPerRun: number,
     private readonly log: Logger,
   ) {}
@@ -28,8 +23,9 @@ export class RunEventLog {
   /** The event's seq. Past the per-run bound, deltas stream live but are not kept for replay. */
   record(event: SandcasterEvent): number {
     const seq = ++this.seq;
-    if (this.stored + this.pending.length < this.maxPerRun || !isDelta(event)) {
-      this.pending.push({ seq, event });
+    if (this.kept < this.maxPerRun || !isDelta(event)) {
+      this.kept++;
+      this.writer.add(this.runId, { seq, event });
     } else if (!this.capped) {
       this.capped = true;
       this.log.warn(
@@ -37,27 +33,11 @@ export class RunEventLog {
         "event limit reached: deltas are no longer kept for replay",
       );
     }
-    if (this.pending.length >= FLUSH_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
     return seq;
   }
 
-  /** Writes what is pending, then wakes watchers; flushes never overlap and never throw. */
+  /** Resolves once every event recorded so far is stored (or its loss logged). */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
-      try {
-        await this.store.appendEvents(this.runId, batch);
-        this.stored += batch.length;
-        await this.store.notifyRun(this.runId);
-      } catch (error) {
-        this.log.error({ err: error, lost: batch.length }, "could not persist run events");
-      }
-    });
-    return this.flushing;
+    return this.writer.flush();
   }
 }

@@ -14,6 +14,7 @@ export {
   InvalidCursorError,
   type ListRunsQuery,
   type NewRun,
+  type RunEventBatch,
   type RunOutcome,
   type RunPage,
   type RunStore,

@@ -2,7 +2,7 @@
 import type { Kysely, Updateable } from "kysely";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
-import { isRunCancelRequested, requestRunCancel } from "./run-cancel.js";
+import { isRunCancelRequested, requestRunCancel, runsWithCancelRequest } from "./run-cancel.js";
 import { appendRunEvents, pruneRunEvents, readRunEvents } from "./run-events.js";
 import { failStaleRuns, touchRuns } from "./run-liveness.js";
 import { createPollingNotifier, type RunNotifier } from "./run-notifier.js";
@@ -10,6 +10,7 @@ import { epochMs, rowToRunRecord } from "./run-row.js";
 import type {
   ListRunsQuery,
   NewRun,
+  RunEventBatch,
   RunOutcome,
   RunPage,
   RunStore,
@@ -20,6 +21,8 @@ import type { Database, RunsTable } from "./schema.js";
 export interface KyselyRunStoreOptions {
   /** How watchRun/notifyRun reach watchers; default createPollingNotifier(). Closed by close(). */
   notifier?: RunNotifier | undefined;
+  /** Runs last in close(): releases what `db` does not own. */
+  onClose?: (() => Promise<void>) | undefined;
 }
 
 /** The store owns `db` and the notifier: close() destroys both. Call migrate() before use. */
@@ -155,7 +158,11 @@ export function createKyselyRunStore(
     },
 
     async appendEvents(runId: string, events: readonly StoredEvent[]) {
-      await appendRunEvents(db, runId, events);
+      await appendRunEvents(db, [{ runId, events }]);
+    },
+
+    async appendEventBatches(batches: readonly RunEventBatch[]) {
+      await appendRunEvents(db, batches);
     },
 
     readEvents(runId: string, afterSeq: number, limit: number) {
@@ -182,12 +189,21 @@ export function createKyselyRunStore(
       return isRunCancelRequested(db, runId);
     },
 
+    cancelRequestedAmong(runIds: readonly string[]) {
+      return runsWithCancelRequest(db, runIds);
+    },
+
     watchRun(runId: string, signal: AbortSignal) {
       return notifier.watch(runId, signal);
     },
 
     notifyRun(runId: string) {
       return notifier.notify(runId);
+    },
+
+    async notifyRuns(runIds: readonly string[]) {
+      if (notifier.notifyMany) await notifier.notifyMany(runIds);
+      else await Promise.all(runIds.map((runId) => notifier.notify(runId)));
     },
 
     async ping() {
@@ -200,7 +216,11 @@ export function createKyselyRunStore(
       try {
         await notifier.close?.();
       } finally {
-        await db.destroy();
+        try {
+          await db.destroy();
+        } finally {
+          await options.onClose?.();
+        }
       }
     },
   };

@@ -147,6 +147,21 @@ export function createPgNotifier(options: PgNotifierOptions): RunNotifier {
         );
       }
     },
+    async notifyMany(runIds: readonly string[]) {
+      for (const runId of runIds) hub.wake(runId);
+      if (closed || runIds.length === 0) return;
+      try {
+        await options.pool.query("select pg_notify($1, id) from unnest($2::text[]) as id", [
+          RUN_CHANNEL,
+          runIds,
+        ]);
+      } catch (error) {
+        logger.warn(
+          { runs: runIds.length, err: error instanceof Error ? error.message : String(error) },
+          "run store: pg_notify failed",
+        );
+      }
+    },
     watch(runId: string, signal: AbortSignal) {
       return hub.watch(runId, closed ? AbortSignal.abort() : signal);
     },

@@ -39,5 +39,11 @@ export function createPostgresRunStore(options: PostgresRunStoreOptions): RunSto
     safetyTickMs: options.safetyTickMs,
     downPollMs: options.downPollMs,
   });
-  return createKyselyRunStore(db, { notifier });
+  return createKyselyRunStore(db, {
+    notifier,
+    // kysely ends the pool only if it ran a statement itself; pg_notify alone also opens one.
+    onClose: async () => {
+      if (!pool.ended) await pool.end();
+    },
+  });
 }

@@ -1,8 +1,8 @@
 // The run_events table: persisted events of each run, read back in seq order and pruned after runs end.
 import type { SandcasterEvent } from "@sandcaster/protocol";
-import type { Kysely } from "kysely";
-import type { StoredEvent } from "./run-store.js";
-import type { Database } from "./schema.js";
+import type { Insertable, Kysely } from "kysely";
+import type { RunEventBatch, StoredEvent } from "./run-store.js";
+import type { Database, RunEventsTable } from "./schema.js";
 
 /** Rows per INSERT statement: 4 parameters each stays far below every driver's parameter limit. */
 const ROWS_PER_INSERT = 500;
@@ -14,27 +14,34 @@ function checkSeq(seq: number, what: string): void {
   }
 }
 
-/** One multi-row INSERT (per 500 events); a (run_id, seq) already stored is left as it was. */
+/**
+ * Events of one or many runs in multi-row INSERTs (500 rows each), in one transaction when there is
+ * more than one statement; a (run_id, seq) already stored is left as it was.
+ */
 export async function appendRunEvents(
   db: Kysely<Database>,
-  runId: string,
-  events: readonly StoredEvent[],
+  batches: readonly RunEventBatch[],
 ): Promise<void> {
-  for (const { seq } of events) checkSeq(seq, "seq");
   const createdAt = Date.now();
-  for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-    const rows = events.slice(start, start + ROWS_PER_INSERT).map(({ seq, event }) => ({
-      run_id: runId,
-      seq,
-      event: JSON.stringify(event),
-      created_at: createdAt,
-    }));
-    await db
-      .insertInto("run_events")
-      .values(rows)
-      .onConflict((oc) => oc.columns(["run_id", "seq"]).doNothing())
-      .execute();
+  const rows: Insertable<RunEventsTable>[] = [];
+  for (const { runId, events } of batches) {
+    for (const { seq, event } of events) {
+      checkSeq(seq, "seq");
+      rows.push({ run_id: runId, seq, event: JSON.stringify(event), created_at: createdAt });
+    }
   }
+  const write = async (trx: Kysely<Database>) => {
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      await trx
+        .insertInto("run_events")
+        .values(rows.slice(start, start + ROWS_PER_INSERT))
+        .onConflict((oc) => oc.columns(["run_id", "seq"]).doNothing())
+        .execute();
+    }
+  };
+  if (rows.length === 0) return;
+  if (rows.length <= ROWS_PER_INSERT) await write(db);
+  else await db.transaction().execute(write);
 }
 
 export async function readRunEvents(

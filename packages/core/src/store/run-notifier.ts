@@ -4,6 +4,8 @@
 export interface RunNotifier {
   /** Wakes the watchers of `runId`, in this process and, where the database can, in others. */
   notify(runId: string): Promise<void>;
+  /** notify() for several runs at once (one round trip where the database allows). */
+  notifyMany?(runIds: readonly string[]): Promise<void>;
   /**
    * Yields whenever `runId` may have changed (spurious wake-ups are allowed, rapid ones coalesce);
    * ends when `signal` aborts or the notifier closes. Subscribes at once, before iteration starts.
@@ -136,6 +138,9 @@ export function createPollingNotifier(options: PollingNotifierOptions = {}): Run
   return {
     async notify(runId: string) {
       hub.wake(runId);
+    },
+    async notifyMany(runIds: readonly string[]) {
+      for (const runId of runIds) hub.wake(runId);
     },
     watch(runId: string, signal: AbortSignal) {
       return closed ? hub.watch(runId, AbortSignal.abort()) : hub.watch(runId, signal);

@@ -45,6 +45,11 @@ export interface RunPage {
   nextCursor?: string | undefined;
 }
 
+export interface RunEventBatch {
+  runId: string;
+  events: readonly StoredEvent[];
+}
+
 export interface RunStore {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
@@ -66,6 +71,8 @@ export interface RunStore {
   recordWebhookEvent(source: string, id: string, receivedAt: Date): Promise<boolean>;
   /** Persists events of a run (seq strictly increasing per run); duplicates of a seq are ignored. */
   appendEvents(runId: string, events: readonly StoredEvent[]): Promise<void>;
+  /** appendEvents for several runs in one transaction (the batched writer of busy instances). */
+  appendEventBatches(batches: readonly RunEventBatch[]): Promise<void>;
   /** Events with seq > afterSeq, in order, at most `limit`. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** Deletes events of runs that ended before `before`; returns how many events went. */
@@ -73,6 +80,8 @@ export interface RunStore {
   /** Asks whichever instance runs `runId` to cancel it; false when the run is not running. */
   requestCancel(runId: string): Promise<boolean>;
   isCancelRequested(runId: string): Promise<boolean>;
+  /** Which of `runIds` have a cancel request: one query for every run an instance watches. */
+  cancelRequestedAmong(runIds: readonly string[]): Promise<Set<string>>;
   /**
    * Wakes up (yields) whenever something about `runId` may have changed: new events, a cancel
    * request, the run ending — across instances where the database can say so (PostgreSQL
@@ -81,6 +90,8 @@ export interface RunStore {
   watchRun(runId: string, signal: AbortSignal): AsyncIterable<void>;
   /** Tells watchers of `runId` that something changed (after appendEvents, requestCancel, finishRun). */
   notifyRun(runId: string): Promise<void>;
+  /** notifyRun for several runs (one round trip on PostgreSQL). */
+  notifyRuns(runIds: readonly string[]): Promise<void>;
   /** Stamps runs this instance is running as alive. */
   touchRuns(runIds: readonly string[], now: Date): Promise<void>;
   /** Ends runs whose instance stopped stamping them before `staleBefore` (it died); returns their ids. */

@@ -25,6 +25,9 @@ export function createSqliteRunStore(options: SqliteRunStoreOptions): RunStore {
   const sqlite = new SqliteDatabase(options.path);
   try {
     sqlite.pragma("journal_mode = WAL");
+    // WAL + NORMAL: a commit survives a crash of the process (not of the machine) without an fsync
+    // per commit, the usual setting for WAL; run events are written many times a second.
+    sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   } catch (error) {
     sqlite.close();

@@ -156,6 +156,59 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(await store.isCancelRequested("missing")).toBe(false);
   });
 
+  it("appendEventBatches writes several runs at once, past one statement, ignoring stored seqs", async () => {
+    const { store } = ctx();
+    await running(store, "run-a");
+    await running(store, "run-b");
+    await store.appendEvents("run-a", [stored(1, "kept")]);
+    const many = Array.from({ length: 1200 }, (_, i) => stored(i + 1, `b${i + 1}`));
+    await store.appendEventBatches([
+      { runId: "run-a", events: [stored(1, "again"), stored(2)] },
+      { runId: "run-b", events: many },
+      { runId: "run-c", events: [] },
+    ]);
+    expect(await store.readEvents("run-a", 0, 10)).toStrictEqual([stored(1, "kept"), stored(2)]);
+    expect(await store.readEvents("run-b", 0, 2000)).toStrictEqual(many);
+    await store.appendEventBatches([]);
+  });
+
+  it("cancelRequestedAmong names the runs with a cancel request, for many ids at once", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    const ids = Array.from({ length: 1100 }, (_, i) => `run-${i}`);
+    for (const id of ["run-3", "run-700", "run-1099", "run-5"]) await running(store, id);
+    await other.requestCancel("run-3");
+    await other.requestCancel("run-1099");
+    await other.requestCancel("run-700");
+    expect([...(await store.cancelRequestedAmong(ids))].sort()).toStrictEqual([
+      "run-1099",
+      "run-3",
+      "run-700",
+    ]);
+    expect((await store.cancelRequestedAmong([])).size).toBe(0);
+  });
+
+  it("notifyRuns wakes the watchers of each run named, across instances", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    const controller = new AbortController();
+    const a = countWakes(store, "run-a", controller.signal);
+    const b = countWakes(store, "run-b", controller.signal);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = [a.state.wakes, b.state.wakes];
+      await other.notifyRuns(["run-a", "run-b"]);
+      await waitFor(
+        "both wake",
+        () => a.state.wakes > (before[0] ?? 0) && b.state.wakes > (before[1] ?? 0),
+        1000,
+      );
+    } finally {
+      controller.abort();
+      await Promise.all([a.done, b.done]);
+    }
+  });
+
   it("watchRun wakes after notifyRun from another instance, which then reads the events", async () => {
     const { store, open } = ctx();
     const other = await open();

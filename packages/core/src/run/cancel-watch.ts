@@ -1,0 +1,97 @@
+// Cancels runs when POST /runs/:id/cancel reached any instance: the store carries the request.
+// Wake-ups of all watched runs are coalesced into one store query (not one query per run per wake).
+import type { Logger } from "pino";
+import type { RunStore } from "../store/run-store.js";
+import { RunError } from "./run-error.js";
+
+interface Watched {
+  controller: AbortController;
+  log: Logger;
+  stop: AbortController;
+}
+
+export class CancelWatch {
+  private readonly watched = new Map<string, Watched>();
+  private readonly dirty = new Set<string>();
+  private scheduled = false;
+  private checking = false;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts watching `runId`; returns the function that stops it. */
+  watch(runId: string, controller: AbortController, log: Logger): () => void {
+    const stop = new AbortController();
+    this.watched.set(runId, { controller, log, stop });
+    const wakes = this.store.watchRun(runId, stop.signal);
+    this.markDirty(runId);
+    void (async () => {
+      try {
+        for await (const _ of wakes) this.markDirty(runId);
+      } catch (error) {
+        if (!stop.signal.aborted) log.warn({ err: error }, "watching for cancel requests failed");
+      }
+    })();
+    return () => {
+      stop.abort();
+      if (this.watched.get(runId)?.stop === stop) this.watched.delete(runId);
+    };
+  }
+
+  private markDirty(runId: string): void {
+    this.dirty.add(runId);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.check());
+  }
+
+  private async check(): Promise<void> {
+    this.scheduled = false;
+    if (this.checking) {
+      // The running check reschedules when it ends.
+      return;
+    }
+    this.checking = true;
+    const ids = [...this.dirty].filter((id) => {
+      const run = this.watched.get(id);
+      return run !== undefined && !run.controller.signal.aborted;
+    });
+    this.dirty.clear();
+    try {
+      if (ids.length > 0) {
+        for (const runId of await this.store.cancelRequestedAmong(ids)) this.cancel(runId);
+      }
+    } catch (error) {
+      this.log.warn({ err: error, runs: ids.length }, "checking for cancel requests failed");
+    } finally {
+      this.checking = false;
+      if (this.dirty.size > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.check());
+      }
+    }
+  }
+
+  private cancel(runId: string): void {
+    const run = this.watched.get(runId);
+    if (run === undefined || run.controller.signal.aborted) return;
+    run.log.info("cancel requested");
+    run.controller.abort(
+      new RunError("CANCELLED", "the run was cancelled (POST /runs/:id/cancel)"),
+    );
+  }
+}
+
+const shared = new WeakMap<RunStore, CancelWatch>();
+
+/** One watch per store in a process, so that all runs share its queries. */
+export function sharedCancelWatch(store: RunStore, log: Logger): CancelWatch {
+  let watch = shared.get(store);
+  if (watch === undefined) {
+    watch = new CancelWatch(store, log);
+    shared.set(store, watch);
+  }
+  return watch;
+}
