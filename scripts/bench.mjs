@@ -7,7 +7,8 @@
 //   5. sandbox acquire (create) time per provider
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker` runs some of the phases.
+// `--only latency,rss,active,local,docker` runs some of the phases. BENCH_SERVER_NODE_OPTIONS passes
+// node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { createDockerProvider, createLocalProvider } from "@sandcaster/core";

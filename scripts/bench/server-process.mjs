@@ -10,7 +10,10 @@ const SERVER = new URL("./server.mjs", import.meta.url);
  */
 export async function startBenchServer(options) {
   const child = fork(SERVER, [JSON.stringify(options)], {
-    execArgv: ["--expose-gc"],
+    execArgv: [
+      "--expose-gc",
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
