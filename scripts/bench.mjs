@@ -5,18 +5,19 @@
 //   3. RSS per open stream (1,000 idle streams), and 1,000 streams × ~20 events over 3 s
 //   4. server overhead over the same run without the server, on local (bwrap) and docker
 //   5. sandbox acquire (create) time per provider
+//   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker` runs some of the phases. BENCH_SERVER_NODE_OPTIONS passes
+// `--only latency,rss,active,local,docker` runs some of the phases. SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { createDockerProvider, createLocalProvider } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
-import Docker from "dockerode";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
 import { MODEL, PROMPT, runBareRunner, runThroughProvider } from "./bench/direct.mjs";
+import { bridgeGateway, dockerReadiness } from "./bench/docker.mjs";
 import {
   cleanupStack,
   cpuMsOf,
@@ -29,6 +30,7 @@ import {
   until,
   withTimeout,
 } from "./bench/lib.mjs";
+import { warmPool } from "./bench/pool.mjs";
 import { startBenchServer } from "./bench/server-process.mjs";
 
 const RESULTS_FILE = new URL("../bench-results.json", import.meta.url);
@@ -48,6 +50,7 @@ const TARGETS = {
   overheadP50Ms: 15,
   rss1000StreamsMb: 300,
   eventsPerSec: 20_000,
+  poolAcquireP50Ms: 20,
 };
 
 const cleanup = cleanupStack();
@@ -318,35 +321,8 @@ async function manyActiveStreams() {
 }
 
 // 4 + 5 ---------------------------------------------------------------------------------------
-async function bridgeGateway(docker) {
-  const info = await docker.getNetwork("bridge").inspect();
-  const config = info.IPAM?.Config?.find((c) => c.Subnet?.includes("."));
-  if (config?.Gateway) return config.Gateway;
-  const match = /^(\d+\.\d+\.\d+\.)(\d+)\//.exec(config?.Subnet ?? "");
-  if (!match) throw new Error("cannot tell the docker bridge gateway");
-  return `${match[1]}${Number(match[2]) + 1}`;
-}
-
-async function dockerReadiness() {
-  const docker = new Docker();
-  try {
-    await docker.ping();
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `no Docker daemon (${error instanceof Error ? error.message : error})`,
-    };
-  }
-  try {
-    await docker.getImage(TEST_IMAGE).inspect();
-  } catch {
-    return { ok: false, reason: `image ${TEST_IMAGE} missing (scripts/build-test-image.sh)` };
-  }
-  return { ok: true, docker };
-}
-
 async function overhead(kind) {
-  const docker = kind === "docker" ? await dockerReadiness() : undefined;
+  const docker = kind === "docker" ? await dockerReadiness(TEST_IMAGE) : undefined;
   if (docker && !docker.ok) {
     note(`docker skipped: ${docker.reason}`);
     results.figures.overheadDocker = { skipped: docker.reason };
@@ -501,8 +477,20 @@ async function overhead(kind) {
   }
 }
 
+async function poolPhase(kind) {
+  const figure = await warmPool({
+    kind,
+    image: TEST_IMAGE,
+    labels: { "sandcaster.bench": BENCH_ID },
+    cleanup,
+    log,
+  });
+  if (figure.skipped) note(`pool on ${kind} skipped: ${figure.skipped}`);
+  results.figures[kind === "local" ? "poolLocal" : "poolDocker"] = figure;
+}
+
 async function leftoverContainers() {
-  const ready = await dockerReadiness();
+  const ready = await dockerReadiness(TEST_IMAGE);
   if (!ready.ok) return [];
   const list = await ready.docker.listContainers({
     all: true,
@@ -603,6 +591,31 @@ function printTable() {
         `${o.sandboxCostP50Ms} ms (${o.isolation})`,
       );
   }
+  for (const [key, label] of [
+    ["poolLocal", "local"],
+    ["poolDocker", "docker"],
+  ]) {
+    const p = f[key];
+    if (!p) continue;
+    if (p.skipped) {
+      row(`warm pool acquire on ${label}`, `skipped: ${p.skipped}`, "", "n/a");
+      continue;
+    }
+    row(
+      `warm pool acquire on ${label}, p50 (cold create p50)`,
+      `${p.acquireWarmMs.p50} ms (${p.acquireColdMs.p50} ms)`,
+      `< ${TARGETS.poolAcquireP50Ms} ms p50`,
+      verdict(p.acquireWarmMs.p50, TARGETS.poolAcquireP50Ms),
+    );
+    row(
+      `two-turn run on ${label}, p50: cold / pooled`,
+      `${p.twoTurnRunColdMs.p50} ms / ${p.twoTurnRunWarmMs.p50} ms (saves ${p.savedP50Ms} ms)`,
+    );
+    row(
+      `burst of ${p.burst.runs} on a pool of 3 (${label})`,
+      `all succeeded: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
+    );
+  }
   const widths = [0, 1, 2, 3].map((i) =>
     Math.max(...[["figure", "measured", "target", ""], ...rows].map((r) => String(r[i]).length)),
   );
@@ -628,6 +641,8 @@ try {
     ["active", manyActiveStreams],
     ["local", () => overhead("local")],
     ["docker", () => overhead("docker")],
+    ["pool-local", () => poolPhase("local")],
+    ["pool-docker", () => poolPhase("docker")],
   ];
   // `node scripts/bench.mjs --only latency,local` runs some phases.
   const onlyArg = process.argv.indexOf("--only");

@@ -12,7 +12,7 @@ export async function startBenchServer(options) {
   const child = fork(SERVER, [JSON.stringify(options)], {
     execArgv: [
       "--expose-gc",
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
+      ...(process.env.SANDCASTER_BENCH_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -3,6 +3,7 @@
 //   → {type: "ready", url, pid}        once it listens on 127.0.0.1
 //   ← {type: "stats"}  → {type: "stats", rss, heapUsed, activeRuns, alive, running}
 //   ← {type: "close"}  → shuts down (runs cancelled, sandboxes destroyed), store removed, exit 0
+// options.pool {size, maxAgeSecs}: a warm pool in front of the local/docker provider (stats.pool).
 // provider "scripted": the runner's output is chosen by the prompt:
 //   "flood:<n>" n deltas at full speed · "hold:<ms>" result after ms · "typical:<ms>" ~20 events
 //   spread over ms · "together:<ms>" agent_start, then, after {type: "release"}, typical:<ms> ·
@@ -17,6 +18,8 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  pooledProvider,
+  WarmPool,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import {
@@ -73,11 +76,26 @@ const scripted =
         lines: (_runId, context) => scriptFor(context.runnerConfig?.prompt),
       })
     : undefined;
-const provider =
+const inner =
   scripted ??
   (kind === "docker"
     ? createDockerProvider({ image: config.docker.image, labels: options.labels })
     : createLocalProvider({ isolation: "auto", logger }));
+const pool =
+  options.pool && !scripted
+    ? new WarmPool(inner, {
+        size: options.pool.size,
+        maxAgeSecs: options.pool.maxAgeSecs ?? 900,
+        limits: {
+          memoryMb: config.docker.memoryMb,
+          cpus: config.docker.cpus,
+          pids: config.docker.pidsLimit,
+          network: config.docker.network,
+        },
+        logger,
+      })
+    : undefined;
+const provider = pool ? pooledProvider(pool) : inner;
 const activeRuns = new ActiveRuns();
 const app = createApp({
   services: { store, config, logger },
@@ -100,6 +118,7 @@ const stats = () => {
     activeRuns: activeRuns.size,
     alive: scripted?.alive() ?? null,
     running: scripted?.running() ?? null,
+    pool: pool?.stats() ?? null,
   };
 };
 
@@ -107,6 +126,7 @@ let closing;
 async function close() {
   closing ??= (async () => {
     await server.shutdown(2000);
+    await pool?.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   })();

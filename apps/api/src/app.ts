@@ -5,6 +5,7 @@ import {
   type RunServices,
   RunSlots,
   type RunStore,
+  type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -29,6 +30,8 @@ export interface AppDeps {
   services: RunServices & { store: RunStore; logger: Logger };
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  /** Warm pools in front of providers: their trouble makes /ready fail; /metrics shows them. */
+  pools?: readonly WarmPool[];
   /** Prometheus metrics; share one across apps in one process (tests). */
   metrics?: Metrics;
   /** Concurrency limit and queue; default from sandcaster.json `limits`. */
@@ -62,7 +65,8 @@ export function createApp(deps: AppDeps): Hono {
   const limit =
     deps.bodyLimitBytes ?? deps.services.config.limits.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = new Hono();
-  const metrics = deps.metrics ?? createMetrics();
+  const pools = deps.pools ?? [];
+  const metrics = deps.metrics ?? createMetrics({ pools: () => pools.map((pool) => pool.stats()) });
 
   app.use(requestLog(logger));
   // The E2B webhook authenticates by its signature, not by our API key.
@@ -96,6 +100,13 @@ export function createApp(deps: AppDeps): Hono {
             }
           },
         },
+        ...pools.map((pool) => ({
+          name: `pool:${pool.provider.name}`,
+          check: async () => {
+            const problem = pool.problem();
+            if (problem) throw new Error(problem);
+          },
+        })),
       ],
     }),
   );

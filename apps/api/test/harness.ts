@@ -9,7 +9,10 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  pooledProvider,
   type RunStore,
+  type SandboxProvider,
+  WarmPool,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
 import {
@@ -32,6 +35,7 @@ export interface TestServer {
   store: RunStore;
   server: RunningServer;
   activeRuns: ActiveRuns;
+  pools: WarmPool[];
   close(): Promise<void>;
 }
 
@@ -55,6 +59,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Receives every log line (JSON text). */
   logLines?: string[];
+  /** A warm pool in front of the run's sandbox provider (local or docker). */
+  pool?: { size: number; maxAgeSecs?: number; image?: string };
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -85,10 +91,27 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         isRunActive: async (runId: string) => (await store.getRun(runId))?.status === "running",
       }
     : undefined;
+  const pools: WarmPool[] = [];
+  const withPool = (provider: SandboxProvider): SandboxProvider => {
+    if (!options.pool || provider.name !== config.sandboxProvider) return provider;
+    const pool = new WarmPool(provider, {
+      size: options.pool.size,
+      maxAgeSecs: options.pool.maxAgeSecs ?? 600,
+      limits: {
+        memoryMb: config.docker.memoryMb,
+        cpus: config.docker.cpus,
+        pids: config.docker.pidsLimit,
+        network: config.docker.network,
+      },
+      logger,
+    });
+    pools.push(pool);
+    return pooledProvider(pool);
+  };
   const providers = createProviderSelector(
     {
-      local: createLocalProvider({ isolation: "auto", logger }),
-      docker: createDockerProvider({ image: config.docker.image }),
+      local: withPool(createLocalProvider({ isolation: "auto", logger })),
+      docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },
     {
@@ -100,12 +123,17 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   );
   const activeRuns = new ActiveRuns();
   let draining = false;
-  const metrics = createMetrics({ registry: new Registry(), defaultMetrics: false });
+  const metrics = createMetrics({
+    registry: new Registry(),
+    defaultMetrics: false,
+    pools: () => pools.map((pool) => pool.stats()),
+  });
   const app = createApp({
     metrics,
     services: { store, config, logger },
     providers,
     activeRuns,
+    pools,
     env: {
       ANTHROPIC_API_KEY: "sk-ant-test-secret-key",
       ANTHROPIC_BASE_URL: double.url,
@@ -134,8 +162,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     store,
     server,
     activeRuns,
+    pools,
     async close() {
       await server.shutdown(1000);
+      await Promise.all(pools.map((pool) => pool.close()));
       await double.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -9,10 +9,13 @@ import {
   createRunStore,
   loadConfig,
   type ProviderSelector,
+  pooledProvider,
   type RunServices,
   type RunStore,
+  type SandboxProvider,
+  WarmPool,
 } from "@sandcaster/core";
-import type { SandcasterConfig } from "@sandcaster/protocol";
+import type { PoolConfig, SandcasterConfig } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 
 export interface Services {
@@ -21,6 +24,8 @@ export interface Services {
   configSource: string | undefined;
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  /** Warm pools started for providers whose config has `pool.size` > 0 (serve only). */
+  pools: WarmPool[];
   close(): Promise<void>;
 }
 
@@ -28,6 +33,8 @@ export async function buildServices(options: {
   configPath: string | undefined;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Start the configured warm pools (a server does; a one-off `sandcaster query` does not). */
+  warmPools?: boolean;
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
@@ -58,8 +65,29 @@ export async function buildServices(options: {
   if (config.sandboxProvider === "e2b" && !e2b) {
     throw new ConfigError(`invalid config ${source}: sandboxProvider: "e2b" needs E2B_API_KEY`);
   }
+  const pools: WarmPool[] = [];
+  const withPool = (provider: SandboxProvider, pool: PoolConfig | undefined): SandboxProvider => {
+    if (!options.warmPools || !pool || pool.size === 0) return provider;
+    const warm = new WarmPool(provider, {
+      size: pool.size,
+      maxAgeSecs: pool.maxAgeSecs,
+      limits: {
+        memoryMb: config.docker.memoryMb,
+        cpus: config.docker.cpus,
+        pids: config.docker.pidsLimit,
+        network: config.docker.network,
+      },
+      logger: options.logger,
+    });
+    pools.push(warm);
+    return pooledProvider(warm);
+  };
   const providers = createProviderSelector(
-    { docker, local, ...(e2b ? { e2b } : {}) },
+    {
+      docker: withPool(docker, config.docker.pool),
+      local: withPool(local, config.local.pool),
+      ...(e2b ? { e2b } : {}),
+    },
     {
       configured: config.sandboxProvider,
       e2bForKey: (apiKey) => createE2BProvider({ ...e2bSettings, apiKey }),
@@ -72,7 +100,9 @@ export async function buildServices(options: {
     configSource: source,
     providers,
     activeRuns,
+    pools,
     close: async () => {
+      await Promise.all(pools.map((pool) => pool.close()));
       stopSweeping?.();
       stopPruning();
       await store.close();

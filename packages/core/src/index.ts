@@ -28,4 +28,10 @@ export {
   type ProviderMap,
   type ProviderSelector,
 } from "./sandbox/select-provider.js";
+export {
+  pooledProvider,
+  WarmPool,
+  type WarmPoolOptions,
+  type WarmPoolStats,
+} from "./sandbox/warm-pool.js";
 export * from "./store/index.js";

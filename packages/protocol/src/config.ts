@@ -4,6 +4,15 @@ import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from 
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
+/** Sandboxes kept warm per provider; each is used by one run only, then destroyed. */
+export const PoolConfigSchema = z.strictObject({
+  /** How many ready sandboxes to keep; 0 turns the pool off. */
+  size: z.int().min(0).max(100).default(0),
+  /** A pooled sandbox older than this is destroyed and replaced, used or not. */
+  maxAgeSecs: z.int().min(10).max(86_400).default(900),
+});
+export type PoolConfig = z.output<typeof PoolConfigSchema>;
+
 export const DockerConfigSchema = z.strictObject({
   /** Image with node on PATH, a non-root user and /workspace; `sandcaster image build` makes one. */
   image: z.string().min(1).default("sandcaster-sandbox:latest"),
@@ -13,11 +22,13 @@ export const DockerConfigSchema = z.strictObject({
   network: z.enum(["bridge", "none", "host"]).default("bridge"),
   /** Docker socket or host; default: DOCKER_HOST, then /var/run/docker.sock. */
   socketPath: z.string().min(1).optional(),
+  pool: PoolConfigSchema.optional(),
 });
 
 export const LocalConfigSchema = z.strictObject({
   /** "auto": bubblewrap when installed, else unisolated with a warning; "bwrap": refuse to run without it. */
   isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  pool: PoolConfigSchema.optional(),
 });
 
 export const E2BConfigSchema = z.strictObject({

@@ -97,6 +97,11 @@ export interface Sandbox {
    * sorted by path, read binary-safe within the limits (what does not fit is listed in `skipped`).
    */
   readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles>;
+  /**
+   * A cheap "is it still alive" probe (a warm pool asks before handing a sandbox out); false
+   * when it is gone or broken. Never throws.
+   */
+  checkHealth?(signal: AbortSignal): Promise<boolean>;
   /** Kills every process and removes the sandbox. Idempotent; never throws. */
   destroy(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 // createMetrics(): Prometheus metrics of runs, sandboxes, tokens and cost, in a registry of its own.
+import type { WarmPoolStats } from "@sandcaster/core";
 import type { Usage } from "@sandcaster/protocol";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { providerLabel, sandboxLabel, statusLabel, type TokenKind } from "./labels.js";
+import { registerPoolMetrics } from "./pool-metrics.js";
 
 export const DEFAULT_METRICS_PREFIX = "sandcaster_";
 
@@ -15,6 +17,8 @@ export const SANDBOX_ACQUIRE_BUCKETS: readonly number[] = [
 ];
 
 export interface MetricsOptions {
+  /** Warm pools whose state /metrics shows (read at every scrape). */
+  pools?: () => readonly WarmPoolStats[];
   /** Defaults to a new Registry (never prom-client's global one). */
   registry?: Registry;
   /** Prepended to every metric name, default metrics included. Default "sandcaster_". */
@@ -114,6 +118,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ["provider"] as const,
     registers,
   });
+
+  if (options.pools) registerPoolMetrics(registry, prefix, options.pools);
 
   // A registry passed in may already carry the process metrics under this prefix.
   if (

@@ -39,7 +39,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new Error(`--grace: not a number of seconds: ${values.grace}`);
 
   const logger = createLogger();
-  const built = await buildServices({ configPath: values.config, logger });
+  const built = await buildServices({ configPath: values.config, logger, warmPools: true });
   logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
   await sweepOrphans(built.providers, logger);
   // Stamps our runs, and marks runs of servers that died (kill -9) as errors.
@@ -55,6 +55,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     services: built.services,
     providers: built.providers,
     activeRuns: built.activeRuns,
+    pools: built.pools,
     env: process.env,
     version: VERSION,
     apiKey: process.env.SANDCASTER_API_KEY || undefined,

@@ -161,6 +161,16 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
+  async checkHealth(signal: AbortSignal): Promise<boolean> {
+    if (this.#destroying || this.#state === "stopped" || this.#state === "failed") return false;
+    try {
+      const info = await this.#container.inspect({ abortSignal: signal });
+      return info.State.Running === true;
+    } catch {
+      return false;
+    }
+  }
+
   destroy(): Promise<void> {
     this.#destroying ??= (async () => {
       try {

@@ -1,4 +1,5 @@
 // One local sandbox: a host dir with workspace/ and runner/, processes run under bwrap or unisolated.
+import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { SandboxProviderName } from "@sandcaster/protocol";
 import type {
@@ -105,6 +106,15 @@ export class LocalSandbox implements Sandbox {
     void this.destroy().then(() => {
       this.currentState = "failed";
     });
+  }
+
+  async checkHealth(signal: AbortSignal): Promise<boolean> {
+    if (this.destroying || this.currentState === "failed" || signal.aborted) return false;
+    try {
+      return (await stat(this.hostWorkspace)).isDirectory();
+    } catch {
+      return false;
+    }
   }
 
   async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {

@@ -1,0 +1,182 @@
+// WarmPool logic against a counting fake provider: hits, misses, refill, health, ageing, failures.
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "./sandbox.js";
+import { pooledProvider, WarmPool } from "./warm-pool.js";
+
+const log = pino({ level: "silent" });
+const LIMITS = { memoryMb: 512, cpus: 1, pids: 128, network: "none" as const };
+
+interface FakeSandbox extends Sandbox {
+  destroyed: boolean;
+  healthy: boolean;
+  createdWith: CreateSandboxOptions;
+}
+
+function fakeProvider(options: { delayMs?: number; failWith?: () => Error | undefined } = {}) {
+  const made: FakeSandbox[] = [];
+  const provider: SandboxProvider = {
+    name: "local",
+    isAvailable: async () => true,
+    async create(createOptions) {
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 5));
+      const failure = options.failWith?.();
+      if (failure) throw failure;
+      const sandbox: FakeSandbox = {
+        id: `sb-${made.length + 1}`,
+        provider: "local",
+        get state() {
+          return sandbox.destroyed ? "stopped" : "ready";
+        },
+        workspacePath: "/workspace",
+        runnerDir: "/runner",
+        nodePath: "node",
+        notices: [],
+        destroyed: false,
+        healthy: true,
+        createdWith: createOptions,
+        writeFiles: async () => {},
+        spawn: async () => {
+          throw new Error("not used");
+        },
+        readChangedFiles: async () => ({ files: [], skipped: [] }),
+        checkHealth: async () => sandbox.healthy && !sandbox.destroyed,
+        destroy: async () => {
+          sandbox.destroyed = true;
+        },
+      };
+      made.push(sandbox);
+      return sandbox;
+    },
+  };
+  return { provider, made };
+}
+
+function runOptions(overrides: Partial<CreateSandboxOptions> = {}): CreateSandboxOptions {
+  return {
+    runId: "run-1",
+    env: {},
+    limits: { ...LIMITS, timeoutMs: 60_000 },
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const pools: WarmPool[] = [];
+function pool(provider: SandboxProvider, size = 2, maxAgeSecs = 60) {
+  const made = new WarmPool(provider, { size, maxAgeSecs, limits: LIMITS, logger: log });
+  pools.push(made);
+  return made;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+describe("WarmPool", () => {
+  it("fills to its size with env-free sandboxes, hands them out once and refills", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 2);
+    expect(warm.problem()).toMatch(/still filling/);
+    await until(() => warm.stats().ready === 2);
+    expect(warm.problem()).toBeUndefined();
+    for (const sandbox of fake.made) {
+      expect(sandbox.createdWith.env).toStrictEqual({});
+      expect(sandbox.createdWith.runId).toMatch(/^pool_/);
+    }
+    const first = await warm.acquire(runOptions());
+    const second = await warm.acquire(runOptions());
+    expect(new Set([first.id, second.id]).size).toBe(2);
+    expect(warm.stats()).toMatchObject({ hits: 2, misses: 0 });
+    await until(() => warm.stats().ready === 2);
+    expect(fake.made).toHaveLength(4);
+  });
+
+  it("a burst larger than the pool degrades to cold creates, never to errors", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 2);
+    await until(() => warm.stats().ready === 2);
+    const got = await Promise.all(Array.from({ length: 6 }, () => warm.acquire(runOptions())));
+    expect(new Set(got.map((s) => s.id)).size).toBe(6);
+    expect(warm.stats()).toMatchObject({ hits: 2, misses: 4 });
+    const cold = fake.made.filter((s) => s.createdWith.runId === "run-1");
+    expect(cold).toHaveLength(4);
+  });
+
+  it("never hands out an unhealthy or aged sandbox (it is destroyed instead)", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 1);
+    await until(() => warm.stats().ready === 1);
+    const sick = fake.made[0] as FakeSandbox;
+    sick.healthy = false;
+    const got = await warm.acquire(runOptions());
+    expect(got.id).not.toBe(sick.id);
+    await until(() => sick.destroyed);
+    expect(warm.stats().misses).toBe(1);
+  });
+
+  it("recycles sandboxes older than maxAgeSecs", async () => {
+    const fake = fakeProvider();
+    const warm = new WarmPool(fake.provider, {
+      size: 1,
+      maxAgeSecs: 1,
+      limits: LIMITS,
+      logger: log,
+    });
+    pools.push(warm);
+    await until(() => warm.stats().ready === 1);
+    const old = fake.made[0] as FakeSandbox;
+    await until(() => old.destroyed && warm.stats().ready === 1, 5000);
+    expect(fake.made.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives a cold sandbox to a run with other limits or with env", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 1);
+    await until(() => warm.stats().ready === 1);
+    await warm.acquire(runOptions({ limits: { ...LIMITS, memoryMb: 4096, timeoutMs: 1000 } }));
+    await warm.acquire(runOptions({ env: { A: "b" } }));
+    expect(warm.stats()).toMatchObject({ hits: 0, misses: 2, ready: 1 });
+  });
+
+  it("reports that it cannot fill after repeated failures, and recovers", async () => {
+    let failing = true;
+    const fake = fakeProvider({
+      failWith: () => (failing ? new Error("image missing") : undefined),
+    });
+    const warm = pool(fake.provider, 1);
+    await until(() => warm.stats().failures >= 3, 10_000);
+    expect(warm.problem()).toMatch(/cannot fill: image missing/);
+    failing = false;
+    await until(() => warm.stats().ready === 1, 20_000);
+    expect(warm.problem()).toBeUndefined();
+  }, 30_000);
+
+  it("close() destroys idle sandboxes and those still being created", async () => {
+    const fake = fakeProvider({ delayMs: 50 });
+    const warm = pool(fake.provider, 3);
+    await until(() => warm.stats().ready >= 1);
+    await warm.close();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(fake.made.every((s) => s.destroyed)).toBe(true);
+    expect(warm.stats().ready).toBe(0);
+  });
+
+  it("pooledProvider keeps the provider's name and availability and serves from the pool", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 1);
+    await until(() => warm.stats().ready === 1);
+    const provider = pooledProvider(warm);
+    expect(provider.name).toBe("local");
+    expect(await provider.isAvailable()).toBe(true);
+    await provider.create(runOptions());
+    expect(warm.stats().hits).toBe(1);
+  });
+});

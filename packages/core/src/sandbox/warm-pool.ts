@@ -1,0 +1,231 @@
+// A warm pool in front of a sandbox provider: sandboxes created ahead of demand, health-checked
+// before hand-out, recycled after maxAgeSecs, refilled in the background. Each is used by exactly
+// one run and destroyed after it (the pool never takes one back). Pooled sandboxes are created
+// with no environment at all: keys and per-run env reach only the runner process at spawn time.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { CreateSandboxOptions, Sandbox, SandboxLimits, SandboxProvider } from "./sandbox.js";
+
+/** The longest run timeout a request may ask for (protocol: timeout ≤ 3600 s). */
+const MAX_RUN_TIMEOUT_MS = 3600 * 1000;
+const HEALTH_TIMEOUT_MS = 1000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+/** Sandboxes created at once while filling, so a refill never floods the provider. */
+const MAX_PARALLEL_CREATES = 2;
+/** Consecutive failed creations after which the pool reports itself unable to fill. */
+const FAILURES_BEFORE_UNHEALTHY = 3;
+
+export interface WarmPoolOptions {
+  size: number;
+  maxAgeSecs: number;
+  /** What every pooled sandbox is created with; a run asking for other limits gets a cold one. */
+  limits: Omit<SandboxLimits, "timeoutMs">;
+  logger: Logger;
+}
+
+export interface WarmPoolStats {
+  provider: string;
+  size: number;
+  ready: number;
+  creating: number;
+  hits: number;
+  misses: number;
+  /** Creations that failed since the last success. */
+  failures: number;
+}
+
+interface Idle {
+  sandbox: Sandbox;
+  createdAt: number;
+}
+
+export class WarmPool {
+  private readonly idle: Idle[] = [];
+  private creating = 0;
+  private hits = 0;
+  private misses = 0;
+  private failures = 0;
+  private lastError: string | undefined;
+  private created = 0;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly recycleTimer: NodeJS.Timeout;
+  private readonly stop = new AbortController();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    readonly provider: SandboxProvider,
+    private readonly options: WarmPoolOptions,
+  ) {
+    const everyMs = Math.min(Math.max((options.maxAgeSecs * 1000) / 4, 1000), 60_000);
+    this.recycleTimer = setInterval(() => this.recycle(), everyMs);
+    this.recycleTimer.unref();
+    this.fill();
+  }
+
+  stats(): WarmPoolStats {
+    return {
+      provider: this.provider.name,
+      size: this.options.size,
+      ready: this.idle.length,
+      creating: this.creating,
+      hits: this.hits,
+      misses: this.misses,
+      failures: this.failures,
+    };
+  }
+
+  /** Why the pool cannot serve warm sandboxes (for /ready), or undefined while it is fine. */
+  problem(): string | undefined {
+    if (this.failures >= FAILURES_BEFORE_UNHEALTHY) {
+      return `the ${this.provider.name} warm pool cannot fill: ${this.lastError ?? "unknown error"}`;
+    }
+    if (this.created < this.options.size && this.idle.length < this.options.size) {
+      return `the ${this.provider.name} warm pool is still filling (${this.idle.length}/${this.options.size})`;
+    }
+    return undefined;
+  }
+
+  /** A warm sandbox when one fits and is healthy, else a cold one from the provider. */
+  async acquire(options: CreateSandboxOptions): Promise<Sandbox> {
+    options.signal.throwIfAborted();
+    if (this.fits(options)) {
+      for (;;) {
+        const entry = this.idle.shift();
+        if (entry === undefined) break;
+        if (this.expired(entry) || !(await this.healthy(entry.sandbox, options.signal))) {
+          this.discard(entry.sandbox);
+          continue;
+        }
+        this.hits++;
+        this.fill();
+        return entry.sandbox;
+      }
+    }
+    this.misses++;
+    this.fill();
+    return this.provider.create(options);
+  }
+
+  /** Stops filling and destroys every pooled sandbox, also those still being created. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop.abort(new Error("the warm pool is closing"));
+    clearInterval(this.recycleTimer);
+    clearTimeout(this.retryTimer);
+    const idle = this.idle.splice(0);
+    await Promise.all([...idle.map((entry) => entry.sandbox.destroy()), ...this.pending]);
+  }
+
+  private fits(options: CreateSandboxOptions): boolean {
+    const wanted = this.options.limits;
+    return (
+      Object.keys(options.env).length === 0 &&
+      options.limits.memoryMb === wanted.memoryMb &&
+      options.limits.cpus === wanted.cpus &&
+      options.limits.pids === wanted.pids &&
+      options.limits.network === wanted.network &&
+      options.limits.timeoutMs <= MAX_RUN_TIMEOUT_MS
+    );
+  }
+
+  private expired(entry: Idle): boolean {
+    return Date.now() - entry.createdAt > this.options.maxAgeSecs * 1000;
+  }
+
+  private async healthy(sandbox: Sandbox, signal: AbortSignal): Promise<boolean> {
+    if (sandbox.state !== "ready") return false;
+    if (!sandbox.checkHealth) return true;
+    const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
+    return sandbox.checkHealth(timeout).catch(() => false);
+  }
+
+  private discard(sandbox: Sandbox): void {
+    this.track(sandbox.destroy());
+  }
+
+  private recycle(): void {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const entry = this.idle[i];
+      if (entry && this.expired(entry)) {
+        this.idle.splice(i, 1);
+        this.discard(entry.sandbox);
+      }
+    }
+    this.fill();
+  }
+
+  private fill(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    while (
+      this.idle.length + this.creating < this.options.size &&
+      this.creating < MAX_PARALLEL_CREATES
+    ) {
+      this.creating++;
+      this.track(this.createOne());
+    }
+  }
+
+  private async createOne(): Promise<void> {
+    try {
+      const sandbox = await this.provider.create({
+        runId: `pool_${randomUUID()}`,
+        env: {},
+        limits: {
+          ...this.options.limits,
+          // The dead-man switch must outlast the pool's keeping plus the longest run.
+          timeoutMs: this.options.maxAgeSecs * 1000 + MAX_RUN_TIMEOUT_MS,
+        },
+        signal: this.stop.signal,
+      });
+      this.failures = 0;
+      this.created++;
+      if (this.closed) {
+        await sandbox.destroy();
+        return;
+      }
+      this.idle.push({ sandbox, createdAt: Date.now() });
+    } catch (error) {
+      if (this.closed) return;
+      this.failures++;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      const delayMs = Math.min(BACKOFF_MIN_MS * 2 ** (this.failures - 1), BACKOFF_MAX_MS);
+      this.options.logger.warn(
+        { provider: this.provider.name, failures: this.failures, retryInMs: delayMs, err: error },
+        "warm pool: creating a sandbox failed",
+      );
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.fill();
+      }, delayMs);
+      this.retryTimer.unref();
+    } finally {
+      this.creating--;
+    }
+    this.fill();
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+/** The provider with a pool in front: create() hands out warm sandboxes first. */
+export function pooledProvider(pool: WarmPool): SandboxProvider {
+  const inner = pool.provider;
+  return {
+    name: inner.name,
+    isAvailable: (signal) => inner.isAvailable(signal),
+    create: (options) => pool.acquire(options),
+    ...(inner.sweepOrphans
+      ? {
+          sweepOrphans: (signal?: AbortSignal) =>
+            inner.sweepOrphans?.(signal) ?? Promise.resolve(0),
+        }
+      : {}),
+  };
+}
