@@ -132,4 +132,54 @@ describe("serve after a crash", () => {
       expect(await second.exited).toBe(0);
     },
   );
+  it.skipIf(!dockerUp)(
+    "a warm pool: filled before /ready, swept after kill -9, destroyed on SIGTERM",
+    async () => {
+      const { config, env } = await serverEnv("docker", { docker: poolConfig });
+      const first = await startServe(["--config", config], env, dir);
+      await readyWithin(first.url, 60_000);
+      const firstPool = await pooledBy(first.child.pid);
+      expect(firstPool).toHaveLength(2);
+      first.child.kill("SIGKILL");
+      await first.exited;
+
+      const second = await startServe(["--config", config], env, dir);
+      await readyWithin(second.url, 60_000);
+      const alive = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+      expect(firstPool.filter((id) => alive.has(id))).toEqual([]);
+      expect(await pooledBy(second.child.pid)).toHaveLength(2);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      expect(await pooledBy(second.child.pid)).toEqual([]);
+    },
+    120_000,
+  );
 });
+
+const poolConfig = { image: "sandcaster-sandbox:test", pool: { size: 2, maxAgeSecs: 600 } };
+
+/** Pooled containers (run id pool_…) owned by the server process `pid`. */
+async function pooledBy(pid: number | undefined): Promise<string[]> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: ["sandcaster.managed=true"] },
+  });
+  return list
+    .filter(
+      (c) =>
+        c.Labels["sandcaster.owner"]?.split("/")[1] === String(pid) &&
+        c.Labels["sandcaster.run-id"]?.startsWith("pool_"),
+    )
+    .map((c) => c.Id);
+}
+
+/** Waits for GET /ready → 200 (a configured pool makes it wait until the pool is full). */
+async function readyWithin(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/ready`).catch(() => undefined);
+    if (response?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
