@@ -36,6 +36,11 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** Default: the workspace. */
   cwd?: string;
+  /**
+   * Open a pipe to the process's stdin (SandboxProcess.stdin). Default false: stdin is empty
+   * (EOF at once). The host answers the runner's requests through it (composite workflows).
+   */
+  stdin?: boolean;
   signal: AbortSignal;
 }
 
@@ -49,6 +54,11 @@ export interface SandboxProcess {
   /** Live output, as it is produced (never buffered until exit). */
   stdout: ReadableStream<Uint8Array>;
   stderr: ReadableStream<Uint8Array>;
+  /**
+   * Present when spawned with `stdin: true`: each write reaches the process's stdin as written (no
+   * buffering until close); close() sends EOF. Writes after the process ended reject.
+   */
+  stdin?: WritableStream<Uint8Array>;
   /** Resolves once the process has exited and both streams have ended. */
   wait(): Promise<ExitStatus>;
   /** Kills the process and everything it started. Idempotent; resolves when it is dead. */
