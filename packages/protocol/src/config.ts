@@ -1,5 +1,6 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
 import { z } from "zod";
+import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
@@ -113,6 +114,7 @@ export const SandcasterConfigSchema = z.strictObject({
   limits: LimitsConfigSchema.prefault({}),
   events: EventsConfigSchema.prefault({}),
   runs: RunsConfigSchema.prefault({}),
+  composite: CompositeConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

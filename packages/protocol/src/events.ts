@@ -44,6 +44,16 @@ export const ToolResultEventSchema = z.object({
   sandbox: z.string().optional(),
 });
 
+/** Live output of a command the host runs for a tool call (exec_in); host-only, a superset event. */
+export const ToolOutputEventSchema = z.object({
+  type: z.literal("tool_output"),
+  toolName: z.string(),
+  toolUseId: z.string().optional(),
+  sandbox: z.string().optional(),
+  stream: z.enum(["stdout", "stderr"]),
+  content: z.string(),
+});
+
 export const FileEventSchema = z.object({
   type: z.literal("file"),
   path: z.string(),
@@ -88,6 +98,7 @@ export const SandcasterEventSchema = z.discriminatedUnion("type", [
   ThinkingEventSchema,
   ToolUseEventSchema,
   ToolResultEventSchema,
+  ToolOutputEventSchema,
   FileEventSchema,
   ResultEventSchema,
   StderrEventSchema,
@@ -103,6 +114,7 @@ export type AssistantEvent = EventOf<"assistant">;
 export type ThinkingEvent = EventOf<"thinking">;
 export type ToolUseEvent = EventOf<"tool_use">;
 export type ToolResultEvent = EventOf<"tool_result">;
+export type ToolOutputEvent = EventOf<"tool_output">;
 export type FileEvent = EventOf<"file">;
 export type ResultEvent = EventOf<"result">;
 export type StderrEvent = EventOf<"stderr">;

@@ -1,4 +1,5 @@
 // Public surface of @sandcaster/protocol.
+export * from "./composite.js";
 export * from "./config.js";
 export * from "./enums.js";
 export * from "./error-codes.js";

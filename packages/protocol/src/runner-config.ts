@@ -1,5 +1,6 @@
 // The JSON file the server hands the in-sandbox runner. Keys travel as env vars, never in here.
 import { z } from "zod";
+import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
@@ -30,6 +31,8 @@ export const RunnerConfigSchema = z.strictObject({
   /** The working directory every tool is confined to. */
   cwd: z.string().min(1),
   limits: RunnerLimitsSchema.prefault({}),
+  /** Present when the request asked for a composite workflow: the runner offers its tools. */
+  composite: RunnerCompositeSchema.optional(),
 });
 export type RunnerConfigInput = z.input<typeof RunnerConfigSchema>;
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

@@ -101,26 +101,41 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
 
     const atLimit = turn >= options.maxTurns;
     const results: ToolResultInput[] = [];
-    for (const call of calls) {
-      emit(toolUseEvent(call));
-      // A call cut off by the token limit may have half its input: never run it.
-      const outcome = atLimit
-        ? { content: `not run: the run reached maxTurns (${options.maxTurns})`, isError: true }
-        : cutOff
-          ? {
-              content: "not run: the call was cut off by the output token limit; retry it",
-              isError: true,
-            }
-          : await runTool(call, options.tools, options.toolContext());
+    // Calls of parallel-safe tools next to each other run together; any other call runs alone.
+    for (const group of parallelGroups(calls, options.tools)) {
+      for (const call of group) emit(toolUseEvent(call, options.tools));
+      const outcomes = await Promise.all(
+        group.map(async (call) => {
+          // A call cut off by the token limit may have half its input: never run it.
+          const outcome = atLimit
+            ? { content: `not run: the run reached maxTurns (${options.maxTurns})`, isError: true }
+            : cutOff
+              ? {
+                  content: "not run: the call was cut off by the output token limit; retry it",
+                  isError: true,
+                }
+              : await runTool(call, options.tools, {
+                  ...options.toolContext(),
+                  toolUseId: call.id,
+                });
+          if (!signal.aborted) {
+            emit({
+              type: "tool_result",
+              toolName: call.name,
+              toolUseId: call.id,
+              content: outcome.content,
+              isError: outcome.isError,
+              ...sandboxTag(call, options.tools),
+            });
+          }
+          return outcome;
+        }),
+      );
       if (signal.aborted) throw abortError(signal);
-      emit({
-        type: "tool_result",
-        toolName: call.name,
-        toolUseId: call.id,
-        content: outcome.content,
-        isError: outcome.isError,
+      group.forEach((call, i) => {
+        const outcome = outcomes[i] ?? { content: "not run", isError: true };
+        results.push({ id: call.id, name: call.name, ...outcome });
       });
-      results.push({ id: call.id, name: call.name, ...outcome });
     }
     if (atLimit) {
       return { subtype: "error_max_turns", text: lastText, numTurns: turn, usage, costUsd };
@@ -129,11 +144,37 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   }
 }
 
-function toolUseEvent(call: ToolCall): SandcasterEvent {
+function toolUseEvent(call: ToolCall, tools: readonly ToolDefinition[]): SandcasterEvent {
   return {
     type: "tool_use",
     toolName: call.name,
     toolUseId: call.id,
     content: JSON.stringify(call.input ?? {}),
+    ...sandboxTag(call, tools),
   };
+}
+
+/** `{sandbox}` for calls of composite tools, so clients can tell which sandbox an event is about. */
+function sandboxTag(call: ToolCall, tools: readonly ToolDefinition[]): { sandbox?: string } {
+  const sandbox = tools.find((t) => t.name === call.name)?.sandboxOf?.(call.input);
+  return sandbox ? { sandbox } : {};
+}
+
+/** Consecutive calls of parallel-safe tools form one group; every other call is a group of one. */
+function parallelGroups(calls: readonly ToolCall[], tools: readonly ToolDefinition[]) {
+  const groups: ToolCall[][] = [];
+  let open: ToolCall[] | undefined;
+  for (const call of calls) {
+    if (tools.find((t) => t.name === call.name)?.parallel) {
+      if (!open) {
+        open = [];
+        groups.push(open);
+      }
+      open.push(call);
+    } else {
+      open = undefined;
+      groups.push([call]);
+    }
+  }
+  return groups;
 }

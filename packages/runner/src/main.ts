@@ -1,6 +1,10 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
+
+import { createInterface } from "node:readline";
 import { ERROR_CODES, roundUsd, type SandcasterEvent } from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
+import { compositeTools } from "./composite/composite-tools.js";
+import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
 import { RunnerError } from "./errors.js";
 import { configPathFromArgs, loadConfig } from "./load-config.js";
@@ -29,7 +33,11 @@ function errorEvent(error: unknown): SandcasterEvent {
   return { type: "error", code: ERROR_CODES.INTERNAL, content: `runner failed: ${String(error)}` };
 }
 
-async function run(emit: Emit, startedAt: number): Promise<void> {
+async function run(
+  emit: Emit,
+  writeLine: (line: string) => void,
+  startedAt: number,
+): Promise<void> {
   const config = await loadConfig(configPathFromArgs(process.argv.slice(2)));
   const controller = new AbortController();
   const timer = setTimeout(() => {
@@ -52,6 +60,11 @@ async function run(emit: Emit, startedAt: number): Promise<void> {
   const deadline = startedAt + config.timeoutSecs * 1000;
 
   const tools = selectTools(config.allowedTools);
+  if (config.composite) {
+    // The host answers on stdin; only composite runs are started with a pipe there.
+    const channel = new HostChannel(writeLine, createInterface({ input: process.stdin }));
+    tools.push(...compositeTools(channel, config.composite));
+  }
   const conversation = createConversation(
     { provider: config.provider, model: config.model },
     {
@@ -134,10 +147,11 @@ async function run(emit: Emit, startedAt: number): Promise<void> {
 async function main(): Promise<void> {
   const startedAt = Date.now();
   keepStdoutForEvents();
-  const emit = createLineEmitter((line) => process.stdout.write(line));
+  const writeLine = (line: string) => void process.stdout.write(line);
+  const emit = createLineEmitter(writeLine);
   let exitCode = 0;
   try {
-    await run(emit, startedAt);
+    await run(emit, writeLine, startedAt);
   } catch (error) {
     emit(errorEvent(error));
     if (!RunnerError.isInstance(error))

@@ -1,12 +1,14 @@
 // Turns a zod schema plus a typed run function into a ToolDefinition that never throws.
-import { describeIssues, type ToolName } from "@sandcaster/protocol";
+import { type CompositeToolName, describeIssues, type ToolName } from "@sandcaster/protocol";
 import { z } from "zod";
 import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
 
 export interface ToolSpec<S extends z.ZodType> {
-  name: ToolName;
+  name: ToolName | CompositeToolName;
   description: string;
   schema: S;
+  parallel?: boolean;
+  sandboxOf?(input: z.output<S>): string | undefined;
   run(input: z.output<S>, context: ToolContext): Promise<ToolOutcome>;
 }
 
@@ -35,10 +37,20 @@ export function errorText(err: unknown): string {
 }
 
 export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
+  const sandboxOf = spec.sandboxOf;
   return {
     name: spec.name,
     description: spec.description,
     inputSchema: toInputSchema(spec.schema),
+    ...(spec.parallel ? { parallel: true } : {}),
+    ...(sandboxOf
+      ? {
+          sandboxOf: (input: unknown) => {
+            const parsed = spec.schema.safeParse(input);
+            return parsed.success ? sandboxOf(parsed.data) : undefined;
+          },
+        }
+      : {}),
     async run(input, context) {
       const parsed = spec.schema.safeParse(input);
       if (!parsed.success) return fail(`invalid input: ${describeIssues(parsed.error)}`);

@@ -43,6 +43,7 @@ function clip(line: string): string {
 
 export const grepTool = defineTool({
   name: "grep",
+  parallel: true,
   description:
     "Search file contents recursively with a JavaScript regular expression. Prints matching " +
     "lines as path:line:text. Skips binary files, files over 2 MB, .git and node_modules. " +

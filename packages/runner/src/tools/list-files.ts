@@ -28,6 +28,7 @@ const schema = z.strictObject({
 
 export const listFilesTool = defineTool({
   name: "list_files",
+  parallel: true,
   description:
     "List files and directories recursively (directories end with '/'), sorted, as paths " +
     "relative to the working directory. The contents of .git and node_modules are not listed. " +

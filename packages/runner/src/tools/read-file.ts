@@ -21,6 +21,7 @@ function clipLine(line: string): string {
 
 export const readFileTool = defineTool({
   name: "read_file",
+  parallel: true,
   description:
     "Read a text file. Each line is prefixed with its line number and a tab (the prefix is " +
     "not part of the file). Use offset and limit to read a window of a long file.",

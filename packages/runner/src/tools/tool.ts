@@ -1,5 +1,5 @@
 // The contract every built-in tool implements; the agent loop knows tools only through this.
-import type { ToolName } from "@sandcaster/protocol";
+import type { CompositeToolName, ToolName } from "@sandcaster/protocol";
 
 export interface ToolContext {
   /** Absolute, real path of the working directory; every path a tool touches must stay inside. */
@@ -10,6 +10,8 @@ export interface ToolContext {
   outputLimitChars: number;
   /** Upper bound for one bash call in milliseconds (already capped by the run's remaining time). */
   bashTimeoutMs: number;
+  /** The model's id of this call (the host tags live output of exec_in with it). */
+  toolUseId?: string | undefined;
 }
 
 export interface ToolOutcome {
@@ -20,8 +22,12 @@ export interface ToolOutcome {
 }
 
 export interface ToolDefinition {
-  name: ToolName;
+  name: ToolName | CompositeToolName;
   description: string;
+  /** Safe to run beside other such calls of the same turn (reads, other sandboxes). */
+  parallel?: boolean;
+  /** The sandbox a call acts on, for the `sandbox` tag of its tool_use/tool_result events. */
+  sandboxOf?(input: unknown): string | undefined;
   /** JSON Schema (draft 2020-12 / OpenAPI subset) of the input object, sent to the model. */
   inputSchema: Record<string, unknown>;
   /** Never throws for bad input or failures: those become `{isError: true}` outcomes. */
