@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
+import { consoleRoute } from "./routes/console.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { openApiRoute } from "./routes/openapi.js";
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route("/", metricsRoute(metrics));
   app.route("/", openApiRoute(deps.version));
+  app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));

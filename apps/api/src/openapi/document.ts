@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of every route the app serves; built once per server from the zod schemas.
 import { headers, parameters, responses, securitySchemes } from "./components.js";
 import type { JsonSchema } from "./json-schema.js";
+import { consolePaths } from "./paths-console.js";
 import { runPaths } from "./paths-runs.js";
 import { servicePaths } from "./paths-service.js";
 import { documentSchemas } from "./schemas.js";
@@ -22,7 +23,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       { name: "console", description: "The browser console served at /." },
     ],
     security: [{ bearerAuth: [] }],
-    paths: { ...runPaths, ...servicePaths },
+    paths: { ...runPaths, ...servicePaths, ...consolePaths },
     components: {
       schemas: documentSchemas(),
       responses,
