@@ -58,6 +58,8 @@ COPY --from=build /app/packages/protocol/dist packages/protocol/dist
 COPY --from=build /app/packages/core/dist packages/core/dist
 COPY --from=build /app/packages/runner/dist packages/runner/dist
 COPY --from=build /app/apps/api/dist apps/api/dist
+# The web console's static files: the server reads them from apps/api/console at run time.
+COPY --from=build /app/apps/api/console apps/api/console
 COPY --from=build /app/apps/cli/dist apps/cli/dist
 # Server defaults (./sandcaster.json is read when present); mount your own or set SANDCASTER_CONFIG.
 COPY sandcaster.json ./

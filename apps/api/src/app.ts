@@ -15,8 +15,10 @@ import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
+import { consoleRoute } from "./routes/console.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
+import { openApiRoute } from "./routes/openapi.js";
 import { queryRoute } from "./routes/query.js";
 import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
@@ -38,7 +40,7 @@ export interface AppDeps {
   slots?: RunSlots;
   env: Readonly<Record<string, string | undefined>>;
   version: string;
-  /** When set, every route but /health needs `Authorization: Bearer <apiKey>`. */
+  /** When set, every route but PUBLIC_PATHS needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
   bodyLimitBytes?: number;
   /** SANDCASTER_E2B_WEBHOOK_SECRET: enables POST /webhooks/e2b. */
@@ -47,6 +49,19 @@ export interface AppDeps {
   isDraining?: () => boolean;
   newRunId?: () => string;
 }
+
+/**
+ * Routes anyone may call: probes, the API description, and the console's page and files (the page
+ * asks for the key itself). The E2B webhook authenticates by its signature, not by our API key.
+ */
+export const PUBLIC_PATHS = [
+  "/health",
+  "/ready",
+  "/webhooks/e2b",
+  "/openapi.json",
+  "/",
+  "/console/*",
+] as const;
 
 function slotsFrom(limits: {
   maxConcurrentRuns: number;
@@ -69,8 +84,7 @@ export function createApp(deps: AppDeps): Hono {
   const metrics = deps.metrics ?? createMetrics({ pools: () => pools.map((pool) => pool.stats()) });
 
   app.use(requestLog(logger));
-  // The E2B webhook authenticates by its signature, not by our API key.
-  app.use(bearerAuth(deps.apiKey, ["/health", "/ready", "/webhooks/e2b"]));
+  app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS));
   app.use(
     bodyLimit({
       maxSize: limit,
@@ -111,6 +125,8 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route("/", metricsRoute(metrics));
+  app.route("/", openApiRoute(deps.version));
+  app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));

@@ -1,10 +1,8 @@
 // The one HTTP error type: routes throw it, app.onError turns it into a JSON response.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody, ErrorDetail } from "./schemas/errors.js";
 
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+export type { ErrorDetail };
 
 export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
@@ -26,7 +24,7 @@ export class HttpError extends Error {
     this.headers = options.headers ?? {};
   }
 
-  body(): { error: string; code: string; details?: ErrorDetail[] } {
+  body(): ErrorBody {
     return {
       error: this.message,
       code: this.code,

@@ -21,6 +21,7 @@ import {
   type ScriptedTurn,
   startAnthropicDouble,
 } from "@sandcaster/testkit";
+import type { Hono } from "hono";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { createApp } from "../src/app.js";
@@ -31,6 +32,8 @@ export const TEST_IMAGE = "sandcaster-sandbox:test";
 
 export interface TestServer {
   url: string;
+  /** The Hono app the server runs (its `routes` list what it registers). */
+  app: Hono;
   double: ModelDouble;
   store: RunStore;
   server: RunningServer;
@@ -158,6 +161,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   });
   return {
     url: server.url,
+    app,
     double,
     store,
     server,

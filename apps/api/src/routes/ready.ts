@@ -1,5 +1,8 @@
 // GET /ready: readiness for load balancers and Kubernetes: 503 while draining or when a dependency fails.
 import { Hono } from "hono";
+import type { ReadyBody, ReadyStatus } from "../schemas/ops.js";
+
+export type { ReadyBody, ReadyStatus };
 
 export interface ReadyCheck {
   name: string;
@@ -12,14 +15,6 @@ export interface ReadyRouteDeps {
   checks: ReadyCheck[];
   /** Per check; a check still pending then fails as timed out and its signal aborts. Default 2000. */
   timeoutMs?: number;
-}
-
-export type ReadyStatus = "ready" | "draining" | "not_ready";
-
-export interface ReadyBody {
-  status: ReadyStatus;
-  /** Check name → "ok" or why it failed. Empty while draining (checks do not run then). */
-  checks: Record<string, string>;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 2000;

@@ -5,13 +5,14 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
 import type { Metrics } from "../metrics/index.js";
+import { EventIdSchema } from "../schemas/runs.js";
 
 const PAGE = 500;
 
 function startAfter(c: Context): number {
   const raw = c.req.header("last-event-id") ?? c.req.query("after") ?? "0";
-  const after = Number(raw);
-  if (!Number.isSafeInteger(after) || after < 0) {
+  const after = EventIdSchema.safeParse(raw);
+  if (!after.success) {
     throw new HttpError(
       400,
       "INVALID_REQUEST",
@@ -26,7 +27,7 @@ function startAfter(c: Context): number {
       },
     );
   }
-  return after;
+  return after.data;
 }
 
 export function runEventsRoute(store: RunStore, heartbeatMs: number, metrics: Metrics): Hono {

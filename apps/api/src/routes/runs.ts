@@ -1,20 +1,13 @@
 // GET /runs (newest first, filtered, paginated) and GET /runs/:id.
 import { InvalidCursorError, type RunStore } from "@sandcaster/core";
-import { RunStatusSchema } from "@sandcaster/protocol";
 import { Hono } from "hono";
-import { z } from "zod";
 import { HttpError } from "../http-error.js";
-
-const ListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  status: RunStatusSchema.optional(),
-  cursor: z.string().min(1).max(500).optional(),
-});
+import { RunListQuerySchema, type RunPage } from "../schemas/runs.js";
 
 export function runsRoute(store: RunStore): Hono {
   const app = new Hono();
   app.get("/runs", async (c) => {
-    const parsed = ListQuerySchema.safeParse(c.req.query());
+    const parsed = RunListQuerySchema.safeParse(c.req.query());
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => ({
         field: i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join("."),
@@ -30,7 +23,8 @@ export function runsRoute(store: RunStore): Hono {
       );
     }
     try {
-      return c.json(await store.listRuns(parsed.data));
+      const page: RunPage = await store.listRuns(parsed.data);
+      return c.json(page);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new HttpError(400, error.code, error.message, {

@@ -2,8 +2,8 @@
 import { type ActiveRuns, RunError, type RunStore } from "@sandcaster/core";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { z } from "zod";
 import { HttpError } from "../http-error.js";
+import { type E2BWebhookAck, E2BWebhookPayloadSchema } from "../schemas/e2b-webhook.js";
 import { verifyE2BSignature } from "./e2b-signature.js";
 
 export interface E2BWebhookDeps {
@@ -13,18 +13,6 @@ export interface E2BWebhookDeps {
   activeRuns: ActiveRuns;
   logger: Logger;
 }
-
-const Metadata = z.record(z.string(), z.string()).nullish();
-
-/** v1 and v2 deliveries; unknown fields are kept out of our way, not rejected. */
-const PayloadSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1).max(200),
-  type: z.string().min(1).max(200),
-  sandboxId: z.string().max(200).optional(),
-  sandboxMetadata: Metadata,
-  eventData: z.looseObject({ sandbox_metadata: Metadata, sandboxMetadata: Metadata }).nullish(),
-});
 
 export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
   const app = new Hono();
@@ -47,7 +35,7 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
     } catch {
       throw new HttpError(400, "INVALID_JSON", "the webhook body is not valid JSON");
     }
-    const parsed = PayloadSchema.safeParse(json);
+    const parsed = E2BWebhookPayloadSchema.safeParse(json);
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => ({
         field: i.path.join("."),
@@ -57,7 +45,7 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
     }
     const event = parsed.data;
     if (!(await deps.store.recordWebhookEvent("e2b", event.id, new Date()))) {
-      return c.json({ status: "duplicate" });
+      return c.json({ status: "duplicate" } satisfies E2BWebhookAck);
     }
     const metadata =
       event.eventData?.sandbox_metadata ??
@@ -74,10 +62,10 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
       );
       const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
       if (marked || stopped) log.warn({ stopped }, "sandbox lost under a running run");
-      return c.json({ status: "ok", runMarkedLost: marked });
+      return c.json({ status: "ok", runMarkedLost: marked } satisfies E2BWebhookAck);
     }
     log.info({ type: event.type }, "e2b lifecycle event");
-    return c.json({ status: "ok" });
+    return c.json({ status: "ok" } satisfies E2BWebhookAck);
   });
   return app;
 }

@@ -1,0 +1,176 @@
+// Renders one run from its events, live or replayed: header, transcript, result, timeline, files.
+import { createArtifacts } from "./artifacts.js";
+import { h } from "./dom.js";
+import { createSummary } from "./summary.js";
+import { createTimeline } from "./timeline.js";
+import { createTranscript } from "./transcript.js";
+
+/** @typedef {import("./types.js").RunEvent} RunEvent */
+/** @typedef {{ start(): void, stop(): void }} Ticker */
+
+/**
+ * @param {{ live: boolean, header?: boolean }} options `live`: events are watched as they happen, so
+ *   their times mean something; a replay shows the steps without timings. `header: false` when the
+ *   page already shows the run's id and status.
+ */
+export function createRunView({ live, header = true }) {
+  const summary = createSummary();
+  const transcript = createTranscript();
+  const timeline = createTimeline(live);
+  const artifacts = createArtifacts();
+  const element = h(
+    "div",
+    { class: "run-view" },
+    header ? summary.header : null,
+    h(
+      "div",
+      { class: "run-grid" },
+      h("div", { class: "run-main" }, transcript.element),
+      h(
+        "aside",
+        { class: "run-side", "aria-label": "Run details" },
+        summary.result,
+        artifacts.element,
+        timeline.element,
+      ),
+    ),
+  );
+  // Reset when the server accepts the request: time spent typing a key is not the run's.
+  let started = performance.now();
+  const at = () => (live ? (performance.now() - started) / 1000 : undefined);
+  /** @typedef {{ block: ReturnType<typeof transcript.stream>, key: string }} OpenBlock */
+  /** @type {{ assistant?: OpenBlock | undefined, thinking?: OpenBlock | undefined }} */
+  const open = {};
+  let blocks = 0;
+  let ended = false;
+  let terminal = false;
+  const timer = live
+    ? setInterval(() => {
+        const secs = (performance.now() - started) / 1000;
+        summary.elapsed(secs);
+        timeline.tick(secs);
+      }, 250)
+    : undefined;
+
+  /**
+   * Deltas grow the open block; `complete` (or an event without subtype) closes it with the full text.
+   * @param {"assistant" | "thinking"} kind
+   * @param {RunEvent} event
+   * @param {number | undefined} seq
+   */
+  function streamed(kind, event, seq) {
+    let current = open[kind];
+    if (!current) {
+      blocks += 1;
+      current = { block: transcript.stream(kind), key: `${kind}-${blocks}` };
+      const label = kind === "assistant" ? "Text" : "Thinking";
+      timeline.begin(current.key, kind === "assistant" ? "text" : "thinking", label, at(), seq);
+      open[kind] = current;
+    }
+    if (event.subtype === "delta") {
+      current.block.append(event.content);
+      return;
+    }
+    current.block.complete(event.content);
+    timeline.end(current.key, at());
+    open[kind] = undefined;
+  }
+
+  /** @param {"completed" | "error" | "cancelled" | "disconnected" | "failed"} status */
+  function finish(status) {
+    if (ended) return;
+    ended = true;
+    clearInterval(timer);
+    const secs = at();
+    if (secs !== undefined) summary.elapsed(secs);
+    summary.status(status);
+    open.assistant?.block.complete();
+    open.thinking?.block.complete();
+    timeline.close();
+  }
+
+  return {
+    element,
+    /** @param {string} id */
+    runId: (id) => summary.runId(id),
+    /** The request was accepted: the run is going and its clock starts. */
+    running() {
+      started = performance.now();
+      summary.status("running");
+    },
+    /** @param {RunEvent} event @param {number | undefined} seq the SSE id */
+    add(event, seq) {
+      const time = at();
+      switch (event.type) {
+        case "system":
+          if (event.subtype === "init") {
+            summary.init(event);
+            summary.status("running");
+            timeline.begin("sandbox", "sandbox", "Sandbox", time, seq);
+          } else if (event.subtype === "sandbox_ready") timeline.end("sandbox", time);
+          transcript.note(event.content);
+          break;
+        case "assistant":
+        case "thinking":
+          streamed(event.type, event, seq);
+          break;
+        case "tool_use": {
+          const key = transcript.toolUse(event);
+          timeline.begin(key, "tool", event.toolName ?? "tool", time, seq);
+          break;
+        }
+        case "tool_result": {
+          const key = transcript.toolResult(event);
+          timeline.end(key, time, event.isError ? "error" : "ok");
+          break;
+        }
+        case "file":
+          artifacts.add(event);
+          timeline.point(
+            `file-${seq ?? event.path}`,
+            "files",
+            `File ${event.path ?? ""}`,
+            time,
+            seq,
+          );
+          break;
+        case "result":
+          terminal = true;
+          summary.done(event);
+          timeline.point("result", "result", "Result", time, seq);
+          finish("completed");
+          break;
+        case "error":
+          terminal = true;
+          transcript.failure(event);
+          timeline.point("error", "error", event.code ?? "Error", time, seq, "error");
+          finish(event.code === "CANCELLED" ? "cancelled" : "error");
+          break;
+        case "warning":
+          transcript.warning(event);
+          break;
+        case "stderr":
+          transcript.stderrLine(event);
+          break;
+        default:
+          transcript.note(`(an event of a type this page does not know: ${event.type})`);
+      }
+    },
+    /** The stream closed; without a result or error the connection was lost. */
+    end() {
+      if (!terminal) finish("disconnected");
+    },
+    /**
+     * The request was refused or failed before any event.
+     * @param {{ code?: string, message: string, details?: { field: string, message: string }[] }} error
+     */
+    failed(error) {
+      transcript.failure({ ...error, content: error.message });
+      finish("failed");
+    },
+    dispose() {
+      clearInterval(timer);
+      artifacts.dispose();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// The run as a conversation: streamed text, folded thinking, folded tool calls with their results,
+// notes, warnings and errors. Every string from the run goes in as text, never as markup.
+import { h } from "./dom.js";
+
+/** @typedef {import("./types.js").RunEvent} RunEvent */
+
+const PREVIEW_KEYS = ["command", "path", "file_path", "pattern", "query", "url"];
+
+/** One line saying what a tool call does: its command or path, else its input. @param {string} content */
+function toolPreview(content) {
+  let text = content;
+  try {
+    const input = JSON.parse(content);
+    const key = PREVIEW_KEYS.find((k) => typeof input?.[k] === "string");
+    if (key) text = input[key];
+  } catch {
+    // not JSON: show it as it came
+  }
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/** @param {string} content */
+function prettyJson(content) {
+  try {
+    return JSON.stringify(JSON.parse(content), null, 2);
+  } catch {
+    return content;
+  }
+}
+
+/**
+ * @typedef {{ element: HTMLDetailsElement, result: HTMLPreElement, badge: HTMLElement,
+ *   toolName: string, done: boolean }} ToolBlock
+ */
+
+export function createTranscript() {
+  const element = h("div", { class: "transcript", "aria-live": "polite" });
+  /** @type {Map<string, ToolBlock>} */
+  const tools = new Map();
+  let toolCount = 0;
+  /** @type {{ pre: HTMLPreElement, summary: HTMLElement, lines: number } | undefined} */
+  let stderr;
+
+  /** @param {Node} node */
+  const add = (node) => {
+    stderr = undefined;
+    element.append(node);
+  };
+
+  /**
+   * Text that grows delta by delta, then is replaced by the complete text when it arrives.
+   * @param {"assistant" | "thinking"} kind
+   */
+  function stream(kind) {
+    const text = document.createTextNode("");
+    const body = h("div", { class: `${kind}-text` }, text);
+    const block =
+      kind === "assistant"
+        ? h(
+            "div",
+            { class: "msg assistant streaming" },
+            h("div", { class: "msg-label", text: "Assistant" }),
+            body,
+          )
+        : h("details", { class: "thinking streaming" }, h("summary", { text: "Thinking" }), body);
+    add(block);
+    return {
+      /** @param {string} delta */
+      append(delta) {
+        text.data += delta;
+      },
+      /** @param {string | undefined} [full] */
+      complete(full) {
+        if (full !== undefined) text.data = full;
+        block.classList.remove("streaming");
+      },
+    };
+  }
+
+  /** @param {RunEvent} event @returns {string} the key the result will close */
+  function toolUse(event) {
+    toolCount += 1;
+    const key = event.toolUseId ?? `tool-${toolCount}`;
+    const name = event.toolName ?? "tool";
+    const badge = h("span", { class: "badge", text: "running" });
+    const result = h("pre", { class: "tool-result", text: "…" });
+    const element = h(
+      "details",
+      { class: "tool", "data-state": "running" },
+      h(
+        "summary",
+        {},
+        h("span", { class: "tool-name", text: name }),
+        h("code", { class: "tool-preview", text: toolPreview(event.content) }),
+        badge,
+      ),
+      h(
+        "div",
+        { class: "tool-body" },
+        h("h4", { text: "Input" }),
+        h("pre", { class: "tool-input", text: prettyJson(event.content) }),
+        h("h4", { text: "Result" }),
+        result,
+      ),
+    );
+    tools.set(key, { element, result, badge, toolName: name, done: false });
+    add(element);
+    return key;
+  }
+
+  /** @param {RunEvent} event @returns {string} the key of the call it answers */
+  function toolResult(event) {
+    let key = event.toolUseId && tools.has(event.toolUseId) ? event.toolUseId : undefined;
+    key ??= [...tools.entries()].find(([, t]) => !t.done && t.toolName === event.toolName)?.[0];
+    if (!key) key = toolUse({ type: "tool_use", toolName: event.toolName ?? "tool", content: "" });
+    const block = /** @type {ToolBlock} */ (tools.get(key));
+    block.done = true;
+    block.result.textContent = event.content || "(no output)";
+    const state = event.isError ? "error" : "ok";
+    block.element.dataset.state = state;
+    block.badge.textContent = event.isError ? "error" : "done";
+    return key;
+  }
+
+  /** @param {string} text */
+  function note(text) {
+    add(h("p", { class: "note", text }));
+  }
+
+  /** @param {RunEvent} event */
+  function warning(event) {
+    add(
+      h(
+        "div",
+        { class: "callout warning", role: "status" },
+        h("strong", { text: event.code ? `Warning · ${event.code}` : "Warning" }),
+        h("p", { text: event.content }),
+      ),
+    );
+  }
+
+  /** @param {{ code?: string, content: string, hint?: string, details?: { field: string, message: string }[] }} error */
+  function failure(error) {
+    add(errorCallout(error));
+  }
+
+  /** Consecutive stderr lines share one folded block. @param {RunEvent} event */
+  function stderrLine(event) {
+    if (!stderr) {
+      const pre = h("pre", {});
+      const summary = h("summary", {});
+      element.append(h("details", { class: "stderr" }, summary, pre));
+      stderr = { pre, summary, lines: 0 };
+    }
+    stderr.lines += 1;
+    stderr.pre.append(`${event.content}\n`);
+    stderr.summary.textContent = `stderr · ${stderr.lines} line${stderr.lines === 1 ? "" : "s"}`;
+  }
+
+  return { element, stream, toolUse, toolResult, note, warning, failure, stderrLine };
+}
+
+/**
+ * A clear error box: code, message, each field at fault, and the server's hint.
+ * @param {{ code?: string, content: string, hint?: string, details?: { field: string, message: string }[] }} error
+ */
+export function errorCallout(error) {
+  return h(
+    "div",
+    { class: "callout error", role: "alert" },
+    h("strong", { text: error.code ? `Error · ${error.code}` : "Error" }),
+    h("p", { text: error.content }),
+    error.details?.length
+      ? h(
+          "ul",
+          {},
+          error.details.map((d) =>
+            h("li", {}, h("code", { text: d.field || "(body)" }), ` ${d.message}`),
+          ),
+        )
+      : null,
+    error.hint ? h("p", { class: "hint", text: error.hint }) : null,
+  );
+}

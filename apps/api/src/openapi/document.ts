@@ -1,0 +1,35 @@
+// The OpenAPI 3.1 document of every route the app serves; built once per server from the zod schemas.
+import { headers, parameters, responses, securitySchemes } from "./components.js";
+import type { JsonSchema } from "./json-schema.js";
+import { consolePaths } from "./paths-console.js";
+import { runPaths } from "./paths-runs.js";
+import { servicePaths } from "./paths-service.js";
+import { documentSchemas } from "./schemas.js";
+
+export function buildOpenApiDocument(version: string): JsonSchema {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Sandcaster",
+      version,
+      summary: "A stateless, streaming agent server",
+      description:
+        "POST a prompt to /query: the server runs a coding agent in a fresh sandbox, streams every event over Server-Sent Events, and destroys the sandbox. Error bodies are `{error, code, details?}`.",
+    },
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    tags: [
+      { name: "runs", description: "Start, follow, list and stop runs." },
+      { name: "service", description: "Probes, metrics, webhooks and this document." },
+      { name: "console", description: "The browser console served at /." },
+    ],
+    security: [{ bearerAuth: [] }],
+    paths: { ...runPaths, ...servicePaths, ...consolePaths },
+    components: {
+      schemas: documentSchemas(),
+      responses,
+      parameters,
+      headers,
+      securitySchemes,
+    },
+  };
+}
