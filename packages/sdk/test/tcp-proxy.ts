@@ -69,6 +69,8 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     stall() {
       for (const pair of pairs) {
         pair.stalled = true;
+        // Both directions: a client's FIN passed on would tell the server the client left.
+        pair.client.unpipe(pair.upstream);
         pair.upstream.unpipe(pair.client);
         pair.upstream.pause();
       }
