@@ -108,7 +108,8 @@ export class RunStream implements AsyncIterable<RunEvent> {
   /**
    * The run's `result` event. Rejects with RunFailedError when the run ended in an `error` event
    * (its code: TIMEOUT, CANCELLED, …) or failed without one; with the transport's error otherwise.
-   * Reads the stream itself when nobody iterates it.
+   * Reads the stream itself when nobody iterates it; once you iterate, it settles as your loop
+   * reaches the result (it never takes events from your loop), so keep reading.
    */
   finalResult(): Promise<ResultEvent> {
     if (!this.#started) {
