@@ -76,6 +76,8 @@ export class RunStream implements AsyncIterable<RunEvent> {
   #started = false;
   #sawError: Extract<RunEvent, { type: "error" }> | undefined;
   #sawResult = false;
+  /** Every event of the run was delivered, or its end is known: leaving now cancels nothing. */
+  #over = false;
 
   constructor(source: RunSource, settings: RunStreamSettings) {
     this.#source = source;
@@ -140,83 +142,20 @@ export class RunStream implements AsyncIterable<RunEvent> {
     if (caller?.aborted) onCallerAbort();
     caller?.addEventListener("abort", onCallerAbort, { once: true });
     let connections = 0;
-    let retries = 0;
-    let over = false;
     try {
-      for (;;) {
+      for (let retries = 0; ; ) {
         if (signal.aborted) throw signal.reason;
-        const attempt = linkedController(signal);
-        let failure: SandcasterError | undefined;
-        let progressed = false;
-        let opened = false;
-        try {
-          const response =
-            connections++ === 0
-              ? await this.#source.open(attempt.controller.signal)
-              : await this.#source.resume(
-                  this.#runId ?? "",
-                  this.#lastEventId,
-                  attempt.controller.signal,
-                );
-          opened = true;
-          this.#runId ??= response.headers.get("x-run-id") ?? undefined;
-          this.#requestId = response.headers.get("x-request-id") ?? undefined;
-          if (!response.body) throw new APIConnectionError("the event stream has no body");
-          const messages = readSse(response.body, {
-            signal: attempt.controller.signal,
-            idleTimeoutMs: this.#settings.idleTimeoutMs,
-          });
-          for await (const message of messages) {
-            const id = eventId(message.id);
-            if (id !== undefined && this.#lastEventId !== undefined && id <= this.#lastEventId) {
-              continue;
-            }
-            const event = eventFromMessage(message);
-            if (id !== undefined) this.#lastEventId = id;
-            progressed = true;
-            this.#observe(event);
-            yield event;
-          }
-        } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          if (connections === 1 && !opened) throw error;
-          failure = asConnectionError(error);
-        } finally {
-          attempt.controller.abort();
-          attempt.release();
-        }
-        // The result is the last event: once it is here, a broken close loses nothing.
-        if (this.#sawResult || (!failure && this.#sawError)) {
-          over = true;
-          if (this.#sawError) this.#outcome.reject(failedFromEvent(this.#sawError, this.#runId));
-          return;
-        }
+        const { failure, progressed } = yield* this.#connection(connections++ === 0);
         if (progressed) retries = 0;
-        const runId = this.#runId;
-        if (!runId) {
-          throw new APIConnectionError("the stream broke before the server named the run", {
-            cause: failure,
-          });
-        }
-        if (!failure) {
-          const ended = await this.#endedRun(runId);
-          if (ended instanceof Error) failure = ended;
-          else if (ended) {
-            over = true;
-            const error = endedWithoutEvent(ended);
-            this.#outcome.reject(error);
-            if (ended.status === "completed") return;
-            throw error;
-          } else failure = new APIConnectionError(`the stream of run ${runId} ended early`);
-        }
-        if (!failure.retryable) throw failure;
+        const next = await this.#afterConnection(failure);
+        if (next === "over") return;
         if (retries >= this.#settings.maxRetries) {
           throw new APIConnectionError(
-            `lost the stream of run ${runId} and could not resume it (${retries} retries): ${failure.message}`,
-            { cause: failure, requestId: failure.requestId },
+            `lost the stream of run ${this.#runId} and could not resume it (${retries} retries): ${next.message}`,
+            { cause: next, requestId: next.requestId },
           );
         }
-        await sleep(backoffMs(retries++, retryAfterOf(failure)), signal);
+        await sleep(backoffMs(retries++, retryAfterOf(next)), signal);
       }
     } catch (error) {
       const thrown = signal.aborted ? signal.reason : error;
@@ -224,18 +163,99 @@ export class RunStream implements AsyncIterable<RunEvent> {
       throw thrown;
     } finally {
       caller?.removeEventListener("abort", onCallerAbort);
-      if (!over) {
+      if (!this.#over) {
         this.abort("the caller stopped reading");
         this.#outcome.reject(
           this.#sawError
             ? failedFromEvent(this.#sawError, this.#runId)
             : new APIUserAbortError("the caller stopped reading before the run ended"),
         );
+        // The caller left (or the stream failed) under the "cancel" policy, on a replay connection.
         if (connections > 1 && this.#runId && this.#source.cancel) {
           this.#source.cancel(this.#runId).catch(() => undefined);
         }
       }
     }
+  }
+
+  /**
+   * One connection: yields the events not delivered yet, returns how it ended (`failure` undefined:
+   * the server closed it). The first connection's own failure (an HTTP error, say) is thrown.
+   */
+  async *#connection(
+    first: boolean,
+  ): AsyncGenerator<RunEvent, { failure: SandcasterError | undefined; progressed: boolean }> {
+    const signal = this.#controller.signal;
+    const attempt = linkedController(signal);
+    let progressed = false;
+    let opened = false;
+    try {
+      const response = first
+        ? await this.#source.open(attempt.controller.signal)
+        : await this.#source.resume(
+            this.#runId ?? "",
+            this.#lastEventId,
+            attempt.controller.signal,
+          );
+      opened = true;
+      this.#runId ??= response.headers.get("x-run-id") ?? undefined;
+      this.#requestId = response.headers.get("x-request-id") ?? undefined;
+      if (!response.body) throw new APIConnectionError("the event stream has no body");
+      const messages = readSse(response.body, {
+        signal: attempt.controller.signal,
+        idleTimeoutMs: this.#settings.idleTimeoutMs,
+      });
+      for await (const message of messages) {
+        const id = eventId(message.id);
+        if (id !== undefined && this.#lastEventId !== undefined && id <= this.#lastEventId)
+          continue;
+        const event = eventFromMessage(message);
+        if (id !== undefined) this.#lastEventId = id;
+        progressed = true;
+        this.#observe(event);
+        yield event;
+      }
+      return { failure: undefined, progressed };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (first && !opened) throw error;
+      return { failure: asConnectionError(error), progressed };
+    } finally {
+      attempt.controller.abort();
+      attempt.release();
+    }
+  }
+
+  /** After a connection: "over" when the run's events are all delivered, else why to retry. Throws to fail. */
+  async #afterConnection(failure: SandcasterError | undefined): Promise<"over" | SandcasterError> {
+    // The result is the last event: once it is here, a broken close loses nothing.
+    if (this.#sawResult || (!failure && this.#sawError)) {
+      this.#over = true;
+      if (this.#sawError) this.#outcome.reject(failedFromEvent(this.#sawError, this.#runId));
+      return "over";
+    }
+    const runId = this.#runId;
+    if (!runId) {
+      throw new APIConnectionError("the stream broke before the server named the run", {
+        cause: failure,
+      });
+    }
+    let reason = failure;
+    if (!reason) {
+      // A clean close without result or error: the run is over (its server died, or the events
+      // came before `after`), or the connection was cut by something polite.
+      const ended = await this.#endedRun(runId);
+      if (ended && !(ended instanceof Error)) {
+        this.#over = true;
+        const error = endedWithoutEvent(ended);
+        this.#outcome.reject(error);
+        if (ended.status === "completed") return "over";
+        throw error;
+      }
+      reason = ended ?? new APIConnectionError(`the stream of run ${runId} ended early`);
+    }
+    if (!reason.retryable) throw reason;
+    return reason;
   }
 
   #observe(event: RunEvent): void {
