@@ -1,5 +1,5 @@
 // A real Sandcaster server (SQLite store, local bubblewrap sandbox) driven by a scripted Anthropic model.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, createMetrics, type RunningServer, startServer } from "@sandcaster/api";
@@ -95,3 +95,13 @@ export const SLOW_TWO_TURNS: ScriptedTurn[] = [
 export const HANGING: ScriptedTurn[] = [
   { toolCalls: [{ name: "bash", input: { command: "sleep 60" } }] },
 ];
+
+/** The local sandbox's workspace of a run is gone (it is destroyed after the stream ends). */
+export function sandboxGone(runId: string): Promise<true> {
+  return eventually(async () => {
+    const dirs = (await readdir(tmpdir())).filter(
+      (name) => name.startsWith("sandcaster-local-") && name.includes(runId),
+    );
+    return dirs.length === 0 ? true : undefined;
+  });
+}

@@ -7,7 +7,7 @@ import {
   type RunEvent,
   RunFailedError,
 } from "../src/index.js";
-import { eventually, HANGING, startTestServer, type TestServer } from "./harness.js";
+import { eventually, HANGING, sandboxGone, startTestServer, type TestServer } from "./harness.js";
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -116,6 +116,7 @@ describe("query", () => {
     expect(seen.at(-1)).toBe("tool_use");
     const run = await recordReaches(server.url, stream.runId ?? "", "cancelled");
     expect(run.error?.code).toBe("CANCELLED");
+    await sandboxGone(stream.runId ?? "");
   });
 
   it("leaving the for-await loop early closes the request and the run ends cancelled", async () => {
@@ -126,5 +127,6 @@ describe("query", () => {
     }
     await expect(stream.finalResult()).rejects.toBeInstanceOf(APIUserAbortError);
     await recordReaches(server.url, stream.runId ?? "", "cancelled");
+    await sandboxGone(stream.runId ?? "");
   });
 });

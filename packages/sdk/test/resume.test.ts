@@ -1,7 +1,13 @@
 // Automatic resume through a TCP proxy that cuts or stalls the stream: every event once, in order.
 import { afterEach, describe, expect, it } from "vitest";
 import { APIConnectionError, createClient, type RunStream } from "../src/index.js";
-import { eventually, SLOW_TWO_TURNS, startTestServer, type TestServer } from "./harness.js";
+import {
+  eventually,
+  SLOW_TWO_TURNS,
+  sandboxGone,
+  startTestServer,
+  type TestServer,
+} from "./harness.js";
 import { startTcpProxy } from "./tcp-proxy.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -105,6 +111,7 @@ describe("resume", () => {
       return record.status === "cancelled" ? record : undefined;
     }, 5000);
     expect(run.error?.code).toBe("CANCELLED");
+    await sandboxGone(stream.runId ?? "");
   });
 
   it("gives up after maxRetries reconnects without an event and says why", async () => {
