@@ -1,2 +1,32 @@
 // Public surface of @sandcaster/sdk.
-export {};
+export type {
+  ErrorEvent,
+  QueryRequestInput,
+  ResultEvent,
+  RunRecord,
+  RunStatus,
+  SandcasterEvent,
+  SandcasterEventType,
+} from "@sandcaster/protocol";
+export { type ClientOptions, createClient, type SandcasterClient } from "./client.js";
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  type ErrorDetail,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+  RunFailedError,
+  SandcasterError,
+} from "./errors.js";
+export { isKnownEvent, type RunEvent, type UnknownEvent } from "./events.js";
+export { Paginator } from "./paginate.js";
+export { RunStream } from "./run-stream.js";
+export type { Runs } from "./runs.js";
+export type { FetchLike } from "./transport.js";
+export type * from "./types.js";

@@ -1,0 +1,46 @@
+// The shapes of the SDK's options and of the answers of the JSON routes.
+import type { RunRecord, RunStatus } from "@sandcaster/protocol";
+
+/** Per call: cancel it with `signal`, add headers (e.g. your own `x-request-id`). */
+export interface RequestOptions {
+  signal?: AbortSignal | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** Per stream: overrides of the client's reconnect settings. */
+export interface StreamOptions extends RequestOptions {
+  /** Reconnects in a row (without an event in between) before the stream fails. */
+  maxRetries?: number | undefined;
+  /** Silence (no event, no heartbeat) after which a connection counts as dropped; 0: never. */
+  idleTimeoutMs?: number | undefined;
+}
+
+export interface RunEventsOptions extends StreamOptions {
+  /** Start after this event id (the SSE `id:`); from the first event when absent. */
+  after?: number | undefined;
+}
+
+/** GET /runs filters; `limit` is the page size (1–100, server default 20). */
+export interface ListRunsParams {
+  limit?: number | undefined;
+  status?: RunStatus | undefined;
+  cursor?: string | undefined;
+}
+
+/** One page of GET /runs, newest first. */
+export interface RunPage {
+  runs: RunRecord[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string | undefined;
+}
+
+/** POST /runs/:id/cancel: `cancelling` while it stops, else the status it already ended with. */
+export interface CancelRunResponse {
+  id: string;
+  status: "cancelling" | RunStatus;
+}
+
+export interface HealthResponse {
+  status: "ok";
+  version: string;
+}
