@@ -25,6 +25,7 @@ const KNOWN: Record<SandcasterEventType, true> = {
   thinking: true,
   tool_use: true,
   tool_result: true,
+  tool_output: true,
   file: true,
   result: true,
   stderr: true,
