@@ -121,6 +121,34 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
     },
   );
 
+  it.skipIf(!enabled)(
+    "a failed run still returns its files, and its error is the last event",
+    async () => {
+      t = await startTestServer({
+        turns: [
+          { toolCalls: [{ name: "bash", input: { command: "echo partial > partial.txt" } }] },
+          { error: { status: 400, message: "the model refused the request" } },
+        ],
+        sandbox,
+        ...(sandbox === "docker" ? { modelHost: await bridgeGateway() } : {}),
+      });
+      const response = await postQuery(t.url, { prompt: "fail after some work" });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response);
+      const seen = types(events);
+      expect(seen.indexOf("file")).toBeGreaterThan(0);
+      expect(seen.at(-1)).toBe("error");
+      expect(seen.filter((type) => type === "error")).toHaveLength(1);
+      expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "MODEL_BAD_REQUEST" });
+      const record = (await (await fetch(new URL(`/runs/${runId}`, t.url))).json()) as object;
+      expect(record).toMatchObject({
+        status: "error",
+        error: { code: "MODEL_BAD_REQUEST" },
+        filesCount: 1,
+      });
+    },
+  );
+
   it.skipIf(!enabled)("delivers the first tool_use while the agent is still working", async () => {
     t = await startTestServer({
       turns: [

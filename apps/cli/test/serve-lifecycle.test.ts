@@ -128,6 +128,11 @@ describe("serve after a crash", () => {
       }
       expect(run).toMatchObject({ status: "error", error: { code: "SERVER_LOST" } });
       await store.close();
+      // Replaying the run shows how it ended.
+      const replay = await (await fetch(`${second.url}/runs/${runId}/events`)).text();
+      const names = [...replay.matchAll(/^event: (.+)$/gm)].map((m) => m[1]);
+      expect(names.at(-1)).toBe("error");
+      expect(replay).toContain('"code":"SERVER_LOST"');
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
     },

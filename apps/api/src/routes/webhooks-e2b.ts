@@ -62,6 +62,13 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
       );
       const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
       if (marked || stopped) log.warn({ stopped }, "sandbox lost under a running run");
+      if (marked && !stopped) {
+        // Not running here: whoever replays the run must still see how it ended.
+        await deps.store
+          .appendEventAtEnd(runId, { type: "error", code: "SANDBOX_LOST", content: message })
+          .then(() => deps.store.notifyRun(runId))
+          .catch((err: unknown) => log.warn({ err }, "could not record SANDBOX_LOST"));
+      }
       return c.json({ status: "ok", runMarkedLost: marked } satisfies E2BWebhookAck);
     }
     log.info({ type: event.type }, "e2b lifecycle event");

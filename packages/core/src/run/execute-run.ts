@@ -70,6 +70,8 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
   let sandbox: Sandbox | undefined;
   let result: ResultEvent | undefined;
   let failure: ErrorEvent | undefined;
+  /** The runner's own error: emitted after the artifacts, so that it is the last event. */
+  let runnerError: ErrorEvent | undefined;
   let filesCount = 0;
   const events = new RunEventLog(
     runId,
@@ -161,6 +163,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     const relay = await relayProcess(process, emit, redact, signal);
     if (signal.aborted) throw signal.reason;
     result = relay.result;
+    runnerError = relay.error;
     if (!result && !relay.sawError) {
       const exit = relay.exit.signal
         ? `signal ${relay.exit.signal}`
@@ -174,12 +177,15 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     const changed = await sandbox.readChangedFiles(services.config.artifacts, signal);
     filesCount = changed.files.length;
     for (const event of artifactEvents(changed, redact)) emit(event);
+    if (runnerError) emit(runnerError);
   } catch (caught) {
     const error = errorFrom(caught, controller.signal);
     if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
     else log.info({ code: error.code }, error.message);
     result = undefined;
-    if (!failure || controller.signal.aborted) {
+    if (runnerError && !failure && !controller.signal.aborted) {
+      emit(runnerError);
+    } else if (!failure || controller.signal.aborted) {
       emit({
         type: "error",
         code: error.code,

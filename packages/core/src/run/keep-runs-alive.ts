@@ -21,13 +21,21 @@ export function keepRunsAlive(options: KeepAliveOptions): () => void {
     try {
       const now = new Date();
       await store.touchRuns(activeRuns.ids(), now);
+      const error = {
+        code: "SERVER_LOST",
+        message: "the server running this run stopped (killed or crashed)",
+      };
       const lost = await store.failStaleRuns(
         new Date(now.getTime() - options.staleAfterMs),
-        { code: "SERVER_LOST", message: "the server running this run stopped (killed or crashed)" },
+        error,
         now,
       );
       for (const runId of lost) {
         logger.warn({ runId }, "run marked error: its server stopped stamping it");
+        // A client replaying the run sees how it ended, as with any other error.
+        await store
+          .appendEventAtEnd(runId, { type: "error", code: error.code, content: error.message })
+          .catch((err: unknown) => logger.warn({ err, runId }, "could not record SERVER_LOST"));
         await store.notifyRun(runId);
       }
     } catch (error) {

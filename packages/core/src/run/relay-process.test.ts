@@ -114,7 +114,9 @@ describe("relayProcess", () => {
     const outcome = await run.outcome;
     expect(outcome.sawError).toBe(true);
     expect(outcome.result).toBeUndefined();
-    expect(run.events[0]).toMatchObject({ type: "error", content: "model failed" });
+    // Held back (like a result) so the caller can emit it after the artifacts, as the last event.
+    expect(run.events.some((e) => e.type === "error")).toBe(false);
+    expect(outcome.error).toMatchObject({ type: "error", content: "model failed" });
     expect(run.events).toContainEqual(
       expect.objectContaining({ type: "warning", code: "RUNNER_INVALID_EVENT" }),
     );

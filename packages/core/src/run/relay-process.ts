@@ -1,5 +1,5 @@
 // Relays a running runner: stdout lines become events as they arrive, stderr lines become `stderr` events.
-import type { ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
+import type { ErrorEvent, ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
 import { splitLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
@@ -19,6 +19,8 @@ export interface RelayOutcome {
    * it is the first one, no error came before it, and the runner exited 0.
    */
   result: ResultEvent | undefined;
+  /** The runner's first error, held back like the result so that it is the stream's last event. */
+  error: ErrorEvent | undefined;
   sawError: boolean;
   stderrTail: string;
 }
@@ -32,6 +34,7 @@ export async function relayProcess(
   signal: AbortSignal,
 ): Promise<RelayOutcome> {
   let result: ResultEvent | undefined;
+  let error: ErrorEvent | undefined;
   let sawError = false;
   let extraResults = 0;
   const tail = new StderrTail();
@@ -47,7 +50,13 @@ export async function relayProcess(
         else result = event;
         continue;
       }
-      if (event.type === "error") sawError = true;
+      if (event.type === "error") {
+        sawError = true;
+        if (!error) {
+          error = event;
+          continue;
+        }
+      }
       emit(event);
     }
   })();
@@ -82,5 +91,11 @@ export async function relayProcess(
     });
     if (exit.exitCode !== 0) result = undefined;
   }
-  return { exit, result: sawError ? undefined : result, sawError, stderrTail: tail.text() };
+  return {
+    exit,
+    result: sawError ? undefined : result,
+    error,
+    sawError,
+    stderrTail: tail.text(),
+  };
 }

@@ -1,9 +1,15 @@
 // A RunStore over any kysely dialect; every statement goes through the query builder.
+import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { Kysely, Updateable } from "kysely";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
 import { isRunCancelRequested, requestRunCancel, runsWithCancelRequest } from "./run-cancel.js";
-import { appendRunEvents, pruneRunEvents, readRunEvents } from "./run-events.js";
+import {
+  appendRunEventAtEnd,
+  appendRunEvents,
+  pruneRunEvents,
+  readRunEvents,
+} from "./run-events.js";
 import { failStaleRuns, touchRuns } from "./run-liveness.js";
 import { createPollingNotifier, type RunNotifier } from "./run-notifier.js";
 import { epochMs, rowToRunRecord } from "./run-row.js";
@@ -159,6 +165,10 @@ export function createKyselyRunStore(
 
     async appendEvents(runId: string, events: readonly StoredEvent[]) {
       await appendRunEvents(db, [{ runId, events }]);
+    },
+
+    appendEventAtEnd(runId: string, event: SandcasterEvent) {
+      return appendRunEventAtEnd(db, runId, event);
     },
 
     async appendEventBatches(batches: readonly RunEventBatch[]) {

@@ -1,6 +1,6 @@
 // The run_events table: persisted events of each run, read back in seq order and pruned after runs end.
 import type { SandcasterEvent } from "@sandcaster/protocol";
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import type { RunEventBatch, StoredEvent } from "./run-store.js";
 import type { Database, RunEventsTable } from "./schema.js";
 
@@ -42,6 +42,34 @@ export async function appendRunEvents(
   if (rows.length === 0) return;
   if (rows.length <= ROWS_PER_INSERT) await write(db);
   else await db.transaction().execute(write);
+}
+
+/**
+ * Appends one event after the run's last stored one (a run ended from outside, e.g. SERVER_LOST,
+ * so that a client replaying it sees how it ended); returns its seq.
+ */
+export async function appendRunEventAtEnd(
+  db: Kysely<Database>,
+  runId: string,
+  event: SandcasterEvent,
+): Promise<number> {
+  const row = await db
+    .insertInto("run_events")
+    .columns(["run_id", "seq", "event", "created_at"])
+    .expression((eb) =>
+      eb
+        .selectFrom("run_events")
+        .select([
+          eb.val(runId).as("run_id"),
+          sql<number>`coalesce(max(seq), 0) + 1`.as("seq"),
+          eb.val(JSON.stringify(event)).as("event"),
+          eb.val(Date.now()).as("created_at"),
+        ])
+        .where("run_id", "=", runId),
+    )
+    .returning("seq")
+    .executeTakeFirstOrThrow();
+  return Number(row.seq);
 }
 
 export async function readRunEvents(

@@ -73,6 +73,8 @@ export interface RunStore {
   appendEvents(runId: string, events: readonly StoredEvent[]): Promise<void>;
   /** appendEvents for several runs in one transaction (the batched writer of busy instances). */
   appendEventBatches(batches: readonly RunEventBatch[]): Promise<void>;
+  /** One event after the run's last stored one (how a run ended from outside); its seq. */
+  appendEventAtEnd(runId: string, event: SandcasterEvent): Promise<number>;
   /** Events with seq > afterSeq, in order, at most `limit`. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** Deletes events of runs that ended before `before`; returns how many events went. */

@@ -172,6 +172,16 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     await store.appendEventBatches([]);
   });
 
+  it("appendEventAtEnd adds one event after the last stored one (1 for a run without events)", async () => {
+    const { store } = ctx();
+    await running(store, "run-a");
+    await store.appendEvents("run-a", [stored(1), stored(2), stored(7)]);
+    const lost: SandcasterEvent = { type: "error", code: "SERVER_LOST", content: "gone" };
+    expect(await store.appendEventAtEnd("run-a", lost)).toBe(8);
+    expect((await store.readEvents("run-a", 7, 10)).map((e) => e.event)).toStrictEqual([lost]);
+    expect(await store.appendEventAtEnd("run-empty", lost)).toBe(1);
+  });
+
   it("cancelRequestedAmong names the runs with a cancel request, for many ids at once", async () => {
     const { store, open } = ctx();
     const other = await open();
