@@ -113,6 +113,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         runId,
         plan,
         provider,
+        providers: deps.providers,
         emit: (event, seq) => queue.push(event, seq),
         signal: controller.signal,
         onSandboxReady: (seconds) =>

@@ -8,11 +8,17 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
-import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
+import type { Sandbox, SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import { SandboxError } from "../sandbox/sandbox-error.js";
+import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunOutcome, RunStore } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
 import { sharedCancelWatch } from "./cancel-watch.js";
+import {
+  allowedProviders,
+  type CompositeWiring,
+  startComposite,
+} from "./composite/start-composite.js";
 import { sharedEventWriter } from "./event-writer.js";
 import { secretValues } from "./model-env.js";
 import type { RunPlan } from "./plan-run.js";
@@ -39,6 +45,8 @@ export interface RunContext {
   onSandboxReady?: (seconds: number) => void;
   /** Aborted when the client leaves or the server shuts down; the reason says which. */
   signal: AbortSignal;
+  /** Where composite runs get their secondary sandboxes. */
+  providers?: ProviderSelector | undefined;
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
@@ -68,6 +76,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
   }, plan.timeoutSecs * 1000);
 
   let sandbox: Sandbox | undefined;
+  let compositeRun: CompositeWiring | undefined;
   let result: ResultEvent | undefined;
   let failure: ErrorEvent | undefined;
   /** The runner's own error: emitted after the artifacts, so that it is the last event. */
@@ -120,19 +129,15 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     }
     const signal = controller.signal;
     const acquireStart = performance.now();
-    const limits = services.config.docker;
-    sandbox = await provider.create({
-      runId,
-      env: {},
-      limits: {
-        memoryMb: limits.memoryMb,
-        cpus: limits.cpus,
-        pids: limits.pidsLimit,
-        network: limits.network,
-        timeoutMs: plan.timeoutSecs * 1000,
-      },
-      signal,
-    });
+    const docker = services.config.docker;
+    const limits: SandboxLimits = {
+      memoryMb: docker.memoryMb,
+      cpus: docker.cpus,
+      pids: docker.pidsLimit,
+      network: docker.network,
+      timeoutMs: plan.timeoutSecs * 1000,
+    };
+    sandbox = await provider.create({ runId, env: {}, limits, signal });
     const acquireSecs = seconds(performance.now() - acquireStart);
     log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
     ctx.onSandboxReady?.(acquireSecs);
@@ -148,7 +153,21 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
       1,
       Math.ceil(plan.timeoutSecs - (Date.now() - startedAt.getTime()) / 1000),
     );
-    const runnerConfig = { ...plan.runner, cwd: sandbox.workspacePath, timeoutSecs: remainingSecs };
+    const composite = plan.composite;
+    const runnerConfig = {
+      ...plan.runner,
+      cwd: sandbox.workspacePath,
+      timeoutSecs: remainingSecs,
+      ...(composite
+        ? {
+            composite: {
+              maxSandboxes: composite.maxSandboxes,
+              maxTotalSpawns: composite.maxTotalSpawns,
+              allowedProviders: allowedProviders(composite, provider.name),
+            },
+          }
+        : {}),
+    };
     const bundle = await loadRunnerBundle();
     await sandbox.writeFiles(
       stagedFiles(sandbox, bundle, runnerConfig, plan.request.files ?? []),
@@ -158,9 +177,30 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     const process = await sandbox.spawn({
       command: [sandbox.nodePath, paths.runner, "--config", paths.config],
       env: plan.env,
+      ...(composite ? { stdin: true } : {}),
       signal,
     });
-    const relay = await relayProcess(process, emit, redact, signal);
+    compositeRun = composite
+      ? startComposite({
+          runId,
+          plan: composite,
+          primary: sandbox,
+          runner: process,
+          providers: ctx.providers,
+          e2bApiKey: plan.request.apiKeys?.e2b,
+          limits,
+          emit,
+          redact,
+          signal,
+          deadline: startedAt.getTime() + plan.timeoutSecs * 1000,
+          log,
+        })
+      : undefined;
+    const relay = await relayProcess(process, emit, redact, signal, {
+      onHostLine: compositeRun?.onHostLine,
+    });
+    // Secondary sandboxes end with the runner, before its artifacts are read.
+    await compositeRun?.close();
     if (signal.aborted) throw signal.reason;
     result = relay.result;
     runnerError = relay.error;
@@ -197,7 +237,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     clearTimeout(timer);
     stopWatching();
     ctx.signal.removeEventListener("abort", onAbort);
-    await sandbox?.destroy();
+    await Promise.all([compositeRun?.close(), sandbox?.destroy()]);
   }
 
   const durationSecs = seconds(Date.now() - startedAt.getTime());

@@ -34,10 +34,52 @@ function planError(fn: () => unknown): PlanError {
 }
 
 describe("planRun refusals", () => {
-  it("refuses composite workflows on field composite", () => {
-    const error = planError(() => planRun(req({ composite: {} }), cfg(), ANTHROPIC));
+  it("composite: config limits by default; a request may tighten them, never widen them", () => {
+    expect(planRun(req({}), cfg(), ANTHROPIC).composite).toBeUndefined();
+    expect(planRun(req({ composite: {} }), cfg(), ANTHROPIC).composite).toStrictEqual({
+      maxSandboxes: 3,
+      maxTotalSpawns: 10,
+      allowedProviders: undefined,
+      maxTransferBytes: 50 * 1024 * 1024,
+    });
+    const tight = planRun(
+      req({ composite: { maxSandboxes: 1, allowedProviders: ["docker", "docker"] } }),
+      cfg({ composite: { allowedProviders: ["docker", "local"] } }),
+      ANTHROPIC,
+    ).composite;
+    expect(tight).toMatchObject({
+      maxSandboxes: 1,
+      maxTotalSpawns: 10,
+      allowedProviders: ["docker"],
+    });
+
+    const wider = planError(() =>
+      planRun(req({ composite: { maxSandboxes: 4 } }), cfg(), ANTHROPIC),
+    );
+    expect(wider.field).toBe("composite.maxSandboxes");
+    expect(wider.message).toMatch(/at most 3/);
+    const spawns = planError(() =>
+      planRun(req({ composite: { maxTotalSpawns: 11 } }), cfg(), ANTHROPIC),
+    );
+    expect(spawns.field).toBe("composite.maxTotalSpawns");
+    const provider = planError(() =>
+      planRun(
+        req({ composite: { allowedProviders: ["e2b"] } }),
+        cfg({ composite: { allowedProviders: ["docker"] } }),
+        ANTHROPIC,
+      ),
+    );
+    expect(provider.field).toBe("composite.allowedProviders");
+    expect(provider.message).toContain("e2b");
+  });
+
+  it("composite: refused with 400 when sandcaster.json turns it off", () => {
+    const error = planError(() =>
+      planRun(req({ composite: {} }), cfg({ composite: { maxSandboxes: 0 } }), ANTHROPIC),
+    );
     expect(error.field).toBe("composite");
     expect(error.status).toBe(400);
+    expect(error.message).toMatch(/turned off/);
   });
 
   it("keeps an e2b key out of the runner's environment", () => {

@@ -8,6 +8,7 @@ import {
   type RunnerConfigInput,
   type SandcasterConfig,
 } from "@sandcaster/protocol";
+import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
 import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
 import { PlanError } from "./plan-error.js";
 
@@ -19,6 +20,8 @@ export interface RunPlan {
   /** The runner process's environment: keys and base URLs only. */
   env: Record<string, string>;
   model: ModelChoice;
+  /** Present when the request asked for a composite workflow (limits already merged). */
+  composite: CompositePlan | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -37,9 +40,7 @@ function modelRequest(request: QueryRequest, config: SandcasterConfig) {
 }
 
 export function planRun(request: QueryRequest, config: SandcasterConfig, serverEnv: Env): RunPlan {
-  if (request.composite) {
-    throw new PlanError("composite", "composite workflows are not supported yet");
-  }
+  const composite = planComposite(request, config.composite);
   const available = availableModelEnv(serverEnv, request.apiKeys);
   const model = chooseModel(modelRequest(request, config), available);
   const systemPrompt = request.systemPrompt ?? config.systemPrompt;
@@ -63,5 +64,6 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
     timeoutSecs: request.timeout ?? config.timeout ?? DEFAULT_TIMEOUT_SECS,
     env: model.ok ? envForProvider(available, model.provider) : {},
     model,
+    composite,
   };
 }

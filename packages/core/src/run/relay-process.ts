@@ -1,6 +1,7 @@
 // Relays a running runner: stdout lines become events as they arrive, stderr lines become `stderr` events.
 import type { ErrorEvent, ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
+import { type HostLine, readHostLine } from "./composite/host-lines.js";
 import { splitLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
 import { type Redact, redactDeep } from "./redact.js";
@@ -27,11 +28,17 @@ export interface RelayOutcome {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+export interface RelayOptions {
+  /** Composite runs: the runner's host requests go here instead of to the client. */
+  onHostLine?: ((line: HostLine) => void) | undefined;
+}
+
 export async function relayProcess(
   process: SandboxProcess,
   emit: (event: SandcasterEvent) => void,
   redact: Redact,
   signal: AbortSignal,
+  options: RelayOptions = {},
 ): Promise<RelayOutcome> {
   let result: ResultEvent | undefined;
   let error: ErrorEvent | undefined;
@@ -41,6 +48,13 @@ export async function relayProcess(
 
   const stdout = (async () => {
     for await (const line of splitLines(process.stdout, MAX_RUNNER_LINE_BYTES)) {
+      if (options.onHostLine && !line.truncated) {
+        const hostLine = readHostLine(line.text);
+        if (hostLine) {
+          if (!signal.aborted) options.onHostLine(hostLine);
+          continue;
+        }
+      }
       // Raw text first (warnings quote it), decoded fields after parsing (escaped secrets).
       const parsed = parseRunnerLine({ ...line, text: redact(line.text, { cut: line.truncated }) });
       if (!parsed || signal.aborted) continue;

@@ -1,0 +1,85 @@
+// exec_in: one shell command in a sandbox, with no environment of the run's, its output streamed
+// live (as tool_output events) and kept, bounded, for the agent's tool result.
+import type { ExecInResult } from "@sandcaster/protocol";
+import type { Sandbox } from "../../sandbox/sandbox.js";
+
+/** Per stream, what the host keeps for the agent (the runner cuts again to its own budget). */
+const KEEP_BYTES = 256 * 1024;
+
+export interface ExecInOptions {
+  command: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  onOutput(stream: "stdout" | "stderr", text: string): void;
+}
+
+class Kept {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  cut = false;
+
+  add(chunk: Uint8Array): void {
+    const room = KEEP_BYTES - this.size;
+    if (room <= 0) {
+      this.cut = true;
+      return;
+    }
+    const part = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+    if (part !== chunk) this.cut = true;
+    this.chunks.push(part);
+    this.size += part.byteLength;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}
+
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  kept: Kept,
+  emit: (text: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    kept.add(chunk);
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) emit(text);
+  }
+  const rest = decoder.decode();
+  if (rest) emit(rest);
+}
+
+export async function execInSandbox(
+  sandbox: Sandbox,
+  options: ExecInOptions,
+): Promise<ExecInResult> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([options.signal, timeout]);
+  const process = await sandbox.spawn({
+    command: ["/bin/sh", "-c", options.command],
+    env: {},
+    cwd: sandbox.workspacePath,
+    signal,
+  });
+  const stdout = new Kept();
+  const stderr = new Kept();
+  const onAbort = () => void process.kill();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await Promise.all([
+      pump(process.stdout, stdout, (text) => options.onOutput("stdout", text)),
+      pump(process.stderr, stderr, (text) => options.onOutput("stderr", text)),
+    ]);
+    const exit = await process.wait();
+    return {
+      exitCode: exit.exitCode,
+      timedOut: timeout.aborted && !options.signal.aborted,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      truncated: stdout.cut || stderr.cut,
+    };
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
