@@ -162,6 +162,7 @@ export function stdinContract(target: StdinTarget): void {
     const marker = randomUUID();
     const proc = await spawn(sandbox, IDLE_SCRIPT, true, marker);
     await stdoutOf(proc).until("ready\n");
+    expect(await target.leftovers(sandbox, marker)).not.toEqual([]);
     const writer = proc.stdin?.getWriter();
     if (!writer) throw new Error("spawn({ stdin: true }) gave no stdin");
     const write = writer.write(new Uint8Array(8 * 1024 * 1024).fill(0x61));
