@@ -95,7 +95,13 @@ export function writablePipe(stream: Writable): StdinPipe {
   return {
     write: (chunk) =>
       new Promise<void>((resolve, reject) => {
-        stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+        stream.write(chunk, (error) => {
+          if (error) return reject(error);
+          // Node completes a write cut short by destroy() (the child exited) without an error.
+          if (stream.destroyed)
+            return reject(new Error("the pipe closed before the bytes went out"));
+          resolve();
+        });
       }),
     end: () =>
       new Promise<void>((resolve, reject) => {
