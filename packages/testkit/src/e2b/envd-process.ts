@@ -173,12 +173,32 @@ export async function handleProcessStream(
   }
 }
 
+/**
+ * SendInput's `input`: the ProcessInput oneof in proto3 JSON, `{ stdin: <base64> }` or
+ * `{ pty: <base64> }`. Errors as recent envd reports them (failed_precondition for a process that
+ * cannot take input now).
+ */
+async function sendInput(proc: RunningProcess, input: Message): Promise<void> {
+  if (typeof input.pty === "string") {
+    throw new ConnectRpcError(
+      "failed_precondition",
+      "error writing to tty: tty not assigned to process — input should be written to the stdin, not the tty",
+    );
+  }
+  if (typeof input.stdin !== "string") {
+    throw new ConnectRpcError("unimplemented", "invalid input type <nil>");
+  }
+  await proc.writeStdin(Buffer.from(input.stdin, "base64")).catch((error: Error) => {
+    throw new ConnectRpcError("failed_precondition", `error writing to stdin: ${error.message}`);
+  });
+}
+
 /** Answers one unary Process call; throws ConnectRpcError for Connect error replies. */
-export function handleProcessUnary(
+export async function handleProcessUnary(
   sandbox: SandboxRecord,
   method: string,
   message: Message,
-): unknown {
+): Promise<unknown> {
   switch (method) {
     case "List":
       return {
@@ -199,23 +219,12 @@ export function handleProcessUnary(
       proc.signal(signal);
       return {};
     }
-    case "SendInput": {
-      const proc = findProcess(sandbox, record(message.process));
-      const stdin = record(message.input).stdin;
-      if (typeof stdin !== "string")
-        throw new ConnectRpcError("invalid_argument", "input.stdin is required");
-      if (!proc.writeStdin(Buffer.from(stdin, "base64"))) {
-        throw new ConnectRpcError("failed_precondition", "stdin is not enabled for this process");
-      }
+    case "SendInput":
+      await sendInput(findProcess(sandbox, record(message.process)), record(message.input));
       return {};
-    }
-    case "CloseStdin": {
-      const proc = findProcess(sandbox, record(message.process));
-      if (!proc.closeStdin()) {
-        throw new ConnectRpcError("failed_precondition", "stdin is not enabled for this process");
-      }
+    case "CloseStdin":
+      await findProcess(sandbox, record(message.process)).closeStdin();
       return {};
-    }
     default:
       throw new ConnectRpcError(
         "unimplemented",

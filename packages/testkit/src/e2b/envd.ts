@@ -155,7 +155,7 @@ async function rpc(
   try {
     const result =
       service === "process.Process"
-        ? handleProcessUnary(sandbox, method, message)
+        ? await handleProcessUnary(sandbox, method, message)
         : await handleFilesystem(sandbox, method, message, user);
     sendUnary(res, result);
   } catch (error) {

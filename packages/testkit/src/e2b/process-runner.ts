@@ -62,6 +62,7 @@ export class RunningProcess {
   private markExited: () => void = () => {};
   private readonly listeners = new Set<(event: ProcessEvent) => void>();
   private timeout: NodeJS.Timeout | undefined;
+  private stdinClosed = false;
 
   constructor(
     private readonly child: ChildProcess,
@@ -123,16 +124,32 @@ export class RunningProcess {
     killGroup(this.pid, signal);
   }
 
-  writeStdin(data: Buffer): boolean {
-    if (!this.child.stdin || this.child.stdin.destroyed) return false;
-    this.child.stdin.write(data);
-    return true;
+  /**
+   * envd's WriteStdin: refused when stdin is off or closed, else resolves once the pipe took the
+   * bytes (a full pipe keeps the call waiting, as envd's blocking write does).
+   */
+  writeStdin(data: Buffer): Promise<void> {
+    const stdin = this.child.stdin;
+    if (!stdin || this.stdinClosed || stdin.destroyed) {
+      return Promise.reject(new Error("stdin not enabled or closed"));
+    }
+    return new Promise((resolve, reject) => {
+      stdin.write(data, (error) => {
+        // Node completes a write cut short by the child's exit without an error; envd sees EPIPE.
+        if (!error && !stdin.destroyed) return resolve();
+        const reason = error?.message ?? "write: broken pipe";
+        reject(new Error(`error writing to stdin of process '${this.pid}': ${reason}`));
+      });
+    });
   }
 
-  closeStdin(): boolean {
-    if (!this.child.stdin || this.child.stdin.destroyed) return false;
-    this.child.stdin.end();
-    return true;
+  /** envd's CloseStdin: EOF for the process; a no-op without stdin or when already closed. */
+  closeStdin(): Promise<void> {
+    const stdin = this.child.stdin;
+    if (!stdin || this.stdinClosed) return Promise.resolve();
+    this.stdinClosed = true;
+    // Closing a pipe's write end cannot fail; a failed flush of earlier writes was reported there.
+    return new Promise((resolve) => stdin.end(() => resolve()));
   }
 
   private emit(event: ProcessEvent): void {

@@ -4,6 +4,7 @@ import { constants } from "node:os";
 import type Dockerode from "dockerode";
 import type { ExitStatus, SandboxProcess, SpawnOptions } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { stdinStream } from "../../sandbox/stdin-stream.js";
 import {
   KILL_REQUEST_DIR,
   PROCESS_MARK_ENV,
@@ -49,6 +50,7 @@ export async function spawnProcess(
       cmd: [context.nodePath, "-e", WRAPPER_SCRIPT, "--", id, STATE_DIR, ...options.command],
       env: { ...options.env, [PROCESS_MARK_ENV]: id },
       workingDir: options.cwd ?? context.workspacePath,
+      stdin: options.stdin === true,
     });
   } catch (error) {
     throw toSandboxError(error, "SANDBOX_EXEC_FAILED", "start a process");
@@ -60,6 +62,7 @@ export async function spawnProcess(
 class DockerProcess implements SandboxProcess {
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
+  readonly stdin?: WritableStream<Uint8Array>;
   readonly #context: ProcessContext;
   readonly #id: string;
   readonly #streams: ExecStreams;
@@ -74,6 +77,8 @@ class DockerProcess implements SandboxProcess {
     this.#streams = streams;
     this.stdout = toWebStream(streams.stdout);
     this.stderr = toWebStream(streams.stderr);
+    // The connection carries stdin too: once it is gone, so is the process's stdin.
+    if (streams.stdin) this.stdin = stdinStream(streams.stdin, streams.ended);
     const onAbort = () => void this.kill();
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) onAbort();

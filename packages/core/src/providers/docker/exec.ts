@@ -1,17 +1,25 @@
 // Docker exec plumbing: start a command with live demultiplexed output, collect output, exit codes.
 import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
+import { type StdinPipe, writablePipe } from "../../sandbox/stdin-stream.js";
 
 export interface ExecRequest {
   cmd: string[];
   env?: Record<string, string>;
   workingDir?: string;
+  /** Attach the process's stdin (otherwise it reads /dev/null). */
+  stdin?: boolean;
 }
 
 export interface ExecStreams {
   exec: Dockerode.Exec;
   stdout: PassThrough;
   stderr: PassThrough;
+  /**
+   * With `stdin: true`: raw bytes to the process's stdin over the hijacked connection; end()
+   * half-closes it (the daemon then closes the process's stdin) while output keeps coming.
+   */
+  stdin: StdinPipe | undefined;
   /** Resolves when the exec's output stream has ended (the process and its heirs closed it). */
   ended: Promise<void>;
   /** Drops the connection (the process keeps running); `ended` then resolves. */
@@ -49,12 +57,17 @@ export async function startExec(
     Cmd: request.cmd,
     Env: envList(request.env),
     WorkingDir: request.workingDir,
-    AttachStdin: false,
+    AttachStdin: request.stdin === true,
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
   });
-  const socket = await exec.start({ hijack: true, stdin: false, Detach: false, Tty: false });
+  const socket = await exec.start({
+    hijack: true,
+    stdin: request.stdin === true,
+    Detach: false,
+    Tty: false,
+  });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   docker.modem.demuxStream(socket, sink(stdout), sink(stderr));
@@ -72,7 +85,8 @@ export async function startExec(
     // A broken connection ends the output; the exit status then tells what happened.
     socket.on("error", finish);
   });
-  return { exec, stdout, stderr, ended, close: () => socket.destroy() };
+  const stdin = request.stdin ? writablePipe(socket) : undefined;
+  return { exec, stdout, stderr, stdin, ended, close: () => socket.destroy() };
 }
 
 /** Exposes a node stream as a web stream (chunks flow as they arrive). */

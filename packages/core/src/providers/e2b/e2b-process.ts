@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:os";
 import { CommandExitError, type CommandHandle, type Sandbox as SdkSandbox } from "e2b";
 import type { ExitStatus, SandboxProcess, SpawnOptions } from "../../sandbox/sandbox.js";
+import { stdinStream } from "../../sandbox/stdin-stream.js";
 import { HELPER_TIMEOUT_MS, HOME_DIR, PROCESS_MARK_ENV, REQUEST_TIMEOUT_MS } from "./constants.js";
+import { commandStdin } from "./e2b-stdin.js";
 import { abortReason, isLost, isSandboxGone, lostError, toSandboxError } from "./errors.js";
 import { checkEnv, execLine, killerScript } from "./shell.js";
 
@@ -75,6 +77,8 @@ export async function spawnProcess(ctx: ProcessContext, options: SpawnOptions) {
       cwd: options.cwd ?? ctx.cwd,
       onStdout: (data) => stdout.push(data),
       onStderr: (data) => stderr.push(data),
+      // Only when asked: the SDK refuses an explicit `stdin: false` on old envd versions.
+      ...(options.stdin ? { stdin: true } : {}),
       timeoutMs: ctx.commandTimeoutMs,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     });
@@ -86,12 +90,19 @@ export async function spawnProcess(ctx: ProcessContext, options: SpawnOptions) {
     }
     throw converted;
   }
-  return new E2BProcess(ctx, id, handle, { stdout, stderr }, options.signal);
+  return new E2BProcess(
+    ctx,
+    id,
+    handle,
+    { stdout, stderr, stdin: options.stdin === true },
+    options.signal,
+  );
 }
 
 export class E2BProcess implements SandboxProcess {
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
+  readonly stdin?: WritableStream<Uint8Array>;
   readonly #ctx: ProcessContext;
   readonly #id: string;
   readonly #handle: CommandHandle;
@@ -107,7 +118,11 @@ export class E2BProcess implements SandboxProcess {
     ctx: ProcessContext,
     id: string,
     handle: CommandHandle,
-    streams: { stdout: ReturnType<typeof liveStream>; stderr: ReturnType<typeof liveStream> },
+    streams: {
+      stdout: ReturnType<typeof liveStream>;
+      stderr: ReturnType<typeof liveStream>;
+      stdin: boolean;
+    },
     signal: AbortSignal,
   ) {
     this.#ctx = ctx;
@@ -124,14 +139,24 @@ export class E2BProcess implements SandboxProcess {
     const givenUp = new Promise<ExitStatus>((resolve) => {
       this.#giveUp = resolve;
     });
+    const ended = new AbortController();
     this.#result = Promise.race([outcome, givenUp]).finally(() => {
       this.#exited = true;
+      ended.abort();
       signal.removeEventListener("abort", onAbort);
       streams.stdout.close();
       streams.stderr.close();
       ctx.onExit(this);
     });
     this.#settled = this.#result.catch(() => {});
+    if (streams.stdin) {
+      const pipe = commandStdin(handle, {
+        isGone: () => ctx.isGone(),
+        onLost: () => ctx.onLost(),
+        ended: ended.signal,
+      });
+      this.stdin = stdinStream(pipe, this.#settled);
+    }
     if (signal.aborted) onAbort();
   }
 

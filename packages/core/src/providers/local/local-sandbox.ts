@@ -157,6 +157,7 @@ export class LocalSandbox implements Sandbox {
       cwd: options.cwd ?? this.workspacePath,
       env: buildSandboxEnv(this.nodePath, this.workspacePath, this.init.env, options.env),
       command: options.command,
+      stdin: options.stdin === true,
     });
     if (this.destroying) {
       await proc.kill();
@@ -174,6 +175,7 @@ export class LocalSandbox implements Sandbox {
     return {
       stdout: proc.stdout,
       stderr: proc.stderr,
+      ...(proc.stdin ? { stdin: proc.stdin } : {}),
       wait: () => proc.wait(),
       kill: () => proc.kill(),
     };

@@ -61,6 +61,8 @@ export interface StartOptions {
   cwd: string;
   env: Record<string, string>;
   command: readonly string[];
+  /** A pipe to the process's stdin (otherwise /dev/null). */
+  stdin?: boolean | undefined;
 }
 
 /** Spawns the process in its own process group; SANDBOX_EXEC_FAILED when it cannot start. */
@@ -73,7 +75,11 @@ export async function startSandboxProcess(options: StartOptions): Promise<GroupP
   const { isolation, limits } = options;
   try {
     if (isolation.kind === "none") {
-      return await spawnProcessGroup(command, args, { cwd: options.cwd, env: options.env });
+      return await spawnProcessGroup(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        stdin: options.stdin,
+      });
     }
     const bwrapArgs = buildBwrapArgs({
       layout: isolation.layout,
@@ -93,6 +99,7 @@ export async function startSandboxProcess(options: StartOptions): Promise<GroupP
     return await spawnProcessGroup(isolation.bwrapPath, bwrapArgs, {
       cwd: options.hostDir,
       env: {},
+      stdin: options.stdin,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -4,12 +4,15 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isLiveState, listDescendants, type ProcStat, readProcStat } from "../../host/proc.js";
 import type { ExitStatus } from "../../sandbox/sandbox.js";
+import { stdinStream, writablePipe } from "../../sandbox/stdin-stream.js";
 
 export interface GroupProcess {
   readonly pid: number;
   /** Live output, straight from the pipes. */
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
+  /** The child's stdin, when spawned with `stdin: true`. */
+  readonly stdin: WritableStream<Uint8Array> | undefined;
   /** Resolves after the child exited and both pipes closed. */
   wait(): Promise<ExitStatus>;
   /** SIGKILLs the group and every descendant; resolves once they are dead. Idempotent. */
@@ -22,6 +25,8 @@ export interface SpawnGroupOptions {
   cwd: string;
   /** The complete environment of the child (nothing of ours is inherited). */
   env: Record<string, string>;
+  /** A pipe to the child's stdin; otherwise its stdin is /dev/null (EOF at once). */
+  stdin?: boolean | undefined;
 }
 
 /** How long kill() waits for descendants to disappear before giving up. */
@@ -51,7 +56,8 @@ async function waitGone(processes: readonly ProcStat[], timeoutMs: number): Prom
 }
 
 /**
- * Spawns `command args` detached (own process group) with piped stdout/stderr and no stdin.
+ * Spawns `command args` detached (own process group) with piped stdout/stderr, and stdin piped
+ * only when asked for.
  * Rejects when the executable cannot be started.
  */
 export async function spawnProcessGroup(
@@ -63,7 +69,7 @@ export async function spawnProcessGroup(
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let exited = false;
   const exit = new Promise<void>((resolve) => {
@@ -90,6 +96,7 @@ export async function spawnProcessGroup(
   }
   const stdout = Readable.toWeb(child.stdout) as unknown as ReadableStream<Uint8Array>;
   const stderr = Readable.toWeb(child.stderr) as unknown as ReadableStream<Uint8Array>;
+  const stdin = child.stdin ? stdinStream(writablePipe(child.stdin), exit) : undefined;
 
   let killing: Promise<void> | undefined;
   async function doKill(): Promise<void> {
@@ -113,6 +120,7 @@ export async function spawnProcessGroup(
     pid,
     stdout,
     stderr,
+    stdin,
     wait: () => closed,
     kill() {
       killing ??= doKill();
