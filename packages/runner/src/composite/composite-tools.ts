@@ -35,7 +35,8 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       description: `Start a new, empty secondary sandbox (its own filesystem and processes) named \`name\`, to run work in parallel. At most ${limits.maxSandboxes} at once and ${limits.maxTotalSpawns} per run; providers: ${providers}. "${PRIMARY_SANDBOX}" is your own sandbox.`,
       schema: z.strictObject({
         name: z.string().describe("lowercase letters, digits and '-'; unique in this run"),
-        provider: z.enum(limits.allowedProviders).optional(),
+        // Checked by the host (which explains a refusal), not here.
+        provider: z.string().optional().describe(`one of: ${providers}; default: your own`),
       }),
       parallel: true,
       sandboxOf: (input) => input.name,

@@ -200,11 +200,13 @@ export class CompositeHost {
     const { primary } = this.options;
     return [
       { name: PRIMARY_SANDBOX, provider: primary.provider, state: primary.state },
-      ...[...this.secondaries.values()].map((s) => ({
-        name: s.name,
-        provider: s.provider,
-        state: s.sandbox.state,
-      })),
+      ...[...this.secondaries.values()]
+        .sort((x, y) => (x.name < y.name ? -1 : 1))
+        .map((s) => ({
+          name: s.name,
+          provider: s.provider,
+          state: s.sandbox.state,
+        })),
     ];
   }
 }

@@ -1,0 +1,213 @@
+// Composite workflows end to end: a scripted agent spawns two sandboxes, runs a command in each in
+// parallel, moves a file a → b → primary and reads it there; limits come back as tool errors; and
+// no sandbox survives the run — after success, timeout, cancel or a runner crash.
+import type { SandcasterEvent } from "@sandcaster/protocol";
+import type { ScriptedTurn } from "@sandcaster/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness.js";
+import { bridgeGateway, expectNoLeftovers, sandboxCases } from "./leftovers.js";
+import { postQuery, type ReceivedEvent, readEvents } from "./sse.js";
+
+const SANDBOXES = await sandboxCases();
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const call = (name: string, input: Record<string, unknown>) => ({ name, input });
+
+const FAN_OUT: ScriptedTurn[] = [
+  { toolCalls: [call("spawn_sandbox", { name: "a" }), call("spawn_sandbox", { name: "b" })] },
+  {
+    toolCalls: [
+      call("exec_in", {
+        sandbox: "a",
+        command: "echo start-a; sleep 1; printf 'alpha\\n' > a.txt; echo end-a",
+      }),
+      call("exec_in", { sandbox: "b", command: "echo start-b; sleep 1; echo end-b" }),
+    ],
+  },
+  { toolCalls: [call("transfer_files", { from: "a", to: "b", paths: ["a.txt"] })] },
+  {
+    toolCalls: [
+      call("exec_in", { sandbox: "b", command: "cat a.txt" }),
+      call("transfer_files", { from: "a", to: "primary", paths: ["a.txt"] }),
+    ],
+  },
+  {
+    toolCalls: [
+      call("read_file", { path: "a.txt" }),
+      call("spawn_sandbox", { name: "c" }),
+      call("spawn_sandbox", { name: "d", provider: "e2b" }),
+      call("list_sandboxes", {}),
+    ],
+  },
+  { toolCalls: [call("kill_sandbox", { name: "a" })] },
+  { toolCalls: [call("exec_in", { sandbox: "a", command: "true" })] },
+  { text: "fanned out and back" },
+];
+
+function results(events: ReceivedEvent[], toolName: string) {
+  return events
+    .map((e) => e.data)
+    .filter((d): d is Extract<SandcasterEvent, { type: "tool_result" }> => d.type === "tool_result")
+    .filter((d) => d.toolName === toolName);
+}
+
+function outputIndex(events: ReceivedEvent[], text: string): number {
+  return events.findIndex((e) => e.data.type === "tool_output" && e.data.content.includes(text));
+}
+
+describe.each(SANDBOXES)("composite workflow on $sandbox", ({ sandbox, enabled }) => {
+  const server = async (turns: ScriptedTurn[]) =>
+    startTestServer({
+      turns,
+      sandbox,
+      ...(sandbox === "docker" ? { modelHost: await bridgeGateway() } : {}),
+    });
+
+  it.skipIf(!enabled)(
+    "spawns two sandboxes, runs in both at once, moves a file a → b → primary, enforces limits",
+    async () => {
+      t = await server(FAN_OUT);
+      const response = await postQuery(t.url, {
+        prompt: "fan out",
+        composite: { maxSandboxes: 2 },
+      });
+      expect(response.status).toBe(200);
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response);
+      expect(events.at(-1)?.data).toMatchObject({ type: "result", content: "fanned out and back" });
+
+      const spawned = results(events, "spawn_sandbox").slice(0, 2);
+      expect(spawned.map((r) => [r.sandbox, r.isError]).sort()).toEqual([
+        ["a", false],
+        ["b", false],
+      ]);
+      // Both commands had started before either ended: they ran in parallel.
+      const starts = [outputIndex(events, "start-a"), outputIndex(events, "start-b")];
+      const ends = [outputIndex(events, "end-a"), outputIndex(events, "end-b")];
+      expect(Math.min(...starts)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
+      const live = events.find((e) => e.data.type === "tool_output")?.data;
+      expect(live).toMatchObject({ toolName: "exec_in", stream: "stdout" });
+      expect(["a", "b"]).toContain(live?.type === "tool_output" ? live.sandbox : "");
+      const uses = events.map((e) => e.data).filter((d) => d.type === "tool_use");
+      expect(uses.find((d) => d.toolName === "exec_in")).toMatchObject({ sandbox: "a" });
+
+      const execs = results(events, "exec_in");
+      expect(execs[2]).toMatchObject({
+        isError: false,
+        sandbox: "b",
+        content: expect.stringContaining("alpha"),
+      });
+      expect(results(events, "transfer_files")).toEqual([
+        expect.objectContaining({ isError: false, content: expect.stringContaining("6 bytes") }),
+        expect.objectContaining({ isError: false, sandbox: "primary" }),
+      ]);
+      expect(results(events, "read_file")[0]?.content).toContain("alpha");
+      // Limits and refusals are tool errors the agent sees; the run goes on.
+      const refused = Object.fromEntries(
+        results(events, "spawn_sandbox")
+          .slice(2)
+          .map((r) => [r.sandbox, r]),
+      );
+      expect(refused.c).toMatchObject({
+        isError: true,
+        content: expect.stringContaining("at most 2"),
+      });
+      expect(refused.d).toMatchObject({
+        isError: true,
+        content: expect.stringContaining('provider "e2b" is not allowed'),
+      });
+      expect(results(events, "list_sandboxes")[0]?.content).toMatch(/primary.*\n.*a\t.*\n.*b\t/s);
+      expect(results(events, "kill_sandbox")[0]).toMatchObject({ isError: false });
+      expect(execs[3]).toMatchObject({
+        isError: true,
+        content: expect.stringContaining('no sandbox named "a"'),
+      });
+      // The copied file is the run's own output.
+      expect(events.find((e) => e.data.type === "file")?.data).toMatchObject({
+        path: "a.txt",
+        content: "alpha\n",
+      });
+      // Host requests never reach the client.
+      expect(JSON.stringify(events)).not.toContain("sandcaster_host_request");
+      expect(await expectNoLeftovers(runId)).toEqual([]);
+    },
+    120_000,
+  );
+
+  const SLOW: ScriptedTurn[] = [
+    { toolCalls: [call("spawn_sandbox", { name: "worker" })] },
+    { toolCalls: [call("exec_in", { sandbox: "worker", command: "echo working; sleep 60" })] },
+    { text: "never" },
+  ];
+
+  it.skipIf(!enabled)(
+    "a timeout leaves no sandbox behind",
+    async () => {
+      t = await server(SLOW);
+      const response = await postQuery(t.url, { prompt: "slow", timeout: 5, composite: {} });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response);
+      expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "TIMEOUT" });
+      expect(await expectNoLeftovers(runId)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(!enabled)(
+    "a cancel leaves no sandbox behind",
+    async () => {
+      t = await server(SLOW);
+      const running = t;
+      const response = await postQuery(running.url, { prompt: "slow", composite: {} });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response, {
+        until: (e) => {
+          if (e.data.type === "tool_output" && e.data.content.includes("working")) {
+            void fetch(new URL(`/runs/${runId}/cancel`, running.url), { method: "POST" });
+          }
+          return e.data.type === "error";
+        },
+      });
+      expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "CANCELLED" });
+      expect(await expectNoLeftovers(runId)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(!enabled)(
+    "a runner crash leaves no sandbox behind",
+    async () => {
+      t = await server([
+        { toolCalls: [call("spawn_sandbox", { name: "worker" })] },
+        { toolCalls: [call("bash", { command: "kill -9 $PPID" })] },
+        { text: "never" },
+      ]);
+      const response = await postQuery(t.url, { prompt: "crash", composite: {} });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response);
+      expect(results(events, "spawn_sandbox")[0]).toMatchObject({ isError: false });
+      expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "RUNNER_CRASHED" });
+      expect(await expectNoLeftovers(runId)).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("composite requests the server refuses", () => {
+  it("400 naming the field when a request asks for more than sandcaster.json allows", async () => {
+    t = await startTestServer({ turns: [], config: { composite: { maxSandboxes: 2 } } });
+    const response = await postQuery(t.url, { prompt: "x", composite: { maxSandboxes: 5 } });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { details?: { field: string; message: string }[] };
+    expect(body.details?.[0]).toMatchObject({
+      field: "composite.maxSandboxes",
+      message: expect.stringContaining("at most 2"),
+    });
+  });
+});
