@@ -31,6 +31,9 @@ async function* followStored(
   signal: AbortSignal,
 ): AsyncGenerator<SeqEvent> {
   const wakeups = store.watchRun(runId, signal)[Symbol.asyncIterator]();
+  // The store's polling timers are unref'd (a server never waits on them); with nothing else
+  // pending, this process would exit in the middle of the wait.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     for (;;) {
       // The status first: a run that ended before this read has all its events stored.
@@ -47,6 +50,7 @@ async function* followStored(
       if ((await wakeups.next()).done) return;
     }
   } finally {
+    clearInterval(keepAlive);
     await wakeups.return?.();
   }
 }
