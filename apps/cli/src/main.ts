@@ -1,24 +1,24 @@
 #!/usr/bin/env node
 // The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
-import { doctorCommand } from "./commands/doctor.js";
-import { e2bCommand } from "./commands/e2b.js";
-import { imageCommand } from "./commands/image.js";
-import { initCommand } from "./commands/init.js";
-import { queryCommand } from "./commands/query.js";
-import { runsCommand } from "./commands/runs.js";
-import { serveCommand } from "./commands/serve.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { RemoteError } from "./remote/remote-error.js";
 import { VERSION } from "./version.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  query: queryCommand,
-  runs: runsCommand,
-  serve: serveCommand,
-  init: initCommand,
-  doctor: doctorCommand,
-  image: imageCommand,
-  e2b: (argv) => e2bCommand(argv),
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: the server, the SDKs and Docker's client cost a second to import, and
+// `init` or `--help` need none of them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  query: async () => (await import("./commands/query.js")).queryCommand,
+  runs: async () => (await import("./commands/runs.js")).runsCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  init: async () => (await import("./commands/init.js")).initCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  image: async () => (await import("./commands/image.js")).imageCommand,
+  e2b: async () => {
+    const { e2bCommand } = await import("./commands/e2b.js");
+    return (argv) => e2bCommand(argv);
+  },
 };
 
 const USAGE = `sandcaster ${VERSION} — run a coding agent in a fresh sandbox, stream what it does
@@ -62,11 +62,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
-  return command(rest);
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
+  return (await load())(rest);
 }
 
+// Until main settles: a command whose promise is left hanging when the event loop drains must
+// not look like a success.
+process.exitCode = EXIT.failed;
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

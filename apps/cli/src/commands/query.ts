@@ -1,7 +1,5 @@
 // `sandcaster query "<prompt>"`: one run, in-process or against --url, shown live or as --json.
-import { createLogger } from "@sandcaster/api";
 import { UsageError } from "../exit-codes.js";
-import { startInProcessRun } from "../local/in-process-run.js";
 import { parseFlags } from "../parse-flags.js";
 import { followRun } from "../query/follow-run.js";
 import { buildQueryRequest } from "../query/query-request.js";
@@ -95,6 +93,11 @@ export async function queryCommand(argv: string[]): Promise<number> {
     return followRun(() => startRemoteRun(client, input), view);
   }
   view.waiting("preparing");
+  // In-process needs the whole server side; a --url query does not, so it is loaded only here.
+  const [{ createLogger }, { startInProcessRun }] = await Promise.all([
+    import("@sandcaster/api"),
+    import("../local/in-process-run.js"),
+  ]);
   const logger = createLogger({
     level: env.SANDCASTER_LOG_LEVEL ?? "error",
     destination: process.stderr,

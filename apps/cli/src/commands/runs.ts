@@ -1,7 +1,6 @@
 // `sandcaster runs` (a table), `runs show <id>` and `runs tail <id>`, from a server or the local store.
 import { RUN_STATUSES, type RunStatus } from "@sandcaster/protocol";
 import { UsageError } from "../exit-codes.js";
-import { storeHistory } from "../local/store-history.js";
 import { intFlag, parseFlags } from "../parse-flags.js";
 import { createRemoteClient } from "../remote/remote-client.js";
 import { remoteHistory } from "../remote/remote-history.js";
@@ -60,7 +59,10 @@ export async function runsCommand(argv: string[]): Promise<number> {
   const url = values.url ?? env.SANDCASTER_URL;
   const history = url
     ? remoteHistory(createRemoteClient({ url, apiKey: env.SANDCASTER_API_KEY }))
-    : await storeHistory({ configPath: values.config, env });
+    : await (await import("../local/store-history.js")).storeHistory({
+        configPath: values.config,
+        env,
+      });
   const palette = createPalette(colourEnabled(process.stdout, env));
   try {
     if (action === "tail" && id) {
