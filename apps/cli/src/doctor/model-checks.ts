@@ -37,7 +37,8 @@ export function modelChecks(config: SandcasterConfig, env: Env): CheckResult[] {
   const allKeys = MODEL_PROVIDERS.flatMap((p) => PROVIDER_KEY_VARS[p]).join(", ");
   let model: CheckResult;
   if (!choice.ok) {
-    model = { id: "model", status: "fail", message: choice.reason, hint: `set one of ${allKeys}` };
+    const message = config.model ? choice.reason : "no model key is set";
+    model = { id: "model", status: "fail", message, hint: `set one of ${allKeys}` };
   } else if (!hasKey(choice.provider, env)) {
     const names = PROVIDER_KEY_VARS[choice.provider].join(" or ");
     model = {

@@ -76,7 +76,8 @@ const KEYS = (first: string) =>
   ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY"]
     .sort((a, b) => Number(b === first) - Number(a === first))
     .map((name) => (name === first ? `${name}=` : `# ${name}=`))
-    .join("\n");
+    .join("\n")
+    .replace("# GOOGLE_API_KEY=", "# GOOGLE_API_KEY=        (or GEMINI_API_KEY)");
 
 const ENV_SERVER = `# Serving: every route but /health and /ready then needs "Authorization: Bearer <key>".
 # SANDCASTER_API_KEY=

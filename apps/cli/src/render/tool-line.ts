@@ -1,4 +1,5 @@
 // One line per tool call: its outcome mark, the tool, the argument that says what it did, the time.
+import { canonicalToolName } from "@sandcaster/protocol";
 import type { Palette } from "../terminal/colours.js";
 import { formatSeconds, oneLine } from "./format.js";
 
@@ -26,10 +27,10 @@ function parseInput(json: string): Record<string, unknown> | undefined {
 /** "ls -la" for bash, "notes.md" for write_file, compact JSON for tools we do not know. */
 export function toolSubject(toolName: string, inputJson: string, max = 80): string {
   const input = parseInput(inputJson);
-  const fields = SUBJECT_FIELDS[toolName.toLowerCase()] ?? [];
+  const fields = SUBJECT_FIELDS[canonicalToolName(toolName) ?? ""] ?? [];
   if (input) {
     const parts = fields.map((f) => input[f]).filter((v): v is string => typeof v === "string");
-    if (parts.length > 0) return oneLine(parts.join("  "), max);
+    if (parts.length > 0) return oneLine(parts.join(" "), max);
     if (Object.keys(input).length === 0) return "";
   }
   return oneLine(inputJson, max);
