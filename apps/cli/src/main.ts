@@ -58,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return EXIT.ok;
   }
+  // `sandcaster help query` is `sandcaster query --help`.
+  if (name === "help" && rest[0] && COMMANDS[rest[0]]) return main([rest[0], "--help"]);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(USAGE);
     return EXIT.ok;

@@ -10,22 +10,27 @@ import { runTable } from "../runs/run-table.js";
 import { tailRun } from "../runs/tail-run.js";
 import { colourEnabled, createPalette } from "../terminal/colours.js";
 
-const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--json]
-       sandcaster runs show <id> [--json]
-       sandcaster runs tail <id> [--after SEQ] [--json] [--thinking] [--out DIR]
+const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--json] [--url URL]
+       sandcaster runs show <id> [--json] [--url URL]
+       sandcaster runs tail <id> [--after SEQ] [--thinking] [--verbose] [--out DIR] [--json] [--url URL]
 
-  runs          the newest runs as a table (id, status, model, turns, tokens, cost, duration, age)
-  runs show     one run in full: prompt, model, timings, usage, cost, error
+  runs          the newest runs as a table: id, status, model, turns, tokens, cost, duration, age
+  runs show     one run in full: prompt, model, sandbox, times, usage, cost, files, error
   runs tail     a run's events from the start (or after event SEQ), then live until it ends,
-                shown like \`sandcaster query\` shows them; Ctrl-C stops following (exit 130)
+                shown as \`sandcaster query\` shows them; Ctrl-C stops following (exit 130), the
+                run itself goes on
 
   --status S    queued | running | completed | error | cancelled
   --limit N     how many runs, 1..100 (default 20)
-  --url URL     a server (default SANDCASTER_URL; SANDCASTER_API_KEY is its key); without it the
-                local store: SANDCASTER_DB, DATABASE_URL, or sandcaster.json's store.path
-  --config PATH sandcaster.json (for the local store's path)
+  --after SEQ   tail: start after this event id (the SSE id; 0 = from the start)
+  --thinking    tail: show the model's thinking; --verbose also the runner's stderr
+  --out DIR     tail: save the run's files into DIR
+  --json        raw JSON (the page, the record, or one event per line)
+  --url URL     a server (default SANDCASTER_URL; SANDCASTER_API_KEY is its key). Without it, the
+                local store: DATABASE_URL, else SANDCASTER_DB, else sandcaster.json's store.path
+  --config PATH sandcaster.json, for the local store's path
 
-Exit codes: 0; tail: 0 when the run completed, 1 when it failed; 2 usage error.`;
+Exit codes: 0 ok (tail: the run completed), 1 failed or not found, 2 usage error, 130 Ctrl-C.`;
 
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("runs", argv, {
