@@ -34,14 +34,15 @@ export async function openPane(
   env: Record<string, string>,
   cwd: string,
 ): Promise<TmuxPane> {
-  const socket = `sandcaster-cli-test-${process.pid}-${++sessions}`;
+  // The server's socket lives in the test's dir, so removing the dir leaves nothing behind.
+  const socket = join(cwd, `.tmux-${++sessions}`);
   const tmux = (...rest: string[]) =>
-    run(TMUX, ["-L", socket, "-f", "/dev/null", ...rest], {
+    run(TMUX, ["-S", socket, "-f", "/dev/null", ...rest], {
       // The server takes this environment, not the test runner's (no stray FORCE_COLOR or keys).
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: cwd },
     });
   const vars = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-  const statusFile = join(cwd, `.exit-status-${socket}`);
+  const statusFile = `${socket}.status`;
   const command = [process.execPath, HOLD_PANE, statusFile, process.execPath, CLI, ...args];
   const quoted = command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   await tmux("new-session", "-d", "-s", "t", "-x", "160", "-y", "40", "-c", cwd, ...vars, quoted);
