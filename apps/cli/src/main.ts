@@ -1,52 +1,82 @@
 #!/usr/bin/env node
-// The sandcaster command: dispatches to serve, query, runs and image; errors become one clear line.
-import { e2bCommand } from "./commands/e2b.js";
-import { imageCommand } from "./commands/image.js";
-import { queryCommand } from "./commands/query.js";
-import { runsCommand } from "./commands/runs.js";
-import { serveCommand } from "./commands/serve.js";
+// The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
+import { EXIT, UsageError } from "./exit-codes.js";
+import { RemoteError } from "./remote/remote-error.js";
 import { VERSION } from "./version.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  query: queryCommand,
-  runs: runsCommand,
-  image: imageCommand,
-  e2b: (argv) => e2bCommand(argv),
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: the server, the SDKs and Docker's client cost a second to import, and
+// `init` or `--help` need none of them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  query: async () => (await import("./commands/query.js")).queryCommand,
+  runs: async () => (await import("./commands/runs.js")).runsCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  init: async () => (await import("./commands/init.js")).initCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  image: async () => (await import("./commands/image.js")).imageCommand,
+  e2b: async () => {
+    const { e2bCommand } = await import("./commands/e2b.js");
+    return (argv) => e2bCommand(argv);
+  },
 };
 
-const USAGE = `sandcaster ${VERSION}
+const USAGE = `sandcaster ${VERSION} — run a coding agent in a fresh sandbox, stream what it does
 
 usage: sandcaster <command> [options]
 
-  serve     run the HTTP server (POST /query, GET /runs, GET /health)
-  query     run one prompt and print the stream (in-process, or --url for a server)
-  runs      list recorded runs, or show one
-  image     build the Docker sandbox image
-  e2b       manage E2B lifecycle webhooks (e2b webhook register|list|delete)
+  query "<prompt>"   run one prompt and show it live (in-process, or on a server with --url)
+  runs               recorded runs as a table; runs show <id>; runs tail <id> (follow a run)
+  serve              the HTTP server (POST /query, GET /runs, /runs/:id/events, …)
+  init [starter]     write a commented sandcaster.json and .env.example (minimal, docker, e2b, openai)
+  doctor             check this machine: node, sandboxes, model keys, E2B, the run store
+  image build        build the Docker sandbox image
+  e2b webhook …      manage E2B lifecycle webhooks (register | list | delete)
 
-Run \`sandcaster <command> --help\` for the options of a command.`;
+Start here:  sandcaster init && sandcaster doctor && sandcaster query "Write hello.py and run it"
+Run \`sandcaster <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 failed (run, check or server), 2 usage error, 130 cancelled with Ctrl-C.`;
+
+/** The exit code an error deserves; usage mistakes also get a pointer to --help. */
+function report(error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    const command = error.command ? ` ${error.command}` : "";
+    process.stderr.write(
+      `sandcaster${command}: ${message}\nRun \`sandcaster${command} --help\` for usage.\n`,
+    );
+    return EXIT.usage;
+  }
+  process.stderr.write(`sandcaster: ${message}\n`);
+  // The server refused the request itself (a field it does not accept): a usage error too.
+  return error instanceof RemoteError && error.status === 400 ? EXIT.usage : EXIT.failed;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v") {
     console.log(VERSION);
-    return 0;
+    return EXIT.ok;
   }
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
+  // `sandcaster help query` is `sandcaster query --help`.
+  if (name === "help" && rest[0] && COMMANDS[rest[0]]) return main([rest[0], "--help"]);
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(USAGE);
-    return name && name !== "--help" && name !== "-h" ? 2 : 0;
+    return EXIT.ok;
   }
-  return command(rest);
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
+  return (await load())(rest);
 }
 
+// Until main settles: a command whose promise is left hanging when the event loop drains must
+// not look like a success.
+process.exitCode = EXIT.failed;
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`sandcaster: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = report(error);
   },
 );

@@ -66,3 +66,55 @@ export function startServe(
     void exited.then((code) => reject(new Error(`serve exited with ${code}:\n${logs}`)));
   });
 }
+
+export interface LiveCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves once stdout matches `pattern` (rejects after `timeoutMs`). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  finished: Promise<Finished & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the CLI and lets the test watch its output while it runs (to send it signals). */
+export function startCli(args: string[], env: Record<string, string>, cwd?: string): LiveCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    ...(cwd ? { cwd } : {}),
+  });
+  let stdout = "";
+  let stderr = "";
+  const watchers = new Set<() => void>();
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+    for (const w of watchers) w();
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const finished = new Promise<Finished & { signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    finished,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(stdout)) return;
+          watchers.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(check);
+          reject(new Error(`no ${pattern} in:\n${stdout}\nstderr:\n${stderr}`));
+        }, timeoutMs);
+        watchers.add(check);
+        check();
+      });
+    },
+  };
+}

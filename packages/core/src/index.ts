@@ -6,13 +6,20 @@ export {
   createDockerProvider,
   type DockerProviderSettings,
   type DockerSandboxProvider,
+  dockerClientOptions,
 } from "./providers/docker/index.js";
 export {
   createE2BProvider,
   type E2BProviderSettings,
   type E2BSandboxProvider,
 } from "./providers/e2b/index.js";
-export { createLocalProvider, type LocalProviderSettings } from "./providers/local/index.js";
+export {
+  BWRAP_HINT,
+  type BwrapStatus,
+  checkBwrap,
+  createLocalProvider,
+  type LocalProviderSettings,
+} from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";
 export { executeRun, type RunContext, type RunServices } from "./run/execute-run.js";
 export { keepRunsAlive } from "./run/keep-runs-alive.js";

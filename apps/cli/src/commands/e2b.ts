@@ -1,5 +1,6 @@
 // `sandcaster e2b webhook register|list|delete`: manages E2B lifecycle webhooks pointing at this server.
 import { parseArgs } from "node:util";
+import { e2bApiUrl } from "../e2b-api-url.js";
 
 const HELP = `usage: sandcaster e2b webhook register --url https://your-server/webhooks/e2b [--name NAME]
        sandcaster e2b webhook list
@@ -14,11 +15,6 @@ const EVENTS = [
   "sandbox.lifecycle.killed",
 ];
 
-function apiUrl(env: NodeJS.ProcessEnv): string {
-  if (env.E2B_API_URL) return env.E2B_API_URL.replace(/\/+$/, "");
-  return `https://api.${env.E2B_DOMAIN ?? "e2b.app"}`;
-}
-
 async function call(
   env: NodeJS.ProcessEnv,
   method: string,
@@ -27,7 +23,7 @@ async function call(
 ): Promise<unknown> {
   const key = env.E2B_API_KEY;
   if (!key) throw new Error("set E2B_API_KEY");
-  const response = await fetch(`${apiUrl(env)}${path}`, {
+  const response = await fetch(`${e2bApiUrl(env)}${path}`, {
     method,
     headers: { "X-API-Key": key, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),

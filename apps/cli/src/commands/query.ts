@@ -1,123 +1,109 @@
-// `sandcaster query "<prompt>"`: one run, in-process or against --url, printed as text or --json.
-import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
-import { createLogger } from "@sandcaster/api";
-import { executeRun, keepRunsAlive, PlanError, planRun } from "@sandcaster/core";
-import {
-  describeIssues,
-  type QueryRequestInput,
-  QueryRequestSchema,
-  type SandcasterEvent,
-} from "@sandcaster/protocol";
-import { buildServices } from "../build-services.js";
-import { createRenderer } from "../render-event.js";
-import { queryRemote } from "../sse-client.js";
+// `sandcaster query "<prompt>"`: one run, in-process or against --url, shown live or as --json.
+import { UsageError } from "../exit-codes.js";
+import { parseFlags } from "../parse-flags.js";
+import { followRun } from "../query/follow-run.js";
+import { buildQueryRequest } from "../query/query-request.js";
+import { createRemoteClient } from "../remote/remote-client.js";
+import { startRemoteRun } from "../remote/remote-run.js";
+import { createRunView } from "../render/run-view.js";
 
 const HELP = `usage: sandcaster query "<prompt>" [options]
+       echo "<prompt>" | sandcaster query - [options]
 
-  --model NAME         model id or alias (sonnet, opus, haiku, gpt5, gemini, …)
-  --provider NAME      anthropic | openai | google | openrouter
-  --sandbox NAME       local | docker
-  --file PATH          stage a file into the workspace (repeatable)
-  --timeout SECS       run timeout (5..3600)
-  --max-turns N        model calls before the run stops
-  --json               print raw events, one JSON object per line
-  --verbose            also print thinking and the runner's stderr
-  --url URL            a running server (or SANDCASTER_URL); in-process when absent
-  --config PATH        sandcaster.json for in-process runs`;
+Runs one prompt in a fresh sandbox and shows it live: a spinner while the sandbox starts, the
+assistant's text as it streams, one line per tool call, files the run wrote, and a summary.
+In-process by default; against a server with --url (or SANDCASTER_URL).
+
+  --model NAME           model id or alias (sonnet, opus, haiku, gpt5, gemini, …)
+  --provider NAME        anthropic | openai | google | openrouter
+  --sandbox NAME         local | docker | e2b
+  --file PATH            put a file into the workspace (repeatable; binary files are fine)
+  --timeout SECS         the whole run, 5..3600 (default 300)
+  --max-turns N          model calls before the run stops
+  --thinking-level L     none | low | medium | high
+  --system-prompt TEXT   replaces the default system prompt
+  --thinking             show the model's thinking (dimmed)
+  --out DIR              save the files the run created or changed into DIR
+  --json                 print the raw events, one JSON object per line
+  --verbose              also thinking, the runner's stderr and tool output
+  --url URL              a running server (default SANDCASTER_URL); SANDCASTER_API_KEY is its key
+  --config PATH          sandcaster.json for in-process runs
+
+Exit codes: 0 completed, 1 the run failed, 2 usage error, 130 cancelled with Ctrl-C.
+Ctrl-C cancels the run and waits until its sandbox is gone; a second Ctrl-C quits at once.
+Colours and the spinner only on a terminal (NO_COLOR / FORCE_COLOR are honoured).`;
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text.trim();
+}
 
 export async function queryCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      model: { type: "string" },
-      provider: { type: "string" },
-      sandbox: { type: "string" },
-      file: { type: "string", multiple: true },
-      timeout: { type: "string" },
-      "max-turns": { type: "string" },
-      json: { type: "boolean" },
-      verbose: { type: "boolean" },
-      url: { type: "string" },
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseFlags("query", argv, {
+    model: { type: "string" },
+    provider: { type: "string" },
+    sandbox: { type: "string" },
+    file: { type: "string", multiple: true },
+    timeout: { type: "string" },
+    "max-turns": { type: "string" },
+    "thinking-level": { type: "string" },
+    "system-prompt": { type: "string" },
+    thinking: { type: "boolean" },
+    out: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean" },
+    url: { type: "string" },
+    config: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  const files: Record<string, string> = {};
-  for (const path of values.file ?? []) files[path] = await readFile(path, "utf8");
-  const input: QueryRequestInput = {
-    prompt: positionals.join(" "),
-    ...(values.model ? { model: values.model } : {}),
-    ...(values.provider ? { provider: values.provider as never } : {}),
-    ...(values.sandbox ? { sandboxProvider: values.sandbox as never } : {}),
-    ...(values.file ? { files } : {}),
-    ...(values.timeout ? { timeout: Number(values.timeout) } : {}),
-    ...(values["max-turns"] ? { maxTurns: Number(values["max-turns"]) } : {}),
-  };
-  const parsed = QueryRequestSchema.safeParse(input);
-  if (!parsed.success) throw new Error(`invalid query: ${describeIssues(parsed.error)}`);
-
-  const renderer = createRenderer(process.stdout, {
-    color: process.stdout.isTTY === true,
-    verbose: !!values.verbose,
+  if (positionals.length === 0) throw new UsageError("the prompt is missing", "query");
+  const prompt = positionals.join(" ") === "-" ? await readStdin() : positionals.join(" ");
+  const { input, request } = await buildQueryRequest({
+    prompt,
+    model: values.model,
+    provider: values.provider,
+    sandbox: values.sandbox,
+    files: values.file,
+    timeout: values.timeout,
+    maxTurns: values["max-turns"],
+    thinkingLevel: values["thinking-level"],
+    systemPrompt: values["system-prompt"],
   });
-  let sawResult = false;
-  const show = (event: SandcasterEvent) => {
-    if (event.type === "result") sawResult = true;
-    if (values.json) process.stdout.write(`${JSON.stringify(event)}\n`);
-    else renderer.render(event);
-  };
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort("cancelled with Ctrl-C"));
+  const env = process.env;
+  const url = values.url ?? env.SANDCASTER_URL;
+  const view = createRunView({
+    json: values.json === true,
+    out: process.stdout,
+    err: process.stderr,
+    env,
+    outDir: values.out,
+    thinking: values.thinking === true || values.verbose === true,
+    verbose: values.verbose === true,
+    timings: true,
+  });
 
-  const url = values.url ?? process.env.SANDCASTER_URL;
   if (url) {
-    for await (const event of queryRemote(url, input, {
-      apiKey: process.env.SANDCASTER_API_KEY,
-      signal: controller.signal,
-    })) {
-      show(event);
-    }
-    return sawResult ? 0 : 1;
+    const client = createRemoteClient({ url, apiKey: env.SANDCASTER_API_KEY });
+    view.waiting(`connecting to ${url}`);
+    return followRun(() => startRemoteRun(client, input), view);
   }
-
+  view.waiting("preparing");
+  // In-process needs the whole server side; a --url query does not, so it is loaded only here.
+  const [{ createLogger }, { startInProcessRun }] = await Promise.all([
+    import("@sandcaster/api"),
+    import("../local/in-process-run.js"),
+  ]);
   const logger = createLogger({
-    level: process.env.SANDCASTER_LOG_LEVEL ?? "error",
+    level: env.SANDCASTER_LOG_LEVEL ?? "error",
     destination: process.stderr,
   });
-  const built = await buildServices({ configPath: values.config, logger });
-  // The run is stamped alive like a server's, so a server sharing the store never reaps it.
-  const stopKeepingAlive = keepRunsAlive({
-    store: built.services.store,
-    activeRuns: built.activeRuns,
-    heartbeatMs: built.config.runs.heartbeatSecs * 1000,
-    staleAfterMs: built.config.runs.staleAfterSecs * 1000,
-    logger,
-  });
-  try {
-    const plan = planRun(parsed.data, built.config, process.env);
-    const provider = await built.providers.select(parsed.data.sandboxProvider, {
-      e2bApiKey: parsed.data.apiKeys?.e2b,
-    });
-    const runId = `run_${randomUUID()}`;
-    const done = executeRun(
-      { runId, plan, provider, emit: show, signal: controller.signal },
-      built.services,
-    );
-    built.activeRuns.track(runId, controller, done);
-    const outcome = await done;
-    return outcome.status === "completed" ? 0 : 1;
-  } catch (error) {
-    if (error instanceof PlanError) throw new Error(`${error.field}: ${error.message}`);
-    throw error;
-  } finally {
-    stopKeepingAlive();
-    await built.close();
-  }
+  return followRun(
+    () => startInProcessRun(request, { configPath: values.config, env, logger }),
+    view,
+  );
 }

@@ -1,100 +1,98 @@
-// `sandcaster runs [--status] [--limit]` as a table, and `sandcaster runs show <id>`.
-import { parseArgs } from "node:util";
-import { createRunStore, loadConfig, type RunPage } from "@sandcaster/core";
-import type { RunRecord } from "@sandcaster/protocol";
+// `sandcaster runs` (a table), `runs show <id>` and `runs tail <id>`, from a server or the local store.
+import { RUN_STATUSES, type RunStatus } from "@sandcaster/protocol";
+import { UsageError } from "../exit-codes.js";
+import { intFlag, parseFlags } from "../parse-flags.js";
+import { createRemoteClient } from "../remote/remote-client.js";
+import { remoteHistory } from "../remote/remote-history.js";
+import { createRunView } from "../render/run-view.js";
+import { runDetails } from "../runs/run-details.js";
+import { runTable } from "../runs/run-table.js";
+import { tailRun } from "../runs/tail-run.js";
+import { colourEnabled, createPalette } from "../terminal/colours.js";
 
-const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--url URL] [--json]
-       sandcaster runs show <id> [--url URL]
+const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--json] [--url URL]
+       sandcaster runs show <id> [--json] [--url URL]
+       sandcaster runs tail <id> [--after SEQ] [--thinking] [--verbose] [--out DIR] [--json] [--url URL]
 
-Reads the local run history (SANDCASTER_DB or sandcaster.json store.path), or a server's /runs with --url.`;
+  runs          the newest runs as a table: id, status, model, turns, tokens, cost, duration, age
+  runs show     one run in full: prompt, model, sandbox, times, usage, cost, files, error
+  runs tail     a run's events from the start (or after event SEQ), then live until it ends,
+                shown as \`sandcaster query\` shows them; Ctrl-C stops following (exit 130), the
+                run itself goes on
 
-async function fetchJson<T>(url: string, path: string): Promise<T> {
-  const key = process.env.SANDCASTER_API_KEY;
-  const response = await fetch(new URL(path, url), {
-    headers: key ? { authorization: `Bearer ${key}` } : {},
-  });
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(`server answered ${response.status}: ${body.error ?? "error"}`);
-  return body;
-}
+  --status S    queued | running | completed | error | cancelled
+  --limit N     how many runs, 1..100 (default 20)
+  --after SEQ   tail: start after this event id (the SSE id; 0 = from the start)
+  --thinking    tail: show the model's thinking; --verbose also the runner's stderr
+  --out DIR     tail: save the run's files into DIR
+  --json        raw JSON (the page, the record, or one event per line)
+  --url URL     a server (default SANDCASTER_URL; SANDCASTER_API_KEY is its key). Without it, the
+                local store: DATABASE_URL, else SANDCASTER_DB, else sandcaster.json's store.path
+  --config PATH sandcaster.json, for the local store's path
 
-function table(runs: RunRecord[]): string {
-  const rows = runs.map((r) => [
-    r.id,
-    r.status,
-    r.startedAt.replace("T", " ").slice(0, 19),
-    r.durationSecs === undefined ? "" : `${r.durationSecs.toFixed(1)}s`,
-    r.numTurns === undefined ? "" : String(r.numTurns),
-    r.costUsd === undefined ? "" : `$${r.costUsd.toFixed(4)}`,
-    r.model ?? "",
-    r.prompt.replace(/\s+/g, " ").slice(0, 40),
-  ]);
-  const head = ["ID", "STATUS", "STARTED (UTC)", "TIME", "TURNS", "COST", "MODEL", "PROMPT"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  return [head, ...rows]
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
+Exit codes: 0 ok (tail: the run completed), 1 failed or not found, 2 usage error, 130 Ctrl-C.`;
 
 export async function runsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      status: { type: "string" },
-      limit: { type: "string", default: "20" },
-      url: { type: "string" },
-      config: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseFlags("runs", argv, {
+    status: { type: "string" },
+    limit: { type: "string", default: "20" },
+    after: { type: "string", default: "0" },
+    url: { type: "string" },
+    config: { type: "string" },
+    json: { type: "boolean" },
+    thinking: { type: "boolean" },
+    verbose: { type: "boolean" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const url = values.url ?? process.env.SANDCASTER_URL;
-  const showId = positionals[0] === "show" ? positionals[1] : undefined;
-  if (positionals[0] === "show" && !showId) throw new Error("usage: sandcaster runs show <id>");
+  const [action = "list", id, ...extra] = positionals;
+  if (!["list", "show", "tail"].includes(action))
+    throw new UsageError(`unknown action "${action}"; expected show or tail`, "runs");
+  if (action !== "list" && !id) throw new UsageError(`runs ${action} needs a run id`, "runs");
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`, "runs");
+  const status = values.status as RunStatus | undefined;
+  if (status && !RUN_STATUSES.includes(status))
+    throw new UsageError(`--status: expected one of ${RUN_STATUSES.join(", ")}`, "runs");
+  const limit = intFlag("runs", "limit", values.limit, { min: 1, max: 100 }) ?? 20;
+  const after = intFlag("runs", "after", values.after, { min: 0, max: Number.MAX_SAFE_INTEGER });
 
-  let page: RunPage | undefined;
-  let one: RunRecord | undefined;
-  if (url) {
-    if (showId) one = await fetchJson<RunRecord>(url, `/runs/${encodeURIComponent(showId)}`);
-    else {
-      const query = new URLSearchParams({
-        limit: values.limit,
-        ...(values.status ? { status: values.status } : {}),
+  const env = process.env;
+  const url = values.url ?? env.SANDCASTER_URL;
+  const history = url
+    ? remoteHistory(createRemoteClient({ url, apiKey: env.SANDCASTER_API_KEY }))
+    : await (await import("../local/store-history.js")).storeHistory({
+        configPath: values.config,
+        env,
       });
-      page = await fetchJson<RunPage>(url, `/runs?${query}`);
+  const palette = createPalette(colourEnabled(process.stdout, env));
+  try {
+    if (action === "tail" && id) {
+      const view = createRunView({
+        json: values.json === true,
+        out: process.stdout,
+        err: process.stderr,
+        env,
+        outDir: values.out,
+        thinking: values.thinking === true || values.verbose === true,
+        verbose: values.verbose === true,
+        timings: false,
+      });
+      return await tailRun(history, id, after ?? 0, view);
     }
-  } else {
-    const { config } = await loadConfig(values.config ?? process.env.SANDCASTER_CONFIG);
-    const store = createRunStore({
-      databaseUrl: process.env.DATABASE_URL,
-      sqlitePath: process.env.SANDCASTER_DB ?? config.store.path,
-    });
-    await store.migrate();
-    try {
-      if (showId) {
-        one = await store.getRun(showId);
-        if (!one) throw new Error(`no run with id ${showId}`);
-      } else {
-        page = await store.listRuns({
-          limit: Number(values.limit),
-          status: values.status as RunRecord["status"] | undefined,
-        });
-      }
-    } finally {
-      await store.close();
+    if (action === "show" && id) {
+      const run = await history.get(id);
+      if (!run) throw new Error(`no run with id ${id}`);
+      console.log(values.json ? JSON.stringify(run, null, 2) : runDetails(run, palette));
+      return 0;
     }
+    const page = await history.list({ status, limit });
+    console.log(values.json ? JSON.stringify(page, null, 2) : runTable(page.runs, palette));
+    return 0;
+  } finally {
+    await history.close();
   }
-  if (one) console.log(JSON.stringify(one, null, 2));
-  else if (page) console.log(values.json ? JSON.stringify(page, null, 2) : table(page.runs));
-  return 0;
 }

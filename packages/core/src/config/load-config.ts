@@ -1,4 +1,5 @@
-// Reads sandcaster.json; a bad file stops the server with every offending key path named.
+// Reads sandcaster.json (comments and trailing commas allowed); a bad file stops the server with
+// every offending key path named.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -7,6 +8,7 @@ import {
   type SandcasterConfig,
   SandcasterConfigSchema,
 } from "@sandcaster/protocol";
+import { stripJsonComments } from "./strip-json-comments.js";
 
 export class ConfigError extends Error {
   readonly code = "INVALID_CONFIG";
@@ -39,7 +41,7 @@ export async function loadConfig(
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripJsonComments(text));
   } catch (error) {
     throw new ConfigError(`config ${file} is not valid JSON: ${(error as Error).message}`);
   }

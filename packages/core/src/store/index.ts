@@ -1,5 +1,10 @@
 // The run history store's public surface.
 export { type CreateRunStoreOptions, createRunStore, isPostgresUrl } from "./create-run-store.js";
+export {
+  type InspectRunStoreOptions,
+  inspectRunStore,
+  type RunStoreStatus,
+} from "./inspect-run-store.js";
 export { createKyselyRunStore, type KyselyRunStoreOptions } from "./kysely-run-store.js";
 export { migrateToLatest, runStoreMigrationProvider, runStoreMigrations } from "./migrations.js";
 export { createPgNotifier, type PgNotifierOptions } from "./pg-notifier.js";

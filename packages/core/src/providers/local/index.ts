@@ -1,5 +1,6 @@
 // The local sandbox provider: host dirs, isolated with bubblewrap when available.
 export { type BwrapArgsInput, buildBwrapArgs, type HostLayout } from "./bwrap-args.js";
+export { type BwrapStatus, checkBwrap } from "./bwrap-host.js";
 export {
   BWRAP_HINT,
   createLocalProvider,

@@ -1,0 +1,48 @@
+// Can the Docker daemon be reached, and is the sandbox image there?
+import { dockerClientOptions } from "@sandcaster/core";
+import type { SandcasterConfig } from "@sandcaster/protocol";
+import Docker from "dockerode";
+import { type Finding, reason } from "./check.js";
+
+export interface DockerFindings {
+  daemon: Finding;
+  /** Undefined when the daemon did not answer (nothing to ask). */
+  image: Finding | undefined;
+}
+
+type Pingable = { ping(options: { abortSignal: AbortSignal }): Promise<unknown> };
+type Inspectable = { inspect(options: { abortSignal: AbortSignal }): Promise<unknown> };
+
+export async function probeDocker(
+  config: SandcasterConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  signal: AbortSignal,
+): Promise<DockerFindings> {
+  const where = config.docker.socketPath ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  const docker = new Docker(dockerClientOptions(config.docker.socketPath));
+  try {
+    // dockerode's typings omit the options these calls accept; abortSignal is passed on.
+    await (docker as unknown as Pingable).ping({ abortSignal: signal });
+  } catch (error) {
+    const daemon = {
+      ok: false,
+      message: `no Docker daemon at ${where}: ${reason(error)}`,
+      hint: "start Docker, or point DOCKER_HOST (or docker.socketPath) at its socket",
+    };
+    return { daemon, image: undefined };
+  }
+  const daemon = { ok: true, message: `daemon answers at ${where}` };
+  const name = env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image;
+  try {
+    await (docker.getImage(name) as unknown as Inspectable).inspect({ abortSignal: signal });
+    return { daemon, image: { ok: true, message: `${name} is present` } };
+  } catch (error) {
+    const missing = (error as { statusCode?: number }).statusCode === 404;
+    const image = {
+      ok: false,
+      message: missing ? `${name} is not built` : `cannot inspect ${name}: ${reason(error)}`,
+      hint: `sandcaster image build --tag ${name}`,
+    };
+    return { daemon, image };
+  }
+}

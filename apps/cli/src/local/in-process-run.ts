@@ -1,0 +1,79 @@
+// A run executed in this process (no server): the same executeRun a server uses, its events as a
+// RunHandle; cancel aborts it and resolves once its sandbox is destroyed.
+import { randomUUID } from "node:crypto";
+import { executeRun, keepRunsAlive, PlanError, planRun, RunError } from "@sandcaster/core";
+import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
+import type { Logger } from "pino";
+import { buildServices } from "../build-services.js";
+import { EventChannel } from "../event-channel.js";
+import { UsageError } from "../exit-codes.js";
+import type { RunHandle } from "../run-types.js";
+
+export interface InProcessOptions {
+  configPath: string | undefined;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export async function startInProcessRun(
+  request: QueryRequest,
+  options: InProcessOptions,
+): Promise<RunHandle> {
+  const { logger, env } = options;
+  const built = await buildServices({ configPath: options.configPath, logger, env });
+  // Stamped alive like a server's runs, so a server sharing the store never reaps it.
+  const stopKeepingAlive = keepRunsAlive({
+    store: built.services.store,
+    activeRuns: built.activeRuns,
+    heartbeatMs: built.config.runs.heartbeatSecs * 1000,
+    staleAfterMs: built.config.runs.staleAfterSecs * 1000,
+    logger,
+  });
+  const release = async () => {
+    stopKeepingAlive();
+    await built.close();
+  };
+  let plan: ReturnType<typeof planRun>;
+  let provider: Awaited<ReturnType<typeof built.providers.select>>;
+  try {
+    plan = planRun(request, built.config, env);
+    provider = await built.providers.select(request.sandboxProvider, {
+      e2bApiKey: request.apiKeys?.e2b,
+    });
+  } catch (error) {
+    await release();
+    if (error instanceof PlanError) {
+      const message = `${error.field}: ${error.message}`;
+      throw error.status === 400 ? new UsageError(message, "query") : new Error(message);
+    }
+    throw error;
+  }
+
+  const runId = `run_${randomUUID()}`;
+  const channel = new EventChannel<SandcasterEvent>();
+  const controller = new AbortController();
+  const done = executeRun(
+    { runId, plan, provider, emit: (event) => channel.push(event), signal: controller.signal },
+    built.services,
+  );
+  built.activeRuns.track(runId, controller, done);
+  const settled = done.then(
+    () => channel.close(),
+    (error: unknown) => channel.close(error),
+  );
+
+  return {
+    events: channel,
+    runId: () => runId,
+    async cancel() {
+      controller.abort(new RunError("CANCELLED", "cancelled with Ctrl-C"));
+      await settled;
+    },
+    async close() {
+      if (!controller.signal.aborted)
+        controller.abort(new RunError("CANCELLED", "the command stopped"));
+      await settled;
+      await release();
+    },
+  };
+}

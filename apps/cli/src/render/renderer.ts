@@ -1,0 +1,157 @@
+// Prints a run for a person: a spinner while waiting (terminals only), assistant text as it streams,
+// one line per tool call, warnings and errors, listed artifacts, and a closing summary.
+import type { SandcasterEvent } from "@sandcaster/protocol";
+import type { OutputStream, Palette } from "../terminal/colours.js";
+import { Spinner } from "../terminal/spinner.js";
+import { formatBytes, oneLine } from "./format.js";
+import type { RunSummary } from "./run-tally.js";
+import { summaryLine } from "./summary.js";
+import { TextStream } from "./text-stream.js";
+import { type ToolCall, toolLine, toolRunningLabel, toolSubject } from "./tool-line.js";
+
+export interface RendererOptions {
+  palette: Palette;
+  /** Animate a spinner: only on a terminal. */
+  spinner: boolean;
+  /** Stream the model's thinking, dimmed. */
+  thinking: boolean;
+  /** Also the runner's stderr, tool output previews and minor system events. */
+  verbose: boolean;
+  /** Time tool calls as their events arrive (not on a replay, where they arrive at once). */
+  timings: boolean;
+  now?: () => number;
+}
+
+export interface Renderer {
+  /** `note` goes at the end of the event's line (e.g. where an artifact was saved). */
+  render(event: SandcasterEvent, note?: string): void;
+  /** A whole line of the command's own. */
+  line(text: string): void;
+  /** Shows what we wait for (terminals only): "connecting", "cancelling". */
+  waiting(label: string): void;
+  finish(summary: RunSummary): void;
+}
+
+const WAITING_FOR_MODEL = "waiting for the model";
+
+export function createRenderer(out: OutputStream, options: RendererOptions): Renderer {
+  const { palette } = options;
+  const now = options.now ?? (() => performance.now());
+  const spinner = options.spinner ? new Spinner(out, { now, dim: palette.dim }) : undefined;
+  const text = new TextStream((chunk) => out.write(chunk), palette, options.thinking);
+  const pending = new Map<string, ToolCall & { startedAt: number }>();
+  const width = () => out.columns ?? 110;
+  let activity: string | undefined;
+
+  const withSpinnerCleared = (write: () => void) => {
+    spinner?.clear();
+    write();
+    spinner?.hold(text.midLine);
+  };
+  const line = (content: string) =>
+    withSpinnerCleared(() => {
+      text.break();
+      out.write(`${content}\n`);
+    });
+  const setActivity = (label: string | undefined) => {
+    if (label === activity) return;
+    activity = label;
+    if (label === undefined) spinner?.stop();
+    else spinner?.start(label);
+  };
+  const afterTool = () => {
+    const next = [...pending.values()].at(-1);
+    setActivity(next ? toolRunningLabel(next) : WAITING_FOR_MODEL);
+  };
+
+  function render(event: SandcasterEvent, note?: string): void {
+    const suffix = note ? ` ${palette.dim(note)}` : "";
+    switch (event.type) {
+      case "system":
+        if (event.subtype === "init") {
+          const model = event.model ? `${event.model} via ${event.provider}` : "model unresolved";
+          line(palette.dim(`▶ run ${event.runId} · ${model} · ${event.sandboxProvider} sandbox`));
+          setActivity(`starting sandbox (${event.sandboxProvider})`);
+        } else if (event.subtype === "sandbox_ready") {
+          line(palette.dim(`· ${event.content}`));
+          setActivity(WAITING_FOR_MODEL);
+        } else if (options.verbose || event.subtype !== "agent_start") {
+          line(palette.dim(`· ${event.content}`));
+        }
+        return;
+      case "assistant":
+      case "thinking":
+        if (event.type === "thinking" && !options.thinking) setActivity("thinking");
+        else if (activity !== undefined && !pending.size) setActivity(WAITING_FOR_MODEL);
+        withSpinnerCleared(() =>
+          event.subtype === "complete"
+            ? text.complete(event.type, event.content)
+            : text.delta(event.type, event.content),
+        );
+        return;
+      case "tool_use": {
+        const call = {
+          toolName: event.toolName,
+          subject: toolSubject(event.toolName, event.content),
+          startedAt: now(),
+        };
+        pending.set(event.toolUseId ?? event.toolName, call);
+        withSpinnerCleared(() => text.break());
+        setActivity(toolRunningLabel(call));
+        return;
+      }
+      case "tool_result": {
+        const key = event.toolUseId ?? event.toolName;
+        const call = pending.get(key) ?? {
+          toolName: event.toolName,
+          subject: "",
+          startedAt: now(),
+        };
+        pending.delete(key);
+        const secs = options.timings ? (now() - call.startedAt) / 1000 : undefined;
+        const outcome = { isError: event.isError, content: event.content };
+        line(toolLine({ ...call, outcome, secs }, palette, width()));
+        if (options.verbose && !event.isError && event.content.trim())
+          line(palette.dim(`    ${oneLine(event.content, width() - 6)}`));
+        afterTool();
+        return;
+      }
+      case "file": {
+        const bytes =
+          event.encoding === "base64"
+            ? Buffer.byteLength(event.content, "base64")
+            : Buffer.byteLength(event.content);
+        const kind = event.encoding === "base64" ? ", binary" : "";
+        line(
+          `${palette.cyan("+")} ${event.path}  ${palette.dim(`(${formatBytes(bytes)}${kind})`)}${suffix}`,
+        );
+        return;
+      }
+      case "stderr":
+        if (options.verbose) line(palette.dim(`stderr: ${event.content}`));
+        return;
+      case "warning":
+        line(palette.yellow(`! ${event.content}`));
+        return;
+      case "error":
+        line(palette.red(`✗ ${event.code ? `[${event.code}] ` : ""}${event.content}`));
+        if (event.hint) line(palette.dim(`  hint: ${event.hint}`));
+        return;
+      case "result":
+        setActivity(undefined);
+        if (event.content.trim() && event.content.trim() !== text.lastAssistant.trim())
+          line(event.content);
+        return;
+    }
+  }
+
+  return {
+    render,
+    line,
+    waiting: (label) => setActivity(label),
+    finish(summary) {
+      setActivity(undefined);
+      line(summaryLine(summary, palette));
+    },
+  };
+}

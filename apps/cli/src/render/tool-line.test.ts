@@ -1,0 +1,45 @@
+import { expect, it } from "vitest";
+import { createPalette } from "../terminal/colours.js";
+import { toolLine, toolSubject } from "./tool-line.js";
+
+const plain = createPalette(false);
+
+it("names what a call does: the command, the path, else compact JSON", () => {
+  expect(toolSubject("bash", '{"command":"ls -la\\n  | head"}')).toBe("ls -la | head");
+  expect(toolSubject("write_file", '{"path":"notes.md","content":"…"}')).toBe("notes.md");
+  expect(toolSubject("Read", '{"file_path":"a.ts"}')).toBe("a.ts"); // protocol aliases too
+  expect(toolSubject("grep", '{"pattern":"TODO","path":"src"}')).toBe("TODO src");
+  expect(toolSubject("mystery", '{"x":1}')).toBe('{"x":1}');
+  expect(toolSubject("list_files", "{}")).toBe("");
+  expect(toolSubject("bash", "not json")).toBe("not json");
+});
+
+it("one line: ✓ with the time, or ✗ with the first line of the error", () => {
+  expect(
+    toolLine(
+      {
+        toolName: "bash",
+        subject: "ls -la",
+        outcome: { isError: false, content: "a\nb" },
+        secs: 0.31,
+      },
+      plain,
+    ),
+  ).toBe("✓ bash  ls -la  (0.3s)");
+  expect(
+    toolLine(
+      {
+        toolName: "write_file",
+        subject: "notes.md",
+        outcome: { isError: true, content: "\npermission denied\nmore" },
+      },
+      plain,
+    ),
+  ).toBe("✗ write_file  notes.md  — permission denied");
+  const long = toolLine(
+    { toolName: "bash", subject: "x".repeat(500), outcome: { isError: false, content: "" } },
+    plain,
+    80,
+  );
+  expect(long.length).toBeLessThanOrEqual(80);
+});
