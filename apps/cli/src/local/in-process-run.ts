@@ -53,7 +53,14 @@ export async function startInProcessRun(
   const channel = new EventChannel<SandcasterEvent>();
   const controller = new AbortController();
   const done = executeRun(
-    { runId, plan, provider, emit: (event) => channel.push(event), signal: controller.signal },
+    {
+      runId,
+      plan,
+      provider,
+      providers: built.providers,
+      emit: (event) => channel.push(event),
+      signal: controller.signal,
+    },
     built.services,
   );
   built.activeRuns.track(runId, controller, done);

@@ -10,7 +10,6 @@ import {
 } from "@sandcaster/protocol";
 import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
 import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
-import { PlanError } from "./plan-error.js";
 
 export interface RunPlan {
   request: QueryRequest;
