@@ -124,6 +124,9 @@ export function createRunView({ live, header = true }) {
           timeline.end(key, time, event.isError ? "error" : "ok");
           break;
         }
+        case "tool_output":
+          transcript.toolOutput(event);
+          break;
         case "file":
           artifacts.add(event);
           timeline.point(

@@ -31,7 +31,7 @@ function prettyJson(content) {
 
 /**
  * @typedef {{ element: HTMLDetailsElement, result: HTMLPreElement, badge: HTMLElement,
- *   toolName: string, done: boolean }} ToolBlock
+ *   toolName: string, done: boolean, live?: boolean }} ToolBlock
  */
 
 export function createTranscript() {
@@ -82,7 +82,9 @@ export function createTranscript() {
   function toolUse(event) {
     toolCount += 1;
     const key = event.toolUseId ?? `tool-${toolCount}`;
-    const name = event.toolName ?? "tool";
+    const name = event.sandbox
+      ? `${event.toolName ?? "tool"} @ ${event.sandbox}`
+      : (event.toolName ?? "tool");
     const badge = h("span", { class: "badge", text: "running" });
     const result = h("pre", { class: "tool-result", text: "…" });
     const element = h(
@@ -104,7 +106,7 @@ export function createTranscript() {
         result,
       ),
     );
-    tools.set(key, { element, result, badge, toolName: name, done: false });
+    tools.set(key, { element, result, badge, toolName: event.toolName ?? "tool", done: false });
     add(element);
     return key;
   }
@@ -121,6 +123,17 @@ export function createTranscript() {
     block.element.dataset.state = state;
     block.badge.textContent = event.isError ? "error" : "done";
     return key;
+  }
+
+  /** Live output of a running call (exec_in), shown in its block until the result replaces it. @param {RunEvent} event */
+  function toolOutput(event) {
+    const block = event.toolUseId ? tools.get(event.toolUseId) : undefined;
+    if (!block || block.done) return;
+    if (!block.live) {
+      block.live = true;
+      block.result.textContent = "";
+    }
+    block.result.append(event.content);
   }
 
   /** @param {string} text */
@@ -158,7 +171,7 @@ export function createTranscript() {
     stderr.summary.textContent = `stderr · ${stderr.lines} line${stderr.lines === 1 ? "" : "s"}`;
   }
 
-  return { element, stream, toolUse, toolResult, note, warning, failure, stderrLine };
+  return { element, stream, toolUse, toolResult, toolOutput, note, warning, failure, stderrLine };
 }
 
 /**

@@ -15,6 +15,8 @@
  *   toolName?: string,
  *   toolUseId?: string,
  *   isError?: boolean,
+ *   sandbox?: string,
+ *   stream?: "stdout" | "stderr",
  *   path?: string,
  *   encoding?: "utf8" | "base64",
  *   costUsd?: number,

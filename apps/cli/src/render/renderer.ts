@@ -130,6 +130,14 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
       case "stderr":
         if (options.verbose) line(palette.dim(`stderr: ${event.content}`));
         return;
+      case "tool_output":
+        // Live output of exec_in in a (secondary) sandbox; the tool line follows with the outcome.
+        if (options.verbose) {
+          for (const part of event.content.split("\n").filter((l) => l.trim())) {
+            line(palette.dim(`    ${event.sandbox ?? ""}│ ${oneLine(part, width() - 8)}`));
+          }
+        }
+        return;
       case "warning":
         line(palette.yellow(`! ${event.content}`));
         return;
