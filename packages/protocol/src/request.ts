@@ -56,6 +56,8 @@ export const QueryRequestSchema = z.strictObject({
    * "continue" lets it finish, to be re-attached with GET /runs/:id/events.
    */
   onDisconnect: z.enum(["cancel", "continue"]).optional(),
+  /** Continue a session (POST /sessions): its workspace and conversation carry over. */
+  sessionId: z.string().min(1).max(200).optional(),
 });
 /** What a client sends. */
 export type QueryRequestInput = z.input<typeof QueryRequestSchema>;

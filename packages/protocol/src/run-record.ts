@@ -22,6 +22,8 @@ export const RunRecordSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   filesCount: z.number().int().nonnegative(),
   metadata: z.record(z.string(), z.string()).optional(),
+  /** The session this run was a turn of. */
+  sessionId: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { OutputFormatSchema } from "./output-format.js";
+import { HistoryTurnSchema } from "./session.js";
 import { AllowedToolsSchema } from "./tools.js";
 
 export const DEFAULT_MAX_TURNS = 50;
@@ -31,6 +32,8 @@ export const RunnerConfigSchema = z.strictObject({
   /** The working directory every tool is confined to. */
   cwd: z.string().min(1),
   limits: RunnerLimitsSchema.prefault({}),
+  /** A session's earlier turns, oldest first: the conversation continues from them. */
+  history: z.array(HistoryTurnSchema).max(1000).optional(),
   /** Present when the request asked for a composite workflow: the runner offers its tools. */
   composite: RunnerCompositeSchema.optional(),
 });

@@ -19,6 +19,19 @@ export interface CreateSandboxOptions {
   env: Record<string, string>;
   limits: SandboxLimits;
   signal: AbortSignal;
+  /**
+   * A session's workspace (from createWorkspace): the sandbox starts with it at `workspacePath`
+   * (docker: the volume mounted; local: the directory bound; e2b: the paused sandbox resumed), and
+   * destroy() keeps it (e2b: pauses instead of killing).
+   */
+  workspace?: SessionWorkspace;
+}
+
+/** Where a session's files live between turns; `ref` is the provider's own name for it. */
+export interface SessionWorkspace {
+  provider: SandboxProviderName;
+  /** docker: volume name; local: absolute directory; e2b: sandbox id. */
+  ref: string;
 }
 
 export interface StagedFile {
@@ -124,4 +137,16 @@ export interface SandboxProvider {
   create(options: CreateSandboxOptions): Promise<Sandbox>;
   /** Removes sandboxes a crashed server left behind; returns how many. */
   sweepOrphans?(signal?: AbortSignal): Promise<number>;
+  /** Sessions: a new, empty workspace that outlives sandboxes. */
+  createWorkspace?(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
+  /** Frees it for good (volume, directory or sandbox gone). Idempotent. */
+  deleteWorkspace?(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
+  /** The workspace's files as a tar archive (regular files and directories, relative paths). */
+  exportWorkspace?(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
+  /** Replaces the workspace's files with those of a tar archive (no absolute paths, no `..`). */
+  importWorkspace?(
+    workspace: SessionWorkspace,
+    tar: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
