@@ -94,11 +94,11 @@ describe("POST /query bad input", () => {
     );
   });
 
-  it("composite is not supported yet → 400", async () => {
+  it("composite above the server's ceiling → 400 naming the field", async () => {
     await expectError(
-      await postQuery(t.url, { prompt: "x", composite: { maxSandboxes: 2 } }, auth),
+      await postQuery(t.url, { prompt: "x", composite: { maxSandboxes: 5 } }, auth),
       400,
-      "composite",
+      "composite.maxSandboxes",
     );
   });
 

@@ -26,4 +26,12 @@ export {
   type StoredEvent,
 } from "./run-store.js";
 export type { Database, EpochMsColumn, RunEventsTable, RunsTable } from "./schema.js";
+export {
+  type ClaimResult,
+  createSessionStore,
+  type NewSession,
+  publicSession,
+  type SessionStore,
+  type StoredSession,
+} from "./session-store.js";
 export { createSqliteRunStore, type SqliteRunStoreOptions } from "./sqlite-run-store.js";

@@ -23,6 +23,7 @@ import type {
   StoredEvent,
 } from "./run-store.js";
 import type { Database, RunsTable } from "./schema.js";
+import { createSessionStore } from "./session-store.js";
 
 export interface KyselyRunStoreOptions {
   /** How watchRun/notifyRun reach watchers; default createPollingNotifier(). Closed by close(). */
@@ -43,6 +44,8 @@ export function createKyselyRunStore(
     async migrate() {
       await migrateToLatest(db as Kysely<unknown>);
     },
+
+    sessions: createSessionStore(db),
 
     async createRun(run: NewRun) {
       await db
@@ -67,6 +70,8 @@ export function createKyselyRunStore(
           error_message: null,
           files_count: 0,
           metadata: run.metadata === undefined ? null : JSON.stringify(run.metadata),
+          // Only when set: an instance still on an older schema (rolling upgrade) can record runs.
+          ...(run.sessionId ? { session_id: run.sessionId } : {}),
         })
         .execute();
     },

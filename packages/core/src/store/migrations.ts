@@ -93,6 +93,41 @@ export const runHeartbeatMigration: Migration = {
 };
 runStoreMigrations["0004_run_heartbeat"] = runHeartbeatMigration;
 
+/** Sessions (workspace + conversation across queries) and the session of each run. */
+export const sessionsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("sessions")
+      .addColumn("id", "text", (col) => col.primaryKey())
+      .addColumn("name", "text")
+      .addColumn("status", "text", (col) => col.notNull())
+      .addColumn("sandbox_provider", "text", (col) => col.notNull())
+      .addColumn("idle_timeout_secs", "integer", (col) => col.notNull())
+      .addColumn("max_history_turns", "integer", (col) => col.notNull())
+      .addColumn("created_at", "bigint", (col) => col.notNull())
+      .addColumn("last_active_at", "bigint", (col) => col.notNull())
+      .addColumn("expires_at", "bigint", (col) => col.notNull())
+      .addColumn("turns", "integer", (col) => col.notNull().defaultTo(0))
+      .addColumn("active_run_id", "text")
+      .addColumn("owner_instance", "text")
+      .addColumn("owner_url", "text")
+      .addColumn("workspace_ref", "text")
+      .addColumn("history", "text", (col) => col.notNull().defaultTo("[]"))
+      .execute();
+    await db.schema
+      .createIndex("sessions_status_expires")
+      .on("sessions")
+      .columns(["status", "expires_at"])
+      .execute();
+    await db.schema.alterTable("runs").addColumn("session_id", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("session_id").execute();
+    await db.schema.dropTable("sessions").execute();
+  },
+};
+runStoreMigrations["0005_sessions"] = sessionsMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

@@ -48,5 +48,6 @@ export function rowToRunRecord(row: RunRow): RunRecord {
     record.error = { code: row.error_code, message: row.error_message };
   }
   if (row.metadata !== null) record.metadata = JSON.parse(row.metadata) as Record<string, string>;
+  if (row.session_id !== null) record.sessionId = row.session_id;
   return record;
 }

@@ -1,5 +1,6 @@
 // Run history: a run is recorded when it starts and finished with its outcome. Never holds secrets.
 import type { RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
+import type { SessionStore } from "./session-store.js";
 
 /** One event of a run as persisted: `seq` is the SSE id (1, 2, … per run). */
 export interface StoredEvent {
@@ -16,6 +17,7 @@ export interface NewRun {
   sandboxProvider?: string | undefined;
   startedAt: Date;
   metadata?: Record<string, string> | undefined;
+  sessionId?: string | undefined;
 }
 
 export interface RunOutcome {
@@ -51,6 +53,8 @@ export interface RunEventBatch {
 }
 
 export interface RunStore {
+  /** Sessions live in the same database. */
+  readonly sessions: SessionStore;
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   createRun(run: NewRun): Promise<void>;

@@ -32,6 +32,31 @@ export interface RunsTable {
   cancel_requested_at: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** Epoch ms when the owning instance last said the run is alive (migration 0004). */
   heartbeat_at: ColumnType<number | string | null, number | null | undefined, number | null>;
+  /** The session this run is a turn of (migration 0005). */
+  session_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Sessions: one row each, the conversation as JSON text (migration 0005). */
+export interface SessionsTable {
+  id: string;
+  name: string | null;
+  status: string;
+  sandbox_provider: string;
+  idle_timeout_secs: number;
+  max_history_turns: number;
+  created_at: EpochMsColumn;
+  last_active_at: EpochMsColumn;
+  expires_at: EpochMsColumn;
+  turns: ColumnType<number, number | undefined, number>;
+  /** The run holding the session (one turn at a time); null when idle. */
+  active_run_id: string | null;
+  /** docker/local: the instance whose host has the workspace; null for e2b. */
+  owner_instance: string | null;
+  owner_url: string | null;
+  /** SessionWorkspace.ref; null until the workspace exists. */
+  workspace_ref: string | null;
+  /** JSON text of HistoryTurn[], oldest first, already trimmed. */
+  history: ColumnType<string, string | undefined, string>;
 }
 
 /** The events of a run, one row per SSE event (migration 0003). */
@@ -55,4 +80,5 @@ export interface Database {
   runs: RunsTable;
   run_events: RunEventsTable;
   webhook_events: WebhookEventsTable;
+  sessions: SessionsTable;
 }

@@ -8,6 +8,7 @@ import {
   type RunStore,
 } from "../../src/store/run-store.js";
 import { registerEventsContract } from "./run-store-events-contract.js";
+import { registerSessionsContract } from "./session-store-contract.js";
 
 export interface RunStoreHarness {
   /** Opens a store on this harness's database; every call reaches the same, initially empty data. */
@@ -40,6 +41,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "metadata",
   "cancel_requested_at",
   "heartbeat_at",
+  "session_id",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -423,5 +425,6 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
     });
 
     registerEventsContract(() => ({ store, open }));
+    registerSessionsContract(() => ({ store, open }));
   });
 }
