@@ -133,10 +133,12 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .where((eb) =>
           eb.or([
             eb("active_run_id", "is", null),
+            // The holder's run ended without releasing (its server died). A run not recorded
+            // yet (being started) still holds the session.
             eb(
               "active_run_id",
-              "not in",
-              eb.selectFrom("runs").select("id").where("status", "=", "running"),
+              "in",
+              eb.selectFrom("runs").select("id").where("status", "!=", "running"),
             ),
           ]),
         )
@@ -186,10 +188,12 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .where((eb) =>
           eb.or([
             eb("active_run_id", "is", null),
+            // The holder's run ended without releasing (its server died). A run not recorded
+            // yet (being started) still holds the session.
             eb(
               "active_run_id",
-              "not in",
-              eb.selectFrom("runs").select("id").where("status", "=", "running"),
+              "in",
+              eb.selectFrom("runs").select("id").where("status", "!=", "running"),
             ),
           ]),
         )
