@@ -41,4 +41,15 @@ export {
   type WarmPoolOptions,
   type WarmPoolStats,
 } from "./sandbox/warm-pool.js";
+export {
+  DEFAULT_TRANSCRIPT_LIMITS,
+  NO_RESULT,
+  type TranscriptLimits,
+  turnFromEvents,
+} from "./session/transcript.js";
+export {
+  DEFAULT_HISTORY_BYTES,
+  type TrimmedHistory,
+  trimHistory,
+} from "./session/trim-history.js";
 export * from "./store/index.js";

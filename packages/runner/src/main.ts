@@ -81,6 +81,7 @@ async function run(
       })),
       thinkingLevel: config.thinkingLevel,
       maxOutputTokens: config.limits.maxOutputTokens,
+      history: config.history,
     },
     process.env,
   );

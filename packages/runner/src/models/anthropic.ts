@@ -5,6 +5,7 @@ import type {
   MessageCreateParamsStreaming,
   MessageParam,
 } from "@anthropic-ai/sdk/resources/messages/messages";
+import { anthropicHistory, anthropicToolResults } from "./history-anthropic.js";
 import { incompleteStream, mapModelError } from "./map-model-error.js";
 import type {
   ConversationSettings,
@@ -34,15 +35,7 @@ const STOP_REASONS: Record<string, "stop" | "tool_calls" | "max_tokens"> = {
 
 function userMessage(input: TurnInput): MessageParam {
   if (input.kind === "user") return { role: "user", content: input.text };
-  return {
-    role: "user",
-    content: input.results.map((r) => ({
-      type: "tool_result" as const,
-      tool_use_id: r.id,
-      content: r.content,
-      is_error: r.isError,
-    })),
-  };
+  return { role: "user", content: anthropicToolResults(input.results) };
 }
 
 function toParam(block: Block): ContentBlockParam {
@@ -97,7 +90,7 @@ export function createAnthropicConversation(
     baseURL: connection.baseURL ?? null,
     maxRetries: 0,
   });
-  const history: MessageParam[] = [];
+  const history: MessageParam[] = anthropicHistory(settings.history);
   const thinking = thinkingSettings(settings);
   const errorContext = { provider: "Anthropic", keyVar: "ANTHROPIC_API_KEY" };
 

@@ -2,6 +2,7 @@
 import {
   chooseModel,
   ERROR_CODES,
+  type HistoryTurn,
   type ModelProvider,
   PROVIDER_BASE_URL_VARS,
   PROVIDER_KEY_VARS,
@@ -9,6 +10,7 @@ import {
 import { RunnerError } from "../errors.js";
 import { createAnthropicConversation } from "./anthropic.js";
 import { createGoogleConversation } from "./google.js";
+import { repairHistory } from "./history-repair.js";
 import type { ConversationSettings, ModelConversation } from "./model-conversation.js";
 import { createOpenAIConversation } from "./openai.js";
 
@@ -33,7 +35,9 @@ function missingKey(provider: ModelProvider): RunnerError {
 
 export function createConversation(
   requested: { provider?: ModelProvider | undefined; model?: string | undefined },
-  settings: Omit<ConversationSettings, "model">,
+  settings: Omit<ConversationSettings, "model" | "history"> & {
+    history?: readonly HistoryTurn[] | undefined;
+  },
   env: Env,
 ): ModelConversation {
   const choice = chooseModel(requested, env);
@@ -48,7 +52,8 @@ export function createConversation(
   const apiKey =
     keyFor(provider, env) ?? (provider === "openai" && baseURL ? "not-needed" : undefined);
   if (!apiKey) throw missingKey(provider);
-  const full = { ...settings, model };
+  // One repair for every provider: whichever adapter seeds from it gets a history its API takes.
+  const full = { ...settings, model, history: repairHistory(settings.history ?? []) };
   switch (provider) {
     case "anthropic":
       return createAnthropicConversation(full, { apiKey, baseURL });

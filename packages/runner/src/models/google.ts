@@ -1,5 +1,6 @@
 // Gemini adapter over @google/genai: streamGenerateContent with function calling and thoughts.
 import { type Content, GoogleGenAI, type Part } from "@google/genai";
+import { geminiFunctionResponse, geminiHistory } from "./history-google.js";
 import { incompleteStream, mapModelError } from "./map-model-error.js";
 import type {
   ConversationSettings,
@@ -21,13 +22,9 @@ function inputContent(input: TurnInput, madeUpIds: ReadonlySet<string>): Content
   if (input.kind === "user") return { role: "user", parts: [{ text: input.text }] };
   return {
     role: "user",
-    parts: input.results.map((r) => ({
-      functionResponse: {
-        ...(madeUpIds.has(r.id) ? {} : { id: r.id }),
-        name: r.name,
-        response: r.isError ? { error: r.content } : { output: r.content },
-      },
-    })),
+    parts: input.results.map((r) =>
+      geminiFunctionResponse(r, madeUpIds.has(r.id) ? undefined : r.id),
+    ),
   };
 }
 
@@ -74,7 +71,7 @@ export function createGoogleConversation(
       ...(connection.baseURL ? { baseUrl: connection.baseURL } : {}),
     },
   });
-  const history: Content[] = [];
+  const history: Content[] = geminiHistory(settings.history);
   const errorContext = { provider: "Gemini", keyVar: "GOOGLE_API_KEY (or GEMINI_API_KEY)" };
   let callCounter = 0;
   const notices: string[] = [];

@@ -1,5 +1,6 @@
 // The contract between the agent loop and a model provider: one streamed call at a time.
 import type { ModelProvider, ThinkingLevel, Usage } from "@sandcaster/protocol";
+import type { PortableTurn } from "./history-repair.js";
 
 /** A provider's stream, normalised. Usage may arrive in several parts; they are summed. */
 export type ModelPart =
@@ -33,6 +34,11 @@ export interface ConversationSettings {
   tools: readonly ToolSpec[];
   thinkingLevel: ThinkingLevel | undefined;
   maxOutputTokens: number;
+  /**
+   * A session's earlier turns, oldest first, already repaired (see `repairHistory`): each adapter
+   * seeds its native history from them, so the conversation continues before the first input.
+   */
+  history: readonly PortableTurn[];
 }
 
 /**

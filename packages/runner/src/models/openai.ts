@@ -4,6 +4,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import { openAIHistory, openAIToolMessages } from "./history-openai.js";
 import { incompleteStream, mapModelError } from "./map-model-error.js";
 import type {
   ConversationSettings,
@@ -43,11 +44,7 @@ function parseArguments(args: string): unknown {
 
 function inputMessages(input: TurnInput): ChatCompletionMessageParam[] {
   if (input.kind === "user") return [{ role: "user", content: input.text }];
-  return input.results.map((r) => ({
-    role: "tool" as const,
-    tool_call_id: r.id,
-    content: r.isError ? `Error: ${r.content}` : r.content,
-  }));
+  return openAIToolMessages(input.results);
 }
 
 /** OpenAI models that take `reasoning_effort`; others reject it. */
@@ -98,7 +95,10 @@ export function createOpenAIConversation(
     provider,
     keyVar: connection.flavour === "openrouter" ? "OPENROUTER_API_KEY" : "OPENAI_API_KEY",
   };
-  const history: ChatCompletionMessageParam[] = [{ role: "system", content: settings.system }];
+  const history: ChatCompletionMessageParam[] = [
+    { role: "system", content: settings.system },
+    ...openAIHistory(settings.history),
+  ];
   const notices: string[] = [];
   const reasoning = reasoningSettings(settings, connection, notices);
 
