@@ -5,6 +5,7 @@ import {
   type RunServices,
   RunSlots,
   type RunStore,
+  type SessionService,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
@@ -23,6 +24,7 @@ import { queryRoute } from "./routes/query.js";
 import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
+import { sessionsRoute } from "./routes/sessions.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -32,6 +34,8 @@ export interface AppDeps {
   services: RunServices & { store: RunStore; logger: Logger };
   providers: ProviderSelector;
   activeRuns: ActiveRuns;
+  /** Sessions (POST /sessions, `sessionId` on /query); without it those answer 404 / 400. */
+  sessions?: SessionService;
   /** Warm pools in front of providers: their trouble makes /ready fail; /metrics shows them. */
   pools?: readonly WarmPool[];
   /** Prometheus metrics; share one across apps in one process (tests). */
@@ -128,6 +132,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", openApiRoute(deps.version));
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
+  app.route("/", sessionsRoute(deps.sessions));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(
@@ -150,6 +155,7 @@ export function createApp(deps: AppDeps): Hono {
       env: deps.env,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       isDraining: deps.isDraining ?? (() => false),
+      sessions: deps.sessions,
       ...(deps.newRunId ? { newRunId: deps.newRunId } : {}),
     }),
   );

@@ -14,7 +14,12 @@ export class HttpError extends Error {
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    options: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+    options: {
+      details?: ErrorDetail[];
+      headers?: Record<string, string>;
+      /** SESSION_ELSEWHERE: the owning instance's URL. */
+      ownerUrl?: string | undefined;
+    } = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -22,13 +27,17 @@ export class HttpError extends Error {
     this.code = code;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.ownerUrl = options.ownerUrl;
   }
+
+  readonly ownerUrl: string | undefined;
 
   body(): ErrorBody {
     return {
       error: this.message,
       code: this.code,
       ...(this.details ? { details: this.details } : {}),
+      ...(this.ownerUrl ? { ownerUrl: this.ownerUrl } : {}),
     };
   }
 }

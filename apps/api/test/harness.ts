@@ -9,9 +9,12 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  createSessionService,
   pooledProvider,
   type RunStore,
   type SandboxProvider,
+  type SessionHost,
+  type SessionService,
   WarmPool,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -39,6 +42,7 @@ export interface TestServer {
   server: RunningServer;
   activeRuns: ActiveRuns;
   pools: WarmPool[];
+  sessions: SessionService;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Receives every log line (JSON text). */
   logLines?: string[];
+  /** Sessions: this instance's id (docker/local workspaces belong to it). Default "instance-a". */
+  instanceId?: string;
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
 }
@@ -131,8 +137,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     defaultMetrics: false,
     pools: () => pools.map((pool) => pool.stats()),
   });
+  const sessionHost: SessionHost = {
+    instanceId: options.instanceId ?? "instance-a",
+    advertisedUrl: undefined,
+  };
+  const sessions = createSessionService({ store, providers, host: sessionHost, logger });
   const app = createApp({
     metrics,
+    sessions,
     services: { store, config, logger },
     providers,
     activeRuns,
@@ -159,7 +171,9 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       draining = true;
     },
   });
+  sessionHost.advertisedUrl = server.url;
   return {
+    sessions,
     url: server.url,
     app,
     double,

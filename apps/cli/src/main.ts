@@ -11,6 +11,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   query: async () => (await import("./commands/query.js")).queryCommand,
   runs: async () => (await import("./commands/runs.js")).runsCommand,
+  sessions: async () => (await import("./commands/sessions.js")).sessionsCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
   init: async () => (await import("./commands/init.js")).initCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
@@ -27,6 +28,7 @@ usage: sandcaster <command> [options]
 
   query "<prompt>"   run one prompt and show it live (in-process, or on a server with --url)
   runs               recorded runs as a table; runs show <id>; runs tail <id> (follow a run)
+  sessions           sessions (workspace + conversation across queries): list, create, show, delete
   serve              the HTTP server (POST /query, GET /runs, /runs/:id/events, …)
   init [starter]     write a commented sandcaster.json and .env.example (minimal, docker, e2b, openai)
   doctor             check this machine: node, sandboxes, model keys, E2B, the run store

@@ -21,7 +21,12 @@ export {
   type LocalProviderSettings,
 } from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";
-export { executeRun, type RunContext, type RunServices } from "./run/execute-run.js";
+export {
+  executeRun,
+  type RunContext,
+  type RunServices,
+  type RunSession,
+} from "./run/execute-run.js";
 export { keepRunsAlive } from "./run/keep-runs-alive.js";
 export { PlanError } from "./run/plan-error.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
@@ -41,6 +46,15 @@ export {
   type WarmPoolOptions,
   type WarmPoolStats,
 } from "./sandbox/warm-pool.js";
+export { SessionError, type SessionErrorCode } from "./session/session-error.js";
+export {
+  createSessionService,
+  type SessionHost,
+  type SessionService,
+  type SessionServiceDeps,
+  type SessionTurn,
+} from "./session/session-service.js";
+export { sweepSessionsPeriodically } from "./session/session-sweeper.js";
 export {
   DEFAULT_TRANSCRIPT_LIMITS,
   NO_RESULT,

@@ -6,7 +6,9 @@ import {
   BadRequestError,
   ConflictError,
   type ErrorDetail,
+  GoneError,
   InternalServerError,
+  MisdirectedRequestError,
   NotFoundError,
   RateLimitError,
 } from "./errors.js";
@@ -59,6 +61,11 @@ export async function errorFromResponse(response: Response): Promise<APIError> {
   if (status === 401) return new AuthenticationError(message, init);
   if (status === 404) return new NotFoundError(message, init);
   if (status === 409) return new ConflictError(message, init);
+  if (status === 410) return new GoneError(message, init);
+  if (status === 421) {
+    const ownerUrl = typeof fields.ownerUrl === "string" ? fields.ownerUrl : undefined;
+    return new MisdirectedRequestError(message, { ...init, ownerUrl });
+  }
   if (status === 429) return new RateLimitError(message, { ...init, retryAfter });
   if (status >= 500) return new InternalServerError(message, { ...init, retryAfter });
   return new APIError(message, init);

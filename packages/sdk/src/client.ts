@@ -4,6 +4,7 @@ import { SandcasterError } from "./errors.js";
 import { runSource } from "./run-source.js";
 import { RunStream } from "./run-stream.js";
 import { Runs } from "./runs.js";
+import { Sessions } from "./sessions.js";
 import { type FetchLike, Transport } from "./transport.js";
 import type { HealthResponse, RequestOptions, StreamOptions } from "./types.js";
 
@@ -39,6 +40,8 @@ export interface SandcasterClient {
    */
   query(request: QueryRequestInput, options?: StreamOptions): RunStream;
   readonly runs: Runs;
+  /** Sessions: `query({ sessionId, … })` continues one. */
+  readonly sessions: Sessions;
   /** GET /health (needs no API key). */
   health(options?: RequestOptions): Promise<HealthResponse>;
 }
@@ -90,6 +93,7 @@ export function createClient(options: ClientOptions): SandcasterClient {
 
   return {
     runs,
+    sessions: new Sessions(transport),
     query(request, streamOptions = {}) {
       const headers = streamOptions.headers;
       const source = runSource(transport, {

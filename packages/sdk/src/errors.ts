@@ -102,6 +102,25 @@ export class ConflictError extends APIError {
   static override readonly kind: string = "ConflictError";
 }
 
+/** 410: the session expired after being idle (SESSION_EXPIRED); its workspace is gone. */
+export class GoneError extends APIError {
+  static override readonly kind: string = "GoneError";
+}
+
+/**
+ * 421: this instance does not have the session's docker/local workspace (SESSION_ELSEWHERE);
+ * `ownerUrl` is the instance that has it.
+ */
+export class MisdirectedRequestError extends APIError {
+  static override readonly kind: string = "MisdirectedRequestError";
+  readonly ownerUrl: string | undefined;
+
+  constructor(message: string, init: APIErrorInit & { ownerUrl: string | undefined }) {
+    super(message, init);
+    this.ownerUrl = init.ownerUrl;
+  }
+}
+
 /** 429: the server is at its run limit; try again after `retryAfter` seconds. */
 export class RateLimitError extends APIError {
   static override readonly kind: string = "RateLimitError";

@@ -18,7 +18,9 @@ export {
   BadRequestError,
   ConflictError,
   type ErrorDetail,
+  GoneError,
   InternalServerError,
+  MisdirectedRequestError,
   NotFoundError,
   RateLimitError,
   RunFailedError,
@@ -28,5 +30,6 @@ export { isKnownEvent, type RunEvent, type UnknownEvent } from "./events.js";
 export { Paginator } from "./paginate.js";
 export { RunStream } from "./run-stream.js";
 export type { Runs } from "./runs.js";
+export type { ListSessionsParams, Sessions } from "./sessions.js";
 export type { FetchLike } from "./transport.js";
 export type * from "./types.js";

@@ -21,10 +21,12 @@ export interface TransportSettings {
 }
 
 export interface RequestSpec {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** A binary body sent as is (e.g. a tar archive), instead of `body` as JSON. */
+  raw?: { bytes: Uint8Array; type: string } | undefined;
   headers?: Readonly<Record<string, string>> | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -68,6 +70,15 @@ export class Transport {
     });
   }
 
+  /** A request whose answer is bytes (a download); a 204 gives an empty array. */
+  bytes(spec: RequestSpec, accept = "application/octet-stream"): Promise<Uint8Array> {
+    return this.exchange(
+      spec,
+      accept,
+      async (response) => new Uint8Array(await response.arrayBuffer()),
+    );
+  }
+
   /**
    * Opens an SSE stream; the timeout covers only the wait for the response headers. The body stays
    * tied to `spec.signal`: aborting it closes the connection.
@@ -102,12 +113,14 @@ export class Transport {
     const headers: Record<string, string> = { accept, ...this.settings.headers, ...spec.headers };
     if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
     if (spec.body !== undefined) headers["content-type"] = "application/json";
+    if (spec.raw) headers["content-type"] = spec.raw.type;
     let streaming = false;
     try {
       const response = await this.settings.fetch(this.url(spec.path, spec.query), {
         method: spec.method,
         headers,
         ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+        ...(spec.raw ? { body: spec.raw.bytes as unknown as RequestInit["body"] } : {}),
         signal: controller.signal,
       });
       if (!response.ok) throw await errorFromResponse(response);

@@ -8,6 +8,7 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  createSessionService,
   type RunStore,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -43,7 +44,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     { configured: "local" },
   );
   const activeRuns = new ActiveRuns();
+  const sessions = createSessionService({
+    store,
+    providers,
+    host: { instanceId: "sdk-test", advertisedUrl: undefined },
+    logger,
+  });
   const app = createApp({
+    sessions,
     metrics: createMetrics({ registry: new Registry(), defaultMetrics: false }),
     services: { store, config, logger },
     providers,

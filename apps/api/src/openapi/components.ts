@@ -1,5 +1,6 @@
 // The shared pieces operations point at: error responses, headers, parameters and the bearer scheme.
 import { EventIdSchema, RunIdSchema } from "../schemas/runs.js";
+import { SessionIdSchema } from "../schemas/sessions.js";
 import { inlineSchema, type JsonSchema, schemaRef } from "./json-schema.js";
 
 const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
@@ -35,6 +36,12 @@ export const parameters: Record<string, JsonSchema> = {
     schema: REQUEST_ID_SCHEMA,
   },
   RunId: { name: "id", in: "path", required: true, schema: inlineSchema(RunIdSchema, "input") },
+  SessionId: {
+    name: "id",
+    in: "path",
+    required: true,
+    schema: inlineSchema(SessionIdSchema, "input"),
+  },
   LastEventId: {
     name: "Last-Event-ID",
     in: "header",
@@ -67,6 +74,17 @@ export const responses: Record<string, JsonSchema> = {
     "WWW-Authenticate": headerRef("WwwAuthenticate"),
   }),
   NotFound: errorResponse("No such run or route (NOT_FOUND)."),
+  Conflict: errorResponse("The session is running another turn (SESSION_BUSY)."),
+  Gone: errorResponse("The session expired after being idle (SESSION_EXPIRED)."),
+  Misdirected: errorResponse(
+    "The session's docker/local workspace lives on another instance (SESSION_ELSEWHERE); `ownerUrl` names it.",
+    {
+      "x-session-owner": {
+        description: "The owning instance's advertised URL.",
+        schema: { type: "string" },
+      },
+    },
+  ),
   PayloadTooLarge: errorResponse("The body is over the server's limit (PAYLOAD_TOO_LARGE)."),
   UnsupportedMediaType: errorResponse("The body is not JSON (UNSUPPORTED_MEDIA_TYPE)."),
   TooManyRequests: errorResponse("Every run slot and queue place is taken; retry later.", {

@@ -4,6 +4,7 @@ import type { JsonSchema } from "./json-schema.js";
 import { consolePaths } from "./paths-console.js";
 import { runPaths } from "./paths-runs.js";
 import { servicePaths } from "./paths-service.js";
+import { sessionPaths } from "./paths-sessions.js";
 import { documentSchemas } from "./schemas.js";
 
 export function buildOpenApiDocument(version: string): JsonSchema {
@@ -19,11 +20,16 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     tags: [
       { name: "runs", description: "Start, follow, list and stop runs." },
+      {
+        name: "sessions",
+        description:
+          "Conversations whose workspace and history persist across queries (`sessionId` on /query).",
+      },
       { name: "service", description: "Probes, metrics, webhooks and this document." },
       { name: "console", description: "The browser console served at /." },
     ],
     security: [{ bearerAuth: [] }],
-    paths: { ...runPaths, ...servicePaths, ...consolePaths },
+    paths: { ...runPaths, ...sessionPaths, ...servicePaths, ...consolePaths },
     components: {
       schemas: documentSchemas(),
       responses,

@@ -35,6 +35,10 @@ export const runPaths: Record<string, JsonSchema> = {
       responses: { "200": eventStream("The run's events, live.") },
       errors: [
         "BadRequest",
+        "NotFound",
+        "Conflict",
+        "Gone",
+        "Misdirected",
         "PayloadTooLarge",
         "UnsupportedMediaType",
         "TooManyRequests",

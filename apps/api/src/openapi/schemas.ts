@@ -1,9 +1,11 @@
 // Which zod schemas the document names under components.schemas: requests as input, the rest as output.
 import {
+  CreateSessionRequestSchema,
   QueryRequestSchema,
   RunRecordSchema,
   RunStatusSchema,
   SandcasterEventSchema,
+  SessionRecordSchema,
   UsageSchema,
 } from "@sandcaster/protocol";
 import type { z } from "zod";
@@ -11,6 +13,7 @@ import { E2BWebhookAckSchema, E2BWebhookPayloadSchema } from "../schemas/e2b-web
 import { ErrorBodySchema, ErrorDetailSchema } from "../schemas/errors.js";
 import { HealthBodySchema, ReadyBodySchema } from "../schemas/ops.js";
 import { CancelResponseSchema, RunPageSchema } from "../schemas/runs.js";
+import { SessionListSchema } from "../schemas/sessions.js";
 import { componentSchemas, type JsonSchema, schemaRef } from "./json-schema.js";
 
 /** "tool_use" → "ToolUseEvent": every member of the union gets a component, new ones too. */
@@ -33,6 +36,7 @@ export const EVENT_TYPES: readonly string[] = SandcasterEventSchema.options.map(
 
 const INPUT_SCHEMAS = {
   QueryRequest: QueryRequestSchema,
+  CreateSessionRequest: CreateSessionRequestSchema,
   E2BWebhookPayload: E2BWebhookPayloadSchema,
 };
 
@@ -43,6 +47,8 @@ const OUTPUT_SCHEMAS = {
   Usage: UsageSchema,
   RunRecord: RunRecordSchema,
   RunPage: RunPageSchema,
+  SessionRecord: SessionRecordSchema,
+  SessionList: SessionListSchema,
   CancelResponse: CancelResponseSchema,
   HealthBody: HealthBodySchema,
   ReadyBody: ReadyBodySchema,

@@ -10,13 +10,17 @@ import {
   type RunServices,
   type RunSlots,
   RunSlotsFullError,
+  type SessionService,
+  type SessionTurn,
 } from "@sandcaster/core";
+import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
 import type { Metrics } from "../metrics/index.js";
 import { EventQueue, sseFrame } from "./event-queue.js";
 import { readQueryRequest } from "./read-query-request.js";
+import { beginSessionTurn, isDelta } from "./session-turn.js";
 
 export interface QueryRouteDeps {
   services: RunServices;
@@ -28,6 +32,8 @@ export interface QueryRouteDeps {
   heartbeatMs: number;
   isDraining: () => boolean;
   newRunId?: () => string;
+  /** Present when the server keeps sessions (POST /sessions; `sessionId` on a query). */
+  sessions?: SessionService | undefined;
 }
 
 export function queryRoute(deps: QueryRouteDeps): Hono {
@@ -96,6 +102,18 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       throw new HttpError(400, "CLIENT_CLOSED", "the client left while the run was queued");
     }
     const runId = deps.newRunId?.() ?? `run_${randomUUID()}`;
+    let turn: SessionTurn | undefined;
+    if (request.sessionId !== undefined) {
+      try {
+        turn = await beginSessionTurn(deps.sessions, request, runId);
+      } catch (error) {
+        // (a claimed turn was already released by beginSessionTurn when it refused)
+        release();
+        updateGauges();
+        throw error;
+      }
+      provider = turn.provider;
+    }
     c.header("X-Run-Id", runId);
     c.header("X-Accel-Buffering", "no");
     c.header("Cache-Control", "no-cache");
@@ -108,19 +126,35 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         ),
       ),
     );
+    // A session turn keeps the run's events (not the deltas) to add the turn to the conversation.
+    const kept: SandcasterEvent[] = [];
     const done = executeRun(
       {
         runId,
         plan,
         provider,
         providers: deps.providers,
-        emit: (event, seq) => queue.push(event, seq),
+        ...(turn
+          ? {
+              session: {
+                id: turn.session.id,
+                workspace: turn.workspace,
+                history: turn.history,
+                warnings: turn.warnings,
+              },
+            }
+          : {}),
+        emit: (event, seq) => {
+          if (turn && !isDelta(event)) kept.push(event);
+          queue.push(event, seq);
+        },
         signal: controller.signal,
         onSandboxReady: (seconds) =>
           deps.metrics.sandboxAcquired({ sandbox: provider.name, seconds }),
       },
       deps.services,
-    ).finally(() => {
+    ).finally(async () => {
+      await turn?.finish(request.prompt, kept);
       release();
       updateGauges();
       queue.close();

@@ -3,27 +3,14 @@ import { InvalidCursorError, type RunStore } from "@sandcaster/core";
 import { Hono } from "hono";
 import { HttpError } from "../http-error.js";
 import { RunListQuerySchema, type RunPage } from "../schemas/runs.js";
+import { readQueryParams } from "./read-query-params.js";
 
 export function runsRoute(store: RunStore): Hono {
   const app = new Hono();
   app.get("/runs", async (c) => {
-    const parsed = RunListQuerySchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({
-        field: i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join("."),
-        message: i.code === "unrecognized_keys" ? "unknown query parameter" : i.message,
-      }));
-      throw new HttpError(
-        400,
-        "INVALID_REQUEST",
-        `invalid query: ${details.map((d) => d.field).join(", ")}`,
-        {
-          details,
-        },
-      );
-    }
+    const query = readQueryParams(c, RunListQuerySchema);
     try {
-      const page: RunPage = await store.listRuns(parsed.data);
+      const page: RunPage = await store.listRuns(query);
       return c.json(page);
     } catch (error) {
       if (error instanceof InvalidCursorError) {

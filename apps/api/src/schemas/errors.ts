@@ -14,5 +14,7 @@ export const ErrorBodySchema = z.object({
   /** Stable, for code to branch on: INVALID_REQUEST, UNAUTHORIZED, NOT_FOUND, RUN_SLOTS_FULL, … */
   code: z.string(),
   details: z.array(ErrorDetailSchema).optional(),
+  /** 421 SESSION_ELSEWHERE: the advertised URL of the instance that has the session's workspace. */
+  ownerUrl: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

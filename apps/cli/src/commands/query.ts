@@ -22,6 +22,8 @@ In-process by default; against a server with --url (or SANDCASTER_URL).
   --max-turns N          model calls before the run stops
   --thinking-level L     none | low | medium | high
   --system-prompt TEXT   replaces the default system prompt
+  --session ID           a turn of a session (sandcaster sessions create): its files and
+                         conversation carry over
   --thinking             show the model's thinking (dimmed)
   --out DIR              save the files the run created or changed into DIR
   --json                 print the raw events, one JSON object per line
@@ -49,6 +51,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     "max-turns": { type: "string" },
     "thinking-level": { type: "string" },
     "system-prompt": { type: "string" },
+    session: { type: "string" },
     thinking: { type: "boolean" },
     out: { type: "string" },
     json: { type: "boolean" },
@@ -73,6 +76,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     maxTurns: values["max-turns"],
     thinkingLevel: values["thinking-level"],
     systemPrompt: values["system-prompt"],
+    sessionId: values.session,
   });
   const env = process.env;
   const url = values.url ?? env.SANDCASTER_URL;

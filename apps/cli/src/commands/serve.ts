@@ -1,7 +1,13 @@
 // `sandcaster serve`: the HTTP server, with an orphan sweep at start and a graceful drain on SIGTERM.
+import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { createApp, createLogger, startServer } from "@sandcaster/api";
-import { keepRunsAlive } from "@sandcaster/core";
+import {
+  createSessionService,
+  keepRunsAlive,
+  type SessionHost,
+  sweepSessionsPeriodically,
+} from "@sandcaster/core";
 import { buildServices, sweepOrphans } from "../build-services.js";
 import { VERSION } from "../version.js";
 
@@ -13,7 +19,10 @@ const HELP = `usage: sandcaster serve [--host 0.0.0.0] [--port 8000] [--config s
   --grace    seconds running runs get to finish on SIGTERM before they are cancelled (default 30)
 
 Environment: SANDCASTER_API_KEY enables bearer auth; ANTHROPIC_API_KEY, OPENAI_API_KEY,
-GOOGLE_API_KEY, OPENROUTER_API_KEY (and *_BASE_URL) reach the agent; SANDCASTER_DB sets the SQLite path.`;
+GOOGLE_API_KEY, OPENROUTER_API_KEY (and *_BASE_URL) reach the agent; SANDCASTER_DB sets the SQLite path.
+Sessions: SANDCASTER_INSTANCE_ID (default: the host name) owns this instance's docker/local session
+workspaces; SANDCASTER_ADVERTISED_URL (default: the listening address) is what other instances
+send clients to (421).`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -50,9 +59,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
     staleAfterMs: built.config.runs.staleAfterSecs * 1000,
     logger,
   });
+  // docker/local session workspaces belong to this instance; other instances answer 421 with our URL.
+  const sessionHost: SessionHost = {
+    instanceId: process.env.SANDCASTER_INSTANCE_ID || hostname(),
+    advertisedUrl: process.env.SANDCASTER_ADVERTISED_URL || undefined,
+  };
+  const sessions = createSessionService({
+    store: built.services.store,
+    providers: built.providers,
+    host: sessionHost,
+    logger,
+  });
+  const stopSweepingSessions = sweepSessionsPeriodically(sessions, logger);
   let draining = false;
   const app = createApp({
     services: built.services,
+    sessions,
     providers: built.providers,
     activeRuns: built.activeRuns,
     pools: built.pools,
@@ -72,12 +94,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
       draining = true;
     },
   });
+  sessionHost.advertisedUrl ??= server.url;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, "signal received");
       void server
         .shutdown(graceSecs * 1000)
-        .then(() => stopKeepingAlive())
+        .then(() => {
+          stopKeepingAlive();
+          stopSweepingSessions();
+        })
         .then(() => built.close())
         .then(resolve);
     };

@@ -1,13 +1,22 @@
 // A run executed in this process (no server): the same executeRun a server uses, its events as a
 // RunHandle; cancel aborts it and resolves once its sandbox is destroyed.
 import { randomUUID } from "node:crypto";
-import { executeRun, keepRunsAlive, PlanError, planRun, RunError } from "@sandcaster/core";
+import {
+  executeRun,
+  keepRunsAlive,
+  PlanError,
+  planRun,
+  RunError,
+  SessionError,
+  type SessionTurn,
+} from "@sandcaster/core";
 import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { buildServices } from "../build-services.js";
 import { EventChannel } from "../event-channel.js";
 import { UsageError } from "../exit-codes.js";
 import type { RunHandle } from "../run-types.js";
+import { localSessions } from "./local-sessions.js";
 
 export interface InProcessOptions {
   configPath: string | undefined;
@@ -50,6 +59,18 @@ export async function startInProcessRun(
   }
 
   const runId = `run_${randomUUID()}`;
+  let turn: SessionTurn | undefined;
+  if (request.sessionId) {
+    try {
+      turn = await localSessions(built, env, logger).beginTurn(request.sessionId, runId);
+    } catch (error) {
+      await release();
+      if (SessionError.isInstance(error)) throw new Error(`session: ${error.message}`);
+      throw error;
+    }
+    provider = turn.provider;
+  }
+  const kept: SandcasterEvent[] = [];
   const channel = new EventChannel<SandcasterEvent>();
   const controller = new AbortController();
   const done = executeRun(
@@ -58,16 +79,33 @@ export async function startInProcessRun(
       plan,
       provider,
       providers: built.providers,
-      emit: (event) => channel.push(event),
+      ...(turn
+        ? {
+            session: {
+              id: turn.session.id,
+              workspace: turn.workspace,
+              history: turn.history,
+              warnings: turn.warnings,
+            },
+          }
+        : {}),
+      emit: (event) => {
+        const delta =
+          (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
+        if (turn && !delta) kept.push(event);
+        channel.push(event);
+      },
       signal: controller.signal,
     },
     built.services,
   );
   built.activeRuns.track(runId, controller, done);
-  const settled = done.then(
-    () => channel.close(),
-    (error: unknown) => channel.close(error),
-  );
+  const settled = done
+    .finally(() => turn?.finish(request.prompt, kept))
+    .then(
+      () => channel.close(),
+      (error: unknown) => channel.close(error),
+    );
 
   return {
     events: channel,

@@ -20,6 +20,7 @@ export interface QueryFlags {
   maxTurns?: string | undefined;
   thinkingLevel?: string | undefined;
   systemPrompt?: string | undefined;
+  sessionId?: string | undefined;
 }
 
 type RequestFile = string | { content: string; encoding: "base64" };
@@ -58,6 +59,7 @@ export async function buildQueryRequest(
     provider: flags.provider,
     sandboxProvider: flags.sandbox,
     files: flags.files ? files : undefined,
+    sessionId: flags.sessionId,
     timeout: numberOrText(flags.timeout),
     maxTurns: numberOrText(flags.maxTurns),
     thinkingLevel: flags.thinkingLevel,

@@ -2,10 +2,12 @@
 import {
   ERROR_CODES,
   type ErrorEvent,
+  type HistoryTurn,
   promptPreview,
   type ResultEvent,
   type SandcasterConfig,
   type SandcasterEvent,
+  type SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { Sandbox, SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
@@ -47,6 +49,15 @@ export interface RunContext {
   signal: AbortSignal;
   /** Where composite runs get their secondary sandboxes. */
   providers?: ProviderSelector | undefined;
+  /** A session turn: its workspace, the conversation so far, and warnings for the stream. */
+  session?: RunSession | undefined;
+}
+
+export interface RunSession {
+  id: string;
+  workspace: SessionWorkspace;
+  history: HistoryTurn[];
+  warnings: { code: string; content: string }[];
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
@@ -102,6 +113,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     ...(model ? { model: model.model, provider: model.provider } : {}),
     sandboxProvider: provider.name,
   });
+  for (const warning of ctx.session?.warnings ?? []) emit({ type: "warning", ...warning });
   await services.store
     .createRun({
       id: runId,
@@ -111,6 +123,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
       sandboxProvider: provider.name,
       startedAt,
       metadata: plan.request.metadata,
+      sessionId: ctx.session?.id,
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 
@@ -137,7 +150,13 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
       network: docker.network,
       timeoutMs: plan.timeoutSecs * 1000,
     };
-    sandbox = await provider.create({ runId, env: {}, limits, signal });
+    sandbox = await provider.create({
+      runId,
+      env: {},
+      limits,
+      signal,
+      ...(ctx.session ? { workspace: ctx.session.workspace } : {}),
+    });
     const acquireSecs = seconds(performance.now() - acquireStart);
     log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
     ctx.onSandboxReady?.(acquireSecs);
@@ -158,6 +177,7 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
       ...plan.runner,
       cwd: sandbox.workspacePath,
       timeoutSecs: remainingSecs,
+      ...(ctx.session && ctx.session.history.length > 0 ? { history: ctx.session.history } : {}),
       ...(composite
         ? {
             composite: {

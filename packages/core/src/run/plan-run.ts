@@ -10,7 +10,6 @@ import {
 } from "@sandcaster/protocol";
 import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
 import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
-import { PlanError } from "./plan-error.js";
 
 export interface RunPlan {
   request: QueryRequest;
@@ -40,9 +39,6 @@ function modelRequest(request: QueryRequest, config: SandcasterConfig) {
 }
 
 export function planRun(request: QueryRequest, config: SandcasterConfig, serverEnv: Env): RunPlan {
-  if (request.sessionId !== undefined) {
-    throw new PlanError("sessionId", "sessions are not supported by this server yet");
-  }
   const composite = planComposite(request, config.composite);
   const available = availableModelEnv(serverEnv, request.apiKeys);
   const model = chooseModel(modelRequest(request, config), available);

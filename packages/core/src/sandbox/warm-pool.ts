@@ -122,6 +122,7 @@ export class WarmPool {
   private fits(options: CreateSandboxOptions): boolean {
     const wanted = this.options.limits;
     return (
+      options.workspace === undefined &&
       Object.keys(options.env).length === 0 &&
       options.limits.memoryMb === wanted.memoryMb &&
       options.limits.cpus === wanted.cpus &&

@@ -1,0 +1,259 @@
+// Sessions as the server sees them: create (with a workspace from the provider), list, delete,
+// begin a turn (claim, owner check, history) and finish it (append the turn, release), download
+// and upload the workspace, and expire idle sessions (freeing their workspaces).
+import { randomUUID } from "node:crypto";
+import type {
+  CreateSessionRequest,
+  HistoryTurn,
+  SandboxProviderName,
+  SandcasterEvent,
+  SessionRecord,
+  SessionStatus,
+  SessionWorkspace,
+} from "@sandcaster/protocol";
+import type { Logger } from "pino";
+import type { SandboxProvider } from "../sandbox/sandbox.js";
+import type { ProviderSelector } from "../sandbox/select-provider.js";
+import type { RunStore } from "../store/run-store.js";
+import { publicSession, type StoredSession } from "../store/session-store.js";
+import { SessionError } from "./session-error.js";
+import { turnFromEvents } from "./transcript.js";
+import { trimHistory } from "./trim-history.js";
+
+/** Providers whose workspaces live on one host (the instance that created them). */
+const HOST_BOUND: ReadonlySet<SandboxProviderName> = new Set(["docker", "local"]);
+
+export interface SessionHost {
+  /** This instance; docker/local sessions created here belong to it. */
+  instanceId: string;
+  /** Where other instances send a client for this instance's sessions (421). */
+  advertisedUrl: string | undefined;
+}
+
+/** A turn in progress: what the run needs, and how to end it. */
+export interface SessionTurn {
+  session: StoredSession;
+  provider: SandboxProvider;
+  workspace: SessionWorkspace;
+  /** Already trimmed to maxHistoryTurns. */
+  history: HistoryTurn[];
+  /** Warnings for the run's stream (e.g. turns dropped from the history). */
+  warnings: { code: string; content: string }[];
+  /** Appends the run's turn to the history and releases the session. Never throws. */
+  finish(prompt: string, events: readonly SandcasterEvent[]): Promise<void>;
+  /** Releases the session without a turn (the run never started). Never throws. */
+  abandon(): Promise<void>;
+}
+
+export interface SessionService {
+  create(request: CreateSessionRequest, signal: AbortSignal): Promise<SessionRecord>;
+  get(id: string): Promise<SessionRecord>;
+  list(query: { limit: number; status?: SessionStatus | undefined }): Promise<SessionRecord[]>;
+  delete(id: string, signal: AbortSignal): Promise<void>;
+  beginTurn(id: string, runId: string): Promise<SessionTurn>;
+  exportWorkspace(id: string, signal: AbortSignal): Promise<Uint8Array>;
+  importWorkspace(id: string, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  /** Expires idle sessions this instance may free; returns how many. */
+  sweepExpired(now: Date, signal: AbortSignal): Promise<number>;
+}
+
+export interface SessionServiceDeps {
+  store: RunStore;
+  providers: ProviderSelector;
+  host: SessionHost;
+  logger: Logger;
+}
+
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const { store, host, logger } = deps;
+
+  async function provider(name: SandboxProviderName): Promise<SandboxProvider> {
+    const chosen = await deps.providers.select(name);
+    if (!chosen.createWorkspace || !chosen.deleteWorkspace) {
+      throw new SessionError(
+        "SESSION_UNSUPPORTED",
+        `the ${chosen.name} sandbox provider cannot keep a session's workspace`,
+      );
+    }
+    return chosen;
+  }
+
+  /** The session, live and on this instance where that matters; else the right 4xx. */
+  async function usable(id: string): Promise<StoredSession> {
+    const session = await store.sessions.get(id);
+    if (!session || session.status === "deleted") {
+      throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
+    }
+    if (session.status === "expired" || Date.parse(session.expiresAt) <= Date.now()) {
+      throw new SessionError("SESSION_EXPIRED", `session ${id} expired after being idle`);
+    }
+    if (HOST_BOUND.has(session.sandboxProvider) && session.ownerInstance !== host.instanceId) {
+      throw new SessionError(
+        "SESSION_ELSEWHERE",
+        `session ${id} keeps its ${session.sandboxProvider} workspace on another instance${session.ownerUrl ? `: ${session.ownerUrl}` : ""}`,
+        session.ownerUrl,
+      );
+    }
+    return session;
+  }
+
+  function workspaceOf(session: StoredSession): SessionWorkspace {
+    if (!session.workspaceRef) {
+      throw new SessionError("SESSION_EXPIRED", `session ${session.id} has no workspace any more`);
+    }
+    return { provider: session.sandboxProvider, ref: session.workspaceRef };
+  }
+
+  async function free(session: StoredSession, signal: AbortSignal): Promise<void> {
+    if (!session.workspaceRef) return;
+    const chosen = await deps.providers.select(session.sandboxProvider);
+    await chosen.deleteWorkspace?.(workspaceOf(session), signal);
+  }
+
+  return {
+    async create(request, signal) {
+      const name = request.sandboxProvider;
+      const chosen = await provider(name ?? (await deps.providers.select(undefined)).name);
+      const id = `ses_${randomUUID()}`;
+      const workspace = await chosen.createWorkspace?.(id, signal);
+      if (!workspace) throw new Error("unreachable: createWorkspace checked above");
+      const bound = HOST_BOUND.has(chosen.name);
+      try {
+        await store.sessions.create({
+          id,
+          name: request.name,
+          sandboxProvider: chosen.name,
+          idleTimeoutSecs: request.idleTimeoutSecs,
+          maxHistoryTurns: request.maxHistoryTurns,
+          createdAt: new Date(),
+          ownerInstance: bound ? host.instanceId : undefined,
+          ownerUrl: bound ? host.advertisedUrl : undefined,
+          workspaceRef: workspace.ref,
+        });
+      } catch (error) {
+        await chosen.deleteWorkspace?.(workspace, signal).catch(() => {});
+        throw error;
+      }
+      logger.info({ sessionId: id, provider: chosen.name }, "session created");
+      return this.get(id);
+    },
+
+    async get(id) {
+      const session = await store.sessions.get(id);
+      if (!session || session.status === "deleted") {
+        throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
+      }
+      return publicSession(session);
+    },
+
+    list: (query) => store.sessions.list(query),
+
+    async delete(id, signal) {
+      const session = await store.sessions.get(id);
+      if (!session || session.status === "deleted") {
+        throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
+      }
+      if (HOST_BOUND.has(session.sandboxProvider) && session.ownerInstance !== host.instanceId) {
+        await usable(id); // throws SESSION_ELSEWHERE (or expired/not found)
+      }
+      if (session.activeRunId && (await store.getRun(session.activeRunId))?.status === "running") {
+        throw new SessionError("SESSION_BUSY", `session ${id} is running a turn; cancel it first`);
+      }
+      await store.sessions.end(id, "deleted");
+      await free(session, signal);
+      logger.info({ sessionId: id }, "session deleted");
+    },
+
+    async beginTurn(id, runId) {
+      const session = await usable(id);
+      const chosen = await provider(session.sandboxProvider);
+      const workspace = workspaceOf(session);
+      const claim = await store.sessions.claim(id, runId, new Date());
+      if (claim === "busy") {
+        throw new SessionError("SESSION_BUSY", `session ${id} is running another turn`);
+      }
+      if (claim === "expired") throw new SessionError("SESSION_EXPIRED", `session ${id} expired`);
+      if (claim !== "claimed")
+        throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
+      const trimmed = trimHistory(session.history, session.maxHistoryTurns);
+      const warnings =
+        trimmed.dropped > 0
+          ? [
+              {
+                code: "HISTORY_TRIMMED",
+                content: `the ${trimmed.dropped} oldest turn(s) of this session were left out of the conversation (maxHistoryTurns ${session.maxHistoryTurns})`,
+              },
+            ]
+          : [];
+      return {
+        session,
+        provider: chosen,
+        workspace,
+        history: trimmed.turns,
+        warnings,
+        async finish(prompt, events) {
+          try {
+            const turn = turnFromEvents(prompt, events);
+            // A run that never reached the model adds nothing the next turn could build on.
+            const history =
+              turn.steps.length > 0
+                ? trimHistory([...session.history, turn], session.maxHistoryTurns).turns
+                : undefined;
+            await store.sessions.release(id, runId, { history, turnDone: true }, new Date());
+          } catch (error) {
+            logger.error({ err: error, sessionId: id, runId }, "could not record the session turn");
+            await store.sessions
+              .release(id, runId, { turnDone: true }, new Date())
+              .catch(() => undefined);
+          }
+        },
+        async abandon() {
+          await store.sessions
+            .release(id, runId, { turnDone: false }, new Date())
+            .catch((error: unknown) =>
+              logger.warn({ err: error, sessionId: id }, "release failed"),
+            );
+        },
+      };
+    },
+
+    async exportWorkspace(id, signal) {
+      const session = await usable(id);
+      const chosen = await provider(session.sandboxProvider);
+      if (!chosen.exportWorkspace) {
+        throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot export a workspace");
+      }
+      return chosen.exportWorkspace(workspaceOf(session), signal);
+    },
+
+    async importWorkspace(id, tar, signal) {
+      const session = await usable(id);
+      if (session.activeRunId && (await store.getRun(session.activeRunId))?.status === "running") {
+        throw new SessionError("SESSION_BUSY", `session ${id} is running a turn`);
+      }
+      const chosen = await provider(session.sandboxProvider);
+      if (!chosen.importWorkspace) {
+        throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot import a workspace");
+      }
+      await chosen.importWorkspace(workspaceOf(session), tar, signal);
+    },
+
+    async sweepExpired(now, signal) {
+      let freed = 0;
+      for (const session of await store.sessions.expired(now)) {
+        const mine =
+          !HOST_BOUND.has(session.sandboxProvider) || session.ownerInstance === host.instanceId;
+        if (!mine) continue;
+        if (!(await store.sessions.end(session.id, "expired"))) continue;
+        try {
+          await free(session, signal);
+          freed++;
+          logger.info({ sessionId: session.id }, "session expired; workspace freed");
+        } catch (error) {
+          logger.warn({ err: error, sessionId: session.id }, "freeing an expired session failed");
+        }
+      }
+      return freed;
+    },
+  };
+}
