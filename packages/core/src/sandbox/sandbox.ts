@@ -11,6 +11,7 @@ export type {
   SandboxProcess,
   SandboxProvider,
   SandboxState,
+  SessionWorkspace,
   SkippedFile,
   SpawnOptions,
   StagedFile,

@@ -179,4 +179,22 @@ describe("WarmPool", () => {
     await provider.create(runOptions());
     expect(warm.stats().hits).toBe(1);
   });
+
+  it("a session turn gets a cold sandbox with its workspace; workspace calls pass through", async () => {
+    const fake = fakeProvider();
+    const deleted: string[] = [];
+    fake.provider.deleteWorkspace = async (workspace) => {
+      deleted.push(workspace.ref);
+    };
+    const warm = pool(fake.provider, 1);
+    await until(() => warm.stats().ready === 1);
+    const provider = pooledProvider(warm);
+    const workspace = { provider: "local" as const, ref: "/ws/sandcaster-ws-a" };
+    const sandbox = (await provider.create(runOptions({ workspace }))) as FakeSandbox;
+    expect(sandbox.createdWith.workspace).toEqual(workspace);
+    expect(warm.stats()).toMatchObject({ hits: 0, misses: 1 });
+    await provider.deleteWorkspace?.(workspace, new AbortController().signal);
+    expect(deleted).toEqual([workspace.ref]);
+    expect(provider.createWorkspace).toBeUndefined();
+  });
 });

@@ -122,6 +122,7 @@ export class WarmPool {
   private fits(options: CreateSandboxOptions): boolean {
     const wanted = this.options.limits;
     return (
+      // A session's turn needs its workspace mounted at creation: never a pre-made sandbox.
       options.workspace === undefined &&
       Object.keys(options.env).length === 0 &&
       options.limits.memoryMb === wanted.memoryMb &&
@@ -215,13 +216,17 @@ export class WarmPool {
   }
 }
 
-/** The provider with a pool in front: create() hands out warm sandboxes first. */
+/**
+ * The provider with a pool in front: create() hands out warm sandboxes first. Session workspace
+ * operations go straight to the provider.
+ */
 export function pooledProvider(pool: WarmPool): SandboxProvider {
   const inner = pool.provider;
   return {
     name: inner.name,
     isAvailable: (signal) => inner.isAvailable(signal),
     create: (options) => pool.acquire(options),
+    ...pick(inner, ["createWorkspace", "deleteWorkspace", "exportWorkspace", "importWorkspace"]),
     ...(inner.sweepOrphans
       ? {
           sweepOrphans: (signal?: AbortSignal) =>
@@ -229,4 +234,19 @@ export function pooledProvider(pool: WarmPool): SandboxProvider {
         }
       : {}),
   };
+}
+
+/** The optional methods `inner` has, bound to it. */
+function pick<K extends keyof SandboxProvider>(
+  inner: SandboxProvider,
+  keys: readonly K[],
+): Partial<Pick<SandboxProvider, K>> {
+  const out: Partial<Pick<SandboxProvider, K>> = {};
+  for (const key of keys) {
+    const method = inner[key];
+    if (typeof method === "function") {
+      out[key] = method.bind(inner) as SandboxProvider[K];
+    }
+  }
+  return out;
 }

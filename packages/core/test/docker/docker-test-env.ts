@@ -109,3 +109,32 @@ export async function nodeInContainer(containerId: string, source: string): Prom
   await new Promise((resolve) => stream.on("end", resolve));
   return Buffer.concat(chunks).toString("utf8");
 }
+
+export async function volumesWithLabels(labels: Record<string, string>) {
+  const result = await docker.listVolumes({
+    filters: { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) },
+  });
+  return result.Volumes ?? [];
+}
+
+/** Removes the suite's volumes (after their containers: a volume in use cannot be removed). */
+export async function removeVolumesWithLabels(labels: Record<string, string>): Promise<void> {
+  await removeContainersWithLabels(labels);
+  for (const volume of await volumesWithLabels(labels)) {
+    await docker
+      .getVolume(volume.Name)
+      .remove()
+      .catch(() => {});
+  }
+}
+
+/** Whether a volume exists. */
+export async function volumeExists(name: string): Promise<boolean> {
+  return docker
+    .getVolume(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}

@@ -5,6 +5,10 @@ export const LABEL_RUN_ID = "sandcaster.run-id";
 export const LABEL_INSTANCE = "sandcaster.instance";
 /** host/pid/startTime of the server process that created the container. */
 export const LABEL_OWNER = "sandcaster.owner";
+/** On session workspace volumes (and their helper containers): the session they belong to. */
+export const LABEL_SESSION_ID = "sandcaster.session-id";
+/** Session workspace volumes are named sandcaster-ws-<sessionId>-<random>. */
+export const WORKSPACE_VOLUME_PREFIX = "sandcaster-ws-";
 
 /** Every sandbox process runs as this uid:gid (the image's non-root user). */
 export const SANDBOX_UID = 1000;

@@ -1,8 +1,13 @@
-// createDockerProvider(): the "docker" SandboxProvider (create, availability, orphan sweep).
+// createDockerProvider(): the "docker" SandboxProvider (create, availability, orphan sweep, sessions).
 import { randomBytes } from "node:crypto";
 import type Dockerode from "dockerode";
 import { currentOwner } from "../../host/process-owner.js";
-import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
+import type {
+  CreateSandboxOptions,
+  Sandbox,
+  SandboxProvider,
+  SessionWorkspace,
+} from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { lazyDockerClient } from "./client.js";
 import {
@@ -14,6 +19,7 @@ import {
   LABEL_MANAGED,
   LABEL_OWNER,
   LABEL_RUN_ID,
+  LABEL_SESSION_ID,
   MAX_TIMER_MS,
   PROCESS_MARK_ENV,
   RUNNER_DIR,
@@ -28,6 +34,16 @@ import { abortReason, DAEMON_HINT, toSandboxError } from "./errors.js";
 import { SUPERVISOR_SCRIPT } from "./in-sandbox-scripts.js";
 import { sweepOrphans } from "./orphans.js";
 import { archiveName, packEntries, type TarEntry } from "./tar.js";
+import { exportWorkspaceVolume, importWorkspaceVolume } from "./workspace-archive.js";
+import { type WorkspaceContext, workspaceMount } from "./workspace-helper.js";
+import {
+  assertWorkspaceVolume,
+  createWorkspaceVolume,
+  deleteWorkspaceVolume,
+  listWorkspaceVolumes,
+  volumeOf,
+  type WorkspaceVolume,
+} from "./workspace-volume.js";
 
 export interface DockerProviderSettings {
   /** An existing client (tests, custom transports); otherwise one is made on first use. */
@@ -51,6 +67,16 @@ export interface DockerProviderSettings {
 export interface DockerSandboxProvider extends SandboxProvider {
   readonly name: "docker";
   sweepOrphans(signal?: AbortSignal): Promise<number>;
+  /** A named volume, labelled with the session id, its root owned by the sandbox user. */
+  createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
+  deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
+  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
+  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  /**
+   * Every session volume of this provider (carrying its extra labels): the server's expiry sweep
+   * deletes those whose session is gone. Sandbox sweeps never touch volumes.
+   */
+  listWorkspaces(signal?: AbortSignal): Promise<WorkspaceVolume[]>;
 }
 
 /** A valid, recognisable container name: sandcaster-<runId>-<random>. */
@@ -100,7 +126,26 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
     return owner;
   };
 
-  const containerSpec = ({ runId, env, limits }: CreateSandboxOptions, ownedBy: string) => {
+  let workspaces: WorkspaceContext | undefined;
+  /** Made on first use, with the client (construction does no I/O). */
+  const workspaceContext = (): WorkspaceContext => {
+    workspaces ??= {
+      docker: client(),
+      image,
+      nodePath,
+      labels: settings.labels,
+      instanceId: settings.instanceId,
+      owner: ownerLabel,
+    };
+    return workspaces;
+  };
+
+  /** `session`: the workspace volume to mount and the session it belongs to. */
+  const containerSpec = (
+    { runId, env, limits }: CreateSandboxOptions,
+    ownedBy: string,
+    session?: { volume: string; sessionId: string },
+  ) => {
     const lifetime = limits.timeoutMs + (settings.deadManMarginMs ?? DEFAULT_DEAD_MAN_MARGIN_MS);
     const deadManMs = Number.isFinite(lifetime)
       ? Math.min(Math.max(lifetime, 1), MAX_TIMER_MS)
@@ -129,6 +174,7 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
         [LABEL_RUN_ID]: runId,
         [LABEL_OWNER]: ownedBy,
         ...(settings.instanceId ? { [LABEL_INSTANCE]: settings.instanceId } : {}),
+        ...(session ? { [LABEL_SESSION_ID]: session.sessionId } : {}),
       },
       Tty: false,
       OpenStdin: false,
@@ -142,8 +188,17 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
         NetworkMode: limits.network,
         Init: true,
         AutoRemove: true,
+        ...(session ? { Mounts: [workspaceMount(session.volume)] } : {}),
       },
     } satisfies Dockerode.ContainerCreateOptions;
+  };
+
+  /** The volume of a session workspace, checked to exist and be ours before it is mounted. */
+  const sessionOf = async (workspace: SessionWorkspace, signal: AbortSignal) => {
+    const volume = volumeOf(workspace, "SANDBOX_CREATE_FAILED");
+    const ctx = workspaceContext();
+    const { sessionId } = await assertWorkspaceVolume(ctx, volume, "SANDBOX_CREATE_FAILED", signal);
+    return { volume, sessionId };
   };
 
   return {
@@ -172,10 +227,11 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
       if (signal.aborted) throw abortReason(signal);
       const docker = client();
       const ownedBy = await ownerLabel();
+      const session = options.workspace ? await sessionOf(options.workspace, signal) : undefined;
       let container: Dockerode.Container;
       try {
         // Not aborted mid-request: a container created behind an aborted request would leak.
-        container = await docker.createContainer(containerSpec(options, ownedBy));
+        container = await docker.createContainer(containerSpec(options, ownedBy, session));
       } catch (error) {
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox container", {
           image,
@@ -211,5 +267,15 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
         throw toSandboxError(error, "SANDBOX_UNAVAILABLE", "sweep orphaned sandboxes");
       }
     },
+
+    createWorkspace: async (sessionId, signal) =>
+      createWorkspaceVolume(workspaceContext(), sessionId, signal),
+    deleteWorkspace: async (workspace, signal) =>
+      deleteWorkspaceVolume(workspaceContext(), workspace, signal),
+    exportWorkspace: async (workspace, signal) =>
+      exportWorkspaceVolume(workspaceContext(), workspace, signal),
+    importWorkspace: async (workspace, tar, signal) =>
+      importWorkspaceVolume(workspaceContext(), workspace, tar, signal),
+    listWorkspaces: async (signal) => listWorkspaceVolumes(workspaceContext(), signal),
   };
 }

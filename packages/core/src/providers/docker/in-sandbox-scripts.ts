@@ -128,3 +128,20 @@ const walk = (dir, prefix) => {
 walk(root, "");
 process.stdout.write(JSON.stringify(out));
 `;
+
+/**
+ * Empties a directory. argv: <dir>. Runs as the sandbox user, which owns everything a sandbox can
+ * create: directories it made unreadable are opened up first (never through symlinks).
+ */
+export const CLEAR_DIR_SCRIPT = `
+const fs = require("node:fs");
+const [root] = process.argv.slice(1);
+const unlock = (dir) => {
+  try { fs.chmodSync(dir, 0o700); } catch {}
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) unlock(dir + "/" + entry.name);
+  }
+};
+unlock(root);
+for (const name of fs.readdirSync(root)) fs.rmSync(root + "/" + name, { recursive: true, force: true });
+`;

@@ -4,6 +4,7 @@ export {
   LABEL_INSTANCE,
   LABEL_MANAGED,
   LABEL_RUN_ID,
+  LABEL_SESSION_ID,
   RUNNER_DIR,
   SANDBOX_USER,
   WORKSPACE_PATH,
@@ -14,3 +15,4 @@ export {
   type DockerSandboxProvider,
 } from "./docker-provider.js";
 export { type BuildSandboxImageOptions, buildSandboxImage } from "./image-build.js";
+export type { WorkspaceVolume } from "./workspace-volume.js";

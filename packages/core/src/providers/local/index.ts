@@ -5,5 +5,6 @@ export {
   BWRAP_HINT,
   createLocalProvider,
   type LocalProviderSettings,
+  type LocalSandboxProvider,
 } from "./local-provider.js";
 export { type LocalLogger, LocalSandbox } from "./local-sandbox.js";

@@ -1,8 +1,14 @@
-// The "local" SandboxProvider: sandboxes are host dirs, isolated with bubblewrap when possible.
+// The "local" SandboxProvider: sandboxes are host dirs, isolated with bubblewrap when possible;
+// a session's workspace is a persistent dir under workspacesDir, bound into each turn's sandbox.
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { posix } from "node:path";
-import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
+import type {
+  CreateSandboxOptions,
+  Sandbox,
+  SandboxProvider,
+  SessionWorkspace,
+} from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { SANDBOX_GID, SANDBOX_UID, SANDBOX_WORKSPACE } from "./bwrap-args.js";
 import { type BwrapStatus, checkBwrap } from "./bwrap-host.js";
@@ -10,17 +16,37 @@ import { type LocalLogger, LocalSandbox } from "./local-sandbox.js";
 import type { LocalIsolation } from "./local-spawn.js";
 import { SANDBOX_DIR_PREFIX, sweepOrphanDirs, writeOwnerFile } from "./orphans.js";
 import { removeTree } from "./sandbox-fs.js";
+import { DEFAULT_WORKSPACES_DIRNAME } from "./workspace-dirs.js";
+import { localWorkspaces, type SessionMount } from "./workspaces.js";
 
 export interface LocalProviderSettings {
   /** "auto": bwrap when it works, else unisolated with a notice; "bwrap": required; "none": never. */
   isolation: "auto" | "bwrap" | "none";
   /** Where sandbox dirs are created. Default: os.tmpdir(). */
   baseDir?: string;
+  /**
+   * Where session workspaces live (one dir each; the orphan sweep never touches them). Default:
+   * `<baseDir>/sandcaster-workspaces`, i.e. under os.tmpdir() unless baseDir is set: point it at
+   * persistent storage for sessions to survive a reboot.
+   */
+  workspacesDir?: string;
   /** Default: `bwrap` on PATH. */
   bwrapPath?: string;
   /** Host node binary. Default: process.execPath. */
   nodePath?: string;
   logger?: LocalLogger;
+}
+
+export interface LocalSandboxProvider extends SandboxProvider {
+  readonly name: "local";
+  sweepOrphans(signal?: AbortSignal): Promise<number>;
+  /** A new empty dir under workspacesDir. */
+  createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
+  /** Destroys live sandboxes of this provider on it, then removes the dir; refs outside refused. */
+  deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
+  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
+  /** Refused while a sandbox uses the workspace. */
+  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
 }
 
 export const BWRAP_HINT = "apt-get install bubblewrap";
@@ -48,8 +74,12 @@ function dirSafe(runId: string): string {
   return runId.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "run";
 }
 
-export function createLocalProvider(settings: LocalProviderSettings): SandboxProvider {
+export function createLocalProvider(settings: LocalProviderSettings): LocalSandboxProvider {
   const baseDir = settings.baseDir ?? tmpdir();
+  const workspacesDir = posix.resolve(
+    settings.workspacesDir ?? posix.join(baseDir, DEFAULT_WORKSPACES_DIRNAME),
+  );
+  const workspaces = localWorkspaces(workspacesDir);
   const hostNodePath = settings.nodePath ?? process.execPath;
   const logger = settings.logger;
   let bwrapStatus: Promise<BwrapStatus> | undefined;
@@ -83,10 +113,13 @@ export function createLocalProvider(settings: LocalProviderSettings): SandboxPro
     options.signal.throwIfAborted();
     let dir: string | undefined;
     try {
+      const session: SessionMount | undefined = options.workspace
+        ? await workspaces.mount(options.workspace, options.signal)
+        : undefined;
       await mkdir(baseDir, { recursive: true });
       dir = await mkdtemp(posix.join(baseDir, `${SANDBOX_DIR_PREFIX}${dirSafe(options.runId)}-`));
       await writeOwnerFile(dir);
-      await mkdir(posix.join(dir, "workspace"), { mode: 0o755 });
+      if (!session) await mkdir(posix.join(dir, "workspace"), { mode: 0o755 });
       await mkdir(posix.join(dir, "runner"), { mode: 0o755 });
       let isolation: LocalIsolation;
       let nodePath: string;
@@ -112,9 +145,12 @@ export function createLocalProvider(settings: LocalProviderSettings): SandboxPro
         logger?.warn({ limits: options.limits }, LIMITS_WARNING);
       }
       options.signal.throwIfAborted();
-      return new LocalSandbox({
+      const sandbox = new LocalSandbox({
         id: posix.basename(dir),
         dir,
+        workspaceDir: session?.dir ?? posix.join(dir, "workspace"),
+        stagedMarker: session?.stagedMarker ?? posix.join(dir, ".staged"),
+        snapshot: session?.snapshot,
         isolation,
         nodePath,
         notices,
@@ -122,9 +158,12 @@ export function createLocalProvider(settings: LocalProviderSettings): SandboxPro
         limits: options.limits,
         logger,
       });
+      if (session) workspaces.track(session.dir, sandbox);
+      return sandbox;
     } catch (error) {
       if (dir) await removeTree(dir).catch(() => undefined);
       if (options.signal.aborted && error === options.signal.reason) throw error;
+      if (SandboxError.isInstance(error)) throw error;
       throw new SandboxError(
         "SANDBOX_CREATE_FAILED",
         `cannot create local sandbox: ${error instanceof Error ? error.message : String(error)}`,
@@ -144,7 +183,16 @@ export function createLocalProvider(settings: LocalProviderSettings): SandboxPro
       }
     },
     create,
+    // Only `sandcaster-local-*` dirs of dead servers: workspaces are named otherwise.
     sweepOrphans: (signal?: AbortSignal) =>
-      sweepOrphanDirs(baseDir, { ...(signal ? { signal } : {}), ...(logger ? { logger } : {}) }),
+      sweepOrphanDirs(posix.resolve(baseDir), {
+        spare: [workspacesDir],
+        ...(signal ? { signal } : {}),
+        ...(logger ? { logger } : {}),
+      }),
+    createWorkspace: workspaces.createWorkspace,
+    deleteWorkspace: workspaces.deleteWorkspace,
+    exportWorkspace: workspaces.exportWorkspace,
+    importWorkspace: workspaces.importWorkspace,
   };
 }

@@ -1,4 +1,5 @@
-// One local sandbox: a host dir with workspace/ and runner/, processes run under bwrap or unisolated.
+// One local sandbox: a host dir with runner/ and a workspace (its own, or a session's), processes
+// run under bwrap or unisolated.
 import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { SandboxProviderName } from "@sandcaster/protocol";
@@ -30,8 +31,14 @@ export interface LocalLogger {
 
 export interface LocalSandboxInit {
   id: string;
-  /** The host dir holding workspace/, runner/ and .owner. */
+  /** The host dir holding runner/ and .owner (and workspace/ without a session). */
   dir: string;
+  /** The host dir that is the workspace: `<dir>/workspace`, or a session's (never removed here). */
+  workspaceDir: string;
+  /** Scratch file on the workspace's filesystem whose mtime reads that filesystem's clock. */
+  stagedMarker: string;
+  /** The baseline for readChangedFiles() until the first writeFiles() (a session's earlier turns). */
+  snapshot?: WorkspaceSnapshot | undefined;
   isolation: LocalIsolation;
   /** The node binary as processes of the sandbox see it. */
   nodePath: string;
@@ -68,7 +75,7 @@ export class LocalSandbox implements Sandbox {
     this.hostDir = init.dir;
     this.nodePath = init.nodePath;
     this.notices = init.notices;
-    const hostWorkspace = posix.join(init.dir, "workspace");
+    const hostWorkspace = init.workspaceDir;
     const hostRunner = posix.join(init.dir, "runner");
     const bwrap = init.isolation.kind === "bwrap";
     this.workspacePath = bwrap ? SANDBOX_WORKSPACE : hostWorkspace;
@@ -77,6 +84,7 @@ export class LocalSandbox implements Sandbox {
       { sandbox: this.workspacePath, host: hostWorkspace },
       { sandbox: this.runnerDir, host: hostRunner },
     ];
+    if (init.snapshot) this.snapshot = init.snapshot;
     const timeout = init.limits.timeoutMs;
     if (Number.isFinite(timeout) && timeout > 0) {
       this.deadMan = setTimeout(() => this.expire(), timeout + DEAD_MAN_GRACE_MS);
@@ -89,7 +97,7 @@ export class LocalSandbox implements Sandbox {
   }
 
   private get hostWorkspace(): string {
-    return posix.join(this.hostDir, "workspace");
+    return this.init.workspaceDir;
   }
 
   private assertUsable(): void {
@@ -136,9 +144,7 @@ export class LocalSandbox implements Sandbox {
         // Never setuid/setgid/sticky: the files are owned by the server's user on the host.
         await writeFileSafely(root.host, rel, file.content, (file.mode ?? 0o644) & 0o777);
       }
-      this.snapshot = await takeSnapshot(this.hostWorkspace, posix.join(this.hostDir, ".staged"), {
-        signal,
-      });
+      this.snapshot = await takeSnapshot(this.hostWorkspace, this.init.stagedMarker, { signal });
     } catch (error) {
       if (signal.aborted && error === signal.reason) throw error;
       throw new SandboxError("SANDBOX_IO_FAILED", `cannot stage files: ${errorMessage(error)}`, {
@@ -153,6 +159,7 @@ export class LocalSandbox implements Sandbox {
     const proc = await startSandboxProcess({
       isolation: this.init.isolation,
       hostDir: this.hostDir,
+      workspaceHostDir: this.hostWorkspace,
       limits: this.init.limits,
       cwd: options.cwd ?? this.workspacePath,
       env: buildSandboxEnv(this.nodePath, this.workspacePath, this.init.env, options.env),
@@ -207,6 +214,7 @@ export class LocalSandbox implements Sandbox {
     if (this.deadMan) clearTimeout(this.deadMan);
     try {
       await Promise.allSettled([...this.processes].map((proc) => proc.kill()));
+      // A session's workspace is not under hostDir: it outlives the sandbox.
       await removeTree(this.hostDir);
     } catch (error) {
       this.init.logger?.warn(

@@ -54,8 +54,10 @@ export function buildSandboxEnv(
 
 export interface StartOptions {
   isolation: LocalIsolation;
-  /** The sandbox's host dir (holding workspace/ and runner/). */
+  /** The sandbox's host dir (holding runner/). */
   hostDir: string;
+  /** The host dir bound as the workspace: the sandbox's own, or a session's. */
+  workspaceHostDir: string;
   limits: SandboxLimits;
   /** Sandbox-side cwd, env and argv. */
   cwd: string;
@@ -83,7 +85,7 @@ export async function startSandboxProcess(options: StartOptions): Promise<GroupP
     }
     const bwrapArgs = buildBwrapArgs({
       layout: isolation.layout,
-      workspaceHostDir: posix.join(options.hostDir, "workspace"),
+      workspaceHostDir: options.workspaceHostDir,
       runnerHostDir: posix.join(options.hostDir, "runner"),
       passwdHostFile: isolation.passwdFile,
       groupHostFile: isolation.groupFile,

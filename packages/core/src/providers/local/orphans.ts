@@ -52,10 +52,17 @@ export async function isOwnerAlive(owner: Owner): Promise<boolean> {
   );
 }
 
-/** Removes `<baseDir>/sandcaster-local-*` dirs whose owner is gone; returns how many. */
+/**
+ * Removes `<baseDir>/sandcaster-local-*` dirs whose owner is gone; returns how many. Dirs that are
+ * or hold one of `spare` (session workspaces, however workspacesDir was named) are never touched.
+ */
 export async function sweepOrphanDirs(
   baseDir: string,
-  options: { signal?: AbortSignal; logger?: { warn(obj: object, msg: string): void } } = {},
+  options: {
+    signal?: AbortSignal;
+    logger?: { warn(obj: object, msg: string): void };
+    spare?: readonly string[];
+  } = {},
 ): Promise<number> {
   let entries: Dirent[];
   try {
@@ -68,6 +75,7 @@ export async function sweepOrphanDirs(
     if (options.signal?.aborted) break;
     if (!entry.isDirectory() || !entry.name.startsWith(SANDBOX_DIR_PREFIX)) continue;
     const dir = posix.join(baseDir, entry.name);
+    if (options.spare?.some((kept) => kept === dir || kept.startsWith(`${dir}/`))) continue;
     try {
       const text = await readFile(posix.join(dir, OWNER_FILE), "utf8").catch(() => null);
       const owner = text === null ? null : parseOwner(text);

@@ -1,0 +1,98 @@
+// The local provider's session workspace operations, and which live sandboxes use which workspace.
+import { posix } from "node:path";
+import type { Sandbox, SessionWorkspace } from "../../sandbox/sandbox.js";
+import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { takeSnapshot, type WorkspaceSnapshot } from "./changed-files.js";
+import { exportWorkspaceDir, importWorkspaceDir } from "./workspace-archive.js";
+import {
+  assertWorkspaceDir,
+  CLOCK_FILE,
+  createWorkspaceDir,
+  deleteWorkspaceDir,
+  workspaceDirOf,
+} from "./workspace-dirs.js";
+
+/** What create() needs to run a sandbox on a session's workspace. */
+export interface SessionMount {
+  dir: string;
+  stagedMarker: string;
+  /** The files earlier turns left: not changes of this turn. */
+  snapshot: WorkspaceSnapshot;
+}
+
+export interface LocalWorkspaces {
+  createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
+  deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
+  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
+  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  /** Checks the ref and snapshots the workspace for a new sandbox. */
+  mount(workspace: SessionWorkspace, signal: AbortSignal): Promise<SessionMount>;
+  /** Remembers that `sandbox` uses the workspace dir, until it is destroyed. */
+  track(dir: string, sandbox: Sandbox): void;
+}
+
+const gone = (sandbox: Sandbox) => sandbox.state === "stopped" || sandbox.state === "failed";
+
+export function localWorkspaces(workspacesDir: string): LocalWorkspaces {
+  const users = new Map<string, Set<Sandbox>>();
+
+  /** Live sandboxes on `dir` (destroyed ones are forgotten on the way). */
+  const liveUsers = (dir: string): Sandbox[] => {
+    const set = users.get(dir);
+    if (!set) return [];
+    for (const sandbox of set) if (gone(sandbox)) set.delete(sandbox);
+    if (set.size === 0) users.delete(dir);
+    return [...set];
+  };
+
+  const existingDir = async (workspace: SessionWorkspace, code: SandboxError["code"]) => {
+    const dir = workspaceDirOf(workspace, workspacesDir, code);
+    await assertWorkspaceDir(dir, code);
+    return dir;
+  };
+
+  return {
+    createWorkspace: (sessionId, signal) => createWorkspaceDir(workspacesDir, sessionId, signal),
+
+    async deleteWorkspace(workspace, signal) {
+      signal.throwIfAborted();
+      const dir = workspaceDirOf(workspace, workspacesDir, "SANDBOX_IO_FAILED");
+      // Like docker removing the containers that use a volume: a deleted session runs no more.
+      await Promise.all(liveUsers(dir).map((sandbox) => sandbox.destroy()));
+      users.delete(dir);
+      await deleteWorkspaceDir(dir);
+    },
+
+    async exportWorkspace(workspace, signal) {
+      signal.throwIfAborted();
+      return exportWorkspaceDir(await existingDir(workspace, "SANDBOX_IO_FAILED"), signal);
+    },
+
+    async importWorkspace(workspace, tar, signal) {
+      signal.throwIfAborted();
+      const dir = await existingDir(workspace, "SANDBOX_IO_FAILED");
+      // A running sandbox could plant symlinks between our checks and our writes.
+      if (liveUsers(dir).length > 0) {
+        throw new SandboxError(
+          "SANDBOX_IO_FAILED",
+          `cannot import into the session workspace ${dir}: a sandbox is using it`,
+        );
+      }
+      await importWorkspaceDir(dir, tar, signal);
+    },
+
+    async mount(workspace, signal) {
+      const dir = await existingDir(workspace, "SANDBOX_CREATE_FAILED");
+      // The marker sits on the workspaces' filesystem: its clock is the one the files get.
+      const stagedMarker = posix.join(workspacesDir, CLOCK_FILE);
+      const snapshot = await takeSnapshot(dir, stagedMarker, { signal });
+      return { dir, stagedMarker, snapshot };
+    },
+
+    track(dir, sandbox) {
+      const set = users.get(dir) ?? new Set();
+      set.add(sandbox);
+      users.set(dir, set);
+    },
+  };
+}
