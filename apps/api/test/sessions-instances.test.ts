@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type E2BDouble, startE2BDouble } from "@sandcaster/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
+import { sandboxCases } from "./leftovers.js";
 import { postQuery, readEvents } from "./sse.js";
 
 const PG_URL = process.env.SANDCASTER_TEST_DATABASE_URL;
@@ -17,6 +18,9 @@ const STORES = [
   { store: "sqlite", databaseUrl: undefined },
   ...(PG_URL ? [{ store: "postgres", databaseUrl: PG_URL }] : []),
 ];
+
+// docker and local workspaces live on the instance that made them (docker only with a daemon).
+const HOST_BOUND = await sandboxCases();
 
 const servers: TestServer[] = [];
 let e2b: E2BDouble | undefined;
@@ -86,16 +90,22 @@ describe.each(STORES)("sessions across instances ($store)", ({ databaseUrl }) =>
     });
   }, 90_000);
 
-  it("a local session created on A answers 421 on B, naming A", async () => {
-    const { a, b } = await pair(databaseUrl, { sandbox: "local" });
-    const id = await create(a.url, "local");
-    const response = await postQuery(b.url, { prompt: "hello", sessionId: id });
-    expect(response.status).toBe(421);
-    expect(await response.json()).toMatchObject({ code: "SESSION_ELSEWHERE", ownerUrl: a.url });
-    expect(response.headers.get("x-session-owner")).toBe(a.url);
-    const remove = await fetch(new URL(`/sessions/${id}`, b.url), { method: "DELETE" });
-    expect(remove.status).toBe(421);
-    // the session is untouched and still works where it lives
-    expect((await a.store.sessions.get(id))?.status).toBe("active");
-  }, 60_000);
+  it.each(HOST_BOUND.filter((c) => c.enabled))(
+    "a $sandbox session created on A answers 421 on B, naming A",
+    async ({ sandbox }) => {
+      const { a, b } = await pair(databaseUrl, { sandbox });
+      const id = await create(a.url, sandbox);
+      const response = await postQuery(b.url, { prompt: "hello", sessionId: id });
+      expect(response.status).toBe(421);
+      expect(await response.json()).toMatchObject({ code: "SESSION_ELSEWHERE", ownerUrl: a.url });
+      expect(response.headers.get("x-session-owner")).toBe(a.url);
+      const remove = await fetch(new URL(`/sessions/${id}`, b.url), { method: "DELETE" });
+      expect(remove.status).toBe(421);
+      // the session is untouched and still works where it lives
+      expect((await a.store.sessions.get(id))?.status).toBe("active");
+      const own = await fetch(new URL(`/sessions/${id}`, a.url), { method: "DELETE" });
+      expect(own.status).toBe(204);
+    },
+    60_000,
+  );
 });

@@ -1,4 +1,5 @@
 // Wires what a run needs from config and environment: store, sandbox providers, logger.
+import { dirname, join, resolve } from "node:path";
 import {
   ActiveRuns,
   ConfigError,
@@ -51,7 +52,15 @@ export async function buildServices(options: {
     image: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
   });
-  const local = createLocalProvider({ isolation: config.local.isolation, logger: options.logger });
+  const local = createLocalProvider({
+    isolation: config.local.isolation,
+    logger: options.logger,
+    // Session workspaces must outlive reboots (the temp dir does not): next to the store.
+    workspacesDir: resolve(
+      env.SANDCASTER_WORKSPACES_DIR ??
+        join(dirname(env.SANDCASTER_DB ?? config.store.path), "workspaces"),
+    ),
+  });
   // A sandbox is an orphan when the store (shared by every instance) no longer has its run running.
   const isRunActive = async (runId: string) => (await store.getRun(runId))?.status === "running";
   const e2bSettings = {
