@@ -12,7 +12,7 @@
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { createDockerProvider, createLocalProvider } from "@sandcaster/core";
+import { createDockerProvider, createLocalProvider, sandboxLimits } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
@@ -329,12 +329,7 @@ async function overhead(kind) {
     return;
   }
   const config = SandcasterConfigSchema.parse({ docker: { image: TEST_IMAGE } });
-  const limits = {
-    memoryMb: config.docker.memoryMb,
-    cpus: config.docker.cpus,
-    pids: config.docker.pidsLimit,
-    network: config.docker.network,
-  };
+  const limits = sandboxLimits(config.docker);
   const perRound = kind === "local" ? 3 : 2;
   // Containers cannot reach the host's loopback: for docker the double listens on the bridge
   // gateway (an address of this host, on the docker0 bridge), the one exception to 127.0.0.1.

@@ -4,7 +4,12 @@
 //      end, without and with a pool (the pool is let refill between runs, as between requests)
 //   3. a burst of 3 × the pool size at once: every run must succeed (hits + cold misses)
 // Everything it starts is closed; containers carry the bench's labels.
-import { createDockerProvider, createLocalProvider, WarmPool } from "@sandcaster/core";
+import {
+  createDockerProvider,
+  createLocalProvider,
+  sandboxLimits,
+  WarmPool,
+} from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
 import { pino } from "pino";
@@ -30,12 +35,7 @@ export async function warmPool({ kind, image, labels, cleanup, log }) {
   const docker = kind === "docker" ? await dockerReadiness(image) : undefined;
   if (docker && !docker.ok) return { skipped: docker.reason };
   const config = SandcasterConfigSchema.parse({ docker: { image } });
-  const limits = {
-    memoryMb: config.docker.memoryMb,
-    cpus: config.docker.cpus,
-    pids: config.docker.pidsLimit,
-    network: config.docker.network,
-  };
+  const limits = sandboxLimits(config.docker);
   const provider =
     kind === "docker"
       ? createDockerProvider({ image, labels })

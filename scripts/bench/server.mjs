@@ -19,7 +19,7 @@ import {
   createProviderSelector,
   createRunStore,
   pooledProvider,
-  WarmPool,
+  warmPoolFor,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import {
@@ -83,17 +83,12 @@ const inner =
     : createLocalProvider({ isolation: "auto", logger }));
 const pool =
   options.pool && !scripted
-    ? new WarmPool(inner, {
-        size: options.pool.size,
-        maxAgeSecs: options.pool.maxAgeSecs ?? 900,
-        limits: {
-          memoryMb: config.docker.memoryMb,
-          cpus: config.docker.cpus,
-          pids: config.docker.pidsLimit,
-          network: config.docker.network,
-        },
+    ? warmPoolFor(
+        inner,
+        { size: options.pool.size, maxAgeSecs: options.pool.maxAgeSecs ?? 900 },
+        config.docker,
         logger,
-      })
+      )
     : undefined;
 const provider = pool ? pooledProvider(pool) : inner;
 const activeRuns = new ActiveRuns();

@@ -15,7 +15,8 @@ import {
   type SandboxProvider,
   type SessionHost,
   type SessionService,
-  WarmPool,
+  type WarmPool,
+  warmPoolFor,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
 import {
@@ -103,17 +104,12 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const pools: WarmPool[] = [];
   const withPool = (provider: SandboxProvider): SandboxProvider => {
     if (!options.pool || provider.name !== config.sandboxProvider) return provider;
-    const pool = new WarmPool(provider, {
-      size: options.pool.size,
-      maxAgeSecs: options.pool.maxAgeSecs ?? 600,
-      limits: {
-        memoryMb: config.docker.memoryMb,
-        cpus: config.docker.cpus,
-        pids: config.docker.pidsLimit,
-        network: config.docker.network,
-      },
+    const pool = warmPoolFor(
+      provider,
+      { size: options.pool.size, maxAgeSecs: options.pool.maxAgeSecs ?? 600 },
+      config.docker,
       logger,
-    });
+    );
     pools.push(pool);
     return pooledProvider(pool);
   };

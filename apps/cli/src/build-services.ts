@@ -14,7 +14,8 @@ import {
   type RunServices,
   type RunStore,
   type SandboxProvider,
-  WarmPool,
+  type WarmPool,
+  warmPoolFor,
 } from "@sandcaster/core";
 import type { PoolConfig, SandcasterConfig } from "@sandcaster/protocol";
 import type { Logger } from "pino";
@@ -77,17 +78,7 @@ export async function buildServices(options: {
   const pools: WarmPool[] = [];
   const withPool = (provider: SandboxProvider, pool: PoolConfig | undefined): SandboxProvider => {
     if (!options.warmPools || !pool || pool.size === 0) return provider;
-    const warm = new WarmPool(provider, {
-      size: pool.size,
-      maxAgeSecs: pool.maxAgeSecs,
-      limits: {
-        memoryMb: config.docker.memoryMb,
-        cpus: config.docker.cpus,
-        pids: config.docker.pidsLimit,
-        network: config.docker.network,
-      },
-      logger: options.logger,
-    });
+    const warm = warmPoolFor(provider, pool, config.docker, options.logger);
     pools.push(warm);
     return pooledProvider(warm);
   };

@@ -35,6 +35,7 @@ export { RunSlots, RunSlotsFullError } from "./run/run-slots.js";
 export { runnerBundlePath } from "./run/runner-bundle.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";
+export { sandboxLimits, warmPoolFor } from "./sandbox/sandbox-limits.js";
 export {
   createProviderSelector,
   type ProviderMap,

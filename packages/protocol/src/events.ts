@@ -109,6 +109,11 @@ export const SandcasterEventSchema = z.discriminatedUnion("type", [
 export type SandcasterEvent = z.infer<typeof SandcasterEventSchema>;
 export type SandcasterEventType = SandcasterEvent["type"];
 export type EventOf<T extends SandcasterEventType> = Extract<SandcasterEvent, { type: T }>;
+
+/** A streamed piece of assistant text or thinking (its `complete` event carries the whole). */
+export function isDeltaEvent(event: SandcasterEvent): boolean {
+  return (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
+}
 export type SystemEvent = EventOf<"system">;
 export type AssistantEvent = EventOf<"assistant">;
 export type ThinkingEvent = EventOf<"thinking">;

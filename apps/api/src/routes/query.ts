@@ -13,14 +13,14 @@ import {
   type SessionService,
   type SessionTurn,
 } from "@sandcaster/core";
-import type { SandcasterEvent } from "@sandcaster/protocol";
+import { isDeltaEvent, type SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
 import type { Metrics } from "../metrics/index.js";
 import { EventQueue, sseFrame } from "./event-queue.js";
 import { readQueryRequest } from "./read-query-request.js";
-import { beginSessionTurn, isDelta } from "./session-turn.js";
+import { beginSessionTurn } from "./session-turn.js";
 
 export interface QueryRouteDeps {
   services: RunServices;
@@ -134,18 +134,9 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         plan,
         provider,
         providers: deps.providers,
-        ...(turn
-          ? {
-              session: {
-                id: turn.session.id,
-                workspace: turn.workspace,
-                history: turn.history,
-                warnings: turn.warnings,
-              },
-            }
-          : {}),
+        session: turn?.runSession,
         emit: (event, seq) => {
-          if (turn && !isDelta(event)) kept.push(event);
+          if (turn && !isDeltaEvent(event)) kept.push(event);
           queue.push(event, seq);
         },
         signal: controller.signal,

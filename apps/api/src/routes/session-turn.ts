@@ -1,7 +1,7 @@
 // A /query with `sessionId`: the session's turn is claimed before the run starts (404, 409, 410,
 // 421 as JSON, before any stream).
 import type { SessionService, SessionTurn } from "@sandcaster/core";
-import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
+import type { QueryRequest } from "@sandcaster/protocol";
 import { HttpError } from "../http-error.js";
 import { asHttpError } from "./session-errors.js";
 
@@ -24,8 +24,4 @@ export async function beginSessionTurn(
     });
   }
   return turn;
-}
-
-export function isDelta(event: SandcasterEvent): boolean {
-  return (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
 }

@@ -10,7 +10,7 @@ import {
   SessionError,
   type SessionTurn,
 } from "@sandcaster/core";
-import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
+import { isDeltaEvent, type QueryRequest, type SandcasterEvent } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { buildServices } from "../build-services.js";
 import { EventChannel } from "../event-channel.js";
@@ -79,20 +79,9 @@ export async function startInProcessRun(
       plan,
       provider,
       providers: built.providers,
-      ...(turn
-        ? {
-            session: {
-              id: turn.session.id,
-              workspace: turn.workspace,
-              history: turn.history,
-              warnings: turn.warnings,
-            },
-          }
-        : {}),
+      session: turn?.runSession,
       emit: (event) => {
-        const delta =
-          (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
-        if (turn && !delta) kept.push(event);
+        if (turn && !isDeltaEvent(event)) kept.push(event);
         channel.push(event);
       },
       signal: controller.signal,

@@ -12,6 +12,7 @@ import {
 import type { Logger } from "pino";
 import type { Sandbox, SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import { SandboxError } from "../sandbox/sandbox-error.js";
+import { sandboxLimits } from "../sandbox/sandbox-limits.js";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunOutcome, RunStore } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
@@ -142,12 +143,8 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     }
     const signal = controller.signal;
     const acquireStart = performance.now();
-    const docker = services.config.docker;
     const limits: SandboxLimits = {
-      memoryMb: docker.memoryMb,
-      cpus: docker.cpus,
-      pids: docker.pidsLimit,
-      network: docker.network,
+      ...sandboxLimits(services.config.docker),
       timeoutMs: plan.timeoutSecs * 1000,
     };
     sandbox = await provider.create({

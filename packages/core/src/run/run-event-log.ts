@@ -1,12 +1,8 @@
 // Numbers a run's events (the SSE ids) and hands them to the shared writer, so any instance can
 // replay them.
-import type { SandcasterEvent } from "@sandcaster/protocol";
+import { isDeltaEvent, type SandcasterEvent } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { EventWriter } from "./event-writer.js";
-
-function isDelta(event: SandcasterEvent): boolean {
-  return (event.type === "assistant" || event.type === "thinking") && event.subtype === "delta";
-}
 
 export class RunEventLog {
   private seq = 0;
@@ -23,7 +19,7 @@ export class RunEventLog {
   /** The event's seq. Past the per-run bound, deltas stream live but are not kept for replay. */
   record(event: SandcasterEvent): number {
     const seq = ++this.seq;
-    if (this.kept < this.maxPerRun || !isDelta(event)) {
+    if (this.kept < this.maxPerRun || !isDeltaEvent(event)) {
       this.kept++;
       this.writer.add(this.runId, { seq, event });
     } else if (!this.capped) {

@@ -12,6 +12,7 @@ import type {
   SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
+import type { RunSession } from "../run/execute-run.js";
 import type { SandboxProvider } from "../sandbox/sandbox.js";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunStore } from "../store/run-store.js";
@@ -39,6 +40,8 @@ export interface SessionTurn {
   history: HistoryTurn[];
   /** Warnings for the run's stream (e.g. turns dropped from the history). */
   warnings: { code: string; content: string }[];
+  /** All of the above as executeRun takes it (RunContext.session). */
+  runSession: RunSession;
   /** Appends the run's turn to the history and releases the session. Never throws. */
   finish(prompt: string, events: readonly SandcasterEvent[]): Promise<void>;
   /** Releases the session without a turn (the run never started). Never throws. */
@@ -191,6 +194,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         workspace,
         history: trimmed.turns,
         warnings,
+        runSession: { id, workspace, history: trimmed.turns, warnings },
         async finish(prompt, events) {
           try {
             const turn = turnFromEvents(prompt, events);

@@ -5,7 +5,7 @@ import type {
   SessionRecord,
   SessionStatus,
 } from "@sandcaster/protocol";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
 import { epochMs } from "./run-row.js";
 import type { Database, SessionsTable } from "./schema.js";
 
@@ -54,6 +54,17 @@ export interface SessionStore {
 }
 
 type SessionRow = Selectable<SessionsTable>;
+
+/**
+ * No run holds the session: none, or the holder's run ended without releasing it (its server
+ * died). A run not recorded yet (being started) still holds it.
+ */
+function notHeld(eb: ExpressionBuilder<Database, "sessions">) {
+  return eb.or([
+    eb("active_run_id", "is", null),
+    eb("active_run_id", "in", eb.selectFrom("runs").select("id").where("status", "!=", "running")),
+  ]);
+}
 
 function rowToStored(row: SessionRow): StoredSession {
   const record: StoredSession = {
@@ -130,18 +141,7 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .where("id", "=", id)
         .where("status", "=", "active")
         .where("expires_at", ">", now.getTime())
-        .where((eb) =>
-          eb.or([
-            eb("active_run_id", "is", null),
-            // The holder's run ended without releasing (its server died). A run not recorded
-            // yet (being started) still holds the session.
-            eb(
-              "active_run_id",
-              "in",
-              eb.selectFrom("runs").select("id").where("status", "!=", "running"),
-            ),
-          ]),
-        )
+        .where(notHeld)
         .executeTakeFirst();
       if (result.numUpdatedRows > 0n) return "claimed";
       const session = await get(id);
@@ -185,18 +185,7 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .selectAll()
         .where("status", "=", "active")
         .where("expires_at", "<=", now.getTime())
-        .where((eb) =>
-          eb.or([
-            eb("active_run_id", "is", null),
-            // The holder's run ended without releasing (its server died). A run not recorded
-            // yet (being started) still holds the session.
-            eb(
-              "active_run_id",
-              "in",
-              eb.selectFrom("runs").select("id").where("status", "!=", "running"),
-            ),
-          ]),
-        )
+        .where(notHeld)
         .execute();
       return rows.map(rowToStored);
     },
