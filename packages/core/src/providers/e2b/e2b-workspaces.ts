@@ -97,12 +97,17 @@ export function createWorkspaces(init: WorkspacesInit) {
   }
 
   /** Resumes the workspace for `timeoutMs` (one more holder); SANDBOX_LOST when E2B lost it. */
-  async function resume(ref: string, timeoutMs: number, signal: AbortSignal, action: string) {
+  async function resume(
+    ref: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    failure: { code: SandboxErrorCode; action: string },
+  ) {
     if (signal.aborted) throw abortReason(signal);
     try {
       return await holds.acquire(ref, timeoutMs, signal);
     } catch (error) {
-      throw await convert(error, ref, "SANDBOX_CREATE_FAILED", action, signal);
+      throw await convert(error, ref, failure.code, failure.action, signal);
     }
   }
 
@@ -122,7 +127,10 @@ export function createWorkspaces(init: WorkspacesInit) {
     work: (sdk: SdkSandbox) => Promise<T>,
   ): Promise<T> {
     const ref = refOf(workspace, "SANDBOX_IO_FAILED");
-    const sdk = await resume(ref, WORKSPACE_OP_TIMEOUT_MS, signal, action);
+    const sdk = await resume(ref, WORKSPACE_OP_TIMEOUT_MS, signal, {
+      code: "SANDBOX_IO_FAILED",
+      action,
+    });
     try {
       return await work(sdk);
     } catch (error) {
@@ -224,7 +232,7 @@ export function createWorkspaces(init: WorkspacesInit) {
       const action = "resume the session workspace";
       const ref = refOf(workspace, "SANDBOX_CREATE_FAILED");
       const env = checkEnv(options.env);
-      const sdk = await resume(ref, lifetime, signal, action);
+      const sdk = await resume(ref, lifetime, signal, { code: "SANDBOX_CREATE_FAILED", action });
       const sandbox = new E2BSandbox({
         sdk,
         nodePath: init.nodePath,
