@@ -12,6 +12,7 @@ import {
   setupScript,
   shellQuote,
   stageScript,
+  strayKillerScript,
 } from "../../src/providers/e2b/shell.js";
 
 const WS = "/home/user/workspace";
@@ -83,5 +84,26 @@ describe("e2b helper scripts", () => {
         }
       })
       .toBe(false);
+  });
+
+  it("kills the strays of one sandbox only (marks start with its id)", async () => {
+    const start = (mark: string) => {
+      const child = spawn("sleep", ["300"], {
+        env: { ...process.env, SANDCASTER_PROC: mark },
+        stdio: "ignore",
+      });
+      return { child, exited: new Promise((resolve) => child.once("exit", resolve)) };
+    };
+    const mine = start("sbxmine.0123");
+    const theirs = start("sbxmine2.0123");
+    try {
+      bash(strayKillerScript("sbxmine."));
+      expect(await mine.exited).toBeNull();
+      expect(theirs.child.exitCode).toBeNull();
+      expect(theirs.child.signalCode).toBeNull();
+    } finally {
+      theirs.child.kill("SIGKILL");
+      mine.child.kill("SIGKILL");
+    }
   });
 });

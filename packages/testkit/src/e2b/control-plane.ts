@@ -1,6 +1,7 @@
-// E2B's REST control plane (api.e2b.app) as the e2b SDK calls it: create, list, info, timeout, connect, kill.
+// E2B's REST control plane (api.e2b.app) as the e2b SDK calls it: create, list, info, timeout, pause, connect, network, kill.
 import type { ServerResponse } from "node:http";
 import {
+  DEFAULT_CONNECT_TIMEOUT_SECS,
   DEFAULT_TIMEOUT_SECS,
   ENVD_VERSION,
   type SandboxRecord,
@@ -126,7 +127,9 @@ function listPage(res: ServerResponse, registry: SandboxRegistry, query: URLSear
   const after = all.filter((s) => cursor === undefined || (asc ? s.seq > cursor : s.seq < cursor));
   const page = after.slice(0, limit);
   const last = page[page.length - 1];
-  const headers: Record<string, string> = { "X-Total-Running": String(registry.all().length) };
+  const headers: Record<string, string> = {
+    "X-Total-Running": String(registry.all().filter((s) => s.state === "running").length),
+  };
   if (after.length > limit && last) {
     headers["X-Next-Token"] = Buffer.from(String(last.seq)).toString("base64url");
   }
@@ -157,6 +160,9 @@ async function create(
       envs,
       timeoutSecs: timeout,
       secure,
+      // The SDK sends autoPause only when lifecycle.onTimeout was given.
+      onTimeout: body.autoPause === true ? "pause" : "kill",
+      allowInternetAccess: body.allow_internet_access !== false,
     });
     sendJson(res, 201, sandboxBody(sandbox));
   }
@@ -197,6 +203,8 @@ export async function handleControlPlane(
       return sendJson(res, 200, {
         ...listedBody(sandbox),
         domain: null,
+        allowInternetAccess: sandbox.allowInternetAccess,
+        lifecycle: { onTimeout: sandbox.onTimeout, autoResume: false },
         ...(sandbox.accessToken ? { envdAccessToken: sandbox.accessToken } : {}),
       });
     case "DELETE ":
@@ -211,13 +219,39 @@ export async function handleControlPlane(
       res.writeHead(204).end();
       return;
     }
+    case "POST /pause":
+      // The SDK reads 409 as "already paused" (pause() → false).
+      if (sandbox.state === "paused") {
+        return sendApiError(res, 409, `sandbox "${sandboxId}" is already paused`);
+      }
+      registry.pause(sandbox, body.memory !== false);
+      res.writeHead(204).end();
+      return;
     case "POST /v2/connect": {
-      const timeout = body.timeout === undefined ? undefined : parseTimeout(body.timeout);
+      // An omitted timeout means 300 s; a running sandbox's TTL is only ever extended.
+      const timeout =
+        body.timeout === undefined ? DEFAULT_CONNECT_TIMEOUT_SECS : parseTimeout(body.timeout);
       if (typeof timeout === "string") return sendApiError(res, 400, timeout);
-      if (timeout !== undefined && Date.now() + timeout * 1000 > sandbox.endAt.getTime()) {
+      if (sandbox.state === "paused") {
+        registry.resume(sandbox, timeout);
+        return sendJson(res, 201, sandboxBody(sandbox));
+      }
+      if (Date.now() + timeout * 1000 > sandbox.endAt.getTime()) {
         registry.setTimeout(sandbox, timeout);
       }
       return sendJson(res, 200, sandboxBody(sandbox));
+    }
+    case "PUT /network": {
+      if (sandbox.state === "paused") {
+        return sendApiError(res, 409, `sandbox "${sandboxId}" is paused`);
+      }
+      const allow = body.allow_internet_access;
+      if (allow !== undefined && typeof allow !== "boolean") {
+        return sendApiError(res, 400, "allow_internet_access must be a boolean");
+      }
+      if (allow !== undefined) sandbox.allowInternetAccess = allow;
+      res.writeHead(204).end();
+      return;
     }
     default:
       return sendApiError(res, 404, `the E2B double does not serve ${method} ${path}`);

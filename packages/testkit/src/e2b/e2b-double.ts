@@ -25,9 +25,15 @@ export interface E2BSandboxInfo {
   templateId: string;
   metadata: Record<string, string>;
   envs: Record<string, string>;
+  /** Paused: files kept, envd refuses every call (502), no timeout running, connect resumes it. */
   state: "running" | "paused";
+  /** What the timeout does (`lifecycle.onTimeout` at create; E2B's default is kill). */
+  onTimeout: "kill" | "pause";
+  /** Bookkeeping only: the double does not restrict the network. */
+  allowInternetAccess: boolean;
   /** Host temp dir standing in for the sandbox's `/`. */
   root: string;
+  /** When the timeout ends it (meaningless while paused: a paused sandbox does not time out). */
   endAt: Date;
 }
 
@@ -49,8 +55,13 @@ export interface E2BDouble {
   /** Value for E2B_SANDBOX_URL / the `sandboxUrl` option (envd of every sandbox). */
   sandboxUrl: string;
   apiKey: string;
-  /** Sandboxes not killed, timed out or lost. */
+  /**
+   * Sandboxes that still exist at E2B: running or paused (a paused sandbox holds its files and can
+   * be resumed, so it is still something left behind); not killed, timed out or lost.
+   */
   alive(): E2BSandboxInfo[];
+  /** The alive sandboxes that are paused. */
+  paused(): E2BSandboxInfo[];
   inject(fault: E2BFault): void;
   requests: { method: string; path: string; sandboxId?: string }[];
   /** POSTs a lifecycle webhook signed as E2B does; see SendWebhookOptions for tampering. */
@@ -160,22 +171,27 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
     await handleEnvd(registry, req, res, method, url, body);
   });
 
+  const alive = (): E2BSandboxInfo[] =>
+    registry.all().map((s) => ({
+      sandboxId: s.sandboxId,
+      templateId: s.templateId,
+      metadata: { ...s.metadata },
+      envs: { ...s.envs },
+      state: s.state,
+      onTimeout: s.onTimeout,
+      allowInternetAccess: s.allowInternetAccess,
+      root: s.root,
+      endAt: new Date(s.endAt),
+    }));
+
   let closed: Promise<void> | undefined;
   return {
     apiUrl: origin(apiServer),
     sandboxUrl: origin(envdServer),
     apiKey,
     requests,
-    alive: () =>
-      registry.all().map((s) => ({
-        sandboxId: s.sandboxId,
-        templateId: s.templateId,
-        metadata: { ...s.metadata },
-        envs: { ...s.envs },
-        state: s.state,
-        root: s.root,
-        endAt: new Date(s.endAt),
-      })),
+    alive,
+    paused: () => alive().filter((s) => s.state === "paused"),
     inject: (fault) => {
       if (fault.kind === "lose-sandbox") {
         if (!registry.kill(fault.sandboxId)) {

@@ -139,7 +139,7 @@ async function start(
   proc.subscribe((event) => {
     if (event.kind === "end") sandbox.processes.delete(proc.pid);
   });
-  if (!sandbox.alive) {
+  if (!sandbox.alive || sandbox.state === "paused") {
     proc.signal("SIGKILL");
     throw new ConnectRpcError("unavailable", "sandbox is gone");
   }

@@ -35,6 +35,11 @@ export function sendSandboxNotFound(res: ServerResponse, sandboxId: string): voi
   sendJson(res, 502, { sandboxId, message: "The sandbox was not found", code: 502 });
 }
 
+/** A paused sandbox's envd is frozen: the proxy refuses like for one not running (no auto-resume). */
+function sendSandboxPaused(res: ServerResponse, sandboxId: string): void {
+  sendJson(res, 502, { sandboxId, message: "The sandbox is paused", code: 502 });
+}
+
 /**
  * An injected failure in envd's own terms: Connect error JSON (unary) or an end-of-stream error
  * (streams) on RPC routes, E2B's `{ code, message }` on the HTTP ones.
@@ -176,6 +181,7 @@ export async function handleEnvd(
   const sandboxId = String(req.headers["e2b-sandbox-id"] ?? "");
   const sandbox = registry.get(sandboxId);
   if (!sandbox) return sendSandboxNotFound(res, sandboxId);
+  if (sandbox.state === "paused") return sendSandboxPaused(res, sandboxId);
   if (method === "GET" && url.pathname === "/health") {
     res.writeHead(204).end();
     return;

@@ -1,4 +1,4 @@
-// The double's sandboxes: a temp root each, sandbox-to-host path mapping, timeouts, and dying as E2B's do.
+// The double's sandboxes: a temp root each, sandbox-to-host path mapping, timeouts, pause/resume, and dying as E2B's do.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,6 +12,8 @@ export const ENVD_VERSION = "0.5.7";
 export const DEFAULT_USER = "user";
 /** The API's default sandbox lifetime when create sends no `timeout` (seconds). */
 export const DEFAULT_TIMEOUT_SECS = 15;
+/** The lifetime a resumed sandbox gets when connect sends no `timeout` (seconds). */
+export const DEFAULT_CONNECT_TIMEOUT_SECS = 300;
 
 export interface SandboxRecord {
   sandboxId: string;
@@ -22,7 +24,12 @@ export interface SandboxRecord {
   root: string;
   startedAt: Date;
   endAt: Date;
+  /** Paused: files kept, envd unreachable, no timeout running; connect resumes it. */
   state: "running" | "paused";
+  /** What its timeout does: kill it (E2B's default) or pause it (`lifecycle.onTimeout: "pause"`). */
+  onTimeout: "kill" | "pause";
+  /** As created or last set through PUT /sandboxes/{id}/network (bookkeeping only: not enforced). */
+  allowInternetAccess: boolean;
   /** False once killed, timed out or lost. */
   alive: boolean;
   /** Sent back as envdAccessToken; envd calls must carry it in X-Access-Token (undefined: open). */
@@ -43,6 +50,8 @@ export interface CreateInput {
   envs: Record<string, string>;
   timeoutSecs: number;
   secure: boolean;
+  onTimeout: "kill" | "pause";
+  allowInternetAccess: boolean;
 }
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -95,6 +104,8 @@ export class SandboxRegistry {
       startedAt: now,
       endAt: now,
       state: "running",
+      onTimeout: input.onTimeout,
+      allowInternetAccess: input.allowInternetAccess,
       alive: true,
       accessToken: input.secure ? `ea_${randomUUID().replace(/-/g, "")}` : undefined,
       seq: ++this.seq,
@@ -115,12 +126,41 @@ export class SandboxRegistry {
     return [...this.live.values()];
   }
 
-  /** Sets the sandbox to die `secs` from now (E2B's timeout semantics: from now, not from start). */
+  /**
+   * Sets the sandbox to end `secs` from now (E2B's timeout semantics: from now, not from start):
+   * killed, or paused when it was created with `onTimeout: "pause"`.
+   */
   setTimeout(sandbox: SandboxRecord, secs: number): void {
     clearTimeout(sandbox.timer);
     sandbox.endAt = new Date(Date.now() + secs * 1000);
-    sandbox.timer = setTimeout(() => this.kill(sandbox.sandboxId), secs * 1000);
+    sandbox.timer = setTimeout(() => {
+      if (sandbox.onTimeout === "pause") this.pause(sandbox, true);
+      else this.kill(sandbox.sandboxId);
+    }, secs * 1000);
     sandbox.timer.unref();
+  }
+
+  /**
+   * Pauses a running sandbox: its files stay, open streams drop, its timeout stops. With memory
+   * kept its running processes are frozen (SIGSTOP to the groups envd started, never to a
+   * group id that may have been reused) and go on after resume; without, they die as in a reboot.
+   */
+  pause(sandbox: SandboxRecord, keepMemory: boolean): void {
+    if (!sandbox.alive || sandbox.state === "paused") return;
+    sandbox.state = "paused";
+    clearTimeout(sandbox.timer);
+    for (const stream of sandbox.streams) stream.cut();
+    sandbox.streams.clear();
+    if (!keepMemory) for (const pgid of sandbox.groups) killGroup(pgid, "SIGKILL");
+    for (const proc of sandbox.processes.values()) proc.signal(keepMemory ? "SIGSTOP" : "SIGKILL");
+  }
+
+  /** Resumes a paused sandbox with a fresh timeout of `secs` (frozen processes go on). */
+  resume(sandbox: SandboxRecord, secs: number): void {
+    if (!sandbox.alive || sandbox.state !== "paused") return;
+    sandbox.state = "running";
+    for (const proc of sandbox.processes.values()) proc.signal("SIGCONT");
+    this.setTimeout(sandbox, secs);
   }
 
   /** The sandbox vanishes: open streams drop without an end, every process group gets SIGKILL. */

@@ -12,6 +12,8 @@ import { checkEnv, execLine, killerScript } from "./shell.js";
 export interface ProcessContext {
   sdk: SdkSandbox;
   cwd: string;
+  /** The sandbox's non-secret environment, when E2B could not set it (a resumed sandbox). */
+  env?: Readonly<Record<string, string>> | undefined;
   /** Bound on the whole command (the SDK's default of 60 s would end long runs). */
   commandTimeoutMs: number;
   /** Whether the sandbox is gone (asked when the command's stream breaks). */
@@ -65,8 +67,9 @@ function liveStream() {
 export async function spawnProcess(ctx: ProcessContext, options: SpawnOptions) {
   if (options.signal.aborted) throw abortReason(options.signal);
   const line = execLine(options.command);
-  const id = randomBytes(8).toString("hex");
-  const envs = { ...checkEnv(options.env), [PROCESS_MARK_ENV]: id };
+  // Prefixed with the sandbox id: a resumed session sandbox finds strays of earlier turns by it.
+  const id = `${ctx.sdk.sandboxId}.${randomBytes(8).toString("hex")}`;
+  const envs = { ...ctx.env, ...checkEnv(options.env), [PROCESS_MARK_ENV]: id };
   const stdout = liveStream();
   const stderr = liveStream();
   let handle: CommandHandle;

@@ -1,27 +1,21 @@
-// createE2BProvider(): the "e2b" SandboxProvider (create with rate-limit retry, orphan sweep).
-import {
-  type ConnectionOpts,
-  RateLimitError,
-  type SandboxOpts,
-  Sandbox as SdkSandbox,
-  ServiceBusyError,
-} from "e2b";
+// createE2BProvider(): the "e2b" SandboxProvider (create with rate-limit retry, sessions, orphan sweep).
+import type { ConnectionOpts, SandboxOpts } from "e2b";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
 import {
-  CREATE_ATTEMPTS,
   DEFAULT_DEAD_MAN_MARGIN_MS,
   DEFAULT_NODE_PATH,
   DEFAULT_TEMPLATE,
   MAX_SANDBOX_LIFETIME_MS,
   META_MANAGED,
   META_RUN_ID,
-  RATE_LIMIT_BACKOFF_MS,
   REQUEST_TIMEOUT_MS,
   SDK_RATE_LIMIT_RETRIES,
 } from "./constants.js";
 import { E2BSandbox } from "./e2b-sandbox.js";
+import { createWorkspaces } from "./e2b-workspaces.js";
 import { abortReason, toSandboxError } from "./errors.js";
 import { sweepOrphans } from "./orphans.js";
+import { createSdkSandbox } from "./sdk-create.js";
 import { checkEnv } from "./shell.js";
 
 export interface E2BProviderSettings {
@@ -44,52 +38,20 @@ export interface E2BProviderSettings {
   logger?: { warn(obj: object, msg: string): void };
 }
 
+type Workspaces = ReturnType<typeof createWorkspaces>;
+
 export interface E2BSandboxProvider extends SandboxProvider {
   readonly name: "e2b";
   sweepOrphans(signal?: AbortSignal): Promise<number>;
+  createWorkspace: Workspaces["createWorkspace"];
+  deleteWorkspace: Workspaces["deleteWorkspace"];
+  exportWorkspace: Workspaces["exportWorkspace"];
+  importWorkspace: Workspaces["importWorkspace"];
   /** Sweeps every `sweepIntervalMs` (an unref'd timer); returns the function that stops it. */
   startSweeping(): () => void;
 }
 
 const nonEmpty = (value: string | undefined) => (value ? value : undefined);
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/**
- * Awaits `work` unless `signal` aborts first; a result that arrives after the abort is handed to
- * `discard` (a sandbox created behind an aborted request must not leak).
- */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal, discard: (late: T) => unknown) {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) void Promise.resolve(discard(value)).catch(() => {});
-        else resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(signal.aborted ? abortReason(signal) : error);
-      },
-    );
-  });
-}
 
 export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandboxProvider {
   const env = process.env;
@@ -113,22 +75,12 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
     else ownRuns.delete(runId);
   };
 
-  const createSdkSandbox = async (opts: SandboxOpts, signal: AbortSignal) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await SdkSandbox.create(template, opts);
-      } catch (error) {
-        const retryable = error instanceof RateLimitError || error instanceof ServiceBusyError;
-        if (!retryable || attempt >= CREATE_ATTEMPTS || signal.aborted) {
-          throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox", {
-            gone: false,
-          });
-        }
-        // The SDK already waited out any Retry-After it was given; back off further.
-        await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** (attempt - 1), signal);
-      }
-    }
-  };
+  const workspaces = createWorkspaces({
+    connection,
+    template,
+    nodePath: DEFAULT_NODE_PATH,
+    logger: settings.logger,
+  });
 
   const provider: E2BSandboxProvider = {
     name: "e2b",
@@ -143,6 +95,8 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
       const lifetime = Number.isFinite(limits.timeoutMs + margin)
         ? Math.min(Math.max(limits.timeoutMs + margin, 1_000), MAX_SANDBOX_LIFETIME_MS)
         : MAX_SANDBOX_LIFETIME_MS;
+      // A session's turn: its sandbox already exists (paused); the sweep never touches it.
+      if (options.workspace) return workspaces.openTurn(options, options.workspace, lifetime);
       const opts: SandboxOpts = {
         ...connection,
         metadata: { [META_MANAGED]: "true", [META_RUN_ID]: runId },
@@ -158,10 +112,7 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
         held = false;
       };
       try {
-        // Not aborted mid-request: a sandbox created behind an aborted request would leak.
-        const sdk = await unlessAborted(createSdkSandbox(opts, signal), signal, (late) =>
-          late.kill(),
-        );
+        const sdk = await createSdkSandbox(template, opts, signal);
         const sandbox = new E2BSandbox({
           sdk,
           nodePath: DEFAULT_NODE_PATH,
@@ -182,6 +133,11 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
         throw error;
       }
     },
+
+    createWorkspace: workspaces.createWorkspace,
+    deleteWorkspace: workspaces.deleteWorkspace,
+    exportWorkspace: workspaces.exportWorkspace,
+    importWorkspace: workspaces.importWorkspace,
 
     sweepOrphans(signal?: AbortSignal): Promise<number> {
       const isActive = settings.isRunActive ?? (async (runId: string) => ownRuns.has(runId));

@@ -1,6 +1,6 @@
 // One E2B sandbox: staging, spawn, changed-file reads and teardown over the official SDK.
 import { posix } from "node:path";
-import { CommandExitError, type Sandbox as SdkSandbox } from "e2b";
+import type { Sandbox as SdkSandbox } from "e2b";
 import type {
   ChangedFiles,
   ChangedFilesLimits,
@@ -13,13 +13,7 @@ import type {
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
 import { collectChangedFiles } from "../docker/changed-files.js";
 import type { SingleFileResult } from "../docker/tar.js";
-import {
-  HELPER_TIMEOUT_MS,
-  HOME_DIR,
-  REQUEST_TIMEOUT_MS,
-  RUNNER_DIR,
-  WORKSPACE_PATH,
-} from "./constants.js";
+import { REQUEST_TIMEOUT_MS, RUNNER_DIR, WORKSPACE_PATH } from "./constants.js";
 import { type E2BProcess, spawnProcess } from "./e2b-process.js";
 import {
   abortReason,
@@ -29,25 +23,26 @@ import {
   lostError,
   toSandboxError,
 } from "./errors.js";
+import { runHelper, toArrayBuffer } from "./helper.js";
 import { checkStagedPath, parseScan, scanScript, setupScript, stageScript } from "./shell.js";
+import { resumeScript } from "./workspace-shell.js";
 
 export interface E2BSandboxInit {
   sdk: SdkSandbox;
   nodePath: string;
   /** Bound on each spawned command: the sandbox's whole lifetime. */
   commandTimeoutMs: number;
+  /** The non-secret environment E2B could not set at creation (a resumed session sandbox). */
+  env?: Readonly<Record<string, string>>;
+  /** A resumed session sandbox: setup() first clears what earlier turns left behind. */
+  resumed?: boolean;
+  /** How destroy() lets go of the sandbox once its processes are dead (default: kill it). */
+  release?: () => Promise<void>;
   onDestroyed?: () => void;
   logger?: { warn(obj: object, msg: string): void } | undefined;
 }
 
 const request = { requestTimeoutMs: REQUEST_TIMEOUT_MS };
-
-/** An ArrayBuffer holding exactly `content` (the SDK takes ArrayBuffer or Blob). */
-function toArrayBuffer(content: Uint8Array): ArrayBuffer {
-  const copy = new Uint8Array(content.byteLength);
-  copy.set(content);
-  return copy.buffer;
-}
 
 export class E2BSandbox implements Sandbox {
   readonly provider = "e2b" as const;
@@ -75,9 +70,15 @@ export class E2BSandbox implements Sandbox {
     return this.#state;
   }
 
-  /** Creates the workspace, runner and state dirs and the initial staged marker. */
+  /**
+   * Creates the workspace, runner and state dirs and the initial staged marker (in a resumed
+   * sandbox after killing earlier turns' processes and emptying the runner and state dirs).
+   */
   async setup(signal: AbortSignal): Promise<void> {
-    await this.#run(setupScript([WORKSPACE_PATH, RUNNER_DIR]), signal, "prepare the sandbox");
+    const script = this.#init.resumed
+      ? resumeScript(this.id)
+      : setupScript([WORKSPACE_PATH, RUNNER_DIR]);
+    await this.#run(script, signal, "prepare the sandbox");
     this.#state = "ready";
   }
 
@@ -105,6 +106,7 @@ export class E2BSandbox implements Sandbox {
       {
         sdk: this.#sdk,
         cwd: this.workspacePath,
+        env: this.#init.env,
         commandTimeoutMs: this.#init.commandTimeoutMs,
         isGone: () => this.#probeGone(),
         onLost: () => this.#markLost(),
@@ -143,14 +145,17 @@ export class E2BSandbox implements Sandbox {
   destroy(): Promise<void> {
     this.#destroying ??= (async () => {
       await Promise.allSettled([...this.#processes].map((process) => process.kill()));
+      const { release } = this.#init;
       try {
-        await this.#sdk.kill(request);
+        await (release ? release() : this.#sdk.kill(request));
       } catch (error) {
-        // Gone already, or E2B unreachable: its timeout (the dead-man switch) ends it.
+        // Gone already, or E2B unreachable: its timeout (the dead-man switch) ends or pauses it.
         if (!isLost(toSandboxError(error, "SANDBOX_IO_FAILED", "kill"))) {
           this.#init.logger?.warn(
             { sandboxId: this.id, err: error },
-            "e2b: could not kill the sandbox; its timeout will end it",
+            release
+              ? "e2b: could not pause the session sandbox; its timeout will pause it"
+              : "e2b: could not kill the sandbox; its timeout will end it",
           );
         }
       }
@@ -192,22 +197,9 @@ export class E2BSandbox implements Sandbox {
   /** Runs a helper shell script to completion; its stdout, or SANDBOX_IO_FAILED. */
   async #run(script: string, signal: AbortSignal, action: string): Promise<string> {
     try {
-      const result = await this.#sdk.commands.run(script, {
-        ...request,
-        timeoutMs: HELPER_TIMEOUT_MS,
-        cwd: HOME_DIR,
-        signal,
-      });
-      return result.stdout;
+      return await runHelper(this.#sdk, script, { signal, action });
     } catch (error) {
-      if (signal.aborted) throw abortReason(signal);
-      if (error instanceof CommandExitError) {
-        const detail = error.stderr.trim().slice(0, 500);
-        throw new SandboxError(
-          "SANDBOX_IO_FAILED",
-          `Cannot ${action} (exit ${error.exitCode}): ${detail}`,
-        );
-      }
+      if (signal.aborted || SandboxError.isInstance(error)) throw error;
       throw await this.#fail(error, "SANDBOX_IO_FAILED", action);
     }
   }

@@ -94,6 +94,18 @@ export function lostError(action: string, cause?: unknown): SandboxError {
   });
 }
 
+export const WORKSPACE_LOST_HINT =
+  "Its files cannot be recovered: delete the session and start a new one.";
+
+/** A session workspace whose sandbox E2B no longer has (deleted, killed, or expired). */
+export function workspaceLostError(ref: string, cause?: unknown): SandboxError {
+  return new SandboxError(
+    code("SANDBOX_LOST"),
+    `The session workspace (E2B sandbox ${ref}) is gone: it was deleted, killed or expired at E2B`,
+    { hint: WORKSPACE_LOST_HINT, cause },
+  );
+}
+
 export function isLost(error: unknown): boolean {
   return SandboxError.isInstance(error) && (error.code as string) === "SANDBOX_LOST";
 }

@@ -1,5 +1,11 @@
 // The E2B sandbox provider's public surface.
-export { META_MANAGED, META_RUN_ID, RUNNER_DIR, WORKSPACE_PATH } from "./constants.js";
+export {
+  META_MANAGED,
+  META_RUN_ID,
+  META_SESSION_ID,
+  RUNNER_DIR,
+  WORKSPACE_PATH,
+} from "./constants.js";
 export {
   createE2BProvider,
   type E2BProviderSettings,

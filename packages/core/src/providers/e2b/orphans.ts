@@ -2,9 +2,12 @@
 //
 // E2B sandboxes end themselves at their timeout (the run's timeout plus a margin), so a crashed
 // server leaks them for that long at most; the sweep ends them sooner. Every sandbox this
-// provider makes carries `sandcasterManaged=true` and `sandcasterRunId=<run>` metadata.
+// provider makes carries `sandcasterManaged=true` and `sandcasterRunId=<run>` metadata, except
+// session workspaces, which carry `sandcasterSessionId=<session>` instead: they outlive runs (paused
+// between turns, and pausing rather than dying at their timeout), so this sweep never touches
+// them; only deleteWorkspace() or the server's own session sweep ends them.
 import { type ConnectionOpts, Sandbox as SdkSandbox } from "e2b";
-import { META_MANAGED, META_RUN_ID } from "./constants.js";
+import { META_MANAGED, META_RUN_ID, META_SESSION_ID } from "./constants.js";
 import { isSandboxGone } from "./errors.js";
 
 export interface SweepOptions {
@@ -27,6 +30,7 @@ export async function sweepOrphans(options: SweepOptions): Promise<number> {
     signal?.throwIfAborted();
     for (const info of await paginator.nextItems({ signal })) {
       if (info.metadata[META_MANAGED] !== "true") continue;
+      if (info.metadata[META_SESSION_ID]) continue;
       const runId = info.metadata[META_RUN_ID];
       if (runId && (await options.isActive(runId))) continue;
       orphans.add(info.sandboxId);

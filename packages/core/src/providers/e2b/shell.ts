@@ -112,16 +112,27 @@ export function parseScan(output: string): { path: string; size: number }[] {
  * Pure bash (no fork per process). Exit 0 when the tree is gone.
  */
 export function killerScript(id: string): string {
-  const mark = shellQuote(`${PROCESS_MARK_ENV}=${id}`);
+  return killMarkedScript(shellQuote(`${PROCESS_MARK_ENV}=${id}`));
+}
+
+/**
+ * The same for every process whose mark starts with `prefix` (all spawns of one sandbox: the
+ * strays of earlier turns of a session). Exit 0 when none is left.
+ */
+export function strayKillerScript(prefix: string): string {
+  return killMarkedScript(`${shellQuote(`${PROCESS_MARK_ENV}=${prefix}`)}*`);
+}
+
+/** `pattern`: a bash `case` pattern (quoted parts match literally) for one environ entry. */
+function killMarkedScript(pattern: string): string {
   return [
-    `mark=${mark}`,
     "cd /proc || exit 1",
     "for round in $(seq 1 300); do",
     "  found=0",
     "  for pid in [0-9]*; do",
     '    [ "$pid" = "$$" ] && continue',
     `    while IFS= read -r -d '' kv; do`,
-    '      if [ "$kv" = "$mark" ]; then kill -9 "$pid" 2>/dev/null && found=1; break; fi',
+    `      case "$kv" in ${pattern}) kill -9 "$pid" 2>/dev/null && found=1; break ;; esac`,
     '    done 2>/dev/null < "$pid/environ"',
     "  done",
     '  [ "$found" = 0 ] && exit 0',
