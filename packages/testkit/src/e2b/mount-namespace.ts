@@ -27,5 +27,9 @@ export function inSandboxMounts(
   const binds = readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(`/${entry.name}`))
     .flatMap((entry) => ["--bind", join(root, entry.name), `/${entry.name}`]);
-  return ["bwrap", ["--dev-bind", "/", "/", ...binds, "--chdir", cwd, "--", cmd, ...args]];
+  // fd 3 reports when the namespace is set up and the command started (see spawnProcess).
+  return [
+    "bwrap",
+    ["--json-status-fd", "3", "--dev-bind", "/", "/", ...binds, "--chdir", cwd, "--", cmd, ...args],
+  ];
 }

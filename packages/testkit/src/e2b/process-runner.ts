@@ -84,7 +84,7 @@ export class RunningProcess {
     child.once("close", () => {
       closed = true;
     });
-    child.once("exit", (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(this.timeout);
       const unwrapped =
         this.viaWrapper && code !== null && code > 128 && code <= 128 + 64
@@ -103,7 +103,13 @@ export class RunningProcess {
           finish();
         });
       }
-    });
+    };
+    // A command that failed to start may have exited before this object existed.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      onExit(child.exitCode, child.signalCode);
+    } else {
+      child.once("exit", onExit);
+    }
     if (timeoutMs && timeoutMs > 0) {
       this.timeout = setTimeout(() => this.signal("SIGKILL"), timeoutMs);
     }
@@ -190,8 +196,33 @@ function endOf(code: number | null, signal: NodeJS.Signals | null): ProcessEnd {
   return { exitCode: -1, exited: false, status, error: status };
 }
 
+/** Setting up a mount namespace can fail when a host mount (e.g. Docker's overlays) goes away
+ * while bwrap copies the tree; that is the host's race, not the command's failure: try again. */
+const MOUNT_SETUP_ATTEMPTS = 5;
+
 /** Spawns detached (its own process group); rejects when the OS refuses to start it. */
-export function spawnProcess(options: SpawnOptions): Promise<RunningProcess> {
+export async function spawnProcess(options: SpawnOptions): Promise<RunningProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const child = start(options);
+    if (child.pid === undefined) {
+      await new Promise((_, reject) => child.once("error", reject));
+    }
+    // Under bwrap, wait until it says the command started (its output stays buffered meanwhile).
+    if (options.mounts && !(await commandStarted(child)) && attempt < MOUNT_SETUP_ATTEMPTS) {
+      for (const stream of child.stdio) stream?.destroy();
+      continue;
+    }
+    return new RunningProcess(
+      child,
+      options.config,
+      options.tag,
+      options.timeoutMs,
+      options.mounts !== undefined,
+    );
+  }
+}
+
+function start(options: SpawnOptions): ChildProcess {
   const [cmd, args] = options.mounts
     ? inSandboxMounts(
         options.mounts.root,
@@ -200,25 +231,36 @@ export function spawnProcess(options: SpawnOptions): Promise<RunningProcess> {
         options.config.args,
       )
     : [options.config.cmd, options.config.args];
-  const child = spawn(cmd, args, {
+  return spawn(cmd, args, {
     cwd: options.hostCwd,
     env: options.env,
     detached: true,
-    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    stdio: [
+      options.stdin ? "pipe" : "ignore",
+      "pipe",
+      "pipe",
+      ...(options.mounts ? ["pipe" as const] : []),
+    ],
   });
-  return new Promise((resolve, reject) => {
-    if (child.pid === undefined) {
-      child.once("error", reject);
-      return;
-    }
-    resolve(
-      new RunningProcess(
-        child,
-        options.config,
-        options.tag,
-        options.timeoutMs,
-        options.mounts !== undefined,
-      ),
-    );
+}
+
+/** True once bwrap reports the child's pid on fd 3; false when it exited during setup. */
+function commandStarted(child: ChildProcess): Promise<boolean> {
+  const status = child.stdio[3] as NodeJS.ReadableStream | null | undefined;
+  if (!status) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let text = "";
+    const done = (started: boolean) => {
+      status.removeAllListeners("data");
+      child.removeListener("exit", onExit);
+      resolve(started);
+    };
+    const onExit = () => done(text.includes("child-pid"));
+    status.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      if (text.includes("child-pid")) done(true);
+    });
+    status.on("error", () => {});
+    child.once("exit", onExit);
   });
 }
