@@ -232,6 +232,36 @@ describe.each(CASES)("sessions on $sandbox", ({ sandbox, enabled }) => {
   );
 });
 
+describe("a long session", () => {
+  it("drops the oldest turns whole beyond maxHistoryTurns, with a warning", async () => {
+    const server = await start("local", [
+      { text: "first answer" },
+      { text: "second answer" },
+      { text: "third answer" },
+    ]);
+    const session = await createSession(server.url, {
+      sandboxProvider: "local",
+      maxHistoryTurns: 1,
+    });
+    for (const prompt of ["first question", "second question"]) {
+      await readEvents(await postQuery(server.url, { prompt, sessionId: session.id }));
+    }
+    const calls = server.double.requests.length;
+    const third = await readEvents(
+      await postQuery(server.url, { prompt: "third question", sessionId: session.id }),
+    );
+    expect(third.find((e) => e.data.type === "warning")?.data).toMatchObject({
+      code: "HISTORY_TRIMMED",
+      content: expect.stringContaining("1 oldest turn"),
+    });
+    const body = JSON.stringify(server.double.requests[calls]?.body);
+    expect(body).not.toContain("first question");
+    expect(body).toContain("second question");
+    expect(body).toContain("second answer");
+    expect(body).toContain("third question");
+  }, 60_000);
+});
+
 describe("session requests the server refuses", () => {
   it("400 for bad bodies, 404 for unknown sessions, and sandboxProvider must match", async () => {
     const server = await start("local", []);

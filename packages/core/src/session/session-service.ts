@@ -21,6 +21,12 @@ import { SessionError } from "./session-error.js";
 import { turnFromEvents } from "./transcript.js";
 import { trimHistory } from "./trim-history.js";
 
+/**
+ * Turns kept in the store (the byte budget of trimHistory bounds them too); each turn gives the
+ * model the newest maxHistoryTurns of them, and a warning when older ones are left out.
+ */
+const STORED_TURNS = 1000;
+
 /** Providers whose workspaces live on one host (the instance that created them). */
 const HOST_BOUND: ReadonlySet<SandboxProviderName> = new Set(["docker", "local"]);
 
@@ -201,7 +207,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
             // A run that never reached the model adds nothing the next turn could build on.
             const history =
               turn.steps.length > 0
-                ? trimHistory([...session.history, turn], session.maxHistoryTurns).turns
+                ? trimHistory([...session.history, turn], STORED_TURNS).turns
                 : undefined;
             await store.sessions.release(id, runId, { history, turnDone: true }, new Date());
           } catch (error) {
