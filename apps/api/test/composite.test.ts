@@ -19,7 +19,14 @@ afterEach(async () => {
 const call = (name: string, input: Record<string, unknown>) => ({ name, input });
 
 const FAN_OUT: ScriptedTurn[] = [
-  { toolCalls: [call("spawn_sandbox", { name: "a" }), call("spawn_sandbox", { name: "b" })] },
+  {
+    // exec_in "a" in the same turn as its spawn: it waits for the spawn (same sandbox)
+    toolCalls: [
+      call("spawn_sandbox", { name: "a" }),
+      call("spawn_sandbox", { name: "b" }),
+      call("exec_in", { sandbox: "a", command: "echo ready-a" }),
+    ],
+  },
   {
     toolCalls: [
       call("exec_in", {
@@ -98,7 +105,12 @@ describe.each(SANDBOXES)("composite workflow on $sandbox", ({ sandbox, enabled }
       expect(uses.find((d) => d.toolName === "exec_in")).toMatchObject({ sandbox: "a" });
 
       const execs = results(events, "exec_in");
-      expect(execs[2]).toMatchObject({
+      expect(execs[0]).toMatchObject({
+        isError: false,
+        sandbox: "a",
+        content: expect.stringContaining("ready-a"),
+      });
+      expect(execs[3]).toMatchObject({
         isError: false,
         sandbox: "b",
         content: expect.stringContaining("alpha"),
@@ -124,7 +136,7 @@ describe.each(SANDBOXES)("composite workflow on $sandbox", ({ sandbox, enabled }
       });
       expect(results(events, "list_sandboxes")[0]?.content).toMatch(/primary.*\n.*a\t.*\n.*b\t/s);
       expect(results(events, "kill_sandbox")[0]).toMatchObject({ isError: false });
-      expect(execs[3]).toMatchObject({
+      expect(execs[4]).toMatchObject({
         isError: true,
         content: expect.stringContaining('no sandbox named "a"'),
       });
@@ -223,7 +235,7 @@ describe("composite workflow on e2b (the E2B double, driven by the real e2b SDK)
       await postQuery(t.url, { prompt: "fan out", composite: { maxSandboxes: 2 } }),
     );
     expect(events.at(-1)?.data).toMatchObject({ type: "result", content: "fanned out and back" });
-    expect(results(events, "exec_in")[2]).toMatchObject({
+    expect(results(events, "exec_in")[3]).toMatchObject({
       isError: false,
       sandbox: "b",
       content: expect.stringContaining("alpha"),

@@ -287,5 +287,25 @@ describe("session requests the server refuses", () => {
     expect(await mismatch.json()).toMatchObject({ details: [{ field: "sandboxProvider" }] });
     // the refused query left the session free
     expect((await server.store.sessions.get(session.id))?.activeRunId).toBeUndefined();
+    // an archive that is not a tar, or escapes the workspace, is the caller's fault: 400
+    const dir = mkdtempSync(join(tmpdir(), "sandcaster-hostile-"));
+    writeFileSync(join(dir, "x"), "x");
+    const escaping = execFileSync("tar", ["-C", dir, "-cf", "-", "--transform", "s,^,../,", "x"]);
+    for (const body of [Buffer.from("not a tar archive at all".repeat(40)), escaping]) {
+      const put = await fetch(new URL(`/sessions/${session.id}/workspace`, server.url), {
+        method: "PUT",
+        headers: { "content-type": "application/x-tar" },
+        body,
+      });
+      expect(put.status).toBe(400);
+      expect(await put.json()).toMatchObject({ code: "INVALID_ARCHIVE" });
+    }
+    // asking for a provider this server does not have is a 400 naming the field
+    const e2bLess = await fetch(new URL("/sessions", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sandboxProvider: "e2b" }),
+    });
+    expect(e2bLess.status).toBe(400);
   });
 });

@@ -104,20 +104,26 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     // Calls of parallel-safe tools next to each other run together; any other call runs alone.
     for (const group of parallelGroups(calls, options.tools)) {
       for (const call of group) emit(toolUseEvent(call, options.tools));
+      const ordered = orderBySandbox(group, options.tools);
       const outcomes = await Promise.all(
-        group.map(async (call) => {
+        group.map(async (call, index) => {
+          const slot = await ordered[index];
           // A call cut off by the token limit may have half its input: never run it.
-          const outcome = atLimit
-            ? { content: `not run: the run reached maxTurns (${options.maxTurns})`, isError: true }
-            : cutOff
+          const outcome = await (async () =>
+            atLimit
               ? {
-                  content: "not run: the call was cut off by the output token limit; retry it",
+                  content: `not run: the run reached maxTurns (${options.maxTurns})`,
                   isError: true,
                 }
-              : await runTool(call, options.tools, {
-                  ...options.toolContext(),
-                  toolUseId: call.id,
-                });
+              : cutOff
+                ? {
+                    content: "not run: the call was cut off by the output token limit; retry it",
+                    isError: true,
+                  }
+                : await runTool(call, options.tools, {
+                    ...options.toolContext(),
+                    toolUseId: call.id,
+                  }))().finally(() => slot?.done());
           if (!signal.aborted) {
             emit({
               type: "tool_result",
@@ -158,6 +164,26 @@ function toolUseEvent(call: ToolCall, tools: readonly ToolDefinition[]): Sandcas
 function sandboxTag(call: ToolCall, tools: readonly ToolDefinition[]): { sandbox?: string } {
   const sandbox = tools.find((t) => t.name === call.name)?.sandboxOf?.(call.input);
   return sandbox ? { sandbox } : {};
+}
+
+/**
+ * For each call of a group, what it waits for before it starts: the calls before it that touch
+ * one of its sandboxes (spawn then exec on "a" run in order; exec on "a" and on "b" at once).
+ * Resolved promises the loop awaits; it settles each by calling the returned `done`.
+ */
+function orderBySandbox(group: readonly ToolCall[], tools: readonly ToolDefinition[]) {
+  const last = new Map<string, Promise<void>>();
+  return group.map((call) => {
+    const tool = tools.find((t) => t.name === call.name);
+    const keys = tool?.touches ? tool.touches(call.input) : ["primary"];
+    const before = Promise.all(keys.map((key) => last.get(key)));
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    for (const key of keys) last.set(key, finished);
+    return before.then(() => ({ done }));
+  });
 }
 
 /** Consecutive calls of parallel-safe tools form one group; every other call is a group of one. */

@@ -19,7 +19,7 @@ export const sessionPaths: Record<string, JsonSchema> = {
       tags: ["sessions"],
       requestBody: { required: true, content: json("CreateSessionRequest") },
       responses: { "201": success("The new session.", json("SessionRecord")) },
-      errors: ["BadRequest", "UnsupportedMediaType", "NotFound"],
+      errors: ["BadRequest", "UnsupportedMediaType", "NotFound", "ServiceUnavailable"],
     }),
     get: operation({
       operationId: "listSessions",

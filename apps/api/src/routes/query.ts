@@ -13,7 +13,6 @@ import {
   type SessionService,
   type SessionTurn,
 } from "@sandcaster/core";
-import { isDeltaEvent, type SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
@@ -126,8 +125,6 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         ),
       ),
     );
-    // A session turn keeps the run's events (not the deltas) to add the turn to the conversation.
-    const kept: SandcasterEvent[] = [];
     const done = executeRun(
       {
         runId,
@@ -136,7 +133,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
         providers: deps.providers,
         session: turn?.runSession,
         emit: (event, seq) => {
-          if (turn && !isDeltaEvent(event)) kept.push(event);
+          turn?.record(event);
           queue.push(event, seq);
         },
         signal: controller.signal,
@@ -145,7 +142,8 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       },
       deps.services,
     ).finally(async () => {
-      await turn?.finish(request.prompt, kept);
+      // Normally done by executeRun before its last event; this covers a run that threw.
+      await turn?.finish([]);
       release();
       updateGauges();
       queue.close();

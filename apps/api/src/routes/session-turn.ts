@@ -15,7 +15,9 @@ export async function beginSessionTurn(
       details: [{ field: "sessionId", message: "sessions are not enabled on this server" }],
     });
   }
-  const turn = await sessions.beginTurn(request.sessionId ?? "", runId).catch(asHttpError);
+  const turn = await sessions
+    .beginTurn(request.sessionId ?? "", runId, request.prompt)
+    .catch(asHttpError);
   if (request.sandboxProvider && request.sandboxProvider !== turn.provider.name) {
     await turn.abandon();
     const message = `the session runs on ${turn.provider.name}; leave sandboxProvider out or match it`;

@@ -34,7 +34,8 @@ export function sessionsRoute(sessions: SessionService | undefined): Hono {
   );
 
   app.delete("/sessions/:id", async (c) => {
-    await service().delete(c.req.param("id"), c.req.raw.signal).catch(asHttpError);
+    // Freeing the workspace finishes even if the client leaves meanwhile.
+    await service().delete(c.req.param("id"), AbortSignal.timeout(120_000)).catch(asHttpError);
     return c.body(null, 204);
   });
 

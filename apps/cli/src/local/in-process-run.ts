@@ -10,7 +10,7 @@ import {
   SessionError,
   type SessionTurn,
 } from "@sandcaster/core";
-import { isDeltaEvent, type QueryRequest, type SandcasterEvent } from "@sandcaster/protocol";
+import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { buildServices } from "../build-services.js";
 import { EventChannel } from "../event-channel.js";
@@ -62,7 +62,11 @@ export async function startInProcessRun(
   let turn: SessionTurn | undefined;
   if (request.sessionId) {
     try {
-      turn = await localSessions(built, env, logger).beginTurn(request.sessionId, runId);
+      turn = await localSessions(built, env, logger).beginTurn(
+        request.sessionId,
+        runId,
+        request.prompt,
+      );
     } catch (error) {
       await release();
       if (SessionError.isInstance(error)) throw new Error(`session: ${error.message}`);
@@ -70,7 +74,6 @@ export async function startInProcessRun(
     }
     provider = turn.provider;
   }
-  const kept: SandcasterEvent[] = [];
   const channel = new EventChannel<SandcasterEvent>();
   const controller = new AbortController();
   const done = executeRun(
@@ -81,7 +84,7 @@ export async function startInProcessRun(
       providers: built.providers,
       session: turn?.runSession,
       emit: (event) => {
-        if (turn && !isDeltaEvent(event)) kept.push(event);
+        turn?.record(event);
         channel.push(event);
       },
       signal: controller.signal,
@@ -90,7 +93,7 @@ export async function startInProcessRun(
   );
   built.activeRuns.track(runId, controller, done);
   const settled = done
-    .finally(() => turn?.finish(request.prompt, kept))
+    .finally(() => turn?.finish([]))
     .then(
       () => channel.close(),
       (error: unknown) => channel.close(error),

@@ -31,7 +31,7 @@ export interface ReadWorkspaceTarOptions {
 
 function refuse(name: string, why: string): SandboxError {
   return new SandboxError(
-    "SANDBOX_IO_FAILED",
+    "SANDBOX_INVALID_ARCHIVE",
     `Workspace archive entry ${JSON.stringify(name)} refused: ${why}`,
   );
 }
@@ -113,7 +113,15 @@ export async function readWorkspaceTar(
   });
   const input = source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
   const feed = pipeline(input, extractor);
-  await Promise.all([consume, feed]);
+  try {
+    await Promise.all([consume, feed]);
+  } catch (error) {
+    if (SandboxError.isInstance(error)) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new SandboxError("SANDBOX_INVALID_ARCHIVE", `Not a valid tar archive: ${why}`, {
+      cause: error,
+    });
+  }
   return completeTree(byPath);
 }
 

@@ -59,6 +59,8 @@ export interface RunSession {
   workspace: SessionWorkspace;
   history: HistoryTurn[];
   warnings: { code: string; content: string }[];
+  /** Runs once the sandbox is gone, before the final event: records the turn, frees the session. */
+  beforeEnd?: (() => Promise<void>) | undefined;
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
@@ -257,6 +259,11 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     await Promise.all([compositeRun?.close(), sandbox?.destroy()]);
   }
 
+  // A session turn is recorded and released before the client hears the result (and before the
+  // run counts as finished), so the next turn never finds the session still held.
+  await ctx.session
+    ?.beforeEnd?.()
+    .catch((error: unknown) => log.error({ err: error }, "could not end the session turn"));
   const durationSecs = seconds(Date.now() - startedAt.getTime());
   if (result) emit({ ...result, durationSecs });
   const final = result ? undefined : failure;

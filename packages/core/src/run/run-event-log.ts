@@ -16,10 +16,14 @@ export class RunEventLog {
     private readonly log: Logger,
   ) {}
 
-  /** The event's seq. Past the per-run bound, deltas stream live but are not kept for replay. */
+  /**
+   * The event's seq. Past the per-run bound, deltas and live tool output stream live but are not
+   * kept for replay.
+   */
   record(event: SandcasterEvent): number {
     const seq = ++this.seq;
-    if (this.kept < this.maxPerRun || !isDeltaEvent(event)) {
+    const live = isDeltaEvent(event) || event.type === "tool_output";
+    if (this.kept < this.maxPerRun || !live) {
       this.kept++;
       this.writer.add(this.runId, { seq, event });
     } else if (!this.capped) {

@@ -11,6 +11,8 @@ export const SANDBOX_ERROR_CODES = [
   "SANDBOX_RATE_LIMITED",
   "SANDBOX_LOST",
   "SANDBOX_DISK_FULL",
+  /** A workspace archive (tar) that was unreadable or broke a rule: the caller's fault. */
+  "SANDBOX_INVALID_ARCHIVE",
 ] as const;
 export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
 

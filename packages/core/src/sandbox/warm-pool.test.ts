@@ -198,3 +198,17 @@ describe("WarmPool", () => {
     expect(provider.createWorkspace).toBeUndefined();
   });
 });
+
+describe("WarmPool and a run that goes away", () => {
+  it("an aborted acquire puts the sandbox back instead of destroying it", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 2);
+    await until(() => warm.stats().ready === 2);
+    const controller = new AbortController();
+    const acquiring = warm.acquire(runOptions({ signal: controller.signal }));
+    controller.abort(new Error("client left")); // while the health check runs
+    await expect(acquiring).rejects.toThrow("client left");
+    expect(fake.made.every((s) => !s.destroyed)).toBe(true);
+    expect(warm.stats().ready).toBe(2);
+  });
+});

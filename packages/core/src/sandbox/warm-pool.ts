@@ -94,7 +94,14 @@ export class WarmPool {
       for (;;) {
         const entry = this.idle.shift();
         if (entry === undefined) break;
-        if (this.expired(entry) || !(await this.healthy(entry.sandbox, options.signal))) {
+        const healthy = !this.expired(entry) && (await this.healthy(entry.sandbox, options.signal));
+        if (options.signal.aborted) {
+          // The run went away while we looked: the check was cut short, so the sandbox was not
+          // judged; it goes back (the next acquire checks it again).
+          this.idle.unshift(entry);
+          options.signal.throwIfAborted();
+        }
+        if (!healthy) {
           this.discard(entry.sandbox);
           continue;
         }

@@ -2,14 +2,15 @@
 // begin a turn (claim, owner check, history) and finish it (append the turn, release), download
 // and upload the workspace, and expire idle sessions (freeing their workspaces).
 import { randomUUID } from "node:crypto";
-import type {
-  CreateSessionRequest,
-  HistoryTurn,
-  SandboxProviderName,
-  SandcasterEvent,
-  SessionRecord,
-  SessionStatus,
-  SessionWorkspace,
+import {
+  type CreateSessionRequest,
+  type HistoryTurn,
+  isDeltaEvent,
+  type SandboxProviderName,
+  type SandcasterEvent,
+  type SessionRecord,
+  type SessionStatus,
+  type SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { RunSession } from "../run/execute-run.js";
@@ -26,6 +27,9 @@ import { trimHistory } from "./trim-history.js";
  * model the newest maxHistoryTurns of them, and a warning when older ones are left out.
  */
 const STORED_TURNS = 1000;
+
+/** What a turn's transcript is made of (everything else is not kept in memory). */
+const TRANSCRIPT_EVENTS: ReadonlySet<string> = new Set(["assistant", "tool_use", "tool_result"]);
 
 /** Providers whose workspaces live on one host (the instance that created them). */
 const HOST_BOUND: ReadonlySet<SandboxProviderName> = new Set(["docker", "local"]);
@@ -46,10 +50,18 @@ export interface SessionTurn {
   history: HistoryTurn[];
   /** Warnings for the run's stream (e.g. turns dropped from the history). */
   warnings: { code: string; content: string }[];
-  /** All of the above as executeRun takes it (RunContext.session). */
+  /**
+   * All of the above as executeRun takes it (RunContext.session); its beforeEnd finishes the turn
+   * with the events given to record().
+   */
   runSession: RunSession;
-  /** Appends the run's turn to the history and releases the session. Never throws. */
-  finish(prompt: string, events: readonly SandcasterEvent[]): Promise<void>;
+  /** Keeps an event of the run for the turn's transcript (deltas and live output are skipped). */
+  record(event: SandcasterEvent): void;
+  /**
+   * Appends the run's turn to the history and releases the session; once (later calls wait for
+   * the first). Never throws.
+   */
+  finish(events: readonly SandcasterEvent[]): Promise<void>;
   /** Releases the session without a turn (the run never started). Never throws. */
   abandon(): Promise<void>;
 }
@@ -59,7 +71,7 @@ export interface SessionService {
   get(id: string): Promise<SessionRecord>;
   list(query: { limit: number; status?: SessionStatus | undefined }): Promise<SessionRecord[]>;
   delete(id: string, signal: AbortSignal): Promise<void>;
-  beginTurn(id: string, runId: string): Promise<SessionTurn>;
+  beginTurn(id: string, runId: string, prompt: string): Promise<SessionTurn>;
   exportWorkspace(id: string, signal: AbortSignal): Promise<Uint8Array>;
   importWorkspace(id: string, tar: Uint8Array, signal: AbortSignal): Promise<void>;
   /** Expires idle sessions this instance may free; returns how many. */
@@ -106,6 +118,19 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     return session;
   }
 
+  /** Runs `work` while holding the session as a turn does, so no turn runs meanwhile. */
+  async function holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const holder = `op_${randomUUID()}`;
+    const claim = await store.sessions.claim(id, holder, new Date());
+    if (claim === "busy") throw new SessionError("SESSION_BUSY", `session ${id} is running a turn`);
+    if (claim !== "claimed") throw new SessionError("SESSION_EXPIRED", `session ${id} expired`);
+    try {
+      return await work();
+    } finally {
+      await store.sessions.release(id, holder, { turnDone: false }, new Date());
+    }
+  }
+
   function workspaceOf(session: StoredSession): SessionWorkspace {
     if (!session.workspaceRef) {
       throw new SessionError("SESSION_EXPIRED", `session ${session.id} has no workspace any more`);
@@ -140,7 +165,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           workspaceRef: workspace.ref,
         });
       } catch (error) {
-        await chosen.deleteWorkspace?.(workspace, signal).catch(() => {});
+        await chosen.deleteWorkspace?.(workspace, AbortSignal.timeout(60_000)).catch(() => {});
         throw error;
       }
       logger.info({ sessionId: id, provider: chosen.name }, "session created");
@@ -165,15 +190,18 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (HOST_BOUND.has(session.sandboxProvider) && session.ownerInstance !== host.instanceId) {
         await usable(id); // throws SESSION_ELSEWHERE (or expired/not found)
       }
-      if (session.activeRunId && (await store.getRun(session.activeRunId))?.status === "running") {
+      if (!(await store.sessions.end(id, "deleted", new Date()))) {
+        const now = await store.sessions.get(id);
+        if (!now || now.status !== "active") {
+          throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
+        }
         throw new SessionError("SESSION_BUSY", `session ${id} is running a turn; cancel it first`);
       }
-      await store.sessions.end(id, "deleted");
       await free(session, signal);
       logger.info({ sessionId: id }, "session deleted");
     },
 
-    async beginTurn(id, runId) {
+    async beginTurn(id, runId, prompt) {
       const session = await usable(id);
       const chosen = await provider(session.sandboxProvider);
       const workspace = workspaceOf(session);
@@ -194,28 +222,48 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
               },
             ]
           : [];
-      return {
+      const finishTurn = async (events: readonly SandcasterEvent[]) => {
+        try {
+          const turn = turnFromEvents(prompt, events);
+          // A run that never reached the model adds nothing the next turn could build on.
+          const history =
+            turn.steps.length > 0
+              ? trimHistory([...session.history, turn], STORED_TURNS).turns
+              : undefined;
+          await store.sessions.release(
+            id,
+            runId,
+            { history, turnDone: turn.steps.length > 0 },
+            new Date(),
+          );
+        } catch (error) {
+          logger.error({ err: error, sessionId: id, runId }, "could not record the session turn");
+          await store.sessions
+            .release(id, runId, { turnDone: false }, new Date())
+            .catch(() => undefined);
+        }
+      };
+      const kept: SandcasterEvent[] = [];
+      let ended: Promise<void> | undefined;
+      const turn: SessionTurn = {
         session,
         provider: chosen,
         workspace,
         history: trimmed.turns,
         warnings,
-        runSession: { id, workspace, history: trimmed.turns, warnings },
-        async finish(prompt, events) {
-          try {
-            const turn = turnFromEvents(prompt, events);
-            // A run that never reached the model adds nothing the next turn could build on.
-            const history =
-              turn.steps.length > 0
-                ? trimHistory([...session.history, turn], STORED_TURNS).turns
-                : undefined;
-            await store.sessions.release(id, runId, { history, turnDone: true }, new Date());
-          } catch (error) {
-            logger.error({ err: error, sessionId: id, runId }, "could not record the session turn");
-            await store.sessions
-              .release(id, runId, { turnDone: true }, new Date())
-              .catch(() => undefined);
-          }
+        runSession: {
+          id,
+          workspace,
+          history: trimmed.turns,
+          warnings,
+          beforeEnd: () => turn.finish(kept),
+        },
+        record(event) {
+          if (TRANSCRIPT_EVENTS.has(event.type) && !isDeltaEvent(event)) kept.push(event);
+        },
+        finish(events) {
+          ended ??= finishTurn(events);
+          return ended;
         },
         async abandon() {
           await store.sessions
@@ -225,6 +273,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
             );
         },
       };
+      return turn;
     },
 
     async exportWorkspace(id, signal) {
@@ -233,19 +282,18 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (!chosen.exportWorkspace) {
         throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot export a workspace");
       }
-      return chosen.exportWorkspace(workspaceOf(session), signal);
+      const exportWorkspace = chosen.exportWorkspace.bind(chosen);
+      return holding(id, () => exportWorkspace(workspaceOf(session), signal));
     },
 
     async importWorkspace(id, tar, signal) {
       const session = await usable(id);
-      if (session.activeRunId && (await store.getRun(session.activeRunId))?.status === "running") {
-        throw new SessionError("SESSION_BUSY", `session ${id} is running a turn`);
-      }
       const chosen = await provider(session.sandboxProvider);
       if (!chosen.importWorkspace) {
         throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot import a workspace");
       }
-      await chosen.importWorkspace(workspaceOf(session), tar, signal);
+      const importWorkspace = chosen.importWorkspace.bind(chosen);
+      await holding(id, () => importWorkspace(workspaceOf(session), tar, signal));
     },
 
     async sweepExpired(now, signal) {
@@ -254,7 +302,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         const mine =
           !HOST_BOUND.has(session.sandboxProvider) || session.ownerInstance === host.instanceId;
         if (!mine) continue;
-        if (!(await store.sessions.end(session.id, "expired"))) continue;
+        if (!(await store.sessions.end(session.id, "expired", now))) continue;
         try {
           await free(session, signal);
           freed++;

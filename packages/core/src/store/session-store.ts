@@ -47,8 +47,11 @@ export interface SessionStore {
     update: { history?: HistoryTurn[] | undefined; turnDone: boolean },
     now: Date,
   ): Promise<void>;
-  /** active → expired | deleted; false when it was not active (someone else ended it). */
-  end(id: string, status: "expired" | "deleted"): Promise<boolean>;
+  /**
+   * active → expired | deleted, atomically and only while no run holds it (and, for "expired",
+   * only once its expiry has passed at `now`); false when that did not hold.
+   */
+  end(id: string, status: "expired" | "deleted", now: Date): Promise<boolean>;
   /** Active sessions past their expiry and not held by a running run. */
   expired(now: Date): Promise<StoredSession[]>;
 }
@@ -169,13 +172,15 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .execute();
     },
 
-    async end(id, status) {
-      const result = await db
+    async end(id, status, now) {
+      let update = db
         .updateTable("sessions")
         .set({ status })
         .where("id", "=", id)
         .where("status", "=", "active")
-        .executeTakeFirst();
+        .where(notHeld);
+      if (status === "expired") update = update.where("expires_at", "<=", now.getTime());
+      const result = await update.executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
 

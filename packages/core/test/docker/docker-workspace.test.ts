@@ -184,7 +184,7 @@ describe.skipIf(!available)("docker session workspaces (real daemon)", () => {
     for (const entries of hostile) {
       await expect(
         provider.importWorkspace(workspace, await rawTar(entries), never),
-      ).rejects.toMatchObject({ code: "SANDBOX_IO_FAILED" });
+      ).rejects.toMatchObject({ code: "SANDBOX_INVALID_ARCHIVE" });
     }
     expect(
       Object.keys(await describeTar(await provider.exportWorkspace(workspace, never))),

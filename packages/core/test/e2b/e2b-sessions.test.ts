@@ -193,12 +193,12 @@ describe("e2b session workspaces (loopback double)", () => {
     unsafe.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
     const error = await provider.importWorkspace(ws, unsafe, never).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      code: "SANDBOX_IO_FAILED",
+      code: "SANDBOX_INVALID_ARCHIVE",
       message: expect.stringMatching(/\.\./),
     });
     expect(t.double.requests.length).toBe(before);
     expect(await codeOf(provider.importWorkspace(ws, text("not a tar"), never))).toBe(
-      "SANDBOX_IO_FAILED",
+      "SANDBOX_INVALID_ARCHIVE",
     );
   });
 

@@ -75,7 +75,7 @@ describe("normalizeWorkspaceTar", () => {
     ]);
     const error = await normalizeWorkspaceTar(archive, action).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      code: "SANDBOX_IO_FAILED",
+      code: "SANDBOX_INVALID_ARCHIVE",
       message: expect.stringMatching(message),
     });
     expect((error as Error).message).toContain(JSON.stringify(header.name));
@@ -87,7 +87,7 @@ describe("normalizeWorkspaceTar", () => {
       action,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      code: "SANDBOX_IO_FAILED",
+      code: "SANDBOX_INVALID_ARCHIVE",
       message: expect.stringMatching(/not a valid tar/),
     });
   });

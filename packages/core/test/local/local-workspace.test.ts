@@ -176,7 +176,7 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
       await expect(
         provider.importWorkspace(workspace, await rawTar(entries), signal()),
       ).rejects.toMatchObject({
-        code: "SANDBOX_IO_FAILED",
+        code: "SANDBOX_INVALID_ARCHIVE",
       });
     }
     expect(await readdir(workspace.ref)).toEqual(["keep.txt"]);

@@ -100,9 +100,14 @@ export function registerSessionsContract(
     expect((await store.sessions.expired(at(29))).map((s) => s.id)).toEqual([]);
     expect((await store.sessions.expired(at(31))).map((s) => s.id)).toEqual(["s1"]);
     expect(await store.sessions.claim("s1", "run-x", at(31))).toBe("expired");
-    expect(await store.sessions.end("s1", "expired")).toBe(true);
-    expect(await store.sessions.end("s1", "expired")).toBe(false);
-    expect(await store.sessions.end("s2", "deleted")).toBe(true);
+    expect(await store.sessions.end("s2", "expired", at(31))).toBe(false); // not due yet
+    expect(await store.sessions.end("s1", "expired", at(31))).toBe(true);
+    expect(await store.sessions.end("s1", "expired", at(31))).toBe(false);
+    // a held session is not ended under its run
+    expect(await store.sessions.claim("s2", "run-held", at(31))).toBe("claimed");
+    expect(await store.sessions.end("s2", "deleted", at(31))).toBe(false);
+    await store.sessions.release("s2", "run-held", { turnDone: false }, at(31));
+    expect(await store.sessions.end("s2", "deleted", at(32))).toBe(true);
     expect(await store.sessions.claim("s2", "run-y", at(32))).toBe("deleted");
     expect(await store.sessions.claim("nope", "run-z", at(32))).toBe("missing");
     expect((await store.sessions.list({ limit: 10, status: "expired" })).map((s) => s.id)).toEqual([

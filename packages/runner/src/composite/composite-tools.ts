@@ -40,6 +40,7 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       }),
       parallel: true,
       sandboxOf: (input) => input.name,
+      touches: (input) => [input.name],
       async run(input, context) {
         try {
           const result = (await channel.request(
@@ -66,6 +67,7 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       }),
       parallel: true,
       sandboxOf: (input) => input.sandbox,
+      touches: (input) => [input.sandbox],
       async run(input, context) {
         try {
           const result = (await channel.request(
@@ -95,6 +97,7 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       }),
       parallel: true,
       sandboxOf: (input) => input.to,
+      touches: (input) => [input.from, input.to],
       async run(input, context) {
         try {
           const result = (await channel.request(
@@ -115,6 +118,7 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       schema: z.strictObject({ name: z.string() }),
       parallel: true,
       sandboxOf: (input) => input.name,
+      touches: (input) => [input.name],
       async run(input, context) {
         try {
           await channel.request({ op: "kill", name: input.name }, context.signal);
@@ -129,6 +133,7 @@ export function compositeTools(channel: HostChannel, limits: RunnerComposite): T
       description: "List the sandboxes of this run (primary included) with provider and state.",
       schema: z.strictObject({}),
       parallel: true,
+      touches: () => [],
       async run(_input, context) {
         try {
           const list = (await channel.request({ op: "list" }, context.signal)) as SandboxListing[];

@@ -9,6 +9,7 @@ export interface ToolSpec<S extends z.ZodType> {
   schema: S;
   parallel?: boolean;
   sandboxOf?(input: z.output<S>): string | undefined;
+  touches?(input: z.output<S>): string[];
   run(input: z.output<S>, context: ToolContext): Promise<ToolOutcome>;
 }
 
@@ -38,6 +39,7 @@ export function errorText(err: unknown): string {
 
 export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
   const sandboxOf = spec.sandboxOf;
+  const touches = spec.touches;
   return {
     name: spec.name,
     description: spec.description,
@@ -48,6 +50,14 @@ export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefiniti
           sandboxOf: (input: unknown) => {
             const parsed = spec.schema.safeParse(input);
             return parsed.success ? sandboxOf(parsed.data) : undefined;
+          },
+        }
+      : {}),
+    ...(touches
+      ? {
+          touches: (input: unknown) => {
+            const parsed = spec.schema.safeParse(input);
+            return parsed.success ? touches(parsed.data) : [];
           },
         }
       : {}),

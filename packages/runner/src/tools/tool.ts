@@ -28,6 +28,11 @@ export interface ToolDefinition {
   parallel?: boolean;
   /** The sandbox a call acts on, for the `sandbox` tag of its tool_use/tool_result events. */
   sandboxOf?(input: unknown): string | undefined;
+  /**
+   * The sandboxes a parallel call reads or changes (default: its own, "primary"): calls of one
+   * turn that share one run in order, the others at once.
+   */
+  touches?(input: unknown): string[];
   /** JSON Schema (draft 2020-12 / OpenAPI subset) of the input object, sent to the model. */
   inputSchema: Record<string, unknown>;
   /** Never throws for bad input or failures: those become `{isError: true}` outcomes. */

@@ -62,9 +62,13 @@ export async function importWorkspaceVolume(
     ]);
   } catch (error) {
     if (SandboxError.isInstance(error)) throw error;
-    throw new SandboxError("SANDBOX_IO_FAILED", `Unreadable workspace archive: ${String(error)}`, {
-      cause: error,
-    });
+    throw new SandboxError(
+      "SANDBOX_INVALID_ARCHIVE",
+      `Unreadable workspace archive: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const { sessionId } = await assertWorkspaceVolume(ctx, name, "SANDBOX_IO_FAILED", signal);
   try {

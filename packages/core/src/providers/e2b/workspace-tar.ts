@@ -8,7 +8,7 @@ import { packEntries, type TarEntry } from "../docker/tar.js";
 /** Why an archive was refused: the offending entry and the rule it breaks. */
 function refuse(action: string, name: string, why: string): SandboxError {
   return new SandboxError(
-    "SANDBOX_IO_FAILED",
+    "SANDBOX_INVALID_ARCHIVE",
     `Cannot ${action}: archive entry ${JSON.stringify(name)} ${why}`,
   );
 }
@@ -25,7 +25,7 @@ function relativeName(name: string): string | { why: string } {
  * Reads a tar archive (ustar, pax or GNU) of a workspace and re-packs it with relative,
  * normalized names: regular files (mode kept, without setuid/setgid/sticky) and directories
  * (always owner-writable, so that extraction can fill them). Anything else, an absolute path or a
- * `..` component makes it throw SANDBOX_IO_FAILED naming the entry, before anything is written.
+ * `..` component makes it throw SANDBOX_INVALID_ARCHIVE naming the entry, before anything is written.
  */
 export async function normalizeWorkspaceTar(archive: Uint8Array, action: string): Promise<Buffer> {
   // By name: a later entry replaces an earlier one, as when tar extracts them in order.
@@ -61,7 +61,7 @@ export async function normalizeWorkspaceTar(archive: Uint8Array, action: string)
     extractor.destroy();
     if (SandboxError.isInstance(error)) throw error;
     throw new SandboxError(
-      "SANDBOX_IO_FAILED",
+      "SANDBOX_INVALID_ARCHIVE",
       `Cannot ${action}: not a valid tar archive (${error instanceof Error ? error.message : String(error)})`,
       { cause: error },
     );

@@ -19,6 +19,8 @@ import { transferFiles } from "./transfer-files.js";
 
 /** Requests carried out at once; more are refused (the runner gets a tool error). */
 const MAX_IN_FLIGHT = 16;
+/** Characters of live output (tool_output events) one exec_in call streams at most. */
+const LIVE_OUTPUT_CHARS = 256 * 1024;
 
 export interface CompositeHostOptions {
   runId: string;
@@ -171,11 +173,26 @@ export class CompositeHost {
     const sandbox = this.sandbox(name);
     const left = this.options.deadline - Date.now();
     if (left <= 0) throw new RefusedError("the run's time is up");
+    // Live output is for watching; past a budget per call it stops (the agent still gets its cut
+    // of the output in the result), so a chatty command cannot flood the stream and the store.
+    let streamed = 0;
+    let cut = false;
     return execInSandbox(sandbox, {
       command,
       timeoutMs: Math.min(timeoutMs, left),
       signal: this.options.signal,
-      onOutput: (stream, text) =>
+      onOutput: (stream, text) => {
+        if (cut) return;
+        streamed += text.length;
+        if (streamed > LIVE_OUTPUT_CHARS) {
+          cut = true;
+          this.options.emit({
+            type: "warning",
+            code: "TOOL_OUTPUT_CUT",
+            content: `exec_in on "${name}": live output stopped after ${LIVE_OUTPUT_CHARS} characters (the command goes on)`,
+          });
+          return;
+        }
         this.options.emit({
           type: "tool_output",
           toolName: "exec_in",
@@ -183,7 +200,8 @@ export class CompositeHost {
           sandbox: name,
           stream,
           content: this.options.redact(text),
-        }),
+        });
+      },
     });
   }
 

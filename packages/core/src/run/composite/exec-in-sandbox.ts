@@ -5,6 +5,8 @@ import type { Sandbox } from "../../sandbox/sandbox.js";
 
 /** Per stream, what the host keeps for the agent (the runner cuts again to its own budget). */
 const KEEP_BYTES = 256 * 1024;
+/** After a kill (timeout, cancel), how long the pipes may stay open before the call returns. */
+const DRAIN_AFTER_KILL_MS = 3000;
 
 export interface ExecInOptions {
   command: string;
@@ -67,11 +69,25 @@ export async function execInSandbox(
   const onAbort = () => void process.kill();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await Promise.all([
+    const pumped = Promise.all([
       pump(process.stdout, stdout, (text) => options.onOutput("stdout", text)),
       pump(process.stderr, stderr, (text) => options.onOutput("stderr", text)),
     ]);
-    const exit = await process.wait();
+    // Once killed, a child that keeps the pipes open (a daemon) must not hold the call forever.
+    const killed = new Promise<void>((resolve) => {
+      const after = () => setTimeout(resolve, DRAIN_AFTER_KILL_MS).unref();
+      if (signal.aborted) after();
+      else signal.addEventListener("abort", after, { once: true });
+    });
+    await Promise.race([pumped, killed]);
+    const exit = signal.aborted
+      ? await Promise.race([
+          process.wait(),
+          new Promise<{ exitCode: null }>((resolve) =>
+            setTimeout(() => resolve({ exitCode: null }), DRAIN_AFTER_KILL_MS).unref(),
+          ),
+        ])
+      : await process.wait();
     return {
       exitCode: exit.exitCode,
       timedOut: timeout.aborted && !options.signal.aborted,

@@ -69,8 +69,10 @@ export function startComposite(setup: CompositeSetup): CompositeWiring {
   return {
     onHostLine(line) {
       if (line.kind === "invalid") {
-        setup.emit({ type: "warning", code: "RUNNER_INVALID_EVENT", content: line.reason });
-        if (line.id) answer({ id: line.id, ok: false, error: line.reason });
+        // The reason quotes what the runner sent: redacted like everything else it prints.
+        const reason = setup.redact(line.reason);
+        setup.emit({ type: "warning", code: "RUNNER_INVALID_EVENT", content: reason });
+        if (line.id) answer({ id: line.id, ok: false, error: reason });
         return;
       }
       void host.handle(line.request).then(answer);
