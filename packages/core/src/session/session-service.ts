@@ -191,8 +191,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         await usable(id); // throws SESSION_ELSEWHERE (or expired/not found)
       }
       if (!(await store.sessions.end(id, "deleted", new Date()))) {
-        const now = await store.sessions.get(id);
-        if (!now || now.status !== "active") {
+        const current = await store.sessions.get(id);
+        if (current?.status !== "active") {
           throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
         }
         throw new SessionError("SESSION_BUSY", `session ${id} is running a turn; cancel it first`);
