@@ -62,19 +62,21 @@ describe("stdinStream", () => {
     expect(calls).toEqual([]);
   });
 
-  it("maps pipe failures through toError and refuses non-bytes", async () => {
-    const failing: StdinPipe = {
-      write: () => Promise.reject(new Error("EPIPE")),
+  it("wraps pipe failures (a provider's SandboxError stays as it is) and refuses non-bytes", async () => {
+    const failing = (error: Error): StdinPipe => ({
+      write: () => Promise.reject(error),
       end: async () => {},
-      toError: (error, action) =>
-        new SandboxError("SANDBOX_LOST", `${action}: ${(error as Error).message}`),
-    };
-    const writer = stdinStream(failing, new Promise(() => {})).getWriter();
-    await expect(writer.write(bytes("x"))).rejects.toMatchObject({
-      code: "SANDBOX_LOST",
-      message: "write to the process's stdin: EPIPE",
     });
-    const other = stdinStream(failing, new Promise(() => {})).getWriter();
+    const never = new Promise(() => {});
+    const plain = stdinStream(failing(new Error("EPIPE")), never).getWriter();
+    await expect(plain.write(bytes("x"))).rejects.toMatchObject({
+      code: "SANDBOX_EXEC_FAILED",
+      message: "Cannot write to the process's stdin: EPIPE",
+    });
+    const lost = new SandboxError("SANDBOX_LOST", "gone");
+    const own = stdinStream(failing(lost), never).getWriter();
+    await expect(own.write(bytes("x"))).rejects.toBe(lost);
+    const other = stdinStream(failing(lost), never).getWriter();
     await expect(other.write("text" as unknown as Uint8Array)).rejects.toBeInstanceOf(TypeError);
   });
 

@@ -8,15 +8,14 @@ export interface StdinPipe {
   write(chunk: Uint8Array): Promise<void>;
   /** Sends EOF; the process's output keeps flowing. */
   end(): Promise<void>;
-  /** Turns a failure of write()/end() into the provider's error (e.g. "sandbox lost"). */
-  toError?(error: unknown, action: string): SandboxError;
 }
 
 export function stdinClosedError(): SandboxError {
   return new SandboxError("SANDBOX_EXEC_FAILED", "The process has ended: its stdin is closed");
 }
 
-function defaultError(error: unknown, action: string): SandboxError {
+/** A provider's own SandboxError (e.g. "sandbox lost") as it is; anything else as EXEC_FAILED. */
+function toError(error: unknown, action: string): SandboxError {
   if (SandboxError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new SandboxError("SANDBOX_EXEC_FAILED", `Cannot ${action}: ${message}`, { cause: error });
@@ -38,9 +37,6 @@ export function stdinStream(pipe: StdinPipe, ended: Promise<unknown>): WritableS
       over = true;
     },
   );
-  const toError = (error: unknown, action: string) =>
-    pipe.toError ? pipe.toError(error, action) : defaultError(error, action);
-
   /** Runs `operation` unless the process ended first; "ended" when it did (before or during). */
   async function unlessEnded(operation: () => Promise<void>): Promise<"done" | "ended"> {
     if (over) return "ended";
