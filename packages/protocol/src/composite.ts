@@ -28,7 +28,7 @@ export const CompositeConfigSchema = z.strictObject({
   maxSandboxes: z.int().min(0).max(20).default(3),
   /** spawn_sandbox calls that may succeed over a whole run. */
   maxTotalSpawns: z.int().min(0).max(100).default(10),
-  /** Providers secondary sandboxes may use; default: every provider this server has. */
+  /** Providers secondary sandboxes may use; default: only the provider of the run's own sandbox. */
   allowedProviders: z.array(z.enum(SANDBOX_PROVIDERS)).min(1).optional(),
   /** Bytes one transfer_files call may move. */
   maxTransferBytes: z
