@@ -152,6 +152,39 @@ describe.each(SANDBOXES)("composite workflow on $sandbox", ({ sandbox, enabled }
     120_000,
   );
 
+  it.skipIf(!enabled)(
+    "live exec output stops after its budget with a warning; the agent still gets its result",
+    async () => {
+      t = await server([
+        { toolCalls: [call("spawn_sandbox", { name: "noisy" })] },
+        {
+          toolCalls: [
+            call("exec_in", {
+              sandbox: "noisy",
+              command: "node -e \"process.stdout.write('x'.repeat(600000)); console.log('END')\"",
+            }),
+          ],
+        },
+        { text: "done" },
+      ]);
+      const events = await readEvents(await postQuery(t.url, { prompt: "noise", composite: {} }));
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      const streamed = events
+        .map((e) => e.data)
+        .filter((d) => d.type === "tool_output")
+        .reduce((sum, d) => sum + d.content.length, 0);
+      expect(streamed).toBeLessThanOrEqual(256 * 1024 + 128 * 1024);
+      expect(events.find((e) => e.data.type === "warning")?.data).toMatchObject({
+        code: "TOOL_OUTPUT_CUT",
+      });
+      expect(results(events, "exec_in")[0]).toMatchObject({
+        isError: false,
+        content: expect.stringContaining("END"),
+      });
+    },
+    60_000,
+  );
+
   const SLOW: ScriptedTurn[] = [
     { toolCalls: [call("spawn_sandbox", { name: "worker" })] },
     { toolCalls: [call("exec_in", { sandbox: "worker", command: "echo working; sleep 60" })] },

@@ -144,7 +144,10 @@ describe.each(CASES)("sessions on $sandbox", ({ sandbox, enabled }) => {
   it.skipIf(!enabled)(
     "one turn at a time: a concurrent query gets 409 SESSION_BUSY",
     async () => {
-      const server = await start(sandbox, [{ text: "slowly", delayMs: 2500 }]);
+      const server = await start(sandbox, [
+        { text: "slowly", delayMs: 2500 },
+        { text: "right after" },
+      ]);
       const session = await createSession(server.url, { sandboxProvider: sandbox });
       const slow = postQuery(server.url, { prompt: "take your time", sessionId: session.id });
       const running = await slow;
@@ -152,8 +155,19 @@ describe.each(CASES)("sessions on $sandbox", ({ sandbox, enabled }) => {
       const busy = await postQuery(server.url, { prompt: "me too", sessionId: session.id });
       expect(busy.status).toBe(409);
       expect(await busy.json()).toMatchObject({ code: "SESSION_BUSY" });
-      const events = await readEvents(running);
+      // nor can the session be deleted under the running turn
+      const remove = await fetch(new URL(`/sessions/${session.id}`, server.url), {
+        method: "DELETE",
+      });
+      expect(remove.status).toBe(409);
+      // A client may start the next turn the moment it reads `result`, before the stream ends.
+      const events = await readEvents(running, {
+        until: (e) => e.data.type === "result",
+      });
+      const next = await postQuery(server.url, { prompt: "next", sessionId: session.id });
       expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      expect(next.status).toBe(200);
+      expect((await readEvents(next)).at(-1)?.data).toMatchObject({ content: "right after" });
     },
     60_000,
   );

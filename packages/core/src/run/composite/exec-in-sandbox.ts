@@ -3,8 +3,8 @@
 import type { ExecInResult } from "@sandcaster/protocol";
 import type { Sandbox } from "../../sandbox/sandbox.js";
 
-/** Per stream, what the host keeps for the agent (the runner cuts again to its own budget). */
-const KEEP_BYTES = 256 * 1024;
+/** Per stream, the head and the tail the host keeps for the agent (the runner cuts again). */
+const KEEP_BYTES = 128 * 1024;
 /** After a kill (timeout, cancel), how long the pipes may stay open before the call returns. */
 const DRAIN_AFTER_KILL_MS = 3000;
 
@@ -15,25 +15,34 @@ export interface ExecInOptions {
   onOutput(stream: "stdout" | "stderr", text: string): void;
 }
 
+/**
+ * The head and the tail of a stream (KEEP_BYTES each), counting the rest: errors and summaries
+ * come last, so the end of a long output must survive, not only its start.
+ */
 class Kept {
-  private readonly chunks: Uint8Array[] = [];
-  private size = 0;
+  private readonly head: Uint8Array[] = [];
+  private headSize = 0;
+  private tail: Buffer = Buffer.alloc(0);
   cut = false;
 
   add(chunk: Uint8Array): void {
-    const room = KEEP_BYTES - this.size;
-    if (room <= 0) {
-      this.cut = true;
-      return;
+    const room = KEEP_BYTES - this.headSize;
+    if (room > 0) {
+      const part = chunk.subarray(0, room);
+      this.head.push(part);
+      this.headSize += part.byteLength;
+      chunk = chunk.subarray(part.byteLength);
     }
-    const part = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
-    if (part !== chunk) this.cut = true;
-    this.chunks.push(part);
-    this.size += part.byteLength;
+    if (chunk.byteLength === 0) return;
+    const joined = Buffer.concat([this.tail, chunk]);
+    if (joined.byteLength > KEEP_BYTES) this.cut = true;
+    this.tail = joined.subarray(Math.max(0, joined.byteLength - KEEP_BYTES));
   }
 
   text(): string {
-    return Buffer.concat(this.chunks).toString("utf8");
+    const head = Buffer.concat(this.head).toString("utf8");
+    const tail = this.tail.toString("utf8");
+    return this.cut ? `${head}\n[… output cut by the host …]\n${tail}` : head + tail;
   }
 }
 
