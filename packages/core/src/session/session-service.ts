@@ -4,7 +4,6 @@
 import { randomUUID } from "node:crypto";
 import {
   type CreateSessionRequest,
-  type HistoryTurn,
   isDeltaEvent,
   type SandboxProviderName,
   type SandcasterEvent,
@@ -45,14 +44,10 @@ export interface SessionHost {
 export interface SessionTurn {
   session: StoredSession;
   provider: SandboxProvider;
-  workspace: SessionWorkspace;
-  /** Already trimmed to maxHistoryTurns. */
-  history: HistoryTurn[];
-  /** Warnings for the run's stream (e.g. turns dropped from the history). */
-  warnings: { code: string; content: string }[];
   /**
-   * All of the above as executeRun takes it (RunContext.session); its beforeEnd finishes the turn
-   * with the events given to record().
+   * What executeRun takes (RunContext.session): the workspace, the history trimmed to
+   * maxHistoryTurns, warnings for the stream; its beforeEnd finishes the turn with the events
+   * given to record().
    */
   runSession: RunSession;
   /** Keeps an event of the run for the turn's transcript (deltas and live output are skipped). */
@@ -248,9 +243,6 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const turn: SessionTurn = {
         session,
         provider: chosen,
-        workspace,
-        history: trimmed.turns,
-        warnings,
         runSession: {
           id,
           workspace,
