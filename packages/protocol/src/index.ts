@@ -3,6 +3,7 @@ export * from "./composite.js";
 export * from "./config.js";
 export * from "./enums.js";
 export * from "./error-codes.js";
+export * from "./error-status.js";
 export * from "./events.js";
 export * from "./files.js";
 export * from "./models.js";

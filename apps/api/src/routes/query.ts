@@ -1,11 +1,11 @@
-// POST /query: plans and admits the run before answering (refusals are JSON), then streams it as SSE.
+// POST /query: plans and admits the run before answering (refusals are thrown: JSON from
+// app.onError), then streams it as SSE.
 import { type RunSlots, type StartRunServices, startRun } from "@sandcaster/core";
 import { Hono } from "hono";
 import type { Metrics } from "../metrics/index.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
-import { asHttpError } from "./session-errors.js";
 import { streamRunEvents, writeEvents } from "./sse-stream.js";
 
 export interface QueryRouteDeps {
@@ -25,7 +25,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
       onSandboxReady: (seconds) =>
         deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds }),
-    }).catch(asHttpError);
+    });
     observeRun(deps.metrics, run);
     const { heartbeatMs, metrics } = deps;
     return streamRunEvents(c, { runId: run.runId, heartbeatMs, metrics }, async (stream) => {

@@ -35,7 +35,7 @@ export async function admitRun(
     };
   } catch (error) {
     updateGauges();
-    if (error instanceof RunSlotsFullError) {
+    if (RunSlotsFullError.isInstance(error)) {
       throw new HttpError(429, error.code, `${error.message}; retry in ${error.retryAfterSecs}s`, {
         headers: { "Retry-After": String(error.retryAfterSecs) },
       });

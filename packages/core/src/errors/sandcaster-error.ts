@@ -1,5 +1,9 @@
 // The one error type of Sandcaster: a stable `code` clients branch on, a sentence, an optional hint.
-// Recognised by a global symbol, so it survives duplicated copies of this package.
+// Recognised by a global symbol, so it survives duplicated copies of this package. Subclasses add
+// what their callers need (PlanError: the field; SessionError: the owner's URL) and their own
+// marker; the HTTP status of a code is in protocol's ERROR_HTTP_STATUS, nowhere else.
+import type { ErrorCode } from "@sandcaster/protocol";
+
 const MARKER = Symbol.for("sandcaster.error");
 
 export interface SandcasterErrorOptions {
@@ -10,10 +14,10 @@ export interface SandcasterErrorOptions {
 
 export class SandcasterError extends Error {
   readonly [MARKER] = true;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: SandcasterErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: SandcasterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SandcasterError";
     this.code = code;

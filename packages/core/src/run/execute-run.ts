@@ -3,7 +3,6 @@
 import { ERROR_CODES, type ErrorEvent, type SandcasterEvent } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
-import { SandboxError } from "../sandbox/sandbox-error.js";
 import { sandboxLimits } from "../sandbox/sandbox-limits.js";
 import type { RunSession } from "../session/run-session.js";
 import type { RunOutcome } from "../store/run-store.js";
@@ -47,9 +46,7 @@ interface Held {
 
 function errorFrom(caught: unknown, signal: AbortSignal): SandcasterError {
   if (signal.aborted) return cancellation(signal.reason);
-  if (SandcasterError.isInstance(caught)) return caught;
-  if (SandboxError.isInstance(caught))
-    return new RunError(caught.code, caught.message, caught.hint);
+  if (SandcasterError.isInstance(caught)) return caught; // SandboxError, RunError, extensions' own
   return new RunError(ERROR_CODES.INTERNAL, "the server failed while running the agent");
 }
 

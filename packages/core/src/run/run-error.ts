@@ -1,4 +1,5 @@
 // A failure that ends a run with a stable code; also the reason carried by an aborted run's signal.
+import type { ErrorCode } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 
 const MARKER = Symbol.for("sandcaster.run-error");
@@ -6,7 +7,7 @@ const MARKER = Symbol.for("sandcaster.run-error");
 export class RunError extends SandcasterError {
   readonly [MARKER] = true;
 
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(code, message, { hint });
     this.name = "RunError";
   }
