@@ -6,6 +6,7 @@ export * from "./error-codes.js";
 export * from "./error-status.js";
 export * from "./events.js";
 export * from "./files.js";
+export * from "./http.js";
 export * from "./models.js";
 export * from "./output-format.js";
 export * from "./pricing.js";
