@@ -12,5 +12,7 @@ export const ERROR_CODES = {
   CANCELLED: "CANCELLED",
   RUNNER_CRASHED: "RUNNER_CRASHED",
   INTERNAL: "INTERNAL",
+  /** The run store (database) cannot be reached: HTTP 503 with Retry-After; retry later. */
+  STORE_UNAVAILABLE: "STORE_UNAVAILABLE",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

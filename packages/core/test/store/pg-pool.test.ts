@@ -69,7 +69,7 @@ describe.skipIf(!url)("createPgPool", () => {
     const client = await pool.connect();
     await client.query("begin");
     const died = new Promise((resolve) => client.once("end", resolve));
-    await terminate(client.processID as number);
+    await terminate((client as unknown as { processID: number }).processID);
     await died;
     await expect(client.query("select 1")).rejects.toThrow();
     client.release(true);

@@ -42,6 +42,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "cancel_requested_at",
   "heartbeat_at",
   "session_id",
+  "event_ids_reserved",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
