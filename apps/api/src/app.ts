@@ -5,6 +5,7 @@ import {
   type RunServices,
   RunSlots,
   type RunStore,
+  StoreUnavailableError,
   type SessionService,
   type WarmPool,
 } from "@sandcaster/core";
@@ -167,6 +168,11 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
       return c.json(error.body(), error.status);
+    }
+    // The database is down or restarting: a retryable 503, never a 500.
+    if (StoreUnavailableError.isInstance(error)) {
+      c.header("Retry-After", String(error.retryAfterSecs));
+      return c.json({ error: error.message, code: error.code }, 503);
     }
     logger.error({ err: error, path: c.req.path }, "unhandled error");
     return c.json({ error: "internal server error", code: "INTERNAL" }, 500);
