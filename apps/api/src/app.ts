@@ -5,8 +5,8 @@ import {
   type RunServices,
   RunSlots,
   type RunStore,
-  StoreUnavailableError,
   type SessionService,
+  StoreUnavailableError,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";

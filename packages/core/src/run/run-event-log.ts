@@ -44,7 +44,10 @@ export class RunEventLog {
     } else if (!this.capped) {
       this.capped = true;
       const content = `event limit reached (events.maxPerRun = ${this.maxPerRun}): later events of this run were streamed live but are not kept for replay, except its end`;
-      this.log.warn({ maxPerRun: this.maxPerRun }, "event limit reached: only the run's end is kept");
+      this.log.warn(
+        { maxPerRun: this.maxPerRun },
+        "event limit reached: only the run's end is kept",
+      );
       this.writer.add(this.runId, {
         seq,
         event: { type: "warning", code: "EVENTS_TRUNCATED", content },

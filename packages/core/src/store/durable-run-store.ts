@@ -1,6 +1,11 @@
 // A RunStore that survives its database going away: run writes are queued and retried (RunOutbox),
 // and every other call fails as StoreUnavailableError (HTTP 503) instead of a driver error.
-import { RunOutbox, type OutboxStats, type RunOutboxOptions, type StallListener } from "./run-outbox.js";
+import {
+  type OutboxStats,
+  RunOutbox,
+  type RunOutboxOptions,
+  type StallListener,
+} from "./run-outbox.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
 import type { SessionStore } from "./session-store.js";
 import { storeError } from "./store-unavailable-error.js";

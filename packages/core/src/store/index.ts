@@ -16,19 +16,19 @@ export { migrateToLatest, runStoreMigrationProvider, runStoreMigrations } from "
 export { createPgNotifier, type PgNotifierOptions } from "./pg-notifier.js";
 export { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 export { createPostgresRunStore, type PostgresRunStoreOptions } from "./postgres-run-store.js";
+export { EVENT_ID_BLOCK } from "./run-events.js";
 export {
   createPollingNotifier,
   type PollingNotifierOptions,
   type RunNotifier,
   type RunStoreLogger,
 } from "./run-notifier.js";
-export { EVENT_ID_BLOCK } from "./run-events.js";
 export type { OutboxStats, RunOutboxOptions, StallListener } from "./run-outbox.js";
 export {
   InvalidCursorError,
-  RunAlreadyEndedError,
   type ListRunsQuery,
   type NewRun,
+  RunAlreadyEndedError,
   type RunEventBatch,
   type RunOutcome,
   type RunPage,

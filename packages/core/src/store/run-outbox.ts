@@ -404,7 +404,8 @@ export class RunOutbox {
   private async writeOutcomes(notify: Set<string>, progressed: Set<string>): Promise<unknown> {
     for (const [runId, writes] of this.runs) {
       const outcome = writes.finish;
-      if (outcome === undefined || writes.record !== undefined || writes.events.length > 0) continue;
+      if (outcome === undefined || writes.record !== undefined || writes.events.length > 0)
+        continue;
       const result = await this.attempt("the run outcome", runId, () =>
         this.inner.finishRun(runId, outcome),
       );

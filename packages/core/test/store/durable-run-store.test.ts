@@ -7,7 +7,11 @@ import { createSqliteRunStore } from "../../src/store/sqlite-run-store.js";
 import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
 
 const quiet = { warn: () => {}, info: () => {} };
-const delta = (content: string) => ({ type: "assistant" as const, subtype: "delta" as const, content });
+const delta = (content: string) => ({
+  type: "assistant" as const,
+  subtype: "delta" as const,
+  content,
+});
 
 let real: RunStore;
 let store: DurableRunStore;
@@ -117,7 +121,9 @@ describe("createDurableRunStore", () => {
     down = false;
     calls = [];
     await store.touchRuns(["mine"], new Date(10_000));
-    expect(await real.failStaleRuns(new Date(5000), { code: "X", message: "x" }, new Date())).toEqual([]);
+    expect(
+      await real.failStaleRuns(new Date(5000), { code: "X", message: "x" }, new Date()),
+    ).toEqual([]);
   });
 
   it("reports a run stalled when its writes wait longer than stallMs", async () => {

@@ -10,7 +10,10 @@ const url = process.env.SANDCASTER_TEST_DATABASE_URL;
 if (!url && process.env.SANDCASTER_REQUIRE_POSTGRES === "1") {
   throw new Error("SANDCASTER_REQUIRE_POSTGRES=1 but SANDCASTER_TEST_DATABASE_URL is not set");
 }
-if (!url) console.log("[pg-pool] skipped: no PostgreSQL (set SANDCASTER_TEST_DATABASE_URL, see scripts/start-postgres.sh)");
+if (!url)
+  console.log(
+    "[pg-pool] skipped: no PostgreSQL (set SANDCASTER_TEST_DATABASE_URL, see scripts/start-postgres.sh)",
+  );
 
 async function terminate(pid: number): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
