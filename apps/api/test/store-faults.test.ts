@@ -3,14 +3,23 @@
 // mid-run. Zero crashes, replays equal to what clients saw live, statuses that match the terminal
 // event, no 500 while the database is away, and SERVER_LOST after exactly the ids a client had.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterUnavailable, createPgCluster, type PgCluster } from "./pg-cluster.js";
 import { postQuery, type ReceivedEvent, readEvents } from "./sse.js";
 
-/** A plain .mjs helper shared with `npm run soak` (outside this package's sources). */
-const helper = new URL("../../../scripts/soak/instance-process.mjs", import.meta.url).href;
-const { startInstance } = (await import(helper)) as {
+// Plain .mjs helpers shared with `npm run soak` (outside this package's sources).
+const soak = (file: string) => new URL(`../../../scripts/soak/${file}`, import.meta.url).href;
+const { startInstance } = (await import(soak("instance-process.mjs"))) as {
   startInstance: (options: object) => Promise<Instance>;
 };
+const { clusterUnavailable, createPgCluster } = (await import(soak("pg-cluster.mjs"))) as {
+  clusterUnavailable: () => string | undefined;
+  createPgCluster: (name: string, port: number) => Promise<PgCluster>;
+};
+
+interface PgCluster {
+  url: string;
+  restart(mode: "fast" | "immediate"): Promise<void>;
+  drop(): void;
+}
 
 interface Instance {
   url: string;

@@ -1,30 +1,23 @@
-// A PostgreSQL cluster of a test's own (Debian's pg_createcluster, as root): restarting it disturbs
-// no other suite. Created on a free port under a temp data dir, dropped by drop().
+// A PostgreSQL cluster of its own for the fault suite and the soak (Debian's pg_createcluster, as
+// root): restarting it disturbs no other user. Created on `port` in a temp data dir; drop() removes it.
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-export interface PgCluster {
-  url: string;
-  /** Resolves once the server is back (the test's own event loop keeps running meanwhile). */
-  restart(mode: "fast" | "immediate"): Promise<void>;
-  drop(): void;
-}
-
-const sh = (command: string, args: string[]) =>
+const sh = (command, args) =>
   execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], cwd: "/" });
 
-/** Why no cluster can be made here (not root, no PostgreSQL server); undefined when one can. */
-export function clusterUnavailable(): string | undefined {
+/** Why no cluster can be made here; undefined when one can. */
+export function clusterUnavailable() {
   if (process.getuid?.() !== 0) return "creating a PostgreSQL cluster needs root";
   if (!existsSync("/usr/bin/pg_createcluster"))
     return "pg_createcluster is missing (apt-get install postgresql)";
   return undefined;
 }
 
-function isReady(port: number): boolean {
+function isReady(port) {
   try {
     sh("pg_isready", ["-q", "-h", "127.0.0.1", "-p", String(port)]);
     return true;
@@ -33,17 +26,16 @@ function isReady(port: number): boolean {
   }
 }
 
-async function waitReady(port: number): Promise<void> {
+async function waitReady(port) {
   for (let i = 0; i < 120 && !isReady(port); i++) await new Promise((r) => setTimeout(r, 250));
   if (!isReady(port)) throw new Error(`PostgreSQL on port ${port} did not come up`);
 }
 
-export async function createPgCluster(name: string, port: number): Promise<PgCluster> {
+/** {url, restart(mode: "fast" | "immediate"): Promise<void>, drop()} */
+export async function createPgCluster(name, port) {
   const version = readdirSync("/usr/lib/postgresql")
     .sort((a, b) => Number(a) - Number(b))
-    .at(-1) as string;
-  const dataDir = mkdtempSync(join(tmpdir(), `sandcaster-${name}-`));
-  sh("chown", ["postgres:postgres", dataDir]);
+    .at(-1);
   // A leftover of an interrupted run goes first.
   if (
     sh("pg_lsclusters", ["--no-header"])
@@ -52,15 +44,18 @@ export async function createPgCluster(name: string, port: number): Promise<PgClu
   ) {
     sh("pg_dropcluster", ["--stop", version, name]);
   }
+  const dataDir = mkdtempSync(join(tmpdir(), `sandcaster-${name}-`));
+  sh("chown", ["postgres:postgres", dataDir]);
   sh("pg_createcluster", [version, name, "-p", String(port), "-d", join(dataDir, "data")]);
   sh("pg_ctlcluster", [version, name, "start"]);
   await waitReady(port);
-  const psql = (sql: string) =>
+  const psql = (sql) =>
     sh("runuser", ["-u", "postgres", "--", "psql", "-p", String(port), "-tAc", sql]);
   psql("create role sandcaster login password 'sandcaster' createdb");
   psql("create database sandcaster_faults owner sandcaster");
   return {
     url: `postgres://sandcaster:sandcaster@127.0.0.1:${port}/sandcaster_faults`,
+    /** Resolves once the server is back; the caller's event loop keeps running meanwhile. */
     async restart(mode) {
       await promisify(execFile)("pg_ctlcluster", [version, name, "restart", "-m", mode], {
         cwd: "/",
