@@ -31,7 +31,7 @@ async function waitReady(port) {
   if (!isReady(port)) throw new Error(`PostgreSQL on port ${port} did not come up`);
 }
 
-/** {url, restart(mode: "fast" | "immediate"): Promise<void>, drop()} */
+/** {url, restart(mode), stop(), start(), psql(sql), drop()} */
 export async function createPgCluster(name, port) {
   const version = readdirSync("/usr/lib/postgresql")
     .sort((a, b) => Number(a) - Number(b))
@@ -61,6 +61,17 @@ export async function createPgCluster(name, port) {
         cwd: "/",
       });
       await waitReady(port);
+    },
+    stop() {
+      sh("pg_ctlcluster", [version, name, "stop", "-m", "fast"]);
+    },
+    async start() {
+      sh("pg_ctlcluster", [version, name, "start"]);
+      await waitReady(port);
+    },
+    /** One value from a query as the postgres superuser. */
+    psql(sql) {
+      return psql(sql).trim();
     },
     drop() {
       try {

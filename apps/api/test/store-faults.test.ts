@@ -18,6 +18,9 @@ const { clusterUnavailable, createPgCluster } = (await import(soak("pg-cluster.m
 interface PgCluster {
   url: string;
   restart(mode: "fast" | "immediate"): Promise<void>;
+  stop(): void;
+  start(): Promise<void>;
+  psql(sql: string): string;
   drop(): void;
 }
 
@@ -238,5 +241,60 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     const again = await startRun(restarted.url, "typical:100");
     expect((await again.done).at(-1)?.data).toMatchObject({ type: "result" });
     expect(a.crashed() || b.crashed() || restarted.crashed()).toBe(false);
+  }, 90_000);
+
+  it("while PostgreSQL is stopped: 503 STORE_UNAVAILABLE with Retry-After everywhere, /ready 503, and a run started meanwhile is recorded whole once it is back", async () => {
+    const before = await startRun(a.url, "typical:100");
+    const known = before.runId;
+    await before.done;
+    await endedRecord(b.url, known);
+    cluster?.stop();
+    try {
+      const requests: [string, string][] = [
+        ["GET", "/runs?limit=5"],
+        ["GET", `/runs/${known}`],
+        ["GET", `/runs/${known}/events`],
+        ["POST", `/runs/${known}/cancel`],
+      ];
+      for (const instance of [a, b]) {
+        for (const [method, path] of requests) {
+          const response = await fetch(new URL(path, instance.url), { method });
+          expect(response.status, `${method} ${path}`).toBe(503);
+          expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
+          expect(await response.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+        }
+        const ready = await fetch(new URL("/ready", instance.url));
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ status: "not_ready" });
+      }
+      // A run goes on without the store (for a while): its client sees it whole, live.
+      const during = await startRun(a.url, "typical:300");
+      const events = await during.done;
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      await cluster?.start();
+      const record = await endedRecord(b.url, during.runId);
+      expect(record.status).toBe("completed");
+      const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, b.url)));
+      expect(frames(replay)).toStrictEqual(frames(events));
+    } finally {
+      await cluster?.start().catch(() => undefined);
+    }
+    expect(
+      await until("ready", async () => {
+        const ready = await fetch(new URL("/ready", a.url));
+        return ready.status === 200 ? ready.status : undefined;
+      }),
+    ).toBe(200);
+    // Both LISTEN connections came back by themselves.
+    await until("both listeners", async () =>
+      Number(
+        cluster?.psql(
+          "select count(*) from pg_stat_activity where application_name = 'sandcaster-run-listener'",
+        ),
+      ) >= 2
+        ? true
+        : undefined,
+    );
+    expect(a.crashed() || b.crashed()).toBe(false);
   }, 90_000);
 });
