@@ -37,7 +37,10 @@ it("past maxPerRun keeps only the run's end, says so once in the replay, and str
   const replay = await store.readEvents("r", 0, 1000);
   expect(replay).toHaveLength(102);
   expect(replay.slice(0, 100).map((e) => e.seq)).toStrictEqual(sent.slice(0, 100));
-  expect(replay[100]).toMatchObject({ seq: 101, event: { type: "warning", code: "EVENTS_TRUNCATED" } });
+  expect(replay[100]).toMatchObject({
+    seq: 101,
+    event: { type: "warning", code: "EVENTS_TRUNCATED" },
+  });
   expect(replay[101]).toStrictEqual({
     seq: 202,
     event: { type: "result", subtype: "success", content: "done" },
