@@ -92,8 +92,8 @@ export function createDurableRunStore(
 
     getRun: (id) => translated(() => inner.getRun(id)),
     listRuns: (query) => translated(() => inner.listRuns(query)),
-    failRunIfRunning: (id, error, endedAt) =>
-      translated(() => inner.failRunIfRunning(id, error, endedAt)),
+    failRunIfRunning: (id, error, endedAt, terminal) =>
+      translated(() => inner.failRunIfRunning(id, error, endedAt, terminal)),
     recordWebhookEvent: (source, id, at) =>
       translated(() => inner.recordWebhookEvent(source, id, at)),
     appendEventAtEnd: (runId, event) => translated(() => inner.appendEventAtEnd(runId, event)),

@@ -114,26 +114,36 @@ export function createKyselyRunStore(
       }
     },
 
-    async failRunIfRunning(id: string, error: { code: string; message: string }, endedAt: Date) {
+    async failRunIfRunning(
+      id: string,
+      error: { code: string; message: string },
+      endedAt: Date,
+      terminal?: SandcasterEvent,
+    ) {
       const run = await db
         .selectFrom("runs")
         .select("started_at")
         .where("id", "=", id)
         .executeTakeFirst();
       if (!run) return false;
-      const result = await db
-        .updateTable("runs")
-        .set({
-          status: "error",
-          ended_at: endedAt.getTime(),
-          duration_secs: Math.max(0, (endedAt.getTime() - Number(run.started_at)) / 1000),
-          error_code: error.code,
-          error_message: error.message,
-        })
-        .where("id", "=", id)
-        .where("status", "=", "running")
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      // With its terminal event in the same transaction: a replay never sees it ended without it.
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("runs")
+          .set({
+            status: "error",
+            ended_at: endedAt.getTime(),
+            duration_secs: Math.max(0, (endedAt.getTime() - Number(run.started_at)) / 1000),
+            error_code: error.code,
+            error_message: error.message,
+          })
+          .where("id", "=", id)
+          .where("status", "=", "running")
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        if (terminal) await appendRunEventAtEnd(trx, id, terminal);
+        return true;
+      });
     },
 
     async recordWebhookEvent(source: string, id: string, receivedAt: Date) {

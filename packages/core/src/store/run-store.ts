@@ -69,12 +69,15 @@ export interface RunStore {
   listRuns(query: ListRunsQuery): Promise<RunPage>;
   /**
    * Ends a run with an error only if it is still `running` (a lost sandbox reported from outside);
-   * true when it did.
+   * true when it did. `terminal` is then stored in the same transaction, as appendEventAtEnd does
+   * (pass it rather than calling appendEventAtEnd after: a replay in between would see the run
+   * ended without it).
    */
   failRunIfRunning(
     id: string,
     error: { code: string; message: string },
     endedAt: Date,
+    terminal?: SandcasterEvent,
   ): Promise<boolean>;
   /** Remembers a webhook delivery; false when this id was seen before (E2B retries deliveries). */
   recordWebhookEvent(source: string, id: string, receivedAt: Date): Promise<boolean>;
