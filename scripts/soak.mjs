@@ -49,6 +49,7 @@ const count = (name) => {
   faults[name] = (faults[name] ?? 0) + 1;
 };
 const totals = {
+  killedBeforeRecorded: 0,
   runs: 0,
   refused: 0,
   fiveXx: 0,
@@ -75,6 +76,7 @@ const weighted = SCENARIOS.flatMap((s) => Array.from({ length: s.weight }, () =>
 async function oneRun() {
   const scenario = pick(weighted);
   const slot = upSlot();
+  const ran = slot.instance;
   const body = {
     prompt: scenario.prompt,
     ...(scenario.timeout ? { timeout: scenario.timeout } : {}),
@@ -117,7 +119,8 @@ async function oneRun() {
         .catch(() => undefined);
     }
   });
-  const verdict = await checkRun(slots, runId, live, scenario);
+  const verdict = await checkRun(slots, runId, live, scenario, Boolean(ran.killed));
+  totals.killedBeforeRecorded += verdict.killedBeforeRecorded ? 1 : 0;
   totals.stuck += verdict.stuck ? 1 : 0;
   totals.lost += verdict.lost;
   totals.duplicated += verdict.duplicated;
@@ -147,7 +150,10 @@ async function faultLoop(stop) {
     slot.down = true;
     if (slot.instance.crashed()) totals.crashes++;
     if (kind === "SIGTERM") await slot.instance.terminate();
-    else await slot.instance.kill();
+    else {
+      slot.instance.killed = true;
+      await slot.instance.kill();
+    }
     slot.instance = await startInstance({ ...INSTANCE, instanceId: `${slot.name}-${Date.now()}` });
     slot.down = false;
   }
@@ -188,6 +194,7 @@ const rows = [
   ["lost events", totals.lost],
   ["duplicated events", totals.duplicated],
   ["status ≠ terminal event", totals.mismatched],
+  ["ended live, then kill -9 before recorded (SERVER_LOST)", totals.killedBeforeRecorded],
   ["5xx (not 503)", totals.fiveXx],
   ["refused (instance down, 429, 503)", totals.refused],
   ["seconds", Math.round((Date.now() - started) / 1000)],

@@ -49,8 +49,9 @@ async function get(slots, path, fiveXx) {
 /**
  * {stuck, lost, duplicated, mismatched, fiveXx, problem}: lost counts events the client saw that no
  * replay has (except past the per-run cap, and the unflushed tail of a run whose server was killed).
+ * `killed`: the run's instance was killed (kill -9) after the run started.
  */
-export async function checkRun(slots, runId, live, scenario) {
+export async function checkRun(slots, runId, live, scenario, killed) {
   const fiveXx = { count: 0 };
   const verdict = {
     stuck: false,
@@ -74,14 +75,20 @@ export async function checkRun(slots, runId, live, scenario) {
     verdict.problem = `still ${record?.status ?? "unrecorded"} after 30 s`;
     return verdict;
   }
-  const response = await get(slots, `/runs/${runId}/events`, fiveXx);
+  // A replay cut by an instance going down (SIGTERM, kill -9) is read again.
+  let replay;
+  for (let attempt = 0; attempt < 10 && replay === undefined; attempt++) {
+    const response = await get(slots, `/runs/${runId}/events`, fiveXx);
+    if (!response) break;
+    const read = await readStream(response);
+    if (read.complete) replay = read.events;
+  }
   verdict.fiveXx = fiveXx.count;
-  if (!response) {
+  if (replay === undefined) {
     verdict.stuck = true;
-    verdict.problem = "no replay";
+    verdict.problem = "no complete replay";
     return verdict;
   }
-  const replay = (await readStream(response)).events;
   const last = replay.at(-1)?.data;
   const liveById = new Map(live.events.map((e) => [e.id, e.data]));
   const replayById = new Map();
@@ -120,7 +127,10 @@ export async function checkRun(slots, runId, live, scenario) {
   }
   if (live.complete && !scenario.leaveAfter && live.events.length > 0) {
     const liveLast = live.events.at(-1);
-    if (JSON.stringify(liveLast.data) !== JSON.stringify(last)) {
+    if (serverLost && killed) {
+      // Its server streamed the end, then died (kill -9) before the outcome reached the store.
+      verdict.killedBeforeRecorded = true;
+    } else if (JSON.stringify(liveLast.data) !== JSON.stringify(last)) {
       verdict.mismatched = true;
       verdict.problem = `live ended with ${liveLast.data.type} ${liveLast.data.code ?? ""}, replay with ${last?.type} ${last?.code ?? ""}`;
     }

@@ -11,7 +11,7 @@ import type { SessionStore } from "./session-store.js";
 import { storeError } from "./store-unavailable-error.js";
 
 export interface DurableRunStoreOptions extends RunOutboxOptions {
-  /** createRun and finishRun wait this long for their write; after that it goes on in the background. Default 3000. */
+  /** createRun and finishRun wait this long for their write (the client's stream ends after it); after that it goes on in the background. Default 10 000. */
   settleMs?: number | undefined;
   /** close() waits this long for queued writes. Default 10 000. */
   closeWaitMs?: number | undefined;
@@ -72,7 +72,7 @@ export function createDurableRunStore(
 ): DurableRunStore {
   if (isDurableRunStore(inner)) return inner;
   const outbox = new RunOutbox(inner, options);
-  const settleMs = options.settleMs ?? 3000;
+  const settleMs = options.settleMs ?? 10_000;
   let closing: Promise<void> | undefined;
 
   return {

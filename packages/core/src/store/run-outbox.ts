@@ -1,15 +1,10 @@
 // Writes a run must not lose, queued per run and retried until they land: its record, its events,
 // its id reservation and its outcome, the outcome always after the rest (a replay never sees an
 // ended run without its last events).
+
+import { hasWrites, OutboxSteps, type RunWrites, type Waiter } from "./outbox-steps.js";
 import type { RunStoreLogger } from "./run-notifier.js";
-import {
-  type NewRun,
-  RunAlreadyEndedError,
-  type RunOutcome,
-  type RunStore,
-  type StoredEvent,
-} from "./run-store.js";
-import { isStoreUnavailable } from "./store-unavailable-error.js";
+import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
 
 export interface RunOutboxOptions {
   logger: RunStoreLogger;
@@ -17,7 +12,7 @@ export interface RunOutboxOptions {
   delayMs?: number | undefined;
   /** Backoff between failed rounds: from this, doubling. Default 100 ms. */
   retryMinMs?: number | undefined;
-  /** … up to this. Default 5000 ms. */
+  /** … up to this: a database that is back is used again within a second. Default 1000 ms. */
   retryMaxMs?: number | undefined;
   /** A run whose writes have waited this long is reported stalled (and is ended by its instance). Default 30 000. */
   stallMs?: number | undefined;
@@ -30,41 +25,11 @@ export interface RunOutboxOptions {
 /** Why a run's writes are stuck; its instance ends the run with STORE_UNAVAILABLE. */
 export type StallListener = (runId: string, message: string) => void;
 
-interface RunWrites {
-  record: NewRun | undefined;
-  events: StoredEvent[];
-  /** The size of each waiting event, as counted into `bytes`. */
-  sizes: number[];
-  bytes: number;
-  reserve: number | undefined;
-  finish: RunOutcome | undefined;
-  /** Epoch ms when the oldest waiting write was queued. */
-  since: number;
-  stalled: boolean;
-  /** Events queued and events written (or dropped) so far: a waiter waits for a count. */
-  queued: number;
-  written: number;
-  waiters: Waiter[];
-}
-
-interface Waiter {
-  done: (writes: RunWrites) => boolean;
-  resolve: () => void;
-}
-
 export interface OutboxStats {
   runs: number;
   events: number;
   bytes: number;
   failedRounds: number;
-}
-
-/** A statement that can never succeed (not an outage): retried a few times, then dropped loudly. */
-const MAX_HARD_FAILURES = 3;
-
-function isDuplicateKey(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -82,9 +47,9 @@ export class RunOutbox {
   private writing = false;
   private failures = 0;
   private failedRounds = 0;
-  private hardFailures = 0;
   private bytes = 0;
   private idleWaiters: (() => void)[] = [];
+  private readonly steps: OutboxSteps;
 
   constructor(
     private readonly inner: RunStore,
@@ -92,10 +57,11 @@ export class RunOutbox {
   ) {
     this.delayMs = options.delayMs ?? 50;
     this.retryMinMs = options.retryMinMs ?? 100;
-    this.retryMaxMs = options.retryMaxMs ?? 5000;
+    this.retryMaxMs = options.retryMaxMs ?? 1000;
     this.stallMs = options.stallMs ?? 30_000;
     this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.maxEventsPerRound = options.maxEventsPerRound ?? 10_000;
+    this.steps = new OutboxSteps(inner, options.logger, this.maxEventsPerRound);
   }
 
   onStall(listener: StallListener): () => void {
@@ -263,10 +229,14 @@ export class RunOutbox {
     const notify = new Set<string>();
     const progressed = new Set<string>();
     try {
-      failed = await this.writeRecords(progressed);
-      failed ??= await this.writeEvents(notify, progressed);
-      failed ??= await this.writeReservations(progressed);
-      failed ??= await this.writeOutcomes(notify, progressed);
+      failed = await this.steps.records(this.runs, progressed);
+      if (failed === undefined) {
+        const events = await this.steps.events(this.runs, notify, progressed);
+        this.bytes -= events.freed;
+        failed = events.outage;
+      }
+      failed ??= await this.steps.reservations(this.runs, progressed);
+      failed ??= await this.steps.outcomes(this.runs, notify, progressed);
     } finally {
       this.writing = false;
     }
@@ -309,112 +279,8 @@ export class RunOutbox {
   }
 
   private hasWork(): boolean {
-    for (const writes of this.runs.values()) {
-      if (writes.record || writes.events.length || writes.reserve !== undefined || writes.finish) {
-        return true;
-      }
-    }
+    for (const writes of this.runs.values()) if (hasWrites(writes)) return true;
     return false;
-  }
-
-  /** undefined when the step went through; else the outage that stopped it. */
-  private async attempt(what: string, runId: string | undefined, write: () => Promise<void>) {
-    try {
-      await write();
-      this.hardFailures = 0;
-      return { ok: true as const };
-    } catch (error) {
-      if (isStoreUnavailable(error)) return { ok: false as const, outage: error };
-      if (RunAlreadyEndedError.isInstance(error)) {
-        // Declared lost while its writes waited: its status and terminal event stay as they are.
-        this.options.logger.warn({ runId, err: error.message }, `run store: ${what} came too late`);
-        return { ok: true as const, dropped: true };
-      }
-      if (++this.hardFailures < MAX_HARD_FAILURES) return { ok: false as const, outage: error };
-      this.hardFailures = 0;
-      this.options.logger.warn(
-        { runId, err: describe(error) },
-        `run store: ${what} failed for good and is dropped`,
-      );
-      return { ok: true as const, dropped: true };
-    }
-  }
-
-  private async writeRecords(progressed: Set<string>): Promise<unknown> {
-    for (const [runId, writes] of this.runs) {
-      const record = writes.record;
-      if (record === undefined) continue;
-      const result = await this.attempt("the run record", runId, async () => {
-        try {
-          await this.inner.createRun(record);
-        } catch (error) {
-          // An earlier attempt landed but its answer was lost (the connection died after the commit).
-          if (!isDuplicateKey(error)) throw error;
-        }
-      });
-      if (!result.ok) return result.outage;
-      writes.record = undefined;
-      progressed.add(runId);
-    }
-    return undefined;
-  }
-
-  private async writeEvents(notify: Set<string>, progressed: Set<string>): Promise<unknown> {
-    const batches: { runId: string; events: StoredEvent[] }[] = [];
-    let count = 0;
-    for (const [runId, writes] of this.runs) {
-      if (writes.events.length === 0 || count >= this.maxEventsPerRound) continue;
-      const events = writes.events.slice(0, this.maxEventsPerRound - count);
-      count += events.length;
-      batches.push({ runId, events });
-    }
-    if (batches.length === 0) return undefined;
-    const result = await this.attempt("a batch of run events", undefined, () =>
-      this.inner.appendEventBatches(batches),
-    );
-    if (!result.ok) return result.outage;
-    for (const { runId, events } of batches) {
-      const writes = this.runs.get(runId);
-      if (writes === undefined) continue;
-      const written = writes.events.splice(0, events.length);
-      const bytes = writes.sizes.splice(0, events.length).reduce((sum, size) => sum + size, 0);
-      writes.bytes -= bytes;
-      this.bytes -= bytes;
-      writes.written += written.length;
-      notify.add(runId);
-      progressed.add(runId);
-    }
-    return undefined;
-  }
-
-  private async writeReservations(progressed: Set<string>): Promise<unknown> {
-    for (const [runId, writes] of this.runs) {
-      const upTo = writes.reserve;
-      if (upTo === undefined || writes.record !== undefined) continue;
-      const result = await this.attempt("an event id reservation", runId, () =>
-        this.inner.reserveEventIds(runId, upTo),
-      );
-      if (!result.ok) return result.outage;
-      if (writes.reserve === upTo) writes.reserve = undefined;
-      progressed.add(runId);
-    }
-    return undefined;
-  }
-
-  private async writeOutcomes(notify: Set<string>, progressed: Set<string>): Promise<unknown> {
-    for (const [runId, writes] of this.runs) {
-      const outcome = writes.finish;
-      if (outcome === undefined || writes.record !== undefined || writes.events.length > 0)
-        continue;
-      const result = await this.attempt("the run outcome", runId, () =>
-        this.inner.finishRun(runId, outcome),
-      );
-      if (!result.ok) return result.outage;
-      writes.finish = undefined;
-      notify.add(runId);
-      progressed.add(runId);
-    }
-    return undefined;
   }
 
   /** Resolves the waiters whose writes landed; forgets runs with nothing left to write. */
@@ -423,9 +289,7 @@ export class RunOutbox {
       const waiting = writes.waiters;
       writes.waiters = waiting.filter((waiter) => !waiter.done(writes));
       for (const waiter of waiting) if (!writes.waiters.includes(waiter)) waiter.resolve();
-      if (writes.record || writes.events.length || writes.reserve !== undefined || writes.finish) {
-        continue;
-      }
+      if (hasWrites(writes)) continue;
       this.runs.delete(runId);
       for (const waiter of writes.waiters.splice(0)) waiter.resolve();
     }
