@@ -2,7 +2,7 @@
 // its id reservation and its outcome, the outcome always after the rest (a replay never sees an
 // ended run without its last events).
 
-import { hasWrites, OutboxSteps, type RunWrites, type Waiter } from "./outbox-steps.js";
+import { hasWrites, OutboxSteps, type RunWrites } from "./outbox-steps.js";
 import type { RunStoreLogger } from "./run-notifier.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
 
