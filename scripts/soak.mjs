@@ -119,7 +119,7 @@ async function oneRun() {
         .catch(() => undefined);
     }
   });
-  const verdict = await checkRun(slots, runId, live, scenario, Boolean(ran.killed));
+  const verdict = await checkRun(slots, runId, live, scenario, ran);
   totals.killedBeforeRecorded += verdict.killedBeforeRecorded ? 1 : 0;
   totals.stuck += verdict.stuck ? 1 : 0;
   totals.lost += verdict.lost;

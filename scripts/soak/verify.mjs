@@ -49,9 +49,9 @@ async function get(slots, path, fiveXx) {
 /**
  * {stuck, lost, duplicated, mismatched, fiveXx, problem}: lost counts events the client saw that no
  * replay has (except past the per-run cap, and the unflushed tail of a run whose server was killed).
- * `killed`: the run's instance was killed (kill -9) after the run started.
+ * `instance`: where the run ran; its `killed` is read at the end (a kill may come while we wait).
  */
-export async function checkRun(slots, runId, live, scenario, killed) {
+export async function checkRun(slots, runId, live, scenario, instance) {
   const fiveXx = { count: 0 };
   const verdict = {
     stuck: false,
@@ -127,7 +127,7 @@ export async function checkRun(slots, runId, live, scenario, killed) {
   }
   if (live.complete && !scenario.leaveAfter && live.events.length > 0) {
     const liveLast = live.events.at(-1);
-    if (serverLost && killed) {
+    if (serverLost && instance.killed) {
       // Its server streamed the end, then died (kill -9) before the outcome reached the store.
       verdict.killedBeforeRecorded = true;
     } else if (JSON.stringify(liveLast.data) !== JSON.stringify(last)) {
