@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   UNKNOWN_MODEL_PRICE: "UNKNOWN_MODEL_PRICE",
   OUTPUT_FORMAT_MISMATCH: "OUTPUT_FORMAT_MISMATCH",
   MODEL_OUTPUT_TRUNCATED: "MODEL_OUTPUT_TRUNCATED",
+  /** The run passed events.maxPerRun: later events were not stored (its end always is). */
+  EVENTS_TRUNCATED: "EVENTS_TRUNCATED",
   /** The egress policy refused a connection the agent tried. */
   EGRESS_DENIED: "EGRESS_DENIED",
 } as const;

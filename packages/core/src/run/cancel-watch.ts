@@ -1,6 +1,9 @@
 // Cancels runs when POST /runs/:id/cancel reached any instance: the store carries the request.
 // Wake-ups of all watched runs are coalesced into one store query (not one query per run per wake).
+// Also ends runs whose records the store could not take for too long (STORE_UNAVAILABLE).
+import { ERROR_CODES } from "@sandcaster/protocol";
 import type { Logger } from "pino";
+import { isDurableRunStore } from "../store/durable-run-store.js";
 import type { RunStore } from "../store/run-store.js";
 import { RunError } from "./run-error.js";
 
@@ -19,7 +22,12 @@ export class CancelWatch {
   constructor(
     private readonly store: RunStore,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A run that goes on while nothing of it can be stored would end with a history full of holes.
+    if (isDurableRunStore(store)) {
+      store.onStall((runId, message) => this.fail(runId, message));
+    }
+  }
 
   /** Starts watching `runId`; returns the function that stops it. */
   watch(runId: string, controller: AbortController, log: Logger): () => void {
@@ -72,6 +80,20 @@ export class CancelWatch {
         setImmediate(() => void this.check());
       }
     }
+  }
+
+  /** Ends a watched run with STORE_UNAVAILABLE (a run not watched here is not ours, or over). */
+  private fail(runId: string, message: string): void {
+    const run = this.watched.get(runId);
+    if (run === undefined || run.controller.signal.aborted) return;
+    run.log.warn({ reason: message }, "ending the run: the store cannot take its records");
+    run.controller.abort(
+      new RunError(
+        ERROR_CODES.STORE_UNAVAILABLE,
+        `the run was stopped: ${message}`,
+        "retry the run once the server's database is reachable again",
+      ),
+    );
   }
 
   private cancel(runId: string): void {

@@ -1,4 +1,4 @@
-// The shared event writer on a real SQLite store: batches across runs, order, flush, failures.
+// The shared event writer on a real SQLite store: batches across runs, order, flush, outages.
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunEventBatch, RunStore } from "../store/run-store.js";
@@ -12,18 +12,23 @@ const delta = (content: string) => ({
   content,
 });
 
+let real: RunStore;
 let store: RunStore;
 let writes: RunEventBatch[][];
 let notified: string[][];
+/** While set, appendEventBatches fails the way a dead PostgreSQL connection does. */
+let down = false;
 
 beforeEach(async () => {
-  const real = createSqliteRunStore({ path: ":memory:" });
+  real = createSqliteRunStore({ path: ":memory:" });
   await real.migrate();
   writes = [];
   notified = [];
+  down = false;
   store = {
     ...real,
     appendEventBatches: async (batches) => {
+      if (down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
       writes.push([...batches]);
       await real.appendEventBatches(batches);
     },
@@ -33,7 +38,7 @@ beforeEach(async () => {
   };
 });
 afterEach(async () => {
-  await store.close();
+  await real.close();
 });
 
 describe("EventWriter", () => {
@@ -43,52 +48,44 @@ describe("EventWriter", () => {
       for (const runId of ["a", "b", "c"])
         writer.add(runId, { seq, event: delta(`${runId}${seq}`) });
     }
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await Promise.all(["a", "b", "c"].map((runId) => writer.flush(runId)));
     expect(writes).toHaveLength(1);
     expect(notified).toStrictEqual([["a", "b", "c"]]);
     const b = await store.readEvents("b", 0, 10);
     expect(b.map((e) => e.event)).toStrictEqual([delta("b1"), delta("b2"), delta("b3")]);
   });
 
-  it("flush() resolves once everything added before it is stored; writes never overlap", async () => {
+  it("flush(run) resolves once everything of that run added before it is stored", async () => {
     const writer = new EventWriter(store, log, { delayMs: 10_000 });
     writer.add("a", { seq: 1, event: delta("1") });
-    const first = writer.flush();
+    const first = writer.flush("a");
     writer.add("a", { seq: 2, event: delta("2") });
-    await writer.flush();
+    await writer.flush("a");
     await first;
     expect((await store.readEvents("a", 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
-    expect(writes).toHaveLength(2);
-    await writer.flush();
-    expect(writes).toHaveLength(2);
+    await writer.flush("a");
+    await writer.flush("never-written");
   });
 
-  it("starts a write at once when maxPending events wait", async () => {
-    const writer = new EventWriter(store, log, { delayMs: 10_000, maxPending: 5 });
-    for (let seq = 1; seq <= 5; seq++) writer.add("a", { seq, event: delta(String(seq)) });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(writes).toHaveLength(1);
-  });
-
-  it("a failed write is logged, never thrown, and later writes go on", async () => {
-    const lines: string[] = [];
-    const logger = pino({ level: "error" }, { write: (line: string) => lines.push(line) });
-    let fail = true;
-    const flaky: RunStore = {
-      ...store,
-      appendEventBatches: async (batches) => {
-        if (fail) throw new Error("disk full");
-        await store.appendEventBatches(batches);
-      },
-    };
-    const writer = new EventWriter(flaky, logger, { delayMs: 10_000 });
-    writer.add("a", { seq: 1, event: delta("lost") });
-    await writer.flush();
-    fail = false;
-    writer.add("a", { seq: 2, event: delta("kept") });
-    await writer.flush();
-    expect(lines.join("")).toContain("could not persist run events");
-    expect((await store.readEvents("a", 0, 10)).map((e) => e.seq)).toStrictEqual([2]);
+  it("an outage loses nothing: writes are retried in order until the store is back", async () => {
+    const writer = new EventWriter(store, log, { delayMs: 5 });
+    down = true;
+    writer.add("a", { seq: 1, event: delta("during") });
+    const stored = writer.flush("a");
+    let landed = false;
+    void stored.then(() => {
+      landed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(landed).toBe(false);
+    writer.add("a", { seq: 2, event: delta("still during") });
+    down = false;
+    await stored;
+    await writer.flush("a");
+    expect((await store.readEvents("a", 0, 10)).map((e) => e.event.content)).toStrictEqual([
+      "during",
+      "still during",
+    ]);
   });
 
   it("is shared per store", () => {

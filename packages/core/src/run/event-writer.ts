@@ -1,71 +1,40 @@
-// Writes the events of every run in this process in shared batches: one transaction and one round
-// of notifications per tick, instead of one per run (1,000 busy runs stay a handful of writes).
+// Writes the events of every run in this process through the store's outbox: shared batches (one
+// transaction and one round of notifications per tick for all runs), retried through outages and
+// never dropped. A store that is not durable yet (a bare one in tests) gets an outbox of its own.
 import type { Logger } from "pino";
+import {
+  createDurableRunStore,
+  type DurableRunStore,
+  isDurableRunStore,
+} from "../store/durable-run-store.js";
 import type { RunStore, StoredEvent } from "../store/run-store.js";
 
 export interface EventWriterOptions {
-  /** How long events wait to share a write. Default 50 ms. */
+  /** How long events wait to share a write (a bare store only; a durable one has its own). Default 50 ms. */
   delayMs?: number;
-  /** A write starts at once when this many events are pending. Default 2000. */
-  maxPending?: number;
 }
 
 export class EventWriter {
-  private pending = new Map<string, StoredEvent[]>();
-  private count = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private readonly delayMs: number;
-  private readonly maxPending: number;
+  private readonly sink: DurableRunStore;
 
-  constructor(
-    private readonly store: RunStore,
-    private readonly log: Logger,
-    options: EventWriterOptions = {},
-  ) {
-    this.delayMs = options.delayMs ?? 50;
-    this.maxPending = options.maxPending ?? 2000;
+  constructor(store: RunStore, log: Logger, options: EventWriterOptions = {}) {
+    this.sink = isDurableRunStore(store)
+      ? store
+      : createDurableRunStore(store, { logger: log, delayMs: options.delayMs });
   }
 
   add(runId: string, event: StoredEvent): void {
-    let events = this.pending.get(runId);
-    if (events === undefined) {
-      events = [];
-      this.pending.set(runId, events);
-    }
-    events.push(event);
-    this.count++;
-    if (this.count >= this.maxPending) void this.flush();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.flush(), this.delayMs);
-      this.timer.unref();
-    }
+    this.sink.queueEvents(runId, [event]);
   }
 
-  /**
-   * Writes everything pending now and wakes the watchers of those runs; resolves when it is
-   * stored (or its loss is logged). Writes never overlap and never throw.
-   */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batches = [...this.pending].map(([runId, events]) => ({ runId, events }));
-    const lost = this.count;
-    this.pending = new Map();
-    this.count = 0;
-    this.writing = this.writing.then(async () => {
-      if (batches.length === 0) return;
-      try {
-        await this.store.appendEventBatches(batches);
-      } catch (error) {
-        this.log.error({ err: error, lost, runs: batches.length }, "could not persist run events");
-        return;
-      }
-      await this.store
-        .notifyRuns(batches.map((batch) => batch.runId))
-        .catch((error: unknown) => this.log.warn({ err: error }, "could not notify run watchers"));
-    });
-    return this.writing;
+  /** Raises the run's event id reservation (written with its next batch). */
+  reserve(runId: string, upTo: number): void {
+    void this.sink.reserveEventIds(runId, upTo);
+  }
+
+  /** Resolves once every event of `runId` added so far is stored; never rejects. */
+  flush(runId: string): Promise<void> {
+    return this.sink.eventsStored(runId);
   }
 }
 

@@ -11,34 +11,41 @@ export interface KeepAliveOptions {
   logger: Logger;
 }
 
-/** Runs one round at once (so a restarted server reaps what its predecessor left), then every heartbeat. */
+const SERVER_LOST = {
+  code: "SERVER_LOST",
+  message: "the server running this run stopped (killed or crashed)",
+};
+
+/**
+ * Runs one round at once, then every heartbeat. Runs are only declared lost once this instance has
+ * reached the store for a whole `staleAfterMs` without a failure: while the store was down no
+ * instance could stamp its runs, and a sweep right after an outage would end live runs everywhere.
+ * So a restarted server reaps what its predecessor left `staleAfterMs` after it starts.
+ */
 export function keepRunsAlive(options: KeepAliveOptions): () => void {
   const { store, activeRuns, logger } = options;
   let busy = false;
+  /** Since when every round reached the store. */
+  let healthySince = Date.now();
   const round = async () => {
     if (busy) return;
     busy = true;
     try {
       const now = new Date();
       await store.touchRuns(activeRuns.ids(), now);
-      const error = {
-        code: "SERVER_LOST",
-        message: "the server running this run stopped (killed or crashed)",
-      };
+      if (now.getTime() - healthySince < options.staleAfterMs) return;
+      // The terminal event is stored with the status, after every id the run may have sent.
       const lost = await store.failStaleRuns(
         new Date(now.getTime() - options.staleAfterMs),
-        error,
+        SERVER_LOST,
         now,
       );
       for (const runId of lost) {
         logger.warn({ runId }, "run marked error: its server stopped stamping it");
-        // A client replaying the run sees how it ended, as with any other error.
-        await store
-          .appendEventAtEnd(runId, { type: "error", code: error.code, content: error.message })
-          .catch((err: unknown) => logger.warn({ err, runId }, "could not record SERVER_LOST"));
-        await store.notifyRun(runId);
+        await store.notifyRun(runId).catch(() => undefined);
       }
     } catch (error) {
+      healthySince = Date.now();
       logger.warn({ err: error }, "run liveness round failed");
     } finally {
       busy = false;

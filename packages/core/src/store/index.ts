@@ -1,6 +1,12 @@
 // The run history store's public surface.
 export { type CreateRunStoreOptions, createRunStore, isPostgresUrl } from "./create-run-store.js";
 export {
+  createDurableRunStore,
+  type DurableRunStore,
+  type DurableRunStoreOptions,
+  isDurableRunStore,
+} from "./durable-run-store.js";
+export {
   type InspectRunStoreOptions,
   inspectRunStore,
   type RunStoreStatus,
@@ -8,17 +14,21 @@ export {
 export { createKyselyRunStore, type KyselyRunStoreOptions } from "./kysely-run-store.js";
 export { migrateToLatest, runStoreMigrationProvider, runStoreMigrations } from "./migrations.js";
 export { createPgNotifier, type PgNotifierOptions } from "./pg-notifier.js";
+export { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 export { createPostgresRunStore, type PostgresRunStoreOptions } from "./postgres-run-store.js";
+export { EVENT_ID_BLOCK } from "./run-events.js";
 export {
   createPollingNotifier,
   type PollingNotifierOptions,
   type RunNotifier,
   type RunStoreLogger,
 } from "./run-notifier.js";
+export type { OutboxStats, RunOutboxOptions, StallListener } from "./run-outbox.js";
 export {
   InvalidCursorError,
   type ListRunsQuery,
   type NewRun,
+  RunAlreadyEndedError,
   type RunEventBatch,
   type RunOutcome,
   type RunPage,
@@ -35,3 +45,8 @@ export {
   type StoredSession,
 } from "./session-store.js";
 export { createSqliteRunStore, type SqliteRunStoreOptions } from "./sqlite-run-store.js";
+export {
+  isStoreUnavailable,
+  StoreUnavailableError,
+  storeError,
+} from "./store-unavailable-error.js";

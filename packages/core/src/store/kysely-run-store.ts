@@ -9,18 +9,20 @@ import {
   appendRunEvents,
   pruneRunEvents,
   readRunEvents,
+  reserveRunEventIds,
 } from "./run-events.js";
 import { failStaleRuns, touchRuns } from "./run-liveness.js";
 import { createPollingNotifier, type RunNotifier } from "./run-notifier.js";
 import { epochMs, rowToRunRecord } from "./run-row.js";
-import type {
-  ListRunsQuery,
-  NewRun,
-  RunEventBatch,
-  RunOutcome,
-  RunPage,
-  RunStore,
-  StoredEvent,
+import {
+  type ListRunsQuery,
+  type NewRun,
+  RunAlreadyEndedError,
+  type RunEventBatch,
+  type RunOutcome,
+  type RunPage,
+  type RunStore,
+  type StoredEvent,
 } from "./run-store.js";
 import type { Database, RunsTable } from "./schema.js";
 import { createSessionStore } from "./session-store.js";
@@ -93,36 +95,55 @@ export function createKyselyRunStore(
       };
       if (outcome.model !== undefined) changes.model = outcome.model;
       if (outcome.provider !== undefined) changes.provider = outcome.provider;
+      // Only a running run: one already declared lost (its server was silent too long) keeps the
+      // terminal event that was appended for it, and a status that matches it.
       const result = await db
         .updateTable("runs")
         .set(changes)
         .where("id", "=", id)
+        .where("status", "=", "running")
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) {
+        const run = await db
+          .selectFrom("runs")
+          .select(["status", "error_code"])
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (run) throw new RunAlreadyEndedError(id, run.status, run.error_code ?? undefined);
         throw new Error(`run store: cannot finish run ${JSON.stringify(id)}: no such run`);
       }
     },
 
-    async failRunIfRunning(id: string, error: { code: string; message: string }, endedAt: Date) {
+    async failRunIfRunning(
+      id: string,
+      error: { code: string; message: string },
+      endedAt: Date,
+      terminal?: SandcasterEvent,
+    ) {
       const run = await db
         .selectFrom("runs")
         .select("started_at")
         .where("id", "=", id)
         .executeTakeFirst();
       if (!run) return false;
-      const result = await db
-        .updateTable("runs")
-        .set({
-          status: "error",
-          ended_at: endedAt.getTime(),
-          duration_secs: Math.max(0, (endedAt.getTime() - Number(run.started_at)) / 1000),
-          error_code: error.code,
-          error_message: error.message,
-        })
-        .where("id", "=", id)
-        .where("status", "=", "running")
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      // With its terminal event in the same transaction: a replay never sees it ended without it.
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("runs")
+          .set({
+            status: "error",
+            ended_at: endedAt.getTime(),
+            duration_secs: Math.max(0, (endedAt.getTime() - Number(run.started_at)) / 1000),
+            error_code: error.code,
+            error_message: error.message,
+          })
+          .where("id", "=", id)
+          .where("status", "=", "running")
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        if (terminal) await appendRunEventAtEnd(trx, id, terminal);
+        return true;
+      });
     },
 
     async recordWebhookEvent(source: string, id: string, receivedAt: Date) {
@@ -170,6 +191,10 @@ export function createKyselyRunStore(
 
     async appendEvents(runId: string, events: readonly StoredEvent[]) {
       await appendRunEvents(db, [{ runId, events }]);
+    },
+
+    reserveEventIds(runId: string, upTo: number) {
+      return reserveRunEventIds(db, runId, upTo);
     },
 
     appendEventAtEnd(runId: string, event: SandcasterEvent) {

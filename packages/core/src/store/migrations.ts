@@ -128,6 +128,21 @@ export const sessionsMigration: Migration = {
 };
 runStoreMigrations["0005_sessions"] = sessionsMigration;
 
+/**
+ * The highest event id a run may have sent to a client: ids are reserved in blocks before they are
+ * used, so an event appended from outside (SERVER_LOST after a kill -9) takes an id above every id
+ * any client saw, even ids whose events were never stored.
+ */
+export const eventIdReservationMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("event_ids_reserved", "bigint").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("event_ids_reserved").execute();
+  },
+};
+runStoreMigrations["0006_event_id_reservation"] = eventIdReservationMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

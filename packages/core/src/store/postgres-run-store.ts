@@ -1,8 +1,8 @@
 // A RunStore in PostgreSQL (kysely's PostgresDialect over a pg.Pool) with LISTEN/NOTIFY watches.
 import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import { createKyselyRunStore } from "./kysely-run-store.js";
 import { createPgNotifier } from "./pg-notifier.js";
+import { createPgPool } from "./pg-pool.js";
 import { consoleRunStoreLogger, type RunStoreLogger } from "./run-notifier.js";
 import type { RunStore } from "./run-store.js";
 import type { Database } from "./schema.js";
@@ -23,13 +23,10 @@ export interface PostgresRunStoreOptions {
 /** Connects lazily (nothing happens until the first statement); call migrate() before use. */
 export function createPostgresRunStore(options: PostgresRunStoreOptions): RunStore {
   const logger = options.logger ?? consoleRunStoreLogger;
-  const pool = new pg.Pool({
+  const pool = createPgPool({
     connectionString: options.connectionString,
     max: Math.max(1, Math.trunc(options.maxConnections ?? 10)),
-  });
-  // An idle client that dies (a server restart) is reported here; without a listener it would crash.
-  pool.on("error", (error) => {
-    logger.warn({ err: error.message }, "run store: an idle PostgreSQL connection failed");
+    logger,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = createPgNotifier({

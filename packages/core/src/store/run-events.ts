@@ -45,14 +45,46 @@ export async function appendRunEvents(
 }
 
 /**
- * Appends one event after the run's last stored one (a run ended from outside, e.g. SERVER_LOST,
- * so that a client replaying it sees how it ended); returns its seq.
+ * Event ids a run reserves at a time (the first block with its record): ids are cheap, gaps are
+ * harmless, and a block this large is rarely extended.
+ */
+export const EVENT_ID_BLOCK = 100_000;
+
+/** Raises the run's reservation to `upTo` (never lowers it). */
+export async function reserveRunEventIds(
+  db: Kysely<Database>,
+  runId: string,
+  upTo: number,
+): Promise<void> {
+  checkSeq(upTo, "upTo");
+  await db
+    .updateTable("runs")
+    .set({ event_ids_reserved: upTo })
+    .where("id", "=", runId)
+    .where((eb) =>
+      eb.or([eb("event_ids_reserved", "is", null), eb("event_ids_reserved", "<", upTo)]),
+    )
+    .execute();
+}
+
+/**
+ * Appends one event after every id the run may have used: after its last stored event and after
+ * its reservation (ids a client saw live whose events were never stored). Returns its seq.
  */
 export async function appendRunEventAtEnd(
   db: Kysely<Database>,
   runId: string,
   event: SandcasterEvent,
 ): Promise<number> {
+  const run = await db
+    .selectFrom("runs")
+    .select("event_ids_reserved")
+    .where("id", "=", runId)
+    .executeTakeFirst();
+  // A run's record holds the first block without saying so (null): a record written by an older
+  // instance, or one whose schema was not migrated yet, stays valid.
+  const reserved =
+    run === undefined ? 0 : Math.min(MAX_SEQ - 1, Number(run.event_ids_reserved ?? EVENT_ID_BLOCK));
   const row = await db
     .insertInto("run_events")
     .columns(["run_id", "seq", "event", "created_at"])
@@ -61,7 +93,9 @@ export async function appendRunEventAtEnd(
         .selectFrom("run_events")
         .select([
           eb.val(runId).as("run_id"),
-          sql<number>`coalesce(max(seq), 0) + 1`.as("seq"),
+          sql<number>`case when coalesce(max(seq), 0) > ${sql.lit(reserved)} then coalesce(max(seq), 0) else ${sql.lit(reserved)} end + 1`.as(
+            "seq",
+          ),
           eb.val(JSON.stringify(event)).as("event"),
           eb.val(Date.now()).as("created_at"),
         ])
@@ -98,7 +132,10 @@ export async function readRunEvents(
   }));
 }
 
-/** Events of runs that ended before `before`, and of runs that no longer exist. */
+/**
+ * Events of runs that ended before `before`, and events older than `before` of runs that do not
+ * exist (a run's record may land after its first events when the store was briefly down).
+ */
 export async function pruneRunEvents(db: Kysely<Database>, before: Date): Promise<number> {
   const beforeMs = before.getTime();
   if (!Number.isSafeInteger(beforeMs))
@@ -116,11 +153,14 @@ export async function pruneRunEvents(db: Kysely<Database>, before: Date): Promis
             .where("runs.ended_at", "is not", null)
             .where("runs.ended_at", "<", beforeMs),
         ),
-        eb.not(
-          eb.exists(
-            eb.selectFrom("runs").select("runs.id").whereRef("runs.id", "=", "run_events.run_id"),
+        eb.and([
+          eb("run_events.created_at", "<", beforeMs),
+          eb.not(
+            eb.exists(
+              eb.selectFrom("runs").select("runs.id").whereRef("runs.id", "=", "run_events.run_id"),
+            ),
           ),
-        ),
+        ]),
       ]),
     )
     .executeTakeFirst();

@@ -57,19 +57,27 @@ export interface RunStore {
   readonly sessions: SessionStore;
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
+  /** Records a running run; its first EVENT_ID_BLOCK event ids count as reserved (implicitly). */
   createRun(run: NewRun): Promise<void>;
+  /**
+   * Records how a running run ended. Throws RunAlreadyEndedError when it was already ended (declared
+   * lost by another instance), without changing it.
+   */
   finishRun(id: string, outcome: RunOutcome): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first (startedAt, then id, descending). */
   listRuns(query: ListRunsQuery): Promise<RunPage>;
   /**
    * Ends a run with an error only if it is still `running` (a lost sandbox reported from outside);
-   * true when it did.
+   * true when it did. `terminal` is then stored in the same transaction, as appendEventAtEnd does
+   * (pass it rather than calling appendEventAtEnd after: a replay in between would see the run
+   * ended without it).
    */
   failRunIfRunning(
     id: string,
     error: { code: string; message: string },
     endedAt: Date,
+    terminal?: SandcasterEvent,
   ): Promise<boolean>;
   /** Remembers a webhook delivery; false when this id was seen before (E2B retries deliveries). */
   recordWebhookEvent(source: string, id: string, receivedAt: Date): Promise<boolean>;
@@ -77,7 +85,12 @@ export interface RunStore {
   appendEvents(runId: string, events: readonly StoredEvent[]): Promise<void>;
   /** appendEvents for several runs in one transaction (the batched writer of busy instances). */
   appendEventBatches(batches: readonly RunEventBatch[]): Promise<void>;
-  /** One event after the run's last stored one (how a run ended from outside); its seq. */
+  /** Raises the highest event id the run may send live (see EVENT_ID_BLOCK); never lowers it. */
+  reserveEventIds(runId: string, upTo: number): Promise<void>;
+  /**
+   * One event after the run's last stored one and after its reserved ids (how a run ended from
+   * outside); its seq.
+   */
   appendEventAtEnd(runId: string, event: SandcasterEvent): Promise<number>;
   /** Events with seq > afterSeq, in order, at most `limit`. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
@@ -100,7 +113,10 @@ export interface RunStore {
   notifyRuns(runIds: readonly string[]): Promise<void>;
   /** Stamps runs this instance is running as alive. */
   touchRuns(runIds: readonly string[], now: Date): Promise<void>;
-  /** Ends runs whose instance stopped stamping them before `staleBefore` (it died); returns their ids. */
+  /**
+   * Ends runs whose instance stopped stamping them before `staleBefore` (it died), each with an
+   * `error` event stored with its status (see appendEventAtEnd); returns their ids.
+   */
   failStaleRuns(
     staleBefore: Date,
     error: { code: string; message: string },
@@ -117,5 +133,24 @@ export class InvalidCursorError extends Error {
   constructor() {
     super("cursor is not valid; pass the nextCursor of a previous page");
     this.name = "InvalidCursorError";
+  }
+}
+
+/** finishRun of a run that is no longer running: the status it has stays. */
+export class RunAlreadyEndedError extends Error {
+  readonly code = "RUN_ALREADY_ENDED";
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    readonly errorCode: string | undefined,
+  ) {
+    super(
+      `run store: run ${JSON.stringify(runId)} already ended (${status}${errorCode ? ` ${errorCode}` : ""})`,
+    );
+    this.name = "RunAlreadyEndedError";
+  }
+
+  static isInstance(value: unknown): value is RunAlreadyEndedError {
+    return (value as { code?: unknown } | null)?.code === "RUN_ALREADY_ENDED";
   }
 }

@@ -34,6 +34,8 @@ export interface RunsTable {
   heartbeat_at: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** The session this run is a turn of (migration 0005). */
   session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Event ids up to this may have been sent live (migration 0006); null on older rows. */
+  event_ids_reserved: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

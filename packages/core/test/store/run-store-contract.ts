@@ -1,6 +1,7 @@
 // The behaviour every RunStore must show, as a suite factory each store's test file calls.
 import { type RunRecord, RunRecordSchema } from "@sandcaster/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EVENT_ID_BLOCK } from "../../src/store/run-events.js";
 import {
   InvalidCursorError,
   type NewRun,
@@ -42,6 +43,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "cancel_requested_at",
   "heartbeat_at",
   "session_id",
+  "event_ids_reserved",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -416,6 +418,18 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       ).toBe(false);
       expect((await store.getRun("run-live"))?.error).toStrictEqual(lost);
       expect(await store.failRunIfRunning("run-missing", lost, new Date())).toBe(false);
+    });
+
+    it("failRunIfRunning stores the terminal event with the status, after the reserved ids", async () => {
+      await store.createRun(newRun("run-live", T0));
+      const lost = { code: "SANDBOX_LOST", message: "the sandbox was killed" };
+      const event = { type: "error" as const, code: lost.code, content: lost.message };
+      expect(await store.failRunIfRunning("run-live", lost, new Date(T0 + 1), event)).toBe(true);
+      expect(await store.readEvents("run-live", 0, 10)).toStrictEqual([
+        { seq: EVENT_ID_BLOCK + 1, event },
+      ]);
+      expect(await store.failRunIfRunning("run-live", lost, new Date(T0 + 2), event)).toBe(false);
+      expect(await store.readEvents("run-live", 0, 10)).toHaveLength(1);
     });
 
     it("recordWebhookEvent is true once per source and id", async () => {

@@ -1,7 +1,12 @@
 // The RunStore contract for run events, cancel requests and watches; registered by describeRunStore.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { expect, it } from "vitest";
-import type { RunStore, StoredEvent } from "../../src/store/run-store.js";
+import { EVENT_ID_BLOCK } from "../../src/store/run-events.js";
+import {
+  RunAlreadyEndedError,
+  type RunStore,
+  type StoredEvent,
+} from "../../src/store/run-store.js";
 
 export interface EventsContractContext {
   /** The suite's migrated store. */
@@ -100,7 +105,7 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     ]);
   });
 
-  it("prunes events of runs that ended before the cutoff and of missing runs only", async () => {
+  it("prunes events of runs that ended before the cutoff, and of missing runs older than it", async () => {
     const { store } = ctx();
     for (const id of ["old", "recent", "live"]) await running(store, id);
     const finish = (id: string, endedAtMs: number) =>
@@ -117,14 +122,18 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     }
     await store.appendEvents("gone", [stored(1), stored(2)]);
 
-    expect(await store.pruneEvents(new Date(T0 + 1000))).toBe(2);
-    expect(await store.readEvents("gone", 0, 10)).toStrictEqual([]);
+    // "gone" has no record, but its events are new: its record may still be on its way (an outage).
+    expect(await store.pruneEvents(new Date(T0 + 1000))).toBe(0);
+    expect(await store.readEvents("gone", 0, 10)).toHaveLength(2);
     expect(await store.readEvents("old", 0, 10)).toHaveLength(3);
     expect(await store.pruneEvents(new Date(T0 + 5000))).toBe(3);
     expect(await store.readEvents("old", 0, 10)).toStrictEqual([]);
     expect(await store.readEvents("recent", 0, 10)).toHaveLength(3);
-    expect(await store.readEvents("live", 0, 10)).toHaveLength(3);
     expect(await store.pruneEvents(new Date(T0 + 5000))).toBe(0);
+    expect(await store.pruneEvents(new Date(Date.now() + 60_000))).toBe(5);
+    expect(await store.readEvents("gone", 0, 10)).toStrictEqual([]);
+    expect(await store.readEvents("recent", 0, 10)).toStrictEqual([]);
+    expect(await store.readEvents("live", 0, 10)).toHaveLength(3);
     expect(await store.getRun("old")).toBeDefined();
   });
 
@@ -172,13 +181,21 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     await store.appendEventBatches([]);
   });
 
-  it("appendEventAtEnd adds one event after the last stored one (1 for a run without events)", async () => {
+  it("appendEventAtEnd adds one event after every id the run reserved or stored", async () => {
     const { store } = ctx();
     await running(store, "run-a");
     await store.appendEvents("run-a", [stored(1), stored(2), stored(7)]);
     const lost: SandcasterEvent = { type: "error", code: "SERVER_LOST", content: "gone" };
-    expect(await store.appendEventAtEnd("run-a", lost)).toBe(8);
+    // Ids up to the reservation may have been sent live without being stored.
+    expect(await store.appendEventAtEnd("run-a", lost)).toBe(EVENT_ID_BLOCK + 1);
     expect((await store.readEvents("run-a", 7, 10)).map((e) => e.event)).toStrictEqual([lost]);
+    await running(store, "run-b");
+    await store.reserveEventIds("run-b", 250_000);
+    await store.reserveEventIds("run-b", 120_000);
+    expect(await store.appendEventAtEnd("run-b", lost)).toBe(250_001);
+    await running(store, "run-c");
+    await store.appendEvents("run-c", [stored(EVENT_ID_BLOCK + 5)]);
+    expect(await store.appendEventAtEnd("run-c", lost)).toBe(EVENT_ID_BLOCK + 6);
     expect(await store.appendEventAtEnd("run-empty", lost)).toBe(1);
   });
 
@@ -297,6 +314,23 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
       error: lost,
       durationSecs: 90,
     });
+    // Its terminal event was stored with the status, after every id it reserved.
+    expect(await store.readEvents("run-silent", 0, 10)).toStrictEqual([
+      {
+        seq: EVENT_ID_BLOCK + 1,
+        event: { type: "error", code: "SERVER_LOST", content: "its server stopped" },
+      },
+    ]);
+    // The instance that comes back late cannot overwrite how the run ended.
+    await expect(
+      store.finishRun("run-silent", {
+        status: "completed",
+        endedAt: new Date(T0 + 95_000),
+        durationSecs: 95,
+        filesCount: 0,
+      }),
+    ).rejects.toSatisfy((error) => RunAlreadyEndedError.isInstance(error));
+    expect(await store.getRun("run-silent")).toMatchObject({ status: "error", error: lost });
     expect(await store.getRun("run-stamped")).toMatchObject({ status: "running" });
     expect(await store.getRun("run-ended")).toMatchObject({ status: "completed" });
     expect(

@@ -1,0 +1,131 @@
+// A RunStore that survives its database going away: run writes are queued and retried (RunOutbox),
+// and every other call fails as StoreUnavailableError (HTTP 503) instead of a driver error.
+import {
+  type OutboxStats,
+  RunOutbox,
+  type RunOutboxOptions,
+  type StallListener,
+} from "./run-outbox.js";
+import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
+import type { SessionStore } from "./session-store.js";
+import { storeError } from "./store-unavailable-error.js";
+
+export interface DurableRunStoreOptions extends RunOutboxOptions {
+  /** createRun and finishRun wait this long for their write (the client's stream ends after it); after that it goes on in the background. Default 10 000. */
+  settleMs?: number | undefined;
+  /** close() waits this long for queued writes. Default 10 000. */
+  closeWaitMs?: number | undefined;
+}
+
+export interface DurableRunStore extends RunStore {
+  /** Hears runs whose writes are stuck; their instance ends them with STORE_UNAVAILABLE. */
+  onStall(listener: StallListener): () => void;
+  /** appendEvents without a promise to wait for (the hot path: one call per event). */
+  queueEvents(runId: string, events: readonly StoredEvent[]): void;
+  /** Resolves once every event queued so far for `runId` is stored. */
+  eventsStored(runId: string): Promise<void>;
+  outboxStats(): OutboxStats;
+}
+
+const DURABLE = Symbol.for("sandcaster.durable-run-store");
+
+export function isDurableRunStore(store: RunStore): store is DurableRunStore {
+  return DURABLE in store;
+}
+
+/** Calls `call`; a failure that means "the store cannot be reached" becomes StoreUnavailableError. */
+async function translated<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw storeError(error);
+  }
+}
+
+/** Every method of the session store, with its errors translated. */
+function durableSessions(inner: SessionStore): SessionStore {
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        translated(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
+}
+
+function settle(write: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    write,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Wraps `inner` (which it then owns: close() closes it). */
+export function createDurableRunStore(
+  inner: RunStore,
+  options: DurableRunStoreOptions,
+): DurableRunStore {
+  if (isDurableRunStore(inner)) return inner;
+  const outbox = new RunOutbox(inner, options);
+  const settleMs = options.settleMs ?? 10_000;
+  let closing: Promise<void> | undefined;
+
+  return {
+    [DURABLE]: true,
+    sessions: durableSessions(inner.sessions),
+    migrate: () => translated(() => inner.migrate()),
+
+    createRun: (run: NewRun) => settle(outbox.record(run), settleMs),
+    finishRun: (id: string, outcome: RunOutcome) => settle(outbox.finish(id, outcome), settleMs),
+    appendEvents: (runId: string, events: readonly StoredEvent[]) => outbox.events(runId, events),
+    async appendEventBatches(batches) {
+      await Promise.all(batches.map((batch) => outbox.events(batch.runId, batch.events)));
+    },
+    async reserveEventIds(runId: string, upTo: number) {
+      outbox.reserve(runId, upTo);
+    },
+
+    getRun: (id) => translated(() => inner.getRun(id)),
+    listRuns: (query) => translated(() => inner.listRuns(query)),
+    failRunIfRunning: (id, error, endedAt, terminal) =>
+      translated(() => inner.failRunIfRunning(id, error, endedAt, terminal)),
+    recordWebhookEvent: (source, id, at) =>
+      translated(() => inner.recordWebhookEvent(source, id, at)),
+    appendEventAtEnd: (runId, event) => translated(() => inner.appendEventAtEnd(runId, event)),
+    readEvents: (runId, after, limit) => translated(() => inner.readEvents(runId, after, limit)),
+    pruneEvents: (before) => translated(() => inner.pruneEvents(before)),
+    requestCancel: (runId) => translated(() => inner.requestCancel(runId)),
+    isCancelRequested: (runId) => translated(() => inner.isCancelRequested(runId)),
+    cancelRequestedAmong: (ids) => translated(() => inner.cancelRequestedAmong(ids)),
+    watchRun: (runId, signal) => inner.watchRun(runId, signal),
+    notifyRun: (runId) => translated(() => inner.notifyRun(runId)),
+    notifyRuns: (ids) => translated(() => inner.notifyRuns(ids)),
+    // Runs whose writes still wait are stamped too: no sweeper declares them lost meanwhile.
+    touchRuns: (ids, now) =>
+      translated(() => inner.touchRuns([...new Set([...ids, ...outbox.pendingRunIds()])], now)),
+    failStaleRuns: (before, error, now) =>
+      translated(() => inner.failStaleRuns(before, error, now)),
+    ping: () => translated(() => inner.ping()),
+
+    queueEvents: (runId: string, events: readonly StoredEvent[]) => {
+      outbox.queue(runId, events);
+    },
+    onStall: (listener) => outbox.onStall(listener),
+    eventsStored: (runId) => outbox.eventsOf(runId),
+    outboxStats: () => outbox.stats(),
+
+    close() {
+      closing ??= (async () => {
+        await outbox.drain(options.closeWaitMs ?? 10_000);
+        outbox.close();
+        await inner.close();
+      })();
+      return closing;
+    },
+  } as DurableRunStore;
+}

@@ -1,0 +1,298 @@
+// Writes a run must not lose, queued per run and retried until they land: its record, its events,
+// its id reservation and its outcome, the outcome always after the rest (a replay never sees an
+// ended run without its last events).
+
+import { hasWrites, OutboxSteps, type RunWrites } from "./outbox-steps.js";
+import type { RunStoreLogger } from "./run-notifier.js";
+import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
+
+export interface RunOutboxOptions {
+  logger: RunStoreLogger;
+  /** How long writes wait to share a round. Default 50 ms. */
+  delayMs?: number | undefined;
+  /** Backoff between failed rounds: from this, doubling. Default 100 ms. */
+  retryMinMs?: number | undefined;
+  /** … up to this: a database that is back is used again within a second. Default 1000 ms. */
+  retryMaxMs?: number | undefined;
+  /** A run whose writes have waited this long is reported stalled (and is ended by its instance). Default 30 000. */
+  stallMs?: number | undefined;
+  /** Past this many bytes of waiting events, every run with waiting events is reported stalled. Default 64 MiB. */
+  maxPendingBytes?: number | undefined;
+  /** Events written per round at most (one transaction). Default 10 000. */
+  maxEventsPerRound?: number | undefined;
+}
+
+/** Why a run's writes are stuck; its instance ends the run with STORE_UNAVAILABLE. */
+export type StallListener = (runId: string, message: string) => void;
+
+export interface OutboxStats {
+  runs: number;
+  events: number;
+  bytes: number;
+  failedRounds: number;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class RunOutbox {
+  private readonly runs = new Map<string, RunWrites>();
+  private readonly stallListeners = new Set<StallListener>();
+  private readonly delayMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private readonly stallMs: number;
+  private readonly maxPendingBytes: number;
+  private readonly maxEventsPerRound: number;
+  private timer: NodeJS.Timeout | undefined;
+  private writing = false;
+  private failures = 0;
+  private failedRounds = 0;
+  private bytes = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly steps: OutboxSteps;
+
+  constructor(
+    private readonly inner: RunStore,
+    private readonly options: RunOutboxOptions,
+  ) {
+    this.delayMs = options.delayMs ?? 50;
+    this.retryMinMs = options.retryMinMs ?? 100;
+    this.retryMaxMs = options.retryMaxMs ?? 1000;
+    this.stallMs = options.stallMs ?? 30_000;
+    this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.maxEventsPerRound = options.maxEventsPerRound ?? 10_000;
+    this.steps = new OutboxSteps(inner, options.logger, this.maxEventsPerRound);
+  }
+
+  onStall(listener: StallListener): () => void {
+    this.stallListeners.add(listener);
+    return () => this.stallListeners.delete(listener);
+  }
+
+  stats(): OutboxStats {
+    let events = 0;
+    for (const run of this.runs.values()) events += run.events.length;
+    return { runs: this.runs.size, events, bytes: this.bytes, failedRounds: this.failedRounds };
+  }
+
+  /** Runs with writes still waiting: their instance keeps stamping them alive. */
+  pendingRunIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  record(run: NewRun): Promise<void> {
+    const writes = this.writesOf(run.id);
+    writes.record = run;
+    return this.waitFor(writes, (w) => w.record === undefined);
+  }
+
+  /** Queues events; nothing to wait for (see eventsOf). */
+  queue(runId: string, events: readonly StoredEvent[]): RunWrites {
+    const writes = this.writesOf(runId);
+    for (const event of events) {
+      // The size of the text the store will hold; a rough figure is enough for the bound.
+      const bytes = 64 + ("content" in event.event ? event.event.content.length : 0);
+      writes.events.push(event);
+      writes.sizes.push(bytes);
+      writes.bytes += bytes;
+      this.bytes += bytes;
+    }
+    writes.queued += events.length;
+    if (this.bytes > this.maxPendingBytes) this.stallAll("events");
+    return writes;
+  }
+
+  events(runId: string, events: readonly StoredEvent[]): Promise<void> {
+    const writes = this.queue(runId, events);
+    const target = writes.queued;
+    return this.waitFor(writes, (w) => w.written >= target);
+  }
+
+  reserve(runId: string, upTo: number): void {
+    const writes = this.writesOf(runId);
+    writes.reserve = Math.max(writes.reserve ?? 0, upTo);
+    this.schedule(this.delayMs);
+  }
+
+  finish(runId: string, outcome: RunOutcome): Promise<void> {
+    const writes = this.writesOf(runId);
+    writes.finish = outcome;
+    return this.waitFor(writes, (w) => w.finish === undefined);
+  }
+
+  /** Resolves once nothing waits (every write landed or was dropped), or after `timeoutMs`; true when empty. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.runs.size === 0) return true;
+    this.schedule(0);
+    let timer: NodeJS.Timeout | undefined;
+    const empty = await Promise.race([
+      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return empty;
+  }
+
+  /** Stops retrying; what still waits is reported (never dropped silently). */
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const stats = this.stats();
+    if (stats.runs > 0) {
+      this.options.logger.warn(
+        { runs: stats.runs, events: stats.events, ids: this.pendingRunIds().slice(0, 20) },
+        "run store: closed with writes that never reached the store; these runs lose them",
+      );
+    }
+  }
+
+  private writesOf(runId: string): RunWrites {
+    let writes = this.runs.get(runId);
+    if (writes === undefined) {
+      writes = {
+        record: undefined,
+        events: [],
+        sizes: [],
+        bytes: 0,
+        reserve: undefined,
+        finish: undefined,
+        since: Date.now(),
+        stalled: false,
+        queued: 0,
+        written: 0,
+        waiters: [],
+      };
+      this.runs.set(runId, writes);
+    }
+    this.schedule(this.delayMs);
+    return writes;
+  }
+
+  /** Resolves once every event queued so far for `runId` landed (or was dropped); at once when none wait. */
+  eventsOf(runId: string): Promise<void> {
+    const writes = this.runs.get(runId);
+    if (writes === undefined) return Promise.resolve();
+    this.schedule(0);
+    const target = writes.queued;
+    return this.waitFor(writes, (w) => w.written >= target);
+  }
+
+  private waitFor(writes: RunWrites, done: (writes: RunWrites) => boolean): Promise<void> {
+    return new Promise((resolve) => writes.waiters.push({ done, resolve }));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.writing) return;
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => void this.round(), delayMs);
+    this.timer.unref();
+  }
+
+  private checkStalls(now: number): void {
+    for (const [runId, writes] of this.runs) {
+      if (writes.stalled || now - writes.since < this.stallMs) continue;
+      writes.stalled = true;
+      this.emitStall(
+        runId,
+        `the run's records could not be stored for ${Math.round((now - writes.since) / 1000)}s (the store is unavailable)`,
+      );
+    }
+  }
+
+  private stallAll(what: string): void {
+    for (const [runId, writes] of this.runs) {
+      if (writes.stalled || writes.events.length === 0) continue;
+      writes.stalled = true;
+      this.emitStall(
+        runId,
+        `too many ${what} are waiting for the store (over ${this.maxPendingBytes} bytes); the store is unavailable`,
+      );
+    }
+  }
+
+  private emitStall(runId: string, message: string): void {
+    this.options.logger.warn({ runId, reason: message }, "run store: run writes stalled");
+    for (const listener of this.stallListeners) listener(runId, message);
+  }
+
+  /** One round: records, then events, then reservations, then outcomes; stops at the first outage. */
+  private async round(): Promise<void> {
+    this.timer = undefined;
+    if (this.writing) return;
+    this.writing = true;
+    let failed: unknown;
+    const notify = new Set<string>();
+    const progressed = new Set<string>();
+    try {
+      failed = await this.steps.records(this.runs, progressed);
+      if (failed === undefined) {
+        const events = await this.steps.events(this.runs, notify, progressed);
+        this.bytes -= events.freed;
+        failed = events.outage;
+      }
+      failed ??= await this.steps.reservations(this.runs, progressed);
+      failed ??= await this.steps.outcomes(this.runs, notify, progressed);
+    } finally {
+      this.writing = false;
+    }
+    const now = Date.now();
+    // A run whose writes keep landing is not stalled, however long it streams.
+    for (const runId of progressed) {
+      const writes = this.runs.get(runId);
+      if (writes) writes.since = now;
+    }
+    this.release();
+    if (notify.size > 0) {
+      await this.inner.notifyRuns([...notify]).catch((error: unknown) => {
+        this.options.logger.warn({ err: describe(error) }, "run store: could not notify watchers");
+      });
+    }
+    this.checkStalls(now);
+    if (failed !== undefined) {
+      this.failedRounds++;
+      const delayMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures, 10));
+      this.failures++;
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        this.options.logger.warn(
+          { err: describe(failed), retryInMs: delayMs, failures: this.failures, ...this.stats() },
+          "run store: writes failed; retrying (nothing is dropped)",
+        );
+      }
+      this.schedule(delayMs + Math.floor(Math.random() * delayMs * 0.2));
+      return;
+    }
+    if (this.failures > 0) {
+      (this.options.logger.info ?? this.options.logger.warn).call(
+        this.options.logger,
+        { failures: this.failures },
+        "run store: writes land again",
+      );
+    }
+    this.failures = 0;
+    // Writes queued during this round (and what a capped round left) go next.
+    if (this.runs.size > 0) this.schedule(this.hasWork() ? 0 : this.delayMs);
+  }
+
+  private hasWork(): boolean {
+    for (const writes of this.runs.values()) if (hasWrites(writes)) return true;
+    return false;
+  }
+
+  /** Resolves the waiters whose writes landed; forgets runs with nothing left to write. */
+  private release(): void {
+    for (const [runId, writes] of this.runs) {
+      const waiting = writes.waiters;
+      writes.waiters = waiting.filter((waiter) => !waiter.done(writes));
+      for (const waiter of waiting) if (!writes.waiters.includes(waiter)) waiter.resolve();
+      if (hasWrites(writes)) continue;
+      this.runs.delete(runId);
+      for (const waiter of writes.waiters.splice(0)) waiter.resolve();
+    }
+    if (this.runs.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

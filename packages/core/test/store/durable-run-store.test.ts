@@ -1,0 +1,170 @@
+// The durable layer over a real SQLite store whose every call can be made to fail the way a dead
+// PostgreSQL connection does: reads answer StoreUnavailableError, writes wait and land in order.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDurableRunStore, type DurableRunStore } from "../../src/store/durable-run-store.js";
+import type { RunStore } from "../../src/store/run-store.js";
+import { createSqliteRunStore } from "../../src/store/sqlite-run-store.js";
+import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
+
+const quiet = { warn: () => {}, info: () => {} };
+const delta = (content: string) => ({
+  type: "assistant" as const,
+  subtype: "delta" as const,
+  content,
+});
+
+let real: RunStore;
+let store: DurableRunStore;
+/** Store calls in the order they reached the database (name and run id). */
+let calls: string[];
+let down: boolean;
+
+function flaky<T extends object>(inner: T): T {
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (key === "sessions") return flaky(value as object);
+      if (typeof value !== "function" || key === "close" || key === "watchRun") return value;
+      return async (...args: unknown[]) => {
+        if (down) {
+          throw Object.assign(new Error("terminating connection due to administrator command"), {
+            code: "57P01",
+          });
+        }
+        if (typeof args[0] === "string") calls.push(`${String(key)} ${args[0]}`);
+        else if (key === "createRun") calls.push(`createRun ${(args[0] as { id: string }).id}`);
+        else if (key === "appendEventBatches") calls.push("appendEventBatches");
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  real = createSqliteRunStore({ path: ":memory:" });
+  await real.migrate();
+  calls = [];
+  down = false;
+  store = createDurableRunStore(flaky(real), {
+    logger: quiet,
+    delayMs: 5,
+    retryMinMs: 10,
+    retryMaxMs: 50,
+    settleMs: 100,
+    stallMs: 60_000,
+    closeWaitMs: 100,
+  });
+});
+afterEach(async () => {
+  down = false;
+  await store.close();
+});
+
+describe("createDurableRunStore", () => {
+  it("answers StoreUnavailableError while the database is down, and serves again after", async () => {
+    down = true;
+    await expect(store.getRun("x")).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.listRuns({ limit: 5 })).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.ping()).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.sessions.get("s")).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    down = false;
+    expect(await store.getRun("x")).toBeUndefined();
+  });
+
+  it("a statement that is wrong stays its own error (not a 503)", async () => {
+    await expect(store.listRuns({ limit: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it("through an outage, the record, the events and the outcome all land, the outcome last", async () => {
+    down = true;
+    // createRun and finishRun give up waiting after settleMs; the writes go on.
+    await store.createRun({ id: "r", prompt: "p", startedAt: new Date(1000) });
+    store.queueEvents("r", [
+      { seq: 1, event: delta("a") },
+      { seq: 2, event: delta("b") },
+    ]);
+    await store.finishRun("r", {
+      status: "completed",
+      endedAt: new Date(2000),
+      durationSecs: 1,
+      filesCount: 0,
+    });
+    expect(store.outboxStats()).toMatchObject({ runs: 1, events: 2 });
+    // Pending runs are stamped alive with this instance's own runs.
+    down = false;
+    await store.eventsStored("r");
+    await until("the outcome", async () => (await real.getRun("r"))?.status === "completed");
+    expect((await real.readEvents("r", 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
+    const order = calls.filter((c) => /^(createRun|appendEventBatches|finishRun)/.test(c));
+    expect(order).toStrictEqual(["createRun r", "appendEventBatches", "finishRun r"]);
+    expect(store.outboxStats()).toMatchObject({ runs: 0, events: 0 });
+  });
+
+  it("runs with writes still waiting are stamped alive with the instance's own runs", async () => {
+    await real.createRun({ id: "mine", prompt: "p", startedAt: new Date(0) });
+    await real.createRun({ id: "waiting", prompt: "p", startedAt: new Date(0) });
+    down = true;
+    await store.finishRun("waiting", {
+      status: "completed",
+      endedAt: new Date(5),
+      durationSecs: 0,
+      filesCount: 0,
+    });
+    down = false;
+    calls = [];
+    await store.touchRuns(["mine"], new Date(10_000));
+    expect(
+      await real.failStaleRuns(new Date(5000), { code: "X", message: "x" }, new Date()),
+    ).toEqual([]);
+  });
+
+  it("reports a run stalled when its writes wait longer than stallMs", async () => {
+    const stalls: string[] = [];
+    const short = createDurableRunStore(flaky(real), {
+      logger: quiet,
+      delayMs: 5,
+      retryMinMs: 10,
+      retryMaxMs: 20,
+      settleMs: 10,
+      stallMs: 150,
+      closeWaitMs: 10,
+    });
+    short.onStall((runId, message) => stalls.push(`${runId}: ${message}`));
+    down = true;
+    short.queueEvents("r", [{ seq: 1, event: delta("a") }]);
+    await until("a stall", () => stalls.length > 0);
+    expect(stalls[0]).toMatch(/^r: .*could not be stored/);
+    down = false;
+    await short.eventsStored("r");
+    expect(stalls).toHaveLength(1);
+    await short.close();
+  });
+
+  it("a run declared lost meanwhile keeps its status: the late outcome is dropped, with a warning", async () => {
+    const warnings: string[] = [];
+    const watched = createDurableRunStore(flaky(real), {
+      logger: { warn: (_o, msg) => warnings.push(msg) },
+      delayMs: 5,
+      settleMs: 1000,
+    });
+    await real.createRun({ id: "r", prompt: "p", startedAt: new Date(0) });
+    await real.failStaleRuns(new Date(10), { code: "SERVER_LOST", message: "gone" }, new Date(20));
+    await watched.finishRun("r", {
+      status: "completed",
+      endedAt: new Date(30),
+      durationSecs: 0,
+      filesCount: 0,
+    });
+    expect((await real.getRun("r"))?.status).toBe("error");
+    expect(warnings.join("\n")).toMatch(/came too late/);
+    await watched.close();
+  });
+});
