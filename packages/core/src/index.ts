@@ -1,6 +1,7 @@
 // Public surface of @sandcaster/core.
 
 export { ConfigError, loadConfig } from "./config/load-config.js";
+export * from "./gateway/index.js";
 export {
   buildSandboxImage,
   createDockerProvider,

@@ -12,5 +12,7 @@ export const ERROR_CODES = {
   CANCELLED: "CANCELLED",
   RUNNER_CRASHED: "RUNNER_CRASHED",
   INTERNAL: "INTERNAL",
+  /** The run's budget (cost or tokens) would be passed: the gateway refused the model call. */
+  BUDGET_EXCEEDED: "BUDGET_EXCEEDED",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

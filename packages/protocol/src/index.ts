@@ -1,10 +1,12 @@
 // Public surface of @sandcaster/protocol.
+export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
 export * from "./enums.js";
 export * from "./error-codes.js";
 export * from "./events.js";
 export * from "./files.js";
+export * from "./gateway.js";
 export * from "./models.js";
 export * from "./output-format.js";
 export * from "./pricing.js";
