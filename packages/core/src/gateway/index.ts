@@ -3,6 +3,7 @@ export { errorBody, type GatewayErrorCode } from "./gateway-answer.js";
 export { GatewayRegistry, sharedGatewayRegistry } from "./gateway-registry.js";
 export type { GatewayCall } from "./gateway-run-state.js";
 export { handleModelCall, presentedToken } from "./handle-model-call.js";
+export { type Meter, meteredResult } from "./metered-result.js";
 export {
   type EgressHandler,
   openRunGateway,
