@@ -12,5 +12,5 @@ export {
   SANDBOX_SOCKET_DIR,
 } from "./run-gateway.js";
 export type { BudgetRefusal } from "./run-spend.js";
-export { OFFICIAL_BASE_URLS } from "./upstream.js";
+export { OFFICIAL_BASE_URLS, upstreamFromEnv } from "./upstream.js";
 export { createUsageReader } from "./usage-reader.js";

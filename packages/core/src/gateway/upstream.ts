@@ -1,6 +1,10 @@
 // Where a provider's calls go and how its key is presented: the gateway's only provider knowledge
 // besides the usage fields (usage-reader.ts) and the error body shapes (gateway-answer.ts).
-import type { ModelProvider } from "@sandcaster/protocol";
+import {
+  type ModelProvider,
+  PROVIDER_BASE_URL_VARS,
+  PROVIDER_KEY_VARS,
+} from "@sandcaster/protocol";
 
 /** The wire dialect a provider speaks: OpenRouter and compatible servers speak OpenAI's. */
 export type WireFamily = "anthropic" | "openai" | "google";
@@ -78,4 +82,19 @@ export function upstreamPath(upstream: Upstream, rest: string, search: URLSearch
   query.delete("key");
   const text = query.toString();
   return `${base}${rest.startsWith("/") ? rest : `/${rest}`}${text ? `?${text}` : ""}`;
+}
+
+/**
+ * The run's upstream from the server's model environment (model-env.ts `envForProvider`: the
+ * request's key first, then the server's; the configured base URL if any). Undefined without a key
+ * unless a base URL names a compatible server that needs none.
+ */
+export function upstreamFromEnv(
+  provider: ModelProvider,
+  env: Readonly<Record<string, string | undefined>>,
+): { baseUrl?: string; key: string } | undefined {
+  const key = PROVIDER_KEY_VARS[provider].map((name) => env[name]?.trim()).find(Boolean) ?? "";
+  const baseUrl = env[PROVIDER_BASE_URL_VARS[provider]]?.trim() || undefined;
+  if (!key && !baseUrl) return undefined;
+  return { key, ...(baseUrl ? { baseUrl } : {}) };
 }

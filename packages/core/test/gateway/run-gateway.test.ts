@@ -18,6 +18,7 @@ import {
   GatewayRegistry,
   openRunGateway,
   type RunGateway,
+  upstreamFromEnv,
 } from "../../src/gateway/index.js";
 import { callSocket, sseData } from "./socket-client.js";
 
@@ -344,5 +345,18 @@ describe("gateway refusals", () => {
     const token = gateway.token;
     await gateway.close();
     expect(registry.find(token)).toBeUndefined();
+  });
+});
+
+describe("upstreamFromEnv", () => {
+  it("takes the provider's key and configured base URL from the run's model environment", () => {
+    expect(upstreamFromEnv("google", { GEMINI_API_KEY: "g-key", OPENAI_API_KEY: "o" })).toEqual({
+      key: "g-key",
+    });
+    expect(upstreamFromEnv("openai", { OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" })).toEqual({
+      key: "",
+      baseUrl: "http://127.0.0.1:11434/v1",
+    });
+    expect(upstreamFromEnv("anthropic", { OPENAI_API_KEY: "o" })).toBeUndefined();
   });
 });
