@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { forwardCall } from "./forward-call.js";
 import { sendGatewayError } from "./gateway-answer.js";
 import type { GatewayRunState } from "./gateway-run-state.js";
-import { providerOfSegment, wireFamily } from "./upstream.js";
+import { isModelCall, providerOfSegment, wireFamily } from "./upstream.js";
 
 /** The capability token as each SDK sends its key: x-api-key, Bearer, x-goog-api-key or ?key=. */
 export function presentedToken(req: IncomingMessage, search: URLSearchParams): string | undefined {
@@ -50,5 +50,12 @@ export function handleModelCall(
     sendGatewayError(res, family, 403, "GATEWAY_WRONG_PROVIDER", reason);
     return Promise.resolve();
   }
-  return forwardCall(run, req, res, `/${rest.join("/")}`, url.searchParams);
+  const remainder = `/${rest.join("/")}`;
+  if (!isModelCall(provider, req.method ?? "GET", remainder)) {
+    req.resume();
+    const reason = `${req.method} /${segment}${remainder} is not a model call`;
+    sendGatewayError(res, family, 404, "GATEWAY_NOT_FOUND", reason);
+    return Promise.resolve();
+  }
+  return forwardCall(run, req, res, remainder, url.searchParams);
 }

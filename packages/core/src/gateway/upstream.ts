@@ -98,3 +98,15 @@ export function upstreamFromEnv(
   if (!key && !baseUrl) return undefined;
   return { key, ...(baseUrl ? { baseUrl } : {}) };
 }
+
+// The calls a token may make: model calls only. Anything else the key could do at the provider
+// (files, batches, fine-tuning, admin) is out of reach of the sandbox and of the meter.
+const MODEL_CALLS: Record<WireFamily, RegExp> = {
+  anthropic: /^\/v1\/messages(\/count_tokens)?$/,
+  openai: /^\/(v1\/)?chat\/completions$/,
+  google: /^\/v1(beta|alpha)?\/models\/[^/:]+:(generateContent|streamGenerateContent|countTokens)$/,
+};
+
+export function isModelCall(provider: ModelProvider, method: string, rest: string): boolean {
+  return method === "POST" && MODEL_CALLS[wireFamily(provider)].test(rest);
+}

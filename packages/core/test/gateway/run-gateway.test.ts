@@ -204,6 +204,24 @@ describe("gateway refusals", () => {
     await expect(stat(socket)).rejects.toThrow(/ENOENT/);
   });
 
+  it("lets the token make model calls only, not the key's other uses", async () => {
+    const { double, gateway } = await open(openai, [{ text: "x" }]);
+    const socket = gateway.socketPath as string;
+    const auth = openai.auth(gateway.token);
+    for (const [method, path] of [
+      ["GET", "/openai/models"],
+      ["POST", "/openai/files"],
+      ["POST", "/openai/fine_tuning/jobs"],
+      ["GET", "/openai/chat/completions"],
+      ["POST", "/openai/chat/completions/../../files"],
+    ] as const) {
+      const answer = await callSocket(socket, { method, path, headers: auth, body: {} });
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.body).toContain("GATEWAY_NOT_FOUND");
+    }
+    expect(double.requests).toHaveLength(0);
+  });
+
   it("accepts Gemini's ?key= and does not forward it", async () => {
     const { double, gateway, socket } = await open(google, [{ text: "x" }]);
     const answer = await callSocket(socket, {
