@@ -14,6 +14,12 @@ import type { GatewayRunState } from "./gateway-run-state.js";
 import { CREDENTIAL_HEADERS, credentialHeader, upstreamPath, wireFamily } from "./upstream.js";
 import { createUsageReader } from "./usage-reader.js";
 
+/**
+ * Calls of one run at once. The runner makes one at a time; a hostile agent holding the token
+ * could start many, each passing the budget check before any has been counted.
+ */
+export const MAX_CALLS_IN_FLIGHT = 4;
+
 /** A request body (the whole conversation) larger than this is refused with 413. */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
@@ -121,6 +127,12 @@ export async function forwardCall(
       "GATEWAY_BAD_REQUEST",
       `request body over ${MAX_REQUEST_BYTES} bytes`,
     );
+    return;
+  }
+  // Checked with no await between here and inFlight.add() below, so concurrent calls cannot race it.
+  if (run.inFlight.size >= MAX_CALLS_IN_FLIGHT) {
+    const reason = `at most ${MAX_CALLS_IN_FLIGHT} model calls of one run at once`;
+    sendGatewayError(res, family, 429, "GATEWAY_BUSY", reason);
     return;
   }
   const received = performance.now();

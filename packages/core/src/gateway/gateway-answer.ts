@@ -10,6 +10,7 @@ export type GatewayErrorCode =
   | "GATEWAY_WRONG_PROVIDER"
   | "GATEWAY_NOT_FOUND"
   | "GATEWAY_BAD_REQUEST"
+  | "GATEWAY_BUSY"
   | "BUDGET_EXCEEDED"
   | "MODEL_CONNECTION_FAILED";
 
@@ -20,6 +21,7 @@ const GOOGLE_STATUS: Record<number, string> = {
   403: "PERMISSION_DENIED",
   404: "NOT_FOUND",
   413: "INVALID_ARGUMENT",
+  429: "RESOURCE_EXHAUSTED",
   502: "UNAVAILABLE",
 };
 
@@ -30,6 +32,7 @@ const ANTHROPIC_TYPE: Record<number, string> = {
   403: "permission_error",
   404: "not_found_error",
   413: "request_too_large",
+  429: "rate_limit_error",
   502: "api_error",
 };
 

@@ -222,6 +222,24 @@ describe("gateway refusals", () => {
     expect(double.requests).toHaveLength(0);
   });
 
+  it("holds a run to a few calls at once", async () => {
+    // Slow answers keep the first four in flight while the other two arrive.
+    const slow = Array.from({ length: 6 }, () => ({ text: "x", delayMs: 3000 }));
+    const { double, gateway, socket } = await open(anthropic, slow);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        callSocket(socket, {
+          path: "/anthropic/v1/messages",
+          headers: anthropic.auth(gateway.token),
+          body: anthropic.body(true),
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    expect(double.requests).toHaveLength(4);
+  });
+
   it("accepts Gemini's ?key= and does not forward it", async () => {
     const { double, gateway, socket } = await open(google, [{ text: "x" }]);
     const answer = await callSocket(socket, {
