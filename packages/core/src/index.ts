@@ -3,6 +3,7 @@
 export { ConfigError, loadConfig } from "./config/load-config.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
+export * from "./gateway/index.js";
 export {
   buildSandboxImage,
   createDockerProvider,

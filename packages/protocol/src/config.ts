@@ -1,7 +1,9 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
 import { z } from "zod";
+import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
+import { GatewayConfigSchema } from "./gateway.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -115,6 +117,9 @@ export const SandcasterConfigSchema = z.strictObject({
   events: EventsConfigSchema.prefault({}),
   runs: RunsConfigSchema.prefault({}),
   composite: CompositeConfigSchema.prefault({}),
+  /** Ceiling on every run's spending; a request's `budget` may only tighten it. */
+  budget: BudgetSchema.optional(),
+  gateway: GatewayConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

@@ -1,4 +1,5 @@
 // Public surface of @sandcaster/protocol.
+export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
 export * from "./enums.js";
@@ -6,6 +7,7 @@ export * from "./error-codes.js";
 export * from "./error-status.js";
 export * from "./events.js";
 export * from "./files.js";
+export * from "./gateway.js";
 export * from "./models.js";
 export * from "./output-format.js";
 export * from "./pricing.js";

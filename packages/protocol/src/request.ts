@@ -1,5 +1,6 @@
 // The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
 import { z } from "zod";
+import { BudgetSchema } from "./budget.js";
 import {
   ModelProviderSchema,
   SANDBOX_PROVIDERS,
@@ -51,6 +52,8 @@ export const QueryRequestSchema = z.strictObject({
   outputFormat: OutputFormatSchema.optional(),
   composite: CompositeSchema.optional(),
   metadata: MetadataSchema.optional(),
+  /** Spending ceiling for this run; may only tighten sandcaster.json `budget`. */
+  budget: BudgetSchema.optional(),
   /**
    * What a dropped connection does: "cancel" (default) stops the run and destroys its sandbox;
    * "continue" lets it finish, to be re-attached with GET /runs/:id/events.

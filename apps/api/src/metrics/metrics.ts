@@ -1,7 +1,8 @@
 // createMetrics(): Prometheus metrics of runs, sandboxes, tokens and cost, in a registry of its own.
-import type { WarmPoolStats } from "@sandcaster/core";
+import type { GatewayRegistry, WarmPoolStats } from "@sandcaster/core";
 import type { Usage } from "@sandcaster/protocol";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerGatewayMetrics } from "./gateway-metrics.js";
 import { providerLabel, sandboxLabel, statusLabel, type TokenKind } from "./labels.js";
 import { registerPoolMetrics } from "./pool-metrics.js";
 
@@ -21,6 +22,8 @@ export interface MetricsOptions {
   pools?: () => readonly WarmPoolStats[];
   /** Defaults to a new Registry (never prom-client's global one). */
   registry?: Registry;
+  /** Model gateway calls to count (the server passes core's sharedGatewayRegistry). */
+  gateway?: GatewayRegistry;
   /** Prepended to every metric name, default metrics included. Default "sandcaster_". */
   prefix?: string;
   /** Process metrics (CPU, memory, event loop, GC…) via collectDefaultMetrics. Default true. */
@@ -120,6 +123,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
 
   if (options.pools) registerPoolMetrics(registry, prefix, options.pools);
+  if (options.gateway) registerGatewayMetrics(registry, prefix, options.gateway);
 
   // A registry passed in may already carry the process metrics under this prefix.
   if (
