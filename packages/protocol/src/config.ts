@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
+import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -115,6 +116,8 @@ export const SandcasterConfigSchema = z.strictObject({
   events: EventsConfigSchema.prefault({}),
   runs: RunsConfigSchema.prefault({}),
   composite: CompositeConfigSchema.prefault({}),
+  /** Egress policy of every run (the ceiling a request may narrow); default: an allow-list. */
+  network: NetworkConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

@@ -12,5 +12,7 @@ export const ERROR_CODES = {
   CANCELLED: "CANCELLED",
   RUNNER_CRASHED: "RUNNER_CRASHED",
   INTERNAL: "INTERNAL",
+  /** A warning: the egress proxy refused a connection of the agent's tools (the host is named). */
+  EGRESS_DENIED: "EGRESS_DENIED",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
