@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NetworkPolicy } from "@sandcaster/protocol";
@@ -45,6 +46,12 @@ export async function startProxy(
   const connect = options.connect ?? systemConnect;
   const recording: Connect = (address, port) => {
     dials.push(`${address}:${port}`);
+    // Should the proxy ever regress, a test still only touches loopback and its own netns hosts.
+    if (!/^(127\.|10\.251\.|::1$)/.test(address)) {
+      const refused = new Socket();
+      process.nextTick(() => refused.destroy(new Error(`the test refuses to dial ${address}`)));
+      return refused;
+    }
     return connect(address, port);
   };
   const proxy = createEgressProxy(policy, {
