@@ -15,6 +15,7 @@ const seen: { path: string | undefined; headers: Record<string, unknown> }[] = [
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     seen.push({ path: req.url, headers: req.headers });
+    if (req.url === "/hang") return; // never answers: the proxy's idle bound must end it
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ server: "loopback", path: req.url, host: req.headers.host }));
   });
@@ -282,6 +283,17 @@ describe("bounds", () => {
     const tunnel = await rawConnect(h.socketPath, `upstream.test:${port}`);
     expect(tunnel.status).toBe(200);
     await once(tunnel.socket, "close");
+    await waitFor(() => h.proxy.openConnections === 0);
+  });
+
+  it("gives up on a plain-HTTP upstream that stays silent", async () => {
+    const h = await proxy(policyOf({ allow: [`upstream.test:${port}`], ...exempt }), {
+      resolve: tableResolve({ "upstream.test": ["127.0.0.1"] }),
+      limits: { idleTimeoutMs: 200 },
+    });
+    const result = await curl(["-i", "-x", h.relay.url, `http://upstream.test:${port}/hang`]);
+    expect(result.stdout).toMatch(/^HTTP\/1\.1 502/);
+    expect(result.stdout).toContain("idle too long");
     await waitFor(() => h.proxy.openConnections === 0);
   });
 
