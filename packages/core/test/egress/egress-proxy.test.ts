@@ -1,33 +1,26 @@
 // The egress proxy through a real http.Server on a Unix socket, driven by curl through a loopback
-// relay (as tools in a sandbox will use it) and by raw CONNECT clients. Upstreams are loopback
-// servers; the proxy only reaches them because each test exempts 127.0.0.1 explicitly.
-import { once } from "node:events";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+// relay (as tools in a sandbox will use it) and by raw clients. The upstream is a loopback server;
+// the proxy only reaches it because each test exempts 127.0.0.1 explicitly.
 import { networkInterfaces } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { curl, type ProxyHarness, policyOf, startProxy, tableResolve } from "./harness.js";
+import {
+  type LoopbackUpstream,
+  rawConnect,
+  rawRequest,
+  startLoopbackUpstream,
+} from "./loopback.js";
 
-let upstream: Server;
+let upstream: LoopbackUpstream;
 let port: number;
-const seen: { path: string | undefined; headers: Record<string, unknown> }[] = [];
+let seen: LoopbackUpstream["seen"];
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    seen.push({ path: req.url, headers: req.headers });
-    if (req.url === "/hang") return; // never answers: the proxy's idle bound must end it
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ server: "loopback", path: req.url, host: req.headers.host }));
-  });
-  upstream.listen(0, "127.0.0.1");
-  await once(upstream, "listening");
-  port = (upstream.address() as AddressInfo).port;
+  upstream = await startLoopbackUpstream();
+  port = upstream.port;
+  seen = upstream.seen;
 });
-
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
+afterAll(() => upstream.close());
 
 let harness: ProxyHarness | undefined;
 afterEach(async () => {
@@ -39,37 +32,6 @@ afterEach(async () => {
 async function proxy(...args: Parameters<typeof startProxy>) {
   harness = await startProxy(...args);
   return harness;
-}
-
-/** A CONNECT straight to the socket; resolves with the status and the (open) socket. */
-function rawConnect(socketPath: string, target: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; socket: Socket; body: string }>((resolve, reject) => {
-    const req = request({ socketPath, method: "CONNECT", path: target, headers });
-    req.once("connect", (res, socket, head) => {
-      resolve({ status: res.statusCode ?? 0, socket, body: head.toString() });
-    });
-    req.once("response", (res) =>
-      resolve({ status: res.statusCode ?? 0, socket: res.socket, body: "" }),
-    );
-    req.once("error", reject);
-    req.end();
-  });
-}
-
-/** A plain request straight to the socket with the given request target. */
-function rawRequest(socketPath: string, path: string) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ socketPath, path }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.once("error", reject);
-    req.end();
-  });
 }
 
 const exempt = { allowAddresses: ["127.0.0.1"] };
@@ -254,76 +216,3 @@ describe("refusals", () => {
     expect(h.dials).toEqual([]);
   });
 });
-
-describe("bounds", () => {
-  it("limits open tunnels per run, and frees a slot when one closes", async () => {
-    const h = await proxy(policyOf({ allow: [`upstream.test:${port}`], ...exempt }), {
-      resolve: tableResolve({ "upstream.test": ["127.0.0.1"] }),
-      limits: { maxConnections: 2 },
-    });
-    const first = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    const second = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect([first.status, second.status]).toEqual([200, 200]);
-    expect(h.proxy.openConnections).toBe(2);
-    const third = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect(third.status).toBe(429);
-    expect(h.denials.map((d) => d.denial.kind)).toEqual(["limit"]);
-    third.socket.destroy();
-    first.socket.destroy();
-    await waitFor(() => h.proxy.openConnections === 1);
-    const fourth = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect(fourth.status).toBe(200);
-    second.socket.destroy();
-    fourth.socket.destroy();
-  });
-
-  it("closes an idle tunnel", async () => {
-    const h = await proxy(policyOf({ allow: [`upstream.test:${port}`], ...exempt }), {
-      resolve: tableResolve({ "upstream.test": ["127.0.0.1"] }),
-      limits: { idleTimeoutMs: 200 },
-    });
-    const tunnel = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect(tunnel.status).toBe(200);
-    await once(tunnel.socket, "close");
-    await waitFor(() => h.proxy.openConnections === 0);
-  });
-
-  it("gives up on a plain-HTTP upstream that stays silent", async () => {
-    const h = await proxy(policyOf({ allow: [`upstream.test:${port}`], ...exempt }), {
-      resolve: tableResolve({ "upstream.test": ["127.0.0.1"] }),
-      limits: { idleTimeoutMs: 200 },
-    });
-    const result = await curl(["-i", "-x", h.relay.url, `http://upstream.test:${port}/hang`]);
-    expect(result.stdout).toMatch(/^HTTP\/1\.1 502/);
-    expect(result.stdout).toContain("idle too long");
-    await waitFor(() => h.proxy.openConnections === 0);
-  });
-
-  it("ends every tunnel on close() and refuses new ones", async () => {
-    const h = await proxy(policyOf({ allow: [`upstream.test:${port}`], ...exempt }), {
-      resolve: tableResolve({ "upstream.test": ["127.0.0.1"] }),
-    });
-    const tunnel = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect(tunnel.status).toBe(200);
-    const closed = once(tunnel.socket, "close");
-    h.proxy.close();
-    await closed;
-    const after = await rawConnect(h.socketPath, `upstream.test:${port}`);
-    expect(after.status).toBe(503);
-    after.socket.destroy();
-  });
-
-  it("refuses oversized request headers before the proxy sees them", async () => {
-    const h = await proxy(policyOf({ egress: "open" }));
-    const big = await rawConnect(h.socketPath, "a.test:443", { "x-big": "a".repeat(20_000) });
-    expect(big.status).toBe(431);
-    big.socket.destroy();
-    expect(h.denials).toEqual([]);
-  });
-});
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  // Bounded polling of a counter the proxy updates on a socket's 'close' (5 s at most).
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-}
