@@ -4,6 +4,7 @@ import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { GatewayConfigSchema } from "./gateway.js";
+import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -120,6 +121,8 @@ export const SandcasterConfigSchema = z.strictObject({
   /** Ceiling on every run's spending; a request's `budget` may only tighten it. */
   budget: BudgetSchema.optional(),
   gateway: GatewayConfigSchema.prefault({}),
+  /** Egress policy of every run (the ceiling a request may narrow); default: an allow-list. */
+  network: NetworkConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;
