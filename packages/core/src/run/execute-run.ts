@@ -10,6 +10,7 @@ import {
   type SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
+import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-warnings.js";
 import type { Sandbox, SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import { SandboxError } from "../sandbox/sandbox-error.js";
 import { sandboxLimits } from "../sandbox/sandbox-limits.js";
@@ -221,6 +222,9 @@ export async function executeRun(ctx: RunContext, services: RunServices): Promis
     // Secondary sandboxes end with the runner, before its artifacts are read.
     await compositeRun?.close();
     if (signal.aborted) throw signal.reason;
+    // Before the result or the crash: the limit is usually why the runner or a tool died.
+    for (const content of await sandboxLimitWarnings(sandbox))
+      emit({ type: "warning", code: SANDBOX_LIMIT_EXCEEDED, content });
     result = relay.result;
     runnerError = relay.error;
     if (!result && !relay.sawError) {
