@@ -29,7 +29,8 @@ const ATTACKS = [
   'for p in /proc/sys/kernel/core_pattern /proc/sysrq-trigger; do (echo x > $p) 2>/dev/null && echo "wrote $p"; done',
   'for d in / /etc /opt /dev /usr; do touch $d/probe 2>/dev/null && echo "wrote $d"; done',
   "cp /bin/sh setuid-sh && chmod 4755 setuid-sh && chown 0:0 setuid-sh 2>/dev/null && echo chowned-to-root",
-  "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -c sk-ant || true",
+  // The key assembled at run time: this command line must not match itself.
+  "k=secret-key; cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -c \"sk-ant-test-$k\" || true",
   "echo attacks-done",
 ].join("\n");
 /** Holds the run until the host has looked: the host drops `go` into the socket dir. */
@@ -37,7 +38,7 @@ const WAIT_FOR_HOST =
   "i=0; while [ ! -e /run/sandcaster/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo released";
 const MEMORY_HOG = `node -e 'const a=[];for(;;)a.push(Buffer.alloc(8<<20,1))'; echo "hog=$?"`;
 const FORK_BOMB = `node -e 'const {spawn}=require("child_process");const kids=[];for(let i=0;i<300;i++){const c=spawn("sleep",["30"]);c.on("error",()=>{});if(c.pid)kids.push(c)}setTimeout(()=>{console.log("forks="+kids.length);for(const k of kids)k.kill("SIGKILL");process.exit(0)},500)'`;
-const DISK_FILLER = "dd if=/dev/zero of=big bs=1M count=200 2>&1 | tail -1; rm -f big";
+const DISK_FILLER = "dd if=/dev/zero of=big bs=1M count=200 2>&1 | head -1";
 
 type Data = Record<string, unknown> & { type: string };
 

@@ -114,10 +114,11 @@ export async function setupBwrapSandbox(
     if (input.session && status.user) {
       // The session store may sit where the sandbox user cannot walk (/root/...): bring the
       // workspace to it, into the sandbox dir.
-      bindDir = posix.join(dir, "workspace");
+      bindDir = posix.join(dir, "session");
       await mkdir(bindDir, { mode: 0o755 });
       setup.mounted = true;
       await bindWorkspace(input.workspaceDir, bindDir);
+      setup.bindDir = bindDir;
     }
   }
 
