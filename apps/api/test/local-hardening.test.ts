@@ -29,8 +29,8 @@ const ATTACKS = [
   'for p in /proc/sys/kernel/core_pattern /proc/sysrq-trigger; do (echo x > $p) 2>/dev/null && echo "wrote $p"; done',
   'for d in / /etc /opt /dev /usr; do touch $d/probe 2>/dev/null && echo "wrote $d"; done',
   "cp /bin/sh setuid-sh && chmod 4755 setuid-sh && chown 0:0 setuid-sh 2>/dev/null && echo chowned-to-root",
-  // The key assembled at run time: this command line must not match itself.
-  "k=secret-key; cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -c \"sk-ant-test-$k\" || true",
+  // "ke[y]": grep's own command line (in /proc too) must not match the pattern.
+  "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -c 'sk-ant-test-secret-ke[y]' || true",
   "echo attacks-done",
 ].join("\n");
 /** Holds the run until the host has looked: the host drops `go` into the socket dir. */
@@ -144,6 +144,71 @@ it.runIf(bwrap.ok && isRoot)(
     expect(await readFile("/proc/self/mountinfo", "utf8")).not.toContain(
       name.slice(0, name.lastIndexOf(".")),
     );
+  },
+  120_000,
+);
+
+it.runIf(bwrap.ok && !isRoot)(
+  "as an ordinary user: never root, no key on a command line, and a loud warning for each limit it cannot hold",
+  async () => {
+    t = await startTestServer({
+      turns: [
+        {
+          toolCalls: [
+            { name: "bash", input: { command: ATTACKS } },
+            { name: "bash", input: { command: WAIT_FOR_HOST } },
+          ],
+        },
+        { text: "done" },
+      ],
+    });
+    const response = await postQuery(t.url, { prompt: "attack" });
+    const stream = (response.body as ReadableStream<Uint8Array>)
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream());
+    const events: Data[] = [];
+    let uids: string[] = [];
+    let everyArg = "";
+    for await (const frame of stream) {
+      const data = JSON.parse(frame.data) as Data;
+      events.push(data);
+      if (data.type === "tool_use" && JSON.stringify(data).includes("/run/sandcaster/go")) {
+        // No cgroup to list the sandbox by: its waiting shell, found by its command line.
+        const deadline = Date.now() + 30_000;
+        let pids: string[] = [];
+        while (pids.length === 0 && Date.now() < deadline) {
+          pids = [];
+          for (const pid of (await readdir("/proc")).filter((n) => /^\d+$/.test(n))) {
+            const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+            if (cmdline.includes("/run/sandcaster/go") && !cmdline.includes("vitest"))
+              pids.push(pid);
+          }
+          if (pids.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        uids = execFileSync("ps", ["-o", "uid=", "-p", pids.join(",")], { encoding: "utf8" })
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean);
+        everyArg = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
+        const sockDir = /--ro-bind (\S+\/sock) \/run\/sandcaster/.exec(everyArg)?.[1];
+        await writeFile(join(sockDir as string, "go"), "");
+      }
+    }
+    const results = events.filter((e) => e.type === "tool_result").map((e) => String(e.content));
+    expect(results[0]).toContain("attacks-done");
+    expect(results[0]).not.toContain("wrote");
+    expect(results[0]).not.toContain("chowned-to-root");
+    expect(results[1]).toContain("released");
+    expect(uids.length).toBeGreaterThan(0);
+    expect(uids.every((uid) => uid === String(process.getuid?.()) && uid !== "0")).toBe(true);
+    expect(everyArg).not.toContain(SERVER_KEY);
+    const notices = events
+      .filter((e) => e.type === "warning" && e.code === "SANDBOX_NOTICE")
+      .map((e) => String(e.content))
+      .join("\n");
+    expect(notices).toMatch(/memory, CPU and process-count limits are NOT enforced/);
+    expect(notices).toMatch(/disk limit \(\d+ MB\) is NOT enforced/);
+    expect(events.at(-1)).toMatchObject({ type: "result" });
   },
   120_000,
 );

@@ -123,12 +123,18 @@ export async function setupBwrapSandbox(
   }
 
   let procsFiles: string[] = [];
+  let cgroupReason = "reason" in input.cgroups ? input.cgroups.reason : undefined;
   if ("host" in input.cgroups) {
-    const cgroup = await SandboxCgroup.create(input.cgroups.host, input.cgroupName, limits);
-    setup.cgroup = cgroup;
-    procsFiles = cgroup.procsFiles;
-  } else {
-    notices.push(limitsNotice("memory, CPU and process-count limits are", input.cgroups.reason));
+    try {
+      const cgroup = await SandboxCgroup.create(input.cgroups.host, input.cgroupName, limits);
+      setup.cgroup = cgroup;
+      procsFiles = cgroup.procsFiles;
+    } catch (error) {
+      cgroupReason = `cannot create its cgroup: ${(error as Error).message}`;
+    }
+  }
+  if (cgroupReason) {
+    notices.push(limitsNotice("memory, CPU and process-count limits are", cgroupReason));
   }
   const tmpMb = limits.memoryMb > 0 ? limits.memoryMb : DEFAULT_TMP_MB;
   const isolation: LocalIsolation & { kind: "bwrap" } = {

@@ -47,6 +47,7 @@ export async function prepareCgroups(
       await writeFile(posix.join(root, "cgroup.subtree_control"), "+memory +pids +cpu");
       await mkdir(parent, { recursive: true });
       await writeFile(posix.join(parent, "cgroup.subtree_control"), "+memory +pids +cpu");
+      await access(parent, constants.W_OK);
       return { host: { version: 2, parent } };
     }
     const parents = {} as Record<Controller, string>;
@@ -57,6 +58,8 @@ export async function prepareCgroups(
       }
       parents[controller] = posix.join(hierarchy, CGROUP_PARENT);
       await mkdir(parents[controller], { recursive: true });
+      // It may exist already (made by a root server) without being ours to write.
+      await access(parents[controller], constants.W_OK);
     }
     return { host: { version: 1, parents } };
   } catch (error) {
