@@ -115,7 +115,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
   const providers = createProviderSelector(
     {
-      local: withPool(createLocalProvider({ isolation: "auto", logger })),
+      local: withPool(
+        createLocalProvider({
+          isolation: "auto",
+          logger,
+          sandboxUser: config.local.sandboxUser,
+          diskMb: config.local.diskMb,
+        }),
+      ),
       docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },

@@ -61,6 +61,8 @@ export async function buildServices(options: {
   });
   const local = createLocalProvider({
     isolation: config.local.isolation,
+    sandboxUser: config.local.sandboxUser,
+    diskMb: config.local.diskMb,
     logger: options.logger,
     // Session workspaces must outlive reboots (the temp dir does not): next to the store.
     workspacesDir: resolve(

@@ -21,6 +21,8 @@ export {
   type BwrapStatus,
   checkBwrap,
   createLocalProvider,
+  inspectLocalHost,
+  type LocalHostReport,
   type LocalProviderSettings,
 } from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";

@@ -32,6 +32,20 @@ export const DockerConfigSchema = z.strictObject({
 export const LocalConfigSchema = z.strictObject({
   /** "auto": bubblewrap when installed, else unisolated with a warning; "bwrap": refuse to run without it. */
   isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  /**
+   * Host user (name or uid) that bubblewrap runs as when the server runs as root, so that no
+   * sandboxed process is ever host root; its primary group is used. A dedicated user is better
+   * than the shared `nobody`: `useradd --system --no-create-home --shell /usr/sbin/nologin sandcaster`.
+   */
+  sandboxUser: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, "a user name or numeric uid")
+    .default("nobody"),
+  /**
+   * Disk limit of a run's workspace, in MB: a size-capped, loop-mounted filesystem when the server
+   * is root (a sparse file: only what is written takes space); not enforced otherwise (a warning).
+   */
+  diskMb: z.int().min(64).max(1_048_576).default(4096),
   pool: PoolConfigSchema.optional(),
 });
 
