@@ -101,6 +101,12 @@ export interface ChangedFiles {
   skipped: SkippedFile[];
 }
 
+/**
+ * Where every local and docker sandbox sees its host socket dir (read-only): the server listens
+ * there (e.g. `gateway.sock`) for what the sandbox may ask of the host.
+ */
+export const SANDBOX_HOST_DIR = "/run/sandcaster";
+
 export interface Sandbox {
   readonly id: string;
   readonly provider: SandboxProviderName;
@@ -111,6 +117,11 @@ export interface Sandbox {
   readonly runnerDir: string;
   /** The node executable inside the sandbox. */
   readonly nodePath: string;
+  /**
+   * Host path of this sandbox's socket dir, visible inside at SANDBOX_HOST_DIR (read-only); created
+   * at create(), removed at destroy(). Undefined when the provider has none (e2b).
+   */
+  readonly hostSocketDir?: string;
   /** Things the user must hear about this sandbox (e.g. "no isolation"); relayed as warnings. */
   readonly notices: readonly string[];
   writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void>;
