@@ -4,9 +4,9 @@
 // The server later listens on a Unix socket in the dir (the model gateway). A socket made after the
 // container started is still seen inside: the bind mount shares the directory, not a snapshot.
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rm, rmdir } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ownerIsGone } from "../../host/process-owner.js";
 
 /** Where the dirs live unless the provider is told otherwise. */
@@ -26,13 +26,22 @@ function ownerPrefix(owner: string): string {
  * to a socket whose own mode lets it connect, but cannot list it; only the server writes in it.
  */
 export async function createHostDir(root: string, owner: string): Promise<string> {
-  await mkdir(root, { recursive: true, mode: 0o711 });
-  await assertOwnRoot(root);
-  const dir = join(root, `${ownerPrefix(owner)}-${randomBytes(6).toString("hex")}`);
-  await mkdir(dir, { mode: 0o711 });
-  // mkdir's mode is filtered by the umask; the sandbox user needs the x bit whatever it is.
-  await chmod(dir, 0o711);
-  return dir;
+  // The root goes when its last dir does (tests and idle hosts keep nothing): a destroy may remove
+  // it between the two mkdirs, so try again then.
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(root, { recursive: true, mode: 0o711 });
+    await assertOwnRoot(root);
+    const dir = join(root, `${ownerPrefix(owner)}-${randomBytes(6).toString("hex")}`);
+    try {
+      await mkdir(dir, { mode: 0o711 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && attempt < 3) continue;
+      throw error;
+    }
+    // mkdir's mode is filtered by the umask; the sandbox user needs the x bit whatever it is.
+    await chmod(dir, 0o711);
+    return dir;
+  }
 }
 
 /**
@@ -52,6 +61,8 @@ async function assertOwnRoot(root: string): Promise<void> {
 /** Idempotent; never throws (a leftover dir is swept later). */
 export async function removeHostDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => {});
+  // Only succeeds when empty: other sandboxes' dirs keep it.
+  await rmdir(dirname(dir)).catch(() => {});
 }
 
 /** Removes the dirs under `root` whose owning server process is gone; returns how many. */
