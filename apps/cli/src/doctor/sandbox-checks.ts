@@ -1,6 +1,7 @@
 // Grades the sandbox probes: what the chosen sandbox provider needs must work; the rest only warns.
 import type { SandboxProviderName, SandcasterConfig } from "@sandcaster/protocol";
 import { type CheckResult, type Finding, grade } from "./check.js";
+import { dockerChecks } from "./docker-checks.js";
 import type { DockerFindings } from "./probe-docker.js";
 
 export interface SandboxFindings {
@@ -35,6 +36,7 @@ export function sandboxChecks(
     docker.image
       ? grade("image", docker.image, chosen.name === "docker")
       : { id: "image", status: "skip" as const, message: "not checked: no Docker daemon" },
+    ...(chosen.name === "docker" ? dockerChecks(config, docker.storage) : []),
     isolation === "none"
       ? {
           id: "bubblewrap",
