@@ -123,7 +123,12 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
           diskMb: config.local.diskMb,
         }),
       ),
-      docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
+      docker: withPool(
+        createDockerProvider({
+          image: options.pool?.image ?? config.docker.image,
+          diskMb: config.docker.diskMb,
+        }),
+      ),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },
     {

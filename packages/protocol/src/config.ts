@@ -23,11 +23,25 @@ export const DockerConfigSchema = z.strictObject({
   memoryMb: z.int().min(64).max(1_048_576).default(2048),
   cpus: z.number().min(0.1).max(256).default(2),
   pidsLimit: z.int().min(16).max(1_000_000).default(512),
+  /**
+   * A run's /workspace in MB (/tmp gets a quarter of it; the rest of the filesystem is read-only).
+   * Both are in memory and count against memoryMb, so keep them below it: a full disk is then
+   * ENOSPC, not an out-of-memory kill. Session workspaces (volumes) are not capped.
+   */
+  diskMb: z.int().min(16).max(1_048_576).default(1024),
+  /**
+   * "none": loopback only; the host is reached through the socket dir. "bridge" (today's default)
+   * also reaches every host service bound on 0.0.0.0 or the bridge address. Wave 2 (the model
+   * gateway) flips the default to "none".
+   */
   network: z.enum(["bridge", "none", "host"]).default("bridge"),
   /** Docker socket or host; default: DOCKER_HOST, then /var/run/docker.sock. */
   socketPath: z.string().min(1).optional(),
   pool: PoolConfigSchema.optional(),
 });
+
+/** /tmp's cap in a Docker sandbox (runner, HOME, scratch): a quarter of diskMb, at least 64 MB. */
+export const dockerScratchMb = (diskMb: number): number => Math.max(64, Math.floor(diskMb / 4));
 
 export const LocalConfigSchema = z.strictObject({
   /** "auto": bubblewrap when installed, else unisolated with a warning; "bwrap": refuse to run without it. */

@@ -2,6 +2,7 @@
 import type { SandboxProviderName, SandcasterConfig } from "@sandcaster/protocol";
 import { type CheckResult, type Finding, grade } from "./check.js";
 import type { BwrapFinding } from "./probe-bwrap.js";
+import { dockerChecks } from "./docker-checks.js";
 import type { DockerFindings } from "./probe-docker.js";
 
 export interface SandboxFindings {
@@ -36,6 +37,7 @@ export function sandboxChecks(
     docker.image
       ? grade("image", docker.image, chosen.name === "docker")
       : { id: "image", status: "skip" as const, message: "not checked: no Docker daemon" },
+    ...(chosen.name === "docker" ? dockerChecks(config, docker.storage) : []),
     isolation === "none"
       ? {
           id: "bubblewrap",
