@@ -45,13 +45,15 @@ async function expectCleanEnd(runId: string, events: { data: { type: string } }[
 }
 
 describe.skipIf(!enabled)("hostile agent on docker", () => {
-  it("writing past docker.diskMb fails with ENOSPC, the root is read-only, and the run ends cleanly", async () => {
+  it("writing past docker.diskMb fails with ENOSPC, the root is read-only, no capability is left, and the run ends cleanly", async () => {
     const { runId, events, output } = await attack(
       [
         "head -c 48000000 /dev/zero > big.bin; echo workspace=$?",
         "head -c 100000000 /dev/zero > /tmp/big.bin; echo tmp=$?",
         "for p in /etc/x /opt/x /home/sandcaster/x /var/tmp/x /x; do touch $p 2>&1; done",
         "rm -f big.bin /tmp/big.bin",
+        // no capability to use, and no way to gain one through a setuid file
+        "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status",
       ].join("; "),
       { diskMb: 32 },
     );
@@ -62,6 +64,9 @@ describe.skipIf(!enabled)("hostile agent on docker", () => {
     for (const path of ["/etc/x", "/opt/x", "/home/sandcaster/x", "/var/tmp/x", "/x"]) {
       expect(output).toMatch(new RegExp(`${path.replaceAll("/", "\\/")}.*Read-only file system`));
     }
+    expect(output).toMatch(/CapEff:\s+0{16}/);
+    expect(output).toMatch(/CapBnd:\s+0{16}/);
+    expect(output).toMatch(/NoNewPrivs:\s+1/);
     await expectCleanEnd(runId, events);
   });
 
