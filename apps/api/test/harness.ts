@@ -16,6 +16,7 @@ import {
   type SessionHost,
   type SessionService,
   type WarmPool,
+  sandboxNetwork,
   warmPoolFor,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -109,6 +110,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       { size: options.pool.size, maxAgeSecs: options.pool.maxAgeSecs ?? 600 },
       config.docker,
       logger,
+      sandboxNetwork(config, provider.name),
     );
     pools.push(pool);
     return pooledProvider(pool);

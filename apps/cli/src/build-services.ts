@@ -16,6 +16,7 @@ import {
   type RunStore,
   type SandboxProvider,
   type WarmPool,
+  sandboxNetwork,
   warmPoolFor,
 } from "@sandcaster/core";
 import type { PoolConfig, SandcasterConfig } from "@sandcaster/protocol";
@@ -86,7 +87,8 @@ export async function buildServices(options: {
   const pools: WarmPool[] = [];
   const withPool = (provider: SandboxProvider, pool: PoolConfig | undefined): SandboxProvider => {
     if (!options.warmPools || !pool || pool.size === 0) return provider;
-    const warm = warmPoolFor(provider, pool, config.docker, options.logger);
+    const network = sandboxNetwork(config, provider.name);
+    const warm = warmPoolFor(provider, pool, config.docker, options.logger, network);
     pools.push(warm);
     return pooledProvider(warm);
   };

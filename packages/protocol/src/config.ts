@@ -30,11 +30,12 @@ export const DockerConfigSchema = z.strictObject({
    */
   diskMb: z.int().min(16).max(1_048_576).default(1024),
   /**
-   * "none": loopback only; the host is reached through the socket dir. "bridge" (today's default)
-   * also reaches every host service bound on 0.0.0.0 or the bridge address. Wave 2 (the model
-   * gateway) flips the default to "none".
+   * "none" (default): loopback only; the model gateway and the egress proxy are reached through the
+   * socket dir. "bridge" and "host" are unsafe (the agent reaches every host service bound on
+   * 0.0.0.0 or the bridge address, and the internet around the egress policy); each run using
+   * them gets a warning event.
    */
-  network: z.enum(["bridge", "none", "host"]).default("bridge"),
+  network: z.enum(["bridge", "none", "host"]).default("none"),
   /** Docker socket or host; default: DOCKER_HOST, then /var/run/docker.sock. */
   socketPath: z.string().min(1).optional(),
   pool: PoolConfigSchema.optional(),
@@ -60,6 +61,13 @@ export const LocalConfigSchema = z.strictObject({
    * is root (a sparse file: only what is written takes space); not enforced otherwise (a warning).
    */
   diskMb: z.int().min(64).max(1_048_576).default(4096),
+  /**
+   * "none" (default): bubblewrap gives the sandbox its own empty network namespace (--unshare-net);
+   * the model gateway and the egress proxy are reached through the socket dir. "host" is unsafe:
+   * the agent shares the host's network (every loopback service, the internet around the egress
+   * policy); each run using it gets a warning event.
+   */
+  network: z.enum(["none", "host"]).default("none"),
   pool: PoolConfigSchema.optional(),
 });
 

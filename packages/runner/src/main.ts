@@ -67,8 +67,8 @@ async function connectGateway(
       HTTPS_PROXY: proxy,
       http_proxy: proxy,
       https_proxy: proxy,
-      NO_PROXY: "localhost,127.0.0.1",
-      no_proxy: "localhost,127.0.0.1",
+      NO_PROXY: "localhost,127.0.0.1,::1",
+      no_proxy: "localhost,127.0.0.1,::1",
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { GatewayRegistry, WarmPoolStats } from "@sandcaster/core";
 import type { Usage } from "@sandcaster/protocol";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerEgressMetrics } from "./egress-metrics.js";
 import { registerGatewayMetrics } from "./gateway-metrics.js";
 import { providerLabel, sandboxLabel, statusLabel, type TokenKind } from "./labels.js";
 import { registerPoolMetrics } from "./pool-metrics.js";
@@ -54,6 +55,8 @@ export interface Metrics {
   setQueuedRuns(n: number): void;
   /** Counts one connected SSE client; call the returned function (idempotent) when it leaves. */
   sseClientConnected(): () => void;
+  /** Counts one connection the egress proxy refused (sandcaster_egress_denied_total{reason}). */
+  egressDenied(denial: { kind?: string | undefined }): void;
   /** The Prometheus text exposition of every metric in the registry. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -124,6 +127,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   if (options.pools) registerPoolMetrics(registry, prefix, options.pools);
   if (options.gateway) registerGatewayMetrics(registry, prefix, options.gateway);
+  const egress = registerEgressMetrics(registry, prefix);
 
   // A registry passed in may already carry the process metrics under this prefix.
   if (
@@ -162,6 +166,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const usd = amount(run.costUsd);
       if (usd > 0) cost.inc({ provider }, usd);
     },
+    egressDenied: (denial) => egress.denied(denial),
     sandboxAcquired({ sandbox, seconds }) {
       sandboxAcquire.observe({ sandbox: sandboxLabel(sandbox) }, level(seconds));
     },

@@ -9,8 +9,8 @@ export {
   openRunGateway,
   type RunGateway,
   type RunGatewayOptions,
-  SANDBOX_SOCKET_DIR,
 } from "./run-gateway.js";
+export { type GatewayExtensionOptions, gatewayExtension } from "./gateway-extension.js";
 export type { BudgetRefusal } from "./run-spend.js";
 export { OFFICIAL_BASE_URLS, upstreamFromEnv } from "./upstream.js";
 export { createUsageReader } from "./usage-reader.js";

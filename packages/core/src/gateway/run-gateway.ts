@@ -11,6 +11,7 @@ import {
   GATEWAY_SOCKET_NAME,
   type ModelProvider,
   type RunnerGateway,
+  SANDBOX_HOST_DIR,
   type Usage,
 } from "@sandcaster/protocol";
 import type { GatewayRegistry } from "./gateway-registry.js";
@@ -18,9 +19,6 @@ import { type GatewayCall, GatewayRunState } from "./gateway-run-state.js";
 import { handleModelCall } from "./handle-model-call.js";
 import { type BudgetRefusal, RunSpend } from "./run-spend.js";
 import { upstreamFor } from "./upstream.js";
-
-/** Where the sandbox sees its host socket dir (protocol SANDBOX_HOST_DIR). */
-export const SANDBOX_SOCKET_DIR = "/run/sandcaster";
 
 /** The egress proxy's side of the socket (core/src/egress createEgressProxy), when there is one. */
 export interface EgressHandler {
@@ -38,6 +36,8 @@ export interface RunGatewayOptions {
   budget?: Budget | undefined;
   /** Host directory to put gateway.sock in (sandbox.hostSocketDir): local and docker sandboxes. */
   socketDir?: string | undefined;
+  /** Where the sandbox sees socketDir; default SANDBOX_HOST_DIR (a local sandbox without isolation: the host path). */
+  sandboxSocketDir?: string | undefined;
   /**
    * Remote sandboxes (e2b): the public base of the gateway routes (config gateway.publicUrl);
    * the token is then also accepted there, through `registry`.
@@ -130,7 +130,7 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
 
   const runner: RunnerGateway = options.socketDir
     ? {
-        socket: `${SANDBOX_SOCKET_DIR}/${GATEWAY_SOCKET_NAME}`,
+        socket: `${options.sandboxSocketDir ?? SANDBOX_HOST_DIR}/${GATEWAY_SOCKET_NAME}`,
         token,
         provider: options.provider,
         customBaseUrl: Boolean(options.upstream.baseUrl),

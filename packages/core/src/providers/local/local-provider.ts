@@ -186,6 +186,9 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
       } else {
         isolation = { kind: "none" };
         nodePath = hostNodePath;
+        // The model gateway's socket goes here too (the runner reaches it at this host path).
+        setup.hostSocketDir = posix.join(dir, "sock");
+        await mkdir(setup.hostSocketDir, { mode: 0o755 });
         notices.push(unisolatedNotice(choice.reason));
       }
       for (const notice of notices) logOnce(notice, { runId: options.runId });

@@ -48,7 +48,7 @@ export interface LocalSandboxInit {
   env: Readonly<Record<string, string>>;
   limits: SandboxLimits;
   logger?: LocalLogger | undefined;
-  /** Host dir bound read-only at SANDBOX_HOST_DIR (bwrap only). */
+  /** Host dir bound read-only at SANDBOX_HOST_DIR (bwrap); without isolation, seen as it is. */
   hostSocketDir?: string;
   cgroup?: SandboxCgroup;
   /** The mounted workspace image that enforces the disk limit. */
@@ -77,6 +77,7 @@ export class LocalSandbox implements Sandbox {
   readonly notices: readonly string[];
   readonly hostDir: string;
   readonly hostSocketDir: string | undefined;
+  readonly hostSocketDirInside: string | undefined;
   private currentState: SandboxState = "ready";
   private readonly roots: readonly PathRoot[];
   private readonly processes = new Set<GroupProcess>();
@@ -88,6 +89,9 @@ export class LocalSandbox implements Sandbox {
     this.id = init.id;
     this.hostDir = init.dir;
     this.hostSocketDir = init.hostSocketDir;
+    // Without isolation the runner sees the host's filesystem: the socket dir at its host path.
+    this.hostSocketDirInside =
+      init.isolation.kind === "bwrap" ? undefined : init.hostSocketDir;
     this.nodePath = init.nodePath;
     this.notices = init.notices;
     const hostWorkspace = init.workspaceDir;
