@@ -15,8 +15,8 @@ import {
   type SandboxProvider,
   type SessionHost,
   type SessionService,
-  type WarmPool,
   sandboxNetwork,
+  type WarmPool,
   warmPoolFor,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
