@@ -49,6 +49,12 @@ const bash = (command: string, usage?: ScriptedTurn["usage"]): ScriptedTurn => (
   ...(usage ? { usage } : {}),
 });
 
+interface RunJson {
+  status: string;
+  costUsd?: number;
+  usage?: Record<string, number>;
+}
+
 const toolOutput = (events: ReceivedEvent[]) => {
   const result = events.find((e) => e.data.type === "tool_result")?.data;
   return result && "content" in result ? String(result.content) : "";
@@ -114,7 +120,7 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
     const last = results.at(-1) as { costUsd?: number; usage?: Record<string, number> };
     expect(last.costUsd).toBeCloseTo(expected, 9);
     expect(last.usage).toMatchObject({ inputTokens: 3000, outputTokens: 150 });
-    const record = await (await fetch(`${server.url}/runs/${runId}`)).json();
+    const record = (await (await fetch(`${server.url}/runs/${runId}`)).json()) as RunJson;
     expect(record).toMatchObject({ status: "completed" });
     expect(record.costUsd).toBeCloseTo(expected, 9);
     expect(record.usage).toMatchObject({ inputTokens: 3000, outputTokens: 150 });
@@ -137,7 +143,7 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
     expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "BUDGET_EXCEEDED" });
     // The second call would pass it (its prompt is at least the first's): it never reached the model.
     expect(server.double.requests.length).toBe(1);
-    const record = await (await fetch(`${server.url}/runs/${runId}`)).json();
+    const record = (await (await fetch(`${server.url}/runs/${runId}`)).json()) as RunJson;
     expect(record).toMatchObject({ status: "error", error: { code: "BUDGET_EXCEEDED" } });
     expect(record.costUsd).toBeCloseTo((10_000 * 3 + 15) / 1e6, 9);
   });
