@@ -9,6 +9,7 @@ export * from "./events.js";
 export * from "./files.js";
 export * from "./gateway.js";
 export * from "./host-pattern.js";
+export * from "./http.js";
 export * from "./models.js";
 export * from "./network.js";
 export * from "./output-format.js";
