@@ -20,6 +20,7 @@ import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
+import { gatewayRoute } from "./routes/gateway.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { openApiRoute } from "./routes/openapi.js";
@@ -28,7 +29,6 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { sessionsRoute } from "./routes/sessions.js";
-import { gatewayRoute } from "./routes/gateway.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */

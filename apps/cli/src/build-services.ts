@@ -15,8 +15,8 @@ import {
   type RunServices,
   type RunStore,
   type SandboxProvider,
-  type WarmPool,
   sandboxNetwork,
+  type WarmPool,
   warmPoolFor,
 } from "@sandcaster/core";
 import type { PoolConfig, SandcasterConfig } from "@sandcaster/protocol";

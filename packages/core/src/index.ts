@@ -1,9 +1,9 @@
 // Public surface of @sandcaster/core.
 
 export { ConfigError, loadConfig } from "./config/load-config.js";
+export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
-export * from "./egress/index.js";
 export * from "./gateway/index.js";
 export {
   buildSandboxImage,

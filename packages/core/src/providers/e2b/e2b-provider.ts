@@ -1,5 +1,6 @@
 // createE2BProvider(): the "e2b" SandboxProvider (create with rate-limit retry, sessions, orphan sweep).
 import type { ConnectionOpts, SandboxOpts } from "e2b";
+import { e2bNetworkOptions } from "../../egress/e2b-network.js";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
 import {
   DEFAULT_DEAD_MAN_MARGIN_MS,
@@ -11,7 +12,6 @@ import {
   REQUEST_TIMEOUT_MS,
   SDK_RATE_LIMIT_RETRIES,
 } from "./constants.js";
-import { e2bNetworkOptions } from "../../egress/e2b-network.js";
 import { E2BSandbox } from "./e2b-sandbox.js";
 import { createWorkspaces } from "./e2b-workspaces.js";
 import { abortReason, toSandboxError } from "./errors.js";

@@ -90,8 +90,7 @@ export class LocalSandbox implements Sandbox {
     this.hostDir = init.dir;
     this.hostSocketDir = init.hostSocketDir;
     // Without isolation the runner sees the host's filesystem: the socket dir at its host path.
-    this.hostSocketDirInside =
-      init.isolation.kind === "bwrap" ? undefined : init.hostSocketDir;
+    this.hostSocketDirInside = init.isolation.kind === "bwrap" ? undefined : init.hostSocketDir;
     this.nodePath = init.nodePath;
     this.notices = init.notices;
     const hostWorkspace = init.workspaceDir;
