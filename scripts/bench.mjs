@@ -6,9 +6,10 @@
 //   4. server overhead over the same run without the server, on local (bwrap) and docker
 //   5. sandbox acquire (create) time per provider
 //   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
+//   7. model gateway: latency it adds to a streamed call on loopback (direct vs through its socket)
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker` runs some of the phases. SANDCASTER_BENCH_NODE_OPTIONS passes
+// `--only latency,rss,active,local,docker,gateway` runs some of the phases. SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -18,6 +19,7 @@ import { startAnthropicDouble } from "@sandcaster/testkit";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
 import { MODEL, PROMPT, runBareRunner, runThroughProvider } from "./bench/direct.mjs";
 import { bridgeGateway, dockerReadiness } from "./bench/docker.mjs";
+import { gatewayLatency } from "./bench/gateway.mjs";
 import {
   cleanupStack,
   cpuMsOf,
@@ -51,6 +53,7 @@ const TARGETS = {
   rss1000StreamsMb: 300,
   eventsPerSec: 20_000,
   poolAcquireP50Ms: 20,
+  gatewayAddedP50Ms: 2,
 };
 
 const cleanup = cleanupStack();
@@ -611,6 +614,15 @@ function printTable() {
       `all succeeded: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
     );
   }
+  if (f.gateway) {
+    const g = f.gateway;
+    row(
+      "model gateway added latency (loopback), p50",
+      `${g.addedP50Ms} ms (paired ${g.addedPairedP50Ms} ms; direct ${g.directMs.p50} ms, via gateway ${g.throughGatewayMs.p50} ms; in-gateway ${g.inGatewayMs.p50} ms)`,
+      `< ${TARGETS.gatewayAddedP50Ms} ms p50`,
+      verdict(g.addedP50Ms, TARGETS.gatewayAddedP50Ms),
+    );
+  }
   const widths = [0, 1, 2, 3].map((i) =>
     Math.max(...[["figure", "measured", "target", ""], ...rows].map((r) => String(r[i]).length)),
   );
@@ -638,6 +650,12 @@ try {
     ["docker", () => overhead("docker")],
     ["pool-local", () => poolPhase("local")],
     ["pool-docker", () => poolPhase("docker")],
+    [
+      "gateway",
+      async () => {
+        results.figures.gateway = await gatewayLatency();
+      },
+    ],
   ];
   // `node scripts/bench.mjs --only latency,local` runs some phases.
   const onlyArg = process.argv.indexOf("--only");

@@ -1,11 +1,14 @@
 // createApp(deps): the Hono application with every route, auth, limits and one error handler.
 import {
   type ActiveRuns,
+  gatewayExtension,
   type ProviderSelector,
+  type RunExtension,
   type RunServices,
   RunSlots,
   type RunStore,
   type SessionService,
+  sharedGatewayRegistry,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
@@ -17,6 +20,7 @@ import { bearerAuth } from "./middleware/bearer-auth.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
+import { gatewayRoute } from "./routes/gateway.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { openApiRoute } from "./routes/openapi.js";
@@ -52,6 +56,10 @@ export interface AppDeps {
   heartbeatMs?: number;
   isDraining?: () => boolean;
   newRunId?: () => string;
+  /** Opened for every run after the model gateway's (see core's run-extension.ts). */
+  extensions?: readonly RunExtension[];
+  /** The egress proxy's resolver and bounds (tests); default: the system's. */
+  egress?: Parameters<typeof gatewayExtension>[0]["egress"];
 }
 
 /**
@@ -65,6 +73,8 @@ export const PUBLIC_PATHS = [
   "/openapi.json",
   "/",
   "/console/*",
+  // Remote sandboxes' model calls: authenticated by the run's capability token, not the API key.
+  "/gateway/*",
 ] as const;
 
 function slotsFrom(limits: {
@@ -85,7 +95,19 @@ export function createApp(deps: AppDeps): Hono {
     deps.bodyLimitBytes ?? deps.services.config.limits.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = new Hono();
   const pools = deps.pools ?? [];
-  const metrics = deps.metrics ?? createMetrics({ pools: () => pools.map((pool) => pool.stats()) });
+  const metrics =
+    deps.metrics ??
+    createMetrics({
+      pools: () => pools.map((pool) => pool.stats()),
+      gateway: sharedGatewayRegistry,
+    });
+  // Every run's model calls go through the host's gateway; its tools' traffic through the proxy.
+  const gateway = gatewayExtension({
+    config: deps.services.config,
+    registry: sharedGatewayRegistry,
+    countEgressDenied: (denial) => metrics.egressDenied(denial),
+    egress: deps.egress,
+  });
 
   app.use(requestLog(logger));
   app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS));
@@ -129,6 +151,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route("/", metricsRoute(metrics));
+  app.route("/", gatewayRoute(sharedGatewayRegistry));
   app.route("/", openApiRoute(deps.version));
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
@@ -154,6 +177,7 @@ export function createApp(deps: AppDeps): Hono {
         env: deps.env,
         sessions: deps.sessions,
         newRunId: deps.newRunId,
+        extensions: [gateway, ...(deps.extensions ?? [])],
       },
       slots: deps.slots ?? slotsFrom(deps.services.config.limits),
       metrics,

@@ -15,6 +15,7 @@ import {
   type SandboxProvider,
   type SessionHost,
   type SessionService,
+  sandboxNetwork,
   type WarmPool,
   warmPoolFor,
 } from "@sandcaster/core";
@@ -28,7 +29,7 @@ import {
 import type { Hono } from "hono";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import { createApp } from "../src/app.js";
+import { type AppDeps, createApp } from "../src/app.js";
 import { createMetrics } from "../src/metrics/index.js";
 import { type RunningServer, startServer } from "../src/server.js";
 
@@ -69,6 +70,10 @@ export interface TestServerOptions {
   logLines?: string[];
   /** Sessions: this instance's id (docker/local workspaces belong to it). Default "instance-a". */
   instanceId?: string;
+  /** e2b: leave gateway.publicUrl unset (runs must then be refused). */
+  noGatewayUrl?: boolean;
+  /** The egress proxy's resolver (netns test hosts' names). */
+  egress?: AppDeps["egress"];
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
 }
@@ -109,14 +114,27 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       { size: options.pool.size, maxAgeSecs: options.pool.maxAgeSecs ?? 600 },
       config.docker,
       logger,
+      sandboxNetwork(config, provider.name),
     );
     pools.push(pool);
     return pooledProvider(pool);
   };
   const providers = createProviderSelector(
     {
-      local: withPool(createLocalProvider({ isolation: "auto", logger })),
-      docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
+      local: withPool(
+        createLocalProvider({
+          isolation: "auto",
+          logger,
+          sandboxUser: config.local.sandboxUser,
+          diskMb: config.local.diskMb,
+        }),
+      ),
+      docker: withPool(
+        createDockerProvider({
+          image: options.pool?.image ?? config.docker.image,
+          diskMb: config.docker.diskMb,
+        }),
+      ),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },
     {
@@ -156,6 +174,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     e2bWebhookSecret: options.e2bWebhookSecret,
     isDraining: () => draining,
+    ...(options.egress ? { egress: options.egress } : {}),
   });
   const server = await startServer({
     app,
@@ -168,6 +187,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     },
   });
   sessionHost.advertisedUrl = server.url;
+  // E2B sandboxes reach the model through this server's /gateway routes (the double runs them on
+  // this host), as a deployment's would through gateway.publicUrl.
+  if (options.sandbox === "e2b" && !options.noGatewayUrl && !config.gateway.publicUrl) {
+    config.gateway = { ...config.gateway, publicUrl: `${server.url}/gateway` };
+  }
   return {
     sessions,
     url: server.url,

@@ -45,8 +45,8 @@ it("writes id/event/data frames and heartbeat comments while the model is slow",
   });
   expect(dataFrames.at(-1)).toContain('"type":"result"');
 
-  // the request's key reached the model, and nothing else
-  expect(t.double.requests[0]?.headers.authorization).toBe("Bearer sk-ant-request-key-1234");
+  // the request's key reached the model (put on the call by the host's gateway), and nothing else
+  expect(t.double.requests[0]?.headers["x-api-key"]).toBe("sk-ant-request-key-1234");
   expect(raw).not.toContain("sk-ant-request-key-1234");
   const logs = logLines.join("");
   expect(logs).not.toContain("sk-ant-request-key-1234");

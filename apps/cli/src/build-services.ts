@@ -15,6 +15,7 @@ import {
   type RunServices,
   type RunStore,
   type SandboxProvider,
+  sandboxNetwork,
   type WarmPool,
   warmPoolFor,
 } from "@sandcaster/core";
@@ -61,6 +62,8 @@ export async function buildServices(options: {
   });
   const local = createLocalProvider({
     isolation: config.local.isolation,
+    sandboxUser: config.local.sandboxUser,
+    diskMb: config.local.diskMb,
     logger: options.logger,
     // Session workspaces must outlive reboots (the temp dir does not): next to the store.
     workspacesDir: resolve(
@@ -84,7 +87,8 @@ export async function buildServices(options: {
   const pools: WarmPool[] = [];
   const withPool = (provider: SandboxProvider, pool: PoolConfig | undefined): SandboxProvider => {
     if (!options.warmPools || !pool || pool.size === 0) return provider;
-    const warm = warmPoolFor(provider, pool, config.docker, options.logger);
+    const network = sandboxNetwork(config, provider.name);
+    const warm = warmPoolFor(provider, pool, config.docker, options.logger, network);
     pools.push(warm);
     return pooledProvider(warm);
   };

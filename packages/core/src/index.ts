@@ -1,8 +1,10 @@
 // Public surface of @sandcaster/core.
 
 export { ConfigError, loadConfig } from "./config/load-config.js";
+export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
+export * from "./gateway/index.js";
 export {
   buildSandboxImage,
   createDockerProvider,
@@ -20,6 +22,8 @@ export {
   type BwrapStatus,
   checkBwrap,
   createLocalProvider,
+  inspectLocalHost,
+  type LocalHostReport,
   type LocalProviderSettings,
 } from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";
@@ -44,7 +48,12 @@ export { runnerBundlePath } from "./run/runner-bundle.js";
 export { type StartRunOptions, startRun } from "./run/start-run.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";
-export { sandboxLimits, warmPoolFor } from "./sandbox/sandbox-limits.js";
+export {
+  sandboxLimits,
+  sandboxNetwork,
+  unsafeNetworkNotice,
+  warmPoolFor,
+} from "./sandbox/sandbox-limits.js";
 export {
   createProviderSelector,
   type ProviderMap,

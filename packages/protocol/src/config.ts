@@ -1,7 +1,10 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
 import { z } from "zod";
+import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
+import { GatewayConfigSchema } from "./gateway.js";
+import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -20,15 +23,51 @@ export const DockerConfigSchema = z.strictObject({
   memoryMb: z.int().min(64).max(1_048_576).default(2048),
   cpus: z.number().min(0.1).max(256).default(2),
   pidsLimit: z.int().min(16).max(1_000_000).default(512),
-  network: z.enum(["bridge", "none", "host"]).default("bridge"),
+  /**
+   * A run's /workspace in MB (/tmp gets a quarter of it; the rest of the filesystem is read-only).
+   * Both are in memory and count against memoryMb, so keep them below it: a full disk is then
+   * ENOSPC, not an out-of-memory kill. Session workspaces (volumes) are not capped.
+   */
+  diskMb: z.int().min(16).max(1_048_576).default(1024),
+  /**
+   * "none" (default): loopback only; the model gateway and the egress proxy are reached through the
+   * socket dir. "bridge" and "host" are unsafe (the agent reaches every host service bound on
+   * 0.0.0.0 or the bridge address, and the internet around the egress policy); each run using
+   * them gets a warning event.
+   */
+  network: z.enum(["bridge", "none", "host"]).default("none"),
   /** Docker socket or host; default: DOCKER_HOST, then /var/run/docker.sock. */
   socketPath: z.string().min(1).optional(),
   pool: PoolConfigSchema.optional(),
 });
 
+/** /tmp's cap in a Docker sandbox (runner, HOME, scratch): a quarter of diskMb, at least 64 MB. */
+export const dockerScratchMb = (diskMb: number): number => Math.max(64, Math.floor(diskMb / 4));
+
 export const LocalConfigSchema = z.strictObject({
   /** "auto": bubblewrap when installed, else unisolated with a warning; "bwrap": refuse to run without it. */
   isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  /**
+   * Host user (name or uid) that bubblewrap runs as when the server runs as root, so that no
+   * sandboxed process is ever host root; its primary group is used. A dedicated user is better
+   * than the shared `nobody`: `useradd --system --no-create-home --shell /usr/sbin/nologin sandcaster`.
+   */
+  sandboxUser: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, "a user name or numeric uid")
+    .default("nobody"),
+  /**
+   * Disk limit of a run's workspace, in MB: a size-capped, loop-mounted filesystem when the server
+   * is root (a sparse file: only what is written takes space); not enforced otherwise (a warning).
+   */
+  diskMb: z.int().min(64).max(1_048_576).default(4096),
+  /**
+   * "none" (default): bubblewrap gives the sandbox its own empty network namespace (--unshare-net);
+   * the model gateway and the egress proxy are reached through the socket dir. "host" is unsafe:
+   * the agent shares the host's network (every loopback service, the internet around the egress
+   * policy); each run using it gets a warning event.
+   */
+  network: z.enum(["none", "host"]).default("none"),
   pool: PoolConfigSchema.optional(),
 });
 
@@ -115,6 +154,11 @@ export const SandcasterConfigSchema = z.strictObject({
   events: EventsConfigSchema.prefault({}),
   runs: RunsConfigSchema.prefault({}),
   composite: CompositeConfigSchema.prefault({}),
+  /** Ceiling on every run's spending; a request's `budget` may only tighten it. */
+  budget: BudgetSchema.optional(),
+  gateway: GatewayConfigSchema.prefault({}),
+  /** Egress policy of every run (the ceiling a request may narrow); default: an allow-list. */
+  network: NetworkConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

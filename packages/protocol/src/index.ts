@@ -1,4 +1,5 @@
 // Public surface of @sandcaster/protocol.
+export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
 export * from "./enums.js";
@@ -6,14 +7,18 @@ export * from "./error-codes.js";
 export * from "./error-status.js";
 export * from "./events.js";
 export * from "./files.js";
+export * from "./gateway.js";
+export * from "./host-pattern.js";
 export * from "./http.js";
 export * from "./models.js";
+export * from "./network.js";
 export * from "./output-format.js";
 export * from "./pricing.js";
 export * from "./request.js";
 export * from "./run-record.js";
 export * from "./runner-config.js";
 export type * from "./sandbox.js";
+export { SANDBOX_HOST_DIR } from "./sandbox.js";
 export * from "./session.js";
 export * from "./tools.js";
 export * from "./usage.js";

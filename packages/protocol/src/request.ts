@@ -1,5 +1,6 @@
 // The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
 import { z } from "zod";
+import { BudgetSchema } from "./budget.js";
 import {
   ModelProviderSchema,
   SANDBOX_PROVIDERS,
@@ -7,6 +8,7 @@ import {
   ThinkingLevelSchema,
 } from "./enums.js";
 import { RequestFilesSchema } from "./files.js";
+import { NetworkRequestSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -51,6 +53,10 @@ export const QueryRequestSchema = z.strictObject({
   outputFormat: OutputFormatSchema.optional(),
   composite: CompositeSchema.optional(),
   metadata: MetadataSchema.optional(),
+  /** Spending ceiling for this run; may only tighten sandcaster.json `budget`. */
+  budget: BudgetSchema.optional(),
+  /** Egress of the agent's tools; may only narrow sandcaster.json `network` (wider is a 400). */
+  network: NetworkRequestSchema.optional(),
   /**
    * What a dropped connection does: "cancel" (default) stops the run and destroys its sandbox;
    * "continue" lets it finish, to be re-attached with GET /runs/:id/events.

@@ -1,7 +1,9 @@
-// The JSON file the server hands the in-sandbox runner. Keys travel as env vars, never in here.
+// The JSON file the server hands the in-sandbox runner. It never holds a provider key: with a
+// gateway it holds the run's capability token; without one the key travels as an env var.
 import { z } from "zod";
 import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
+import { RunnerGatewaySchema } from "./gateway.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { HistoryTurnSchema } from "./session.js";
 import { AllowedToolsSchema } from "./tools.js";
@@ -36,6 +38,8 @@ export const RunnerConfigSchema = z.strictObject({
   history: z.array(HistoryTurnSchema).max(1000).optional(),
   /** Present when the request asked for a composite workflow: the runner offers its tools. */
   composite: RunnerCompositeSchema.optional(),
+  /** The host's model gateway: every model call goes there with the token; no key in the sandbox. */
+  gateway: RunnerGatewaySchema.optional(),
 });
 export type RunnerConfigInput = z.input<typeof RunnerConfigSchema>;
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

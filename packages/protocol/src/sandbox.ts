@@ -1,5 +1,6 @@
 // The sandbox provider contract: every provider (local, docker, e2b) implements exactly this. Types only.
 import type { SandboxProviderName } from "./enums.js";
+import type { NetworkPolicy } from "./network.js";
 
 /** creating → ready → running → stopped | failed. */
 export type SandboxState = "creating" | "ready" | "running" | "stopped" | "failed";
@@ -25,6 +26,12 @@ export interface CreateSandboxOptions {
    * destroy() keeps it (e2b: pauses instead of killing).
    */
   workspace?: SessionWorkspace;
+  /**
+   * The run's egress policy, for providers that enforce it themselves (e2b's firewall); local and
+   * docker sandboxes have no network and reach the host's egress proxy through the socket dir.
+   * `gatewayUrl` (gateway.publicUrl) must stay reachable.
+   */
+  network?: { policy: NetworkPolicy; gatewayUrl?: string | undefined };
 }
 
 /** Where a session's files live between turns; `ref` is the provider's own name for it. */
@@ -101,6 +108,12 @@ export interface ChangedFiles {
   skipped: SkippedFile[];
 }
 
+/**
+ * Where every local and docker sandbox sees its host socket dir (read-only): the server listens
+ * there (e.g. `gateway.sock`) for what the sandbox may ask of the host.
+ */
+export const SANDBOX_HOST_DIR = "/run/sandcaster";
+
 export interface Sandbox {
   readonly id: string;
   readonly provider: SandboxProviderName;
@@ -111,6 +124,16 @@ export interface Sandbox {
   readonly runnerDir: string;
   /** The node executable inside the sandbox. */
   readonly nodePath: string;
+  /**
+   * Host path of this sandbox's socket dir, visible inside at SANDBOX_HOST_DIR (read-only); created
+   * at create(), removed at destroy(). Undefined when the provider has none (e2b).
+   */
+  readonly hostSocketDir?: string;
+  /**
+   * Where processes inside see hostSocketDir, when not at SANDBOX_HOST_DIR (a local sandbox without
+   * isolation sees the host path itself).
+   */
+  readonly hostSocketDirInside?: string;
   /** Things the user must hear about this sandbox (e.g. "no isolation"); relayed as warnings. */
   readonly notices: readonly string[];
   writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void>;

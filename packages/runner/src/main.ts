@@ -1,14 +1,20 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
 
 import { createInterface } from "node:readline";
-import { ERROR_CODES, roundUsd, type SandcasterEvent } from "@sandcaster/protocol";
+import {
+  ERROR_CODES,
+  type RunnerConfig,
+  roundUsd,
+  type SandcasterEvent,
+} from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
 import { compositeTools } from "./composite/composite-tools.js";
 import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
 import { RunnerError } from "./errors.js";
+import { startGatewayRelay } from "./gateway-relay.js";
 import { configPathFromArgs, loadConfig } from "./load-config.js";
-import { createConversation } from "./models/create-conversation.js";
+import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { selectTools } from "./tools/index.js";
@@ -31,6 +37,40 @@ function errorEvent(error: unknown): SandcasterEvent {
     };
   }
   return { type: "error", code: ERROR_CODES.INTERNAL, content: `runner failed: ${String(error)}` };
+}
+
+/**
+ * The host's gateway, when the config names one: a Unix socket gets a loopback relay (which is
+ * also the agent's tools' HTTP proxy: the sandbox has no other way out); a URL is used as it is.
+ */
+async function connectGateway(
+  config: RunnerConfig,
+): Promise<{ connection: GatewayConnection; toolEnv?: Record<string, string> } | undefined> {
+  const gateway = config.gateway;
+  if (!gateway) return undefined;
+  const base = {
+    provider: gateway.provider,
+    token: gateway.token,
+    customBaseUrl: gateway.customBaseUrl,
+  };
+  if (gateway.url) {
+    return {
+      connection: { ...base, baseURL: `${gateway.url.replace(/\/+$/, "")}/${gateway.provider}` },
+    };
+  }
+  const relay = await startGatewayRelay(gateway.socket ?? "");
+  const proxy = relay.origin;
+  return {
+    connection: { ...base, baseURL: `${proxy}/${gateway.provider}` },
+    toolEnv: {
+      HTTP_PROXY: proxy,
+      HTTPS_PROXY: proxy,
+      http_proxy: proxy,
+      https_proxy: proxy,
+      NO_PROXY: "localhost,127.0.0.1,::1",
+      no_proxy: "localhost,127.0.0.1,::1",
+    },
+  };
 }
 
 async function run(
@@ -65,6 +105,7 @@ async function run(
     const channel = new HostChannel(writeLine, createInterface({ input: process.stdin }));
     tools.push(...compositeTools(channel, config.composite));
   }
+  const gateway = await connectGateway(config);
   const conversation = createConversation(
     { provider: config.provider, model: config.model },
     {
@@ -84,6 +125,7 @@ async function run(
       history: config.history,
     },
     process.env,
+    gateway?.connection,
   );
   emit({
     type: "system",
@@ -107,6 +149,7 @@ async function run(
       cwd: config.cwd,
       signal: controller.signal,
       outputLimitChars: config.limits.toolOutputChars,
+      env: gateway?.toolEnv,
       bashTimeoutMs: Math.max(
         1,
         Math.min(config.limits.bashTimeoutSecs * 1000, deadline - Date.now()),

@@ -3,6 +3,7 @@ export { startAnthropicDouble } from "./anthropic-double.js";
 export * from "./e2b/index.js";
 export { startGeminiDouble } from "./gemini-double.js";
 export { EXHAUSTED_MESSAGE } from "./http-double.js";
+export * from "./netns/index.js";
 export { startOpenAIDouble } from "./openai-double.js";
 export type {
   DoubleOptions,

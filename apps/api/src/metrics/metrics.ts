@@ -1,7 +1,9 @@
 // createMetrics(): Prometheus metrics of runs, sandboxes, tokens and cost, in a registry of its own.
-import type { WarmPoolStats } from "@sandcaster/core";
+import type { GatewayRegistry, WarmPoolStats } from "@sandcaster/core";
 import type { Usage } from "@sandcaster/protocol";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerEgressMetrics } from "./egress-metrics.js";
+import { registerGatewayMetrics } from "./gateway-metrics.js";
 import { providerLabel, sandboxLabel, statusLabel, type TokenKind } from "./labels.js";
 import { registerPoolMetrics } from "./pool-metrics.js";
 
@@ -21,6 +23,8 @@ export interface MetricsOptions {
   pools?: () => readonly WarmPoolStats[];
   /** Defaults to a new Registry (never prom-client's global one). */
   registry?: Registry;
+  /** Model gateway calls to count (the server passes core's sharedGatewayRegistry). */
+  gateway?: GatewayRegistry;
   /** Prepended to every metric name, default metrics included. Default "sandcaster_". */
   prefix?: string;
   /** Process metrics (CPU, memory, event loop, GC…) via collectDefaultMetrics. Default true. */
@@ -51,6 +55,8 @@ export interface Metrics {
   setQueuedRuns(n: number): void;
   /** Counts one connected SSE client; call the returned function (idempotent) when it leaves. */
   sseClientConnected(): () => void;
+  /** Counts one connection the egress proxy refused (sandcaster_egress_denied_total{reason}). */
+  egressDenied(denial: { kind?: string | undefined }): void;
   /** The Prometheus text exposition of every metric in the registry. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -120,6 +126,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
 
   if (options.pools) registerPoolMetrics(registry, prefix, options.pools);
+  if (options.gateway) registerGatewayMetrics(registry, prefix, options.gateway);
+  const egress = registerEgressMetrics(registry, prefix);
 
   // A registry passed in may already carry the process metrics under this prefix.
   if (
@@ -158,6 +166,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const usd = amount(run.costUsd);
       if (usd > 0) cost.inc({ provider }, usd);
     },
+    egressDenied: (denial) => egress.denied(denial),
     sandboxAcquired({ sandbox, seconds }) {
       sandboxAcquire.observe({ sandbox: sandboxLabel(sandbox) }, level(seconds));
     },

@@ -105,7 +105,11 @@ export async function doctorCommand(argv: string[]): Promise<number> {
         image: undefined,
       }),
     ),
-    probe(probeBwrap, timeoutMs, failing("check that the kernel allows user namespaces")),
+    probe(
+      (signal) => probeBwrap(signal, config.local.sandboxUser),
+      timeoutMs,
+      failing("check that the kernel allows user namespaces"),
+    ),
     env.E2B_API_KEY
       ? probe((signal) => probeE2B(env, signal), timeoutMs, failing("check the network"))
       : undefined,

@@ -8,6 +8,8 @@ export interface DockerFindings {
   daemon: Finding;
   /** Undefined when the daemon did not answer (nothing to ask). */
   image: Finding | undefined;
+  /** "overlay2 on extfs": the storage driver and its backing filesystem, when the daemon says. */
+  storage?: string | undefined;
 }
 
 type Pingable = { ping(options: { abortSignal: AbortSignal }): Promise<unknown> };
@@ -32,10 +34,11 @@ export async function probeDocker(
     return { daemon, image: undefined };
   }
   const daemon = { ok: true, message: `daemon answers at ${where}` };
+  const storage = await storageOf(docker, signal);
   const name = env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image;
   try {
     await (docker.getImage(name) as unknown as Inspectable).inspect({ abortSignal: signal });
-    return { daemon, image: { ok: true, message: `${name} is present` } };
+    return { daemon, storage, image: { ok: true, message: `${name} is present` } };
   } catch (error) {
     const missing = (error as { statusCode?: number }).statusCode === 404;
     const image = {
@@ -43,6 +46,22 @@ export async function probeDocker(
       message: missing ? `${name} is not built` : `cannot inspect ${name}: ${reason(error)}`,
       hint: `sandcaster image build --tag ${name}`,
     };
-    return { daemon, image };
+    return { daemon, storage, image };
+  }
+}
+
+type Informative = { info(options: { abortSignal: AbortSignal }): Promise<unknown> };
+
+/** The storage driver and backing filesystem (why volumes cannot be size-capped); best effort. */
+async function storageOf(docker: Docker, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const info = (await (docker as unknown as Informative).info({ abortSignal: signal })) as {
+      Driver?: string;
+      DriverStatus?: [string, string][];
+    };
+    const backing = info.DriverStatus?.find(([key]) => key === "Backing Filesystem")?.[1];
+    return info.Driver ? `${info.Driver}${backing ? ` on ${backing}` : ""}` : undefined;
+  } catch {
+    return undefined;
   }
 }

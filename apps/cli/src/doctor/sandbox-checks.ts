@@ -1,11 +1,13 @@
 // Grades the sandbox probes: what the chosen sandbox provider needs must work; the rest only warns.
 import type { SandboxProviderName, SandcasterConfig } from "@sandcaster/protocol";
 import { type CheckResult, type Finding, grade } from "./check.js";
+import type { BwrapFinding } from "./probe-bwrap.js";
+import { dockerChecks } from "./docker-checks.js";
 import type { DockerFindings } from "./probe-docker.js";
 
 export interface SandboxFindings {
   docker: DockerFindings;
-  bwrap: Finding;
+  bwrap: BwrapFinding;
   /** Undefined without E2B_API_KEY. */
   e2b: Finding | undefined;
 }
@@ -35,6 +37,7 @@ export function sandboxChecks(
     docker.image
       ? grade("image", docker.image, chosen.name === "docker")
       : { id: "image", status: "skip" as const, message: "not checked: no Docker daemon" },
+    ...(chosen.name === "docker" ? dockerChecks(config, docker.storage) : []),
     isolation === "none"
       ? {
           id: "bubblewrap",
@@ -56,7 +59,16 @@ export function sandboxChecks(
             message: "E2B_API_KEY not set (only the e2b sandbox needs it)",
           },
   ];
-  return [...results, verdict(chosen, results, isolation, bwrap)];
+  // What a local sandbox gets here: never silent about a limit it cannot hold (warnings, not failures).
+  const local =
+    isolation !== "none" && bwrap.local
+      ? [
+          grade("sandbox-user", bwrap.local.user, chosen.name === "local" && isolation === "bwrap"),
+          grade("local-limits", bwrap.local.limits, false),
+          grade("local-disk", bwrap.local.disk, false),
+        ]
+      : [];
+  return [...results, ...local, verdict(chosen, results, isolation, bwrap)];
 }
 
 function verdict(

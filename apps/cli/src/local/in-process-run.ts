@@ -1,6 +1,6 @@
 // A run executed in this process (no server): core's startRun, as a server runs it, behind the
 // CLI's RunHandle; cancel stops it and resolves once its sandbox is destroyed.
-import { PlanError, SessionError, startRun } from "@sandcaster/core";
+import { gatewayExtension, PlanError, SessionError, startRun } from "@sandcaster/core";
 import type { QueryRequest } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { buildServices } from "../build-services.js";
@@ -30,7 +30,10 @@ export async function startInProcessRun(
   const built = await buildServices({ configPath, logger, env, keepRunsAlive: true });
   const { providers, activeRuns } = built;
   const sessions = request.sessionId ? localSessions(built, env, logger) : undefined;
-  const services = { ...built.services, providers, activeRuns, env, sessions };
+  // The same model gateway and egress proxy as a server's runs (no /gateway route: no e2b here
+  // unless gateway.publicUrl points at a server that serves it).
+  const extensions = [gatewayExtension({ config: built.services.config })];
+  const services = { ...built.services, providers, activeRuns, env, sessions, extensions };
   const run = await startRun(request, services).catch(async (error: unknown) => {
     await built.close();
     throw refusal(error);

@@ -1,6 +1,7 @@
 // Phase 2: a sandbox for the run (fresh, pooled, or on a session's workspace), announced when ready.
 import { ERROR_CODES } from "@sandcaster/protocol";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import { unsafeNetworkNotice } from "../sandbox/sandbox-limits.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
 
@@ -21,6 +22,8 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
     runId: scope.runId,
     env: {},
     limits: scope.limits,
+    // Remote sandboxes (e2b) enforce the egress policy with their own firewall.
+    network: { policy: plan.network, gatewayUrl: scope.services.config.gateway?.publicUrl },
     signal: scope.signal,
     ...(session ? { workspace: session.workspace } : {}),
   });
@@ -34,5 +37,7 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
   });
   for (const notice of sandbox.notices)
     scope.emit({ type: "warning", code: "SANDBOX_NOTICE", content: notice });
+  const unsafe = unsafeNetworkNotice(sandbox.provider, scope.limits.network);
+  if (unsafe) scope.emit({ type: "warning", code: "SANDBOX_NOTICE", content: unsafe });
   return sandbox;
 }

@@ -1,6 +1,7 @@
 // Phases 4–5: spawn the runner, relay its events (and a composite run's host requests) until it
 // ends, then read the files it wrote. Reports what the runner said; settle-run decides the end.
 import { ERROR_CODES, type ErrorEvent, type ResultEvent } from "@sandcaster/protocol";
+import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-warnings.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { artifactEvents } from "./artifacts.js";
 import { startComposite } from "./composite/start-composite.js";
@@ -50,6 +51,9 @@ export async function execRunner(
     onHostLine: compositeRun?.onHostLine,
   }).finally(() => compositeRun?.close()); // secondary sandboxes end before artifacts are read
   if (signal.aborted) throw signal.reason;
+  // Before the result or the crash: the limit is usually why the runner or a tool died.
+  for (const content of await sandboxLimitWarnings(sandbox))
+    scope.emit({ type: "warning", code: SANDBOX_LIMIT_EXCEEDED, content });
   if (relay.error) heldError(relay.error);
   if (!relay.result && !relay.sawError) {
     const exit = relay.exit.signal

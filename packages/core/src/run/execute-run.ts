@@ -3,7 +3,7 @@
 import { ERROR_CODES, type ErrorEvent, type SandcasterEvent } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
-import { sandboxLimits } from "../sandbox/sandbox-limits.js";
+import { sandboxLimits, sandboxNetwork } from "../sandbox/sandbox-limits.js";
 import type { RunSession } from "../session/run-session.js";
 import type { RunOutcome } from "../store/run-store.js";
 import { acquireSandbox } from "./acquire-sandbox.js";
@@ -88,7 +88,11 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     ...input,
     log,
     startedAt: new Date(),
-    limits: { ...sandboxLimits(services.config.docker), timeoutMs: plan.timeoutSecs * 1000 },
+    limits: {
+      ...sandboxLimits(services.config.docker),
+      network: sandboxNetwork(services.config, input.provider.name),
+      timeoutMs: plan.timeoutSecs * 1000,
+    },
     signal: signal.signal,
     fail: signal.fail,
     redact: (text, options) => held.redact(text, options),

@@ -1,13 +1,18 @@
 // Merges a validated request with sandcaster.json into what one run will do, or refuses it with a 4xx.
 import {
+  type Budget,
   chooseModel,
   DEFAULT_TIMEOUT_SECS,
+  effectiveBudget,
   type ModelChoice,
+  type NetworkPolicy,
   providerFromModelName,
   type QueryRequest,
   type RunnerConfigInput,
   type SandcasterConfig,
 } from "@sandcaster/protocol";
+import { planNetwork } from "../egress/plan-network.js";
+import { PlanError } from "../errors/plan-error.js";
 import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
 import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
 
@@ -21,6 +26,10 @@ export interface RunPlan {
   model: ModelChoice;
   /** Present when the request asked for a composite workflow (limits already merged). */
   composite: CompositePlan | undefined;
+  /** What the model gateway lets this run spend (sandcaster.json's ceiling, tightened by the request). */
+  budget: Budget;
+  /** What the agent's tools may reach (sandcaster.json's ceiling, narrowed by the request). */
+  network: NetworkPolicy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +49,9 @@ function modelRequest(request: QueryRequest, config: SandcasterConfig) {
 
 export function planRun(request: QueryRequest, config: SandcasterConfig, serverEnv: Env): RunPlan {
   const composite = planComposite(request, config.composite);
+  const budget = effectiveBudget(config.budget, request.budget);
+  if (!budget.ok) throw new PlanError(budget.field, budget.message);
+  const network = planNetwork(request, config);
   const available = availableModelEnv(serverEnv, request.apiKeys);
   const model = chooseModel(modelRequest(request, config), available);
   const systemPrompt = request.systemPrompt ?? config.systemPrompt;
@@ -64,5 +76,7 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
     env: model.ok ? envForProvider(available, model.provider) : {},
     model,
     composite,
+    budget: budget.budget,
+    network,
   };
 }

@@ -39,12 +39,15 @@ export interface RunnerPatch {
   env?: ((planned: Readonly<Record<string, string>>) => Record<string, string>) | undefined;
   /** Merged over the runner's config file (after the planned fields, before the paths). */
   config?: Partial<RunnerConfigInput> | undefined;
+  /** Values redacted from the run's events and record (e.g. a capability token in the config). */
+  secrets?: readonly string[] | undefined;
 }
 
 /** (b) A run's usage and cost as measured outside the sandbox. */
 export interface MeteredUsage {
   usage: Usage;
-  costUsd: number;
+  /** Undefined when a call went to a model without a known price: no cost is then recorded. */
+  costUsd: number | undefined;
 }
 
 export interface OpenedRunExtension {

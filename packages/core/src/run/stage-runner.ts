@@ -61,6 +61,10 @@ export async function stageRunner(
   return {
     command: [sandbox.nodePath, paths.runner, "--config", paths.config],
     env,
-    redact: createRedactor([...secretValues(scope.plan.env), ...secretValues(env)]),
+    redact: createRedactor([
+      ...secretValues(scope.plan.env),
+      ...secretValues(env),
+      ...opened.flatMap((handle) => handle.runner?.secrets ?? []),
+    ]),
   };
 }

@@ -138,3 +138,16 @@ export async function volumeExists(name: string): Promise<boolean> {
       () => false,
     );
 }
+
+/** The address a container on the default bridge uses to reach this host. */
+export async function bridgeGateway(): Promise<string> {
+  const info = (await docker.getNetwork("bridge").inspect()) as {
+    IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
+  };
+  const config = info.IPAM?.Config?.find((c) => c.Subnet?.includes("."));
+  if (config?.Gateway) return config.Gateway;
+  // Older daemons leave Gateway out for the default bridge; it is then the subnet's first address.
+  const match = /^(\d+\.\d+\.\d+\.)(\d+)\//.exec(config?.Subnet ?? "");
+  if (!match) throw new Error("cannot tell the docker bridge gateway");
+  return `${match[1]}${Number(match[2]) + 1}`;
+}

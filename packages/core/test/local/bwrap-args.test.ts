@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type BwrapArgsInput,
   buildBwrapArgs,
+  envArgs,
   namespaceArgs,
 } from "../../src/providers/local/bwrap-args.js";
 
@@ -14,14 +15,15 @@ const BASE: BwrapArgsInput = {
     ],
     etc: ["/etc/resolv.conf", "/etc/ssl/certs"],
   },
-  workspaceHostDir: "/tmp/sb/workspace",
-  runnerHostDir: "/tmp/sb/runner",
-  passwdHostFile: "/tmp/sb/etc/passwd",
-  groupHostFile: "/tmp/sb/etc/group",
+  workspace: "/tmp/sb/workspace",
+  runner: "/tmp/sb/runner",
+  passwd: "/tmp/sb/etc/passwd",
+  group: "/tmp/sb/etc/group",
   network: "none",
   tmpSizeBytes: 1024,
+  hostSocket: "/tmp/sb/sock",
   cwd: "/workspace",
-  env: { PATH: "/usr/bin:/bin", HOME: "/workspace", KEY: "a b=c" },
+  envFd: 3,
   command: ["/usr/bin/node", "/opt/sandcaster/runner.mjs", "--flag"],
 };
 
@@ -45,7 +47,6 @@ describe("buildBwrapArgs", () => {
       "--unshare-net",
       "--die-with-parent",
       "--new-session",
-      "--clearenv",
       "--disable-userns",
     ]) {
       expect(args).toContain(flag);
@@ -78,7 +79,10 @@ describe("buildBwrapArgs", () => {
     expect(roBinds).toContainEqual(["/tmp/sb/etc/passwd", "/etc/passwd"]);
     expect(roBinds).toContainEqual(["/tmp/sb/etc/group", "/etc/group"]);
     expect(args).not.toContain("/etc");
-    expect(args).not.toContain("/");
+    // "/" appears only to be made read-only, never as a bind source.
+    const sources = [...after(args, "--bind", 2), ...roBinds].map(([source]) => source);
+    expect(sources).not.toContain("/");
+    expect(args.filter((arg) => arg === "/")).toHaveLength(1);
   });
 
   it("binds the workspace read-write and the runner read-only, with fresh /proc /dev /tmp", () => {
@@ -87,24 +91,58 @@ describe("buildBwrapArgs", () => {
     expect(after(args, "--ro-bind", 2)).toContainEqual(["/tmp/sb/runner", "/opt/sandcaster"]);
     expect(after(args, "--proc")).toEqual([["/proc"]]);
     expect(after(args, "--dev")).toEqual([["/dev"]]);
-    expect(after(args, "--tmpfs")).toEqual([["/tmp"]]);
-    const size = args.indexOf("--size");
-    expect(args.slice(size, size + 3)).toEqual(["--size", "1024", "--tmpfs"]);
+    expect(after(args, "--tmpfs")).toEqual([["/dev/shm"], ["/tmp"]]);
+    expect(after(args, "--size", 2)).toEqual([
+      ["1024", "--tmpfs"],
+      ["1024", "--tmpfs"],
+    ]);
     expect(after(args, "--chdir")).toEqual([["/workspace"]]);
   });
 
-  it("sets exactly the given env after --clearenv and ends with -- command", () => {
-    const args = buildBwrapArgs(BASE);
-    const clear = args.indexOf("--clearenv");
-    const setenv = after(args, "--setenv", 2);
-    expect(setenv).toEqual([
-      ["PATH", "/usr/bin:/bin"],
-      ["HOME", "/workspace"],
-      ["KEY", "a b=c"],
+  it("binds from inherited fds when given them", () => {
+    const args = buildBwrapArgs({
+      ...BASE,
+      workspace: { fd: 4 },
+      runner: { fd: 5 },
+      passwd: { fd: 6 },
+    });
+    expect(after(args, "--bind-fd", 2)).toEqual([["4", "/workspace"]]);
+    expect(after(args, "--ro-bind-fd", 2)).toEqual([
+      ["6", "/etc/passwd"],
+      ["5", "/opt/sandcaster"],
     ]);
-    expect(args.indexOf("--setenv")).toBeGreaterThan(clear);
+    expect(args).not.toContain("--bind");
+  });
+
+  it("makes /, /dev and /proc read-only after every mount, and binds the socket dir read-only", () => {
+    const args = buildBwrapArgs(BASE);
+    expect(after(args, "--remount-ro")).toEqual([["/proc"], ["/dev"], ["/"]]);
+    const lastMount = Math.max(
+      args.lastIndexOf("--bind"),
+      args.lastIndexOf("--ro-bind"),
+      args.lastIndexOf("--tmpfs"),
+    );
+    expect(args.lastIndexOf("--remount-ro")).toBeGreaterThan(lastMount);
+    expect(after(args, "--ro-bind", 2)).toContainEqual(["/tmp/sb/sock", "/run/sandcaster"]);
+  });
+
+  it("reads the environment from a pipe: never a --setenv on the command line", () => {
+    const args = buildBwrapArgs(BASE);
+    expect(args).not.toContain("--setenv");
+    expect(after(args, "--args")).toEqual([["3"]]);
+    expect(args.indexOf("--args")).toBeGreaterThan(args.indexOf("--clearenv"));
     const sep = args.lastIndexOf("--");
     expect(args.slice(sep + 1)).toEqual(BASE.command);
+    const piped = Buffer.from(envArgs({ PATH: "/usr/bin", KEY: "a b=c" })).toString("utf8");
+    expect(piped.split("\0")).toEqual([
+      "--setenv",
+      "PATH",
+      "/usr/bin",
+      "--setenv",
+      "KEY",
+      "a b=c",
+      "",
+    ]);
   });
 
   it("binds the node dir read-only when node lives outside the system dirs", () => {
@@ -120,6 +158,9 @@ describe("buildBwrapArgs", () => {
 
   it("omits the tmpfs size when none is given and rejects an empty command", () => {
     expect(buildBwrapArgs({ ...BASE, tmpSizeBytes: undefined })).not.toContain("--size");
+    expect(
+      after(buildBwrapArgs({ ...BASE, hostSocket: undefined }), "--ro-bind", 2),
+    ).not.toContainEqual(["/tmp/sb/sock", "/run/sandcaster"]);
     expect(() => buildBwrapArgs({ ...BASE, command: [] })).toThrow();
   });
 });

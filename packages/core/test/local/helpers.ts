@@ -1,5 +1,5 @@
 // Shared helpers of the local provider tests: stream reading, host /proc scans, temp dirs.
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SandboxLimits } from "../../src/sandbox/sandbox.js";
@@ -12,8 +12,11 @@ export const LIMITS: SandboxLimits = {
   network: "none",
 };
 
-export function makeBaseDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "sandcaster-local-test-"));
+export async function makeBaseDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "sandcaster-local-test-"));
+  // Under a root server, bwrap runs as the sandbox user, who must walk down to the sandbox dirs.
+  await chmod(dir, 0o711);
+  return dir;
 }
 
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

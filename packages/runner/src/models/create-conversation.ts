@@ -33,13 +33,27 @@ function missingKey(provider: ModelProvider): RunnerError {
   });
 }
 
+/**
+ * The host's model gateway, as the runner reaches it: `baseURL` ends at the provider segment
+ * (`http://127.0.0.1:<port>/anthropic`), and the token takes the key's place.
+ */
+export interface GatewayConnection {
+  provider: ModelProvider;
+  baseURL: string;
+  token: string;
+  /** The gateway forwards to a configured server rather than the provider's official API. */
+  customBaseUrl: boolean;
+}
+
 export function createConversation(
   requested: { provider?: ModelProvider | undefined; model?: string | undefined },
   settings: Omit<ConversationSettings, "model" | "history"> & {
     history?: readonly HistoryTurn[] | undefined;
   },
   env: Env,
+  gateway?: GatewayConnection,
 ): ModelConversation {
+  if (gateway) return viaGateway(requested, settings, gateway);
   const choice = chooseModel(requested, env);
   if (!choice.ok) {
     throw new RunnerError(ERROR_CODES.NO_MODEL_CREDENTIALS, choice.reason, {
@@ -52,13 +66,42 @@ export function createConversation(
   const apiKey =
     keyFor(provider, env) ?? (provider === "openai" && baseURL ? "not-needed" : undefined);
   if (!apiKey) throw missingKey(provider);
+  return connect(provider, model, settings, { apiKey, baseURL, official: !baseURL });
+}
+
+/** With a gateway the host chose the provider and holds the key; the environment is not read. */
+function viaGateway(
+  requested: { provider?: ModelProvider | undefined; model?: string | undefined },
+  settings: Omit<ConversationSettings, "model" | "history"> & {
+    history?: readonly HistoryTurn[] | undefined;
+  },
+  gateway: GatewayConnection,
+): ModelConversation {
+  const choice = chooseModel({ ...requested, provider: gateway.provider }, {});
+  if (!choice.ok) throw new RunnerError(ERROR_CODES.INVALID_CONFIG, choice.reason);
+  return connect(gateway.provider, choice.model, settings, {
+    apiKey: gateway.token,
+    baseURL: gateway.baseURL,
+    official: !gateway.customBaseUrl,
+  });
+}
+
+function connect(
+  provider: ModelProvider,
+  model: string,
+  settings: Omit<ConversationSettings, "model" | "history"> & {
+    history?: readonly HistoryTurn[] | undefined;
+  },
+  connection: { apiKey: string; baseURL: string | undefined; official: boolean },
+): ModelConversation {
+  const { apiKey, baseURL, official } = connection;
   // One repair for every provider: whichever adapter seeds from it gets a history its API takes.
   const full = { ...settings, model, history: repairHistory(settings.history ?? []) };
   switch (provider) {
     case "anthropic":
       return createAnthropicConversation(full, { apiKey, baseURL });
     case "openai":
-      return createOpenAIConversation(full, { apiKey, baseURL, flavour: "openai" });
+      return createOpenAIConversation(full, { apiKey, baseURL, flavour: "openai", official });
     case "openrouter":
       return createOpenAIConversation(full, {
         apiKey,

@@ -52,6 +52,24 @@ export function mapModelError(error: unknown, context: ErrorContext): RunnerErro
   const status = statusOf(error);
   const detail = messageOf(error);
   const where = `${context.provider} API`;
+  // The host's gateway answers these itself, in the provider's error shape, naming its code.
+  if (status === 402 && detail.includes("BUDGET_EXCEEDED")) {
+    return new RunnerError(ERROR_CODES.BUDGET_EXCEEDED, `the run's budget is spent: ${detail}`, {
+      status,
+      hint: "raise the request's budget (up to the server's), or ask for less work per run",
+    });
+  }
+  if (status === 502 && detail.includes(ERROR_CODES.MODEL_CONNECTION_FAILED)) {
+    return new RunnerError(
+      ERROR_CODES.MODEL_CONNECTION_FAILED,
+      `the model gateway could not reach the ${where}: ${detail}`,
+      {
+        status,
+        retryable: true,
+        hint: "check the server's network access and the provider's base URL variable",
+      },
+    );
+  }
   if (status === 401 || status === 403) {
     return new RunnerError(
       ERROR_CODES.MODEL_AUTH_FAILED,

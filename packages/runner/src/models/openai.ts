@@ -18,6 +18,8 @@ export interface OpenAIConnection {
   baseURL?: string | undefined;
   /** OpenRouter takes `reasoning: {effort}`; OpenAI takes `reasoning_effort`. */
   flavour: "openai" | "openrouter";
+  /** OpenAI's own API, even when reached through a gateway URL (default: no baseURL given). */
+  official?: boolean | undefined;
 }
 
 const FINISH: Record<string, "stop" | "tool_calls" | "max_tokens"> = {
@@ -76,7 +78,7 @@ function reasoningSettings(
 
 /** Official OpenAI takes max_completion_tokens; OpenRouter and compatible servers take max_tokens. */
 function outputLimit(settings: ConversationSettings, connection: OpenAIConnection) {
-  return connection.flavour === "openai" && !connection.baseURL
+  return connection.flavour === "openai" && (connection.official ?? !connection.baseURL)
     ? { max_completion_tokens: settings.maxOutputTokens }
     : { max_tokens: settings.maxOutputTokens };
 }

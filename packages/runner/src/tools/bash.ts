@@ -31,8 +31,8 @@ const schema = z.strictObject({
     .describe("Timeout in seconds (capped by the run's own limit)."),
 });
 
-export function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   for (const name of SECRET_ENV_VARS) delete env[name];
   return env;
 }
@@ -74,7 +74,7 @@ export const bashTool = defineTool({
       // Own process group (detached) so a timeout or abort can kill everything it started.
       const child = spawn("bash", ["-c", command], {
         cwd: context.cwd,
-        env: childEnv(),
+        env: childEnv(context.env),
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -10,6 +10,8 @@ export interface ToolContext {
   outputLimitChars: number;
   /** Upper bound for one bash call in milliseconds (already capped by the run's remaining time). */
   bashTimeoutMs: number;
+  /** Added to the environment of commands the tools run (the gateway relay's HTTP proxy). */
+  env?: Readonly<Record<string, string>> | undefined;
   /** The model's id of this call (the host tags live output of exec_in with it). */
   toolUseId?: string | undefined;
 }

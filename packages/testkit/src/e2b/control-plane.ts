@@ -163,6 +163,7 @@ async function create(
       // The SDK sends autoPause only when lifecycle.onTimeout was given.
       onTimeout: body.autoPause === true ? "pause" : "kill",
       allowInternetAccess: body.allow_internet_access !== false,
+      network: isRecord(body.network) ? body.network : undefined,
     });
     sendJson(res, 201, sandboxBody(sandbox));
   }
@@ -256,4 +257,8 @@ export async function handleControlPlane(
     default:
       return sendApiError(res, 404, `the E2B double does not serve ${method} ${path}`);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

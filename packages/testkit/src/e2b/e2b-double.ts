@@ -31,6 +31,8 @@ export interface E2BSandboxInfo {
   onTimeout: "kill" | "pause";
   /** Bookkeeping only: the double does not restrict the network. */
   allowInternetAccess: boolean;
+  /** The create request's `network` (allowOut, denyOut …) as the SDK sent it; not enforced. */
+  network: Record<string, unknown> | undefined;
   /** Host temp dir standing in for the sandbox's `/`. */
   root: string;
   /** When the timeout ends it (meaningless while paused: a paused sandbox does not time out). */
@@ -60,6 +62,8 @@ export interface E2BDouble {
    * be resumed, so it is still something left behind); not killed, timed out or lost.
    */
   alive(): E2BSandboxInfo[];
+  /** Every sandbox created, in order, with the `network` options its create request carried. */
+  created(): { sandboxId: string; network: Record<string, unknown> | undefined }[];
   /** The alive sandboxes that are paused. */
   paused(): E2BSandboxInfo[];
   inject(fault: E2BFault): void;
@@ -180,6 +184,7 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
       state: s.state,
       onTimeout: s.onTimeout,
       allowInternetAccess: s.allowInternetAccess,
+      network: s.network,
       root: s.root,
       endAt: new Date(s.endAt),
     }));
@@ -191,6 +196,7 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
     apiKey,
     requests,
     alive,
+    created: () => registry.created.map((c) => ({ ...c })),
     paused: () => alive().filter((s) => s.state === "paused"),
     inject: (fault) => {
       if (fault.kind === "lose-sandbox") {

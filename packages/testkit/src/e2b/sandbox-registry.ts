@@ -30,6 +30,8 @@ export interface SandboxRecord {
   onTimeout: "kill" | "pause";
   /** As created or last set through PUT /sandboxes/{id}/network (bookkeeping only: not enforced). */
   allowInternetAccess: boolean;
+  /** The `network` object of the create request as sent (allowOut, denyOut …): recorded, not enforced. */
+  network: Record<string, unknown> | undefined;
   /** False once killed, timed out or lost. */
   alive: boolean;
   /** Sent back as envdAccessToken; envd calls must carry it in X-Access-Token (undefined: open). */
@@ -52,6 +54,7 @@ export interface CreateInput {
   secure: boolean;
   onTimeout: "kill" | "pause";
   allowInternetAccess: boolean;
+  network?: Record<string, unknown> | undefined;
 }
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -106,6 +109,7 @@ export class SandboxRegistry {
       state: "running",
       onTimeout: input.onTimeout,
       allowInternetAccess: input.allowInternetAccess,
+      network: input.network,
       alive: true,
       accessToken: input.secure ? `ea_${randomUUID().replace(/-/g, "")}` : undefined,
       seq: ++this.seq,
@@ -114,9 +118,13 @@ export class SandboxRegistry {
       streams: new Set(),
     };
     this.live.set(sandboxId, sandbox);
+    this.created.push({ sandboxId, network: input.network });
     this.setTimeout(sandbox, input.timeoutSecs);
     return sandbox;
   }
+
+  /** Every create, in order, dead or alive: what the SDK asked for (tests check network options). */
+  readonly created: { sandboxId: string; network: Record<string, unknown> | undefined }[] = [];
 
   get(sandboxId: string): SandboxRecord | undefined {
     return this.live.get(sandboxId);

@@ -1,5 +1,4 @@
 // createDockerProvider(): the "docker" SandboxProvider (create, availability, orphan sweep, sessions).
-import { randomBytes } from "node:crypto";
 import type Dockerode from "dockerode";
 import { currentOwner } from "../../host/process-owner.js";
 import type {
@@ -12,30 +11,26 @@ import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { lazyDockerClient } from "./client.js";
 import {
   DEFAULT_DEAD_MAN_MARGIN_MS,
+  DEFAULT_DISK_MB,
   DEFAULT_NODE_PATH,
   DEFAULT_PING_TIMEOUT_MS,
+  HOME_DIR,
   KILL_REQUEST_DIR,
-  LABEL_INSTANCE,
-  LABEL_MANAGED,
-  LABEL_OWNER,
-  LABEL_RUN_ID,
-  LABEL_SESSION_ID,
-  MAX_TIMER_MS,
-  PROCESS_MARK_ENV,
   RUNNER_DIR,
   SANDBOX_GID,
   SANDBOX_UID,
-  SANDBOX_USER,
+  SCRATCH_PATH,
   STATE_DIR,
-  WORKSPACE_PATH,
 } from "./constants.js";
+import { containerSpec } from "./container-spec.js";
+import { diskNotices } from "./disk-notices.js";
 import { DockerSandbox, stagedMarkerEntry } from "./docker-sandbox.js";
 import { abortReason, DAEMON_HINT, toSandboxError } from "./errors.js";
-import { SUPERVISOR_SCRIPT } from "./in-sandbox-scripts.js";
+import { createHostDir, DEFAULT_HOST_DIR_ROOT, removeHostDir, sweepHostDirs } from "./host-dir.js";
 import { sweepOrphans } from "./orphans.js";
-import { archiveName, packEntries, type TarEntry } from "./tar.js";
+import { archiveName, packEntries, rebased, type TarEntry } from "./tar.js";
 import { exportWorkspaceVolume, importWorkspaceVolume } from "./workspace-archive.js";
-import { type WorkspaceContext, workspaceMount } from "./workspace-helper.js";
+import type { WorkspaceContext } from "./workspace-helper.js";
 import {
   assertWorkspaceVolume,
   createWorkspaceVolume,
@@ -62,6 +57,16 @@ export interface DockerProviderSettings {
   deadManMarginMs?: number;
   /** isAvailable()'s ping timeout (default 2 s). */
   pingTimeoutMs?: number;
+  /**
+   * Cap of a run's /workspace in MB (docker.diskMb; default 1024); /tmp gets a quarter. Both are
+   * in memory, counted against memoryMb. Session workspaces (volumes) are not capped.
+   */
+  diskMb?: number;
+  /**
+   * Host directory holding each sandbox's socket dir (default <tmpdir>/sandcaster-docker). The
+   * daemon must see the same path: a remote daemon cannot bind it.
+   */
+  hostDirRoot?: string;
 }
 
 export interface DockerSandboxProvider extends SandboxProvider {
@@ -79,13 +84,10 @@ export interface DockerSandboxProvider extends SandboxProvider {
   listWorkspaces(signal?: AbortSignal): Promise<WorkspaceVolume[]>;
 }
 
-/** A valid, recognisable container name: sandcaster-<runId>-<random>. */
-function containerName(runId: string): string {
-  const safe = runId.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 40);
-  return `sandcaster-${safe}-${randomBytes(3).toString("hex")}`;
-}
-
-/** Directories every sandbox needs, owned by the sandbox user, plus the initial staged marker. */
+/**
+ * Directories every sandbox needs under /tmp, owned by the sandbox user, plus the initial staged
+ * marker. /workspace is the mount's own root (the capped volume is made owned by the sandbox user).
+ */
 function initialEntries(runnerDir: string): TarEntry[] {
   const dir = (path: string, mode: number): TarEntry => ({
     name: `${archiveName(path)}/`,
@@ -95,7 +97,7 @@ function initialEntries(runnerDir: string): TarEntry[] {
     gid: SANDBOX_GID,
   });
   return [
-    dir(WORKSPACE_PATH, 0o755),
+    dir(HOME_DIR, 0o755),
     dir(runnerDir, 0o755),
     dir(STATE_DIR, 0o700),
     dir(KILL_REQUEST_DIR, 0o700),
@@ -108,6 +110,8 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
   const getDocker = lazyDockerClient(settings.docker, settings.socketPath);
   const nodePath = settings.nodePath ?? DEFAULT_NODE_PATH;
   const image = settings.image;
+  const diskMb = settings.diskMb ?? DEFAULT_DISK_MB;
+  const hostDirRoot = settings.hostDirRoot ?? DEFAULT_HOST_DIR_ROOT;
 
   const client = (): Dockerode => {
     try {
@@ -138,59 +142,6 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
       owner: ownerLabel,
     };
     return workspaces;
-  };
-
-  /** `session`: the workspace volume to mount and the session it belongs to. */
-  const containerSpec = (
-    { runId, env, limits }: CreateSandboxOptions,
-    ownedBy: string,
-    session?: { volume: string; sessionId: string },
-  ) => {
-    const lifetime = limits.timeoutMs + (settings.deadManMarginMs ?? DEFAULT_DEAD_MAN_MARGIN_MS);
-    const deadManMs = Number.isFinite(lifetime)
-      ? Math.min(Math.max(lifetime, 1), MAX_TIMER_MS)
-      : MAX_TIMER_MS;
-    const memory = Math.round(limits.memoryMb * 1024 * 1024);
-    return {
-      name: containerName(runId),
-      Image: image,
-      // Dead-man switch: the main process ends after the run's timeout plus a margin, and
-      // AutoRemove then deletes the container even if this server has crashed.
-      Entrypoint: [nodePath],
-      Cmd: [
-        "-e",
-        SUPERVISOR_SCRIPT,
-        "--",
-        String(Math.round(deadManMs)),
-        STATE_DIR,
-        PROCESS_MARK_ENV,
-      ],
-      User: SANDBOX_USER,
-      WorkingDir: WORKSPACE_PATH,
-      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      Labels: {
-        ...settings.labels,
-        [LABEL_MANAGED]: "true",
-        [LABEL_RUN_ID]: runId,
-        [LABEL_OWNER]: ownedBy,
-        ...(settings.instanceId ? { [LABEL_INSTANCE]: settings.instanceId } : {}),
-        ...(session ? { [LABEL_SESSION_ID]: session.sessionId } : {}),
-      },
-      Tty: false,
-      OpenStdin: false,
-      HostConfig: {
-        Memory: memory,
-        MemorySwap: memory,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        PidsLimit: limits.pids,
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges"],
-        NetworkMode: limits.network,
-        Init: true,
-        AutoRemove: true,
-        ...(session ? { Mounts: [workspaceMount(session.volume)] } : {}),
-      },
-    } satisfies Dockerode.ContainerCreateOptions;
   };
 
   /** The volume of a session workspace, checked to exist and be ours before it is mounted. */
@@ -228,25 +179,58 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
       const docker = client();
       const ownedBy = await ownerLabel();
       const session = options.workspace ? await sessionOf(options.workspace, signal) : undefined;
+      let hostDir: string;
+      try {
+        hostDir = await createHostDir(hostDirRoot, ownedBy);
+      } catch (error) {
+        throw new SandboxError("SANDBOX_CREATE_FAILED", "Cannot create the sandbox's host dir", {
+          hint: `check that ${hostDirRoot} is writable (docker hostDirRoot)`,
+          cause: error,
+        });
+      }
       let container: Dockerode.Container;
       try {
         // Not aborted mid-request: a container created behind an aborted request would leak.
-        container = await docker.createContainer(containerSpec(options, ownedBy, session));
+        container = await docker.createContainer(
+          containerSpec({
+            options,
+            image,
+            nodePath,
+            ownedBy,
+            labels: settings.labels,
+            instanceId: settings.instanceId,
+            deadManMarginMs: settings.deadManMarginMs ?? DEFAULT_DEAD_MAN_MARGIN_MS,
+            diskMb,
+            hostDir,
+            session,
+          }),
+        );
       } catch (error) {
+        await removeHostDir(hostDir);
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox container", {
           image,
         });
       }
       try {
         signal.throwIfAborted();
-        const archive = await packEntries(initialEntries(RUNNER_DIR));
-        await container.putArchive(archive, { path: "/" });
-        signal.throwIfAborted();
+        // Started first: a tmpfs volume is mounted for good only once the container runs (files
+        // put into it before would vanish). The supervisor reads its state dir only later.
         await container.start();
         signal.throwIfAborted();
-        return new DockerSandbox({ docker, container, runnerDir: RUNNER_DIR, nodePath });
+        const archive = await packEntries(rebased(initialEntries(RUNNER_DIR), SCRATCH_PATH));
+        await container.putArchive(archive, { path: SCRATCH_PATH });
+        signal.throwIfAborted();
+        return new DockerSandbox({
+          docker,
+          container,
+          runnerDir: RUNNER_DIR,
+          nodePath,
+          hostSocketDir: hostDir,
+          notices: diskNotices(diskMb, options.limits.memoryMb, session !== undefined),
+        });
       } catch (error) {
         await container.remove({ force: true, v: true }).catch(() => {});
+        await removeHostDir(hostDir);
         if (signal.aborted) throw abortReason(signal);
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "start the sandbox container", {
           image,
@@ -256,12 +240,15 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
 
     async sweepOrphans(signal?: AbortSignal): Promise<number> {
       try {
-        return await sweepOrphans(client(), {
+        const containers = await sweepOrphans(client(), {
           constructedAt,
           instanceId: settings.instanceId,
           labels: settings.labels,
           signal,
         });
+        // Dirs are judged by their owner only (a live server's dirs are its own to remove).
+        await sweepHostDirs(hostDirRoot);
+        return containers;
       } catch (error) {
         if (signal?.aborted) throw abortReason(signal);
         throw toSandboxError(error, "SANDBOX_UNAVAILABLE", "sweep orphaned sandboxes");

@@ -12,15 +12,23 @@ import type {
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { type Candidate, collectChangedFiles } from "./changed-files.js";
-import { SANDBOX_GID, SANDBOX_UID, STAGED_MARKER, WORKSPACE_PATH } from "./constants.js";
+import {
+  SANDBOX_GID,
+  SANDBOX_UID,
+  SCRATCH_PATH,
+  STAGED_MARKER,
+  WORKSPACE_PATH,
+} from "./constants.js";
 import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
 import { runExec } from "./exec.js";
 import { spawnProcess } from "./exec-process.js";
+import { removeHostDir } from "./host-dir.js";
 import { SCAN_SCRIPT } from "./in-sandbox-scripts.js";
 import {
   archiveName,
   packEntries,
   readSingleFile,
+  rebased,
   type SingleFileResult,
   type TarEntry,
 } from "./tar.js";
@@ -30,6 +38,9 @@ export interface DockerSandboxInit {
   container: Dockerode.Container;
   runnerDir: string;
   nodePath: string;
+  /** Host socket dir (bound at SANDBOX_HOST_DIR); removed with the container. */
+  hostSocketDir: string;
+  notices?: readonly string[];
 }
 
 const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
@@ -79,7 +90,8 @@ export class DockerSandbox implements Sandbox {
   readonly workspacePath = WORKSPACE_PATH;
   readonly runnerDir: string;
   readonly nodePath: string;
-  readonly notices: readonly string[] = [];
+  readonly hostSocketDir: string;
+  readonly notices: readonly string[];
   readonly #docker: Dockerode;
   readonly #container: Dockerode.Container;
   #state: SandboxState = "ready";
@@ -91,6 +103,8 @@ export class DockerSandbox implements Sandbox {
     this.#container = init.container;
     this.runnerDir = init.runnerDir;
     this.nodePath = init.nodePath;
+    this.hostSocketDir = init.hostSocketDir;
+    this.notices = init.notices ?? [];
   }
 
   get id(): string {
@@ -103,13 +117,21 @@ export class DockerSandbox implements Sandbox {
 
   async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {
     this.#assertUsable(signal);
-    const entries = [
-      ...stagedEntries(files, [this.workspacePath, this.runnerDir]),
-      stagedMarkerEntry(),
-    ];
+    const entries = stagedEntries(files, [this.workspacePath, this.runnerDir]);
+    const inWorkspace = `${archiveName(this.workspacePath)}/`;
+    // Two archives, one per writable mount (the root is read-only); the marker goes last.
+    const workspace = entries.filter((entry) => entry.name.startsWith(inWorkspace));
+    const scratch = entries.filter((entry) => !entry.name.startsWith(inWorkspace));
     try {
-      const archive = await packEntries(entries);
-      await this.#container.putArchive(archive, { path: "/", abortSignal: signal });
+      if (workspace.length > 0) {
+        const archive = await packEntries(rebased(workspace, this.workspacePath));
+        await this.#container.putArchive(archive, {
+          path: this.workspacePath,
+          abortSignal: signal,
+        });
+      }
+      const archive = await packEntries(rebased([...scratch, stagedMarkerEntry()], SCRATCH_PATH));
+      await this.#container.putArchive(archive, { path: SCRATCH_PATH, abortSignal: signal });
     } catch (error) {
       if (signal.aborted) throw abortReason(signal);
       throw this.#fail(error, "SANDBOX_IO_FAILED", "write files");
@@ -179,6 +201,7 @@ export class DockerSandbox implements Sandbox {
         // 404 / 409 "removal already in progress" mean it is gone or going (AutoRemove races us);
         // anything else (daemon down) cannot be helped here: the dead-man switch ends it.
       }
+      await removeHostDir(this.hostSocketDir);
       this.#state = "stopped";
     })();
     return this.#destroying;

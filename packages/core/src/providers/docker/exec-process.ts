@@ -10,12 +10,13 @@ import {
   PROCESS_MARK_ENV,
   SANDBOX_GID,
   SANDBOX_UID,
+  SCRATCH_PATH,
   STATE_DIR,
 } from "./constants.js";
 import { abortReason, isContainerGone, isUnreachable, toSandboxError } from "./errors.js";
 import { type ExecStreams, execExitCode, runExec, startExec, toWebStream } from "./exec.js";
 import { KILLER_SCRIPT, WRAPPER_SCRIPT } from "./in-sandbox-scripts.js";
-import { archiveName, packEntries } from "./tar.js";
+import { archiveName, packEntries, rebased } from "./tar.js";
 
 export interface ProcessContext {
   docker: Dockerode;
@@ -157,11 +158,21 @@ class DockerProcess implements SandboxProcess {
 
   async #askSupervisor(): Promise<void> {
     const owner = { uid: SANDBOX_UID, gid: SANDBOX_GID };
-    const request = await packEntries([
-      { name: `${archiveName(KILL_REQUEST_DIR)}/`, type: "directory", mode: 0o700, ...owner },
-      { name: `${archiveName(KILL_REQUEST_DIR)}/${this.#id}`, type: "file", mode: 0o600, ...owner },
-    ]);
-    await this.#context.container.putArchive(request, { path: "/" });
+    const request = await packEntries(
+      rebased(
+        [
+          { name: `${archiveName(KILL_REQUEST_DIR)}/`, type: "directory", mode: 0o700, ...owner },
+          {
+            name: `${archiveName(KILL_REQUEST_DIR)}/${this.#id}`,
+            type: "file",
+            mode: 0o600,
+            ...owner,
+          },
+        ],
+        SCRATCH_PATH,
+      ),
+    );
+    await this.#context.container.putArchive(request, { path: SCRATCH_PATH });
     await this.#context.container.kill({ signal: "SIGUSR2" });
   }
 

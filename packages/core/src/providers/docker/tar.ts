@@ -18,6 +18,18 @@ export interface TarEntry {
 /** Archive name (relative to "/") of an absolute container path. */
 export const archiveName = (path: string) => path.replace(/^\/+/, "");
 
+/**
+ * The same entries named relative to `root` (every one must lie under it), for putArchive at
+ * `root`: with a read-only root filesystem Docker only extracts into a path on a writable mount.
+ */
+export function rebased(entries: readonly TarEntry[], root: string): TarEntry[] {
+  const prefix = `${archiveName(root)}/`;
+  return entries.map((entry) => {
+    if (!entry.name.startsWith(prefix)) throw new Error(`${entry.name} is not under ${root}`);
+    return { ...entry, name: entry.name.slice(prefix.length) };
+  });
+}
+
 /** Packs entries, in order, into one in-memory tar. */
 export async function packEntries(entries: readonly TarEntry[]): Promise<Buffer> {
   const archive = pack();

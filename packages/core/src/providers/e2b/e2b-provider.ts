@@ -1,5 +1,6 @@
 // createE2BProvider(): the "e2b" SandboxProvider (create with rate-limit retry, sessions, orphan sweep).
 import type { ConnectionOpts, SandboxOpts } from "e2b";
+import { e2bNetworkOptions } from "../../egress/e2b-network.js";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
 import {
   DEFAULT_DEAD_MAN_MARGIN_MS,
@@ -97,13 +98,17 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
         : MAX_SANDBOX_LIFETIME_MS;
       // A session's turn: its sandbox already exists (paused); the sweep never touches it.
       if (options.workspace) return workspaces.openTurn(options, options.workspace, lifetime);
+      const egress = egressOptions(options.network);
       const opts: SandboxOpts = {
         ...connection,
         metadata: { [META_MANAGED]: "true", [META_RUN_ID]: runId },
         envs: checkEnv(options.env),
         // Dead-man switch: E2B kills the sandbox at this timeout even if this server is gone.
         timeoutMs: lifetime,
-        allowInternetAccess: limits.network !== "none",
+        // With an egress policy, e2b's firewall enforces it (the gateway's host always allowed).
+        ...(egress
+          ? { allowInternetAccess: true, network: egress.network }
+          : { allowInternetAccess: limits.network !== "none" }),
       };
       hold(runId);
       let held = true;
@@ -119,6 +124,7 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
           commandTimeoutMs: lifetime,
           onDestroyed: releaseOnce,
           logger: settings.logger,
+          notices: egress?.warnings ?? [],
         });
         try {
           await sandbox.setup(signal);
@@ -173,4 +179,11 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
     },
   };
   return provider;
+}
+
+/** The run's egress policy as e2b create options, or undefined when the run gave none. */
+function egressOptions(network: CreateSandboxOptions["network"]) {
+  if (!network) return undefined;
+  const gatewayHost = network.gatewayUrl ? new URL(network.gatewayUrl).hostname : undefined;
+  return e2bNetworkOptions(network.policy, { gatewayHost });
 }

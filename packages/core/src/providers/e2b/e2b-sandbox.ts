@@ -39,6 +39,8 @@ export interface E2BSandboxInit {
   /** How destroy() lets go of the sandbox once its processes are dead (default: kill it). */
   release?: () => Promise<void>;
   onDestroyed?: () => void;
+  /** Relayed as warnings (e.g. where e2b's firewall enforces less than the egress policy). */
+  notices?: readonly string[];
   logger?: { warn(obj: object, msg: string): void } | undefined;
 }
 
@@ -49,7 +51,7 @@ export class E2BSandbox implements Sandbox {
   readonly workspacePath = WORKSPACE_PATH;
   readonly runnerDir = RUNNER_DIR;
   readonly nodePath: string;
-  readonly notices: readonly string[] = [];
+  readonly notices: readonly string[];
   readonly #init: E2BSandboxInit;
   readonly #sdk: SdkSandbox;
   readonly #processes = new Set<E2BProcess>();
@@ -60,6 +62,7 @@ export class E2BSandbox implements Sandbox {
     this.#init = init;
     this.#sdk = init.sdk;
     this.nodePath = init.nodePath;
+    this.notices = init.notices ?? [];
   }
 
   get id(): string {

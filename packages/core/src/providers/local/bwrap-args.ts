@@ -1,4 +1,8 @@
 // Builds the bubblewrap argv of one sandboxed process: a pure function of the host layout and the request.
+//
+// Never a secret on it: argv is readable by every host user (`ps`) and inside (/proc/1/cmdline);
+// the environment reaches bwrap through a pipe (`--args FD`), see envArgs().
+import { SANDBOX_HOST_DIR } from "@sandcaster/protocol";
 
 /** Where the sandbox sees its workspace, runner bundle and (when bound) the node directory. */
 export const SANDBOX_WORKSPACE = "/workspace";
@@ -27,23 +31,31 @@ export interface NodeBind {
   sandboxDir: string;
 }
 
+/**
+ * What is bound: a host path, or an fd open on it that bwrap inherits (the sandbox user, who runs
+ * bwrap under a root server, need not be able to walk the host path to it).
+ */
+export type HostSource = string | { fd: number };
+
 export interface BwrapArgsInput {
   layout: HostLayout;
-  /** Host directory bound read-write at SANDBOX_WORKSPACE. */
-  workspaceHostDir: string;
-  /** Host directory bound read-only at SANDBOX_RUNNER_DIR. */
-  runnerHostDir: string;
-  /** Synthetic passwd/group files (host paths) bound over /etc/passwd and /etc/group. */
-  passwdHostFile?: string | undefined;
-  groupHostFile?: string | undefined;
+  /** Bound read-write at SANDBOX_WORKSPACE. */
+  workspace: HostSource;
+  /** Bound read-only at SANDBOX_RUNNER_DIR. */
+  runner: HostSource;
+  /** Synthetic passwd/group files bound over /etc/passwd and /etc/group. */
+  passwd?: HostSource | undefined;
+  group?: HostSource | undefined;
   nodeBind?: NodeBind | undefined;
+  /** The sandbox's host socket dir, bound read-only at SANDBOX_HOST_DIR. */
+  hostSocket?: HostSource | undefined;
   network: "none" | "bridge" | "host";
-  /** Size cap of the sandbox's /tmp tmpfs, in bytes. */
+  /** Size cap of the sandbox's /tmp (and /dev/shm) tmpfs, in bytes. */
   tmpSizeBytes?: number | undefined;
   /** Working directory inside the sandbox. */
   cwd: string;
-  /** The complete environment of the process (bwrap clears everything else). */
-  env: Readonly<Record<string, string>>;
+  /** The fd (in bwrap) of a pipe carrying envArgs(): the process's whole environment. */
+  envFd: number;
   command: readonly string[];
 }
 
@@ -82,22 +94,54 @@ export function systemArgs(layout: HostLayout, nodeBind?: NodeBind): string[] {
   return args;
 }
 
+/** A size-capped tmpfs at `path` (uncapped without a size). */
+function tmpfsArgs(path: string, sizeBytes: number | undefined): string[] {
+  const size =
+    sizeBytes !== undefined && sizeBytes > 0 ? ["--size", String(Math.floor(sizeBytes))] : [];
+  return [...size, "--tmpfs", path];
+}
+
+/**
+ * /proc of the sandbox's own pid namespace, read-only (bwrap already covers /proc/sys and friends
+ * with read-only binds; this also closes /proc/self/* knobs); /dev with just the standard nodes.
+ */
+export function procDevArgs(): string[] {
+  return ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"];
+}
+
+function bind(readOnly: boolean, source: HostSource, dest: string): string[] {
+  const flag = readOnly ? "--ro-bind" : "--bind";
+  return typeof source === "string"
+    ? [flag, source, dest]
+    : [`${flag}-fd`, String(source.fd), dest];
+}
+
 export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   if (input.command.length === 0) throw new Error("bwrap: empty command");
   const args = [...namespaceArgs(input.network), ...systemArgs(input.layout, input.nodeBind)];
   for (const path of input.layout.etc) args.push("--ro-bind-try", path, path);
-  if (input.passwdHostFile) args.push("--ro-bind", input.passwdHostFile, "/etc/passwd");
-  if (input.groupHostFile) args.push("--ro-bind", input.groupHostFile, "/etc/group");
-  args.push("--proc", "/proc", "--dev", "/dev");
-  if (input.tmpSizeBytes !== undefined && input.tmpSizeBytes > 0) {
-    args.push("--size", String(Math.floor(input.tmpSizeBytes)));
-  }
-  args.push("--tmpfs", "/tmp");
-  args.push("--bind", input.workspaceHostDir, SANDBOX_WORKSPACE);
-  args.push("--ro-bind", input.runnerHostDir, SANDBOX_RUNNER_DIR);
+  if (input.passwd) args.push(...bind(true, input.passwd, "/etc/passwd"));
+  if (input.group) args.push(...bind(true, input.group, "/etc/group"));
+  args.push(...procDevArgs());
+  args.push(...tmpfsArgs("/dev/shm", input.tmpSizeBytes), "--remount-ro", "/dev");
+  args.push(...tmpfsArgs("/tmp", input.tmpSizeBytes));
+  args.push(...bind(false, input.workspace, SANDBOX_WORKSPACE));
+  args.push(...bind(true, input.runner, SANDBOX_RUNNER_DIR));
+  if (input.hostSocket) args.push(...bind(true, input.hostSocket, SANDBOX_HOST_DIR));
+  // Everything else (/, /etc, /opt, /run...) is bwrap's in-memory root: read-only from here on.
+  args.push("--remount-ro", "/");
   args.push("--chdir", input.cwd);
-  args.push("--clearenv");
-  for (const [key, value] of Object.entries(input.env)) args.push("--setenv", key, value);
+  args.push("--clearenv", "--args", String(input.envFd));
   args.push("--", ...input.command);
   return args;
+}
+
+/**
+ * `--setenv KEY VALUE` for each variable, NUL-separated as bwrap's `--args FD` reads them: the
+ * environment (model keys included) travels through a pipe, never on a command line.
+ */
+export function envArgs(env: Readonly<Record<string, string>>): Uint8Array {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(env)) parts.push("--setenv", key, value);
+  return Buffer.from(parts.map((part) => `${part}\0`).join(""), "utf8");
 }

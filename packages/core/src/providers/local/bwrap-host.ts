@@ -7,10 +7,13 @@ import {
   type HostLayout,
   type NodeBind,
   namespaceArgs,
+  procDevArgs,
   SANDBOX_NODE_DIR,
   type SystemEntry,
   systemArgs,
 } from "./bwrap-args.js";
+import { findSetpriv, launchCommand } from "./sandbox-launch.js";
+import type { HostUser } from "./sandbox-user.js";
 
 const SYSTEM_PATHS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
 /** Just what DNS, TLS and time zones need; never the whole /etc. */
@@ -102,16 +105,46 @@ export async function resolveSandboxNode(
 }
 
 export type BwrapStatus =
-  | { ok: true; bwrapPath: string; layout: HostLayout; nodePath: string; nodeBind?: NodeBind }
+  | {
+      ok: true;
+      bwrapPath: string;
+      layout: HostLayout;
+      nodePath: string;
+      nodeBind?: NodeBind;
+      /** Who bwrap runs as (a root server), with the setpriv that switches to it. */
+      user?: { user: HostUser; setprivPath: string };
+      /**
+       * Why bwrap could not run as the wanted sandbox user and runs as root instead: sandboxed
+       * processes are then host root (mapped to uid 1000). Loud: a notice on every run.
+       */
+      rootFallback?: string;
+    }
   | { ok: false; reason: string };
+
+function probe(command: [string, ...string[]]): Promise<string | null> {
+  const [file, ...args] = command;
+  return new Promise<string | null>((resolve) => {
+    execFile(
+      file,
+      args,
+      { env: {}, timeout: PROBE_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 64 * 1024 },
+      (error, _stdout, stderr) => {
+        if (!error) resolve(null);
+        else resolve(String(stderr).trim() || error.message);
+      },
+    );
+  });
+}
 
 /**
  * Finds bwrap and runs `node -e ""` under the same namespaces and system binds a sandbox uses:
- * bwrap can be installed yet fail (e.g. no user namespaces inside some containers).
+ * bwrap can be installed yet fail (e.g. no user namespaces inside some containers). With `user`
+ * (a root server), the probe runs as that user: the kernel may refuse it user namespaces.
  */
 export async function checkBwrap(
   configured: string | undefined,
   hostNodePath: string,
+  user?: HostUser,
 ): Promise<BwrapStatus> {
   const bwrapPath = await findBwrap(configured);
   if (!bwrapPath) {
@@ -131,33 +164,41 @@ export async function checkBwrap(
   const args = [
     ...namespaceArgs("none"),
     ...systemArgs(layout, node.nodeBind),
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
+    ...procDevArgs(),
     "--tmpfs",
     "/tmp",
-    "--clearenv",
+    "--remount-ro",
+    "/",
     "--",
     node.nodePath,
     "-e",
     "",
   ];
-  const failure = await new Promise<string | null>((resolve) => {
-    execFile(
-      bwrapPath,
-      args,
-      { env: {}, timeout: PROBE_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 64 * 1024 },
-      (error, _stdout, stderr) => {
-        if (!error) resolve(null);
-        else resolve(String(stderr).trim() || error.message);
-      },
-    );
-  });
+  const status: BwrapStatus = { ok: true, bwrapPath, layout, nodePath: node.nodePath };
+  if (node.nodeBind) status.nodeBind = node.nodeBind;
+  let rootFallback: string | undefined;
+  if (user) {
+    const setprivPath = await findSetpriv();
+    const failure = setprivPath
+      ? await probe(
+          launchCommand({
+            bwrapPath,
+            bwrapArgs: args,
+            user: { user, setprivPath },
+            procsFiles: [],
+          }),
+        )
+      : "setpriv (util-linux) not found";
+    if (setprivPath && failure === null) {
+      status.user = { user, setprivPath };
+      return status;
+    }
+    rootFallback = `bwrap cannot run as the sandbox user ${user.name} (uid ${user.uid}): ${failure}`;
+  }
+  const failure = await probe([bwrapPath, ...args]);
   if (failure !== null) {
     return { ok: false, reason: `bwrap at ${bwrapPath} does not work here: ${failure}` };
   }
-  const status: BwrapStatus = { ok: true, bwrapPath, layout, nodePath: node.nodePath };
-  if (node.nodeBind) status.nodeBind = node.nodeBind;
+  if (rootFallback) status.rootFallback = rootFallback;
   return status;
 }

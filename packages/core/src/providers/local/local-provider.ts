@@ -1,6 +1,6 @@
 // The "local" SandboxProvider: sandboxes are host dirs, isolated with bubblewrap when possible;
 // a session's workspace is a persistent dir under workspacesDir, bound into each turn's sandbox.
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { posix } from "node:path";
 import type {
@@ -10,13 +10,17 @@ import type {
   SessionWorkspace,
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
-import { SANDBOX_GID, SANDBOX_UID, SANDBOX_WORKSPACE } from "./bwrap-args.js";
 import { type BwrapStatus, checkBwrap } from "./bwrap-host.js";
+import { type BwrapSetup, setupBwrapSandbox, workspaceOwner } from "./bwrap-setup.js";
+import { type CgroupHost, prepareCgroups } from "./cgroups.js";
 import { type LocalLogger, LocalSandbox } from "./local-sandbox.js";
 import type { LocalIsolation } from "./local-spawn.js";
+import { cgroupTagOf, sweepOrphanCgroups } from "./orphan-cgroups.js";
 import { SANDBOX_DIR_PREFIX, sweepOrphanDirs, writeOwnerFile } from "./orphans.js";
 import { removeTree } from "./sandbox-fs.js";
+import { assertReachable, type HostUser, sandboxUserFor } from "./sandbox-user.js";
 import { DEFAULT_WORKSPACES_DIRNAME } from "./workspace-dirs.js";
+import { unmountAllUnder } from "./workspace-volume.js";
 import { localWorkspaces, type SessionMount } from "./workspaces.js";
 
 export interface LocalProviderSettings {
@@ -34,6 +38,12 @@ export interface LocalProviderSettings {
   bwrapPath?: string;
   /** Host node binary. Default: process.execPath. */
   nodePath?: string;
+  /** Host user bwrap runs as when the server is root (name or uid). Default: `nobody`. */
+  sandboxUser?: string;
+  /** Disk limit of a run's workspace, in MB (enforced when the server is root). Default 4096. */
+  diskMb?: number;
+  /** Where cgroup hierarchies are mounted (tests). Default /sys/fs/cgroup. */
+  cgroupRoot?: string;
   logger?: LocalLogger;
 }
 
@@ -50,8 +60,7 @@ export interface LocalSandboxProvider extends SandboxProvider {
 }
 
 export const BWRAP_HINT = "apt-get install bubblewrap";
-const LIMITS_WARNING =
-  "local sandbox provider: memory, CPU and process-count limits are not enforced (no cgroups)";
+export const DEFAULT_DISK_MB = 4096;
 
 function unisolatedNotice(reason: string): string {
   return (
@@ -61,35 +70,54 @@ function unisolatedNotice(reason: string): string {
   );
 }
 
-const PASSWD = `root:x:0:0:root:/nonexistent:/usr/sbin/nologin
-sandcaster:x:${SANDBOX_UID}:${SANDBOX_GID}:sandcaster:${SANDBOX_WORKSPACE}:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
-`;
-const GROUP = `root:x:0:
-sandcaster:x:${SANDBOX_GID}:
-nogroup:x:65534:
-`;
-
 function dirSafe(runId: string): string {
   return runId.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "run";
 }
 
+/** Undoes a half-made sandbox: its cgroup, its mounts, its dir (never through a live mount). */
+async function undoCreate(dir: string, setup: Partial<BwrapSetup>): Promise<void> {
+  await setup.cgroup?.remove().catch(() => undefined);
+  if (setup.mounted) {
+    const unmounted = await unmountAllUnder(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!unmounted) return;
+  }
+  await removeTree(dir).catch(() => undefined);
+}
+
 export function createLocalProvider(settings: LocalProviderSettings): LocalSandboxProvider {
-  const baseDir = settings.baseDir ?? tmpdir();
+  const baseDir = posix.resolve(settings.baseDir ?? tmpdir());
   const workspacesDir = posix.resolve(
     settings.workspacesDir ?? posix.join(baseDir, DEFAULT_WORKSPACES_DIRNAME),
   );
-  const workspaces = localWorkspaces(workspacesDir);
   const hostNodePath = settings.nodePath ?? process.execPath;
+  const diskMb = settings.diskMb ?? DEFAULT_DISK_MB;
   const logger = settings.logger;
+  const cgroupTag = cgroupTagOf(baseDir);
   let bwrapStatus: Promise<BwrapStatus> | undefined;
-  let limitsWarned = false;
+  let cgroups: Promise<{ host: CgroupHost } | { reason: string }> | undefined;
+  let sandboxUser: Promise<HostUser | undefined> | undefined;
+  const warnedOnce = new Set<string>();
 
-  /** Checked once, lazily, by actually running bwrap. */
+  const user = () => {
+    sandboxUser ??= sandboxUserFor(settings.sandboxUser);
+    return sandboxUser;
+  };
+  const workspaces = localWorkspaces(workspacesDir, user);
+  const cgroupHost = () => {
+    cgroups ??= prepareCgroups(settings.cgroupRoot).catch((error: unknown) => ({
+      reason: String(error),
+    }));
+    return cgroups;
+  };
+
+  /** Checked once, lazily, by actually running bwrap (as the sandbox user when we are root). */
   function bwrap(): Promise<BwrapStatus> {
-    bwrapStatus ??= checkBwrap(settings.bwrapPath, hostNodePath).catch(
-      (error: unknown): BwrapStatus => ({ ok: false, reason: String(error) }),
-    );
+    bwrapStatus ??= user()
+      .then((u) => checkBwrap(settings.bwrapPath, hostNodePath, u))
+      .catch((error: unknown): BwrapStatus => ({ ok: false, reason: String(error) }));
     return bwrapStatus;
   }
 
@@ -107,11 +135,19 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
     return { reason: status.reason };
   }
 
+  /** Each notice also goes to the log, once per server (every run still gets its warning event). */
+  function logOnce(notice: string, obj: object): void {
+    if (warnedOnce.has(notice)) return;
+    warnedOnce.add(notice);
+    logger?.warn(obj, notice);
+  }
+
   async function create(options: CreateSandboxOptions): Promise<Sandbox> {
     options.signal.throwIfAborted();
     const choice = await choose();
     options.signal.throwIfAborted();
     let dir: string | undefined;
+    const setup: Partial<BwrapSetup> = {};
     try {
       const session: SessionMount | undefined = options.workspace
         ? await workspaces.mount(options.workspace, options.signal)
@@ -119,36 +155,48 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
       await mkdir(baseDir, { recursive: true });
       dir = await mkdtemp(posix.join(baseDir, `${SANDBOX_DIR_PREFIX}${dirSafe(options.runId)}-`));
       await writeOwnerFile(dir);
-      if (!session) await mkdir(posix.join(dir, "workspace"), { mode: 0o755 });
+      const workspaceDir = session?.dir ?? posix.join(dir, "workspace");
+      if (!session) await mkdir(workspaceDir, { mode: 0o755 });
       await mkdir(posix.join(dir, "runner"), { mode: 0o755 });
       let isolation: LocalIsolation;
       let nodePath: string;
       const notices: string[] = [];
       if ("status" in choice) {
-        const passwdFile = posix.join(dir, "etc", "passwd");
-        const groupFile = posix.join(dir, "etc", "group");
-        await mkdir(posix.join(dir, "etc"), { mode: 0o755 });
-        await writeFile(passwdFile, PASSWD, { mode: 0o644 });
-        await writeFile(groupFile, GROUP, { mode: 0o644 });
-        const { bwrapPath, layout, nodeBind } = choice.status;
-        isolation = { kind: "bwrap", bwrapPath, layout, nodeBind, passwdFile, groupFile };
+        // The sandbox user walks through to runner/, etc/ and sock/ (no listing).
+        if (choice.status.user) {
+          await chmod(dir, 0o711);
+          await assertReachable(dir, choice.status.user.user);
+        }
+        const done = await setupBwrapSandbox(
+          {
+            dir,
+            status: choice.status,
+            workspaceDir,
+            session: session !== undefined,
+            limits: options.limits,
+            diskMb,
+            cgroups: await cgroupHost(),
+            cgroupName: `${posix.basename(dir)}.${cgroupTag}`,
+          },
+          setup,
+        );
+        isolation = done.isolation;
         nodePath = choice.status.nodePath;
+        notices.push(...done.notices);
       } else {
         isolation = { kind: "none" };
         nodePath = hostNodePath;
-        const notice = unisolatedNotice(choice.reason);
-        notices.push(notice);
-        logger?.warn({ runId: options.runId, reason: choice.reason }, notice);
+        // The model gateway's socket goes here too (the runner reaches it at this host path).
+        setup.hostSocketDir = posix.join(dir, "sock");
+        await mkdir(setup.hostSocketDir, { mode: 0o755 });
+        notices.push(unisolatedNotice(choice.reason));
       }
-      if (!limitsWarned) {
-        limitsWarned = true;
-        logger?.warn({ limits: options.limits }, LIMITS_WARNING);
-      }
+      for (const notice of notices) logOnce(notice, { runId: options.runId });
       options.signal.throwIfAborted();
       const sandbox = new LocalSandbox({
         id: posix.basename(dir),
         dir,
-        workspaceDir: session?.dir ?? posix.join(dir, "workspace"),
+        workspaceDir,
         stagedMarker: session?.stagedMarker ?? posix.join(dir, ".staged"),
         snapshot: session?.snapshot,
         isolation,
@@ -157,11 +205,17 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         env: { ...options.env },
         limits: options.limits,
         logger,
+        ...(setup.hostSocketDir ? { hostSocketDir: setup.hostSocketDir } : {}),
+        ...(setup.cgroup ? { cgroup: setup.cgroup } : {}),
+        ...(setup.volume ? { volume: setup.volume } : {}),
+        ...(setup.mounted ? { mounted: true } : {}),
+        ...(setup.bindDir ? { bindDir: setup.bindDir } : {}),
+        ...("status" in choice ? { owner: workspaceOwner(choice.status) } : {}),
       });
       if (session) workspaces.track(session.dir, sandbox);
       return sandbox;
     } catch (error) {
-      if (dir) await removeTree(dir).catch(() => undefined);
+      if (dir) await undoCreate(dir, setup);
       if (options.signal.aborted && error === options.signal.reason) throw error;
       if (SandboxError.isInstance(error)) throw error;
       throw new SandboxError(
@@ -170,6 +224,18 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         { cause: error },
       );
     }
+  }
+
+  async function sweepOrphans(signal?: AbortSignal): Promise<number> {
+    // Only `sandcaster-local-*` dirs of dead servers: workspaces are named otherwise.
+    const removed = await sweepOrphanDirs(baseDir, {
+      spare: [workspacesDir],
+      ...(signal ? { signal } : {}),
+      ...(logger ? { logger } : {}),
+    });
+    const host = await cgroupHost();
+    if ("host" in host) await sweepOrphanCgroups(host.host, baseDir, cgroupTag, logger);
+    return removed;
   }
 
   return {
@@ -183,13 +249,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
       }
     },
     create,
-    // Only `sandcaster-local-*` dirs of dead servers: workspaces are named otherwise.
-    sweepOrphans: (signal?: AbortSignal) =>
-      sweepOrphanDirs(posix.resolve(baseDir), {
-        spare: [workspacesDir],
-        ...(signal ? { signal } : {}),
-        ...(logger ? { logger } : {}),
-      }),
+    sweepOrphans,
     createWorkspace: workspaces.createWorkspace,
     deleteWorkspace: workspaces.deleteWorkspace,
     exportWorkspace: workspaces.exportWorkspace,

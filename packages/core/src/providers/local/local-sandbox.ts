@@ -15,6 +15,7 @@ import type {
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { SANDBOX_RUNNER_DIR, SANDBOX_WORKSPACE } from "./bwrap-args.js";
+import type { SandboxCgroup } from "./cgroups.js";
 import {
   collectChangedFiles,
   EMPTY_SNAPSHOT,
@@ -24,6 +25,7 @@ import {
 import { buildSandboxEnv, type LocalIsolation, startSandboxProcess } from "./local-spawn.js";
 import type { GroupProcess } from "./process-group.js";
 import { mapSandboxPath, type PathRoot, removeTree, writeFileSafely } from "./sandbox-fs.js";
+import { isVolumeFull, unmountAllUnder, type VolumeOwner } from "./workspace-volume.js";
 
 export interface LocalLogger {
   warn(obj: object, msg: string): void;
@@ -46,6 +48,17 @@ export interface LocalSandboxInit {
   env: Readonly<Record<string, string>>;
   limits: SandboxLimits;
   logger?: LocalLogger | undefined;
+  /** Host dir bound read-only at SANDBOX_HOST_DIR (bwrap); without isolation, seen as it is. */
+  hostSocketDir?: string;
+  cgroup?: SandboxCgroup;
+  /** The mounted workspace image that enforces the disk limit. */
+  volume?: { mountDir: string; sizeMb: number };
+  /** Something is mounted under `dir` (the image, a session's workspace): unmount before removal. */
+  mounted?: boolean;
+  /** The host dir bwrap binds as the workspace, when not workspaceDir. */
+  bindDir?: string;
+  /** Who must own what we stage into the workspace (the sandbox user); bwrap only. */
+  owner?: VolumeOwner;
 }
 
 /** Past the run's timeout plus this grace, the sandbox destroys itself (a dead-man switch). */
@@ -63,6 +76,8 @@ export class LocalSandbox implements Sandbox {
   readonly nodePath: string;
   readonly notices: readonly string[];
   readonly hostDir: string;
+  readonly hostSocketDir: string | undefined;
+  readonly hostSocketDirInside: string | undefined;
   private currentState: SandboxState = "ready";
   private readonly roots: readonly PathRoot[];
   private readonly processes = new Set<GroupProcess>();
@@ -73,6 +88,9 @@ export class LocalSandbox implements Sandbox {
   constructor(private readonly init: LocalSandboxInit) {
     this.id = init.id;
     this.hostDir = init.dir;
+    this.hostSocketDir = init.hostSocketDir;
+    // Without isolation the runner sees the host's filesystem: the socket dir at its host path.
+    this.hostSocketDirInside = init.isolation.kind === "bwrap" ? undefined : init.hostSocketDir;
     this.nodePath = init.nodePath;
     this.notices = init.notices;
     const hostWorkspace = init.workspaceDir;
@@ -141,8 +159,10 @@ export class LocalSandbox implements Sandbox {
     try {
       for (const { root, rel, file } of targets) {
         signal.throwIfAborted();
-        // Never setuid/setgid/sticky: the files are owned by the server's user on the host.
-        await writeFileSafely(root.host, rel, file.content, (file.mode ?? 0o644) & 0o777);
+        // Never setuid/setgid/sticky. Workspace files go to the sandbox user (the agent may edit
+        // them); the runner's stay the server's.
+        const owner = root.host === this.hostWorkspace ? this.init.owner : undefined;
+        await writeFileSafely(root.host, rel, file.content, (file.mode ?? 0o644) & 0o777, owner);
       }
       this.snapshot = await takeSnapshot(this.hostWorkspace, this.init.stagedMarker, { signal });
     } catch (error) {
@@ -159,7 +179,7 @@ export class LocalSandbox implements Sandbox {
     const proc = await startSandboxProcess({
       isolation: this.init.isolation,
       hostDir: this.hostDir,
-      workspaceHostDir: this.hostWorkspace,
+      workspaceHostDir: this.init.bindDir ?? this.hostWorkspace,
       limits: this.init.limits,
       cwd: options.cwd ?? this.workspacePath,
       env: buildSandboxEnv(this.nodePath, this.workspacePath, this.init.env, options.env),
@@ -205,6 +225,21 @@ export class LocalSandbox implements Sandbox {
     }
   }
 
+  /**
+   * The limits this sandbox ran into so far (memory, process count, disk), one sentence each:
+   * the run relays them as `warning` events with code SANDBOX_LIMIT_EXCEEDED. Never throws.
+   */
+  async limitWarnings(): Promise<string[]> {
+    const hits = (await this.init.cgroup?.limitsHit().catch(() => [])) ?? [];
+    const volume = this.init.volume;
+    if (volume && (await isVolumeFull(volume.mountDir))) {
+      hits.push(
+        `the sandbox filled its workspace disk limit (${volume.sizeMb} MB): writes failed with ENOSPC`,
+      );
+    }
+    return hits;
+  }
+
   destroy(): Promise<void> {
     this.destroying ??= this.doDestroy();
     return this.destroying;
@@ -212,16 +247,30 @@ export class LocalSandbox implements Sandbox {
 
   private async doDestroy(): Promise<void> {
     if (this.deadMan) clearTimeout(this.deadMan);
-    try {
-      await Promise.allSettled([...this.processes].map((proc) => proc.kill()));
-      // A session's workspace is not under hostDir: it outlives the sandbox.
-      await removeTree(this.hostDir);
-    } catch (error) {
-      this.init.logger?.warn(
-        { err: error, dir: this.hostDir },
-        "local sandbox: cannot remove its dir",
-      );
-    }
+    const step = async (what: string, action: () => Promise<void> | undefined) => {
+      try {
+        await action();
+      } catch (error) {
+        this.init.logger?.warn({ err: error, dir: this.hostDir }, `local sandbox: cannot ${what}`);
+      }
+    };
+    await Promise.allSettled([...this.processes].map((proc) => proc.kill()));
+    // The cgroup catches what escaped the process tree (reparented, double-forked).
+    await step("remove its cgroup", () => this.init.cgroup?.remove());
+    // Never remove through a live mount: a session's workspace bound here would go with it.
+    const unmounted = this.init.mounted
+      ? await unmountAllUnder(this.hostDir).then(
+          () => true,
+          (error: unknown) => {
+            this.init.logger?.warn(
+              { err: error, dir: this.hostDir },
+              "local sandbox: cannot unmount",
+            );
+            return false;
+          },
+        )
+      : true;
+    if (unmounted) await step("remove its dir", () => removeTree(this.hostDir));
     this.currentState = "stopped";
   }
 }

@@ -5,10 +5,13 @@ import { SandboxError } from "../../sandbox/sandbox-error.js";
 import {
   buildBwrapArgs,
   DEFAULT_SANDBOX_PATH,
+  envArgs,
   type HostLayout,
   type NodeBind,
 } from "./bwrap-args.js";
 import { type GroupProcess, spawnProcessGroup } from "./process-group.js";
+import { launchCommand } from "./sandbox-launch.js";
+import type { HostUser } from "./sandbox-user.js";
 
 export type LocalIsolation =
   | {
@@ -19,10 +22,20 @@ export type LocalIsolation =
       /** Synthetic /etc/passwd and /etc/group (host paths). */
       passwdFile: string;
       groupFile: string;
+      /** The host user bwrap runs as (a root server). */
+      user?: { user: HostUser; setprivPath: string } | undefined;
+      /** The sandbox cgroup's procs files, joined before bwrap starts; empty without cgroups. */
+      procsFiles: readonly string[];
+      /** The host socket dir, bound read-only at SANDBOX_HOST_DIR. */
+      hostSocketDir: string;
+      /** Size cap of /tmp and /dev/shm, in bytes. */
+      tmpSizeBytes: number;
     }
   | { kind: "none" };
 
 const ENV_KEY = /^[^=\0]+$/;
+/** fd 3 of the launched command: the environment pipe. */
+const ENV_FD = 3;
 
 /**
  * PATH (the node dir first when it is not already on it) and HOME, then the sandbox env, then the
@@ -85,23 +98,31 @@ export async function startSandboxProcess(options: StartOptions): Promise<GroupP
     }
     const bwrapArgs = buildBwrapArgs({
       layout: isolation.layout,
-      workspaceHostDir: options.workspaceHostDir,
-      runnerHostDir: posix.join(options.hostDir, "runner"),
-      passwdHostFile: isolation.passwdFile,
-      groupHostFile: isolation.groupFile,
+      workspace: options.workspaceHostDir,
+      runner: posix.join(options.hostDir, "runner"),
+      passwd: isolation.passwdFile,
+      group: isolation.groupFile,
+      hostSocket: isolation.hostSocketDir,
       nodeBind: isolation.nodeBind,
       network: limits.network,
-      // tmpfs pages are memory: cap /tmp at the run's memory limit.
-      tmpSizeBytes: limits.memoryMb > 0 ? limits.memoryMb * 1024 * 1024 : undefined,
+      tmpSizeBytes: isolation.tmpSizeBytes,
       cwd: options.cwd,
-      env: options.env,
+      envFd: ENV_FD,
       command: options.command,
     });
-    // bwrap itself needs no environment: --clearenv/--setenv define the sandbox's.
-    return await spawnProcessGroup(isolation.bwrapPath, bwrapArgs, {
+    const [file, ...launchArgs] = launchCommand({
+      bwrapPath: isolation.bwrapPath,
+      bwrapArgs,
+      user: isolation.user,
+      procsFiles: isolation.procsFiles,
+    });
+    // The sandbox's environment goes through a pipe: not on argv (every host user can read it
+    // with `ps`), not in the host-side bwrap's own environ either.
+    return await spawnProcessGroup(file, launchArgs, {
       cwd: options.hostDir,
       env: {},
       stdin: options.stdin,
+      extraFd: envArgs(options.env),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -4,6 +4,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { isProcessAlive, readProcessIdentity, readProcStat } from "../../host/proc.js";
 import { removeTree } from "./sandbox-fs.js";
+import { unmountAllUnder } from "./workspace-volume.js";
 
 export const SANDBOX_DIR_PREFIX = "sandcaster-local-";
 export const OWNER_FILE = ".owner";
@@ -85,6 +86,9 @@ export async function sweepOrphanDirs(
         const age = Date.now() - (await stat(dir)).mtimeMs;
         if (age < OWNERLESS_GRACE_MS) continue;
       }
+      // A crashed server's mounts (workspace image, a session's workspace) go first: never remove
+      // through them (unmountAllUnder throws when one stays).
+      await unmountAllUnder(dir);
       await removeTree(dir);
       removed += 1;
     } catch (error) {

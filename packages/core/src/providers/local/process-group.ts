@@ -27,6 +27,8 @@ export interface SpawnGroupOptions {
   env: Record<string, string>;
   /** A pipe to the child's stdin; otherwise its stdin is /dev/null (EOF at once). */
   stdin?: boolean | undefined;
+  /** Bytes the child reads from fd 3 (a pipe closed after them), e.g. bwrap's `--args 3`. */
+  extraFd?: Uint8Array | undefined;
 }
 
 /** How long kill() waits for descendants to disappear before giving up. */
@@ -69,8 +71,19 @@ export async function spawnProcessGroup(
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    stdio: [
+      options.stdin ? "pipe" : "ignore",
+      "pipe",
+      "pipe",
+      ...(options.extraFd ? (["pipe"] as const) : []),
+    ],
   });
+  const extra = options.extraFd ? child.stdio[3] : undefined;
+  if (extra && "end" in extra) {
+    // A child that dies before reading it makes the write fail: its exit says more than EPIPE.
+    extra.on("error", () => undefined);
+    extra.end(options.extraFd);
+  }
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.once("exit", () => {

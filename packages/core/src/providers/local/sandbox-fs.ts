@@ -1,6 +1,6 @@
 // Host-side file operations of a sandbox: path mapping, symlink-safe staging writes, tree removal.
 import { constants } from "node:fs";
-import { chmod, lstat, mkdir, open, readdir, rm } from "node:fs/promises";
+import { chmod, chown, lchown, lstat, mkdir, open, readdir, rm } from "node:fs/promises";
 import { posix } from "node:path";
 
 /** A sandbox directory (as processes inside see it) and the host directory behind it. */
@@ -41,6 +41,7 @@ export async function writeFileSafely(
   rel: string,
   content: Uint8Array,
   mode: number,
+  owner?: { uid: number; gid: number },
 ): Promise<void> {
   const parts = rel.split("/");
   const name = parts.pop();
@@ -54,11 +55,13 @@ export async function writeFileSafely(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       await mkdir(dir, { mode: 0o755 });
+      if (owner) await chown(dir, owner.uid, owner.gid);
     }
   }
   const handle = await open(posix.join(dir, name), WRITE_FLAGS, mode);
   try {
     await handle.writeFile(content);
+    if (owner) await handle.chown(owner.uid, owner.gid);
     await handle.chmod(mode);
   } finally {
     await handle.close();
@@ -81,5 +84,16 @@ export async function removeTree(dir: string): Promise<void> {
   } catch {
     await unlockTree(dir);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** Gives `dir` and everything under it to `owner`, never following a symlink. */
+export async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+  await lchown(dir, owner.uid, owner.gid);
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    const path = posix.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(path, owner);
+    else await lchown(path, owner.uid, owner.gid);
   }
 }

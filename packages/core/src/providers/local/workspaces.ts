@@ -3,6 +3,8 @@ import { posix } from "node:path";
 import type { Sandbox, SessionWorkspace } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { takeSnapshot, type WorkspaceSnapshot } from "./changed-files.js";
+import { chownTree } from "./sandbox-fs.js";
+import type { HostUser } from "./sandbox-user.js";
 import { exportWorkspaceDir, importWorkspaceDir } from "./workspace-archive.js";
 import {
   assertWorkspaceDir,
@@ -33,7 +35,14 @@ export interface LocalWorkspaces {
 
 const gone = (sandbox: Sandbox) => sandbox.state === "stopped" || sandbox.state === "failed";
 
-export function localWorkspaces(workspacesDir: string): LocalWorkspaces {
+/**
+ * `sandboxUser`: who runs the sandboxes (a root server's sandbox user), to whom imported files
+ * are given: the agent must be able to change them.
+ */
+export function localWorkspaces(
+  workspacesDir: string,
+  sandboxUser: () => Promise<HostUser | undefined> = async () => undefined,
+): LocalWorkspaces {
   const users = new Map<string, Set<Sandbox>>();
 
   /** Live sandboxes on `dir` (destroyed ones are forgotten on the way). */
@@ -79,6 +88,8 @@ export function localWorkspaces(workspacesDir: string): LocalWorkspaces {
         );
       }
       await importWorkspaceDir(dir, tar, signal);
+      const user = await sandboxUser();
+      if (user) await chownTree(dir, user);
     },
 
     async mount(workspace, signal) {

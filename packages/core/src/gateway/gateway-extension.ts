@@ -1,0 +1,92 @@
+// The model gateway and the egress proxy as a run extension (run/run-extension.ts): once the
+// sandbox exists, the run's provider key stays on the host behind a capability token; the runner
+// gets the token and where the gateway is, the agent's tools get the egress proxy, the run's usage
+// and cost are what the gateway counted, and an exhausted budget ends the run with BUDGET_EXCEEDED.
+import { ERROR_CODES, type SandcasterConfig } from "@sandcaster/protocol";
+import type { EgressDenial } from "../egress/admit.js";
+import { createEgressProxy, type EgressProxyOptions } from "../egress/egress-proxy.js";
+import { createDenialReporter } from "../egress/egress-warnings.js";
+import { RunError } from "../run/run-error.js";
+import type { RunExtension, RunExtensionContext } from "../run/run-extension.js";
+import type { GatewayRegistry } from "./gateway-registry.js";
+import { openRunGateway } from "./run-gateway.js";
+import { upstreamFromEnv } from "./upstream.js";
+
+export interface GatewayExtensionOptions {
+  /** `gateway.publicUrl`: how remote (e2b) sandboxes reach this server's /gateway routes. */
+  config: Pick<SandcasterConfig, "gateway">;
+  /** The /gateway route's and /metrics' view of open gateways (core's sharedGatewayRegistry). */
+  registry?: GatewayRegistry | undefined;
+  /** Counts every egress refusal (sandcaster_egress_denied_total); warnings are bounded. */
+  countEgressDenied?: ((denial: EgressDenial) => void) | undefined;
+  /** The egress proxy's resolver, dialer and bounds (tests); onDenied is the run's own. */
+  egress?: Omit<EgressProxyOptions, "onDenied"> | undefined;
+}
+
+const PUBLIC_URL_HINT =
+  'set gateway.publicUrl in sandcaster.json to where e2b sandboxes reach this server\'s /gateway routes (e.g. "https://sandcaster.example.com/gateway")';
+
+function openEgress(context: RunExtensionContext, options: GatewayExtensionOptions) {
+  const reportDenied = createDenialReporter({
+    emit: context.emit,
+    count: options.countEgressDenied,
+  });
+  return createEgressProxy(context.plan.network, { ...options.egress, onDenied: reportDenied });
+}
+
+export function gatewayExtension(options: GatewayExtensionOptions): RunExtension {
+  return {
+    name: "gateway",
+    async open(context) {
+      const { plan, sandbox } = context;
+      // No model (the run already failed) or no key and no base URL: nothing to keep out.
+      if (!plan.model.ok) return undefined;
+      const upstream = upstreamFromEnv(plan.model.provider, plan.env);
+      if (!upstream) return undefined;
+      const socketDir = sandbox.hostSocketDir;
+      const publicUrl = options.config.gateway?.publicUrl;
+      if (!socketDir && !publicUrl) {
+        // Never the fallback of handing the key to a remote sandbox.
+        throw new RunError(
+          ERROR_CODES.INVALID_CONFIG,
+          `${sandbox.provider} sandboxes reach the model only through the gateway, and gateway.publicUrl is not configured`,
+          PUBLIC_URL_HINT,
+        );
+      }
+      const egress = socketDir ? openEgress(context, options) : undefined;
+      const gateway = await openRunGateway({
+        runId: context.runId,
+        provider: plan.model.provider,
+        upstream,
+        budget: plan.budget,
+        socketDir,
+        sandboxSocketDir: sandbox.hostSocketDirInside,
+        publicUrl: socketDir ? undefined : publicUrl,
+        registry: options.registry,
+        egress,
+        onBudgetExceeded: (refusal) =>
+          context.fail(
+            new RunError(
+              ERROR_CODES.BUDGET_EXCEEDED,
+              refusal.message,
+              "raise the request's budget (up to sandcaster.json budget), or ask for less work per run",
+            ),
+          ),
+      }).catch((error: unknown) => {
+        egress?.close();
+        throw error;
+      });
+      context.log.info({ calls: "gateway", socket: Boolean(socketDir) }, "model gateway open");
+      return {
+        runner: {
+          // Neither the key nor the real base URL enters the sandbox: only the token, in the config.
+          env: () => ({}),
+          config: { gateway: gateway.runner },
+          secrets: [gateway.token],
+        },
+        usage: () => ({ usage: gateway.usage(), costUsd: gateway.costUsd() }),
+        close: () => gateway.close(),
+      };
+    },
+  };
+}

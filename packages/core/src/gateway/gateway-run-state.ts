@@ -1,0 +1,74 @@
+// What the gateway keeps for one open run: its token digest, its one upstream, its spend, and the
+// calls in flight (cut when the run closes).
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ClientRequest } from "node:http";
+import type { ModelProvider, Usage } from "@sandcaster/protocol";
+import type { BudgetRefusal, RunSpend } from "./run-spend.js";
+import type { Upstream } from "./upstream.js";
+
+/** One model call as the gateway saw it: for the run's meter and for /metrics. */
+export interface GatewayCall {
+  runId: string;
+  provider: ModelProvider;
+  model: string;
+  /** The provider's HTTP status; 502 when it could not be reached. */
+  status: number;
+  /** Absent when the answer reported none (an error, or a stream cut before usage). */
+  usage?: Usage | undefined;
+  costUsd?: number | undefined;
+  /** Time spent in the gateway itself (request handling and answer head), not the provider's. */
+  addedMs: number;
+}
+
+export function tokenDigest(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
+}
+
+export class GatewayRunState {
+  readonly inFlight = new Set<ClientRequest>();
+  closed = false;
+  #budgetSignalled = false;
+  readonly #digest: Buffer;
+
+  constructor(
+    readonly runId: string,
+    readonly upstream: Upstream,
+    readonly spend: RunSpend,
+    token: string,
+    private readonly hooks: {
+      onCall?: ((call: GatewayCall) => void) | undefined;
+      onBudgetExceeded?: ((refusal: BudgetRefusal) => void) | undefined;
+    },
+  ) {
+    this.#digest = tokenDigest(token);
+  }
+
+  get provider(): ModelProvider {
+    return this.upstream.provider;
+  }
+
+  /** Constant-time: the token is the run's only credential. */
+  accepts(token: string | undefined): boolean {
+    if (this.closed || !token) return false;
+    return timingSafeEqual(tokenDigest(token), this.#digest);
+  }
+
+  reportCall(call: Omit<GatewayCall, "runId" | "provider" | "costUsd">): void {
+    const costUsd = call.usage ? this.spend.record(call.model, call.usage) : undefined;
+    this.hooks.onCall?.({ ...call, runId: this.runId, provider: this.provider, costUsd });
+  }
+
+  /** Told once: the run ends with BUDGET_EXCEEDED; later refusals only answer the sandbox. */
+  budgetExceeded(refusal: BudgetRefusal): void {
+    if (this.#budgetSignalled) return;
+    this.#budgetSignalled = true;
+    this.hooks.onBudgetExceeded?.(refusal);
+  }
+
+  /** Revokes the token and cuts every call still streaming. */
+  close(): void {
+    this.closed = true;
+    for (const request of this.inFlight) request.destroy();
+    this.inFlight.clear();
+  }
+}

@@ -1,0 +1,169 @@
+// openRunGateway(): one run's model gateway. The sandbox gets a capability token and a way to the
+// gateway (a Unix socket in its host socket dir, or the public URL for remote sandboxes); the
+// provider key stays in this process. The run's usage and cost are what this gateway counted.
+import { randomBytes } from "node:crypto";
+import { chmod, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import {
+  type Budget,
+  GATEWAY_SOCKET_NAME,
+  type ModelProvider,
+  type RunnerGateway,
+  SANDBOX_HOST_DIR,
+  type Usage,
+} from "@sandcaster/protocol";
+import type { GatewayRegistry } from "./gateway-registry.js";
+import { type GatewayCall, GatewayRunState } from "./gateway-run-state.js";
+import { handleModelCall } from "./handle-model-call.js";
+import { type BudgetRefusal, RunSpend } from "./run-spend.js";
+import { upstreamFor } from "./upstream.js";
+
+/** The egress proxy's side of the socket (core/src/egress createEgressProxy), when there is one. */
+export interface EgressHandler {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close?(): void;
+}
+
+export interface RunGatewayOptions {
+  runId: string;
+  /** The one provider this run's token may call. */
+  provider: ModelProvider;
+  /** The provider's real base URL (configured *_BASE_URL, else official) and key. */
+  upstream: { baseUrl?: string | undefined; key: string };
+  budget?: Budget | undefined;
+  /** Host directory to put gateway.sock in (sandbox.hostSocketDir): local and docker sandboxes. */
+  socketDir?: string | undefined;
+  /** Where the sandbox sees socketDir; default SANDBOX_HOST_DIR (a local sandbox without isolation: the host path). */
+  sandboxSocketDir?: string | undefined;
+  /**
+   * Remote sandboxes (e2b): the public base of the gateway routes (config gateway.publicUrl);
+   * the token is then also accepted there, through `registry`.
+   */
+  publicUrl?: string | undefined;
+  registry?: GatewayRegistry | undefined;
+  /** Each call, as it ends (metrics also hear it through the registry). */
+  onCall?: ((call: GatewayCall) => void) | undefined;
+  /** Once, when a call was refused for the budget: the run must end with BUDGET_EXCEEDED. */
+  onBudgetExceeded?: ((refusal: BudgetRefusal) => void) | undefined;
+  /** Forward-proxy requests on the socket (CONNECT, absolute URIs); without it they get 403. */
+  egress?: EgressHandler | undefined;
+}
+
+export interface RunGateway {
+  readonly token: string;
+  /** Host path of the socket, when listening on one. */
+  readonly socketPath?: string | undefined;
+  /** The runner config's `gateway` section. */
+  readonly runner: RunnerGateway;
+  usage(): Usage;
+  /** Undefined when a call went to a model without a known price. */
+  costUsd(): number | undefined;
+  calls(): number;
+  unpricedModels(): string[];
+  /** Revokes the token, cuts calls in flight, stops listening, removes the socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+const FORBIDDEN =
+  "HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 33\r\nconnection: close\r\n\r\nno egress is allowed for this run";
+
+function refuseProxy(res: ServerResponse): void {
+  res.writeHead(403, { "content-type": "text/plain", connection: "close" });
+  res.end("no egress is allowed for this run");
+}
+
+const isProxyTarget = (url: string | undefined) =>
+  url !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+
+export async function openRunGateway(options: RunGatewayOptions): Promise<RunGateway> {
+  if (!options.socketDir && !options.publicUrl) {
+    throw new Error("openRunGateway needs a socketDir (local, docker) or a publicUrl (e2b)");
+  }
+  const token = `sc-gw-${randomBytes(32).toString("base64url")}`;
+  const upstream = upstreamFor(options.provider, options.upstream);
+  const spend = new RunSpend(options.budget);
+  const registry = options.registry;
+  const state = new GatewayRunState(options.runId, upstream, spend, token, {
+    onCall: (call) => {
+      options.onCall?.(call);
+      registry?.notify(call);
+    },
+    onBudgetExceeded: options.onBudgetExceeded,
+  });
+  const findRun = (presented: string) => (state.accepts(presented) ? state : undefined);
+
+  let server: Server | undefined;
+  let socketPath: string | undefined;
+  if (options.socketDir) {
+    socketPath = join(options.socketDir, GATEWAY_SOCKET_NAME);
+    const egress = options.egress;
+    server = createServer({ headersTimeout: 15_000, maxHeaderSize: 64 * 1024 }, (req, res) => {
+      if (isProxyTarget(req.url)) {
+        if (egress) egress.handleRequest(req, res);
+        else refuseProxy(res);
+        return;
+      }
+      handleModelCall(req, res, req.url ?? "/", findRun).catch(() => res.destroy());
+    });
+    server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (egress) egress.handleConnect(req, socket, head);
+      else socket.end(FORBIDDEN);
+    });
+    // A stale socket from a crashed server would make listen() fail with EADDRINUSE.
+    await rm(socketPath, { force: true });
+    const listening = server;
+    const path = socketPath;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      listening.listen(path, () => {
+        listening.off("error", reject);
+        resolve();
+      });
+    });
+    // The sandbox user may be any uid (userns, container user): connecting needs write permission.
+    await chmod(socketPath, 0o666);
+  }
+  const unregister = options.publicUrl && registry ? registry.add(token, state) : undefined;
+
+  const runner: RunnerGateway = options.socketDir
+    ? {
+        socket: `${options.sandboxSocketDir ?? SANDBOX_HOST_DIR}/${GATEWAY_SOCKET_NAME}`,
+        token,
+        provider: options.provider,
+        customBaseUrl: Boolean(options.upstream.baseUrl),
+      }
+    : {
+        url: String(options.publicUrl).replace(/\/+$/, ""),
+        token,
+        provider: options.provider,
+        customBaseUrl: Boolean(options.upstream.baseUrl),
+      };
+
+  let closed: Promise<void> | undefined;
+  return {
+    token,
+    socketPath,
+    runner,
+    usage: () => spend.usage,
+    costUsd: () => spend.costUsd,
+    calls: () => spend.calls,
+    unpricedModels: () => [...spend.unpriced],
+    close() {
+      closed ??= (async () => {
+        state.close();
+        unregister?.();
+        options.egress?.close?.();
+        if (server) {
+          const stopping = new Promise<void>((resolve) => server?.close(() => resolve()));
+          server.closeAllConnections();
+          await stopping;
+        }
+        if (socketPath) await rm(socketPath, { force: true });
+      })();
+      return closed;
+    },
+  };
+}
