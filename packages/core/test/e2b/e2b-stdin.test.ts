@@ -11,5 +11,7 @@ describe("e2b sandbox stdin (loopback double)", () => {
   stdinContract({
     create: () => t.create(),
     leftovers: (_sandbox, marker) => livePidsWithMarker(marker),
+    // envd's pipe holds 64 KiB and the double's side buffers the rest until the command reads.
+    pendingWriteBytes: 256 * 1024,
   });
 });
