@@ -6,13 +6,17 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type E2BDouble, type ScriptedTurn, startE2BDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
 import Docker from "dockerode";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { bridgeGateway, sandboxCases } from "./leftovers.js";
 import { postQuery, readEvents } from "./sse.js";
 
-const CASES = [...(await sandboxCases()), { sandbox: "e2b" as const, enabled: true }];
+const CASES = [
+  ...(await sandboxCases()),
+  { sandbox: "e2b" as const, enabled: hasService("bwrap") },
+];
 const docker = new Docker();
 
 let t: TestServer | undefined;

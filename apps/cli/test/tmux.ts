@@ -1,7 +1,6 @@
 // Runs the CLI on a real pseudo-terminal: a private tmux server with a fixed-size window, so tests
 // see what a person sees (capture-pane -e keeps the colours) and can press keys (send-keys C-c).
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +10,6 @@ import { CLI } from "./cli-process.js";
 const run = promisify(execFile);
 const HOLD_PANE = fileURLToPath(new URL("./fixtures/hold-pane.mjs", import.meta.url));
 export const TMUX = "/usr/bin/tmux";
-export const tmuxAvailable = existsSync(TMUX);
 
 let sessions = 0;
 
