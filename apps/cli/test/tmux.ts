@@ -22,6 +22,8 @@ export interface TmuxPane {
   /** Resolves with the exit status once the command ended ("signal SIGINT" if killed by one). */
   exited(timeoutMs?: number): Promise<number | string>;
   kill(): Promise<void>;
+  /** The pane's title (what an OSC 0/2 sequence sets). */
+  title(): Promise<string>;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escapes
@@ -70,6 +72,7 @@ export async function openPane(
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    title: async () => (await tmux("display-message", "-p", "-t", "t", "#{pane_title}")).stdout,
     kill: async () => {
       await tmux("kill-server").catch(() => undefined);
     },
