@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 
 /** Names the suite's temp dirs start with (sandboxes, sessions, seeds, the E2B double's roots). */
 const TEMP_PREFIX = /^(sandcaster-|sdk-|e2b-double-)/;
+/** Temp dirs shared by many runs (one entry per session workspace inside). */
+const SHARED_DIRS = ["sandcaster-workspaces"];
 /** Command lines of sandboxed or helper processes that must end with their test. */
 const PROCESS_MARK = /bwrap|runner\.mjs|sandcaster|e2b-double/;
 
@@ -39,10 +41,19 @@ function processes() {
   return found;
 }
 
+/** The suite's temp entries, and what is inside the shared ones (session workspaces). */
+function tempEntries() {
+  const top = readdirSync(tmpdir()).filter((name) => TEMP_PREFIX.test(name));
+  const inside = SHARED_DIRS.filter((dir) => top.includes(dir)).flatMap((dir) =>
+    readdirSync(`${tmpdir()}/${dir}`).map((name) => `${dir}/${name}`),
+  );
+  return [...top, ...inside];
+}
+
 /** Everything of interest that exists right now, as comparable strings per kind. */
 export function snapshot() {
   return {
-    temp: readdirSync(tmpdir()).filter((name) => TEMP_PREFIX.test(name)),
+    temp: tempEntries(),
     containers: dockerIds(["ps", "-aq", "--no-trunc", "--filter", "label=sandcaster.managed"]),
     volumes: dockerIds(["volume", "ls", "-q", "--filter", "label=sandcaster.managed"]),
     processes: processes().filter((line) => !line.startsWith(`${process.pid} `)),

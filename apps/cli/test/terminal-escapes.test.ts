@@ -1,6 +1,6 @@
 // Attack: a scripted model makes the agent print escape sequences, carriage returns and bidi
 // overrides in its text, its tool output and its file names. The real CLI prints none of them
-// (query, runs, runs show, sessions), refuses such names in --out, and on a real terminal (tmux)
+// (query, runs, runs show, sessions list and show), refuses such names in --out, and on a real terminal (tmux)
 // the window title and the screen stay the CLI's own.
 import { existsSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
@@ -101,7 +101,29 @@ describe("escape sequences from the model and the sandbox", () => {
     const json = await runCli(["runs", "show", id, "--json"], env, dir);
     expectInert(json.stdout);
     expect(JSON.parse(json.stdout).prompt).toBe(`go ${ATTACK}`);
-  });
+    // Several CLI processes, one after another: slow on a loaded host, not stuck.
+  }, 180_000);
+
+  it("never reach the terminal through sessions (list and show)", async () => {
+    const env = await envFor([]);
+    const created = await runCli(
+      ["sessions", "create", "--sandbox", "local", "--name", `name ${ATTACK}end`, "--json"],
+      env,
+      dir,
+    );
+    const session = JSON.parse(created.stdout) as { id: string; name: string };
+    expect(session.name).toBe(`name ${ATTACK}end`); // the record keeps what was asked
+    try {
+      const list = await runCli(["sessions"], env, dir);
+      expectInert(list.stdout);
+      expect(list.stdout).toMatch(/name .*end$/m);
+      const shown = await runCli(["sessions", "show", session.id], env, dir);
+      expectInert(shown.stdout);
+    } finally {
+      await runCli(["sessions", "delete", session.id], env, dir);
+    }
+    // Several CLI processes, one after another: slow on a loaded host, not stuck.
+  }, 180_000);
 
   it.runIf(hasService("tmux"))(
     "leave the title and the screen of a real terminal alone",
