@@ -73,7 +73,7 @@ describe.each(STORES)("sessions across instances ($store)", ({ databaseUrl }) =>
       const tar = Buffer.from(
         (await import("node:child_process")).execFileSync("sh", [
           "-c",
-          'd=$(mktemp -d) && echo "from A" > "$d/note.txt" && tar -C "$d" -cf - note.txt',
+          'd=$(mktemp -d) && echo "from A" > "$d/note.txt" && tar -C "$d" -cf - note.txt && rm -rf "$d"',
         ]),
       );
       const put = await fetch(new URL(`/sessions/${id}/workspace`, a.url), {
