@@ -1,12 +1,10 @@
-// What a test run may leave behind on this host: temp entries, labelled containers and volumes,
-// sandbox processes. test-summary.mjs snapshots them before the run and fails on anything new.
+// What a test run may leave behind: entries in the run's own temp dir, sandbox processes, labelled
+// containers and volumes. test-summary.mjs gives each run a temp dir and run id of its own, so a
+// suite running at the same time on a shared host is not blamed for this one, nor this one for it.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
-/** Names the suite's temp dirs start with (sandboxes, sessions, seeds, the E2B double's roots). */
-const TEMP_PREFIX = /^(sandcaster-|sdk-|e2b-double-)/;
-/** Temp dirs shared by many runs (one entry per session workspace inside). */
+/** Temp dirs shared by many tests (one entry per session workspace inside). */
 const SHARED_DIRS = ["sandcaster-workspaces"];
 /** Command lines of sandboxed or helper processes that must end with their test. */
 const PROCESS_MARK = /bwrap|runner\.mjs|sandcaster|e2b-double/;
@@ -24,52 +22,69 @@ function dockerIds(args) {
   }
 }
 
-function processes() {
+function readProc(pid, file) {
+  return readFileSync(`/proc/${pid}/${file}`, "utf8");
+}
+
+/**
+ * Sandbox and helper processes of this run: their command line names a path in the run's temp
+ * dir (sandbox dirs, runner bundles), or their environment carries the run id (everything the
+ * tests spawn inherits it, and keeps it when orphaned). Another suite's processes have neither.
+ */
+function processes(run) {
   const found = [];
   for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] === "Z") continue;
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      if (PROCESS_MARK.test(cmdline)) found.push(`${pid} ${cmdline.slice(0, 160)}`);
+      const stat = readProc(pid, "stat");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const cmdline = readProc(pid, "cmdline").replaceAll("\0", " ").trim();
+      if (!PROCESS_MARK.test(cmdline)) continue;
+      const ours =
+        cmdline.includes(run.tmp) ||
+        readProc(pid, "environ").split("\0").includes(`SANDCASTER_TEST_RUN=${run.id}`);
+      if (ours) found.push(`${pid} ${cmdline.slice(0, 160)}`);
     } catch {
-      // ended while we looked
+      // ended while we looked, or not ours to read
     }
   }
   return found;
 }
 
-/** The suite's temp entries, and what is inside the shared ones (session workspaces). */
-function tempEntries() {
-  const top = readdirSync(tmpdir()).filter((name) => TEMP_PREFIX.test(name));
+/** Everything in the run's temp dir, and what is inside the shared dirs there (session workspaces). */
+function tempEntries(run) {
+  if (!existsSync(run.tmp)) return [];
+  const top = readdirSync(run.tmp);
   const inside = SHARED_DIRS.filter((dir) => top.includes(dir)).flatMap((dir) =>
-    readdirSync(`${tmpdir()}/${dir}`).map((name) => `${dir}/${name}`),
+    readdirSync(`${run.tmp}/${dir}`)
+      .filter((name) => !name.startsWith("."))
+      .map((name) => `${dir}/${name}`),
   );
-  return [...top, ...inside];
+  return [...top.filter((name) => !SHARED_DIRS.includes(name)), ...inside];
 }
 
-/** Everything of interest that exists right now, as comparable strings per kind. */
-export function snapshot() {
+/**
+ * What exists right now. Temp entries and processes are this run's own; containers and volumes
+ * are every labelled one (Docker has no tie to the run yet), compared with the start by leftSince.
+ */
+export function snapshot(run) {
   return {
-    temp: tempEntries(),
+    temp: tempEntries(run),
     containers: dockerIds(["ps", "-aq", "--no-trunc", "--filter", "label=sandcaster.managed"]),
     volumes: dockerIds(["volume", "ls", "-q", "--filter", "label=sandcaster.managed"]),
-    processes: processes().filter((line) => !line.startsWith(`${process.pid} `)),
+    processes: processes(run),
   };
 }
 
 const KIND = { temp: "temp", containers: "container", volumes: "volume", processes: "process" };
 
 /** What `after` has that `before` had not, as readable lines. */
-export function leftSince(before, after) {
+export function leftSince(before, after, run) {
   const lines = [];
   for (const [kind, entries] of Object.entries(after)) {
     const known = new Set(before[kind] ?? []);
-    const fresh = entries.filter((entry) => !known.has(entry));
-    for (const entry of fresh) {
-      lines.push(`${KIND[kind]} ${kind === "temp" ? `${tmpdir()}/${entry}` : entry}`);
+    for (const entry of entries.filter((e) => !known.has(e))) {
+      lines.push(`${KIND[kind]} ${kind === "temp" ? `${run.tmp}/${entry}` : entry}`);
     }
   }
   return lines;
