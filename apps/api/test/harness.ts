@@ -121,12 +121,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
   const providers = createProviderSelector(
     {
+      // Session workspaces live in the server's temp dir, so close() removes them with it.
       local: withPool(
         createLocalProvider({
           isolation: "auto",
           logger,
           sandboxUser: config.local.sandboxUser,
           diskMb: config.local.diskMb,
+          workspacesDir: join(dir, "workspaces"),
         }),
       ),
       docker: withPool(
