@@ -4,10 +4,15 @@
 // it) that pauses instead of dying at its timeout, and pauses it. A turn resumes it with connect()
 // and gets an E2BSandbox whose destroy() pauses it again; export and import resume it briefly and
 // move the workspace as a tar archive through a file under the state dir.
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import type { SessionWorkspace } from "@sandcaster/protocol";
 import { type ConnectionOpts, NotFoundError, Sandbox as SdkSandbox } from "e2b";
 import type { CreateSandboxOptions } from "../../sandbox/sandbox.js";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
+import { packWorkspace, type WorkspacePacker } from "../workspace-pack.js";
+import { stageWorkspaceTar } from "../workspace-stage.js";
+import { forEachWorkspaceEntry } from "../workspace-tar.js";
 import {
   EXPORT_TAR,
   IMPORT_TAR,
@@ -25,12 +30,11 @@ import {
   toSandboxError,
   workspaceLostError,
 } from "./errors.js";
-import { runHelper, toArrayBuffer } from "./helper.js";
+import { runHelper } from "./helper.js";
 import { createSdkSandbox } from "./sdk-create.js";
 import { checkEnv, setupScript } from "./shell.js";
 import { WorkspaceHolds } from "./workspace-holds.js";
 import { dropArchiveScript, exportScript, importScript } from "./workspace-shell.js";
-import { normalizeWorkspaceTar } from "./workspace-tar.js";
 
 export interface WorkspacesInit {
   connection: ConnectionOpts;
@@ -40,6 +44,8 @@ export interface WorkspacesInit {
 }
 
 const SANDBOX_ID = /^[a-z0-9]+$/i;
+/** Archive entries belong to whoever extracts them (tar runs with --no-same-owner). */
+const owner = { uid: 0, gid: 0 };
 
 /** The workspace's sandbox id, after checking that it is one of ours to resume. */
 function refOf(workspace: SessionWorkspace, code: SandboxErrorCode): string {
@@ -188,38 +194,82 @@ export function createWorkspaces(init: WorkspacesInit) {
       }
     },
 
-    exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array> {
+    /**
+     * The sandbox tars its workspace to a file; the host streams that file back through the
+     * shared reader (files and directories only, relative names) while the workspace stays
+     * resumed, and pauses it when the stream ends or is cancelled.
+     */
+    exportWorkspace(
+      workspace: SessionWorkspace,
+      signal: AbortSignal,
+    ): Promise<ReadableStream<Uint8Array>> {
       const action = "export the session workspace";
-      return withWorkspace(workspace, signal, action, async (sdk) => {
-        await runHelper(sdk, exportScript(), {
-          signal,
-          action,
-          timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
+      return new Promise<ReadableStream<Uint8Array>>((resolve, reject) => {
+        let streamed = () => {};
+        const done = new Promise<void>((r) => {
+          streamed = r;
         });
-        const raw = await sdk.files.read(EXPORT_TAR, { ...transfer(signal), format: "bytes" });
-        await runHelper(sdk, dropArchiveScript(), { signal, action }).catch(() => {});
-        const archive = await normalizeWorkspaceTar(raw, action);
-        return new Uint8Array(archive.buffer, archive.byteOffset, archive.byteLength);
+        const held: Promise<void> = withWorkspace(workspace, signal, action, async (sdk) => {
+          await runHelper(sdk, exportScript(), {
+            signal,
+            action,
+            timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
+          });
+          const raw = await sdk.files.read(EXPORT_TAR, { ...transfer(signal), format: "stream" });
+          const produce = async (packer: WorkspacePacker, stop: AbortSignal) => {
+            const source = Readable.fromWeb(raw as NodeWebStream<Uint8Array>);
+            stop.addEventListener("abort", () => source.destroy(), { once: true });
+            try {
+              await forEachWorkspaceEntry(source, { strict: false }, async (c, body) => {
+                if (c.kind !== "entry") return;
+                if (c.entry.type === "directory") await packer.directory(c.entry);
+                else await packer.file(c.entry, body);
+              });
+            } finally {
+              await runHelper(sdk, dropArchiveScript(), { signal, action }).catch(() => {});
+              streamed();
+              // The stream ends once the workspace is paused again.
+              await held.catch(() => {});
+            }
+          };
+          resolve(packWorkspace(owner, produce, signal));
+          await done;
+        });
+        held.catch(reject);
       });
     },
 
     async importWorkspace(
       workspace: SessionWorkspace,
-      tar: Uint8Array,
+      archive: ReadableStream<Uint8Array>,
       signal: AbortSignal,
     ): Promise<void> {
       const action = "import the session workspace";
       refOf(workspace, "SANDBOX_IO_FAILED");
-      // Checked before anything is resumed or touched: a refused archive changes nothing.
-      const archive = await normalizeWorkspaceTar(tar, action);
-      await withWorkspace(workspace, signal, action, async (sdk) => {
-        await sdk.files.write(IMPORT_TAR, toArrayBuffer(archive), transfer(signal));
-        await runHelper(sdk, importScript(), {
-          signal,
-          action,
-          timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
+      // Checked whole before anything is resumed or touched: a refused archive changes nothing.
+      const staged = await stageWorkspaceTar(archive, signal);
+      try {
+        await withWorkspace(workspace, signal, action, async (sdk) => {
+          const tar = packWorkspace(
+            owner,
+            async (packer) => {
+              for (const entry of staged.entries) {
+                if (entry.type === "directory") await packer.directory(entry);
+              }
+              await staged.forEachFile((entry, body) => packer.file(entry, body));
+            },
+            signal,
+          );
+          await sdk.files.write(IMPORT_TAR, tar, transfer(signal));
+          await runHelper(sdk, importScript(), {
+            signal,
+            action,
+            timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
+          });
         });
-      });
+      } finally {
+        await staged.dispose();
+      }
     },
 
     /** A turn's sandbox: the workspace resumed for `lifetime`; destroy() pauses it again. */

@@ -55,6 +55,13 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Error text as the sandbox sees it: host paths (the server's temp dirs) are not the client's. */
+function inSandboxTerms(text: string, roots: readonly PathRoot[]): string {
+  let out = text;
+  for (const root of roots) out = out.split(root.host).join(root.sandbox);
+  return out;
+}
+
 export class LocalSandbox implements Sandbox {
   readonly provider: SandboxProviderName = "local";
   readonly id: string;
@@ -147,9 +154,13 @@ export class LocalSandbox implements Sandbox {
       this.snapshot = await takeSnapshot(this.hostWorkspace, this.init.stagedMarker, { signal });
     } catch (error) {
       if (signal.aborted && error === signal.reason) throw error;
-      throw new SandboxError("SANDBOX_IO_FAILED", `cannot stage files: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      throw new SandboxError(
+        "SANDBOX_IO_FAILED",
+        `cannot stage files: ${inSandboxTerms(errorMessage(error), this.roots)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -197,7 +208,7 @@ export class LocalSandbox implements Sandbox {
       if (signal.aborted && error === signal.reason) throw error;
       throw new SandboxError(
         "SANDBOX_IO_FAILED",
-        `cannot read changed files: ${errorMessage(error)}`,
+        `cannot read changed files: ${inSandboxTerms(errorMessage(error), this.roots)}`,
         {
           cause: error,
         },
