@@ -1,14 +1,18 @@
 // POST /webhooks/e2b: E2B's signature scheme, idempotent deliveries, and lost sandboxes marked so.
 import { createHash } from "node:crypto";
+import { type E2BDouble, startE2BDouble } from "@sandcaster/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { postQuery, readEvents } from "./sse.js";
 
 const SECRET = "whsec-test-0123456789";
 let t: TestServer | undefined;
+let e2b: E2BDouble | undefined;
 afterEach(async () => {
   await t?.close();
+  await e2b?.close();
   t = undefined;
+  e2b = undefined;
 });
 
 /** Written from E2B's documentation, independently of the server's code. */
@@ -45,8 +49,13 @@ async function deliver(
   return fetch(new URL("/webhooks/e2b", url), { method: "POST", headers: all, body });
 }
 
-async function runningRun(server: TestServer, id: string) {
-  await server.store.createRun({ id, prompt: "p", startedAt: new Date(Date.now() - 1000) });
+async function runningRun(server: TestServer, id: string, sandboxProvider = "e2b") {
+  await server.store.createRun({
+    id,
+    prompt: "p",
+    sandboxProvider,
+    startedAt: new Date(Date.now() - 1000),
+  });
 }
 
 describe("POST /webhooks/e2b", () => {
@@ -93,6 +102,21 @@ describe("POST /webhooks/e2b", () => {
     expect(await (await deliver(t.url, body)).json()).toEqual({ status: "duplicate" });
   });
 
+  it("ignores a signed `killed` naming a local or docker run, or no known run", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
+    await runningRun(t, "run-local", "local");
+    await runningRun(t, "run-docker", "docker");
+    for (const [i, runId] of ["run-local", "run-docker", "run-unknown"].entries()) {
+      const body = JSON.stringify(payload("sandbox.lifecycle.killed", `evt-x${i}`, runId));
+      expect(await (await deliver(t.url, body)).json()).toEqual({
+        status: "ok",
+        runMarkedLost: false,
+      });
+    }
+    expect(await t.store.getRun("run-local")).toMatchObject({ status: "running" });
+    expect(await t.store.getRun("run-docker")).toMatchObject({ status: "running" });
+  });
+
   it("acknowledges unknown types and v2 payloads, and answers 400 to a signed body that is not an event", async () => {
     t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
     const unknown = JSON.stringify({
@@ -104,17 +128,25 @@ describe("POST /webhooks/e2b", () => {
     expect((await deliver(t.url, JSON.stringify({ hello: 1 }))).status).toBe(400);
   });
 
-  it("ends a live stream on this instance with SANDBOX_LOST", async () => {
+  it("ends a live e2b stream on this instance with SANDBOX_LOST", async () => {
+    e2b = await startE2BDouble();
     t = await startTestServer({
       e2bWebhookSecret: SECRET,
+      sandbox: "e2b",
+      e2b,
       turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 30" } }] }, { text: "never" }],
     });
     const response = await postQuery(t.url, { prompt: "wait" });
     const runId = response.headers.get("x-run-id") ?? "";
-    const reading = readEvents(response);
-    await new Promise((r) => setTimeout(r, 800));
+    const rest = readEvents(response);
+    // Delivered once E2B has the run's sandbox (what a real `killed` event follows).
+    const deadline = Date.now() + 20_000;
+    while (e2b.alive().length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(e2b.alive()).toHaveLength(1);
     await deliver(t.url, JSON.stringify(payload("sandbox.lifecycle.killed", "evt-4", runId)));
-    const events = await reading;
+    const events = await rest;
     expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
     expect(await t.store.getRun(runId)).toMatchObject({
       status: "error",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { OutputFormatSchema } from "./output-format.js";
+import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
 import { AllowedToolsSchema } from "./tools.js";
 
 /** Sandboxes kept warm per provider; each is used by one run only, then destroyed. */
@@ -115,6 +116,8 @@ export const SandcasterConfigSchema = z.strictObject({
   events: EventsConfigSchema.prefault({}),
   runs: RunsConfigSchema.prefault({}),
   composite: CompositeConfigSchema.prefault({}),
+  server: ServerConfigSchema.prefault({}),
+  sessions: SessionsConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

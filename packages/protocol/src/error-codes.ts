@@ -12,5 +12,9 @@ export const ERROR_CODES = {
   CANCELLED: "CANCELLED",
   RUNNER_CRASHED: "RUNNER_CRASHED",
   INTERNAL: "INTERNAL",
+  /** 413: a request body or workspace archive over its configured limit. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** 421: the Host header names no host this server answers for (DNS rebinding). */
+  HOST_NOT_ALLOWED: "HOST_NOT_ALLOWED",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
