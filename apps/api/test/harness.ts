@@ -69,6 +69,8 @@ export interface TestServerOptions {
   logLines?: string[];
   /** Sessions: this instance's id (docker/local workspaces belong to it). Default "instance-a". */
   instanceId?: string;
+  /** The local provider's isolation (default "auto": bubblewrap when it works). */
+  localIsolation?: "auto" | "bwrap" | "none";
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
 }
@@ -115,7 +117,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
   const providers = createProviderSelector(
     {
-      local: withPool(createLocalProvider({ isolation: "auto", logger })),
+      local: withPool(createLocalProvider({ isolation: options.localIsolation ?? "auto", logger })),
       docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },
