@@ -55,10 +55,18 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Error text as the sandbox sees it: host paths (the server's temp dirs) are not the client's. */
+/**
+ * Error text without the server's directories: as the sandbox sees the paths under bwrap, and
+ * relative to the workspace when unisolated (where the sandbox sees the host's own temp dirs).
+ */
 function inSandboxTerms(text: string, roots: readonly PathRoot[]): string {
   let out = text;
-  for (const root of roots) out = out.split(root.host).join(root.sandbox);
+  for (const root of roots) {
+    out =
+      root.sandbox === root.host
+        ? out.split(`${root.host}/`).join("").split(root.host).join(".")
+        : out.split(root.host).join(root.sandbox);
+  }
   return out;
 }
 
