@@ -2,20 +2,13 @@
 //
 // createWorkspace makes a sandbox labelled with the session (not a run, so the orphan sweep spares
 // it) that pauses instead of dying at its timeout, and pauses it. A turn resumes it with connect()
-// and gets an E2BSandbox whose destroy() pauses it again; export and import resume it briefly and
-// move the workspace as a tar archive through a file under the state dir.
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeWebStream } from "node:stream/web";
+// and gets an E2BSandbox whose destroy() pauses it again; export and import (workspace-archive.ts)
+// keep it resumed while the archive streams through a file under the state dir.
 import type { SessionWorkspace } from "@sandcaster/protocol";
 import { type ConnectionOpts, NotFoundError, Sandbox as SdkSandbox } from "e2b";
 import type { CreateSandboxOptions } from "../../sandbox/sandbox.js";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
-import { packWorkspace, type WorkspacePacker } from "../workspace-pack.js";
-import { stageWorkspaceTar } from "../workspace-stage.js";
-import { forEachWorkspaceEntry } from "../workspace-tar.js";
 import {
-  EXPORT_TAR,
-  IMPORT_TAR,
   META_MANAGED,
   META_SESSION_ID,
   REQUEST_TIMEOUT_MS,
@@ -33,8 +26,8 @@ import {
 import { runHelper } from "./helper.js";
 import { createSdkSandbox } from "./sdk-create.js";
 import { checkEnv, setupScript } from "./shell.js";
+import { exportArchive, importArchive } from "./workspace-archive.js";
 import { WorkspaceHolds } from "./workspace-holds.js";
-import { dropArchiveScript, exportScript, importScript } from "./workspace-shell.js";
 
 export interface WorkspacesInit {
   connection: ConnectionOpts;
@@ -44,8 +37,6 @@ export interface WorkspacesInit {
 }
 
 const SANDBOX_ID = /^[a-z0-9]+$/i;
-/** Archive entries belong to whoever extracts them (tar runs with --no-same-owner). */
-const owner = { uid: 0, gid: 0 };
 
 /** The workspace's sandbox id, after checking that it is one of ours to resume. */
 function refOf(workspace: SessionWorkspace, code: SandboxErrorCode): string {
@@ -146,8 +137,6 @@ export function createWorkspaces(init: WorkspacesInit) {
     }
   }
 
-  const transfer = (signal: AbortSignal) => ({ requestTimeoutMs: WORKSPACE_OP_TIMEOUT_MS, signal });
-
   return {
     async createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace> {
       if (signal.aborted) throw abortReason(signal);
@@ -194,49 +183,12 @@ export function createWorkspaces(init: WorkspacesInit) {
       }
     },
 
-    /**
-     * The sandbox tars its workspace to a file; the host streams that file back through the
-     * shared reader (files and directories only, relative names) while the workspace stays
-     * resumed, and pauses it when the stream ends or is cancelled.
-     */
+    /** The workspace as a tar stream; it stays resumed until the stream ends. */
     exportWorkspace(
       workspace: SessionWorkspace,
       signal: AbortSignal,
     ): Promise<ReadableStream<Uint8Array>> {
-      const action = "export the session workspace";
-      return new Promise<ReadableStream<Uint8Array>>((resolve, reject) => {
-        let streamed = () => {};
-        const done = new Promise<void>((r) => {
-          streamed = r;
-        });
-        const held: Promise<void> = withWorkspace(workspace, signal, action, async (sdk) => {
-          await runHelper(sdk, exportScript(), {
-            signal,
-            action,
-            timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
-          });
-          const raw = await sdk.files.read(EXPORT_TAR, { ...transfer(signal), format: "stream" });
-          const produce = async (packer: WorkspacePacker, stop: AbortSignal) => {
-            const source = Readable.fromWeb(raw as NodeWebStream<Uint8Array>);
-            stop.addEventListener("abort", () => source.destroy(), { once: true });
-            try {
-              await forEachWorkspaceEntry(source, { strict: false }, async (c, body) => {
-                if (c.kind !== "entry") return;
-                if (c.entry.type === "directory") await packer.directory(c.entry);
-                else await packer.file(c.entry, body);
-              });
-            } finally {
-              await runHelper(sdk, dropArchiveScript(), { signal, action }).catch(() => {});
-              streamed();
-              // The stream ends once the workspace is paused again.
-              await held.catch(() => {});
-            }
-          };
-          resolve(packWorkspace(owner, produce, signal));
-          await done;
-        });
-        held.catch(reject);
-      });
+      return exportArchive(withWorkspace, workspace, signal);
     },
 
     async importWorkspace(
@@ -244,32 +196,8 @@ export function createWorkspaces(init: WorkspacesInit) {
       archive: ReadableStream<Uint8Array>,
       signal: AbortSignal,
     ): Promise<void> {
-      const action = "import the session workspace";
       refOf(workspace, "SANDBOX_IO_FAILED");
-      // Checked whole before anything is resumed or touched: a refused archive changes nothing.
-      const staged = await stageWorkspaceTar(archive, signal);
-      try {
-        await withWorkspace(workspace, signal, action, async (sdk) => {
-          const tar = packWorkspace(
-            owner,
-            async (packer) => {
-              for (const entry of staged.entries) {
-                if (entry.type === "directory") await packer.directory(entry);
-              }
-              await staged.forEachFile((entry, body) => packer.file(entry, body));
-            },
-            signal,
-          );
-          await sdk.files.write(IMPORT_TAR, tar, transfer(signal));
-          await runHelper(sdk, importScript(), {
-            signal,
-            action,
-            timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
-          });
-        });
-      } finally {
-        await staged.dispose();
-      }
+      await importArchive(withWorkspace, workspace, archive, signal);
     },
 
     /** A turn's sandbox: the workspace resumed for `lifetime`; destroy() pauses it again. */
