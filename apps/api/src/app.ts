@@ -12,7 +12,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
-import { HttpError } from "./http-error.js";
+import { HttpError, toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { hostCheck } from "./middleware/host-check.js";
@@ -159,26 +159,30 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     "/",
     queryRoute({
-      services: deps.services,
-      providers: deps.providers,
-      activeRuns: deps.activeRuns,
+      runs: {
+        ...deps.services,
+        providers: deps.providers,
+        activeRuns: deps.activeRuns,
+        env: deps.env,
+        sessions: deps.sessions,
+        newRunId: deps.newRunId,
+      },
       slots: deps.slots ?? slotsFrom(deps.services.config.limits),
       metrics,
-      env: deps.env,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       isDraining: deps.isDraining ?? (() => false),
-      sessions: deps.sessions,
-      ...(deps.newRunId ? { newRunId: deps.newRunId } : {}),
     }),
   );
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),
   );
+  // The only place an error becomes a response (routes and core just throw).
   app.onError((error, c) => {
-    if (error instanceof HttpError) {
-      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-      return c.json(error.body(), error.status);
+    const known = toHttpError(error);
+    if (known) {
+      for (const [name, value] of Object.entries(known.headers)) c.header(name, value);
+      return c.json(known.body(), known.status);
     }
     logger.error({ err: error, path: c.req.path }, "unhandled error");
     return c.json({ error: "internal server error", code: "INTERNAL" }, 500);

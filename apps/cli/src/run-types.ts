@@ -1,5 +1,5 @@
 // What commands see of a run, whatever carries it (a server over HTTP, or this process).
-import type { RunRecord, RunStatus, SandcasterEvent } from "@sandcaster/protocol";
+import type { RunPage, RunRecord, RunStatus, SandcasterEvent } from "@sandcaster/protocol";
 
 /** An event with its per-run sequence number (the SSE id), when the transport knows it. */
 export interface SeqEvent {
@@ -7,10 +7,7 @@ export interface SeqEvent {
   event: SandcasterEvent;
 }
 
-export interface RunPage {
-  runs: RunRecord[];
-  nextCursor?: string | undefined;
-}
+export type { RunPage } from "@sandcaster/protocol";
 
 /** One run being executed: its events until it ends, and a way to stop it. */
 export interface RunHandle {

@@ -61,8 +61,6 @@ export const FileEventSchema = z.object({
   encoding: FileEncodingSchema.optional(),
 });
 
-export const RESULT_SUBTYPES = ["success", "error_max_turns"] as const;
-
 export const ResultEventSchema = z.object({
   type: z.literal("result"),
   subtype: z.string().optional(),

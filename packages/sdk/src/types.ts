@@ -1,5 +1,8 @@
 // The shapes of the SDK's options and of the answers of the JSON routes.
-import type { RunRecord, RunStatus } from "@sandcaster/protocol";
+import type { RunStatus } from "@sandcaster/protocol";
+
+/** The JSON routes' envelopes are protocol's (the server answers the same types). */
+export type { CancelRunResponse, HealthResponse, RunPage } from "@sandcaster/protocol";
 
 /** Per call: cancel it with `signal`, add headers (e.g. your own `x-request-id`). */
 export interface RequestOptions {
@@ -25,22 +28,4 @@ export interface ListRunsParams {
   limit?: number | undefined;
   status?: RunStatus | undefined;
   cursor?: string | undefined;
-}
-
-/** One page of GET /runs, newest first. */
-export interface RunPage {
-  runs: RunRecord[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string | undefined;
-}
-
-/** POST /runs/:id/cancel: `cancelling` while it stops, else the status it already ended with. */
-export interface CancelRunResponse {
-  id: string;
-  status: "cancelling" | RunStatus;
-}
-
-export interface HealthResponse {
-  status: "ok";
-  version: string;
 }

@@ -21,7 +21,7 @@ export async function readJsonBody<S extends z.ZodType>(
   try {
     body = JSON.parse(await c.req.text());
   } catch (error) {
-    if (error instanceof HttpError) throw error;
+    if (HttpError.isInstance(error)) throw error;
     throw new HttpError(
       400,
       "INVALID_JSON",

@@ -1,5 +1,6 @@
-// What the /runs routes read and answer besides protocol types: list query, page, event cursor, cancel.
-import { RunRecordSchema, RunStatusSchema } from "@sandcaster/protocol";
+// What the /runs routes read besides protocol types: list query, event cursor. The answers (page,
+// cancel) are protocol's, shared with the SDK and the CLI.
+import { CancelRunResponseSchema, RunStatusSchema } from "@sandcaster/protocol";
 import { z } from "zod";
 
 /** GET /runs query string; unknown parameters are refused. */
@@ -10,13 +11,7 @@ export const RunListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-export const RunPageSchema = z.object({
-  /** Newest first. */
-  runs: z.array(RunRecordSchema),
-  /** Present when more runs follow: pass it back as `cursor`. */
-  nextCursor: z.string().optional(),
-});
-export type RunPage = z.infer<typeof RunPageSchema>;
+export { type RunPage, RunPageSchema } from "@sandcaster/protocol";
 
 /** The `:id` of /runs/:id…: whatever the run's id is (run_<uuid> when the server made it). */
 export const RunIdSchema = z.string().min(1);
@@ -24,9 +19,5 @@ export const RunIdSchema = z.string().min(1);
 /** `Last-Event-ID` header or `?after=`: events with a larger id follow. */
 export const EventIdSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const CancelResponseSchema = z.object({
-  id: z.string(),
-  /** "cancelling" (202) while the run stops; the final status (200) once it has ended. */
-  status: z.union([z.literal("cancelling"), RunStatusSchema]),
-});
-export type CancelResponse = z.infer<typeof CancelResponseSchema>;
+export const CancelResponseSchema = CancelRunResponseSchema;
+export type { CancelRunResponse as CancelResponse } from "@sandcaster/protocol";

@@ -1,13 +1,22 @@
 // Bounds concurrent runs per instance: a fixed number run, a bounded queue waits, the rest are refused.
-export class RunSlotsFullError extends Error {
-  readonly code = "TOO_MANY_RUNS";
+import { SandcasterError } from "../errors/sandcaster-error.js";
+
+const MARKER = Symbol.for("sandcaster.run-slots-full");
+
+export class RunSlotsFullError extends SandcasterError {
+  readonly [MARKER] = true;
+  declare readonly code: "TOO_MANY_RUNS";
   constructor(
     message: string,
     /** Seconds a client should wait before trying again. */
     readonly retryAfterSecs: number,
   ) {
-    super(message);
+    super("TOO_MANY_RUNS", message);
     this.name = "RunSlotsFullError";
+  }
+
+  static override isInstance(value: unknown): value is RunSlotsFullError {
+    return typeof value === "object" && value !== null && MARKER in value;
   }
 }
 

@@ -1,4 +1,6 @@
 // Typed sandbox failures with stable codes; they survive duplicated packages via a global symbol.
+import { SandcasterError } from "../errors/sandcaster-error.js";
+
 const MARKER = Symbol.for("sandcaster.sandbox-error");
 
 export const SANDBOX_ERROR_CODES = [
@@ -16,23 +18,20 @@ export const SANDBOX_ERROR_CODES = [
 ] as const;
 export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
 
-export class SandboxError extends Error {
+export class SandboxError extends SandcasterError {
   readonly [MARKER] = true;
-  readonly code: SandboxErrorCode;
-  readonly hint: string | undefined;
+  declare readonly code: SandboxErrorCode;
 
   constructor(
     code: SandboxErrorCode,
     message: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(code, message, options);
     this.name = "SandboxError";
-    this.code = code;
-    this.hint = options.hint;
   }
 
-  static isInstance(value: unknown): value is SandboxError {
+  static override isInstance(value: unknown): value is SandboxError {
     return typeof value === "object" && value !== null && MARKER in value;
   }
 }

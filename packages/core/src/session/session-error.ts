@@ -1,4 +1,7 @@
-// Why a session request cannot be served, with the HTTP status the API answers.
+// Why a session request cannot be served; its HTTP status comes from protocol's ERROR_HTTP_STATUS.
+import { httpStatusOf } from "@sandcaster/protocol";
+import { SandcasterError } from "../errors/sandcaster-error.js";
+
 export type SessionErrorCode =
   | "SESSION_NOT_FOUND"
   | "SESSION_EXPIRED"
@@ -6,29 +9,28 @@ export type SessionErrorCode =
   | "SESSION_ELSEWHERE"
   | "SESSION_UNSUPPORTED";
 
-const STATUS: Record<SessionErrorCode, 400 | 404 | 409 | 410 | 421> = {
-  SESSION_NOT_FOUND: 404,
-  SESSION_EXPIRED: 410,
-  SESSION_BUSY: 409,
-  SESSION_ELSEWHERE: 421,
-  SESSION_UNSUPPORTED: 400,
-};
+const MARKER = Symbol.for("sandcaster.session-error");
 
-export class SessionError extends Error {
-  readonly status: 400 | 404 | 409 | 410 | 421;
+export class SessionError extends SandcasterError {
+  readonly [MARKER] = true;
+  declare readonly code: SessionErrorCode;
 
   constructor(
-    readonly code: SessionErrorCode,
+    code: SessionErrorCode,
     message: string,
     /** SESSION_ELSEWHERE: the owning instance's advertised URL, when it has one. */
     readonly ownerUrl?: string | undefined,
   ) {
-    super(message);
+    super(code, message);
     this.name = "SessionError";
-    this.status = STATUS[code];
   }
 
-  static isInstance(error: unknown): error is SessionError {
-    return error instanceof Error && error.name === "SessionError" && "status" in error;
+  /** 404, 409, 410, 421 or 400. */
+  get status(): number {
+    return httpStatusOf(this.code).status;
+  }
+
+  static override isInstance(value: unknown): value is SessionError {
+    return typeof value === "object" && value !== null && MARKER in value;
   }
 }
