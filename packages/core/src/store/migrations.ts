@@ -128,6 +128,17 @@ export const sessionsMigration: Migration = {
 };
 runStoreMigrations["0005_sessions"] = sessionsMigration;
 
+/** The sandbox a run got, so an E2B webhook can prove it is about that run's own sandbox. */
+export const runSandboxIdMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("sandbox_id", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("sandbox_id").execute();
+  },
+};
+runStoreMigrations["0006_run_sandbox_id"] = runSandboxIdMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };

@@ -59,6 +59,8 @@ export interface RunStore {
   migrate(): Promise<void>;
   createRun(run: NewRun): Promise<void>;
   finishRun(id: string, outcome: RunOutcome): Promise<void>;
+  /** Records the provider's id of the run's sandbox once it is ready. */
+  recordSandbox(id: string, sandboxId: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first (startedAt, then id, descending). */
   listRuns(query: ListRunsQuery): Promise<RunPage>;
