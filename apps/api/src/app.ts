@@ -13,10 +13,12 @@ import {
 } from "@sandcaster/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import type { Logger } from "pino";
 import { HttpError, toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
+import { hostCheck } from "./middleware/host-check.js";
 import { requestLog } from "./middleware/request-log.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
@@ -28,7 +30,7 @@ import { queryRoute } from "./routes/query.js";
 import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
-import { sessionsRoute } from "./routes/sessions.js";
+import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -110,18 +112,28 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.use(requestLog(logger));
+  app.use(
+    hostCheck({
+      apiKey: deps.apiKey,
+      allowedHosts: deps.services.config.server.allowedHosts,
+      envHosts: deps.env.SANDCASTER_ALLOWED_HOSTS,
+    }),
+  );
   app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS));
   app.use(
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new HttpError(
-          413,
-          "PAYLOAD_TOO_LARGE",
-          `the request body is larger than ${limit} bytes`,
-        );
-      },
-    }),
+    except(
+      isWorkspaceUpload,
+      bodyLimit({
+        maxSize: limit,
+        onError: () => {
+          throw new HttpError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            `the request body is larger than ${limit} bytes`,
+          );
+        },
+      }),
+    ),
   );
 
   app.route("/", healthRoute(deps.version));
@@ -155,7 +167,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", openApiRoute(deps.version));
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
-  app.route("/", sessionsRoute(deps.sessions));
+  app.route("/", sessionsRoute(deps.sessions, deps.services.config.sessions));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(

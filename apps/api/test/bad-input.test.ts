@@ -102,6 +102,13 @@ describe("POST /query bad input", () => {
     );
   });
 
+  it("an outputFormat.schema nested 20,000 deep → 400 naming the field", async () => {
+    const depth = 20_000;
+    const raw = `{"prompt":"p","outputFormat":{"type":"json_schema","schema":{"a":${"[".repeat(depth)}${"]".repeat(depth)}}}}`;
+    const body = await expectError(await postQuery(t.url, raw, auth), 400, "outputFormat.schema");
+    expect(JSON.stringify(body)).toContain("deeper than 32");
+  });
+
   it("oversized body → 413", async () => {
     const body = await expectError(
       await postQuery(t.url, { prompt: "x".repeat(100 * 1024) }, auth),

@@ -74,6 +74,8 @@ export interface TestServerOptions {
   noGatewayUrl?: boolean;
   /** The egress proxy's resolver (netns test hosts' names). */
   egress?: AppDeps["egress"];
+  /** The local provider's isolation (default "auto": bubblewrap when it works). */
+  localIsolation?: "auto" | "bwrap" | "none";
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
 }
@@ -124,7 +126,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       // Session workspaces live in the server's temp dir, so close() removes them with it.
       local: withPool(
         createLocalProvider({
-          isolation: "auto",
+          isolation: options.localIsolation ?? "auto",
           logger,
           sandboxUser: config.local.sandboxUser,
           diskMb: config.local.diskMb,

@@ -51,3 +51,22 @@ it("an agent that reads the runner's environment finds no key, though the model 
   );
   expect(JSON.stringify(record)).not.toContain(key);
 });
+
+it("a key pasted into the prompt or the metadata is redacted in the stored run record", async () => {
+  const key = "request-secret-in-the-prompt-4567";
+  t = await startTestServer({ turns: [{ text: "noted" }] });
+  const events = await readEvents(
+    await postQuery(t.url, {
+      prompt: `remember ${key} for later`,
+      apiKeys: { anthropic: key },
+      metadata: { ticket: `key=${key}` },
+    }),
+  );
+  const init = events[0]?.data;
+  const runId = init?.type === "system" ? (init.runId ?? "") : "";
+  const res = await fetch(`${t.url}/runs/${runId}`);
+  const record = (await res.json()) as { prompt: string; metadata: Record<string, string> };
+  expect(JSON.stringify(record)).not.toContain(key);
+  expect(record.prompt).toBe("remember [REDACTED] for later");
+  expect(record.metadata).toStrictEqual({ ticket: "key=[REDACTED]" });
+});

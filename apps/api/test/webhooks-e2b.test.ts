@@ -1,14 +1,18 @@
 // POST /webhooks/e2b: E2B's signature scheme, idempotent deliveries, and lost sandboxes marked so.
 import { createHash } from "node:crypto";
+import { type E2BDouble, startE2BDouble } from "@sandcaster/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { postQuery, readEvents } from "./sse.js";
 
 const SECRET = "whsec-test-0123456789";
 let t: TestServer | undefined;
+let e2b: E2BDouble | undefined;
 afterEach(async () => {
   await t?.close();
+  await e2b?.close();
   t = undefined;
+  e2b = undefined;
 });
 
 /** Written from E2B's documentation, independently of the server's code. */
@@ -19,7 +23,7 @@ function sign(body: string, secret = SECRET): string {
     .replace(/=+$/, "");
 }
 
-function payload(type: string, id: string, runId?: string) {
+function payload(type: string, id: string, runId?: string, sandboxId = "sbx_123") {
   return {
     version: "v1",
     id,
@@ -27,7 +31,7 @@ function payload(type: string, id: string, runId?: string) {
     eventData: {
       sandbox_metadata: runId ? { sandcasterManaged: "true", sandcasterRunId: runId } : {},
     },
-    sandboxId: "sbx_123",
+    sandboxId,
     sandboxTemplateId: "base",
     sandboxTeamId: "team_1",
     timestamp: new Date().toISOString(),
@@ -45,8 +49,19 @@ async function deliver(
   return fetch(new URL("/webhooks/e2b", url), { method: "POST", headers: all, body });
 }
 
-async function runningRun(server: TestServer, id: string) {
-  await server.store.createRun({ id, prompt: "p", startedAt: new Date(Date.now() - 1000) });
+async function runningRun(
+  server: TestServer,
+  id: string,
+  sandboxProvider = "e2b",
+  sandboxId: string | undefined = "sbx_123",
+) {
+  await server.store.createRun({
+    id,
+    prompt: "p",
+    sandboxProvider,
+    startedAt: new Date(Date.now() - 1000),
+  });
+  if (sandboxId) await server.store.recordSandbox(id, sandboxId);
 }
 
 describe("POST /webhooks/e2b", () => {
@@ -93,6 +108,39 @@ describe("POST /webhooks/e2b", () => {
     expect(await (await deliver(t.url, body)).json()).toEqual({ status: "duplicate" });
   });
 
+  it("ignores a signed `killed` naming a local or docker run, or no known run", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
+    await runningRun(t, "run-local", "local");
+    await runningRun(t, "run-docker", "docker");
+    for (const [i, runId] of ["run-local", "run-docker", "run-unknown"].entries()) {
+      const body = JSON.stringify(payload("sandbox.lifecycle.killed", `evt-x${i}`, runId));
+      expect(await (await deliver(t.url, body)).json()).toEqual({
+        status: "ok",
+        runMarkedLost: false,
+      });
+    }
+    expect(await t.store.getRun("run-local")).toMatchObject({ status: "running" });
+    expect(await t.store.getRun("run-docker")).toMatchObject({ status: "running" });
+  });
+
+  it("ignores a signed `killed` from another sandbox naming an e2b run, or before its sandbox is known", async () => {
+    t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
+    await runningRun(t, "run-e2b");
+    await runningRun(t, "run-e2b-starting", "e2b", undefined);
+    const cases = [
+      payload("sandbox.lifecycle.killed", "evt-y0", "run-e2b", "sbx_someone_else"),
+      payload("sandbox.lifecycle.killed", "evt-y1", "run-e2b-starting", "sbx_someone_else"),
+    ];
+    for (const event of cases) {
+      expect(await (await deliver(t.url, JSON.stringify(event))).json()).toEqual({
+        status: "ok",
+        runMarkedLost: false,
+      });
+    }
+    expect(await t.store.getRun("run-e2b")).toMatchObject({ status: "running" });
+    expect(await t.store.getRun("run-e2b-starting")).toMatchObject({ status: "running" });
+  });
+
   it("acknowledges unknown types and v2 payloads, and answers 400 to a signed body that is not an event", async () => {
     t = await startTestServer({ turns: [], e2bWebhookSecret: SECRET });
     const unknown = JSON.stringify({
@@ -104,17 +152,36 @@ describe("POST /webhooks/e2b", () => {
     expect((await deliver(t.url, JSON.stringify({ hello: 1 }))).status).toBe(400);
   });
 
-  it("ends a live stream on this instance with SANDBOX_LOST", async () => {
+  it("ends a live e2b stream on this instance with SANDBOX_LOST", async () => {
+    e2b = await startE2BDouble();
     t = await startTestServer({
       e2bWebhookSecret: SECRET,
+      sandbox: "e2b",
+      e2b,
       turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 30" } }] }, { text: "never" }],
     });
     const response = await postQuery(t.url, { prompt: "wait" });
     const runId = response.headers.get("x-run-id") ?? "";
-    const reading = readEvents(response);
-    await new Promise((r) => setTimeout(r, 800));
-    await deliver(t.url, JSON.stringify(payload("sandbox.lifecycle.killed", "evt-4", runId)));
-    const events = await reading;
+    const rest = readEvents(response);
+    // Delivered once the run has its sandbox (what a real `killed` event follows).
+    const deadline = Date.now() + 20_000;
+    while (!(await t.store.getRun(runId))?.sandboxId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(e2b.alive()).toHaveLength(1);
+    const sandboxId = e2b.alive()[0]?.sandboxId ?? "";
+    // Another sandbox of the team naming this run changes nothing; the run's own sandbox does.
+    const forged = payload("sandbox.lifecycle.killed", "evt-5", runId, "sbx_forged");
+    expect(await (await deliver(t.url, JSON.stringify(forged))).json()).toEqual({
+      status: "ok",
+      runMarkedLost: false,
+    });
+    expect(await t.store.getRun(runId)).toMatchObject({ status: "running", sandboxId });
+    await deliver(
+      t.url,
+      JSON.stringify(payload("sandbox.lifecycle.killed", "evt-4", runId, sandboxId)),
+    );
+    const events = await rest;
     expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
     expect(await t.store.getRun(runId)).toMatchObject({
       status: "error",

@@ -6,6 +6,7 @@ import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from 
 import { GatewayConfigSchema } from "./gateway.js";
 import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
+import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
 import { AllowedToolsSchema } from "./tools.js";
 
 /** Sandboxes kept warm per provider; each is used by one run only, then destroyed. */
@@ -159,6 +160,8 @@ export const SandcasterConfigSchema = z.strictObject({
   gateway: GatewayConfigSchema.prefault({}),
   /** Egress policy of every run (the ceiling a request may narrow); default: an allow-list. */
   network: NetworkConfigSchema.prefault({}),
+  server: ServerConfigSchema.prefault({}),
+  sessions: SessionsConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

@@ -51,12 +51,15 @@ export const ERROR_CODES = {
   UNAUTHORIZED: "UNAUTHORIZED",
   NOT_FOUND: "NOT_FOUND",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** 413: a request body or workspace archive over its configured limit. */
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   TOO_MANY_RUNS: "TOO_MANY_RUNS",
   CLIENT_CLOSED: "CLIENT_CLOSED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   /** The run store does not answer (PostgreSQL down): 503 with Retry-After. */
   STORE_UNAVAILABLE: "STORE_UNAVAILABLE",
+  /** 421: the Host header names no host this server answers for (DNS rebinding). */
+  HOST_NOT_ALLOWED: "HOST_NOT_ALLOWED",
 
   // Warnings (`warning` events): the run goes on.
   RUNNER_INVALID_EVENT: "RUNNER_INVALID_EVENT",

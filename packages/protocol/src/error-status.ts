@@ -25,6 +25,7 @@ export const ERROR_HTTP_STATUS: Partial<Record<ErrorCode, ErrorHttpStatus>> = {
   PAYLOAD_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   SESSION_ELSEWHERE: { status: 421 },
+  HOST_NOT_ALLOWED: { status: 421 },
   TOO_MANY_RUNS: { status: 429, retryAfterSecs: 1 },
   BUDGET_EXCEEDED: { status: 429 },
   SHUTTING_DOWN: { status: 503, retryAfterSecs: 1 },

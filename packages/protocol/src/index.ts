@@ -19,6 +19,7 @@ export * from "./run-record.js";
 export * from "./runner-config.js";
 export type * from "./sandbox.js";
 export { SANDBOX_HOST_DIR } from "./sandbox.js";
+export * from "./server-config.js";
 export * from "./session.js";
 export * from "./tools.js";
 export * from "./usage.js";

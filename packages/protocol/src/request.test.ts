@@ -32,6 +32,28 @@ describe("QueryRequestSchema", () => {
     ]);
   });
 
+  it("bounds outputFormat.schema depth and size, naming the field", () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(
+      issues({ prompt: "x", outputFormat: { type: "json_schema", schema: { deep } } }),
+    ).toEqual([
+      { field: "outputFormat.schema", message: "the schema is nested deeper than 32 levels" },
+    ]);
+    const wide = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, i]));
+    expect(issues({ prompt: "x", outputFormat: { type: "json_schema", schema: wide } })).toEqual([
+      { field: "outputFormat.schema", message: "the schema has more than 10000 values" },
+    ]);
+    let ok: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 14; i++) ok = { type: "object", properties: { a: ok } };
+    expect(
+      QueryRequestSchema.safeParse({
+        prompt: "x",
+        outputFormat: { type: "json_schema", schema: ok },
+      }).success,
+    ).toBe(true);
+  });
+
   it("names unknown fields instead of ignoring them", () => {
     expect(issues({ prompt: "x", branching: {} })).toEqual([
       { field: "branching", message: "unknown field" },

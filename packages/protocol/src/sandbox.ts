@@ -164,12 +164,22 @@ export interface SandboxProvider {
   createWorkspace?(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
   /** Frees it for good (volume, directory or sandbox gone). Idempotent. */
   deleteWorkspace?(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
-  /** The workspace's files as a tar archive (regular files and directories, relative paths). */
-  exportWorkspace?(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
-  /** Replaces the workspace's files with those of a tar archive (no absolute paths, no `..`). */
+  /**
+   * The workspace's files as a tar stream (regular files and directories, relative paths). Fails
+   * before the stream starts when the workspace cannot be read; the stream is produced as it is
+   * read (bounded memory) and cancelling it stops the export.
+   */
+  exportWorkspace?(
+    workspace: SessionWorkspace,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Replaces the workspace's files with those of a tar stream (files and directories only, no
+   * absolute paths, no `..`), checked whole first: a refused archive changes nothing.
+   */
   importWorkspace?(
     workspace: SessionWorkspace,
-    tar: Uint8Array,
+    archive: ReadableStream<Uint8Array>,
     signal: AbortSignal,
   ): Promise<void>;
 }

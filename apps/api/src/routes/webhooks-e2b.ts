@@ -54,6 +54,16 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
     const runId = metadata?.sandcasterRunId;
     const log = deps.logger.child({ runId, sandboxId: event.sandboxId, eventId: event.id });
     if (event.type === "sandbox.lifecycle.killed" && runId) {
+      // The payload is signed by E2B, but its metadata is whatever the sandbox's creator set: any
+      // sandbox of the team could name any run. Only an e2b run's own sandbox can end it.
+      const run = await deps.store.getRun(runId);
+      if (run?.sandboxProvider !== "e2b" || run.sandboxId !== event.sandboxId) {
+        log.warn(
+          { sandboxProvider: run?.sandboxProvider, runSandboxId: run?.sandboxId },
+          "e2b killed event ignored: it names no e2b run of this sandbox",
+        );
+        return c.json({ status: "ok", runMarkedLost: false } satisfies E2BWebhookAck);
+      }
       const message = `E2B reports that sandbox ${event.sandboxId ?? "(unknown)"} was killed`;
       const marked = await deps.store.failRunIfRunning(
         runId,

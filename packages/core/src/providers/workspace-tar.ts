@@ -1,9 +1,12 @@
-// Session workspace archives, provider-neutral: read a tar into validated entries, pack them back.
-import { Readable } from "node:stream";
+// Session workspace archives, provider-neutral: the one reader that checks every tar entry.
+//
+// Every provider reads workspace archives through here, strict for what a client uploads (regular
+// files and directories only) and lenient for what a sandbox left behind (links and devices are
+// skipped). Entries are streamed: no file's content is ever held whole in memory.
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { extract } from "tar-stream";
+import { extract, type Header } from "tar-stream";
 import { SandboxError } from "../sandbox/sandbox-error.js";
-import { packEntries, type TarEntry } from "./docker/tar.js";
 
 export interface WorkspaceEntry {
   /** Relative to the workspace: POSIX separators, normalized, no trailing slash. */
@@ -11,8 +14,8 @@ export interface WorkspaceEntry {
   type: "file" | "directory";
   /** Permission bits only: setuid, setgid and sticky never survive. */
   mode: number;
-  /** Files only. */
-  content?: Uint8Array;
+  /** Files: the content's length in bytes. */
+  size: number;
   mtime?: Date;
 }
 
@@ -24,12 +27,20 @@ export interface ReadWorkspaceTarOptions {
   root?: string;
   /**
    * true (import): anything but regular files and directories is refused. false (export of what a
-   * sandbox left behind): symlinks and devices are skipped, hard links become copies.
+   * sandbox left behind): symlinks and devices are skipped, hard links are reported.
    */
   strict: boolean;
 }
 
-function refuse(name: string, why: string): SandboxError {
+/** One archive entry, checked. */
+export type CheckedEntry =
+  | { kind: "entry"; entry: WorkspaceEntry }
+  /** A hard link (lenient reads only): `path` should hold what `target` holds. */
+  | { kind: "hardlink"; path: string; target: string }
+  /** The workspace itself, a symlink, a device: nothing to keep. */
+  | { kind: "skip" };
+
+export function refuseEntry(name: string, why: string): SandboxError {
   return new SandboxError(
     "SANDBOX_INVALID_ARCHIVE",
     `Workspace archive entry ${JSON.stringify(name)} refused: ${why}`,
@@ -39,112 +50,96 @@ function refuse(name: string, why: string): SandboxError {
 /** The entry's path relative to the workspace; "" for the workspace itself. Throws when unsafe. */
 export function workspaceEntryPath(name: string, root?: string): string {
   let rel = name.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-  if (rel.startsWith("/")) throw refuse(name, "absolute path");
-  if (rel.includes("\0")) throw refuse(name, "NUL byte in the name");
+  if (rel.startsWith("/")) throw refuseEntry(name, "absolute path");
+  if (rel.includes("\0")) throw refuseEntry(name, "NUL byte in the name");
   if (root !== undefined) {
     if (rel === root) return "";
-    if (!rel.startsWith(`${root}/`)) throw refuse(name, `outside ${root}/`);
+    if (!rel.startsWith(`${root}/`)) throw refuseEntry(name, `outside ${root}/`);
     rel = rel.slice(root.length + 1);
   }
   if (rel === "" || rel === ".") return "";
   const parts = rel.split("/");
-  if (parts.includes("..")) throw refuse(name, "`..` in the path");
-  if (parts.some((part) => part === "" || part === ".")) throw refuse(name, "path not normalized");
+  if (parts.includes("..")) throw refuseEntry(name, "`..` in the path");
+  if (parts.some((part) => part === "" || part === ".")) {
+    throw refuseEntry(name, "path not normalized");
+  }
   return rel;
 }
 
-async function readBody(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Adds missing parent directories and refuses a file that is also some entry's parent. */
-function completeTree(byPath: Map<string, WorkspaceEntry>): WorkspaceEntry[] {
-  for (const path of [...byPath.keys()]) {
-    for (let slash = path.indexOf("/"); slash > 0; slash = path.indexOf("/", slash + 1)) {
-      const parent = path.slice(0, slash);
-      const existing = byPath.get(parent);
-      if (existing?.type === "file") throw refuse(path, `its parent ${parent} is a file`);
-      if (!existing) byPath.set(parent, { path: parent, type: "directory", mode: 0o755 });
+/** Checks one header against the rules of `options`; throws SANDBOX_INVALID_ARCHIVE naming it. */
+export function checkEntry(header: Header, options: ReadWorkspaceTarOptions): CheckedEntry {
+  const path = workspaceEntryPath(header.name, options.root);
+  const isFile = header.type === "file" || header.type === "contiguous-file";
+  if (!isFile && header.type !== "directory") {
+    if (options.strict) {
+      throw refuseEntry(
+        header.name,
+        `${header.type} entries are not allowed (files and directories only)`,
+      );
     }
+    if (header.type === "link" && header.linkname && path !== "") {
+      return { kind: "hardlink", path, target: workspaceEntryPath(header.linkname, options.root) };
+    }
+    return { kind: "skip" };
   }
-  // A parent's path is a prefix of its children's, so it sorts (and is created) first.
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (path === "") return { kind: "skip" };
+  const mtime = header.mtime ? { mtime: header.mtime } : {};
+  const mode = (header.mode ?? (isFile ? 0o644 : 0o755)) & 0o777;
+  return isFile
+    ? { kind: "entry", entry: { path, type: "file", mode, size: header.size ?? 0, ...mtime } }
+    : // Always owner-writable: extraction must be able to fill it.
+      { kind: "entry", entry: { path, type: "directory", mode: mode | 0o700, size: 0, ...mtime } };
 }
 
-/** Parses a workspace tar (bytes or a stream) into validated entries, sorted by path. */
-export async function readWorkspaceTar(
-  source: Uint8Array | NodeJS.ReadableStream,
+/**
+ * Reads a tar stream entry by entry. `visit` gets each checked entry and, for files, the content
+ * stream; whatever it does not read is skipped. Unreadable archives throw SANDBOX_INVALID_ARCHIVE.
+ */
+export async function forEachWorkspaceEntry(
+  source: Readable | NodeJS.ReadableStream,
   options: ReadWorkspaceTarOptions,
-): Promise<WorkspaceEntry[]> {
+  visit: (checked: CheckedEntry, body: Readable) => Promise<void>,
+): Promise<void> {
   const extractor = extract();
-  const byPath = new Map<string, WorkspaceEntry>();
   const consume = (async () => {
-    for await (const entry of extractor) {
-      const { header } = entry;
-      const content = await readBody(entry);
-      const path = workspaceEntryPath(header.name, options.root);
-      if (path === "") continue;
-      const mtime = header.mtime;
-      const mode = (header.mode ?? 0o644) & 0o777;
-      if (header.type === "file" || header.type === "contiguous-file") {
-        byPath.set(path, { path, type: "file", mode, content, ...(mtime ? { mtime } : {}) });
-      } else if (header.type === "directory") {
-        byPath.set(path, {
-          path,
-          type: "directory",
-          mode: mode | 0o700,
-          ...(mtime ? { mtime } : {}),
-        });
-      } else if (options.strict) {
-        throw refuse(
-          header.name,
-          `${header.type} entries are not allowed (files and directories only)`,
-        );
-      } else if (header.type === "link" && header.linkname) {
-        const target = byPath.get(workspaceEntryPath(header.linkname, options.root));
-        if (target?.type === "file") byPath.set(path, { ...target, path });
-      }
+    for await (const body of extractor) {
+      const checked = checkEntry(body.header, options);
+      await visit(checked, body as unknown as Readable);
+      body.resume();
     }
-  })().catch((error: unknown) => {
-    extractor.destroy();
-    throw error;
-  });
-  const input = source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
-  const feed = pipeline(input, extractor);
+  })();
+  const feed = pipeline(source, extractor);
   try {
     await Promise.all([consume, feed]);
   } catch (error) {
+    extractor.destroy();
+    consume.catch(() => undefined);
+    feed.catch(() => undefined);
     if (SandboxError.isInstance(error)) throw error;
+    if (error instanceof Error && error.name === "AbortError") throw error;
     const why = error instanceof Error ? error.message : String(error);
     throw new SandboxError("SANDBOX_INVALID_ARCHIVE", `Not a valid tar archive: ${why}`, {
       cause: error,
     });
   }
-  return completeTree(byPath);
 }
 
-/** Entries as tar entries under `prefix` (e.g. "workspace/"; "" for relative names). */
-export function toTarEntries(
-  entries: readonly WorkspaceEntry[],
-  owner: { uid: number; gid: number; prefix: string },
-): TarEntry[] {
-  return entries.map((entry) => ({
-    name: `${owner.prefix}${entry.path}${entry.type === "directory" ? "/" : ""}`,
-    type: entry.type,
-    mode: entry.mode,
-    uid: owner.uid,
-    gid: owner.gid,
-    ...(entry.type === "file" ? { content: entry.content ?? new Uint8Array() } : {}),
-    ...(entry.mtime ? { mtime: entry.mtime } : {}),
-  }));
-}
+const byPath = (a: WorkspaceEntry, b: WorkspaceEntry) =>
+  a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 
-/** The export format: relative names, files and directories only, owned by the sandbox user. */
-export async function packWorkspaceTar(
-  entries: readonly WorkspaceEntry[],
-  owner: { uid: number; gid: number },
-): Promise<Uint8Array> {
-  return new Uint8Array(await packEntries(toTarEntries(entries, { ...owner, prefix: "" })));
+/**
+ * The final tree of an archive's entries (a later entry replaces an earlier one of the same path):
+ * missing parent directories added, a file that is also some entry's parent refused, sorted so
+ * that every directory comes before what it holds.
+ */
+export function completeTree(entries: Map<string, WorkspaceEntry>): WorkspaceEntry[] {
+  for (const path of [...entries.keys()]) {
+    for (let slash = path.indexOf("/"); slash > 0; slash = path.indexOf("/", slash + 1)) {
+      const parent = path.slice(0, slash);
+      const existing = entries.get(parent);
+      if (existing?.type === "file") throw refuseEntry(path, `its parent ${parent} is a file`);
+      if (!existing) entries.set(parent, { path: parent, type: "directory", mode: 0o755, size: 0 });
+    }
+  }
+  return [...entries.values()].sort(byPath);
 }

@@ -29,6 +29,10 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
   });
   const acquireSecs = seconds(performance.now() - started);
   log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
+  // Before anything runs in it: an E2B webhook about this run is believed only for this sandbox.
+  await scope.services.store
+    .recordSandbox(scope.runId, sandbox.id)
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run's sandbox"));
   scope.onSandboxReady?.(acquireSecs);
   scope.emit({
     type: "system",

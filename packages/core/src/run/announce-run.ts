@@ -1,6 +1,6 @@
 // The run's first events and its row in the store, before any sandbox exists (clients see at once
 // which model and sandbox they got).
-import { promptPreview } from "@sandcaster/protocol";
+import { redactedRunFields } from "./redact.js";
 import type { RunScope } from "./run-scope.js";
 
 export async function announceRun(scope: RunScope): Promise<void> {
@@ -15,15 +15,22 @@ export async function announceRun(scope: RunScope): Promise<void> {
     sandboxProvider: provider.name,
   });
   for (const warning of session?.warnings ?? []) scope.emit({ type: "warning", ...warning });
+  // The record is served by /runs to anyone with the API key: a secret pasted into the prompt or
+  // the metadata must not outlive the run there.
+  const { prompt, metadata } = redactedRunFields(
+    plan.request.prompt,
+    plan.request.metadata,
+    scope.redact,
+  );
   await scope.services.store
     .createRun({
       id: runId,
-      prompt: promptPreview(plan.request.prompt),
+      prompt,
       model: model?.model,
       provider: model?.provider,
       sandboxProvider: provider.name,
       startedAt: scope.startedAt,
-      metadata: plan.request.metadata,
+      metadata,
       sessionId: session?.id,
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));

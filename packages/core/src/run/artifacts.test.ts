@@ -58,13 +58,45 @@ describe("artifactEvents", () => {
       ],
     };
     const events = artifactEvents(changed, redact);
-    expect(events.map((e) => e.type)).toEqual(["file", "file", "warning", "warning"]);
+    expect(events.map((e) => e.type)).toEqual(["file", "file", "warning"]);
     expect(events[0]).toMatchObject({ path: "a.txt", content: "A" });
     expect(events[2]).toMatchObject({ type: "warning", code: "ARTIFACT_SKIPPED" });
-    expect(events[2]?.content).toContain("big.bin");
-    expect(events[2]?.content).toContain("5000000 bytes");
-    expect(events[2]?.content).toContain("file too large");
-    expect(events[3]?.content).toContain("too many files");
+    expect(events[2]?.content).toContain("2 artifacts were not returned");
+    expect(events[2]?.content).toContain("big.bin (5000000 bytes, file too large)");
+    expect(events[2]?.content).toContain("more.txt (10 bytes, too many files)");
+  });
+
+  it("summarises 100,000 skipped artifacts in one warning naming the first few", () => {
+    const skipped = Array.from({ length: 100_000 }, (_, i) => ({
+      path: `f${i}`,
+      size: 1,
+      reason: "too_many_files" as const,
+    }));
+    const events = artifactEvents({ files: [], skipped }, redact);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.content).toMatch(/^100000 artifacts were not returned: f0 \(1 bytes/);
+    expect(events[0]?.content).toContain("f4 (1 bytes");
+    expect(events[0]?.content).not.toContain("f5 (");
+    expect(events[0]?.content).toMatch(/and 99995 more$/);
+  });
+
+  it("redacts a key inside a binary artifact, leaving its other bytes", () => {
+    const content = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x00, 0xff]),
+      Buffer.from("key=sk-artifact-secret;"),
+      Buffer.from([0x00, 0xfe]),
+    ]);
+    const [event] = artifactEvents({ files: [{ path: "img.png", content }], skipped: [] }, redact);
+    expect(event).toMatchObject({ type: "file", encoding: "base64" });
+    const bytes = Buffer.from(event?.type === "file" ? event.content : "", "base64");
+    expect(bytes.includes("sk-artifact-secret")).toBe(false);
+    expect(bytes).toEqual(
+      Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x00, 0xff]),
+        Buffer.from("key=[REDACTED];"),
+        Buffer.from([0x00, 0xfe]),
+      ]),
+    );
   });
 
   it("returns nothing when nothing changed", () => {

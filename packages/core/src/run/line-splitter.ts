@@ -1,13 +1,32 @@
 // Splits a byte stream into text lines across chunk boundaries, cutting lines longer than a limit.
+
+/**
+ * What one stream's consumer has reported so far, shared by all its lines: an untrusted process
+ * can print millions of bad lines, and they must not become millions of warnings.
+ */
+export interface LineStreamState {
+  /** Warnings about bad lines given so far. */
+  warned: number;
+  /** Bad lines not reported one by one. */
+  dropped: number;
+  /** Set on the extra empty line yielded after the last one, when some were dropped. */
+  ended: boolean;
+}
+
 export interface Line {
   text: string;
   /** True when the line was longer than the limit and its tail was dropped. */
   truncated: boolean;
   /** Length of the whole line in bytes, including what was dropped. */
   bytes: number;
+  /** The stream's shared state (absent on lines made by hand). */
+  stream?: LineStreamState;
 }
 
-/** Yields every line of `stream` (the last one even without a trailing newline). */
+/**
+ * Yields every line of `stream` (the last one even without a trailing newline); then, when its
+ * consumer dropped bad lines, one empty line with `stream.ended` set, so it can sum them up.
+ */
 export async function* splitLines(
   stream: ReadableStream<Uint8Array>,
   maxLineBytes: number,
@@ -16,6 +35,7 @@ export async function* splitLines(
   let parts: Uint8Array[] = [];
   let kept = 0;
   let total = 0;
+  const state: LineStreamState = { warned: 0, dropped: 0, ended: false };
 
   const finish = (): Line => {
     const joined = new Uint8Array(kept);
@@ -24,7 +44,12 @@ export async function* splitLines(
       joined.set(part, offset);
       offset += part.length;
     }
-    const line = { text: decoder.decode(joined), truncated: total > kept, bytes: total };
+    const line = {
+      text: decoder.decode(joined),
+      truncated: total > kept,
+      bytes: total,
+      stream: state,
+    };
     parts = [];
     kept = 0;
     total = 0;
@@ -54,6 +79,10 @@ export async function* splitLines(
       if (start < value.length) take(value.subarray(start));
     }
     if (total > 0) yield finish();
+    if (state.dropped > 0) {
+      state.ended = true;
+      yield { text: "", truncated: false, bytes: 0, stream: state };
+    }
   } finally {
     reader.releaseLock();
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Line } from "./line-splitter.js";
-import { parseRunnerLine } from "./parse-runner-line.js";
+import { type Line, splitLines } from "./line-splitter.js";
+import { MAX_INVALID_LINE_WARNINGS, parseRunnerLine } from "./parse-runner-line.js";
 
 const line = (text: string, extra: Partial<Line> = {}): Line => ({
   text,
@@ -82,5 +82,47 @@ describe("parseRunnerLine", () => {
       type: "warning",
       code: "RUNNER_INVALID_EVENT",
     });
+  });
+});
+
+describe("a stream of junk lines", () => {
+  async function eventsOf(text: string) {
+    const bytes = new TextEncoder().encode(text);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // In pieces, as a pipe delivers it.
+        for (let i = 0; i < bytes.length; i += 4096)
+          controller.enqueue(bytes.subarray(i, i + 4096));
+        controller.close();
+      },
+    });
+    const events = [];
+    for await (const l of splitLines(stream, 1024)) {
+      const event = parseRunnerLine(l);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  it("gives a few warnings and one summary for 100,000 junk lines, keeping valid events", async () => {
+    const valid = JSON.stringify({ type: "assistant", subtype: "delta", content: "ok" });
+    const events = await eventsOf(`${"x\n".repeat(50_000)}${valid}\n${"{}\n".repeat(50_000)}`);
+    const warnings = events.filter((e) => e.type === "warning");
+    expect(warnings).toHaveLength(MAX_INVALID_LINE_WARNINGS + 1);
+    expect(warnings.at(-1)?.content).toContain(
+      `printed ${100_000 - MAX_INVALID_LINE_WARNINGS} more invalid lines`,
+    );
+    expect(events.filter((e) => e.type === "assistant")).toHaveLength(1);
+  });
+
+  it("passes the runner's own warning events through, however many", async () => {
+    const warning = JSON.stringify({ type: "warning", content: "w" });
+    const events = await eventsOf(`${warning}\n`.repeat(30));
+    expect(events).toHaveLength(30);
+  });
+
+  it("adds no summary when nothing was dropped", async () => {
+    const events = await eventsOf("x\n".repeat(MAX_INVALID_LINE_WARNINGS));
+    expect(events).toHaveLength(MAX_INVALID_LINE_WARNINGS);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRedactor, redactDeep } from "./redact.js";
+import { createRedactor, redactDeep, redactedRunFields } from "./redact.js";
 
 const R = "[REDACTED]";
 
@@ -37,6 +37,45 @@ describe("createRedactor", () => {
 
   it("leaves text without secrets unchanged", () => {
     expect(createRedactor(["sk-secret-1"])("nothing here")).toBe("nothing here");
+  });
+});
+
+describe("redaction at cuts", () => {
+  const key = "sk-ant-api03-abcdefghijklmnop";
+  const redact = createRedactor([key]);
+
+  it("hides a secret's head before and its tail after the runner's truncation marker", () => {
+    const text = `out ${key.slice(0, 17)}\n[... 4096 characters cut ...]\n${key.slice(17)}tail`;
+    const out = redact(text);
+    expect(out).toBe(`out ${R}\n[... 4096 characters cut ...]\n${R}tail`);
+  });
+
+  it("hides a long head of a secret at the end of any text and a long tail at its start", () => {
+    expect(redact(`x ${key.slice(0, 10)}`)).toBe(`x ${R}`);
+    expect(redact(`${key.slice(-9)} y`)).toBe(`${R} y`);
+    expect(redact(`a line cut at ${key.slice(0, 12)}…`)).toBe(`a line cut at ${R}…`);
+  });
+
+  it("hides a short head only when the caller says the text was cut", () => {
+    expect(redact("ends with sk-an")).toBe("ends with sk-an");
+    expect(redact("ends with sk-an", { cut: true })).toBe(`ends with ${R}`);
+  });
+
+  it("leaves ordinary text near a marker alone", () => {
+    const text = "hello sk-\n[... 10 characters cut ...]\nworld";
+    expect(redact(text)).toBe(text);
+  });
+});
+
+describe("redactedRunFields", () => {
+  it("redacts the stored prompt, including a key split by the preview cut, and metadata", () => {
+    const key = "sk-ant-api03-abcdefghijklmnop";
+    const redact = createRedactor([key]);
+    const prompt = `${"p".repeat(190)}${key}`;
+    const fields = redactedRunFields(prompt, { note: `k=${key}`, n: [key] }, redact);
+    expect(fields.prompt).not.toContain("sk-ant-api03");
+    expect(fields.prompt).toContain(R);
+    expect(fields.metadata).toEqual({ note: `k=${R}`, n: [R] });
   });
 });
 
@@ -82,7 +121,10 @@ describe("createRedactor on cut text", () => {
   it("hides the start of a secret that a cut left at the end of a line", () => {
     const redact = createRedactor(["sk-ant-0123456789abcdef"]);
     expect(redact("junk sk-ant-012", { cut: true })).toBe("junk [REDACTED]");
-    expect(redact("junk sk-ant-012")).toBe("junk sk-ant-012");
+    // Uncut text keeps a short prefix (ordinary text may end like a key starts)...
+    expect(redact("junk sk-ant")).toBe("junk sk-ant");
+    // ...but not eight characters or more, wherever the cut came from.
+    expect(redact("junk sk-ant-012")).toBe("junk [REDACTED]");
     expect(redact("ends with sk", { cut: true })).toBe("ends with sk");
   });
 });

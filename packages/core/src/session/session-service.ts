@@ -16,6 +16,7 @@ import type { SandboxProvider } from "../sandbox/sandbox.js";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunStore } from "../store/run-store.js";
 import { publicSession, type StoredSession } from "../store/session-store.js";
+import { releasedAtEnd } from "./released-at-end.js";
 import type { RunSession } from "./run-session.js";
 import { SessionError } from "./session-error.js";
 import { turnFromEvents } from "./transcript.js";
@@ -67,8 +68,13 @@ export interface SessionService {
   list(query: { limit: number; status?: SessionStatus | undefined }): Promise<SessionRecord[]>;
   delete(id: string, signal: AbortSignal): Promise<void>;
   beginTurn(id: string, runId: string, prompt: string): Promise<SessionTurn>;
-  exportWorkspace(id: string, signal: AbortSignal): Promise<Uint8Array>;
-  importWorkspace(id: string, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  /** The workspace as a tar stream; the session stays held (no turn starts) until it ends. */
+  exportWorkspace(id: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  importWorkspace(
+    id: string,
+    archive: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Expires idle sessions this instance may free; returns how many. */
   sweepExpired(now: Date, signal: AbortSignal): Promise<number>;
 }
@@ -114,15 +120,21 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   }
 
   /** Runs `work` while holding the session as a turn does, so no turn runs meanwhile. */
-  async function holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+  /** Holds the session for an operation; the returned function lets it go. */
+  async function hold(id: string): Promise<() => Promise<void>> {
     const holder = `op_${randomUUID()}`;
     const claim = await store.sessions.claim(id, holder, new Date());
     if (claim === "busy") throw new SessionError("SESSION_BUSY", `session ${id} is running a turn`);
     if (claim !== "claimed") throw new SessionError("SESSION_EXPIRED", `session ${id} expired`);
+    return () => store.sessions.release(id, holder, { turnDone: false }, new Date());
+  }
+
+  async function holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const release = await hold(id);
     try {
       return await work();
     } finally {
-      await store.sessions.release(id, holder, { turnDone: false }, new Date());
+      await release();
     }
   }
 
@@ -275,17 +287,28 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot export a workspace");
       }
       const exportWorkspace = chosen.exportWorkspace.bind(chosen);
-      return holding(id, () => exportWorkspace(workspaceOf(session), signal));
+      const release = await hold(id);
+      try {
+        const archive = await exportWorkspace(workspaceOf(session), signal);
+        return releasedAtEnd(archive, () =>
+          release().catch((error: unknown) =>
+            logger.warn({ err: error, sessionId: id }, "release failed"),
+          ),
+        );
+      } catch (error) {
+        await release();
+        throw error;
+      }
     },
 
-    async importWorkspace(id, tar, signal) {
+    async importWorkspace(id, archive, signal) {
       const session = await usable(id);
       const chosen = await provider(session.sandboxProvider);
       if (!chosen.importWorkspace) {
         throw new SessionError("SESSION_UNSUPPORTED", "this provider cannot import a workspace");
       }
       const importWorkspace = chosen.importWorkspace.bind(chosen);
-      await holding(id, () => importWorkspace(workspaceOf(session), tar, signal));
+      await holding(id, () => importWorkspace(workspaceOf(session), archive, signal));
     },
 
     async sweepExpired(now, signal) {

@@ -114,6 +114,10 @@ export function createKyselyRunStore(
       }
     },
 
+    async recordSandbox(id: string, sandboxId: string) {
+      await db.updateTable("runs").set({ sandbox_id: sandboxId }).where("id", "=", id).execute();
+    },
+
     async failRunIfRunning(
       id: string,
       error: { code: string; message: string },

@@ -142,6 +142,16 @@ export const eventIdReservationMigration: Migration = {
   },
 };
 runStoreMigrations["0006_event_id_reservation"] = eventIdReservationMigration;
+/** The sandbox a run got, so an E2B webhook can prove it is about that run's own sandbox. */
+export const runSandboxIdMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("sandbox_id", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("sandbox_id").execute();
+  },
+};
+runStoreMigrations["0007_run_sandbox_id"] = runSandboxIdMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

@@ -64,6 +64,8 @@ export interface RunStore {
    * lost by another instance), without changing it.
    */
   finishRun(id: string, outcome: RunOutcome): Promise<void>;
+  /** Records the provider's id of the run's sandbox once it is ready. */
+  recordSandbox(id: string, sandboxId: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first (startedAt, then id, descending). */
   listRuns(query: ListRunsQuery): Promise<RunPage>;

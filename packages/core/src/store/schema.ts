@@ -36,6 +36,8 @@ export interface RunsTable {
   session_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Event ids up to this may have been sent live (migration 0006); null on older rows. */
   event_ids_reserved: ColumnType<number | string | null, number | null | undefined, number | null>;
+  /** The provider's id of the run's sandbox, once it is ready (migration 0007). */
+  sandbox_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDockerProvider } from "../../src/providers/docker/index.js";
 import type { Sandbox, SessionWorkspace } from "../../src/sandbox/sandbox.js";
-import { BINARY, describeTar, rawTar } from "../workspace-archives.js";
+import { BINARY, bytesOf, describeTar, rawTar, streamOf } from "../workspace-archives.js";
 import {
   containersWithLabels,
   docker,
@@ -129,15 +129,18 @@ describe.skipIf(!available)("docker session workspaces (real daemon)", () => {
        fs.mkdirSync("/workspace/dir/empty", { recursive: true });
        fs.writeFileSync("/workspace/dir/data.bin", Buffer.from(${JSON.stringify([...BINARY])}));
        fs.writeFileSync("/workspace/run.sh", "#!/bin/sh\\n", { mode: 0o755 });
+       fs.linkSync("/workspace/run.sh", "/workspace/dir/hard.sh");
        fs.symlinkSync("/etc/passwd", "/workspace/link");`,
     );
     await writer.destroy();
-    const tar = await provider.exportWorkspace(source, never);
+    const tar = await bytesOf(await provider.exportWorkspace(source, never));
     const exported = await describeTar(tar);
+    // Docker's archive has the hard link as a link: the export gives it as a copy.
     expect(exported).toEqual({
       dir: "dir 755",
       "dir/data.bin": `file 644 ${Buffer.from(BINARY).toString("hex")}`,
       "dir/empty": "dir 755",
+      "dir/hard.sh": `file 755 ${Buffer.from("#!/bin/sh\n").toString("hex")}`,
       "run.sh": `file 755 ${Buffer.from("#!/bin/sh\n").toString("hex")}`,
     });
 
@@ -153,7 +156,7 @@ describe.skipIf(!available)("docker session workspaces (real daemon)", () => {
        fs.writeFileSync("/workspace/stale.txt", "stale");`,
     );
     await old.destroy();
-    await provider.importWorkspace(target, tar, never);
+    await provider.importWorkspace(target, streamOf(tar), never);
     expect(await describeTar(await provider.exportWorkspace(target, never))).toEqual(exported);
     const reader = await turn(target);
     const owners = await node(
@@ -171,7 +174,7 @@ describe.skipIf(!available)("docker session workspaces (real daemon)", () => {
     const workspace = await provider.createWorkspace("ses-refuse", never);
     await provider.importWorkspace(
       workspace,
-      await rawTar([{ name: "keep.txt", type: "file", content: "k" }]),
+      streamOf(await rawTar([{ name: "keep.txt", type: "file", content: "k" }])),
       never,
     );
     const hostile = [
@@ -183,7 +186,7 @@ describe.skipIf(!available)("docker session workspaces (real daemon)", () => {
     ] as const;
     for (const entries of hostile) {
       await expect(
-        provider.importWorkspace(workspace, await rawTar(entries), never),
+        provider.importWorkspace(workspace, streamOf(await rawTar(entries)), never),
       ).rejects.toMatchObject({ code: "SANDBOX_INVALID_ARCHIVE" });
     }
     expect(

@@ -5,6 +5,7 @@ import { hasService } from "@sandcaster/testkit/services";
 import { type ConnectionOpts, Sandbox as SdkSandbox } from "e2b";
 import { extract } from "tar-stream";
 import { describe, expect, it } from "vitest";
+import { bytesOf, streamOf } from "../workspace-archives.js";
 import { codeOf, never, run, sandboxOptions, sh, text, useDouble } from "./helpers.js";
 
 const limits = { maxFileBytes: 4096, maxTotalBytes: 1_000_000, maxFiles: 100 };
@@ -12,7 +13,10 @@ const BINARY = [0x61, 0x00, 0x62, 0xff, 0x0a, 0x80];
 const decoder = new TextDecoder();
 
 /** name → content of a tar's regular files ("dir/" for directories). */
-async function tarEntries(archive: Uint8Array): Promise<Record<string, number[] | "dir">> {
+async function tarEntries(
+  source: Uint8Array | ReadableStream<Uint8Array>,
+): Promise<Record<string, number[] | "dir">> {
+  const archive = source instanceof Uint8Array ? source : await bytesOf(source);
   const out: Record<string, number[] | "dir"> = {};
   const extractor = extract();
   Readable.from([Buffer.from(archive)]).pipe(extractor);
@@ -137,7 +141,7 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
     );
     await turn1.destroy();
 
-    const archive = await provider.exportWorkspace(ws, never);
+    const archive = await bytesOf(await provider.exportWorkspace(ws, never));
     expect(state(ws.ref)).toBe("paused");
     const entries = await tarEntries(archive);
     expect(entries).toEqual({
@@ -151,7 +155,7 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
     });
 
     const copy = await provider.createWorkspace("sess-import", never);
-    await provider.importWorkspace(copy, archive, never);
+    await provider.importWorkspace(copy, streamOf(archive), never);
     expect(
       t.double
         .paused()
@@ -178,6 +182,7 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
     await run(t2, "echo old > old.txt");
     await t2.destroy();
     await provider.importWorkspace(ws, await provider.exportWorkspace(source, never), never);
+    expect(state(source.ref)).toBe("paused");
     expect(Object.keys(await tarEntries(await provider.exportWorkspace(ws, never)))).toEqual([
       "only.txt",
     ]);
@@ -193,13 +198,15 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
     let sum = 0;
     for (const byte of unsafe.subarray(0, 512)) sum += byte;
     unsafe.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
-    const error = await provider.importWorkspace(ws, unsafe, never).catch((e: unknown) => e);
+    const error = await provider
+      .importWorkspace(ws, streamOf(unsafe), never)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: "SANDBOX_INVALID_ARCHIVE",
       message: expect.stringMatching(/\.\./),
     });
     expect(t.double.requests.length).toBe(before);
-    expect(await codeOf(provider.importWorkspace(ws, text("not a tar"), never))).toBe(
+    expect(await codeOf(provider.importWorkspace(ws, streamOf(text("not a tar")), never))).toBe(
       "SANDBOX_INVALID_ARCHIVE",
     );
   });
@@ -217,7 +224,7 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
       hint: expect.any(String),
     });
     expect(await codeOf(provider.exportWorkspace(ws, never))).toBe("SANDBOX_LOST");
-    expect(await codeOf(provider.importWorkspace(ws, new Uint8Array(1024), never))).toBe(
+    expect(await codeOf(provider.importWorkspace(ws, streamOf(new Uint8Array(1024)), never))).toBe(
       "SANDBOX_LOST",
     );
   });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLocalProvider, type LocalSandboxProvider } from "../../src/providers/local/index.js";
 import type { LocalSandbox } from "../../src/providers/local/local-sandbox.js";
 import type { SessionWorkspace } from "../../src/sandbox/sandbox.js";
-import { rawTar } from "../workspace-archives.js";
+import { rawTar, streamOf } from "../workspace-archives.js";
 import { LIMITS, makeBaseDir, signal } from "./helpers.js";
 
 async function deadPid(): Promise<number> {
@@ -57,7 +57,9 @@ describe("local session workspace refs, deletion and sweeps", () => {
       await expect(provider.exportWorkspace(workspace, signal())).rejects.toMatchObject({
         code: "SANDBOX_IO_FAILED",
       });
-      await expect(provider.importWorkspace(workspace, tar, signal())).rejects.toMatchObject({
+      await expect(
+        provider.importWorkspace(workspace, streamOf(tar), signal()),
+      ).rejects.toMatchObject({
         code: "SANDBOX_IO_FAILED",
       });
       await expect(provider.deleteWorkspace(workspace, signal())).rejects.toMatchObject({
@@ -71,7 +73,7 @@ describe("local session workspace refs, deletion and sweeps", () => {
     await expect(provider.exportWorkspace(link, signal())).rejects.toMatchObject({
       code: "SANDBOX_IO_FAILED",
     });
-    await expect(provider.importWorkspace(link, tar, signal())).rejects.toMatchObject({
+    await expect(provider.importWorkspace(link, streamOf(tar), signal())).rejects.toMatchObject({
       code: "SANDBOX_IO_FAILED",
     });
     await provider.deleteWorkspace(link, signal());

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLocalProvider, type LocalSandboxProvider } from "../../src/providers/local/index.js";
 import type { LocalSandbox } from "../../src/providers/local/local-sandbox.js";
 import type { Sandbox, SessionWorkspace } from "../../src/sandbox/sandbox.js";
-import { BINARY, describeTar, rawTar } from "../workspace-archives.js";
+import { BINARY, bytesOf, describeTar, rawTar, streamOf } from "../workspace-archives.js";
 import { LIMITS, makeBaseDir, readText, signal } from "./helpers.js";
 
 const modes = [...(hasService("bwrap") ? (["bwrap"] as const) : []), "none" as const];
@@ -124,7 +124,7 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
        fs.symlinkSync("/etc/passwd", ws + "/link");`,
     );
     await writer.destroy();
-    const tar = await provider.exportWorkspace(source, signal());
+    const tar = await bytesOf(await provider.exportWorkspace(source, signal()));
     const exported = await describeTar(tar);
     expect(exported).toEqual({
       dir: "dir 755",
@@ -143,12 +143,12 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
        fs.chmodSync(ws + "/locked", 0);
        fs.writeFileSync(ws + "/stale.txt", "stale");`,
     );
-    await expect(provider.importWorkspace(target, tar, signal())).rejects.toMatchObject({
+    await expect(provider.importWorkspace(target, streamOf(tar), signal())).rejects.toMatchObject({
       code: "SANDBOX_IO_FAILED",
       message: expect.stringMatching(/a sandbox is using it/),
     });
     await old.destroy();
-    await provider.importWorkspace(target, tar, signal());
+    await provider.importWorkspace(target, streamOf(tar), signal());
     expect(await describeTar(await provider.exportWorkspace(target, signal()))).toEqual(exported);
     const reader = await turn(target);
     await node(reader, `require("fs").appendFileSync(process.env.WS + "/dir/data.bin", "!")`);
@@ -158,7 +158,7 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
   it("refuses unsafe archives and leaves the workspace as it was", async () => {
     const workspace = await provider.createWorkspace("ses-refuse", signal());
     const keep = await rawTar([{ name: "keep.txt", type: "file", content: "k" }]);
-    await provider.importWorkspace(workspace, keep, signal());
+    await provider.importWorkspace(workspace, streamOf(keep), signal());
     const hostile = [
       [{ name: "../evil", type: "file", content: "x" }],
       [{ name: "/tmp/evil", type: "file", content: "x" }],
@@ -172,7 +172,7 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
     ] as const;
     for (const entries of hostile) {
       await expect(
-        provider.importWorkspace(workspace, await rawTar(entries), signal()),
+        provider.importWorkspace(workspace, streamOf(await rawTar(entries)), signal()),
       ).rejects.toMatchObject({
         code: "SANDBOX_INVALID_ARCHIVE",
       });

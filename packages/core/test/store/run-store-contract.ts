@@ -44,6 +44,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "heartbeat_at",
   "session_id",
   "event_ids_reserved",
+  "sandbox_id",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -145,6 +146,13 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
         startedAt: "2025-03-01T12:00:00.123Z",
         filesCount: 0,
       });
+    });
+
+    it("records the run's sandbox once it is ready", async () => {
+      await store.createRun(newRun("run-a", T0, { sandboxProvider: "e2b" }));
+      expect(checked(await store.getRun("run-a")).sandboxId).toBeUndefined();
+      await store.recordSandbox("run-a", "sbx_42");
+      expect(checked(await store.getRun("run-a"))).toMatchObject({ sandboxId: "sbx_42" });
     });
 
     it("omits optional fields that were never given", async () => {

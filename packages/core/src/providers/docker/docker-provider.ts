@@ -75,8 +75,15 @@ export interface DockerSandboxProvider extends SandboxProvider {
   /** A named volume, labelled with the session id, its root owned by the sandbox user. */
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
   deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
-  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
-  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  exportWorkspace(
+    workspace: SessionWorkspace,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>>;
+  importWorkspace(
+    workspace: SessionWorkspace,
+    archive: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<void>;
   /**
    * Every session volume of this provider (carrying its extra labels): the server's expiry sweep
    * deletes those whose session is gone. Sandbox sweeps never touch volumes.

@@ -2,15 +2,13 @@
 //
 // createWorkspace makes a sandbox labelled with the session (not a run, so the orphan sweep spares
 // it) that pauses instead of dying at its timeout, and pauses it. A turn resumes it with connect()
-// and gets an E2BSandbox whose destroy() pauses it again; export and import resume it briefly and
-// move the workspace as a tar archive through a file under the state dir.
+// and gets an E2BSandbox whose destroy() pauses it again; export and import (workspace-archive.ts)
+// keep it resumed while the archive streams through a file under the state dir.
 import type { SessionWorkspace } from "@sandcaster/protocol";
 import { type ConnectionOpts, NotFoundError, Sandbox as SdkSandbox } from "e2b";
 import type { CreateSandboxOptions } from "../../sandbox/sandbox.js";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
 import {
-  EXPORT_TAR,
-  IMPORT_TAR,
   META_MANAGED,
   META_SESSION_ID,
   REQUEST_TIMEOUT_MS,
@@ -25,12 +23,11 @@ import {
   toSandboxError,
   workspaceLostError,
 } from "./errors.js";
-import { runHelper, toArrayBuffer } from "./helper.js";
+import { runHelper } from "./helper.js";
 import { createSdkSandbox } from "./sdk-create.js";
 import { checkEnv, setupScript } from "./shell.js";
+import { exportArchive, importArchive } from "./workspace-archive.js";
 import { WorkspaceHolds } from "./workspace-holds.js";
-import { dropArchiveScript, exportScript, importScript } from "./workspace-shell.js";
-import { normalizeWorkspaceTar } from "./workspace-tar.js";
 
 export interface WorkspacesInit {
   connection: ConnectionOpts;
@@ -140,8 +137,6 @@ export function createWorkspaces(init: WorkspacesInit) {
     }
   }
 
-  const transfer = (signal: AbortSignal) => ({ requestTimeoutMs: WORKSPACE_OP_TIMEOUT_MS, signal });
-
   return {
     async createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace> {
       if (signal.aborted) throw abortReason(signal);
@@ -188,38 +183,21 @@ export function createWorkspaces(init: WorkspacesInit) {
       }
     },
 
-    exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array> {
-      const action = "export the session workspace";
-      return withWorkspace(workspace, signal, action, async (sdk) => {
-        await runHelper(sdk, exportScript(), {
-          signal,
-          action,
-          timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
-        });
-        const raw = await sdk.files.read(EXPORT_TAR, { ...transfer(signal), format: "bytes" });
-        await runHelper(sdk, dropArchiveScript(), { signal, action }).catch(() => {});
-        const archive = await normalizeWorkspaceTar(raw, action);
-        return new Uint8Array(archive.buffer, archive.byteOffset, archive.byteLength);
-      });
+    /** The workspace as a tar stream; it stays resumed until the stream ends. */
+    exportWorkspace(
+      workspace: SessionWorkspace,
+      signal: AbortSignal,
+    ): Promise<ReadableStream<Uint8Array>> {
+      return exportArchive(withWorkspace, workspace, signal);
     },
 
     async importWorkspace(
       workspace: SessionWorkspace,
-      tar: Uint8Array,
+      archive: ReadableStream<Uint8Array>,
       signal: AbortSignal,
     ): Promise<void> {
-      const action = "import the session workspace";
       refOf(workspace, "SANDBOX_IO_FAILED");
-      // Checked before anything is resumed or touched: a refused archive changes nothing.
-      const archive = await normalizeWorkspaceTar(tar, action);
-      await withWorkspace(workspace, signal, action, async (sdk) => {
-        await sdk.files.write(IMPORT_TAR, toArrayBuffer(archive), transfer(signal));
-        await runHelper(sdk, importScript(), {
-          signal,
-          action,
-          timeoutMs: WORKSPACE_OP_TIMEOUT_MS,
-        });
-      });
+      await importArchive(withWorkspace, workspace, archive, signal);
     },
 
     /** A turn's sandbox: the workspace resumed for `lifetime`; destroy() pauses it again. */

@@ -54,9 +54,16 @@ export interface LocalSandboxProvider extends SandboxProvider {
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
   /** Destroys live sandboxes of this provider on it, then removes the dir; refs outside refused. */
   deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
-  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
+  exportWorkspace(
+    workspace: SessionWorkspace,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>>;
   /** Refused while a sandbox uses the workspace. */
-  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  importWorkspace(
+    workspace: SessionWorkspace,
+    archive: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export const BWRAP_HINT = "apt-get install bubblewrap";

@@ -68,6 +68,21 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Error text without the server's directories: as the sandbox sees the paths under bwrap, and
+ * relative to the workspace when unisolated (where the sandbox sees the host's own temp dirs).
+ */
+function inSandboxTerms(text: string, roots: readonly PathRoot[]): string {
+  let out = text;
+  for (const root of roots) {
+    out =
+      root.sandbox === root.host
+        ? out.split(`${root.host}/`).join("").split(root.host).join(".")
+        : out.split(root.host).join(root.sandbox);
+  }
+  return out;
+}
+
 export class LocalSandbox implements Sandbox {
   readonly provider: SandboxProviderName = "local";
   readonly id: string;
@@ -167,9 +182,13 @@ export class LocalSandbox implements Sandbox {
       this.snapshot = await takeSnapshot(this.hostWorkspace, this.init.stagedMarker, { signal });
     } catch (error) {
       if (signal.aborted && error === signal.reason) throw error;
-      throw new SandboxError("SANDBOX_IO_FAILED", `cannot stage files: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      throw new SandboxError(
+        "SANDBOX_IO_FAILED",
+        `cannot stage files: ${inSandboxTerms(errorMessage(error), this.roots)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -217,7 +236,7 @@ export class LocalSandbox implements Sandbox {
       if (signal.aborted && error === signal.reason) throw error;
       throw new SandboxError(
         "SANDBOX_IO_FAILED",
-        `cannot read changed files: ${errorMessage(error)}`,
+        `cannot read changed files: ${inSandboxTerms(errorMessage(error), this.roots)}`,
         {
           cause: error,
         },

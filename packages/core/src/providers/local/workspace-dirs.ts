@@ -55,9 +55,9 @@ export async function assertWorkspaceDir(dir: string, code: SandboxErrorCode): P
     isDir = (await lstat(dir)).isDirectory();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw new SandboxError(code, `The session workspace ${dir} does not exist`, { cause: error });
+    throw new SandboxError(code, "The session workspace does not exist", { cause: error });
   }
-  if (!isDir) throw new SandboxError(code, `The session workspace ${dir} is not a directory`);
+  if (!isDir) throw new SandboxError(code, "The session workspace is not a directory");
 }
 
 /** A new, empty workspace directory (workspacesDir itself is made private to the server user). */
@@ -96,7 +96,7 @@ export async function deleteWorkspaceDir(dir: string): Promise<void> {
   } catch (error) {
     throw new SandboxError(
       "SANDBOX_IO_FAILED",
-      `cannot delete the session workspace ${dir}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot delete the session workspace: ${error instanceof Error ? error.message.split(dir).join("<workspace>") : String(error)}`,
       { cause: error },
     );
   }

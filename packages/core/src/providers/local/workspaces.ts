@@ -25,8 +25,15 @@ export interface SessionMount {
 export interface LocalWorkspaces {
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
   deleteWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<void>;
-  exportWorkspace(workspace: SessionWorkspace, signal: AbortSignal): Promise<Uint8Array>;
-  importWorkspace(workspace: SessionWorkspace, tar: Uint8Array, signal: AbortSignal): Promise<void>;
+  exportWorkspace(
+    workspace: SessionWorkspace,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>>;
+  importWorkspace(
+    workspace: SessionWorkspace,
+    archive: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Checks the ref and snapshots the workspace for a new sandbox. */
   mount(workspace: SessionWorkspace, signal: AbortSignal): Promise<SessionMount>;
   /** Remembers that `sandbox` uses the workspace dir, until it is destroyed. */
@@ -84,7 +91,7 @@ export function localWorkspaces(
       if (liveUsers(dir).length > 0) {
         throw new SandboxError(
           "SANDBOX_IO_FAILED",
-          `cannot import into the session workspace ${dir}: a sandbox is using it`,
+          "cannot import into the session workspace: a sandbox is using it",
         );
       }
       await importWorkspaceDir(dir, tar, signal);
