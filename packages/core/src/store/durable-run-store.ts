@@ -90,6 +90,8 @@ export function createDurableRunStore(
       outbox.reserve(runId, upTo);
     },
 
+    // Best effort, like the E2B webhook it serves: createRun has normally landed by now.
+    recordSandbox: (id, sandboxId) => translated(() => inner.recordSandbox(id, sandboxId)),
     getRun: (id) => translated(() => inner.getRun(id)),
     listRuns: (query) => translated(() => inner.listRuns(query)),
     failRunIfRunning: (id, error, endedAt, terminal) =>
