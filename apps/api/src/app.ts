@@ -14,7 +14,9 @@ import type { Logger } from "pino";
 import { HttpError, toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
+import { corsFor } from "./middleware/cors.js";
 import { requestLog } from "./middleware/request-log.js";
+import { streamTokens } from "./middleware/stream-token.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
 import { healthRoute } from "./routes/health.js";
@@ -25,6 +27,7 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { sessionsRoute } from "./routes/sessions.js";
+import { streamTokenRoute } from "./routes/stream-token.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -63,6 +66,7 @@ export const PUBLIC_PATHS = [
   "/ready",
   "/webhooks/e2b",
   "/openapi.json",
+  "/docs",
   "/",
   "/console/*",
 ] as const;
@@ -87,8 +91,12 @@ export function createApp(deps: AppDeps): Hono {
   const pools = deps.pools ?? [];
   const metrics = deps.metrics ?? createMetrics({ pools: () => pools.map((pool) => pool.stats()) });
 
+  const tokens = streamTokens(deps.apiKey);
+
   app.use(requestLog(logger));
-  app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS));
+  // Before auth: a preflight carries no Authorization header and must still be answered.
+  app.use(corsFor(deps.services.config.cors?.origins ?? []));
+  app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS, tokens));
   app.use(
     bodyLimit({
       maxSize: limit,
@@ -133,6 +141,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
   app.route("/", sessionsRoute(deps.sessions));
+  app.route("/", streamTokenRoute(deps.services.store, tokens));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(

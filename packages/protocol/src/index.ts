@@ -15,6 +15,7 @@ export * from "./run-record.js";
 export * from "./runner-config.js";
 export type * from "./sandbox.js";
 export * from "./session.js";
+export type * from "./stream-token.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";
