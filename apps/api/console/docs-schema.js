@@ -18,7 +18,7 @@ export function resolve(doc, value) {
 /** Nesting shown before a schema is only named (recursive schemas, huge unions). */
 const MAX_DEPTH = 4;
 
-/** @param {Json} schema */
+/** @param {Json} schema @returns {string} */
 function typeName(schema) {
   if (schema.$ref) return String(schema.$ref).split("/").pop() ?? "object";
   if (schema.const !== undefined) return JSON.stringify(schema.const);

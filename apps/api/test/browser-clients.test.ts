@@ -246,7 +246,7 @@ describe.skipIf(!chromiumPresent)("Chromium on another origin", () => {
           method: "POST",
           headers,
         });
-        const { token } = await minted.json();
+        const { token } = (await minted.json()) as { token: string };
         const source = new EventSource(`${api}/runs/${runId}/events?token=${token}`);
         const types: string[] = [];
         let opens = 0;
@@ -262,7 +262,8 @@ describe.skipIf(!chromiumPresent)("Chromium on another origin", () => {
           };
         });
         return {
-          origin: location.origin,
+          // (the test's types are Node's: the page's `location` is reached through globalThis)
+          origin: (globalThis as unknown as { location: { origin: string } }).location.origin,
           status: query.status,
           runId,
           streamed: body.includes("event: result"),
