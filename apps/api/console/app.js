@@ -33,11 +33,13 @@ function route() {
   if (hash !== "" && !hash.startsWith("#/")) return;
   const [section, id] = hash.slice(2).split("/");
   if (section === "runs" && id) {
+    runsPage.hide();
     showPage("run");
     void runPage.show(decodeURIComponent(id));
     return;
   }
   runPage.hide();
+  if (section !== "runs") runsPage.hide();
   if (section === "runs") {
     showPage("runs");
     void runsPage.show();

@@ -75,6 +75,7 @@ export function createPlayground() {
       if (!response.ok) throw await errorFrom(response);
       runId = response.headers.get("x-run-id") ?? undefined;
       if (runId) current.runId(runId);
+      // The run id is known even while the run waits in the server's queue: cancel works then too.
       current.running();
       await pipeEvents(response, current);
     } catch (error) {
@@ -88,6 +89,7 @@ export function createPlayground() {
     if (!runId) return;
     cancelButton.disabled = true;
     cancelButton.textContent = "Cancelling…";
+    view?.cancelling();
     try {
       await apiJson(`/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
     } catch (error) {

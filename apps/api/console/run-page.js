@@ -5,7 +5,7 @@ import { formatCost, formatCount, formatDate, formatDuration } from "./format.js
 import { createRunView } from "./run-view.js";
 import { pipeEvents } from "./stream.js";
 import { definitionList, statusPill } from "./summary.js";
-import { errorCallout } from "./transcript.js";
+import { cancelNotice, errorCallout } from "./transcript.js";
 
 /** @typedef {import("./types.js").RunRecord} RunRecord */
 
@@ -59,7 +59,11 @@ function recordPanel(run, path) {
       cancel,
     ),
     h("p", { class: "record-prompt", text: run.prompt }),
-    run.error ? errorCallout({ code: run.error.code, content: run.error.message }) : null,
+    run.status === "cancelled"
+      ? cancelNotice(run.error?.message ?? "The run was cancelled.", false)
+      : run.error
+        ? errorCallout({ code: run.error.code, content: run.error.message })
+        : null,
     definitionList(details(run)),
   );
 }
@@ -90,22 +94,20 @@ export function createRunPage() {
       let record = recordPanel(run, path);
       const replay = createRunView({ live: false, header: false });
       view = replay;
-      root.replaceChildren(
-        record,
-        h("h3", {
-          class: "section-title",
-          text: run.status === "running" ? "Events · live" : "Events",
-        }),
-        replay.element,
-      );
+      const title = h("h3", {
+        class: "section-title",
+        text: run.status === "running" ? "Events · live" : "Events",
+      });
+      root.replaceChildren(record, title, replay.element);
       const response = await apiFetch(`${path}/events`, { signal: mine.signal });
       if (!response.ok) throw await errorFrom(response);
       await pipeEvents(response, replay);
       if (run.status === "running" && !mine.signal.aborted) {
-        // Followed to its end: the record now has the outcome.
+        // Followed to its end: the record now has the outcome, and nothing is live any more.
         const ended = recordPanel(await apiJson(path, { signal: mine.signal }), path);
         record.replaceWith(ended);
         record = ended;
+        title.textContent = "Events";
       }
     } catch (error) {
       if (mine.signal.aborted) return;

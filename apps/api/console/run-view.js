@@ -44,6 +44,8 @@ export function createRunView({ live, header = true }) {
   let blocks = 0;
   let ended = false;
   let terminal = false;
+  /** This page asked for the cancel: the CANCELLED error that follows is the user's own doing. */
+  let cancelRequested = false;
   const timer = live
     ? setInterval(() => {
         const secs = (performance.now() - started) / 1000;
@@ -93,6 +95,14 @@ export function createRunView({ live, header = true }) {
     element,
     /** @param {string} id */
     runId: (id) => summary.runId(id),
+    /** The user asked to cancel this run (its CANCELLED end is then not shown as a failure). */
+    cancelling() {
+      cancelRequested = true;
+    },
+    /** The run waits for a free slot on the server (a `system` `queued` event). */
+    queued() {
+      if (!ended) summary.status("queued");
+    },
     /** The request was accepted: the run is going and its clock starts. */
     running() {
       started = performance.now();
@@ -108,6 +118,7 @@ export function createRunView({ live, header = true }) {
             summary.status("running");
             timeline.begin("sandbox", "sandbox", "Sandbox", time, seq);
           } else if (event.subtype === "sandbox_ready") timeline.end("sandbox", time);
+          else if (event.subtype === "queued") summary.status("queued");
           transcript.note(event.content);
           break;
         case "assistant":
@@ -145,9 +156,15 @@ export function createRunView({ live, header = true }) {
           break;
         case "error":
           terminal = true;
+          if (event.code === "CANCELLED") {
+            transcript.cancelled(event, cancelRequested);
+            timeline.point("error", "error", "Cancelled", time, seq, "cancelled");
+            finish("cancelled");
+            break;
+          }
           transcript.failure(event);
           timeline.point("error", "error", event.code ?? "Error", time, seq, "error");
-          finish(event.code === "CANCELLED" ? "cancelled" : "error");
+          finish("error");
           break;
         case "warning":
           transcript.warning(event);

@@ -1,4 +1,5 @@
-// The runs dashboard: GET /runs, newest first, filtered by status, one page more at a time.
+// The runs dashboard: GET /runs, newest first, filtered by status, one page more at a time; the
+// first page refreshes itself while shown (new runs appear, running ones end).
 import { apiJson, describeError } from "./api.js";
 import { $, h } from "./dom.js";
 import { formatCost, formatCount, formatDate, formatDuration, totalTokens } from "./format.js";
@@ -6,6 +7,9 @@ import { statusPill } from "./summary.js";
 import { errorCallout } from "./transcript.js";
 
 /** @typedef {import("./types.js").RunRecord} RunRecord */
+
+/** How often a shown first page is reloaded. */
+const REFRESH_MS = 4000;
 
 /** @param {RunRecord} run */
 function runRow(run) {
@@ -38,20 +42,24 @@ export function createRunsPage() {
   /** @type {string | undefined} */
   let cursor;
   let generation = 0;
+  let pages = 0;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let timer;
 
-  /** @param {boolean} reset */
-  async function load(reset) {
+  /** @param {boolean} reset @param {boolean} [quiet] a background refresh: no "Loading…" */
+  async function load(reset, quiet = false) {
     const mine = ++generation;
     const params = new URLSearchParams({ limit: "20" });
     if (filter.value) params.set("status", filter.value);
     if (!reset && cursor) params.set("cursor", cursor);
     more.disabled = true;
-    message.replaceChildren(h("span", { class: "muted", text: "Loading…" }));
+    if (!quiet) message.replaceChildren(h("span", { class: "muted", text: "Loading…" }));
     try {
       /** @type {{ runs: RunRecord[], nextCursor?: string }} */
       const page = await apiJson(`/runs?${params}`);
       if (mine !== generation) return;
       if (reset) rows.replaceChildren();
+      pages = reset ? 1 : pages + 1;
       rows.append(...page.runs.map(runRow));
       cursor = page.nextCursor;
       more.hidden = !cursor;
@@ -75,8 +83,23 @@ export function createRunsPage() {
     }
   }
 
+  // Only the first page refreshes: reloading would throw away the pages the user loaded after it.
+  function tick() {
+    if (document.visibilityState === "visible" && pages <= 1) void load(true, true);
+  }
+
   filter.addEventListener("change", () => void load(true));
   refresh.addEventListener("click", () => void load(true));
   more.addEventListener("click", () => void load(false));
-  return { show: () => load(true) };
+  return {
+    show() {
+      clearInterval(timer);
+      timer = setInterval(tick, REFRESH_MS);
+      return load(true);
+    },
+    hide() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }

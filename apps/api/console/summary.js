@@ -36,7 +36,7 @@ export function definitionList(rows) {
 
 export function createSummary() {
   let pill = statusPill("connecting");
-  const title = h("span", { class: "run-id", text: "New run" });
+  const title = h("a", { class: "run-id", text: "New run" });
   const meta = h("span", { class: "muted run-meta" });
   const elapsed = h("span", { class: "elapsed muted" });
   const header = h("header", { class: "run-header" }, pill, title, meta, elapsed);
@@ -58,13 +58,18 @@ export function createSummary() {
     header,
     result,
     status,
-    /** @param {string} id */
+    /** The run's id, linking to its own page. @param {string} id */
     runId(id) {
       title.textContent = id;
+      title.href = `#/runs/${encodeURIComponent(id)}`;
+      title.title = "Open this run's page";
     },
     /** @param {RunEvent} event the `system`/`init` event */
     init(event) {
-      if (event.runId) title.textContent = event.runId;
+      if (event.runId && !title.getAttribute("href")) {
+        title.textContent = event.runId;
+        title.href = `#/runs/${encodeURIComponent(event.runId)}`;
+      }
       const parts = [
         event.model,
         event.provider,

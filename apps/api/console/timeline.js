@@ -67,7 +67,7 @@ export function createTimeline(live) {
   /**
    * @param {string} key
    * @param {number | undefined} at
-   * @param {"ok" | "error"} [state]
+   * @param {"ok" | "error" | "cancelled"} [state]
    */
   function end(key, at, state = "ok") {
     const step = steps.get(key);
@@ -89,7 +89,7 @@ export function createTimeline(live) {
       /** @type {string} */ label,
       /** @type {number | undefined} */ at,
       /** @type {number | undefined} */ seq,
-      /** @type {"ok" | "error"} */ state = "ok",
+      /** @type {"ok" | "error" | "cancelled"} */ state = "ok",
     ) {
       begin(key, kind, label, at, seq);
       end(key, at, state);

@@ -171,7 +171,36 @@ export function createTranscript() {
     stderr.summary.textContent = `stderr · ${stderr.lines} line${stderr.lines === 1 ? "" : "s"}`;
   }
 
-  return { element, stream, toolUse, toolResult, toolOutput, note, warning, failure, stderrLine };
+  /** A cancel is an outcome, not a failure: a neutral notice. @param {RunEvent} event @param {boolean} byYou */
+  function cancelled(event, byYou) {
+    add(cancelNotice(event.content, byYou));
+  }
+
+  return {
+    element,
+    stream,
+    toolUse,
+    toolResult,
+    toolOutput,
+    note,
+    warning,
+    failure,
+    cancelled,
+    stderrLine,
+  };
+}
+
+/**
+ * A cancelled run's notice: neutral, since someone chose to stop it (red is for failures).
+ * @param {string} content the server's words @param {boolean} byYou this page sent the cancel
+ */
+export function cancelNotice(content, byYou) {
+  return h(
+    "div",
+    { class: "callout notice", role: "status" },
+    h("strong", { text: byYou ? "Cancelled · you stopped this run" : "Cancelled" }),
+    h("p", { text: content }),
+  );
 }
 
 /**

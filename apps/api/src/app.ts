@@ -19,7 +19,9 @@ import { HttpError, toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { hostCheck } from "./middleware/host-check.js";
+import { corsFor } from "./middleware/cors.js";
 import { requestLog } from "./middleware/request-log.js";
+import { streamTokens } from "./middleware/stream-token.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
 import { gatewayRoute } from "./routes/gateway.js";
@@ -31,6 +33,7 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
+import { streamTokenRoute } from "./routes/stream-token.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -73,6 +76,7 @@ export const PUBLIC_PATHS = [
   "/ready",
   "/webhooks/e2b",
   "/openapi.json",
+  "/docs",
   "/",
   "/console/*",
   // Remote sandboxes' model calls: authenticated by the run's capability token, not the API key.
@@ -111,6 +115,8 @@ export function createApp(deps: AppDeps): Hono {
     egress: deps.egress,
   });
 
+  const tokens = streamTokens(deps.apiKey);
+
   app.use(requestLog(logger));
   app.use(
     hostCheck({
@@ -119,7 +125,9 @@ export function createApp(deps: AppDeps): Hono {
       envHosts: deps.env.SANDCASTER_ALLOWED_HOSTS,
     }),
   );
-  app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS));
+  // Before auth: a preflight carries no Authorization header and must still be answered.
+  app.use(corsFor(deps.services.config.cors?.origins ?? []));
+  app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS, tokens));
   app.use(
     except(
       isWorkspaceUpload,
@@ -168,6 +176,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
   app.route("/", sessionsRoute(deps.sessions, deps.services.config.sessions));
+  app.route("/", streamTokenRoute(deps.services.store, tokens));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(

@@ -9,8 +9,9 @@ export interface RunningServer {
   url: string;
   port: number;
   /**
-   * Stops accepting connections, lets running runs finish for `graceMs`, then cancels the rest
-   * (their sandboxes are destroyed) and closes every connection. Idempotent.
+   * Drains: keeps listening (so /ready answers 503 and /query 503 SHUTTING_DOWN, as load balancers
+   * expect) while running runs get up to `graceMs` to finish, then cancels the rest (their sandboxes
+   * are destroyed), stops listening and closes every connection. Idempotent.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -27,6 +28,8 @@ export interface ServerOptions {
 
 /** Time cancelled runs get to destroy their sandboxes before connections are cut. */
 const CANCEL_WAIT_MS = 15_000;
+/** Time open streams get to write their runs' last events once the runs are over. */
+const FLUSH_WAIT_MS = 5_000;
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger, activeRuns } = options;
@@ -45,13 +48,20 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             stopping ??= (async () => {
               options.onDrain?.();
               logger.info({ activeRuns: activeRuns.size, graceMs }, "shutting down: draining");
-              const closed = new Promise<void>((done) => server.close(() => done()));
               if (!(await activeRuns.waitIdle(graceMs))) {
                 logger.warn({ activeRuns: activeRuns.size }, "grace period over: cancelling runs");
                 activeRuns.cancelAll("the server is shutting down");
                 await activeRuns.waitIdle(CANCEL_WAIT_MS);
               }
-              if ("closeAllConnections" in server) server.closeAllConnections();
+              const closed = new Promise<void>((done) => server.close(() => done()));
+              // Streams of ended runs are still writing their last events: let them finish
+              // (briefly), then cut whatever is left (followers of runs on other instances).
+              if ("closeIdleConnections" in server) server.closeIdleConnections();
+              const flushed = await Promise.race([
+                closed.then(() => true),
+                new Promise<boolean>((done) => setTimeout(() => done(false), FLUSH_WAIT_MS)),
+              ]);
+              if (!flushed && "closeAllConnections" in server) server.closeAllConnections();
               await closed;
               logger.info("shut down");
             })();

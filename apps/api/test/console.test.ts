@@ -218,7 +218,11 @@ describe.skipIf(!present)(`web console in Chromium${SKIP_REASON}`, () => {
     await view.locator(".step[data-kind='sandbox'][data-state='ok']").waitFor({ timeout: 15_000 });
     await page.getByRole("button", { name: "Cancel" }).click();
     await view.locator(".pill[data-status='cancelled']").waitFor({ timeout: 15_000 });
-    expect(await view.locator(".callout.error strong").textContent()).toBe("Error · CANCELLED");
+    // The user's own cancel is an outcome, not a failure: a neutral notice, no red error.
+    expect(await view.locator(".callout.error").count()).toBe(0);
+    expect(await view.locator(".callout.notice strong").textContent()).toBe(
+      "Cancelled · you stopped this run",
+    );
     await expect.poll(() => page.getByRole("button", { name: "Run" }).isEnabled()).toBe(true);
     await shot("05-playground-cancelled");
   });

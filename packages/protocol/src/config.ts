@@ -135,6 +135,12 @@ export const StoreConfigSchema = z.strictObject({
   path: z.string().min(1).default(".sandcaster/sandcaster.db"),
 });
 
+/** Cross-origin access for browser apps on other origins; off (no CORS headers) unless listed. */
+export const CorsConfigSchema = z.strictObject({
+  /** Exact origins (`https://app.example.com`) allowed to call the API, or `["*"]` for any. */
+  origins: z.array(z.string().min(1).max(2048)).max(100).default([]),
+});
+
 export const SandcasterConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   model: z.string().min(1).max(200).optional(),
@@ -162,10 +168,12 @@ export const SandcasterConfigSchema = z.strictObject({
   network: NetworkConfigSchema.prefault({}),
   server: ServerConfigSchema.prefault({}),
   sessions: SessionsConfigSchema.prefault({}),
+  cors: CorsConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;
 export type E2BConfig = z.output<typeof E2BConfigSchema>;
 export type ArtifactsConfig = z.output<typeof ArtifactsConfigSchema>;
+export type CorsConfig = z.output<typeof CorsConfigSchema>;
 export type SandcasterConfigInput = z.input<typeof SandcasterConfigSchema>;
 export type SandcasterConfig = z.output<typeof SandcasterConfigSchema>;

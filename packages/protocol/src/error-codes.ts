@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   EVENTS_TRUNCATED: "EVENTS_TRUNCATED",
   /** The egress policy refused a connection the agent tried. */
   EGRESS_DENIED: "EGRESS_DENIED",
+  /** Authenticated, but not for this resource (a stream token of another run). */
+  FORBIDDEN: "FORBIDDEN",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

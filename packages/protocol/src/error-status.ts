@@ -3,7 +3,7 @@
 import type { ErrorCode } from "./error-codes.js";
 
 export interface ErrorHttpStatus {
-  status: 400 | 401 | 404 | 409 | 410 | 413 | 415 | 421 | 429 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 421 | 429 | 500 | 503;
   /** Seconds a client should wait before retrying (sent as Retry-After). */
   retryAfterSecs?: number;
 }
@@ -18,6 +18,7 @@ export const ERROR_HTTP_STATUS: Partial<Record<ErrorCode, ErrorHttpStatus>> = {
   SESSION_UNSUPPORTED: { status: 400 },
   UNAUTHORIZED: { status: 401 },
   INVALID_SIGNATURE: { status: 401 },
+  FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
   SESSION_NOT_FOUND: { status: 404 },
   SESSION_BUSY: { status: 409 },

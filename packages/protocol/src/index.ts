@@ -21,6 +21,7 @@ export type * from "./sandbox.js";
 export { SANDBOX_HOST_DIR } from "./sandbox.js";
 export * from "./server-config.js";
 export * from "./session.js";
+export type * from "./stream-token.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";

@@ -85,6 +85,14 @@ export class Transport {
    */
   stream(spec: RequestSpec): Promise<Response> {
     return this.exchange(spec, "text/event-stream", async (response) => {
+      // 204: an ended run with nothing after Last-Event-ID (the SSE standard's "stop"): read as
+      // an empty stream (a 204 Response cannot carry a body, hence the synthesized 200).
+      if (response.status === 204) {
+        return new Response(new ReadableStream({ start: (c) => c.close() }), {
+          status: 200,
+          headers: response.headers,
+        });
+      }
       const type = response.headers.get("content-type") ?? "";
       if (!type.includes("text/event-stream") || !response.body) {
         await response.body?.cancel().catch(() => undefined);

@@ -15,6 +15,8 @@ const TYPES: Record<string, string> = {
 
 /** The page, served at / only (one address per page). */
 export const PAGE_FILE = "index.html";
+/** The API reference page, served at /docs only. */
+export const DOCS_FILE = "docs.html";
 
 /** What /console/:file serves: plain names only, so no slash or dot-dot can ever be looked up. */
 export const ASSET_FILE = /^[a-z0-9-]+\.(?:js|css|svg)$/;
@@ -31,7 +33,7 @@ export async function loadConsoleAssets(dir: URL = CONSOLE_DIR): Promise<Console
   const assets = new Map<string, ConsoleAsset>();
   for (const name of await readdir(dir)) {
     const type = TYPES[extname(name)];
-    if (!type || (name !== PAGE_FILE && !ASSET_FILE.test(name))) continue;
+    if (!type || (name !== PAGE_FILE && name !== DOCS_FILE && !ASSET_FILE.test(name))) continue;
     const body = new Uint8Array(await readFile(new URL(name, dir)));
     const hash = createHash("sha256").update(body).digest("base64url").slice(0, 27);
     assets.set(name, { body, type, etag: `"${hash}"` });

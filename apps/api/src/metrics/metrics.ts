@@ -18,6 +18,13 @@ export const SANDBOX_ACQUIRE_BUCKETS: readonly number[] = [
   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60,
 ];
 
+/** Default process metrics that are gauges despite their `_total` suffix (see createMetrics). */
+const MISNAMED_DEFAULT_GAUGES = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 export interface MetricsOptions {
   /** Warm pools whose state /metrics shows (read at every scrape). */
   pools?: () => readonly WarmPoolStats[];
@@ -135,6 +142,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     !registry.getSingleMetric(`${prefix}process_cpu_user_seconds_total`)
   ) {
     collectDefaultMetrics({ register: registry, prefix });
+    // prom-client exports these sums as gauges ending in `_total`, which Prometheus reserves for
+    // counters (promtool check metrics fails). The per-type gauges without the suffix stay:
+    // `sum(sandcaster_nodejs_active_handles)` is the same number.
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`${prefix}${name}`);
   }
 
   return {

@@ -17,6 +17,16 @@ export const consolePaths: Record<string, JsonSchema> = {
       responses: { "200": success("The console's HTML page.", text("text/html")) },
     }),
   },
+  "/docs": {
+    get: operation({
+      operationId: "apiDocs",
+      summary: "This API description as a readable page",
+      description: "Public: renders /openapi.json in the browser, with no file from elsewhere.",
+      tags: ["console"],
+      auth: "public",
+      responses: { "200": success("The API reference's HTML page.", text("text/html")) },
+    }),
+  },
   "/console/{file}": {
     get: operation({
       operationId: "consoleAsset",

@@ -71,11 +71,60 @@ export const runPaths: Record<string, JsonSchema> = {
       operationId: "runEvents",
       summary: "Replay a run's events, then follow it live",
       description:
-        "From the start, or after Last-Event-ID / `after`; a running run is followed until it ends, on any instance. Ids are those of the /query stream.",
+        "From the start, or after Last-Event-ID / `after`; a running run is followed until it ends, on any instance. Ids are those of the /query stream. A browser EventSource, which cannot send headers, authenticates with `?token=` from POST /runs/{id}/stream-token instead of the API key.",
       tags: ["runs"],
-      parameters: [parameterRef("RunId"), parameterRef("LastEventId"), parameterRef("After")],
-      responses: { "200": eventStream("The run's events.") },
+      parameters: [
+        parameterRef("RunId"),
+        parameterRef("LastEventId"),
+        parameterRef("After"),
+        {
+          name: "token",
+          in: "query",
+          required: false,
+          description:
+            "A stream token of this run (POST /runs/{id}/stream-token): 401 when expired or invalid, 403 for another run's token.",
+          schema: { type: "string" },
+        },
+      ],
+      responses: {
+        "200": eventStream("The run's events."),
+        "204": {
+          description:
+            "The run has ended and has no event after Last-Event-ID / `after`: nothing to send (EventSource stops reconnecting).",
+        },
+        "403": {
+          description: "The stream token belongs to another run.",
+          content: { "application/json": { schema: schemaRef("ErrorBody") } },
+        },
+      },
       errors: ["BadRequest", "NotFound"],
+    }),
+  },
+  "/runs/{id}/stream-token": {
+    post: operation({
+      operationId: "createStreamToken",
+      summary: "A short-lived token to follow one run from a browser EventSource",
+      description:
+        "The token opens only GET /runs/{id}/events of this run (as `?token=`), for a few minutes; the API key never goes into a URL.",
+      tags: ["runs"],
+      parameters: [parameterRef("RunId")],
+      responses: {
+        "200": success("The token and when it expires.", {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["runId", "token", "expiresAt"],
+              properties: {
+                runId: { type: "string" },
+                token: { type: "string" },
+                expiresAt: { type: "string", format: "date-time" },
+              },
+              additionalProperties: false,
+            },
+          },
+        }),
+      },
+      errors: ["NotFound"],
     }),
   },
   "/runs/{id}/cancel": {

@@ -1,4 +1,5 @@
-// GET / and GET /console/:file: the web console, public (it asks for the API key itself), from memory.
+// GET /, GET /docs and GET /console/:file: the web console and the API reference, public (the
+// console asks for the API key itself), from memory.
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -6,6 +7,7 @@ import {
   ASSET_FILE,
   type ConsoleAsset,
   type ConsoleAssets,
+  DOCS_FILE,
   loadConsoleAssets,
   PAGE_FILE,
 } from "../console/assets.js";
@@ -60,6 +62,7 @@ export function consoleRoute(load: () => Promise<ConsoleAssets> = loadConsoleAss
     return found;
   };
   app.get("/", async (c) => send(c, await asset(PAGE_FILE)));
+  app.get("/docs", async (c) => send(c, await asset(DOCS_FILE)));
   app.get("/console/:file", async (c) => {
     const file = c.req.param("file");
     if (!ASSET_FILE.test(file)) throw new HttpError(404, "NOT_FOUND", "no such console file");

@@ -1,7 +1,17 @@
 // POST /query: plans and admits the run before answering (refusals are thrown: JSON from
-// app.onError), then streams it as SSE.
-import { type RunSlots, type StartRunServices, startRun } from "@sandcaster/core";
+// app.onError), then streams it as SSE. A run that must wait for a slot is answered at once
+// (headers, X-Run-Id, a `system` `queued` event) and streams when its turn comes.
+import { randomUUID } from "node:crypto";
+import {
+  type RunHandle,
+  type RunSlots,
+  SandcasterError,
+  type StartRunServices,
+  startRun,
+} from "@sandcaster/core";
+import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
+import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining } from "./run-admission.js";
@@ -16,29 +26,83 @@ export interface QueryRouteDeps {
   isDraining: () => boolean;
 }
 
+/** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
+async function writeUnnumbered(stream: SSEStreamingApi, event: SandcasterEvent): Promise<void> {
+  if (!stream.aborted)
+    await stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
 export function queryRoute(deps: QueryRouteDeps): Hono {
   const app = new Hono();
   app.post("/query", async (c) => {
     refuseWhileDraining(deps.isDraining);
     const request = await readQueryRequest(c);
-    const run = await startRun(request, deps.runs, {
-      admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
-      onSandboxReady: (seconds) =>
-        deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds }),
+    // Known before the slot, so a queued client already has it.
+    const runId = deps.runs.newRunId?.() ?? `run_${randomUUID()}`;
+    const keepOnLeave = request.onDisconnect === "continue";
+    let queuedAhead: (ahead: number) => void = () => undefined;
+    const queued = new Promise<number>((resolve) => {
+      queuedAhead = resolve;
     });
-    observeRun(deps.metrics, run);
+    let run: RunHandle | undefined;
+    const starting = startRun(
+      request,
+      { ...deps.runs, newRunId: () => runId },
+      {
+        // "continue": a queued run keeps its place when its client leaves.
+        admit: () =>
+          admitRun(
+            deps.slots,
+            deps.metrics,
+            deps.isDraining,
+            keepOnLeave ? undefined : c.req.raw.signal,
+            queuedAhead,
+          ),
+        onSandboxReady: (seconds) => {
+          if (run) deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds });
+        },
+      },
+    );
+    // Refusals before the queue (bad plan, full queue) still answer as JSON errors.
+    const first = await Promise.race([starting, queued]);
+    starting.catch(() => undefined); // awaited in the stream below when queued
     const { heartbeatMs, metrics } = deps;
-    return streamRunEvents(c, { runId: run.runId, heartbeatMs, metrics }, async (stream) => {
+    return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
+      let left = false;
       // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
       stream.onAbort(() => {
-        if (request.onDisconnect !== "continue") run.cancel("the client disconnected");
+        left = true;
+        if (!keepOnLeave) run?.cancel("the client disconnected");
       });
+      if (typeof first === "number") {
+        await writeUnnumbered(stream, {
+          type: "system",
+          subtype: "queued",
+          runId,
+          content: `queued: waiting for a free run slot (${first} ahead)`,
+        });
+        try {
+          run = await starting;
+        } catch (error) {
+          // Refused in the queue (timed out, client gone, session busy): the stream says why.
+          const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
+          const content = error instanceof Error ? error.message : String(error);
+          await writeUnnumbered(stream, { type: "error", code, content });
+          return;
+        }
+        observeRun(deps.metrics, run);
+        if (left && !keepOnLeave) run.cancel("the client disconnected");
+      } else {
+        run = first;
+        observeRun(deps.metrics, run);
+      }
+      const started = run;
       try {
-        for await (const batch of run.events.batches()) {
+        for await (const batch of started.events.batches()) {
           if (!(await writeEvents(stream, batch))) break;
         }
       } finally {
-        await run.done.catch(() => undefined);
+        await started.done.catch(() => undefined);
       }
     });
   });

@@ -11,12 +11,17 @@ export function refuseWhileDraining(isDraining: () => boolean): void {
   });
 }
 
-/** Waits for a slot (or refuses with 429); resolves to the function that gives it back. */
+/**
+ * Waits for a slot (or refuses with 429); resolves to the function that gives it back.
+ * `onQueued` is told at once when the run has to wait (the route then answers before the slot).
+ * Without `signal` a queued run keeps its place when its client leaves (onDisconnect "continue").
+ */
 export async function admitRun(
   slots: RunSlots,
   metrics: Metrics,
   isDraining: () => boolean,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
+  onQueued?: (ahead: number) => void,
 ): Promise<() => void> {
   // Checked again: planning took time, and a drain may have begun meanwhile.
   refuseWhileDraining(isDraining);
@@ -25,8 +30,10 @@ export async function admitRun(
     metrics.setQueuedRuns(slots.queued);
   };
   try {
+    const before = slots.queued;
     const pending = slots.acquire(signal);
     metrics.setQueuedRuns(slots.queued);
+    if (slots.queued > before) onQueued?.(before);
     const release = await pending;
     updateGauges();
     return () => {

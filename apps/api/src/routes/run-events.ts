@@ -27,8 +27,12 @@ export function runEventsRoute(store: RunStore, heartbeatMs: number, metrics: Me
   app.get("/runs/:id/events", async (c) => {
     const runId = c.req.param("id");
     const after = startAfter(c);
-    if (!(await store.getRun(runId)))
-      throw new HttpError(404, "NOT_FOUND", `no run with id ${runId}`);
+    const record = await store.getRun(runId);
+    if (!record) throw new HttpError(404, "NOT_FOUND", `no run with id ${runId}`);
+    // An ended run with nothing new: 204 is how the SSE standard tells EventSource to stop reconnecting.
+    if (record.status !== "running" && (await store.readEvents(runId, after, 1)).length === 0) {
+      return c.body(null, 204);
+    }
     return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
       const stop = new AbortController();
       stream.onAbort(() => stop.abort());
