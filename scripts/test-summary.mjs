@@ -1,16 +1,42 @@
-// Sums the vitest JSON reports of every workspace into one closing line: "N passed, N failed, N skipped".
-// With --clean it deletes old reports first, so a workspace that did not run cannot count.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// `npm test`: runs every workspace's tests (turbo; extra arguments are passed to it) in a temp
+// dir and under a run id of their own, sums the vitest JSON reports into one closing line
+// "N passed, N failed, N skipped", and fails when the run left something behind (temp entries,
+// sandbox processes, containers, volumes). Old reports are deleted first, so a workspace that
+// did not run cannot count.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { leftSince, snapshot } from "./leftovers.mjs";
 
 const REPORT = ".vitest-report.json";
 const roots = ["packages", "apps"].filter((d) => existsSync(d));
 const reports = roots.flatMap((root) => readdirSync(root).map((name) => join(root, name, REPORT)));
+for (const file of reports) rmSync(file, { force: true });
 
-if (process.argv.includes("--clean")) {
-  for (const file of reports) rmSync(file, { force: true });
-  process.exit(0);
-}
+const run = {
+  id: randomBytes(6).toString("hex"),
+  tmp: mkdtempSync(join(tmpdir(), "sandcaster-test-run-")),
+};
+const before = snapshot(run);
+const args = ["run", "test", "--concurrency=2", ...process.argv.slice(2)];
+// The workspace's own turbo, also when this script is run without npm (which puts it on PATH).
+const local = join("node_modules", ".bin", "turbo");
+const child = spawn(existsSync(local) ? local : "turbo", args, {
+  stdio: "inherit",
+  env: { ...process.env, TMPDIR: run.tmp, SANDCASTER_TEST_RUN: run.id },
+});
+// Ctrl-C reaches turbo through the terminal; this process stays to sum up and clean.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => child.kill("SIGTERM"));
+const status = await new Promise((resolve) => {
+  child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  child.on("error", (error) => {
+    console.error(`cannot start turbo: ${error.message}`);
+    resolve(1);
+  });
+});
 
 let passed = 0;
 let failed = 0;
@@ -21,4 +47,13 @@ for (const file of reports.filter((f) => existsSync(f))) {
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
+
+const left = leftSince(before, snapshot(run), run);
+// Listed above if anything was left; the run's temp dir goes either way.
+rmSync(run.tmp, { recursive: true, force: true });
+if (left.length > 0) {
+  console.log(`\nThe tests left ${left.length} thing(s) behind:`);
+  for (const line of left) console.log(`  ${line}`);
+}
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = status !== 0 || left.length > 0 ? 1 : 0;

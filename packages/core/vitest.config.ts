@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ["./vitest.setup.ts"],
     reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
   },
 });

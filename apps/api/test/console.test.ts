@@ -1,18 +1,13 @@
 // The web console in headless Chromium against a real server: key prompt, a streamed run with a
 // tool call and files, cancel, the runs dashboard and a replayed run. Screenshots go to test-artifacts/.
-import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
+import { CHROMIUM_PATH, hasService } from "@sandcaster/testkit/services";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-if (!present && process.env.SANDCASTER_REQUIRE_CHROMIUM === "1") {
-  throw new Error(
-    `SANDCASTER_REQUIRE_CHROMIUM=1 but ${CHROMIUM} is missing (apt-get install chromium)`,
-  );
-}
+const CHROMIUM = CHROMIUM_PATH;
+const present = hasService("chromium");
 const SKIP_REASON = present
   ? ""
   : ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)`;

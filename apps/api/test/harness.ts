@@ -115,7 +115,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
   const providers = createProviderSelector(
     {
-      local: withPool(createLocalProvider({ isolation: "auto", logger })),
+      // Session workspaces live in the server's temp dir, so close() removes them with it.
+      local: withPool(
+        createLocalProvider({ isolation: "auto", logger, workspacesDir: join(dir, "workspaces") }),
+      ),
       docker: withPool(createDockerProvider({ image: options.pool?.image ?? config.docker.image })),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),
     },

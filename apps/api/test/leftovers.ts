@@ -1,26 +1,14 @@
 // What a run may leave behind, looked up for real: containers, sandbox dirs, processes.
 import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { hasService } from "@sandcaster/testkit/services";
 import Docker from "dockerode";
 
 const docker = new Docker();
 
-export async function dockerAvailable(): Promise<boolean> {
-  try {
-    await docker.ping();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Docker tests skip on a laptop without Docker, but CI sets SANDCASTER_REQUIRE_DOCKER=1. */
+/** Docker tests skip on a laptop without Docker (CI sets SANDCASTER_REQUIRE_DOCKER=1). */
 export async function shouldRunDocker(): Promise<boolean> {
-  const available = await dockerAvailable();
-  if (!available && process.env.SANDCASTER_REQUIRE_DOCKER === "1") {
-    throw new Error("SANDCASTER_REQUIRE_DOCKER=1 but the Docker daemon is unreachable");
-  }
-  return available;
+  return hasService("docker");
 }
 
 /** The sandbox providers a suite runs on here: local always, docker when a daemon answers. */
@@ -77,7 +65,7 @@ export async function processesMentioning(marker: string): Promise<string[]> {
 }
 
 export async function leftovers(runId: string): Promise<string[]> {
-  const containers = (await dockerAvailable()) ? await containersOf(runId) : [];
+  const containers = hasService("docker") ? await containersOf(runId) : [];
   return [...containers, ...(await localDirsOf(runId)), ...(await processesMentioning(runId))];
 }
 

@@ -1,7 +1,8 @@
 // Fault: PostgreSQL restarts in the middle of a run. The run ends cleanly and the server recovers.
 // Uses a cluster of its own (port 5439), so restarting it cannot disturb other suites using PostgreSQL.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { postQuery, readEvents } from "./sse.js";
@@ -10,7 +11,18 @@ const PORT = 5439;
 const CLUSTER = "restart_test";
 const DB_URL = `postgres://sandcaster:sandcaster@127.0.0.1:${PORT}/sandcaster_restart`;
 const required = process.env.SANDCASTER_REQUIRE_POSTGRES === "1";
-const possible = process.getuid?.() === 0 && existsSync("/usr/bin/pg_createcluster");
+const createCluster = "/usr/bin/pg_createcluster";
+const possible =
+  hasService("postgres") &&
+  process.getuid?.() === 0 &&
+  (() => {
+    try {
+      accessSync(createCluster, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 if (required && !possible)
   throw new Error("SANDCASTER_REQUIRE_POSTGRES=1 but pg_createcluster (as root) is missing");
 const version = possible

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { expectNoLeftovers } from "./leftovers.js";
@@ -36,10 +37,7 @@ const SLOW = [
   { text: "Finished.", delayMs: 300 },
 ];
 
-const PG_URL = process.env.SANDCASTER_TEST_DATABASE_URL;
-if (!PG_URL && process.env.SANDCASTER_REQUIRE_POSTGRES === "1") {
-  throw new Error("SANDCASTER_REQUIRE_POSTGRES=1 but SANDCASTER_TEST_DATABASE_URL is not set");
-}
+const PG_URL = hasService("postgres") ? process.env.SANDCASTER_TEST_DATABASE_URL : undefined;
 // PostgreSQL runs only where a test database is configured (CI requires it).
 const STORES = [
   { store: "sqlite", databaseUrl: undefined },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
 import { EXIT, UsageError } from "./exit-codes.js";
 import { RemoteError } from "./remote/remote-error.js";
+// The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
+import { safeText } from "./terminal/safe-text.js";
 import { VERSION } from "./version.js";
 
 type Command = (argv: string[]) => Promise<number>;
@@ -49,7 +50,8 @@ function report(error: unknown): number {
     );
     return EXIT.usage;
   }
-  process.stderr.write(`sandcaster: ${message}\n`);
+  // Server and sandbox text can reach an error message: it must not drive the terminal.
+  process.stderr.write(`sandcaster: ${safeText(message)}\n`);
   // The server refused the request itself (a field it does not accept): a usage error too.
   return error instanceof RemoteError && error.status === 400 ? EXIT.usage : EXIT.failed;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createSqliteRunStore } from "@sandcaster/core";
 import { DEFAULT_E2B_API_KEY, type E2BDouble, startE2BDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
 import { tempDir } from "./temp-dir.js";
@@ -87,34 +88,38 @@ it("a dead Docker socket and no model key: ✗ with a fix under each, exit 1", a
   });
 });
 
-it("the local sandbox and a key work: exit 0; Docker only warns; key values never shown", async () => {
-  const store = createSqliteRunStore({ path: join(dir, "runs.db") });
-  await store.migrate();
-  await store.close();
-  const env = {
-    ...base(),
-    ANTHROPIC_API_KEY: "sk-ant-very-secret-value",
-    GEMINI_API_KEY: "g-secret-2",
-  };
-  const result = await runCli(["doctor"], env, dir);
-  expect(result.code).toBe(0);
-  const out = result.stdout;
-  expect(line(out, "node")).toMatch(/^✓ node +v\d+\./);
-  expect(line(out, "config")).toMatch(/^✓ config +no sandcaster\.json: built-in defaults/);
-  expect(line(out, "runner")).toMatch(/^✓ runner +\/.*runner\.mjs$/);
-  expect(line(out, "docker")).toMatch(/^! docker +no Docker daemon/);
-  expect(line(out, "bubblewrap")).toMatch(/^✓ bubblewrap +\S*bwrap creates user namespaces/);
-  expect(line(out, "sandbox")).toMatch(
-    /^✓ sandbox +local \(no E2B key and no Docker daemon\), isolated by bubblewrap/,
-  );
-  expect(line(out, "anthropic")).toMatch(/^✓ anthropic +ANTHROPIC_API_KEY is set$/);
-  expect(line(out, "google")).toMatch(/^✓ google +GEMINI_API_KEY is set$/);
-  expect(line(out, "model")).toMatch(/^✓ model +runs use claude-sonnet-4-6 via anthropic/);
-  expect(line(out, "store")).toMatch(/^✓ store +sqlite .*runs\.db \(schema up to date\)/);
-  expect(out).toMatch(/^ready \(1 warning\)$/m);
-  expect(out).not.toContain("very-secret");
-  expect(out).not.toContain("g-secret-2");
-});
+// It expects the ✓ bubblewrap line: only where bwrap works.
+it.runIf(hasService("bwrap"))(
+  "the local sandbox and a key work: exit 0; Docker only warns; key values never shown",
+  async () => {
+    const store = createSqliteRunStore({ path: join(dir, "runs.db") });
+    await store.migrate();
+    await store.close();
+    const env = {
+      ...base(),
+      ANTHROPIC_API_KEY: "sk-ant-very-secret-value",
+      GEMINI_API_KEY: "g-secret-2",
+    };
+    const result = await runCli(["doctor"], env, dir);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(line(out, "node")).toMatch(/^✓ node +v\d+\./);
+    expect(line(out, "config")).toMatch(/^✓ config +no sandcaster\.json: built-in defaults/);
+    expect(line(out, "runner")).toMatch(/^✓ runner +\/.*runner\.mjs$/);
+    expect(line(out, "docker")).toMatch(/^! docker +no Docker daemon/);
+    expect(line(out, "bubblewrap")).toMatch(/^✓ bubblewrap +\S*bwrap creates user namespaces/);
+    expect(line(out, "sandbox")).toMatch(
+      /^✓ sandbox +local \(no E2B key and no Docker daemon\), isolated by bubblewrap/,
+    );
+    expect(line(out, "anthropic")).toMatch(/^✓ anthropic +ANTHROPIC_API_KEY is set$/);
+    expect(line(out, "google")).toMatch(/^✓ google +GEMINI_API_KEY is set$/);
+    expect(line(out, "model")).toMatch(/^✓ model +runs use claude-sonnet-4-6 via anthropic/);
+    expect(line(out, "store")).toMatch(/^✓ store +sqlite .*runs\.db \(schema up to date\)/);
+    expect(out).toMatch(/^ready \(1 warning\)$/m);
+    expect(out).not.toContain("very-secret");
+    expect(out).not.toContain("g-secret-2");
+  },
+);
 
 it("E2B: reached with the key → chosen and ✓; a rejected key → ✗ with a fix", async () => {
   e2b = await startE2BDouble();
@@ -142,9 +147,10 @@ it("every check has a time limit, and an unreachable PostgreSQL is ✗ without i
     E2B_API_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: `postgres://me:pg-password@127.0.0.1:${port}/db`,
   };
-  const started = Date.now();
+  // The silent server never answers: without the limit doctor would hang past the test's timeout.
+  // (A wall-clock bound here measured the host's load as much as doctor: CLI start-up alone took
+  // over 8 s under stress-ng.)
   const result = await runCli(["doctor", "--timeout", "1"], env, dir);
-  expect(Date.now() - started).toBeLessThan(8000);
   expect(result.code).toBe(1);
   expect(line(result.stdout, "e2b")).toMatch(/^✗ e2b +no answer within 1s/);
   expect(line(result.stdout, "store")).toMatch(/^✗ store +/);

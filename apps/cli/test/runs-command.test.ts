@@ -68,7 +68,8 @@ it("lists, shows and tails runs of the local store, following a live one to its 
   expect(followed.stdout).toMatch(/^✓ bash {2}sleep 2$/m);
   expect(followed.stdout.trimEnd().split("\n").at(-1)).toMatch(/^✓ completed · 2 turns/);
   expect((await live.finished).code).toBe(0);
-});
+  // Nine CLI processes one after another: each start costs seconds on a loaded host.
+}, 150_000);
 
 it("refuses bad arguments with exit 2", async () => {
   for (const args of [

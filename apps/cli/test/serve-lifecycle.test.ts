@@ -5,19 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteRunStore } from "@sandcaster/core";
 import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
 import Docker from "dockerode";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startServe } from "./cli-process.js";
 import { bridgeGateway, readUntil } from "./helpers.js";
 
 const docker = new Docker();
-const dockerUp = await docker.ping().then(
-  () => true,
-  () => false,
-);
-if (!dockerUp && process.env.SANDCASTER_REQUIRE_DOCKER === "1") {
-  throw new Error("SANDCASTER_REQUIRE_DOCKER=1 but the Docker daemon is unreachable");
-}
+const dockerUp = hasService("docker");
 
 let dir: string;
 let double: ModelDouble | undefined;

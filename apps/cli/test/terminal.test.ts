@@ -3,10 +3,11 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { expectNoLocalLeftovers } from "./helpers.js";
 import { tempDir } from "./temp-dir.js";
-import { openPane, plain, type TmuxPane, tmuxAvailable } from "./tmux.js";
+import { openPane, plain, type TmuxPane } from "./tmux.js";
 
 let dir: string;
 let double: ModelDouble | undefined;
@@ -33,7 +34,7 @@ async function envFor(turns: ScriptedTurn[]) {
 const ESC = "\x1b";
 const QUERY = ["query", "go", "--model", "haiku", "--sandbox", "local"];
 
-describe.skipIf(!tmuxAvailable)("on a terminal", () => {
+describe.runIf(hasService("tmux"))("on a terminal", () => {
   it("shows a spinner with elapsed time while a tool runs, colours, then the summary", async () => {
     const env = await envFor([
       {

@@ -1,7 +1,6 @@
 // Runs the CLI on a real pseudo-terminal: a private tmux server with a fixed-size window, so tests
 // see what a person sees (capture-pane -e keeps the colours) and can press keys (send-keys C-c).
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +10,6 @@ import { CLI } from "./cli-process.js";
 const run = promisify(execFile);
 const HOLD_PANE = fileURLToPath(new URL("./fixtures/hold-pane.mjs", import.meta.url));
 export const TMUX = "/usr/bin/tmux";
-export const tmuxAvailable = existsSync(TMUX);
 
 let sessions = 0;
 
@@ -24,6 +22,8 @@ export interface TmuxPane {
   /** Resolves with the exit status once the command ended ("signal SIGINT" if killed by one). */
   exited(timeoutMs?: number): Promise<number | string>;
   kill(): Promise<void>;
+  /** The pane's title (what an OSC 0/2 sequence sets). */
+  title(): Promise<string>;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escapes
@@ -72,6 +72,7 @@ export async function openPane(
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    title: async () => (await tmux("display-message", "-p", "-t", "t", "#{pane_title}")).stdout,
     kill: async () => {
       await tmux("kill-server").catch(() => undefined);
     },

@@ -8,6 +8,13 @@ export interface StdinTarget {
   create(): Promise<Sandbox>;
   /** Live processes (not zombies) whose argv carries `marker`, wherever the provider runs them. */
   leftovers(sandbox: Sandbox, marker: string): Promise<number[]>;
+  /**
+   * Bytes of a write that cannot complete while the process does not read (more than every buffer
+   * on the way). Default 8 MiB; keep it as small as the provider allows: E2B's SDK encodes a write
+   * synchronously (about 2 s per MiB), and a loop blocked for seconds skews every timer in the
+   * test process.
+   */
+  pendingWriteBytes?: number;
 }
 
 /** Answers each stdin line with `got:<line>` as soon as it arrives; prints `eof` at EOF. */
@@ -165,7 +172,9 @@ export function stdinContract(target: StdinTarget): void {
     expect(await target.leftovers(sandbox, marker)).not.toEqual([]);
     const writer = proc.stdin?.getWriter();
     if (!writer) throw new Error("spawn({ stdin: true }) gave no stdin");
-    const write = writer.write(new Uint8Array(8 * 1024 * 1024).fill(0x61));
+    const write = writer.write(
+      new Uint8Array(target.pendingWriteBytes ?? 8 * 1024 * 1024).fill(0x61),
+    );
     write.catch(() => {});
     expect(await pendingAfter(write, 300)).toBe(true);
     await proc.kill();

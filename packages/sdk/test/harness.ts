@@ -40,7 +40,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const config = SandcasterConfigSchema.parse({ sandboxProvider: "local", ...options.config });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const providers = createProviderSelector(
-    { local: createLocalProvider({ isolation: "auto", logger }) },
+    // Session workspaces live in the server's temp dir, so close() removes them with it.
+    {
+      local: createLocalProvider({
+        isolation: "auto",
+        logger,
+        workspacesDir: join(dir, "workspaces"),
+      }),
+    },
     { configured: "local" },
   );
   const activeRuns = new ActiveRuns();

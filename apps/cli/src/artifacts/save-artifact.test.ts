@@ -30,7 +30,11 @@ it.each([
   ["a/../../up.txt", /escapes/],
   ["/etc/passwd", /absolute/],
   ["C:\\x", /absolute/],
-  ["nul\0byte", /NUL/],
+  ["nul\0byte", /control characters/],
+  ["title\x1b]0;pwned\x07.txt", /control characters/],
+  ["clear\x1b[2J.txt", /control characters/],
+  ["line\nbreak.txt", /control characters/],
+  ["\u202etxt.exe", /control characters/],
 ])("refuses %s", async (path, reason) => {
   await expect(saveArtifact(join(dir, "out"), file(path, "x"))).rejects.toThrow(reason);
   expect(await readdir(dir)).toEqual([]); // refused before anything is created

@@ -3,10 +3,11 @@ import { constants } from "node:fs";
 import { lstat, mkdir, open, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { type FileEvent, normaliseRelativePath } from "@sandcaster/protocol";
+import { hasControlCharacters, safeJson } from "../terminal/safe-text.js";
 
 export class ArtifactRefused extends Error {
   constructor(path: string, reason: string) {
-    super(`not saved ${JSON.stringify(path)}: ${reason}`);
+    super(`not saved ${safeJson(path)}: ${reason}`);
     this.name = "ArtifactRefused";
   }
 }
@@ -19,6 +20,11 @@ export function artifactBytes(event: FileEvent): Buffer {
 
 /** Saves into `outDir` (created when missing); returns the path written. */
 export async function saveArtifact(outDir: string, event: FileEvent): Promise<string> {
+  // A name a terminal would act on (escapes, newlines, bidi overrides) is refused, not renamed:
+  // the operator then lists the directory and sees exactly what the agent asked to write.
+  if (hasControlCharacters(event.path)) {
+    throw new ArtifactRefused(event.path, "its name carries control characters");
+  }
   const relative = normaliseRelativePath(event.path);
   if ("error" in relative) throw new ArtifactRefused(event.path, relative.error);
   await mkdir(outDir, { recursive: true });

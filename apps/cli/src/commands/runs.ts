@@ -1,4 +1,5 @@
 // `sandcaster runs` (a table), `runs show <id>` and `runs tail <id>`, from a server or the local store.
+
 import { RUN_STATUSES, type RunStatus } from "@sandcaster/protocol";
 import { UsageError } from "../exit-codes.js";
 import { intFlag, parseFlags } from "../parse-flags.js";
@@ -9,6 +10,7 @@ import { runDetails } from "../runs/run-details.js";
 import { runTable } from "../runs/run-table.js";
 import { tailRun } from "../runs/tail-run.js";
 import { colourEnabled, createPalette } from "../terminal/colours.js";
+import { safeJson } from "../terminal/safe-text.js";
 
 const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--json] [--url URL]
        sandcaster runs show <id> [--json] [--url URL]
@@ -86,11 +88,11 @@ export async function runsCommand(argv: string[]): Promise<number> {
     if (action === "show" && id) {
       const run = await history.get(id);
       if (!run) throw new Error(`no run with id ${id}`);
-      console.log(values.json ? JSON.stringify(run, null, 2) : runDetails(run, palette));
+      console.log(values.json ? safeJson(run, 2) : runDetails(run, palette));
       return 0;
     }
     const page = await history.list({ status, limit });
-    console.log(values.json ? JSON.stringify(page, null, 2) : runTable(page.runs, palette));
+    console.log(values.json ? safeJson(page, 2) : runTable(page.runs, palette));
     return 0;
   } finally {
     await history.close();

@@ -1,5 +1,6 @@
 // `sandcaster sessions`: list, create, show and delete sessions — on a server (--url, through
 // @sandcaster/sdk) or on this machine (its store and sandbox providers, like an in-process query).
+
 import {
   CreateSessionRequestSchema,
   SESSION_STATUSES,
@@ -9,6 +10,7 @@ import {
 import { UsageError } from "../exit-codes.js";
 import { intFlag, parseFlags } from "../parse-flags.js";
 import { sessionTable } from "../sessions/session-table.js";
+import { safeJson, safeLine, safeText } from "../terminal/safe-text.js";
 
 const HELP = `usage: sandcaster sessions [list] [--status S] [--limit N]
        sandcaster sessions create [--name NAME] [--sandbox local|docker|e2b] [--idle SECS] [--max-history N]
@@ -128,7 +130,7 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
   const backend = url
     ? await remoteBackend(url, process.env.SANDCASTER_API_KEY)
     : await localBackend(values.config);
-  const print = (value: unknown) => console.log(JSON.stringify(value, null, values.json ? 0 : 2));
+  const print = (value: unknown) => console.log(safeJson(value, values.json ? 0 : 2));
   try {
     if (action === "list") {
       const sessions = await backend.list({ limit, status });
@@ -139,13 +141,15 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
       if (values.json) print(session);
       else
         console.log(
-          `${session.id}  (${session.sandboxProvider}; expires after ${session.idleTimeoutSecs}s idle)\nnext: sandcaster query --session ${session.id} "…"`,
+          safeText(
+            `${session.id}  (${session.sandboxProvider}; expires after ${session.idleTimeoutSecs}s idle)\nnext: sandcaster query --session ${session.id} "…"`,
+          ),
         );
     } else if (action === "show") {
       print(await backend.get(id ?? ""));
     } else {
       await backend.delete(id ?? "");
-      if (!values.json) console.log(`deleted ${id}; its workspace is gone`);
+      if (!values.json) console.log(safeLine(`deleted ${id}; its workspace is gone`));
     }
     return 0;
   } finally {

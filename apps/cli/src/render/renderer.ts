@@ -2,7 +2,9 @@
 // one line per tool call, warnings and errors, listed artifacts, and a closing summary.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { OutputStream, Palette } from "../terminal/colours.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { Spinner } from "../terminal/spinner.js";
+import { cleanEvent } from "./clean-event.js";
 import { formatBytes, oneLine } from "./format.js";
 import { LiveTail } from "./live-tail.js";
 import type { RunSummary } from "./run-tally.js";
@@ -76,8 +78,10 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
     setActivity(next ? toolRunningLabel(next) : WAITING_FOR_MODEL);
   };
 
-  function render(event: SandcasterEvent, note?: string): void {
-    const suffix = note ? ` ${palette.dim(note)}` : "";
+  function render(raw: SandcasterEvent, note?: string): void {
+    // Everything in an event came from the server or the sandbox: nothing of it may drive the terminal.
+    const event = cleanEvent(raw);
+    const suffix = note ? ` ${palette.dim(safeLine(note))}` : "";
     switch (event.type) {
       case "system":
         if (event.subtype === "init") {

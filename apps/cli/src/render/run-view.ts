@@ -1,8 +1,10 @@
 // Where a run's events go: raw JSON lines (--json) or the human renderer; artifacts saved on the way.
+
 import { relative } from "node:path";
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { ArtifactRefused, saveArtifact } from "../artifacts/save-artifact.js";
 import { colourEnabled, createPalette, type OutputStream } from "../terminal/colours.js";
+import { safeJson, safeLine } from "../terminal/safe-text.js";
 import { createRenderer } from "./renderer.js";
 import type { RunSummary } from "./run-tally.js";
 
@@ -37,14 +39,16 @@ export function createRunView(options: RunViewOptions): RunView {
       return { note: `→ ${relative(process.cwd(), path) || path}` };
     } catch (error) {
       if (error instanceof ArtifactRefused) return { refused: error.message };
-      return { refused: `not saved ${JSON.stringify(event.path)}: ${(error as Error).message}` };
+      return {
+        refused: safeLine(`not saved ${JSON.stringify(event.path)}: ${(error as Error).message}`),
+      };
     }
   }
 
   if (options.json) {
     return {
       async event(event) {
-        out.write(`${JSON.stringify(event)}\n`);
+        out.write(`${safeJson(event)}\n`);
         const { refused } = await save(event);
         if (refused) err.write(`! ${refused}\n`);
       },

@@ -3,9 +3,12 @@ import type { RunRecord } from "@sandcaster/protocol";
 import { formatAge, formatCost, formatSeconds } from "../render/format.js";
 import type { RunSummary } from "../render/run-tally.js";
 import type { Palette } from "../terminal/colours.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { paintStatus } from "./status-style.js";
 
-export function runDetails(run: RunRecord, palette: Palette, now = Date.now()): string {
+/** Every recorded string came from a client, the server or a model: shown on one line, inert. */
+export function runDetails(record: RunRecord, palette: Palette, now = Date.now()): string {
+  const run = cleanRecord(record);
   const rows: [string, string | undefined][] = [
     ["prompt", run.prompt],
     ["model", run.model && (run.provider ? `${run.model} via ${run.provider}` : run.model)],
@@ -38,11 +41,17 @@ export function runDetails(run: RunRecord, palette: Palette, now = Date.now()): 
   return [head, ...lines].join("\n");
 }
 
+function cleanRecord(run: RunRecord): RunRecord {
+  return JSON.parse(JSON.stringify(run), (_key, value: unknown) =>
+    typeof value === "string" ? safeLine(value) : value,
+  ) as RunRecord;
+}
+
 /** The closing line of `runs tail`, from the record: the authority on how the run ended. */
 export function summaryFromRecord(run: RunRecord): RunSummary {
   return {
     status: run.status === "queued" ? "running" : run.status,
-    errorCode: run.error?.code,
+    errorCode: run.error?.code === undefined ? undefined : safeLine(run.error.code),
     numTurns: run.numTurns,
     usage: run.usage,
     costUsd: run.costUsd,

@@ -2,6 +2,7 @@
 import type { RunRecord } from "@sandcaster/protocol";
 import { formatAge, formatCost, formatSeconds, formatTokens } from "../render/format.js";
 import type { Palette } from "../terminal/colours.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { paintStatus } from "./status-style.js";
 
 const HEAD = ["ID", "STATUS", "MODEL", "TURNS", "TOKENS", "COST", "DURATION", "STARTED"];
@@ -11,9 +12,9 @@ const RIGHT = new Set([3, 4, 5, 6]);
 export function runTable(runs: readonly RunRecord[], palette: Palette, now = Date.now()): string {
   if (runs.length === 0) return "no runs yet";
   const rows = runs.map((r) => [
-    r.id,
-    r.status,
-    r.model ?? "",
+    safeLine(r.id),
+    safeLine(r.status),
+    safeLine(r.model ?? ""),
     r.numTurns === undefined ? "" : String(r.numTurns),
     formatTokens(r.usage),
     formatCost(r.costUsd),

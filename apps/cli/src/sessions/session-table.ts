@@ -1,5 +1,6 @@
 // Sessions as an aligned table: id, status, sandbox, turns, last active, expires.
 import type { SessionRecord } from "@sandcaster/protocol";
+import { safeLine } from "../terminal/safe-text.js";
 
 function ago(iso: string, now: number): string {
   const secs = Math.round((now - Date.parse(iso)) / 1000);
@@ -14,13 +15,13 @@ export function sessionTable(sessions: readonly SessionRecord[], now = Date.now(
   const rows = [
     ["ID", "STATUS", "SANDBOX", "TURNS", "LAST ACTIVE", "EXPIRES", "NAME"],
     ...sessions.map((s) => [
-      s.id,
-      s.activeRunId ? "busy" : s.status,
-      s.sandboxProvider,
+      safeLine(s.id),
+      s.activeRunId ? "busy" : safeLine(s.status),
+      safeLine(s.sandboxProvider),
       String(s.turns),
       ago(s.lastActiveAt, now),
       s.status === "active" ? ago(s.expiresAt, now) : "-",
-      s.name ?? "",
+      safeLine(s.name ?? ""),
     ]),
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];

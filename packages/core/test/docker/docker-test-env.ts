@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { hasService } from "@sandcaster/testkit/services";
 import Dockerode from "dockerode";
 import type { CreateSandboxOptions, SandboxProcess } from "../../src/sandbox/sandbox.js";
 
@@ -13,21 +14,9 @@ const BUILD_SCRIPT = fileURLToPath(
 
 export const docker = new Dockerode();
 
-/** Whether the daemon answers; with SANDCASTER_REQUIRE_DOCKER=1 an unreachable daemon is an error. */
+/** Whether the daemon answers (probed once per run; SANDCASTER_REQUIRE_DOCKER=1 fails there). */
 export async function probeDocker(): Promise<boolean> {
-  const reachable = await Promise.race([
-    docker.ping().then(
-      () => true,
-      () => false,
-    ),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000).unref()),
-  ]);
-  if (!reachable && process.env.SANDCASTER_REQUIRE_DOCKER === "1") {
-    throw new Error(
-      "SANDCASTER_REQUIRE_DOCKER=1 but the Docker daemon is unreachable (DOCKER_HOST / /var/run/docker.sock)",
-    );
-  }
-  return reachable;
+  return hasService("docker");
 }
 
 /** Builds the offline test image unless it exists (the script is idempotent). */

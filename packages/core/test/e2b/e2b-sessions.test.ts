@@ -1,6 +1,7 @@
 // Session workspaces on e2b against the loopback double: the workspace is a sandbox, paused between turns.
 import { Readable } from "node:stream";
 import type { SessionWorkspace } from "@sandcaster/protocol";
+import { hasService } from "@sandcaster/testkit/services";
 import { type ConnectionOpts, Sandbox as SdkSandbox } from "e2b";
 import { extract } from "tar-stream";
 import { describe, expect, it } from "vitest";
@@ -23,7 +24,8 @@ async function tarEntries(archive: Uint8Array): Promise<Record<string, number[] 
   return out;
 }
 
-describe("e2b session workspaces (loopback double)", () => {
+// The double runs every command (the provider's too) under bubblewrap.
+describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", () => {
   const t = useDouble();
   const state = (ref: string) => t.double.alive().find((s) => s.sandboxId === ref)?.state;
   const turn = (workspace: SessionWorkspace, overrides = {}, provider = t.provider()) =>

@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
 import { createLocalProvider } from "../../src/providers/local/index.js";
@@ -28,7 +29,7 @@ describe.runIf(required)("bwrap requirement", () => {
   });
 });
 
-describe.runIf(status.ok || required)("local provider with bwrap", () => {
+describe.runIf(hasService("bwrap"))("local provider with bwrap", () => {
   let baseDir: string;
   const sandboxes: Sandbox[] = [];
 

@@ -1,15 +1,12 @@
 // The stdin pipe of local sandboxes, unisolated and under bwrap (skipped without a working bwrap
 // unless SANDCASTER_REQUIRE_BWRAP=1).
 import { rm } from "node:fs/promises";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe } from "vitest";
-import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
 import { createLocalProvider } from "../../src/providers/local/index.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { stdinContract } from "../stdin-contract.js";
 import { LIMITS, livePidsWithMarker, makeBaseDir, signal } from "./helpers.js";
-
-const bwrap = await checkBwrap(undefined, process.execPath);
-const bwrapRequired = process.env.SANDCASTER_REQUIRE_BWRAP === "1";
 
 function localSuite(isolation: "none" | "bwrap") {
   let baseDir: string;
@@ -42,6 +39,4 @@ function localSuite(isolation: "none" | "bwrap") {
 
 describe("local sandbox stdin, unisolated", () => localSuite("none"));
 
-describe.runIf(bwrap.ok || bwrapRequired)("local sandbox stdin, under bwrap", () =>
-  localSuite("bwrap"),
-);
+describe.runIf(hasService("bwrap"))("local sandbox stdin, under bwrap", () => localSuite("bwrap"));

@@ -3,17 +3,15 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
 import { createLocalProvider, type LocalSandboxProvider } from "../../src/providers/local/index.js";
 import type { LocalSandbox } from "../../src/providers/local/local-sandbox.js";
 import type { Sandbox, SessionWorkspace } from "../../src/sandbox/sandbox.js";
 import { BINARY, describeTar, rawTar } from "../workspace-archives.js";
 import { LIMITS, makeBaseDir, readText, signal } from "./helpers.js";
 
-const status = await checkBwrap(undefined, process.execPath);
-const required = process.env.SANDCASTER_REQUIRE_BWRAP === "1";
-const modes = [...(status.ok || required ? (["bwrap"] as const) : []), "none" as const];
+const modes = [...(hasService("bwrap") ? (["bwrap"] as const) : []), "none" as const];
 const limits = { maxFileBytes: 1 << 20, maxTotalBytes: 1 << 22, maxFiles: 100 };
 
 describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {

@@ -2,10 +2,10 @@
 // pool, works like a fresh one (run env at spawn only), is destroyed after use, and close() leaves
 // nothing. How much faster it is belongs to `npm run bench`, not to a test.
 import { readdir, rm } from "node:fs/promises";
+import { hasService } from "@sandcaster/testkit/services";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDockerProvider } from "../../src/providers/docker/index.js";
-import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
 import { createLocalProvider } from "../../src/providers/local/index.js";
 import type { Sandbox, SandboxProvider } from "../../src/sandbox/sandbox.js";
 import { WarmPool } from "../../src/sandbox/warm-pool.js";
@@ -25,8 +25,6 @@ import { makeBaseDir } from "../local/helpers.js";
 const log = pino({ level: "silent" });
 const LIMITS = { memoryMb: 256, cpus: 1, pids: 128, network: "none" as const };
 const dockerUp = await probeDocker();
-const bwrap = await checkBwrap(undefined, process.execPath);
-const bwrapRequired = process.env.SANDCASTER_REQUIRE_BWRAP === "1";
 
 async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -86,7 +84,7 @@ describe.skipIf(!dockerUp)("warm pool on docker", () => {
   }, 120_000);
 });
 
-describe.runIf(bwrap.ok || bwrapRequired)("warm pool on local (bubblewrap)", () => {
+describe.runIf(hasService("bwrap"))("warm pool on local (bubblewrap)", () => {
   it("hands out a sandbox that works like a fresh one; close() removes every directory", async () => {
     const baseDir = await makeBaseDir();
     try {

@@ -1,10 +1,15 @@
 // Drives the real `e2b` SDK against the double: lifecycle, files, commands, listing.
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CommandExitError, Sandbox, TimeoutError } from "e2b";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasService } from "../services/index.js";
 import { type E2BDouble, startE2BDouble } from "./index.js";
+
+/** Commands run under bubblewrap in the double; without it these tests skip. */
+const itRunsCommands = it.runIf(hasService("bwrap"));
 
 let double: E2BDouble;
 let opts: { apiKey: string; apiUrl: string; sandboxUrl: string };
@@ -33,7 +38,7 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
 }
 
 describe("E2B double with the real SDK", () => {
-  it("creates a sandbox with metadata, envs and timeout, and kills it", async () => {
+  itRunsCommands("creates a sandbox with metadata, envs and timeout, and kills it", async () => {
     const sandbox = await Sandbox.create({
       ...opts,
       metadata: { run: "r1", owner: "tests" },
@@ -67,6 +72,23 @@ describe("E2B double with the real SDK", () => {
     expect(await sandbox.isRunning()).toBe(false);
   });
 
+  it("refuses commands without bubblewrap instead of running them on the host", async () => {
+    const stray = `/tmp/e2b-double-stray-${randomUUID()}.txt`;
+    const before = process.env.SANDCASTER_TEST_HIDE;
+    process.env.SANDCASTER_TEST_HIDE = "bwrap";
+    try {
+      const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
+      await expect(sandbox.commands.run(`echo mine > ${stray}`)).rejects.toThrow(
+        /only under bubblewrap \(apt-get install bubblewrap\)/,
+      );
+      expect(existsSync(stray)).toBe(false);
+      await sandbox.kill();
+    } finally {
+      if (before === undefined) delete process.env.SANDCASTER_TEST_HIDE;
+      else process.env.SANDCASTER_TEST_HIDE = before;
+    }
+  });
+
   it("round-trips binary bytes through files.write (batch) and files.read", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -90,7 +112,7 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("streams stdout live, before the command exits", async () => {
+  itRunsCommands("streams stdout live, before the command exits", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const seen: { text: string; at: number }[] = [];
     const handle = await sandbox.commands.run("echo first; sleep 0.5; echo second", {
@@ -108,7 +130,7 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("reports exit codes and stderr, honours cwd, envs and user", async () => {
+  itRunsCommands("reports exit codes and stderr, honours cwd, envs and user", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const stderr: string[] = [];
     const error = await sandbox.commands
@@ -134,7 +156,7 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("enforces a command's timeoutMs by killing it", async () => {
+  itRunsCommands("enforces a command's timeoutMs by killing it", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const pids: number[] = [];
     const started = Date.now();
@@ -149,7 +171,7 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("kills a whole process tree with handle.kill()", async () => {
+  itRunsCommands("kills a whole process tree with handle.kill()", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const pids: number[] = [];
     const handle = await sandbox.commands.run("sleep 30 & echo $!; sleep 30 & echo $!; wait", {
@@ -168,7 +190,7 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("kills running processes with the sandbox", async () => {
+  itRunsCommands("kills running processes with the sandbox", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const pids: number[] = [];
     await sandbox.commands.run("sleep 30 & echo $!; wait", {
@@ -205,7 +227,7 @@ describe("E2B double with the real SDK", () => {
     for (const s of [...created, other]) await s.kill();
   });
 
-  it("reconnects to a sandbox and to a running command", async () => {
+  itRunsCommands("reconnects to a sandbox and to a running command", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const again = await Sandbox.connect(sandbox.sandboxId, opts);
     const handle = await again.commands.run("sleep 0.3; echo late; exit 4", { background: true });
@@ -227,23 +249,26 @@ describe("E2B double with the real SDK", () => {
     await sandbox.kill();
   });
 
-  it("is reachable through E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY alone", async () => {
-    const vars = {
-      E2B_API_URL: opts.apiUrl,
-      E2B_SANDBOX_URL: opts.sandboxUrl,
-      E2B_API_KEY: opts.apiKey,
-    };
-    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, vars);
-    try {
-      const sandbox = await Sandbox.create({ timeoutMs: 30_000 });
-      expect((await sandbox.commands.run("echo ok")).stdout).toBe("ok\n");
-      expect(await Sandbox.kill(sandbox.sandboxId)).toBe(true);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
+  itRunsCommands(
+    "is reachable through E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY alone",
+    async () => {
+      const vars = {
+        E2B_API_URL: opts.apiUrl,
+        E2B_SANDBOX_URL: opts.sandboxUrl,
+        E2B_API_KEY: opts.apiKey,
+      };
+      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, vars);
+      try {
+        const sandbox = await Sandbox.create({ timeoutMs: 30_000 });
+        expect((await sandbox.commands.run("echo ok")).stdout).toBe("ok\n");
+        expect(await Sandbox.kill(sandbox.sandboxId)).toBe(true);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
       }
-    }
-  });
+    },
+  );
 });

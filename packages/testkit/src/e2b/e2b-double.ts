@@ -91,6 +91,11 @@ function listen(host: string, handler: Handler): Promise<Server> {
         else sendApiError(res, 500, `E2B double: ${String(error)}`);
       });
   });
+  // Node closes idle keep-alive connections after 5 s, about when fetch still reuses them: a late
+  // timer (a loaded CI host) makes the close meet a new request, which then fails as "fetch
+  // failed" — a network error the provider rightly reports as SANDBOX_UNAVAILABLE. Real E2B keeps
+  // idle connections far longer than any client here, so the double does too.
+  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, host, () => {

@@ -2,7 +2,11 @@
 import { readFileSync } from "node:fs";
 import { Sandbox, SandboxNotFoundError } from "e2b";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasService } from "../services/index.js";
 import { type E2BDouble, startE2BDouble } from "./index.js";
+
+/** Commands run under bubblewrap in the double; without it these tests skip. */
+const itRunsCommands = it.runIf(hasService("bwrap"));
 
 let double: E2BDouble;
 let opts: { apiKey: string; apiUrl: string; sandboxUrl: string };
@@ -44,44 +48,47 @@ async function sleeper(sandbox: Sandbox): Promise<number> {
 }
 
 describe("E2B double: pause and resume", () => {
-  it("keeps the files of a paused sandbox, refuses envd while paused, resumes on connect", async () => {
-    const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
-    const bytes = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
-    await sandbox.files.write("/home/user/keep/all.bin", bytes.buffer);
+  itRunsCommands(
+    "keeps the files of a paused sandbox, refuses envd while paused, resumes on connect",
+    async () => {
+      const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
+      const bytes = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+      await sandbox.files.write("/home/user/keep/all.bin", bytes.buffer);
 
-    expect(await sandbox.pause()).toBe(true);
-    expect(double.requests).toContainEqual({
-      method: "POST",
-      path: `/sandboxes/${sandbox.sandboxId}/pause`,
-      sandboxId: sandbox.sandboxId,
-    });
-    expect(double.paused().map((s) => s.sandboxId)).toEqual([sandbox.sandboxId]);
-    // Paused still counts as alive: it exists at E2B and can be resumed.
-    expect(info(sandbox.sandboxId)?.state).toBe("paused");
-    expect((await Sandbox.getInfo(sandbox.sandboxId, opts)).state).toBe("paused");
-    expect(await sandbox.isRunning()).toBe(false);
-    await expect(sandbox.commands.run("true")).rejects.toBeInstanceOf(SandboxNotFoundError);
-    await expect(sandbox.files.read("/home/user/keep/all.bin")).rejects.toThrow(/paused/);
-    expect(await sandbox.pause()).toBe(false);
-    const listed = await Sandbox.list({ ...opts, query: { state: ["paused"] } }).nextItems();
-    expect(listed.map((s) => s.sandboxId)).toContain(sandbox.sandboxId);
+      expect(await sandbox.pause()).toBe(true);
+      expect(double.requests).toContainEqual({
+        method: "POST",
+        path: `/sandboxes/${sandbox.sandboxId}/pause`,
+        sandboxId: sandbox.sandboxId,
+      });
+      expect(double.paused().map((s) => s.sandboxId)).toEqual([sandbox.sandboxId]);
+      // Paused still counts as alive: it exists at E2B and can be resumed.
+      expect(info(sandbox.sandboxId)?.state).toBe("paused");
+      expect((await Sandbox.getInfo(sandbox.sandboxId, opts)).state).toBe("paused");
+      expect(await sandbox.isRunning()).toBe(false);
+      await expect(sandbox.commands.run("true")).rejects.toBeInstanceOf(SandboxNotFoundError);
+      await expect(sandbox.files.read("/home/user/keep/all.bin")).rejects.toThrow(/paused/);
+      expect(await sandbox.pause()).toBe(false);
+      const listed = await Sandbox.list({ ...opts, query: { state: ["paused"] } }).nextItems();
+      expect(listed.map((s) => s.sandboxId)).toContain(sandbox.sandboxId);
 
-    const resumedAt = Date.now();
-    const resumed = await Sandbox.connect(sandbox.sandboxId, { ...opts, timeoutMs: 120_000 });
-    expect(info(sandbox.sandboxId)?.state).toBe("running");
-    expect(double.paused()).toEqual([]);
-    const endAt = info(sandbox.sandboxId)?.endAt.getTime() ?? 0;
-    expect(endAt - resumedAt).toBeGreaterThan(115_000);
-    expect(endAt - resumedAt).toBeLessThan(125_000);
-    const back = await resumed.files.read("/home/user/keep/all.bin", { format: "bytes" });
-    expect([...back]).toEqual([...bytes]);
-    expect((await resumed.commands.run("cat keep/all.bin | wc -c")).stdout).toBe("256\n");
+      const resumedAt = Date.now();
+      const resumed = await Sandbox.connect(sandbox.sandboxId, { ...opts, timeoutMs: 120_000 });
+      expect(info(sandbox.sandboxId)?.state).toBe("running");
+      expect(double.paused()).toEqual([]);
+      const endAt = info(sandbox.sandboxId)?.endAt.getTime() ?? 0;
+      expect(endAt - resumedAt).toBeGreaterThan(115_000);
+      expect(endAt - resumedAt).toBeLessThan(125_000);
+      const back = await resumed.files.read("/home/user/keep/all.bin", { format: "bytes" });
+      expect([...back]).toEqual([...bytes]);
+      expect((await resumed.commands.run("cat keep/all.bin | wc -c")).stdout).toBe("256\n");
 
-    // Connecting to a running sandbox only ever extends its timeout.
-    await Sandbox.connect(sandbox.sandboxId, { ...opts, timeoutMs: 5_000 });
-    expect(info(sandbox.sandboxId)?.endAt.getTime()).toBe(endAt);
-    await resumed.kill();
-  });
+      // Connecting to a running sandbox only ever extends its timeout.
+      await Sandbox.connect(sandbox.sandboxId, { ...opts, timeoutMs: 5_000 });
+      expect(info(sandbox.sandboxId)?.endAt.getTime()).toBe(endAt);
+      await resumed.kill();
+    },
+  );
 
   it("resumes a sandbox without a timeout for 300 s, and a paused one does not time out", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 1_000 });
@@ -96,19 +103,22 @@ describe("E2B double: pause and resume", () => {
     await sandbox.kill();
   });
 
-  it("freezes processes while paused with memory, and kills them when the memory is dropped", async () => {
-    const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
-    const frozen = await sleeper(sandbox);
-    await sandbox.pause();
-    await until(() => procState(frozen) === "T");
-    await sandbox.connect();
-    await until(() => procState(frozen) === "S");
+  itRunsCommands(
+    "freezes processes while paused with memory, and kills them when the memory is dropped",
+    async () => {
+      const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
+      const frozen = await sleeper(sandbox);
+      await sandbox.pause();
+      await until(() => procState(frozen) === "T");
+      await sandbox.connect();
+      await until(() => procState(frozen) === "S");
 
-    await sandbox.pause({ keepMemory: false });
-    await until(() => ["gone", "Z"].includes(procState(frozen)));
-    await sandbox.connect();
-    await sandbox.kill();
-  });
+      await sandbox.pause({ keepMemory: false });
+      await until(() => ["gone", "Z"].includes(procState(frozen)));
+      await sandbox.connect();
+      await sandbox.kill();
+    },
+  );
 
   it("pauses instead of killing at the timeout when created with onTimeout: pause", async () => {
     const sandbox = await Sandbox.create({

@@ -1,6 +1,7 @@
 // The real `e2b` SDK's stdin calls (Start with stdin, SendInput, CloseStdin) against the double.
 import { NotFoundError, Sandbox } from "e2b";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasService } from "../services/index.js";
 import { type E2BDouble, startE2BDouble } from "./index.js";
 
 let double: E2BDouble;
@@ -31,7 +32,8 @@ function watchStdout() {
   };
 }
 
-describe("E2B double: command stdin with the real SDK", () => {
+// Every test here runs commands, which the double runs only under bubblewrap.
+describe.runIf(hasService("bwrap"))("E2B double: command stdin with the real SDK", () => {
   it("feeds stdin as it is sent (bytes or text) and closes it on closeStdin", async () => {
     const sandbox = await Sandbox.create({ ...opts, timeoutMs: 60_000 });
     const out = watchStdout();

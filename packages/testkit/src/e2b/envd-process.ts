@@ -2,9 +2,8 @@
 
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
+import { bwrapMissing } from "../services/detect.js";
 import { ConnectRpcError, ConnectStream } from "./connect-envelope.js";
-import { mountNamespaceAvailable } from "./mount-namespace.js";
 import { type ProcessEvent, type RunningProcess, spawnProcess } from "./process-runner.js";
 import { homeOf, resolvePath, type SandboxRecord } from "./sandbox-registry.js";
 
@@ -98,9 +97,15 @@ async function start(
     );
   }
   const timeoutHeader = Number(req.headers["connect-timeout-ms"]);
-  // With bwrap the process sees sandbox paths (/home/user, /tmp) as a real sandbox would.
-  const mounted = mountNamespaceAvailable();
-  const sandboxPath = (hostPath: string, sandboxView: string) => (mounted ? sandboxView : hostPath);
+  // Commands see sandbox paths (/home/user, /tmp) through their own mount namespace, as in a real
+  // sandbox. Without one they would run on the host's own /tmp and home: refuse instead.
+  const noBwrap = bwrapMissing();
+  if (noBwrap !== null) {
+    throw new ConnectRpcError(
+      "failed_precondition",
+      `the E2B double runs commands only under bubblewrap (apt-get install bubblewrap): ${noBwrap}`,
+    );
+  }
   const proc = await spawnProcess({
     config: {
       cmd: config.cmd,
@@ -110,21 +115,19 @@ async function start(
     },
     ...(typeof message.tag === "string" ? { tag: message.tag } : {}),
     hostCwd,
-    mounts: mounted
-      ? { root: sandbox.root, cwd: resolvePath(sandbox, cwd, user).sandboxPath }
-      : undefined,
+    mounts: { root: sandbox.root, cwd: resolvePath(sandbox, cwd, user).sandboxPath },
     stdin: message.stdin === true,
     // envd: the process context gets the request deadline plus 50 ms.
     timeoutMs: timeoutHeader > 0 ? timeoutHeader + 50 : undefined,
     env: {
       PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
       LANG: process.env.LANG ?? "C.UTF-8",
-      HOME: sandboxPath(resolvePath(sandbox, homeOf(user), user).hostPath, homeOf(user)),
+      HOME: homeOf(user),
       USER: user,
       LOGNAME: user,
       SHELL: "/bin/bash",
-      PWD: sandboxPath(hostCwd, resolvePath(sandbox, cwd, user).sandboxPath),
-      TMPDIR: sandboxPath(join(sandbox.root, "tmp"), "/tmp"),
+      PWD: resolvePath(sandbox, cwd, user).sandboxPath,
+      TMPDIR: "/tmp",
       E2B_SANDBOX: "true",
       E2B_SANDBOX_ID: sandbox.sandboxId,
       E2B_DOUBLE_ROOT: sandbox.root,

@@ -1,17 +1,7 @@
 // Runs a sandbox's commands in their own mount namespace (bubblewrap), so the sandbox's absolute
 // paths (/home/user, /root, /tmp, any top-level dir it made) are its own, as in a real E2B sandbox.
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-
-let available: boolean | undefined;
-
-/** Whether bwrap can set up a mount namespace here; checked once. */
-export function mountNamespaceAvailable(): boolean {
-  available ??=
-    spawnSync("bwrap", ["--dev-bind", "/", "/", "true"], { stdio: "ignore" }).status === 0;
-  return available;
-}
 
 /**
  * The argv that runs `cmd args` with the host's filesystem (tools, node) but, for every top-level
