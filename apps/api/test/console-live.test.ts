@@ -1,19 +1,14 @@
 // Live tool output in the console (headless Chromium, real server and runner): a running bash
 // call's panel opens and fills as the command prints, as text (never markup), before its result.
 // The command never ends by itself, so what the panel shows was streamed; Cancel ends the run.
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { CHROMIUM_PATH, hasService } from "@sandcaster/testkit/services";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-if (!present && process.env.SANDCASTER_REQUIRE_CHROMIUM === "1") {
-  throw new Error(
-    `SANDCASTER_REQUIRE_CHROMIUM=1 but ${CHROMIUM} is missing (apt-get install chromium)`,
-  );
-}
+const CHROMIUM = CHROMIUM_PATH;
+const present = hasService("chromium");
 const SKIP_REASON = present
   ? ""
   : ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)`;

@@ -4,10 +4,11 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { expectNoLocalLeftovers } from "./helpers.js";
 import { tempDir } from "./temp-dir.js";
-import { openPane, plain, type TmuxPane, tmuxAvailable } from "./tmux.js";
+import { openPane, plain, type TmuxPane } from "./tmux.js";
 
 let dir: string;
 let double: ModelDouble | undefined;
@@ -38,7 +39,7 @@ async function envFor() {
 const QUERY = ["query", "go", "--model", "haiku", "--sandbox", "local"];
 const SPINNER = "[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]";
 
-describe.skipIf(!tmuxAvailable)("live tool output on a terminal", () => {
+describe.runIf(hasService("tmux"))("live tool output on a terminal", () => {
   it("shows the last lines under the spinner while the tool runs, and clears them after", async () => {
     pane = await openPane(QUERY, await envFor(), dir);
     const screen = plain(
