@@ -57,10 +57,19 @@ function lookup(fromDir, name) {
   }
 }
 
-function stagePackage(name, outDir) {
+/** Stages the package with its closure in a temp dir, packs it into outDir, removes the stage. */
+function packPackage(name, outDir) {
+  const stage = mkdtempSync(join(tmpdir(), "sandcaster-pack-"));
+  try {
+    return stagePackage(name, stage, outDir);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+function stagePackage(name, stage, outDir) {
   const spaces = workspaces();
   const packedDir = join(ROOT, PACKED[name]);
-  const stage = mkdtempSync(join(tmpdir(), "sandcaster-pack-"));
   /** real directory → its path inside the staged package ("" is the package itself). */
   const placed = new Map([[packedDir, ""]]);
   const placeOf = (at, dep) => {
@@ -110,7 +119,6 @@ function stagePackage(name, outDir) {
     cwd: stage,
     encoding: "utf8",
   }).trim();
-  rmSync(stage, { recursive: true, force: true });
   return join(outDir, file.split("\n").at(-1));
 }
 
@@ -156,4 +164,4 @@ function copyFiles(from, to, manifest) {
 }
 
 const outDir = resolve(process.argv[2] ?? join(ROOT, "dist-packages"));
-for (const name of Object.keys(PACKED)) console.log(stagePackage(name, outDir));
+for (const name of Object.keys(PACKED)) console.log(packPackage(name, outDir));
