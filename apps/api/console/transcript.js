@@ -118,6 +118,7 @@ export function createTranscript() {
     if (!key) key = toolUse({ type: "tool_use", toolName: event.toolName ?? "tool", content: "" });
     const block = /** @type {ToolBlock} */ (tools.get(key));
     block.done = true;
+    block.result.classList.remove("live");
     block.result.textContent = event.content || "(no output)";
     const state = event.isError ? "error" : "ok";
     block.element.dataset.state = state;
@@ -125,15 +126,25 @@ export function createTranscript() {
     return key;
   }
 
-  /** Live output of a running call (exec_in), shown in its block until the result replaces it. @param {RunEvent} event */
+  /**
+   * Live output of a running call (bash, exec_in): its block opens and follows the output until
+   * the result replaces it. Appended as text nodes, never parsed as markup.
+   * @param {RunEvent} event
+   */
   function toolOutput(event) {
     const block = event.toolUseId ? tools.get(event.toolUseId) : undefined;
     if (!block || block.done) return;
     if (!block.live) {
       block.live = true;
       block.result.textContent = "";
+      block.result.classList.add("live");
+      block.badge.textContent = "running · live";
+      if (block.element instanceof HTMLDetailsElement) block.element.open = true;
     }
+    const follow =
+      block.result.scrollTop + block.result.clientHeight >= block.result.scrollHeight - 4;
     block.result.append(event.content);
+    if (follow) block.result.scrollTop = block.result.scrollHeight;
   }
 
   /** @param {string} text */

@@ -44,7 +44,10 @@ export const ToolResultEventSchema = z.object({
   sandbox: z.string().optional(),
 });
 
-/** Live output of a command the host runs for a tool call (exec_in); host-only, a superset event. */
+/**
+ * Live output of a running tool call (the runner's bash, the host's exec_in), sent before its
+ * tool_result: coalesced, and cut per call with one TOOL_OUTPUT_CUT warning.
+ */
 export const ToolOutputEventSchema = z.object({
   type: z.literal("tool_output"),
   toolName: z.string(),

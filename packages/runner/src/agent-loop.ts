@@ -9,6 +9,7 @@ import {
 import type { Emit } from "./emit.js";
 import type { ModelConversation, ToolResultInput, TurnInput } from "./models/model-conversation.js";
 import { abortError, streamWithRetry } from "./stream-with-retry.js";
+import { LiveOutput } from "./tools/live-output.js";
 import type { ToolContext, ToolDefinition } from "./tools/tool.js";
 
 export interface AgentOptions {
@@ -48,6 +49,20 @@ async function runTool(call: ToolCall, tools: readonly ToolDefinition[], context
     return await tool.run(call.input, context);
   } catch (error) {
     return { content: `tool "${call.name}" failed: ${String(error)}`, isError: true };
+  }
+}
+
+/** Runs one call with its live output streamed; all of it is sent before the call returns. */
+async function runLive(call: ToolCall, options: AgentOptions) {
+  const live = new LiveOutput({ toolName: call.name, toolUseId: call.id, emit: options.emit });
+  try {
+    return await runTool(call, options.tools, {
+      ...options.toolContext(),
+      toolUseId: call.id,
+      output: (stream, text) => live.write(stream, text),
+    });
+  } finally {
+    live.close();
   }
 }
 
@@ -120,10 +135,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
                     content: "not run: the call was cut off by the output token limit; retry it",
                     isError: true,
                   }
-                : await runTool(call, options.tools, {
-                    ...options.toolContext(),
-                    toolUseId: call.id,
-                  }))().finally(() => slot?.done());
+                : await runLive(call, options))().finally(() => slot?.done());
           if (!signal.aborted) {
             emit({
               type: "tool_result",

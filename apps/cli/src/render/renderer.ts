@@ -6,6 +6,7 @@ import { safeLine } from "../terminal/safe-text.js";
 import { Spinner } from "../terminal/spinner.js";
 import { cleanEvent } from "./clean-event.js";
 import { formatBytes, oneLine } from "./format.js";
+import { LiveTail } from "./live-tail.js";
 import type { RunSummary } from "./run-tally.js";
 import { summaryLine } from "./summary.js";
 import { TextStream } from "./text-stream.js";
@@ -17,7 +18,7 @@ export interface RendererOptions {
   spinner: boolean;
   /** Stream the model's thinking, dimmed. */
   thinking: boolean;
-  /** Also the runner's stderr, tool output previews and minor system events. */
+  /** Also the runner's stderr, tools' whole live output, result previews and minor system events. */
   verbose: boolean;
   /** Time tool calls as their events arrive (not on a replay, where they arrive at once). */
   timings: boolean;
@@ -43,12 +44,20 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
   const text = new TextStream((chunk) => out.write(chunk), palette, options.thinking);
   const pending = new Map<string, ToolCall & { startedAt: number }>();
   const width = () => out.columns ?? 110;
+  // Under the spinner: the last lines of the tool call it shows (verbose prints them all instead).
+  const tail = spinner && !options.verbose ? new LiveTail(out, palette) : undefined;
+  let tailOf: string | undefined;
   let activity: string | undefined;
 
+  const drawTail = () => {
+    if (tail && activity !== undefined && !text.midLine) tail.draw();
+  };
   const withSpinnerCleared = (write: () => void) => {
     spinner?.clear();
+    tail?.clear();
     write();
     spinner?.hold(text.midLine);
+    drawTail();
   };
   const line = (content: string) =>
     withSpinnerCleared(() => {
@@ -58,11 +67,14 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
   const setActivity = (label: string | undefined) => {
     if (label === activity) return;
     activity = label;
+    tail?.clear();
     if (label === undefined) spinner?.stop();
     else spinner?.start(label);
   };
   const afterTool = () => {
-    const next = [...pending.values()].at(-1);
+    const [key, next] = [...pending.entries()].at(-1) ?? [];
+    tail?.reset();
+    tailOf = key;
     setActivity(next ? toolRunningLabel(next) : WAITING_FOR_MODEL);
   };
 
@@ -100,6 +112,8 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
           startedAt: now(),
         };
         pending.set(event.toolUseId ?? event.toolName, call);
+        tail?.reset();
+        tailOf = event.toolUseId ?? event.toolName;
         withSpinnerCleared(() => text.break());
         setActivity(toolRunningLabel(call));
         return;
@@ -112,6 +126,7 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
           startedAt: now(),
         };
         pending.delete(key);
+        if (key === tailOf) tail?.reset();
         const secs = options.timings ? (now() - call.startedAt) / 1000 : undefined;
         const outcome = { isError: event.isError, content: event.content };
         line(toolLine({ ...call, outcome, secs }, palette, width()));
@@ -135,11 +150,14 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
         if (options.verbose) line(palette.dim(`stderr: ${event.content}`));
         return;
       case "tool_output":
-        // Live output of exec_in in a (secondary) sandbox; the tool line follows with the outcome.
+        // Live output of a running call; its tool line follows with the outcome.
         if (options.verbose) {
           for (const part of event.content.split("\n").filter((l) => l.trim())) {
             line(palette.dim(`    ${event.sandbox ?? ""}│ ${oneLine(part, width() - 8)}`));
           }
+        } else if (tail && (event.toolUseId ?? event.toolName) === tailOf) {
+          tail.push(event.content);
+          drawTail();
         }
         return;
       case "warning":
@@ -160,7 +178,10 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
   return {
     render,
     line,
-    waiting: (label) => setActivity(label),
+    waiting: (label) => {
+      tail?.reset(); // what we wait for now is not the tool's output
+      setActivity(label);
+    },
     finish(summary) {
       setActivity(undefined);
       line(summaryLine(summary, palette));

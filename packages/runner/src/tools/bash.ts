@@ -84,10 +84,18 @@ export const bashTool = defineTool({
       let settled = false;
       let drainTimer: NodeJS.Timeout | undefined;
 
-      for (const stream of [child.stdout, child.stderr]) {
+      for (const [name, stream] of [
+        ["stdout", child.stdout],
+        ["stderr", child.stderr],
+      ] as const) {
         const decoder = new StringDecoder("utf8");
-        stream.on("data", (chunk: Buffer) => output.push(decoder.write(chunk)));
-        stream.on("end", () => output.push(decoder.end()));
+        // Kept (cut) for the model, and shown live to the client as it comes.
+        const take = (text: string) => {
+          output.push(text);
+          context.output?.(name, text);
+        };
+        stream.on("data", (chunk: Buffer) => take(decoder.write(chunk)));
+        stream.on("end", () => take(decoder.end()));
         stream.on("error", () => {});
       }
 

@@ -14,6 +14,8 @@ export interface ToolContext {
   env?: Readonly<Record<string, string>> | undefined;
   /** The model's id of this call (the host tags live output of exec_in with it). */
   toolUseId?: string | undefined;
+  /** Live output of the call while it runs (streamed as tool_output events, bounded there). */
+  output?: ((stream: "stdout" | "stderr", text: string) => void) | undefined;
 }
 
 export interface ToolOutcome {
