@@ -147,16 +147,18 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     "/",
     queryRoute({
-      services: deps.services,
-      providers: deps.providers,
-      activeRuns: deps.activeRuns,
+      runs: {
+        ...deps.services,
+        providers: deps.providers,
+        activeRuns: deps.activeRuns,
+        env: deps.env,
+        sessions: deps.sessions,
+        newRunId: deps.newRunId,
+      },
       slots: deps.slots ?? slotsFrom(deps.services.config.limits),
       metrics,
-      env: deps.env,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       isDraining: deps.isDraining ?? (() => false),
-      sessions: deps.sessions,
-      ...(deps.newRunId ? { newRunId: deps.newRunId } : {}),
     }),
   );
 

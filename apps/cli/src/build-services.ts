@@ -8,6 +8,7 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  keepRunsAlive,
   loadConfig,
   type ProviderSelector,
   pooledProvider,
@@ -37,6 +38,11 @@ export async function buildServices(options: {
   env?: NodeJS.ProcessEnv;
   /** Start the configured warm pools (a server does; a one-off `sandcaster query` does not). */
   warmPools?: boolean;
+  /**
+   * Stamp this process's runs alive until close() (an in-process run: a server sharing the store
+   * then never reaps it; `serve` stamps its own, after draining).
+   */
+  keepRunsAlive?: boolean;
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
@@ -94,6 +100,15 @@ export async function buildServices(options: {
     },
   );
   const stopSweeping = e2b?.startSweeping();
+  const stopKeepingAlive = options.keepRunsAlive
+    ? keepRunsAlive({
+        store,
+        activeRuns,
+        heartbeatMs: config.runs.heartbeatSecs * 1000,
+        staleAfterMs: config.runs.staleAfterSecs * 1000,
+        logger: options.logger,
+      })
+    : undefined;
   return {
     services: { store, config, logger: options.logger },
     config,
@@ -102,6 +117,7 @@ export async function buildServices(options: {
     activeRuns,
     pools,
     close: async () => {
+      stopKeepingAlive?.();
       await Promise.all(pools.map((pool) => pool.close()));
       stopSweeping?.();
       stopPruning();

@@ -1,6 +1,8 @@
 // Public surface of @sandcaster/core.
 
 export { ConfigError, loadConfig } from "./config/load-config.js";
+export { PlanError } from "./errors/plan-error.js";
+export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
 export {
   buildSandboxImage,
   createDockerProvider,
@@ -21,18 +23,25 @@ export {
   type LocalProviderSettings,
 } from "./providers/local/index.js";
 export { ActiveRuns } from "./run/active-runs.js";
-export {
-  executeRun,
-  type RunContext,
-  type RunServices,
-  type RunSession,
-} from "./run/execute-run.js";
+export { type CancelWatch, sharedCancelWatch } from "./run/cancel-watch.js";
+export { type EventWriter, sharedEventWriter } from "./run/event-writer.js";
+export { followRunEvents } from "./run/follow-run.js";
 export { keepRunsAlive } from "./run/keep-runs-alive.js";
-export { PlanError } from "./run/plan-error.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
 export { RunError } from "./run/run-error.js";
+export { MAX_BUFFERED_BYTES } from "./run/run-event-channel.js";
+export type {
+  MeteredUsage,
+  OpenedRunExtension,
+  RunExtension,
+  RunExtensionContext,
+  RunnerPatch,
+} from "./run/run-extension.js";
+export type { RunEvent, RunEvents, RunHandle } from "./run/run-handle.js";
+export type { RunServices, StartRunServices } from "./run/run-services.js";
 export { RunSlots, RunSlotsFullError } from "./run/run-slots.js";
 export { runnerBundlePath } from "./run/runner-bundle.js";
+export { type StartRunOptions, startRun } from "./run/start-run.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";
 export { sandboxLimits, warmPoolFor } from "./sandbox/sandbox-limits.js";
@@ -47,6 +56,7 @@ export {
   type WarmPoolOptions,
   type WarmPoolStats,
 } from "./sandbox/warm-pool.js";
+export type { RunSession } from "./session/run-session.js";
 export { SessionError, type SessionErrorCode } from "./session/session-error.js";
 export {
   createSessionService,

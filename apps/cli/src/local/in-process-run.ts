@@ -1,19 +1,9 @@
-// A run executed in this process (no server): the same executeRun a server uses, its events as a
-// RunHandle; cancel aborts it and resolves once its sandbox is destroyed.
-import { randomUUID } from "node:crypto";
-import {
-  executeRun,
-  keepRunsAlive,
-  PlanError,
-  planRun,
-  RunError,
-  SessionError,
-  type SessionTurn,
-} from "@sandcaster/core";
-import type { QueryRequest, SandcasterEvent } from "@sandcaster/protocol";
+// A run executed in this process (no server): core's startRun, as a server runs it, behind the
+// CLI's RunHandle; cancel stops it and resolves once its sandbox is destroyed.
+import { PlanError, SessionError, startRun } from "@sandcaster/core";
+import type { QueryRequest } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { buildServices } from "../build-services.js";
-import { EventChannel } from "../event-channel.js";
 import { UsageError } from "../exit-codes.js";
 import type { RunHandle } from "../run-types.js";
 import { localSessions } from "./local-sessions.js";
@@ -24,93 +14,45 @@ export interface InProcessOptions {
   logger: Logger;
 }
 
+/** A refusal as the CLI reports it: a bad field is a usage error (exit 2). */
+function refusal(error: unknown): unknown {
+  if (PlanError.isInstance(error)) {
+    const message = `${error.field}: ${error.message}`;
+    return error.status === 400 ? new UsageError(message, "query") : new Error(message);
+  }
+  return SessionError.isInstance(error) ? new Error(`session: ${error.message}`) : error;
+}
+
 export async function startInProcessRun(
   request: QueryRequest,
-  options: InProcessOptions,
+  { configPath, env, logger }: InProcessOptions,
 ): Promise<RunHandle> {
-  const { logger, env } = options;
-  const built = await buildServices({ configPath: options.configPath, logger, env });
-  // Stamped alive like a server's runs, so a server sharing the store never reaps it.
-  const stopKeepingAlive = keepRunsAlive({
-    store: built.services.store,
-    activeRuns: built.activeRuns,
-    heartbeatMs: built.config.runs.heartbeatSecs * 1000,
-    staleAfterMs: built.config.runs.staleAfterSecs * 1000,
-    logger,
-  });
-  const release = async () => {
-    stopKeepingAlive();
+  const built = await buildServices({ configPath, logger, env, keepRunsAlive: true });
+  const { providers, activeRuns } = built;
+  const sessions = request.sessionId ? localSessions(built, env, logger) : undefined;
+  const services = { ...built.services, providers, activeRuns, env, sessions };
+  const run = await startRun(request, services).catch(async (error: unknown) => {
     await built.close();
-  };
-  let plan: ReturnType<typeof planRun>;
-  let provider: Awaited<ReturnType<typeof built.providers.select>>;
-  try {
-    plan = planRun(request, built.config, env);
-    provider = await built.providers.select(request.sandboxProvider, {
-      e2bApiKey: request.apiKeys?.e2b,
-    });
-  } catch (error) {
-    await release();
-    if (error instanceof PlanError) {
-      const message = `${error.field}: ${error.message}`;
-      throw error.status === 400 ? new UsageError(message, "query") : new Error(message);
-    }
-    throw error;
-  }
-
-  const runId = `run_${randomUUID()}`;
-  let turn: SessionTurn | undefined;
-  if (request.sessionId) {
-    try {
-      turn = await localSessions(built, env, logger).beginTurn(
-        request.sessionId,
-        runId,
-        request.prompt,
-      );
-    } catch (error) {
-      await release();
-      if (SessionError.isInstance(error)) throw new Error(`session: ${error.message}`);
-      throw error;
-    }
-    provider = turn.provider;
-  }
-  const channel = new EventChannel<SandcasterEvent>();
-  const controller = new AbortController();
-  const done = executeRun(
-    {
-      runId,
-      plan,
-      provider,
-      providers: built.providers,
-      session: turn?.runSession,
-      emit: (event) => {
-        turn?.record(event);
-        channel.push(event);
-      },
-      signal: controller.signal,
-    },
-    built.services,
+    throw refusal(error);
+  });
+  const ended = run.done.then(
+    () => undefined,
+    () => undefined,
   );
-  built.activeRuns.track(runId, controller, done);
-  const settled = done
-    .finally(() => turn?.finish([]))
-    .then(
-      () => channel.close(),
-      (error: unknown) => channel.close(error),
-    );
-
   return {
-    events: channel,
-    runId: () => runId,
+    events: (async function* () {
+      for await (const { event } of run.events) yield event;
+      await run.done; // a run that broke ends the iteration with its error
+    })(),
+    runId: () => run.runId,
     async cancel() {
-      controller.abort(new RunError("CANCELLED", "cancelled with Ctrl-C"));
-      await settled;
+      run.cancel("cancelled with Ctrl-C");
+      await ended;
     },
     async close() {
-      if (!controller.signal.aborted)
-        controller.abort(new RunError("CANCELLED", "the command stopped"));
-      await settled;
-      await release();
+      run.cancel("the command stopped");
+      await ended;
+      await built.close();
     },
   };
 }

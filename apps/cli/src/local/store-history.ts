@@ -1,8 +1,6 @@
 // Recorded runs of this machine's store (SANDCASTER_DB, store.path or DATABASE_URL), no server needed.
-import { createRunStore, loadConfig, type RunStore } from "@sandcaster/core";
+import { createRunStore, followRunEvents, loadConfig, type RunStore } from "@sandcaster/core";
 import type { RunHistory, SeqEvent } from "../run-types.js";
-
-const PAGE = 500;
 
 export async function storeHistory(options: {
   configPath: string | undefined;
@@ -23,34 +21,21 @@ export async function storeHistory(options: {
   };
 }
 
-/** The same loop GET /runs/:id/events runs: stored events after `after`, then wait for more. */
+/** Core's replay-then-follow loop (the one GET /runs/:id/events runs), event by event. */
 async function* followStored(
   store: RunStore,
   runId: string,
   after: number,
   signal: AbortSignal,
 ): AsyncGenerator<SeqEvent> {
-  const wakeups = store.watchRun(runId, signal)[Symbol.asyncIterator]();
   // The store's polling timers are unref'd (a server never waits on them); with nothing else
   // pending, this process would exit in the middle of the wait.
   const keepAlive = setInterval(() => undefined, 60_000);
   try {
-    for (;;) {
-      // The status first: a run that ended before this read has all its events stored.
-      const ended = (await store.getRun(runId))?.status !== "running";
-      for (;;) {
-        const page = await store.readEvents(runId, after, PAGE);
-        for (const { seq, event } of page) {
-          yield { seq, event };
-          after = seq;
-        }
-        if (page.length < PAGE || signal.aborted) break;
-      }
-      if (ended || signal.aborted) return;
-      if ((await wakeups.next()).done) return;
+    for await (const page of followRunEvents(store, runId, after, signal)) {
+      for (const { seq, event } of page) yield { seq, event };
     }
   } finally {
     clearInterval(keepAlive);
-    await wakeups.return?.();
   }
 }

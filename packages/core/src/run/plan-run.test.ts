@@ -5,7 +5,7 @@ import {
   SandcasterConfigSchema,
 } from "@sandcaster/protocol";
 import { describe, expect, it } from "vitest";
-import { PlanError } from "./plan-error.js";
+import { PlanError } from "../errors/plan-error.js";
 import { planRun } from "./plan-run.js";
 
 const req = (input: Partial<QueryRequestInput> = {}) =>

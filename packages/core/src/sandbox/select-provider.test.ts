@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlanError } from "../run/plan-error.js";
+import { PlanError } from "../errors/plan-error.js";
 import type { SandboxProvider } from "./sandbox.js";
 import { createProviderSelector } from "./select-provider.js";
 

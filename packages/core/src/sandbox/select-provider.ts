@@ -1,6 +1,6 @@
 // Chooses the sandbox provider of a run: request, then sandcaster.json, then what this host offers.
 import type { SandboxProviderName } from "@sandcaster/protocol";
-import { PlanError } from "../run/plan-error.js";
+import { PlanError } from "../errors/plan-error.js";
 import type { SandboxProvider } from "./sandbox.js";
 
 export type ProviderMap = Partial<Record<SandboxProviderName, SandboxProvider>>;

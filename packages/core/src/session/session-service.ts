@@ -12,11 +12,11 @@ import {
   type SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
-import type { RunSession } from "../run/execute-run.js";
 import type { SandboxProvider } from "../sandbox/sandbox.js";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunStore } from "../store/run-store.js";
 import { publicSession, type StoredSession } from "../store/session-store.js";
+import type { RunSession } from "./run-session.js";
 import { SessionError } from "./session-error.js";
 import { turnFromEvents } from "./transcript.js";
 import { trimHistory } from "./trim-history.js";
@@ -45,7 +45,7 @@ export interface SessionTurn {
   session: StoredSession;
   provider: SandboxProvider;
   /**
-   * What executeRun takes (RunContext.session): the workspace, the history trimmed to
+   * What a run takes (startRun begins the turn): the workspace, the history trimmed to
    * maxHistoryTurns, warnings for the stream; its beforeEnd finishes the turn with the events
    * given to record().
    */

@@ -1,7 +1,7 @@
 // A request's `composite` block against sandcaster.json's: a request may tighten the limits,
 // never widen them (a wider value is a 400 naming the field).
 import type { CompositeConfig, QueryRequest, SandboxProviderName } from "@sandcaster/protocol";
-import { PlanError } from "../plan-error.js";
+import { PlanError } from "../../errors/plan-error.js";
 
 export interface CompositePlan {
   maxSandboxes: number;

@@ -1,0 +1,45 @@
+// Whether this instance takes a run now: not while draining, and only with a free concurrency slot
+// (a bounded queue waits for one); the queue and run gauges follow every change.
+import { type RunSlots, RunSlotsFullError } from "@sandcaster/core";
+import { HttpError } from "../http-error.js";
+import type { Metrics } from "../metrics/index.js";
+
+export function refuseWhileDraining(isDraining: () => boolean): void {
+  if (!isDraining()) return;
+  throw new HttpError(503, "SHUTTING_DOWN", "this instance is shutting down; retry on another", {
+    headers: { "Retry-After": "1" },
+  });
+}
+
+/** Waits for a slot (or refuses with 429); resolves to the function that gives it back. */
+export async function admitRun(
+  slots: RunSlots,
+  metrics: Metrics,
+  isDraining: () => boolean,
+  signal: AbortSignal,
+): Promise<() => void> {
+  // Checked again: planning took time, and a drain may have begun meanwhile.
+  refuseWhileDraining(isDraining);
+  const updateGauges = () => {
+    metrics.setActiveRuns(slots.active);
+    metrics.setQueuedRuns(slots.queued);
+  };
+  try {
+    const pending = slots.acquire(signal);
+    metrics.setQueuedRuns(slots.queued);
+    const release = await pending;
+    updateGauges();
+    return () => {
+      release();
+      updateGauges();
+    };
+  } catch (error) {
+    updateGauges();
+    if (error instanceof RunSlotsFullError) {
+      throw new HttpError(429, error.code, `${error.message}; retry in ${error.retryAfterSecs}s`, {
+        headers: { "Retry-After": String(error.retryAfterSecs) },
+      });
+    }
+    throw new HttpError(400, "CLIENT_CLOSED", "the client left while the run was queued");
+  }
+}

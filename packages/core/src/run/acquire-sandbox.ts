@@ -1,0 +1,38 @@
+// Phase 2: a sandbox for the run (fresh, pooled, or on a session's workspace), announced when ready.
+import { ERROR_CODES } from "@sandcaster/protocol";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import { RunError } from "./run-error.js";
+import type { RunScope } from "./run-scope.js";
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
+  const { plan, provider, session, log } = scope;
+  // Checked here, not at planning: the client still gets init and an `error` event it can read.
+  if (!plan.model.ok) {
+    throw new RunError(
+      ERROR_CODES.NO_MODEL_CREDENTIALS,
+      plan.model.reason,
+      "set ANTHROPIC_API_KEY, OPENAI_API_KEY, GOOGLE_API_KEY or OPENROUTER_API_KEY on the server, or pass apiKeys",
+    );
+  }
+  const started = performance.now();
+  const sandbox = await provider.create({
+    runId: scope.runId,
+    env: {},
+    limits: scope.limits,
+    signal: scope.signal,
+    ...(session ? { workspace: session.workspace } : {}),
+  });
+  const acquireSecs = seconds(performance.now() - started);
+  log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
+  scope.onSandboxReady?.(acquireSecs);
+  scope.emit({
+    type: "system",
+    subtype: "sandbox_ready",
+    content: `${provider.name} sandbox ready in ${acquireSecs}s`,
+  });
+  for (const notice of sandbox.notices)
+    scope.emit({ type: "warning", code: "SANDBOX_NOTICE", content: notice });
+  return sandbox;
+}

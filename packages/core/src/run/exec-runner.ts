@@ -1,0 +1,67 @@
+// Phases 4–5: spawn the runner, relay its events (and a composite run's host requests) until it
+// ends, then read the files it wrote. Reports what the runner said; settle-run decides the end.
+import { ERROR_CODES, type ErrorEvent, type ResultEvent } from "@sandcaster/protocol";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import { artifactEvents } from "./artifacts.js";
+import { startComposite } from "./composite/start-composite.js";
+import { relayProcess } from "./relay-process.js";
+import { RunError } from "./run-error.js";
+import type { RunScope } from "./run-scope.js";
+import type { StagedRunner } from "./stage-runner.js";
+
+export interface RunnerEnd {
+  /** The runner's accepted result (absent when it reported an error). */
+  result: ResultEvent | undefined;
+  filesCount: number;
+}
+
+export async function execRunner(
+  scope: RunScope,
+  sandbox: Sandbox,
+  staged: StagedRunner,
+  /** Told the runner's own error as soon as the relay ends (held back to be the last event). */
+  heldError: (error: ErrorEvent) => void,
+): Promise<RunnerEnd> {
+  const { plan, signal, log } = scope;
+  const composite = plan.composite;
+  const process = await sandbox.spawn({
+    command: staged.command,
+    env: staged.env,
+    ...(composite ? { stdin: true } : {}),
+    signal,
+  });
+  const compositeRun = composite
+    ? startComposite({
+        runId: scope.runId,
+        plan: composite,
+        primary: sandbox,
+        runner: process,
+        providers: scope.services.providers,
+        e2bApiKey: plan.request.apiKeys?.e2b,
+        limits: scope.limits,
+        emit: scope.emit,
+        redact: staged.redact,
+        signal,
+        deadline: scope.startedAt.getTime() + plan.timeoutSecs * 1000,
+        log,
+      })
+    : undefined;
+  const relay = await relayProcess(process, scope.emit, staged.redact, signal, {
+    onHostLine: compositeRun?.onHostLine,
+  }).finally(() => compositeRun?.close()); // secondary sandboxes end before artifacts are read
+  if (signal.aborted) throw signal.reason;
+  if (relay.error) heldError(relay.error);
+  if (!relay.result && !relay.sawError) {
+    const exit = relay.exit.signal
+      ? `signal ${relay.exit.signal}`
+      : `exit code ${relay.exit.exitCode}`;
+    const tail = relay.stderrTail ? `; last stderr lines:\n${relay.stderrTail}` : "";
+    throw new RunError(
+      ERROR_CODES.RUNNER_CRASHED,
+      `the runner ended without a result (${exit})${tail}`,
+    );
+  }
+  const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
+  for (const event of artifactEvents(changed, staged.redact)) scope.emit(event);
+  return { result: relay.result, filesCount: changed.files.length };
+}

@@ -1,0 +1,44 @@
+// The one signal that stops a run: its timeout, a cancel request from any instance, the caller's
+// cancel, or an extension's `fail`; the first reason given is the one the run ends with.
+import { ERROR_CODES } from "@sandcaster/protocol";
+import type { Logger } from "pino";
+import type { SandcasterError } from "../errors/sandcaster-error.js";
+import type { CancelWatch } from "./cancel-watch.js";
+import { cancellation, RunError } from "./run-error.js";
+
+export interface RunSignal {
+  signal: AbortSignal;
+  fail(error: SandcasterError): void;
+  /** Stops the timer and the watches; the signal stays as it is. */
+  dispose(): void;
+}
+
+export function runSignal(options: {
+  runId: string;
+  /** The caller's stop (RunHandle.cancel, shutdown); its reason becomes the run's error. */
+  external: AbortController;
+  timeoutSecs: number;
+  cancelWatch: CancelWatch;
+  log: Logger;
+}): RunSignal {
+  const controller = new AbortController();
+  const fail = (error: SandcasterError) => controller.abort(error);
+  const { external } = options;
+  const onAbort = () => fail(cancellation(external.signal.reason));
+  if (external.signal.aborted) onAbort();
+  external.signal.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => {
+    const message = `the run exceeded its timeout of ${options.timeoutSecs}s`;
+    fail(new RunError(ERROR_CODES.TIMEOUT, message, "raise the request's timeout (at most 3600)"));
+  }, options.timeoutSecs * 1000);
+  const stopWatching = options.cancelWatch.watch(options.runId, controller, options.log);
+  return {
+    signal: controller.signal,
+    fail,
+    dispose() {
+      clearTimeout(timer);
+      stopWatching();
+      external.signal.removeEventListener("abort", onAbort);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// Phase 6: the one place that decides how a run ends: which event comes last (`result` or
+// `error`), what the run record says, and that the record is written after every event is stored.
+import {
+  ERROR_CODES,
+  type ErrorEvent,
+  type ResultEvent,
+  type SandcasterEvent,
+} from "@sandcaster/protocol";
+import type { SandcasterError } from "../errors/sandcaster-error.js";
+import type { RunOutcome } from "../store/run-store.js";
+import type { RunnerEnd } from "./exec-runner.js";
+import type { Redact } from "./redact.js";
+import type { MeteredUsage } from "./run-extension.js";
+import type { RunScope } from "./run-scope.js";
+
+/** How the phases ended: the runner's end, or the error that stopped them. */
+export type PhasesEnd =
+  | { ok: true; end: RunnerEnd }
+  | { ok: false; error: SandcasterError; aborted: boolean };
+
+export interface Ending {
+  phases: PhasesEnd;
+  /** The first `error` event already sent (from the runner, the host, a composite sandbox). */
+  firstError: ErrorEvent | undefined;
+  /** The runner's own error, held back so that it is the stream's last event. */
+  runnerError: ErrorEvent | undefined;
+  metered: MeteredUsage | undefined;
+  redact: Redact;
+}
+
+function errorEvent(error: SandcasterError, redact: Redact): ErrorEvent {
+  return {
+    type: "error",
+    code: error.code,
+    content: redact(error.message),
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
+}
+
+/**
+ * The stream's last event. A cancel (or an extension's `fail`) always ends with its own error; else
+ * the runner's held error wins over the one that stopped the run, unless an error was already sent.
+ */
+export function lastEvent(ending: Ending): ResultEvent | ErrorEvent | undefined {
+  const { phases, runnerError, firstError } = ending;
+  if (phases.ok) return runnerError ?? phases.end.result;
+  if (phases.aborted) return errorEvent(phases.error, ending.redact);
+  if (firstError) return undefined;
+  return runnerError ?? errorEvent(phases.error, ending.redact);
+}
+
+function outcomeOf(
+  last: SandcasterEvent | undefined,
+  ending: Ending,
+  durationSecs: number,
+): RunOutcome {
+  const filesCount = ending.phases.ok ? ending.phases.end.filesCount : 0;
+  const metered = ending.metered ?? {};
+  if (last?.type === "result") {
+    return {
+      status: "completed",
+      endedAt: new Date(),
+      durationSecs,
+      filesCount,
+      numTurns: last.numTurns,
+      costUsd: last.costUsd,
+      usage: last.usage,
+      model: last.model,
+    };
+  }
+  const error = last?.type === "error" ? last : ending.firstError;
+  return {
+    status: error?.code === ERROR_CODES.CANCELLED ? "cancelled" : "error",
+    endedAt: new Date(),
+    durationSecs,
+    filesCount,
+    ...metered,
+    error: {
+      code: error?.code ?? ERROR_CODES.INTERNAL,
+      message: error?.content ?? "run failed",
+    },
+  };
+}
+
+/** Sends the last event, stores the events and the record; the sandbox is already gone. */
+export async function settleRun(
+  scope: RunScope,
+  ending: Ending,
+  flushEvents: () => Promise<void>,
+): Promise<RunOutcome> {
+  const { log, runId, services } = scope;
+  // A session turn is recorded and released before the client hears the end (and before the run
+  // counts as finished), so the next turn never finds the session still held.
+  await scope.session
+    ?.beforeEnd?.()
+    .catch((error: unknown) => log.error({ err: error }, "could not end the session turn"));
+  const durationSecs = Math.round(Date.now() - scope.startedAt.getTime()) / 1000;
+  let last = lastEvent(ending);
+  if (last?.type === "result") last = { ...last, ...ending.metered, durationSecs };
+  if (last) scope.emit(last);
+  const outcome = outcomeOf(last, ending, durationSecs);
+  await flushEvents();
+  await services.store
+    .finishRun(runId, outcome)
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run outcome"));
+  await services.store.notifyRun(runId).catch(() => undefined);
+  log.info({ status: outcome.status, durationSecs, costUsd: outcome.costUsd }, "run finished");
+  return outcome;
+}

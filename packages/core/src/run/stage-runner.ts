@@ -1,0 +1,66 @@
+// Phase 3: the runner's config, environment and files in the sandbox, with the extensions' changes.
+import type { RunnerConfigInput } from "@sandcaster/protocol";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import { allowedProviders } from "./composite/start-composite.js";
+import { secretValues } from "./model-env.js";
+import { createRedactor, type Redact } from "./redact.js";
+import type { OpenedRunExtension } from "./run-extension.js";
+import type { RunScope } from "./run-scope.js";
+import { runnerPaths, stagedFiles } from "./stage-files.js";
+
+export interface StagedRunner {
+  command: string[];
+  env: Record<string, string>;
+  /** Redacts the planned secrets and whatever the extensions put in the runner's env. */
+  redact: Redact;
+}
+
+function runnerConfig(
+  scope: RunScope,
+  sandbox: Sandbox,
+  opened: readonly OpenedRunExtension[],
+): RunnerConfigInput {
+  const { plan, session, provider, startedAt } = scope;
+  const remainingSecs = Math.max(
+    1,
+    Math.ceil(plan.timeoutSecs - (Date.now() - startedAt.getTime()) / 1000),
+  );
+  const composite = plan.composite;
+  return {
+    ...plan.runner,
+    ...Object.assign({}, ...opened.map((handle) => handle.runner?.config ?? {})),
+    cwd: sandbox.workspacePath,
+    timeoutSecs: remainingSecs,
+    ...(session && session.history.length > 0 ? { history: session.history } : {}),
+    ...(composite
+      ? {
+          composite: {
+            maxSandboxes: composite.maxSandboxes,
+            maxTotalSpawns: composite.maxTotalSpawns,
+            allowedProviders: allowedProviders(composite, provider.name),
+          },
+        }
+      : {}),
+  };
+}
+
+export async function stageRunner(
+  scope: RunScope,
+  sandbox: Sandbox,
+  opened: readonly OpenedRunExtension[],
+): Promise<StagedRunner> {
+  let env: Record<string, string> = { ...scope.plan.env };
+  for (const handle of opened) env = handle.runner?.env?.(env) ?? env;
+  const bundle = await scope.services.loadRunnerBundle();
+  const config = runnerConfig(scope, sandbox, opened);
+  await sandbox.writeFiles(
+    stagedFiles(sandbox, bundle, config, scope.plan.request.files ?? []),
+    scope.signal,
+  );
+  const paths = runnerPaths(sandbox);
+  return {
+    command: [sandbox.nodePath, paths.runner, "--config", paths.config],
+    env,
+    redact: createRedactor([...secretValues(scope.plan.env), ...secretValues(env)]),
+  };
+}

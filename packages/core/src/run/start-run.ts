@@ -1,0 +1,87 @@
+// The one entry for a run, used by the HTTP route and the in-process CLI alike: plans the request,
+// picks the sandbox provider, claims a session turn, and starts the run, returning its handle.
+// Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
+import { randomUUID } from "node:crypto";
+import type { QueryRequest } from "@sandcaster/protocol";
+import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { beginTurn } from "./begin-turn.js";
+import { executeRun } from "./execute-run.js";
+import { planRun } from "./plan-run.js";
+import { cancellation, RunError } from "./run-error.js";
+import { RunEventChannel } from "./run-event-channel.js";
+import type { RunExtension } from "./run-extension.js";
+import type { RunHandle } from "./run-handle.js";
+import { resolveRunServices, type StartRunServices } from "./run-services.js";
+
+export interface StartRunOptions {
+  /**
+   * Called once the request is planned, before a session turn is claimed: may refuse the run
+   * (throw) or wait for room (a server's concurrency slots). What it returns runs at teardown.
+   */
+  admit?: (() => Promise<() => void>) | undefined;
+  /** This run's extensions, after the services' ones (see run-extension.ts). */
+  extensions?: readonly RunExtension[] | undefined;
+  /** Told how long the sandbox took to be ready (metrics). */
+  onSandboxReady?: ((seconds: number) => void) | undefined;
+  /** Bytes of events the reader may fall behind by before the run is stopped (CLIENT_TOO_SLOW). */
+  maxBufferedBytes?: number | undefined;
+}
+
+export async function startRun(
+  request: QueryRequest,
+  services: StartRunServices,
+  options: StartRunOptions = {},
+): Promise<RunHandle> {
+  const plan = planRun(request, services.config, services.env);
+  let provider = await services.providers.select(request.sandboxProvider, {
+    e2bApiKey: request.apiKeys?.e2b,
+  });
+  const release = (await options.admit?.()) ?? (() => undefined);
+  const runId = services.newRunId?.() ?? `run_${randomUUID()}`;
+  const turn = await beginTurn(services.sessions, request, runId).catch((error: unknown) => {
+    release();
+    throw error;
+  });
+  if (turn) provider = turn.provider;
+
+  const stop = new AbortController();
+  const cancel = (reason?: string | SandcasterError) => stop.abort(cancellation(reason));
+  const events = new RunEventChannel(
+    () =>
+      cancel(
+        new RunError(
+          "CLIENT_TOO_SLOW",
+          "the client read the stream too slowly; the run was cancelled",
+        ),
+      ),
+    options.maxBufferedBytes,
+  );
+  const done = executeRun({
+    runId,
+    plan,
+    provider,
+    services: resolveRunServices(services),
+    extensions: [...(services.extensions ?? []), ...(options.extensions ?? [])],
+    session: turn?.runSession,
+    stop,
+    onEvent(event, seq) {
+      turn?.record(event);
+      events.push({ event, seq, json: JSON.stringify(event) });
+    },
+    onSandboxReady: options.onSandboxReady,
+  }).finally(async () => {
+    // Normally done before the last event; this covers a run that threw.
+    await turn?.finish([]);
+    release();
+    events.close();
+  });
+  services.activeRuns?.track(runId, stop, done);
+  return {
+    runId,
+    model: plan.model.ok ? { provider: plan.model.provider, model: plan.model.model } : undefined,
+    sandboxProvider: provider.name,
+    events,
+    done,
+    cancel,
+  };
+}
