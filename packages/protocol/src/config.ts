@@ -5,6 +5,7 @@ import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from 
 import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
+import { WebhookConfigSchema } from "./webhook.js";
 
 /** Sandboxes kept warm per provider; each is used by one run only, then destroyed. */
 export const PoolConfigSchema = z.strictObject({
@@ -118,6 +119,8 @@ export const SandcasterConfigSchema = z.strictObject({
   composite: CompositeConfigSchema.prefault({}),
   /** Egress policy of every run (the ceiling a request may narrow); default: an allow-list. */
   network: NetworkConfigSchema.prefault({}),
+  /** Run-completion webhooks: a default target, the secret's source, retries, SSRF exemptions. */
+  webhook: WebhookConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

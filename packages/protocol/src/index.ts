@@ -18,3 +18,4 @@ export * from "./session.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";
+export * from "./webhook.js";
