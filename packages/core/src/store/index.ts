@@ -35,3 +35,10 @@ export {
   type StoredSession,
 } from "./session-store.js";
 export { createSqliteRunStore, type SqliteRunStoreOptions } from "./sqlite-run-store.js";
+export {
+  type AttemptResult,
+  type ClaimedDelivery,
+  createWebhookStore,
+  type NewWebhookDelivery,
+  type WebhookStore,
+} from "./webhook-store.js";
