@@ -6,7 +6,7 @@ import {
   type QueryRequest,
   type SandcasterConfig,
 } from "@sandcaster/protocol";
-import { PlanError } from "../run/plan-error.js";
+import { PlanError } from "../errors/plan-error.js";
 
 export function planNetwork(request: QueryRequest, config: SandcasterConfig): NetworkPolicy {
   const result = effectiveNetworkPolicy(config.network, request.network);
