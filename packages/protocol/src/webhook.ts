@@ -44,7 +44,7 @@ export const WebhookConfigSchema = z.strictObject({
   /** One try's bound, connection to response. */
   timeoutSecs: z.number().min(1).max(120).default(10),
   /** How often an instance looks for deliveries that are due (retries, ones a dead instance held). */
-  sweepIntervalSecs: z.number().min(0.1).max(3600).default(15),
+  sweepIntervalSecs: z.number().min(0.05).max(3600).default(15),
 });
 export type WebhookConfig = z.output<typeof WebhookConfigSchema>;
 

@@ -1,6 +1,6 @@
 import { QueryRequestSchema, SandcasterConfigSchema } from "@sandcaster/protocol";
 import { describe, expect, it } from "vitest";
-import { PlanError } from "../run/plan-error.js";
+import { PlanError } from "../errors/plan-error.js";
 import { planNetwork } from "./plan-network.js";
 
 describe("planNetwork", () => {
