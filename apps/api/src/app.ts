@@ -25,6 +25,7 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { sessionsRoute } from "./routes/sessions.js";
+import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", openApiRoute(deps.version));
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
+  app.route("/", runWebhooksRoute(deps.services.store));
   app.route("/", sessionsRoute(deps.sessions));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
   app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
