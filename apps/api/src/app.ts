@@ -34,6 +34,7 @@ import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
+import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
@@ -175,6 +176,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", openApiRoute(deps.version));
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
+  app.route("/", runWebhooksRoute(deps.services.store));
   app.route("/", sessionsRoute(deps.sessions, deps.services.config.sessions));
   app.route("/", streamTokenRoute(deps.services.store, tokens));
   app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));

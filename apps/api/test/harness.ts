@@ -10,6 +10,7 @@ import {
   createProviderSelector,
   createRunStore,
   createSessionService,
+  createWebhookService,
   pooledProvider,
   type RunStore,
   type SandboxProvider,
@@ -17,6 +18,7 @@ import {
   type SessionService,
   sandboxNetwork,
   type WarmPool,
+  type WebhookService,
   warmPoolFor,
 } from "@sandcaster/core";
 import { type SandcasterConfigInput, SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -45,6 +47,8 @@ export interface TestServer {
   activeRuns: ActiveRuns;
   pools: WarmPool[];
   sessions: SessionService;
+  /** Present when the options asked for webhooks. */
+  webhooks: WebhookService | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,8 @@ export interface TestServerOptions {
   localIsolation?: "auto" | "bwrap" | "none";
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
+  /** Run-completion webhooks signed with `secret`; `resolve` replaces DNS for the deliveries. */
+  webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -160,10 +166,20 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     advertisedUrl: undefined,
   };
   const sessions = createSessionService({ store, providers, host: sessionHost, logger });
+  const webhooks = options.webhooks
+    ? createWebhookService({
+        store,
+        config: config.webhook,
+        secret: options.webhooks.secret,
+        instanceId: sessionHost.instanceId,
+        logger,
+        resolve: options.webhooks.resolve,
+      })
+    : undefined;
   const app = createApp({
     metrics,
     sessions,
-    services: { store, config, logger },
+    services: { store, config, logger, webhooks },
     providers,
     activeRuns,
     pools,
@@ -205,8 +221,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     server,
     activeRuns,
     pools,
+    webhooks,
     async close() {
       await server.shutdown(1000);
+      await webhooks?.close();
       await Promise.all(pools.map((pool) => pool.close()));
       await double.close();
       await store.close();

@@ -87,3 +87,4 @@ export {
   trimHistory,
 } from "./session/trim-history.js";
 export * from "./store/index.js";
+export * from "./webhooks/index.js";

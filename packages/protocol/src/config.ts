@@ -8,6 +8,7 @@ import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
 import { AllowedToolsSchema } from "./tools.js";
+import { WebhookConfigSchema } from "./webhook.js";
 
 /** Sandboxes kept warm per provider; each is used by one run only, then destroyed. */
 export const PoolConfigSchema = z.strictObject({
@@ -169,6 +170,8 @@ export const SandcasterConfigSchema = z.strictObject({
   server: ServerConfigSchema.prefault({}),
   sessions: SessionsConfigSchema.prefault({}),
   cors: CorsConfigSchema.prefault({}),
+  /** Run-completion webhooks: a default target, the secret's source, retries, SSRF exemptions. */
+  webhook: WebhookConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

@@ -25,3 +25,4 @@ export type * from "./stream-token.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";
+export * from "./webhook.js";

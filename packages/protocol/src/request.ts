@@ -11,6 +11,7 @@ import { RequestFilesSchema } from "./files.js";
 import { NetworkRequestSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { AllowedToolsSchema } from "./tools.js";
+import { WebhookRequestSchema } from "./webhook.js";
 
 export const DEFAULT_TIMEOUT_SECS = 300;
 
@@ -62,6 +63,8 @@ export const QueryRequestSchema = z.strictObject({
    * "continue" lets it finish, to be re-attached with GET /runs/:id/events.
    */
   onDisconnect: z.enum(["cancel", "continue"]).optional(),
+  /** POST the run's record here when it ends (signed; see sandcaster.json `webhook`). */
+  webhook: WebhookRequestSchema.optional(),
   /** Continue a session (POST /sessions): its workspace and conversation carry over. */
   sessionId: z.string().min(1).max(200).optional(),
 });

@@ -33,3 +33,10 @@ export type { Runs } from "./runs.js";
 export type { ListSessionsParams, Sessions } from "./sessions.js";
 export type { FetchLike } from "./transport.js";
 export type * from "./types.js";
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  type WebhookPayload,
+  WebhookVerificationError,
+} from "./verify-webhook.js";

@@ -5,6 +5,7 @@ import { consolePaths } from "./paths-console.js";
 import { runPaths } from "./paths-runs.js";
 import { servicePaths } from "./paths-service.js";
 import { sessionPaths } from "./paths-sessions.js";
+import { webhookPaths } from "./paths-webhooks.js";
 import { documentSchemas } from "./schemas.js";
 
 export function buildOpenApiDocument(version: string): JsonSchema {
@@ -29,7 +30,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       { name: "console", description: "The browser console served at /." },
     ],
     security: [{ bearerAuth: [] }],
-    paths: { ...runPaths, ...sessionPaths, ...servicePaths, ...consolePaths },
+    paths: { ...runPaths, ...webhookPaths, ...sessionPaths, ...servicePaths, ...consolePaths },
     components: {
       schemas: documentSchemas(),
       responses,

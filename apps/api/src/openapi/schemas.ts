@@ -14,6 +14,7 @@ import { ErrorBodySchema, ErrorDetailSchema } from "../schemas/errors.js";
 import { HealthBodySchema, ReadyBodySchema } from "../schemas/ops.js";
 import { CancelResponseSchema, RunPageSchema } from "../schemas/runs.js";
 import { SessionListSchema } from "../schemas/sessions.js";
+import { RunWebhooksSchema } from "../schemas/webhooks.js";
 import { componentSchemas, type JsonSchema, schemaRef } from "./json-schema.js";
 
 /** "tool_use" → "ToolUseEvent": every member of the union gets a component, new ones too. */
@@ -47,6 +48,7 @@ const OUTPUT_SCHEMAS = {
   Usage: UsageSchema,
   RunRecord: RunRecordSchema,
   RunPage: RunPageSchema,
+  RunWebhooks: RunWebhooksSchema,
   SessionRecord: SessionRecordSchema,
   SessionList: SessionListSchema,
   CancelResponse: CancelResponseSchema,

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { createApp, createLogger, startServer } from "@sandcaster/api";
 import {
   createSessionService,
+  createWebhookService,
   keepRunsAlive,
   type SessionHost,
   sweepSessionsPeriodically,
@@ -71,9 +72,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
   });
   const stopSweepingSessions = sweepSessionsPeriodically(sessions, logger);
+  // Run-completion webhooks: off (requests naming one get a 400) until a secret is configured.
+  const webhooks = createWebhookService({
+    store: built.services.store,
+    config: built.config.webhook,
+    secret: process.env[built.config.webhook.secretEnv] || undefined,
+    instanceId: sessionHost.instanceId,
+    logger,
+  });
   let draining = false;
   const app = createApp({
-    services: built.services,
+    services: { ...built.services, webhooks },
     sessions,
     providers: built.providers,
     activeRuns: built.activeRuns,
@@ -104,6 +113,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
           stopKeepingAlive();
           stopSweepingSessions();
         })
+        .then(() => webhooks.close())
         .then(() => built.close())
         .then(resolve);
     };

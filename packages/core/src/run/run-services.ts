@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { SessionService } from "../session/session-service.js";
 import type { RunStore } from "../store/run-store.js";
+import type { RunWebhooks } from "../webhooks/webhook-service.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { type CancelWatch, sharedCancelWatch } from "./cancel-watch.js";
 import { type EventWriter, sharedEventWriter } from "./event-writer.js";
@@ -16,6 +17,8 @@ export interface RunServices {
   store: RunStore;
   config: SandcasterConfig;
   logger: Logger;
+  /** Run-completion webhooks; without it a request with `webhook` is refused (400). */
+  webhooks?: RunWebhooks | undefined;
 }
 
 /** Everything startRun uses; the optional parts default to this process's shared ones. */
@@ -52,6 +55,7 @@ export function resolveRunServices(services: StartRunServices): ResolvedRunServi
     config,
     logger,
     providers,
+    webhooks: services.webhooks,
     eventWriter: services.eventWriter ?? sharedEventWriter(store, logger),
     cancelWatch: services.cancelWatch ?? sharedCancelWatch(store, logger),
     loadRunnerBundle: services.loadRunnerBundle ?? loadRunnerBundle,

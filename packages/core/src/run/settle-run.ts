@@ -104,6 +104,10 @@ export async function settleRun(
     .finishRun(runId, outcome)
     .catch((error: unknown) => log.error({ err: error }, "could not record the run outcome"));
   await services.store.notifyRun(runId).catch(() => undefined);
+  // Only the delivery's row is written here; the POST itself never holds up the run's end.
+  await services.webhooks
+    ?.runSettled({ runId, request: scope.plan.request, status: outcome.status })
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run's webhook"));
   log.info({ status: outcome.status, durationSecs, costUsd: outcome.costUsd }, "run finished");
   return outcome;
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
 import { executeRun } from "./execute-run.js";
 import { planRun } from "./plan-run.js";
@@ -33,6 +34,7 @@ export async function startRun(
   options: StartRunOptions = {},
 ): Promise<RunHandle> {
   const plan = planRun(request, services.config, services.env);
+  checkRunWebhook(request, services.webhooks);
   let provider = await services.providers.select(request.sandboxProvider, {
     e2bApiKey: request.apiKeys?.e2b,
   });

@@ -50,3 +50,10 @@ export {
   StoreUnavailableError,
   storeError,
 } from "./store-unavailable-error.js";
+export {
+  type AttemptResult,
+  type ClaimedDelivery,
+  createWebhookStore,
+  type NewWebhookDelivery,
+  type WebhookStore,
+} from "./webhook-store.js";

@@ -26,6 +26,7 @@ import {
 } from "./run-store.js";
 import type { Database, RunsTable } from "./schema.js";
 import { createSessionStore } from "./session-store.js";
+import { createWebhookStore } from "./webhook-store.js";
 
 export interface KyselyRunStoreOptions {
   /** How watchRun/notifyRun reach watchers; default createPollingNotifier(). Closed by close(). */
@@ -48,6 +49,7 @@ export function createKyselyRunStore(
     },
 
     sessions: createSessionStore(db),
+    webhooks: createWebhookStore(db),
 
     async createRun(run: NewRun) {
       await db

@@ -169,3 +169,44 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
     );
   }
 }
+
+/** Run-completion webhooks: one delivery per run (unique run_id) and every try (webhook-store.ts). */
+export const webhookDeliveriesMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("webhook_deliveries")
+      .addColumn("id", "text", (col) => col.primaryKey())
+      .addColumn("run_id", "text", (col) => col.notNull().unique())
+      .addColumn("url", "text", (col) => col.notNull())
+      .addColumn("type", "text", (col) => col.notNull())
+      .addColumn("body", "text", (col) => col.notNull())
+      .addColumn("state", "text", (col) => col.notNull())
+      .addColumn("created_at", "bigint", (col) => col.notNull())
+      .addColumn("next_attempt_at", "bigint", (col) => col.notNull())
+      .addColumn("attempts", "integer", (col) => col.notNull().defaultTo(0))
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_until", "bigint")
+      .execute();
+    await db.schema
+      .createIndex("webhook_deliveries_state_next_idx")
+      .on("webhook_deliveries")
+      .columns(["state", "next_attempt_at"])
+      .execute();
+    await db.schema
+      .createTable("webhook_attempts")
+      .addColumn("delivery_id", "text", (col) => col.notNull())
+      .addColumn("attempt", "integer", (col) => col.notNull())
+      .addColumn("at", "bigint", (col) => col.notNull())
+      .addColumn("status", "integer")
+      .addColumn("error", "text")
+      .addColumn("duration_ms", "double precision", (col) => col.notNull())
+      .addColumn("instance", "text", (col) => col.notNull())
+      .addPrimaryKeyConstraint("webhook_attempts_pkey", ["delivery_id", "attempt"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable("webhook_attempts").execute();
+    await db.schema.dropTable("webhook_deliveries").execute();
+  },
+};
+runStoreMigrations["0008_webhook_deliveries"] = webhookDeliveriesMigration;

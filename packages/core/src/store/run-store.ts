@@ -1,6 +1,7 @@
 // Run history: a run is recorded when it starts and finished with its outcome. Never holds secrets.
 import type { RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
 import type { SessionStore } from "./session-store.js";
+import type { WebhookStore } from "./webhook-store.js";
 
 /** One event of a run as persisted: `seq` is the SSE id (1, 2, … per run). */
 export interface StoredEvent {
@@ -55,6 +56,8 @@ export interface RunEventBatch {
 export interface RunStore {
   /** Sessions live in the same database. */
   readonly sessions: SessionStore;
+  /** Run-completion webhook deliveries live there too. */
+  readonly webhooks: WebhookStore;
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Records a running run; its first EVENT_ID_BLOCK event ids count as reserved (implicitly). */
