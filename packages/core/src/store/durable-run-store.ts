@@ -78,6 +78,8 @@ export function createDurableRunStore(
   return {
     [DURABLE]: true,
     sessions: durableSessions(inner.sessions),
+    // Webhook deliveries retry on their own schedule (claim, lease, sweep): no outbox needed.
+    webhooks: inner.webhooks,
     migrate: () => translated(() => inner.migrate()),
 
     createRun: (run: NewRun) => settle(outbox.record(run), settleMs),
