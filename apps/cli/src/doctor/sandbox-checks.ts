@@ -1,8 +1,8 @@
 // Grades the sandbox probes: what the chosen sandbox provider needs must work; the rest only warns.
 import type { SandboxProviderName, SandcasterConfig } from "@sandcaster/protocol";
 import { type CheckResult, type Finding, grade } from "./check.js";
-import type { BwrapFinding } from "./probe-bwrap.js";
 import { dockerChecks } from "./docker-checks.js";
+import type { BwrapFinding } from "./probe-bwrap.js";
 import type { DockerFindings } from "./probe-docker.js";
 
 export interface SandboxFindings {
