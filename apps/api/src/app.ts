@@ -20,6 +20,7 @@ import { consoleRoute } from "./routes/console.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { openApiRoute } from "./routes/openapi.js";
+import { pipelinesRoute } from "./routes/pipelines.js";
 import { queryRoute } from "./routes/query.js";
 import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
@@ -144,23 +145,23 @@ export function createApp(deps: AppDeps): Hono {
       logger,
     }),
   );
-  app.route(
-    "/",
-    queryRoute({
-      runs: {
-        ...deps.services,
-        providers: deps.providers,
-        activeRuns: deps.activeRuns,
-        env: deps.env,
-        sessions: deps.sessions,
-        newRunId: deps.newRunId,
-      },
-      slots: deps.slots ?? slotsFrom(deps.services.config.limits),
-      metrics,
-      heartbeatMs: deps.heartbeatMs ?? 15_000,
-      isDraining: deps.isDraining ?? (() => false),
-    }),
-  );
+  // Agent runs and pipelines share the run services and the concurrency slots.
+  const runRoutes = {
+    runs: {
+      ...deps.services,
+      providers: deps.providers,
+      activeRuns: deps.activeRuns,
+      env: deps.env,
+      sessions: deps.sessions,
+      newRunId: deps.newRunId,
+    },
+    slots: deps.slots ?? slotsFrom(deps.services.config.limits),
+    metrics,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    isDraining: deps.isDraining ?? (() => false),
+  };
+  app.route("/", queryRoute(runRoutes));
+  app.route("/", pipelinesRoute(runRoutes));
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),

@@ -8,6 +8,7 @@ export * from "./events.js";
 export * from "./files.js";
 export * from "./models.js";
 export * from "./output-format.js";
+export * from "./pipeline.js";
 export * from "./pricing.js";
 export * from "./request.js";
 export * from "./run-record.js";

@@ -24,6 +24,8 @@ export const RunRecordSchema = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
   /** The session this run was a turn of. */
   sessionId: z.string().optional(),
+  /** What ran: absent for an agent run (/query), "pipeline" for POST /pipelines. */
+  kind: z.enum(["pipeline"]).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -25,6 +25,7 @@ export async function announceRun(scope: RunScope): Promise<void> {
       startedAt: scope.startedAt,
       metadata: plan.request.metadata,
       sessionId: session?.id,
+      ...(scope.exec ? { kind: scope.exec.kind } : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 }

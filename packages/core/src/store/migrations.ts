@@ -128,6 +128,17 @@ export const sessionsMigration: Migration = {
 };
 runStoreMigrations["0005_sessions"] = sessionsMigration;
 
+/** What a run was: null for an agent run, "pipeline" for a markdown pipeline. */
+export const runKindMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("kind", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("kind").execute();
+  },
+};
+runStoreMigrations["0006_run_kind"] = runKindMigration;
+
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,
 };
