@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
-import { expectNoLeftovers, sandboxCases } from "./leftovers.js";
+import { expectNoLeftovers, processesMentioning, sandboxCases } from "./leftovers.js";
 import { readEvents } from "./sse.js";
 
 const CASES = await sandboxCases();
@@ -51,7 +51,7 @@ const masked = (markdown: string) => markdown.replace(/ in \d+\.\ds</g, " in N.N
 describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
   it.skipIf(!enabled)(
     "runs three steps in order in one workspace, streams them, writes results back",
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const { url, store } = await start(sandbox);
       const { runId, events, result } = await run(url, fixture("pipeline.md"));
@@ -85,17 +85,23 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
       const again = await run(url, result.content);
       expect(masked(again.result.content)).toBe(masked(result.content));
 
+      // Replay from the store: the same events, as for any run.
+      const replay = await readEvents(await fetch(new URL(`/runs/${runId}/events`, url)));
+      expect(replay.map((e) => e.data)).toEqual(events);
+
       const record = await store.getRun(runId);
       expect(record).toMatchObject({ kind: "pipeline", status: "completed", filesCount: 1 });
-      const listed = await (await fetch(new URL("/runs", url))).json();
-      expect(listed.runs.map((r: { kind?: string }) => r.kind)).toEqual(["pipeline", "pipeline"]);
+      const listed = (await (await fetch(new URL("/runs", url))).json()) as {
+        runs: { kind?: string }[];
+      };
+      expect(listed.runs.map((r) => r.kind)).toEqual(["pipeline", "pipeline"]);
       expect(await expectNoLeftovers(runId)).toEqual([]);
     },
   );
 
   it.skipIf(!enabled)(
     "stops at the first failing step unless it says continue-on-error",
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const { url, store } = await start(sandbox);
       const failing =
@@ -119,7 +125,7 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
 
   it.skipIf(!enabled)(
     "kills a step at its own timeout and stops there",
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const { url } = await start(sandbox);
       const started = performance.now();
@@ -140,8 +146,22 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
   );
 
   it.skipIf(!enabled)(
+    "stops the step and destroys the sandbox when the client hangs up",
+    { timeout: 120_000 },
+    async () => {
+      const { url, store } = await start(sandbox);
+      const response = await post(url, "```bash\necho started\nsleep 1234\n```\n");
+      const runId = response.headers.get("x-run-id") ?? "";
+      await readEvents(response, { until: (e) => e.data.type === "stdout" });
+      expect(await expectNoLeftovers(runId, 30_000)).toEqual([]);
+      expect(await processesMentioning("sleep 1234")).toEqual([]);
+      await expect.poll(async () => (await store.getRun(runId))?.status).toBe("cancelled");
+    },
+  );
+
+  it.skipIf(!enabled)(
     "carries the workspace over in a session: the second pipeline reads the first one's output",
-    { timeout: 90_000 },
+    { timeout: 120_000 },
     async () => {
       const { url } = await start(sandbox);
       const created = await fetch(new URL("/sessions", url), {

@@ -45,6 +45,8 @@ export type PipelineRequest = z.output<typeof PipelineRequestSchema>;
 /** A step begins: `index` counts the document's bash blocks from 0, `command` is the block's text. */
 export const StepStartEventSchema = z.object({
   type: z.literal("step_start"),
+  /** One line for people ("step 1: npm ci"); every event has a `content`. */
+  content: z.string(),
   index: z.int().nonnegative(),
   command: z.string(),
 });
@@ -58,6 +60,8 @@ export const StdoutEventSchema = z.object({
 
 export const StepEndEventSchema = z.object({
   type: z.literal("step_end"),
+  /** One line for people ("step 1: exit 0 in 0.4s"). */
+  content: z.string(),
   index: z.int().nonnegative(),
   /** Null when the step was killed (its timeout, or a signal). */
   exitCode: z.int().nullable(),

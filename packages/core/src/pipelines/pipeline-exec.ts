@@ -7,7 +7,7 @@ import { artifactEvents } from "../run/artifacts.js";
 import type { RunExec } from "../run/run-exec.js";
 import type { Sandbox, StagedFile } from "../sandbox/sandbox.js";
 import type { ParsedPipeline } from "./parse-pipeline.js";
-import type { StepResult } from "./result-block.js";
+import { type StepResult, stepSummary } from "./result-block.js";
 import { runStep } from "./run-step.js";
 import { writeResults } from "./write-results.js";
 
@@ -52,11 +52,17 @@ export function pipelineExec(pipeline: ParsedPipeline, files: readonly RequestFi
       const results: StepResult[] = [];
       let exitCode = 0;
       for (const step of pipeline.steps) {
-        scope.emit({ type: "step_start", index: step.index, command: step.command });
+        scope.emit({
+          type: "step_start",
+          content: `step ${step.index + 1}: ${step.command.split("\n")[0] ?? ""}`,
+          index: step.index,
+          command: step.command,
+        });
         const result = await runStep(step, { sandbox, env, signal, emit: scope.emit });
         if (signal.aborted) throw signal.reason;
         scope.emit({
           type: "step_end",
+          content: stepSummary(result),
           index: step.index,
           exitCode: result.exitCode,
           durationSecs: result.durationSecs,

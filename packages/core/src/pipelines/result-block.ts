@@ -28,12 +28,17 @@ function longestBacktickRun(text: string): number {
   return longest;
 }
 
-function summary(result: StepResult): string {
+/** "step 2: exit 3 in 0.4s": the step_end event's content, and the result's summary line. */
+export function stepSummary(result: StepResult): string {
   const seconds = `${result.durationSecs.toFixed(1)}s`;
-  if (result.timedOut) return `⏱️ step ${result.index + 1}: timed out after ${seconds}`;
-  if (result.exitCode === 0) return `✅ step ${result.index + 1}: exit 0 in ${seconds}`;
+  if (result.timedOut) return `step ${result.index + 1}: timed out after ${seconds}`;
   const code = result.exitCode === null ? "killed" : `exit ${result.exitCode}`;
-  return `❌ step ${result.index + 1}: ${code} in ${seconds}`;
+  return `step ${result.index + 1}: ${code} in ${seconds}`;
+}
+
+function summary(result: StepResult): string {
+  const icon = result.timedOut ? "⏱️" : result.exitCode === 0 ? "✅" : "❌";
+  return `${icon} ${stepSummary(result)}`;
 }
 
 /** The result block (no leading or trailing newline); `eol` is the document's line ending. */
@@ -44,7 +49,7 @@ export function renderResult(result: StepResult, eol: string): string {
     result.omittedBytes > 0 ? [`_${result.omittedBytes} bytes of output left out._`, ""] : [];
   const body = output === "" ? ["_no output_"] : [`${fence}text`, ...output.split(/\r?\n/), fence];
   return [
-    `<!-- ${RESULT_OPEN} step=${result.index + 1} exit=${result.exitCode ?? "killed"} -->`,
+    `<!-- ${RESULT_OPEN} step=${result.index + 1} exit=${result.timedOut ? "timeout" : (result.exitCode ?? "killed")} -->`,
     "<details>",
     `<summary>${summary(result)}</summary>`,
     "",
