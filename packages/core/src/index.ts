@@ -3,6 +3,8 @@
 export { ConfigError, loadConfig } from "./config/load-config.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
+export { parsePipeline } from "./pipelines/parse-pipeline.js";
+export { startPipeline } from "./pipelines/start-pipeline.js";
 export {
   buildSandboxImage,
   createDockerProvider,
@@ -30,6 +32,7 @@ export { keepRunsAlive } from "./run/keep-runs-alive.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
 export { RunError } from "./run/run-error.js";
 export { MAX_BUFFERED_BYTES } from "./run/run-event-channel.js";
+export type { RunExec } from "./run/run-exec.js";
 export type {
   MeteredUsage,
   OpenedRunExtension,
@@ -42,9 +45,6 @@ export type { RunServices, StartRunServices } from "./run/run-services.js";
 export { RunSlots, RunSlotsFullError } from "./run/run-slots.js";
 export { runnerBundlePath } from "./run/runner-bundle.js";
 export { type StartRunOptions, startRun } from "./run/start-run.js";
-export { startPipeline } from "./pipelines/start-pipeline.js";
-export { parsePipeline } from "./pipelines/parse-pipeline.js";
-export type { RunExec } from "./run/run-exec.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";
 export { sandboxLimits, warmPoolFor } from "./sandbox/sandbox-limits.js";
