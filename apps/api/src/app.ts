@@ -28,6 +28,7 @@ import { gatewayRoute } from "./routes/gateway.js";
 import { healthRoute } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { openApiRoute } from "./routes/openapi.js";
+import { pipelinesRoute } from "./routes/pipelines.js";
 import { queryRoute } from "./routes/query.js";
 import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
@@ -190,24 +191,30 @@ export function createApp(deps: AppDeps): Hono {
       logger,
     }),
   );
+  // Agent runs and pipelines share the run services and the concurrency slots; only agent runs
+  // have a model, so only they get the model gateway (pipelines' sandboxes have no network).
+  const runRoutes = {
+    runs: {
+      ...deps.services,
+      providers: deps.providers,
+      activeRuns: deps.activeRuns,
+      env: deps.env,
+      sessions: deps.sessions,
+      newRunId: deps.newRunId,
+    },
+    slots: deps.slots ?? slotsFrom(deps.services.config.limits),
+    metrics,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    isDraining: deps.isDraining ?? (() => false),
+  };
   app.route(
     "/",
     queryRoute({
-      runs: {
-        ...deps.services,
-        providers: deps.providers,
-        activeRuns: deps.activeRuns,
-        env: deps.env,
-        sessions: deps.sessions,
-        newRunId: deps.newRunId,
-        extensions: [gateway, ...(deps.extensions ?? [])],
-      },
-      slots: deps.slots ?? slotsFrom(deps.services.config.limits),
-      metrics,
-      heartbeatMs: deps.heartbeatMs ?? 15_000,
-      isDraining: deps.isDraining ?? (() => false),
+      ...runRoutes,
+      runs: { ...runRoutes.runs, extensions: [gateway, ...(deps.extensions ?? [])] },
     }),
   );
+  app.route("/", pipelinesRoute(runRoutes));
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),

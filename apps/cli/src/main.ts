@@ -11,6 +11,7 @@ type Command = (argv: string[]) => Promise<number>;
 // `init` or `--help` need none of them.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   query: async () => (await import("./commands/query.js")).queryCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
   runs: async () => (await import("./commands/runs.js")).runsCommand,
   sessions: async () => (await import("./commands/sessions.js")).sessionsCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
@@ -28,6 +29,7 @@ const USAGE = `sandcaster ${VERSION} — run a coding agent in a fresh sandbox, 
 usage: sandcaster <command> [options]
 
   query "<prompt>"   run one prompt and show it live (in-process, or on a server with --url)
+  run <pipeline.md>  run a markdown pipeline's bash blocks as steps; results written back
   runs               recorded runs as a table; runs show <id>; runs tail <id> (follow a run)
   sessions           sessions (workspace + conversation across queries): list, create, show, delete
   serve              the HTTP server (POST /query, GET /runs, /runs/:id/events, …)

@@ -5,6 +5,8 @@ export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
 export * from "./gateway/index.js";
+export { parsePipeline } from "./pipelines/parse-pipeline.js";
+export { startPipeline } from "./pipelines/start-pipeline.js";
 export {
   buildSandboxImage,
   createDockerProvider,
@@ -34,6 +36,7 @@ export { keepRunsAlive } from "./run/keep-runs-alive.js";
 export { planRun, type RunPlan } from "./run/plan-run.js";
 export { RunError } from "./run/run-error.js";
 export { MAX_BUFFERED_BYTES } from "./run/run-event-channel.js";
+export type { RunExec } from "./run/run-exec.js";
 export type {
   MeteredUsage,
   OpenedRunExtension,

@@ -1,6 +1,7 @@
 // Events of a run: SSE `event:` is `type`, `data:` is the whole object. Old clients ignore our extra fields.
 import { z } from "zod";
 import { FileEncodingSchema } from "./files.js";
+import { StdoutEventSchema, StepEndEventSchema, StepStartEventSchema } from "./pipeline.js";
 import { UsageSchema } from "./usage.js";
 
 export const SystemEventSchema = z.object({
@@ -76,9 +77,16 @@ export const ResultEventSchema = z.object({
   usage: UsageSchema.optional(),
   /** The parsed final answer when the request asked for an `outputFormat`. */
   structuredOutput: z.unknown().optional(),
+  /** A pipeline's exit code: its first stopping step's, else 0 (content is the result markdown). */
+  exitCode: z.int().optional(),
 });
 
-export const StderrEventSchema = z.object({ type: z.literal("stderr"), content: z.string() });
+export const StderrEventSchema = z.object({
+  type: z.literal("stderr"),
+  content: z.string(),
+  /** The pipeline step that wrote it. */
+  index: z.int().nonnegative().optional(),
+});
 
 export const WarningEventSchema = z.object({
   type: z.literal("warning"),
@@ -105,6 +113,9 @@ export const SandcasterEventSchema = z.discriminatedUnion("type", [
   StderrEventSchema,
   WarningEventSchema,
   ErrorEventSchema,
+  StepStartEventSchema,
+  StdoutEventSchema,
+  StepEndEventSchema,
 ]);
 
 export type SandcasterEvent = z.infer<typeof SandcasterEventSchema>;

@@ -13,6 +13,7 @@ export * from "./http.js";
 export * from "./models.js";
 export * from "./network.js";
 export * from "./output-format.js";
+export * from "./pipeline.js";
 export * from "./pricing.js";
 export * from "./request.js";
 export * from "./run-record.js";

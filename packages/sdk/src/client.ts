@@ -1,6 +1,7 @@
 // createClient(options): checks the settings once and returns the client (query, runs, health).
 import type { QueryRequestInput } from "@sandcaster/protocol";
 import { SandcasterError } from "./errors.js";
+import { Pipelines } from "./pipelines.js";
 import { runSource } from "./run-source.js";
 import { RunStream } from "./run-stream.js";
 import { Runs } from "./runs.js";
@@ -42,6 +43,8 @@ export interface SandcasterClient {
   readonly runs: Runs;
   /** Sessions: `query({ sessionId, … })` continues one. */
   readonly sessions: Sessions;
+  /** Markdown pipelines (POST /pipelines): `pipelines.run(markdown)` streams like `query`. */
+  readonly pipelines: Pipelines;
   /** GET /health (needs no API key). */
   health(options?: RequestOptions): Promise<HealthResponse>;
 }
@@ -94,6 +97,7 @@ export function createClient(options: ClientOptions): SandcasterClient {
   return {
     runs,
     sessions: new Sessions(transport),
+    pipelines: new Pipelines(transport, defaults),
     query(request, streamOptions = {}) {
       const headers = streamOptions.headers;
       const source = runSource(transport, {

@@ -31,6 +31,9 @@ const KNOWN: Record<SandcasterEventType, true> = {
   stderr: true,
   warning: true,
   error: true,
+  step_start: true,
+  stdout: true,
+  step_end: true,
 };
 
 /** True for the event types of `@sandcaster/protocol`; narrows to `SandcasterEvent`. */

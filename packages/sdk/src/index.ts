@@ -1,12 +1,16 @@
 // Public surface of @sandcaster/sdk.
 export type {
   ErrorEvent,
+  PipelineRequestInput,
   QueryRequestInput,
   ResultEvent,
   RunRecord,
   RunStatus,
   SandcasterEvent,
   SandcasterEventType,
+  StdoutEvent,
+  StepEndEvent,
+  StepStartEvent,
 } from "@sandcaster/protocol";
 export { type ClientOptions, createClient, type SandcasterClient } from "./client.js";
 export {
@@ -28,6 +32,7 @@ export {
 } from "./errors.js";
 export { isKnownEvent, type RunEvent, type UnknownEvent } from "./events.js";
 export { Paginator } from "./paginate.js";
+export type { PipelineRunOptions, Pipelines } from "./pipelines.js";
 export { RunStream } from "./run-stream.js";
 export type { Runs } from "./runs.js";
 export type { ListSessionsParams, Sessions } from "./sessions.js";

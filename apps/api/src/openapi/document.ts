@@ -2,6 +2,7 @@
 import { headers, parameters, responses, securitySchemes } from "./components.js";
 import type { JsonSchema } from "./json-schema.js";
 import { consolePaths } from "./paths-console.js";
+import { pipelinePaths } from "./paths-pipelines.js";
 import { runPaths } from "./paths-runs.js";
 import { servicePaths } from "./paths-service.js";
 import { sessionPaths } from "./paths-sessions.js";
@@ -30,7 +31,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       { name: "console", description: "The browser console served at /." },
     ],
     security: [{ bearerAuth: [] }],
-    paths: { ...runPaths, ...webhookPaths, ...sessionPaths, ...servicePaths, ...consolePaths },
+    paths: {
+      ...runPaths,
+      ...webhookPaths,
+      ...pipelinePaths,
+      ...sessionPaths,
+      ...servicePaths,
+      ...consolePaths,
+    },
     components: {
       schemas: documentSchemas(),
       responses,

@@ -13,7 +13,7 @@ const SSE_DESCRIPTION = [
   `Event types: ${EVENT_LIST}. The run ends with \`result\` or \`error\` and the stream closes.`,
 ].join(" ");
 
-function eventStream(description: string): JsonSchema {
+export function eventStream(description: string): JsonSchema {
   return success(
     `${description} ${SSE_DESCRIPTION}`,
     { "text/event-stream": { schema: schemaRef("SandcasterEvent") } },

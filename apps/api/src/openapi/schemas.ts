@@ -1,6 +1,7 @@
 // Which zod schemas the document names under components.schemas: requests as input, the rest as output.
 import {
   CreateSessionRequestSchema,
+  PipelineRequestSchema,
   QueryRequestSchema,
   RunRecordSchema,
   RunStatusSchema,
@@ -37,6 +38,7 @@ export const EVENT_TYPES: readonly string[] = SandcasterEventSchema.options.map(
 
 const INPUT_SCHEMAS = {
   QueryRequest: QueryRequestSchema,
+  PipelineRequest: PipelineRequestSchema,
   CreateSessionRequest: CreateSessionRequestSchema,
   E2BWebhookPayload: E2BWebhookPayloadSchema,
 };

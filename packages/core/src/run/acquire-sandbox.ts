@@ -10,7 +10,8 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
   const { plan, provider, session, log } = scope;
   // Checked here, not at planning: the client still gets init and an `error` event it can read.
-  if (!plan.model.ok) {
+  // A run with its own exec (a pipeline) calls no model.
+  if (!plan.model.ok && !scope.exec) {
     throw new RunError(
       ERROR_CODES.NO_MODEL_CREDENTIALS,
       plan.model.reason,

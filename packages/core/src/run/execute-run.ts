@@ -15,6 +15,7 @@ import type { RunPlan } from "./plan-run.js";
 import { createRedactor, type Redact } from "./redact.js";
 import { cancellation, RunError } from "./run-error.js";
 import { RunEventLog } from "./run-event-log.js";
+import type { RunExec } from "./run-exec.js";
 import type { OpenedRunExtension, RunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
 import type { ResolvedRunServices } from "./run-services.js";
@@ -34,6 +35,8 @@ export interface RunInput {
   /** Every event of the run with its seq (the SSE id, the same on replay). */
   onEvent(event: SandcasterEvent, seq: number): void;
   onSandboxReady?: ((seconds: number) => void) | undefined;
+  /** Replaces staging and executing the runner (see run-exec.ts). */
+  exec?: RunExec | undefined;
 }
 
 /** What the run holds while it runs; released whatever happens. */
@@ -54,6 +57,7 @@ async function runPhases(scope: RunScope, held: Held) {
   const sandbox = await acquireSandbox(scope);
   held.sandbox = sandbox;
   await openExtensions(scope, sandbox, held.opened);
+  if (scope.exec) return scope.exec.run(scope, sandbox);
   const staged = await stageRunner(scope, sandbox, held.opened);
   held.redact = staged.redact;
   return execRunner(scope, sandbox, staged, (error) => {

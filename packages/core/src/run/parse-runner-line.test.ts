@@ -75,6 +75,9 @@ describe("parseRunnerLine", () => {
   it.each([
     ["file", { type: "file", path: "a.txt", content: "x" }],
     ["stderr", { type: "stderr", content: "x" }],
+    ["step_start", { type: "step_start", content: "x", index: 0, command: "x" }],
+    ["stdout", { type: "stdout", content: "x", index: 0 }],
+    ["step_end", { type: "step_end", content: "x", index: 0, exitCode: 0, durationSecs: 1 }],
     ["system/init", { type: "system", subtype: "init", content: "x", runId: "forged" }],
     ["system/sandbox_ready", { type: "system", subtype: "sandbox_ready", content: "x" }],
   ])("refuses a host-only %s event from the runner", (_name, value) => {

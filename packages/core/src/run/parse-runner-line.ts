@@ -7,7 +7,7 @@ const PREVIEW_CHARS = 200;
 export const MAX_INVALID_LINE_WARNINGS = 10;
 
 /** Events only the host may produce: a runner that prints them is ignored with a warning. */
-const HOST_ONLY = new Set(["file", "stderr"]);
+const HOST_ONLY = new Set(["file", "stderr", "step_start", "stdout", "step_end"]);
 const HOST_ONLY_SYSTEM = new Set(["init", "sandbox_ready"]);
 
 function preview(text: string): string {

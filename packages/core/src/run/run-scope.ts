@@ -6,6 +6,7 @@ import type { SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import type { RunSession } from "../session/run-session.js";
 import type { RunPlan } from "./plan-run.js";
 import type { Redact } from "./redact.js";
+import type { RunExec } from "./run-exec.js";
 import type { RunExtension } from "./run-extension.js";
 import type { ResolvedRunServices } from "./run-services.js";
 
@@ -29,4 +30,6 @@ export interface RunScope {
   /** The run's secrets out of any text; replaced once the runner's own env is known. */
   redact: Redact;
   onSandboxReady?: ((seconds: number) => void) | undefined;
+  /** The run's own work instead of the agent runner (a pipeline); it needs no model. */
+  exec?: RunExec | undefined;
 }

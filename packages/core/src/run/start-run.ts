@@ -10,6 +10,7 @@ import { executeRun } from "./execute-run.js";
 import { planRun } from "./plan-run.js";
 import { cancellation, RunError } from "./run-error.js";
 import { RunEventChannel } from "./run-event-channel.js";
+import type { RunExec } from "./run-exec.js";
 import type { RunExtension } from "./run-extension.js";
 import type { RunHandle } from "./run-handle.js";
 import { resolveRunServices, type StartRunServices } from "./run-services.js";
@@ -26,6 +27,8 @@ export interface StartRunOptions {
   onSandboxReady?: ((seconds: number) => void) | undefined;
   /** Bytes of events the reader may fall behind by before the run is stopped (CLIENT_TOO_SLOW). */
   maxBufferedBytes?: number | undefined;
+  /** The run's work once its sandbox exists, instead of the agent runner (a pipeline's steps). */
+  exec?: RunExec | undefined;
 }
 
 export async function startRun(
@@ -71,6 +74,7 @@ export async function startRun(
       events.push({ event, seq, json: JSON.stringify(event) });
     },
     onSandboxReady: options.onSandboxReady,
+    exec: options.exec,
   }).finally(async () => {
     // Normally done before the last event; this covers a run that threw.
     await turn?.finish([]);

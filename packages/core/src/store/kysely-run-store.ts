@@ -76,6 +76,7 @@ export function createKyselyRunStore(
           metadata: run.metadata === undefined ? null : JSON.stringify(run.metadata),
           // Only when set: an instance still on an older schema (rolling upgrade) can record runs.
           ...(run.sessionId ? { session_id: run.sessionId } : {}),
+          ...(run.kind ? { kind: run.kind } : {}),
         })
         .execute();
     },

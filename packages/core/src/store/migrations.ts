@@ -152,6 +152,16 @@ export const runSandboxIdMigration: Migration = {
   },
 };
 runStoreMigrations["0007_run_sandbox_id"] = runSandboxIdMigration;
+/** What a run was: null for an agent run, "pipeline" for a markdown pipeline. */
+export const runKindMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("kind", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("kind").execute();
+  },
+};
+runStoreMigrations["0009_run_kind"] = runKindMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

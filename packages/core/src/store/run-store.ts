@@ -19,6 +19,8 @@ export interface NewRun {
   startedAt: Date;
   metadata?: Record<string, string> | undefined;
   sessionId?: string | undefined;
+  /** Absent for an agent run. */
+  kind?: "pipeline" | undefined;
 }
 
 export interface RunOutcome {

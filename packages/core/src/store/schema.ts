@@ -38,6 +38,8 @@ export interface RunsTable {
   event_ids_reserved: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** The provider's id of the run's sandbox, once it is ready (migration 0007). */
   sandbox_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "pipeline", or null for an agent run (migration 0009). */
+  kind: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

@@ -45,6 +45,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "session_id",
   "event_ids_reserved",
   "sandbox_id",
+  "kind",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -287,6 +288,15 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       expect(checked(await store.getRun("run-b")).metadata).toStrictEqual({});
       const listed = (await store.listRuns({ limit: 10 })).runs.find((r) => r.id === "run-a");
       expect(listed?.metadata).toStrictEqual(metadata);
+    });
+
+    it("records a pipeline's kind and leaves it out for an agent run", async () => {
+      await store.createRun(newRun("run-p", T0, { kind: "pipeline" }));
+      await store.createRun(newRun("run-q", T0 + 1));
+      expect(checked(await store.getRun("run-p")).kind).toBe("pipeline");
+      expect(await store.getRun("run-q")).not.toHaveProperty("kind");
+      const page = await store.listRuns({ limit: 10 });
+      expect(page.runs.map((run) => run.kind)).toEqual([undefined, "pipeline"]);
     });
 
     it("lists newest first", async () => {
