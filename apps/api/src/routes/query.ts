@@ -4,7 +4,7 @@ import { type RunSlots, type StartRunServices, startRun } from "@sandcaster/core
 import { Hono } from "hono";
 import type { Metrics } from "../metrics/index.js";
 import { readQueryRequest } from "./read-query-request.js";
-import { admitRun, refuseWhileDraining } from "./run-admission.js";
+import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
 import { streamRunEvents, writeEvents } from "./sse-stream.js";
 
@@ -22,7 +22,10 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
     refuseWhileDraining(deps.isDraining);
     const request = await readQueryRequest(c);
     const run = await startRun(request, deps.runs, {
-      admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
+      admit: () => {
+        refuseWhileStoreDown(deps.runs.store);
+        return admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal);
+      },
       onSandboxReady: (seconds) =>
         deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds }),
     });
