@@ -5,7 +5,7 @@
 // did not run cannot count.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { leftSince, snapshot } from "./leftovers.mjs";
@@ -19,6 +19,9 @@ const run = {
   id: randomBytes(6).toString("hex"),
   tmp: mkdtempSync(join(tmpdir(), "sandcaster-test-run-")),
 };
+// Searchable, not listable: a root server runs local sandboxes as an unprivileged user (nobody),
+// which must reach the sandbox dirs made under this temp dir, as it does under the system /tmp.
+chmodSync(run.tmp, 0o711);
 const before = snapshot(run);
 const args = ["run", "test", "--concurrency=2", ...process.argv.slice(2)];
 // The workspace's own turbo, also when this script is run without npm (which puts it on PATH).

@@ -30,6 +30,7 @@ interface Instance {
   stderr(): string;
   kill(): Promise<void>;
   close(): Promise<void>;
+  stats(): Promise<{ outbox?: { failingForMs: number } }>;
 }
 
 const unavailable = clusterUnavailable();
@@ -243,11 +244,17 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     expect(a.crashed() || b.crashed() || restarted.crashed()).toBe(false);
   }, 90_000);
 
-  it("while PostgreSQL is stopped: 503 STORE_UNAVAILABLE with Retry-After everywhere, /ready 503, and a run started meanwhile is recorded whole once it is back", async () => {
+  it("while PostgreSQL is stopped: 503 STORE_UNAVAILABLE with Retry-After everywhere, /ready 503, a follower waits the outage out, no run is taken while writes fail, and a run started meanwhile is recorded whole once it is back", async () => {
     const before = await startRun(a.url, "typical:100");
     const known = before.runId;
     await before.done;
     await endedRecord(b.url, known);
+    // A run in flight on a, followed from b: b's follower must outlive the outage, not end with it.
+    const followed = await startRun(a.url, "typical:6000");
+    await until("followed run under way", async () =>
+      followed.seen.length >= 3 ? true : undefined,
+    );
+    const follower = readEvents(await fetch(new URL(`/runs/${followed.runId}/events`, b.url)));
     cluster?.stop();
     try {
       const requests: [string, string][] = [
@@ -267,14 +274,25 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ status: "not_ready" });
       }
-      // A run goes on without the store (for a while): its client sees it whole, live.
-      const during = await startRun(a.url, "typical:300");
+      // A run goes on without the store (for a while): its client sees it whole, live. On b, whose
+      // writes were not failing yet (a's are: the followed run's events wait there).
+      const during = await startRun(b.url, "typical:300");
       const events = await during.done;
       expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      // Once a's writes have kept failing, a takes no new run: 503 up front, nothing started.
+      await until("a's writes failing", async () =>
+        ((await a.stats()).outbox?.failingForMs ?? 0) >= 1000 ? true : undefined,
+      );
+      const refused = await postQuery(a.url, { prompt: "typical:100" });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
       await cluster?.start();
-      const record = await endedRecord(b.url, during.runId);
+      const followedLive = await followed.done;
+      expect(frames(await follower)).toStrictEqual(frames(followedLive));
+      const record = await endedRecord(a.url, during.runId);
       expect(record.status).toBe("completed");
-      const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, b.url)));
+      const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, a.url)));
       expect(frames(replay)).toStrictEqual(frames(events));
     } finally {
       await cluster?.start().catch(() => undefined);

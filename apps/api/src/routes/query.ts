@@ -14,7 +14,7 @@ import { Hono } from "hono";
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
 import { readQueryRequest } from "./read-query-request.js";
-import { admitRun, refuseWhileDraining } from "./run-admission.js";
+import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
 import { streamRunEvents, writeEvents } from "./sse-stream.js";
 
@@ -50,14 +50,17 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       { ...deps.runs, newRunId: () => runId },
       {
         // "continue": a queued run keeps its place when its client leaves.
-        admit: () =>
-          admitRun(
+        admit: () => {
+          // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).
+          refuseWhileStoreDown(deps.runs.store);
+          return admitRun(
             deps.slots,
             deps.metrics,
             deps.isDraining,
             keepOnLeave ? undefined : c.req.raw.signal,
             queuedAhead,
-          ),
+          );
+        },
         onSandboxReady: (seconds) => {
           if (run) deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds });
         },

@@ -1,6 +1,12 @@
 // Whether this instance takes a run now: not while draining, and only with a free concurrency slot
 // (a bounded queue waits for one); the queue and run gauges follow every change.
-import { type RunSlots, RunSlotsFullError } from "@sandcaster/core";
+import {
+  isDurableRunStore,
+  type RunSlots,
+  RunSlotsFullError,
+  type RunStore,
+  StoreUnavailableError,
+} from "@sandcaster/core";
 import { HttpError } from "../http-error.js";
 import type { Metrics } from "../metrics/index.js";
 
@@ -9,6 +15,22 @@ export function refuseWhileDraining(isDraining: () => boolean): void {
   throw new HttpError(503, "SHUTTING_DOWN", "this instance is shutting down; retry on another", {
     headers: { "Retry-After": "1" },
   });
+}
+
+/** The outbox's writes must have failed this long before new runs are refused (a blip is not an outage). */
+export const STORE_DOWN_AFTER_MS = 1000;
+
+/**
+ * Refuses a new run (503 STORE_UNAVAILABLE with Retry-After) while the store's queued writes keep
+ * failing: such a run could not be recorded and would end with STORE_UNAVAILABLE once it stalls.
+ */
+export function refuseWhileStoreDown(store: RunStore): void {
+  if (!isDurableRunStore(store)) return;
+  const { failingForMs } = store.outboxStats();
+  if (failingForMs < STORE_DOWN_AFTER_MS) return;
+  throw new StoreUnavailableError(
+    new Error(`run store writes have been failing for ${Math.round(failingForMs / 1000)}s`),
+  );
 }
 
 /**

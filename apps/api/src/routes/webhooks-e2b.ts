@@ -65,20 +65,20 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
         return c.json({ status: "ok", runMarkedLost: false } satisfies E2BWebhookAck);
       }
       const message = `E2B reports that sandbox ${event.sandboxId ?? "(unknown)"} was killed`;
+      const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
+      // Not running here: whoever replays the run must still see how it ended, so the event is
+      // stored with the status, in one transaction (a run running here sends and stores its own).
+      const terminal = stopped
+        ? undefined
+        : ({ type: "error", code: "SANDBOX_LOST", content: message } as const);
       const marked = await deps.store.failRunIfRunning(
         runId,
         { code: "SANDBOX_LOST", message },
         new Date(),
+        terminal,
       );
-      const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
       if (marked || stopped) log.warn({ stopped }, "sandbox lost under a running run");
-      if (marked && !stopped) {
-        // Not running here: whoever replays the run must still see how it ended.
-        await deps.store
-          .appendEventAtEnd(runId, { type: "error", code: "SANDBOX_LOST", content: message })
-          .then(() => deps.store.notifyRun(runId))
-          .catch((err: unknown) => log.warn({ err }, "could not record SANDBOX_LOST"));
-      }
+      if (marked && !stopped) await deps.store.notifyRun(runId).catch(() => undefined);
       return c.json({ status: "ok", runMarkedLost: marked } satisfies E2BWebhookAck);
     }
     log.info({ type: event.type }, "e2b lifecycle event");

@@ -104,6 +104,12 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
       if (event.type === "error") firstError ??= event;
       input.onEvent(event, events.record(event));
     },
+    async emitStored(event) {
+      if (event.type === "error") firstError ??= event;
+      const seq = events.record(event);
+      await events.flush();
+      input.onEvent(event, seq);
+    },
   };
 
   await announceRun(scope);

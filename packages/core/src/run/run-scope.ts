@@ -27,6 +27,12 @@ export interface RunScope {
   fail(error: SandcasterError): void;
   /** Numbers, records and streams one event. */
   emit(event: SandcasterEvent): void;
+  /**
+   * The run's last event: numbers and records it, waits (a few seconds at most) until it and every
+   * earlier event are stored, then streams it, so an end a client saw is one the store holds even
+   * if this process dies right after (the liveness sweeper then records the run as it says).
+   */
+  emitStored(event: SandcasterEvent): Promise<void>;
   /** The run's secrets out of any text; replaced once the runner's own env is known. */
   redact: Redact;
   onSandboxReady?: ((seconds: number) => void) | undefined;

@@ -97,7 +97,7 @@ export async function settleRun(
   const durationSecs = Math.round(Date.now() - scope.startedAt.getTime()) / 1000;
   let last = lastEvent(ending);
   if (last?.type === "result") last = { ...last, ...ending.metered, durationSecs };
-  if (last) scope.emit(last);
+  if (last) await scope.emitStored(last);
   const outcome = outcomeOf(last, ending, durationSecs);
   await flushEvents();
   await services.store

@@ -30,6 +30,8 @@ export interface OutboxStats {
   events: number;
   bytes: number;
   failedRounds: number;
+  /** How long writes have been failing without one round landing; 0 while they land. */
+  failingForMs: number;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -47,6 +49,8 @@ export class RunOutbox {
   private writing = false;
   private failures = 0;
   private failedRounds = 0;
+  /** Epoch ms of the first failed round since the last one that landed. */
+  private failingSince: number | undefined;
   private bytes = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly steps: OutboxSteps;
@@ -72,7 +76,14 @@ export class RunOutbox {
   stats(): OutboxStats {
     let events = 0;
     for (const run of this.runs.values()) events += run.events.length;
-    return { runs: this.runs.size, events, bytes: this.bytes, failedRounds: this.failedRounds };
+    const failingForMs = this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
+    return {
+      runs: this.runs.size,
+      events,
+      bytes: this.bytes,
+      failedRounds: this.failedRounds,
+      failingForMs,
+    };
   }
 
   /** Runs with writes still waiting: their instance keeps stamping them alive. */
@@ -255,6 +266,7 @@ export class RunOutbox {
     this.checkStalls(now);
     if (failed !== undefined) {
       this.failedRounds++;
+      this.failingSince ??= now;
       const delayMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures, 10));
       this.failures++;
       if (this.failures === 1 || this.failures % 20 === 0) {
@@ -274,6 +286,7 @@ export class RunOutbox {
       );
     }
     this.failures = 0;
+    this.failingSince = undefined;
     // Writes queued during this round (and what a capped round left) go next.
     if (this.runs.size > 0) this.schedule(this.hasWork() ? 0 : this.delayMs);
   }

@@ -8,7 +8,7 @@ import {
   type RunOutcome,
   type RunStore,
 } from "../../src/store/run-store.js";
-import { registerEventsContract } from "./run-store-events-contract.js";
+import { describeStaleEndContract, registerEventsContract } from "./run-store-events-contract.js";
 import { registerSessionsContract } from "./session-store-contract.js";
 
 export interface RunStoreHarness {
@@ -457,6 +457,7 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
     });
 
     registerEventsContract(() => ({ store, open }));
+    describeStaleEndContract(() => ({ store, open }));
     registerSessionsContract(() => ({ store, open }));
   });
 }

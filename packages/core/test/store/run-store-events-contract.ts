@@ -338,3 +338,59 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     ).toStrictEqual(["run-stamped"]);
   });
 }
+
+export function describeStaleEndContract(ctx: () => EventsContractContext): void {
+  it("failStaleRuns records a run whose terminal event was stored (its outcome was not) as that event says", async () => {
+    const { store } = ctx();
+    const lost = { code: "SERVER_LOST", message: "its server stopped" };
+    const result: SandcasterEvent = {
+      type: "result",
+      content: "done",
+      costUsd: 0.5,
+      numTurns: 3,
+      model: "m-1",
+      usage: { inputTokens: 10, outputTokens: 20, cacheReadTokens: 1, cacheWriteTokens: 2 },
+    };
+    const timeout: SandcasterEvent = { type: "error", code: "TIMEOUT", content: "too slow" };
+    const cancelled: SandcasterEvent = { type: "error", code: "CANCELLED", content: "by user" };
+    for (const [id, last] of [
+      ["run-result", result],
+      ["run-timeout", timeout],
+      ["run-cancelled", cancelled],
+      ["run-midway", undefined],
+    ] as const) {
+      await store.createRun({ id, prompt: "p", startedAt: new Date(T0) });
+      await store.appendEvents(id, [stored(1), ...(last ? [{ seq: 2, event: last }] : [])]);
+    }
+    const ended = await store.failStaleRuns(new Date(T0 + 30_000), lost, new Date(T0 + 90_000));
+    expect([...ended].sort()).toStrictEqual(
+      ["run-cancelled", "run-midway", "run-result", "run-timeout"].sort(),
+    );
+    expect(await store.getRun("run-result")).toMatchObject({
+      status: "completed",
+      costUsd: 0.5,
+      numTurns: 3,
+      model: "m-1",
+      usage: result.type === "result" ? result.usage : undefined,
+    });
+    expect((await store.getRun("run-result"))?.error).toBeUndefined();
+    expect(await store.getRun("run-timeout")).toMatchObject({
+      status: "error",
+      error: { code: "TIMEOUT", message: "too slow" },
+    });
+    expect(await store.getRun("run-cancelled")).toMatchObject({
+      status: "cancelled",
+      error: { code: "CANCELLED" },
+    });
+    // Nothing appended after an end: the replay ends with what the client saw last.
+    for (const id of ["run-result", "run-timeout", "run-cancelled"]) {
+      expect((await store.readEvents(id, 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
+    }
+    // A run cut mid-way still ends with SERVER_LOST, after every id it reserved.
+    expect(await store.getRun("run-midway")).toMatchObject({ status: "error", error: lost });
+    expect((await store.readEvents("run-midway", 0, 10)).at(-1)).toStrictEqual({
+      seq: EVENT_ID_BLOCK + 1,
+      event: { type: "error", code: "SERVER_LOST", content: "its server stopped" },
+    });
+  });
+}
