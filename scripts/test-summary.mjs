@@ -17,7 +17,8 @@ for (const file of reports) rmSync(file, { force: true });
 
 const run = {
   id: randomBytes(6).toString("hex"),
-  tmp: mkdtempSync(join(tmpdir(), "sandcaster-test-run-")),
+  // Short: Unix socket paths (the gateway's, under sandbox dirs made in here) stop at 107 bytes.
+  tmp: mkdtempSync(join(tmpdir(), "sct-")),
 };
 // Searchable, not listable: a root server runs local sandboxes as an unprivileged user (nobody),
 // which must reach the sandbox dirs made under this temp dir, as it does under the system /tmp.
