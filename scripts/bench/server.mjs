@@ -65,6 +65,9 @@ const logger = pino({ level: "silent" });
 const sandboxName = kind === "docker" ? "docker" : "local";
 const config = SandcasterConfigSchema.parse({
   sandboxProvider: sandboxName,
+  // Scripted sandboxes have no host socket dir (they never call a model): the gateway is only
+  // opened for them, at a URL nothing dials.
+  gateway: { publicUrl: "http://127.0.0.1:9/gateway" },
   limits: { maxConcurrentRuns: 5000, maxQueuedRuns: 0 },
   // The bench's model double listens on the bridge gateway for containers.
   docker: { image: options.image ?? "sandcaster-sandbox:test" },

@@ -52,6 +52,9 @@ const store = createRunStore({
 await store.migrate();
 const config = SandcasterConfigSchema.parse({
   sandboxProvider: "local",
+  // Scripted sandboxes have no host socket dir (they never call a model): the gateway is only
+  // opened for them, at a URL nothing dials.
+  gateway: { publicUrl: "http://127.0.0.1:9/gateway" },
   limits: { maxConcurrentRuns: 500, maxQueuedRuns: 0 },
   runs: { heartbeatSecs: options.heartbeatSecs ?? 1, staleAfterSecs: options.staleAfterSecs ?? 3 },
   ...(options.maxPerRun ? { events: { maxPerRun: options.maxPerRun } } : {}),

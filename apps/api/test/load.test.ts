@@ -51,7 +51,13 @@ async function startLoadServer(
   const dir = await mkdtemp(join(tmpdir(), "sandcaster-load-"));
   const store = createRunStore({ sqlitePath: join(dir, "runs.db") });
   await store.migrate();
-  const config = SandcasterConfigSchema.parse({ sandboxProvider: "local", limits });
+  const config = SandcasterConfigSchema.parse({
+    sandboxProvider: "local",
+    limits,
+    // Scripted sandboxes have no host socket dir (they never call a model): the gateway is only
+    // opened for them, at a URL nothing dials.
+    gateway: { publicUrl: "http://127.0.0.1:9/gateway" },
+  });
   const logger = pino({ level: "silent" });
   let release = () => {};
   const released = new Promise<void>((resolve) => {
