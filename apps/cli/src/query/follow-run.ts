@@ -20,6 +20,9 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
     cancelling = handle.cancel().catch((error: unknown) => say(`cancel failed: ${error}`));
   }, say);
   const tally = new RunTally();
+  // The store's retry and settle timers are unref'd (a server's listener keeps it alive); here
+  // nothing else would, and the process must not exit while the run's end is still being written.
+  const alive = setInterval(() => undefined, 60_000);
   try {
     handle = await start();
     for await (const event of handle.events) {
@@ -32,7 +35,8 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
     view.line(`✗ lost the run's stream: ${error instanceof Error ? error.message : error}`);
   } finally {
     interrupt.dispose();
-    await handle?.close();
+    await handle?.close().finally(() => clearInterval(alive));
+    clearInterval(alive);
   }
   const runId = handle.runId();
   view.finish(tally.summary((performance.now() - startedAt) / 1000));
