@@ -15,7 +15,12 @@ afterEach(async () => {
 
 const bash = (command: string) => ({ name: "bash", input: { command } });
 /** The key the runner holds (its environment), as the agent can read it. */
-const READ_KEY = "K=$(tr '\\0' '\\n' < /proc/$PPID/environ | sed -n 's/^ANTHROPIC_API_KEY=//p')";
+/**
+ * The request's key, as an agent could have it from a prompt or a file it read. (No sandbox holds
+ * the key any more: the model gateway adds it on the host, so it cannot be read from the runner's
+ * environment.) Built from its reverse, so no piece of the key stands in the command itself.
+ */
+const READ_KEY = `K=$(printf %s ${[..."request-secret-for-redaction-0123"].reverse().join("")} | rev)`;
 
 const codeOf = (data: object) => ("code" in data ? String(data.code) : "");
 
