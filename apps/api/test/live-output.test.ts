@@ -39,6 +39,9 @@ it("a bash command's output arrives while it runs, before its result, tagged wit
   // Node is in every sandbox (it runs the runner); the command blocks until the test opens the door.
   const wait = `node -e 'const go=()=>fetch(process.argv[1]).then(r=>r.ok?0:setTimeout(go,50),()=>setTimeout(go,50));go()' ${door.url}`;
   t = await startTestServer({
+    // The door is on the host's loopback, which a sandbox reaches only with the operator's explicit
+    // (unsafe) host network; this test is about live output, not isolation.
+    config: { local: { network: "host" } },
     turns: [
       {
         toolCalls: [
@@ -107,7 +110,9 @@ it("a secret printed in pieces is redacted in the live output", async () => {
             // Half the key, a pause long enough for a flush, the other half: one word on the wire.
             input: {
               command:
-                "k=$(tr '\\0' '\\n' < /proc/$PPID/environ | sed -n 's/^ANTHROPIC_API_KEY=//p'); " +
+                // The key as an agent could have it from a prompt (no sandbox holds it since the
+                // gateway), built from its reverse so the command carries no piece of it.
+                `k=$(printf %s ${[..."request-secret-for-live-output-0123"].reverse().join("")} | rev); ` +
                 // biome-ignore lint/suspicious/noTemplateCurlyInString: bash substrings
                 'printf "key=%s" "${k:0:10}"; sleep 0.5; printf "%s\\n" "${k:10}"',
             },
