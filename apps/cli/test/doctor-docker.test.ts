@@ -29,8 +29,8 @@ async function doctorChecks(docker: object) {
   return JSON.parse(result.stdout).checks as { id: string; status: string; message: string }[];
 }
 
-it("warns that bridge exposes host services and that a disk cap above memory is no cap", async () => {
-  const checks = await doctorChecks({ memoryMb: 512, diskMb: 1024 });
+it("warns that a configured bridge exposes host services and that a disk cap above memory is no cap", async () => {
+  const checks = await doctorChecks({ network: "bridge", memoryMb: 512, diskMb: 1024 });
   expect(checks).toContainEqual(
     expect.objectContaining({
       id: "docker-network",
