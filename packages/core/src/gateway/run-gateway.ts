@@ -8,12 +8,14 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import {
   type Budget,
+  ERROR_CODES,
   GATEWAY_SOCKET_NAME,
   type ModelProvider,
   type RunnerGateway,
   SANDBOX_HOST_DIR,
   type Usage,
 } from "@sandcaster/protocol";
+import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { GatewayRegistry } from "./gateway-registry.js";
 import { type GatewayCall, GatewayRunState } from "./gateway-run-state.js";
 import { handleModelCall } from "./handle-model-call.js";
@@ -67,6 +69,9 @@ export interface RunGateway {
   close(): Promise<void>;
 }
 
+/** sun_path is 108 bytes on Linux, one of them the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
 const FORBIDDEN =
   "HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 33\r\nconnection: close\r\n\r\nno egress is allowed for this run";
 
@@ -112,6 +117,15 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
       if (egress) egress.handleConnect(req, socket, head);
       else socket.end(FORBIDDEN);
     });
+    // bind() silently truncates a Unix socket path past sun_path (108 bytes with its NUL): the
+    // gateway would listen somewhere else and every model call of the run would fail.
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+      throw new SandcasterError(
+        ERROR_CODES.INVALID_CONFIG,
+        `the model gateway's socket path is ${Buffer.byteLength(socketPath)} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows: ${socketPath}`,
+        { hint: "put the sandboxes under a shorter directory (TMPDIR, or the provider's baseDir)" },
+      );
+    }
     // A stale socket from a crashed server would make listen() fail with EADDRINUSE.
     await rm(socketPath, { force: true });
     const listening = server;

@@ -1,6 +1,6 @@
 // The run gateway over its Unix socket, against the wire doubles of every provider family:
 // the token is swapped for the key, answers stream back unchanged, usage is read off the stream.
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -395,4 +395,22 @@ describe("upstreamFromEnv", () => {
     });
     expect(upstreamFromEnv("anthropic", { OPENAI_API_KEY: "o" })).toBeUndefined();
   });
+});
+
+it("refuses a socket path longer than a Unix socket allows, instead of listening elsewhere", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "gw-long-"));
+  const deep = join(dir, "d".repeat(120));
+  await mkdir(deep);
+  try {
+    await expect(
+      openRunGateway({
+        runId: "run_long",
+        provider: "anthropic",
+        upstream: { key: "sk-test" },
+        socketDir: deep,
+      }),
+    ).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
