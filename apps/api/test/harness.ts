@@ -224,6 +224,12 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     webhooks,
     async close() {
       await server.shutdown(1000);
+      // Docker session volumes outlive the server's temp dir; delete whatever sessions remain.
+      const remaining = await sessions.list({ limit: 1000 }).catch(() => []);
+      for (const session of remaining) {
+        if (session.status === "deleted") continue;
+        await sessions.delete(session.id, AbortSignal.timeout(30_000)).catch(() => undefined);
+      }
       await webhooks?.close();
       await Promise.all(pools.map((pool) => pool.close()));
       await double.close();

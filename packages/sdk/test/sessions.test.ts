@@ -1,7 +1,7 @@
 // client.sessions against the real server (local sandbox): create, a two-turn conversation through
 // query({sessionId}), 409 while busy, the workspace as tar both ways, delete → 404.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,7 +9,9 @@ import { ConflictError, createClient, NotFoundError } from "../src/index.js";
 import { startTestServer, type TestServer } from "./harness.js";
 
 let t: TestServer | undefined;
+const temps: string[] = [];
 afterEach(async () => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
   await t?.close();
   t = undefined;
 });
@@ -57,6 +59,7 @@ describe("client.sessions", () => {
 
     const tar = await client.sessions.downloadWorkspace(session.id);
     const dir = mkdtempSync(join(tmpdir(), "sdk-session-"));
+    temps.push(dir);
     writeFileSync(join(dir, "ws.tar"), tar);
     expect(execFileSync("tar", ["-tf", join(dir, "ws.tar")], { encoding: "utf8" })).toContain(
       "kept.txt",
@@ -76,6 +79,7 @@ describe("client.sessions", () => {
     const client = createClient({ baseUrl: t.url });
     const session = await client.sessions.create();
     const dir = mkdtempSync(join(tmpdir(), "sdk-seed-"));
+    temps.push(dir);
     writeFileSync(join(dir, "seed.txt"), "seeded by the sdk\n");
     const tar = execFileSync("tar", ["-C", dir, "-cf", "-", "seed.txt"]);
     await client.sessions.uploadWorkspace(session.id, new Uint8Array(tar));
