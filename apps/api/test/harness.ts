@@ -84,6 +84,8 @@ export interface TestServerOptions {
   pool?: { size: number; maxAgeSecs?: number; image?: string };
   /** Run-completion webhooks signed with `secret`; `resolve` replaces DNS for the deliveries. */
   webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
+  /** More app deps (templates, agents). */
+  appDeps?: Pick<AppDeps, "templates" | "agents">;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -195,6 +197,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     e2bWebhookSecret: options.e2bWebhookSecret,
     isDraining: () => draining,
     ...(options.egress ? { egress: options.egress } : {}),
+    ...options.appDeps,
   });
   const server = await startServer({
     app,

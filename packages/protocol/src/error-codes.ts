@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   SERVER_LOST: "SERVER_LOST",
   /** The run's spending limit was reached (counted by the model gateway); also an HTTP 429. */
   BUDGET_EXCEEDED: "BUDGET_EXCEEDED",
+  /** A custom agent's process exited non-zero (the message carries its stderr tail). */
+  AGENT_FAILED: "AGENT_FAILED",
 
   // Sandboxes (SandboxError; also a run's end).
   SANDBOX_UNAVAILABLE: "SANDBOX_UNAVAILABLE",
@@ -79,6 +81,8 @@ export const ERROR_CODES = {
   EGRESS_DENIED: "EGRESS_DENIED",
   /** Authenticated, but not for this resource (a stream token of another run). */
   FORBIDDEN: "FORBIDDEN",
+  /** 409: the agent (or template) exists but has no ready build to use yet, or its build failed. */
+  NOT_READY: "NOT_READY",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

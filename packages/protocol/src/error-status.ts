@@ -22,6 +22,7 @@ export const ERROR_HTTP_STATUS: Partial<Record<ErrorCode, ErrorHttpStatus>> = {
   NOT_FOUND: { status: 404 },
   SESSION_NOT_FOUND: { status: 404 },
   SESSION_BUSY: { status: 409 },
+  NOT_READY: { status: 409 },
   SESSION_EXPIRED: { status: 410 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },

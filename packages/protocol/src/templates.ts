@@ -1,0 +1,97 @@
+// Templates: declarative specs of what a sandbox holds before any user code runs. The canonical
+// JSON (RFC 8785) of a parsed spec hashed with sha256 is the template's id, so equal specs share
+// one build. Types and schemas only.
+import { z } from "zod";
+
+const AbsolutePathSchema = z
+  .string()
+  .min(2)
+  .max(1024)
+  .regex(/^\/[^\0]*$/, "an absolute path")
+  .refine((path) => !path.split("/").includes(".."), "no '..' segments");
+
+/** Package names are passed as argv (never through a shell); this keeps out options and spaces. */
+const PackageNameSchema = z
+  .string()
+  .min(1)
+  .max(214)
+  .regex(/^[A-Za-z0-9@][A-Za-z0-9@._+/:=<>~^-]*$/, "a package name (no spaces, no leading '-')");
+
+/** Where the template starts from: exactly one of them. */
+export const TemplateBaseSchema = z.union([
+  /** A docker image present on the daemon (no registry pull is attempted). */
+  z.strictObject({ docker: z.string().min(1).max(512) }),
+  /** An E2B template id (built through E2B's template API: not implemented yet). */
+  z.strictObject({ e2b: z.string().min(1).max(200) }),
+  /** local: the host's tools plus this directory, mounted read-only (not implemented yet). */
+  z.strictObject({ localOverlay: AbsolutePathSchema }),
+]);
+export type TemplateBase = z.infer<typeof TemplateBaseSchema>;
+
+export const TemplateFileSchema = z.strictObject({
+  path: AbsolutePathSchema,
+  content: z.string().max(64 * 1024 * 1024),
+  encoding: z.enum(["utf8", "base64"]).default("utf8"),
+  mode: z.int().min(0).max(0o777).default(0o644),
+});
+export type TemplateFile = z.infer<typeof TemplateFileSchema>;
+
+export const TemplateSpecSchema = z.strictObject({
+  base: TemplateBaseSchema,
+  packages: z
+    .strictObject({
+      apt: z.array(PackageNameSchema).max(200).default([]),
+      npm: z.array(PackageNameSchema).max(200).default([]),
+      pip: z.array(PackageNameSchema).max(200).default([]),
+    })
+    .default({ apt: [], npm: [], pip: [] }),
+  /** Environment of every process of sandboxes made from it (not secret: it is in the image). */
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768))
+    .default({}),
+  /** Written before the setup commands run. */
+  files: z.array(TemplateFileSchema).max(10_000).default([]),
+  /** Shell commands run in order as root in `workdir` after the packages; the first failure stops. */
+  setup: z.array(z.string().min(1).max(16_384)).max(100).default([]),
+  /** Where the setup runs and, for agents, where their code lives. */
+  workdir: AbsolutePathSchema.default("/opt/template"),
+});
+export type TemplateSpecInput = z.input<typeof TemplateSpecSchema>;
+export type TemplateSpec = z.output<typeof TemplateSpecSchema>;
+
+/** `templates` of sandcaster.json and the body of POST /templates. */
+export const TemplateNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, "lowercase letters, digits and '-', starting with a letter");
+
+export const CreateTemplateRequestSchema = z.strictObject({
+  name: TemplateNameSchema.optional(),
+  spec: TemplateSpecSchema,
+});
+export type CreateTemplateRequest = z.output<typeof CreateTemplateRequestSchema>;
+
+export type TemplateStatus = "building" | "ready" | "failed";
+
+/** Why a build failed: the step that did, its exit code and the end of its output. */
+export interface TemplateBuildFailure {
+  /** e.g. "setup[1]: npm ci" or "packages.apt". */
+  step: string;
+  exitCode: number | null;
+  outputTail: string;
+  message: string;
+}
+
+/** What GET /templates lists (the spec itself is not echoed: files may be large). */
+export interface TemplateInfo {
+  id: string;
+  names: string[];
+  status: TemplateStatus;
+  /** The image (docker) once ready. */
+  image?: string;
+  createdAt: string;
+  finishedAt?: string;
+  /** True when a request found it already built (nothing ran). */
+  cached: boolean;
+  buildSecs?: number;
+  failure?: TemplateBuildFailure;
+}
