@@ -1,14 +1,17 @@
 // createApp(deps): the Hono application with every route, auth, limits and one error handler.
 import {
   type ActiveRuns,
+  type AgentService,
   gatewayExtension,
   type ProviderSelector,
   type RunExtension,
   type RunServices,
   RunSlots,
   type RunStore,
+  type SandboxProvider,
   type SessionService,
   sharedGatewayRegistry,
+  type TemplateService,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
@@ -22,6 +25,7 @@ import { corsFor } from "./middleware/cors.js";
 import { hostCheck } from "./middleware/host-check.js";
 import { requestLog } from "./middleware/request-log.js";
 import { streamTokens } from "./middleware/stream-token.js";
+import { agentsRoute } from "./routes/agents.js";
 import { cancelRunRoute } from "./routes/cancel-run.js";
 import { consoleRoute } from "./routes/console.js";
 import { gatewayRoute } from "./routes/gateway.js";
@@ -35,6 +39,7 @@ import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
+import { templatesRoute } from "./routes/templates.js";
 import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 
@@ -67,6 +72,10 @@ export interface AppDeps {
   extensions?: readonly RunExtension[];
   /** The egress proxy's resolver and bounds (tests); default: the system's. */
   egress?: Parameters<typeof gatewayExtension>[0]["egress"];
+  /** Templates (POST/GET /templates); without it those answer 404. */
+  templates?: TemplateService | undefined;
+  /** Custom agents (/agents) and the sandbox provider of a template image they run on. */
+  agents?: { service: AgentService; providerForImage: (image: string) => SandboxProvider } | undefined;
 }
 
 /**
@@ -215,6 +224,15 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route("/", pipelinesRoute(runRoutes));
+  app.route("/", templatesRoute(deps.templates));
+  app.route(
+    "/",
+    agentsRoute({
+      ...runRoutes,
+      agents: deps.agents?.service,
+      providerForImage: deps.agents?.providerForImage,
+    }),
+  );
 
   app.notFound((c) =>
     c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),

@@ -91,3 +91,5 @@ export {
 } from "./session/trim-history.js";
 export * from "./store/index.js";
 export * from "./webhooks/index.js";
+export * from "./agents/index.js";
+export * from "./templates/index.js";

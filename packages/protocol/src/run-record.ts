@@ -26,8 +26,8 @@ export const RunRecordSchema = z.object({
   sessionId: z.string().optional(),
   /** The provider's id of the run's sandbox, once it was ready. */
   sandboxId: z.string().optional(),
-  /** What ran: absent for an agent run (/query), "pipeline" for POST /pipelines. */
-  kind: z.enum(["pipeline"]).optional(),
+  /** What ran: absent for /query, "pipeline" for POST /pipelines, "agent" for a custom agent's invoke. */
+  kind: z.enum(["pipeline", "agent"]).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -7,7 +7,7 @@ import type { RunScope } from "./run-scope.js";
 
 export interface RunExec {
   /** What /runs records as the run's kind. */
-  kind: "pipeline";
+  kind: "pipeline" | "agent";
   /** Runs in the acquired sandbox (extensions open); its `result` ends the stream. */
   run(scope: RunScope, sandbox: Sandbox): Promise<RunnerEnd>;
 }

@@ -50,6 +50,6 @@ export function rowToRunRecord(row: RunRow): RunRecord {
   if (row.metadata !== null) record.metadata = JSON.parse(row.metadata) as Record<string, string>;
   if (row.session_id !== null) record.sessionId = row.session_id;
   if (row.sandbox_id !== null) record.sandboxId = row.sandbox_id;
-  if (row.kind === "pipeline") record.kind = row.kind;
+  if (row.kind === "pipeline" || row.kind === "agent") record.kind = row.kind;
   return record;
 }

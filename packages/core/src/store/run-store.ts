@@ -20,7 +20,7 @@ export interface NewRun {
   metadata?: Record<string, string> | undefined;
   sessionId?: string | undefined;
   /** Absent for an agent run. */
-  kind?: "pipeline" | undefined;
+  kind?: "pipeline" | "agent" | undefined;
 }
 
 export interface RunOutcome {

@@ -1,0 +1,7 @@
+// Custom agents: deploy code as a template, invoke it with a prompt on stdin (see protocol agents.ts).
+export { AGENT_DIR, agentFiles, installCommands } from "./agent-archive.js";
+export { type AgentExecOutcome, agentExec } from "./agent-exec.js";
+export { AgentService, type AgentServiceOptions, type AgentTarget } from "./agent-service.js";
+export { dockerImageProviders } from "./image-providers.js";
+export { type AgentInvocation, invokeAgent } from "./invoke-agent.js";
+export { parseSecretsKey, SECRETS_KEY_HINT, SecretBox } from "./secret-box.js";
