@@ -75,7 +75,9 @@ export interface AppDeps {
   /** Templates (POST/GET /templates); without it those answer 404. */
   templates?: TemplateService | undefined;
   /** Custom agents (/agents) and the sandbox provider of a template image they run on. */
-  agents?: { service: AgentService; providerForImage: (image: string) => SandboxProvider } | undefined;
+  agents?:
+    | { service: AgentService; providerForImage: (image: string) => SandboxProvider }
+    | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Templates on docker through real HTTP: a spec builds once per hash (the same spec again, in
 // another key order, is a cache hit, measured), the build log streams over SSE, and a failing
 // setup step is named with its exit code and output tail. Every image built is removed.
-import { TemplateService, dockerTemplateBuilder, templateId } from "@sandcaster/core";
+import { dockerTemplateBuilder, TemplateService, templateId } from "@sandcaster/core";
 import type { TemplateInfo } from "@sandcaster/protocol";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { pino } from "pino";
@@ -41,7 +41,13 @@ async function postTemplate(url: string, body: unknown) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as TemplateInfo & { code?: string; details?: { field: string }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as TemplateInfo & {
+      code?: string;
+      details?: { field: string }[];
+    },
+  };
 }
 
 /** The build log as SSE: every `log` line, then the final `status`. */
@@ -82,7 +88,10 @@ describe.skipIf(!enabled)("templates on docker", () => {
     expect(first.body.id).toBe(templateId(spec));
     const { lines, status } = await buildLog(t.url, first.body.id);
     const coldMs = performance.now() - started;
-    expect(status).toMatchObject({ status: "ready", image: `sandcaster-template:${first.body.id}` });
+    expect(status).toMatchObject({
+      status: "ready",
+      image: `sandcaster-template:${first.body.id}`,
+    });
     expect(lines).toContain("built with hello from the template");
 
     const again = performance.now();
@@ -93,7 +102,10 @@ describe.skipIf(!enabled)("templates on docker", () => {
     expect(fixture.templates.buildsRun).toBe(1);
 
     // A new server process finds the image on the daemon: nothing runs.
-    const restarted = new TemplateService(dockerTemplateBuilder(docker, { network: "none" }), pino({ level: "silent" }));
+    const restarted = new TemplateService(
+      dockerTemplateBuilder(docker, { network: "none" }),
+      pino({ level: "silent" }),
+    );
     const restartStarted = performance.now();
     restarted.ensure(sameSpec);
     const info = await restarted.wait(first.body.id);
@@ -111,8 +123,12 @@ describe.skipIf(!enabled)("templates on docker", () => {
     expect(config.Env).toContain("GREETING=hello from the template");
     expect(config.User).toBe("1000:1000");
 
-    const listed = (await (await fetch(new URL("/templates", t.url))).json()) as { templates: TemplateInfo[] };
-    expect(listed.templates).toEqual([expect.objectContaining({ id: first.body.id, names: ["greeter"] })]);
+    const listed = (await (await fetch(new URL("/templates", t.url))).json()) as {
+      templates: TemplateInfo[];
+    };
+    expect(listed.templates).toEqual([
+      expect.objectContaining({ id: first.body.id, names: ["greeter"] }),
+    ]);
   }, 180_000);
 
   it("names the failing step, its exit code and its output tail; leaves no build container", async () => {
@@ -135,7 +151,9 @@ describe.skipIf(!enabled)("templates on docker", () => {
     expect(bad.body.details?.[0]?.field).toContain("workdir");
     const option = await postTemplate(t.url, { spec: { ...spec, packages: { apt: ["--evil"] } } });
     expect(option.status).toBe(400);
-    const missing = await postTemplate(t.url, { spec: { ...spec, base: { docker: "sandcaster-no-such-image:none" } } });
+    const missing = await postTemplate(t.url, {
+      spec: { ...spec, base: { docker: "sandcaster-no-such-image:none" } },
+    });
     const { status } = await buildLog(t.url, missing.body.id);
     expect(status.failure).toMatchObject({ step: "base", exitCode: null });
     expect(status.failure?.message).toContain("no registry pull");

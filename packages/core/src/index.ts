@@ -1,5 +1,6 @@
 // Public surface of @sandcaster/core.
 
+export * from "./agents/index.js";
 export { ConfigError, loadConfig } from "./config/load-config.js";
 export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
@@ -90,6 +91,5 @@ export {
   trimHistory,
 } from "./session/trim-history.js";
 export * from "./store/index.js";
-export * from "./webhooks/index.js";
-export * from "./agents/index.js";
 export * from "./templates/index.js";
+export * from "./webhooks/index.js";

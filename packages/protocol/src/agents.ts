@@ -43,7 +43,10 @@ export type AgentManifest = z.output<typeof AgentManifestSchema>;
 /** POST /agents: the manifest and the code as a base64 tar (files and directories only). */
 export const DeployAgentRequestSchema = z.strictObject({
   manifest: AgentManifestSchema,
-  archive: z.string().min(1).max(12 * 1024 * 1024),
+  archive: z
+    .string()
+    .min(1)
+    .max(12 * 1024 * 1024),
 });
 export type DeployAgentRequest = z.output<typeof DeployAgentRequestSchema>;
 

@@ -46,9 +46,7 @@ export const TemplateSpecSchema = z.strictObject({
     })
     .default({ apt: [], npm: [], pip: [] }),
   /** Environment of every process of sandboxes made from it (not secret: it is in the image). */
-  env: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768))
-    .default({}),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(32_768)).default({}),
   /** Written before the setup commands run. */
   files: z.array(TemplateFileSchema).max(10_000).default([]),
   /** Shell commands run in order as root in `workdir` after the packages; the first failure stops. */

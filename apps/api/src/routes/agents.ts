@@ -35,7 +35,11 @@ export interface AgentsRouteDeps {
   isDraining: () => boolean;
 }
 
-function parsed<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, value: string, field: string): T {
+function parsed<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  value: string,
+  field: string,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new HttpError(400, "INVALID_REQUEST", `${field}: ${JSON.stringify(value)} is not valid`, {
@@ -86,14 +90,16 @@ export function agentsRoute(deps: AgentsRouteDeps): Hono {
     const wait = c.req.query("wait") === "true";
     const run = await invokeAgent(target, request, deps.runs, provider, {
       admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
-      onSandboxReady: (seconds) => deps.metrics.sandboxAcquired({ sandbox: provider.name, seconds }),
+      onSandboxReady: (seconds) =>
+        deps.metrics.sandboxAcquired({ sandbox: provider.name, seconds }),
     });
     observeRun(deps.metrics, run);
     if (wait) {
       let error: AgentInvokeResult["error"];
       for await (const batch of run.events.batches()) {
         for (const { event } of batch) {
-          if (event.type === "error") error ??= { code: event.code ?? "INTERNAL", message: event.content };
+          if (event.type === "error")
+            error ??= { code: event.code ?? "INTERNAL", message: event.content };
         }
       }
       await run.done.catch(() => undefined);

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { createApp, createLogger, startServer } from "@sandcaster/api";
 import {
+  createAgentServices,
   createSessionService,
   createWebhookService,
   keepRunsAlive,
@@ -80,6 +81,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     instanceId: sessionHost.instanceId,
     logger,
   });
+  // Templates and custom agents (/templates, /agents) on docker.
+  const agentServices = createAgentServices({ config: built.config, env: process.env, logger });
   let draining = false;
   const app = createApp({
     services: { ...built.services, webhooks },
@@ -92,6 +95,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     apiKey: process.env.SANDCASTER_API_KEY || undefined,
     e2bWebhookSecret: process.env.SANDCASTER_E2B_WEBHOOK_SECRET || undefined,
     isDraining: () => draining,
+    ...agentServices.appDeps,
   });
   const server = await startServer({
     app,

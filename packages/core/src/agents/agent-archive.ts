@@ -15,7 +15,12 @@ export class AgentArchiveError extends Error {
 
 function safeName(name: string): string {
   const normal = posix.normalize(name.replace(/^\.\//, ""));
-  if (normal.startsWith("/") || normal === ".." || normal.startsWith("../") || normal.includes("\0")) {
+  if (
+    normal.startsWith("/") ||
+    normal === ".." ||
+    normal.startsWith("../") ||
+    normal.includes("\0")
+  ) {
     throw new AgentArchiveError(`archive entry ${JSON.stringify(name)} leaves the agent directory`);
   }
   return normal.replace(/\/$/, "");

@@ -27,14 +27,25 @@ export interface AgentExecOutcome {
   durationSecs: number;
 }
 
-export function agentExec(input: AgentExecInput, onOutcome: (outcome: AgentExecOutcome) => void): RunExec {
+export function agentExec(
+  input: AgentExecInput,
+  onOutcome: (outcome: AgentExecOutcome) => void,
+): RunExec {
   return {
     kind: "agent",
     async run(scope, sandbox) {
       const { signal } = scope;
       const redact = createRedactor(Object.values(input.secrets));
-      const stdout = new AgentOutput(redact, (content) => scope.emit({ type: "stdout", content }), MAX_STDOUT_CHARS);
-      const stderr = new AgentOutput(redact, (content) => scope.emit({ type: "stderr", content }), 64 * 1024);
+      const stdout = new AgentOutput(
+        redact,
+        (content) => scope.emit({ type: "stdout", content }),
+        MAX_STDOUT_CHARS,
+      );
+      const stderr = new AgentOutput(
+        redact,
+        (content) => scope.emit({ type: "stderr", content }),
+        64 * 1024,
+      );
       const started = performance.now();
       const agent = await sandbox.spawn({
         command: [...input.entrypoint],
@@ -63,7 +74,10 @@ export function agentExec(input: AgentExecInput, onOutcome: (outcome: AgentExecO
         const output = stdout.text();
         onOutcome({ output, exitCode: exit.exitCode, durationSecs });
         if (exit.exitCode !== 0) {
-          const how = exit.exitCode === null ? `was killed (${exit.signal ?? "signal"})` : `exited with code ${exit.exitCode}`;
+          const how =
+            exit.exitCode === null
+              ? `was killed (${exit.signal ?? "signal"})`
+              : `exited with code ${exit.exitCode}`;
           const tail = stderr.tail(STDERR_TAIL_CHARS).trim();
           throw new RunError(
             ERROR_CODES.AGENT_FAILED,

@@ -3,11 +3,11 @@
 // agents and their secrets live as long as the server process (see the report: persistence is
 // the next step, migration 0012).
 import {
+  AGENT_DEFAULT_LIMITS,
   type AgentInfo,
   type AgentManifest,
   type AgentStatus,
   type AgentVersionInfo,
-  AGENT_DEFAULT_LIMITS,
   type TemplateSpec,
   TemplateSpecSchema,
 } from "@sandcaster/protocol";
@@ -15,7 +15,7 @@ import { PlanError } from "../errors/plan-error.js";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { TemplateService } from "../templates/template-service.js";
 import { AGENT_DIR, AgentArchiveError, agentFiles, installCommands } from "./agent-archive.js";
-import { type SealedSecret, SECRETS_KEY_HINT, SecretBox } from "./secret-box.js";
+import { SECRETS_KEY_HINT, type SealedSecret, SecretBox } from "./secret-box.js";
 
 interface AgentVersion {
   version: number;

@@ -2,6 +2,7 @@
 export { AGENT_DIR, agentFiles, installCommands } from "./agent-archive.js";
 export { type AgentExecOutcome, agentExec } from "./agent-exec.js";
 export { AgentService, type AgentServiceOptions, type AgentTarget } from "./agent-service.js";
+export { type AgentServicesInput, createAgentServices } from "./agent-services.js";
 export { dockerImageProviders } from "./image-providers.js";
 export { type AgentInvocation, invokeAgent } from "./invoke-agent.js";
 export { parseSecretsKey, SECRETS_KEY_HINT, SecretBox } from "./secret-box.js";

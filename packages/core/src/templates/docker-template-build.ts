@@ -36,13 +36,20 @@ export function buildSteps(spec: TemplateSpec): Step[] {
     steps.push({
       name: "packages.apt",
       // "$@": the names stay argv, never shell text.
-      cmd: ["sh", "-c", 'apt-get update && apt-get install -y --no-install-recommends "$@"', "sh"]
-        .concat(apt),
+      cmd: [
+        "sh",
+        "-c",
+        'apt-get update && apt-get install -y --no-install-recommends "$@"',
+        "sh",
+      ].concat(apt),
       env: { DEBIAN_FRONTEND: "noninteractive" },
     });
   }
   if (npm.length > 0) {
-    steps.push({ name: "packages.npm", cmd: ["npm", "install", "-g", "--no-audit", "--no-fund", ...npm] });
+    steps.push({
+      name: "packages.npm",
+      cmd: ["npm", "install", "-g", "--no-audit", "--no-fund", ...npm],
+    });
   }
   if (pip.length > 0) {
     steps.push({ name: "packages.pip", cmd: ["pip", "install", "--no-cache-dir", ...pip] });
@@ -68,7 +75,13 @@ function fileEntries(files: readonly TemplateFile[]): TarEntry[] {
     });
   }
   const dirEntries = [...dirs].sort().map(
-    (dir): TarEntry => ({ name: `${archiveName(dir)}/`, type: "directory", mode: 0o755, uid: 0, gid: 0 }),
+    (dir): TarEntry => ({
+      name: `${archiveName(dir)}/`,
+      type: "directory",
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+    }),
   );
   return [...dirEntries, ...entries];
 }

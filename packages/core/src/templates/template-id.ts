@@ -1,7 +1,11 @@
 // A template's id: sha256 of the RFC 8785 canonical JSON (the `canonicalize` package) of the
 // parsed spec, so key order, defaults left out or spelled out, and whitespace never change it.
 import { createHash } from "node:crypto";
-import { type TemplateSpec, type TemplateSpecInput, TemplateSpecSchema } from "@sandcaster/protocol";
+import {
+  type TemplateSpec,
+  type TemplateSpecInput,
+  TemplateSpecSchema,
+} from "@sandcaster/protocol";
 import canonicalizeModule from "canonicalize";
 
 // The package is CommonJS (`module.exports = serialize`) but its types declare an ES default

@@ -105,7 +105,10 @@ export class TemplateService {
         ? error.failure
         : { step: "build", exitCode: null, outputTail: "", message: String(error) };
       log(`build failed: ${info.failure.message}`);
-      this.logger.warn({ templateId: info.id, failure: info.failure.step }, "template build failed");
+      this.logger.warn(
+        { templateId: info.id, failure: info.failure.step },
+        "template build failed",
+      );
     }
     info.finishedAt = new Date().toISOString();
     info.buildSecs = Math.round(performance.now() - started) / 1000;

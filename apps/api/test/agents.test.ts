@@ -1,0 +1,205 @@
+// The example agent (examples/echo-agent: one npm dependency from a local tarball) deployed and
+// invoked end to end on docker through real HTTP: output streamed, the run recorded as kind
+// "agent", the sandbox destroyed; its secret reaches the agent's env and no event, record, route
+// or log line; a failing agent ends with AGENT_FAILED. Every image built is removed.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { AgentInfo, AgentInvokeResult } from "@sandcaster/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
+import { expectNoLeftovers, shouldRunDocker } from "./leftovers.js";
+import { readEvents } from "./sse.js";
+import {
+  buildNpmBaseImage,
+  docker,
+  type TemplateFixture,
+  templateFixture,
+} from "./template-fixture.js";
+
+const enabled = await shouldRunDocker();
+const run = promisify(execFile);
+const EXAMPLE = fileURLToPath(new URL("../../../examples/echo-agent", import.meta.url));
+const SECRET = "example-token-5f1c9a7e2b";
+
+/** The example's code as the CLI would send it: a tar of the directory, deps/ and node_modules out. */
+async function exampleArchive(): Promise<string> {
+  const { stdout } = await run(
+    "tar",
+    ["-C", EXAMPLE, "--exclude=./deps", "--exclude=./node_modules", "-cf", "-", "."],
+    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
+  );
+  return stdout.toString("base64");
+}
+
+async function call(url: string, method: string, path: string, body?: unknown) {
+  return fetch(new URL(path, url), {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+describe.skipIf(!enabled)("custom agents on docker", () => {
+  let t: TestServer;
+  let fixture: TemplateFixture;
+  let npmImage: string;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    npmImage = await buildNpmBaseImage(TEST_IMAGE);
+    fixture = templateFixture({ agentBase: npmImage });
+    t = await startTestServer({ sandbox: "docker", turns: [], appDeps: fixture.appDeps, logLines });
+    const manifest = {
+      name: "echo-agent",
+      entrypoint: "node index.js",
+      limits: { timeoutSecs: 60 },
+      secrets: ["EXAMPLE_TOKEN"],
+    };
+    const deployed = await call(t.url, "POST", "/agents", {
+      manifest,
+      archive: await exampleArchive(),
+    });
+    expect(deployed.status).toBe(202);
+    expect(await deployed.json()).toMatchObject({ name: "echo-agent", status: "building" });
+  }, 300_000);
+  afterAll(async () => {
+    await t?.close();
+    await fixture?.close();
+    if (npmImage)
+      await docker
+        .getImage(npmImage)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
+
+  it("deploys: building, then active with its dependency installed", async () => {
+    const settled = await fixture.agents.settled("echo-agent");
+    expect(settled.versions[0]?.failure).toBeUndefined();
+    const info = (await (await call(t.url, "GET", "/agents/echo-agent")).json()) as AgentInfo;
+    expect(info).toMatchObject({
+      status: "active",
+      activeVersion: 1,
+      entrypoint: ["node", "index.js"],
+    });
+  }, 300_000);
+
+  it("invokes: prompt on stdin, stdout streamed and whole in the result, run recorded, sandbox gone", async () => {
+    await fixture.agents.settled("echo-agent");
+    const response = await call(t.url, "POST", "/agents/echo-agent/invoke", {
+      prompt: "hello world",
+    });
+    expect(response.status).toBe(200);
+    const runId = response.headers.get("x-run-id") ?? "";
+    const events = await readEvents(response);
+    expect(events[0]?.data).toMatchObject({ type: "system", subtype: "init" });
+    expect(
+      events
+        .filter((e) => e.data.type === "stdout")
+        .map((e) => e.data.content)
+        .join(""),
+    ).toBe("HELLO WORLD!\n");
+    expect(events.at(-1)?.data).toMatchObject({
+      type: "result",
+      content: "HELLO WORLD!\n",
+      exitCode: 0,
+    });
+    const record = (await (await call(t.url, "GET", `/runs/${runId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(record).toMatchObject({ kind: "agent", status: "completed", sandboxProvider: "docker" });
+    expect(await expectNoLeftovers(runId)).toEqual([]);
+  }, 120_000);
+
+  it("gives the secret to the agent's env only: never in events, the store, routes or logs", async () => {
+    await fixture.agents.settled("echo-agent");
+    const put = await call(t.url, "PUT", "/agents/echo-agent/secrets/EXAMPLE_TOKEN", {
+      value: SECRET,
+    });
+    expect(put.status).toBe(204);
+
+    const digest = createHash("sha256").update(SECRET).digest("hex");
+    const waited = await call(t.url, "POST", "/agents/echo-agent/invoke?wait=true", {
+      prompt: "secret",
+    });
+    const answer = (await waited.json()) as AgentInvokeResult;
+    expect(answer).toMatchObject({ exitCode: 0, output: `token set: true; sha256: ${digest}\n` });
+
+    // The agent prints the secret on stdout and stderr: the stream and the store show it redacted.
+    const leak = await call(t.url, "POST", "/agents/echo-agent/invoke", { prompt: "leak" });
+    const runId = leak.headers.get("x-run-id") ?? "";
+    const events = await readEvents(leak);
+    expect(events.at(-1)?.data.type).toBe("result");
+    expect(events.some((e) => JSON.stringify(e.data).includes("the token is"))).toBe(true);
+    const stored = await t.store.readEvents(runId, 0, 1000);
+    const agentInfo = await (await call(t.url, "GET", "/agents/echo-agent")).text();
+    const runs = await (await call(t.url, "GET", "/runs")).text();
+    for (const text of [
+      JSON.stringify(events),
+      JSON.stringify(stored),
+      agentInfo,
+      runs,
+      logLines.join("\n"),
+    ]) {
+      expect(text).not.toContain(SECRET);
+    }
+    expect(JSON.parse(agentInfo)).toMatchObject({
+      secrets: { declared: ["EXAMPLE_TOKEN"], set: ["EXAMPLE_TOKEN"] },
+    });
+    expect(await expectNoLeftovers(runId)).toEqual([]);
+  }, 120_000);
+
+  it("a failing agent ends with AGENT_FAILED and its stderr tail", async () => {
+    await fixture.agents.settled("echo-agent");
+    const response = await call(t.url, "POST", "/agents/echo-agent/invoke", { prompt: "fail now" });
+    const runId = response.headers.get("x-run-id") ?? "";
+    const events = await readEvents(response);
+    expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "AGENT_FAILED" });
+    expect(events.at(-1)?.data.content).toContain("exited with code 3");
+    expect(events.at(-1)?.data.content).toContain("asked to fail (fail now)");
+    const record = (await (await call(t.url, "GET", `/runs/${runId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(record).toMatchObject({
+      kind: "agent",
+      status: "error",
+      error: { code: "AGENT_FAILED" },
+    });
+    const waited = (await (
+      await call(t.url, "POST", "/agents/echo-agent/invoke?wait=true", { prompt: "fail again" })
+    ).json()) as AgentInvokeResult;
+    expect(waited).toMatchObject({ exitCode: 3, error: { code: "AGENT_FAILED" } });
+    expect(await expectNoLeftovers(runId)).toEqual([]);
+  }, 120_000);
+
+  it("refuses bad input with a 4xx naming the field", async () => {
+    expect((await call(t.url, "POST", "/agents/nobody/invoke", { prompt: "x" })).status).toBe(404);
+    const badKey = await call(t.url, "PUT", "/agents/echo-agent/secrets/not-a-name", {
+      value: "x",
+    });
+    expect(badKey.status).toBe(400);
+    expect(await badKey.json()).toMatchObject({ details: [{ field: "key" }] });
+    // A tar whose entry climbs out of the agent's directory.
+    const { stdout } = await run(
+      "sh",
+      ["-c", "cd \"$(mktemp -d)\" && echo x > f && tar --transform 's,^f,../escape,' -cf - f"],
+      {
+        encoding: "buffer",
+      },
+    );
+    const climbing = await call(t.url, "POST", "/agents", {
+      manifest: { name: "escaper", entrypoint: "node index.js" },
+      archive: stdout.toString("base64"),
+    });
+    expect(climbing.status).toBe(400);
+    expect(await climbing.json()).toMatchObject({ details: [{ field: "archive" }] });
+    const noName = await call(t.url, "POST", "/agents", {
+      manifest: { entrypoint: "x" },
+      archive: "eA==",
+    });
+    expect(noName.status).toBe(400);
+  }, 60_000);
+});
