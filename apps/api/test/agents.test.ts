@@ -175,6 +175,32 @@ describe.skipIf(!enabled)("custom agents on docker", () => {
     expect(await expectNoLeftovers(runId)).toEqual([]);
   }, 120_000);
 
+  it("the agent's env holds its secrets, not the server's model key", async () => {
+    await fixture.agents.settled("echo-agent");
+    const answer = (await (
+      await call(t.url, "POST", "/agents/echo-agent/invoke?wait=true", { prompt: "env" })
+    ).json()) as AgentInvokeResult;
+    expect(answer.exitCode).toBe(0);
+    const names = answer.output.trim().split(",");
+    expect(names).not.toContain("ANTHROPIC_API_KEY");
+    expect(answer.output).not.toContain("sk-ant-test-secret-key");
+  }, 120_000);
+
+  it("an agent that never ends is stopped at its timeout: TIMEOUT, sandbox gone", async () => {
+    await fixture.agents.settled("echo-agent");
+    const response = await call(t.url, "POST", "/agents/echo-agent/invoke", {
+      prompt: "hang",
+      timeout: 5,
+    });
+    const runId = response.headers.get("x-run-id") ?? "";
+    const events = await readEvents(response);
+    expect(events.some((e) => e.data.type === "stdout" && e.data.content === "hanging\n")).toBe(
+      true,
+    );
+    expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "TIMEOUT" });
+    expect(await expectNoLeftovers(runId)).toEqual([]);
+  }, 120_000);
+
   it("refuses bad input with a 4xx naming the field", async () => {
     expect((await call(t.url, "POST", "/agents/nobody/invoke", { prompt: "x" })).status).toBe(404);
     const badKey = await call(t.url, "PUT", "/agents/echo-agent/secrets/not-a-name", {
