@@ -23,6 +23,7 @@ export { SANDBOX_HOST_DIR } from "./sandbox.js";
 export * from "./server-config.js";
 export * from "./session.js";
 export type * from "./stream-token.js";
+export * from "./telemetry.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";
