@@ -47,10 +47,7 @@ export async function tracingOverhead({ runs, warmups, cleanup, log, expectOk })
   for (const [name, env] of [
     ["off", {}],
     ["off2", {}],
-    [
-      "on",
-      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" },
-    ],
+    ["on", { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
   ]) {
     const server = await startBenchServer({ provider: "scripted", env });
     servers.push({ name, server, ms: [], cpuMs: 0 });
@@ -84,7 +81,7 @@ export async function tracingOverhead({ runs, warmups, cleanup, log, expectOk })
     }
     const p50 = (entry) => percentile(entry.ms, 50);
     return {
-      what: "a scripted run of ~20 events with one tool call, end to end at the client, through servers with traces off, off, and on (OTLP/HTTP protobuf to a receiver in another process); ms. serverCpuMsPerRun: the server process's CPU time per run",
+      what: "a scripted run of ~20 events with one tool call, end to end at the client, through servers with traces off, off, and on (OTLP/HTTP JSON to a receiver in another process); ms. serverCpuMsPerRun: the server process's CPU time per run",
       offMs: summary(off.ms),
       off2Ms: summary(off2.ms),
       onMs: summary(on.ms),

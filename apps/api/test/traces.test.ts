@@ -271,14 +271,19 @@ describe("traces of a run", () => {
       const b = await server({ databaseUrl: database.url, instanceId: "instance-b" });
       const callerTrace = randomHex(16);
       const traceparent = `00-${callerTrace}-${randomHex(8)}-01`;
+      const leave = new AbortController();
       const started = await postQuery(
         a.url,
         { prompt: PROMPT, model: MODEL, onDisconnect: "continue" },
         { traceparent },
+        leave.signal,
       );
       const runId = started.headers.get("x-run-id") ?? "";
-      // Leave A after the first event; the run goes on there.
-      await readEvents(started, { until: () => true });
+      // Leave A once the agent is at work (the run is recorded by then); the run goes on there.
+      await readEvents(started, { until: (event) => event.data.type === "tool_use" }).catch(
+        () => [],
+      );
+      leave.abort();
       const followed = await fetch(new URL(`/runs/${runId}/events`, b.url), {
         headers: { traceparent },
       });

@@ -10,12 +10,6 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import {
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-  ATTR_URL_PATH,
-} from "@opentelemetry/semantic-conventions";
 import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 
@@ -33,6 +27,8 @@ export function requestTraceId(c: HonoContext): string | undefined {
   return context ? trace.getSpanContext(context)?.traceId : undefined;
 }
 
+// Attribute names of the HTTP semantic conventions, as literals: the conventions package is large and
+// would load on every server, traced or not.
 const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
   keys: (headers) => [...headers.keys()],
@@ -47,7 +43,7 @@ export function traceRequest(tracer: Tracer): MiddlewareHandler {
       method,
       {
         kind: SpanKind.SERVER,
-        attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: c.req.path },
+        attributes: { "http.request.method": method, "url.path": c.req.path },
       },
       parent,
     );
@@ -59,10 +55,10 @@ export function traceRequest(tracer: Tracer): MiddlewareHandler {
       const route = routePath(c, -1);
       if (route && route !== "/*") {
         span.updateName(`${method} ${route}`);
-        span.setAttribute(ATTR_HTTP_ROUTE, route);
+        span.setAttribute("http.route", route);
       }
       const status = c.res.status;
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      span.setAttribute("http.response.status_code", status);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }

@@ -2,7 +2,7 @@ import type { SandcasterEvent } from "@sandcaster/protocol";
 import { describe, expect, it } from "vitest";
 import type { ModelCall, ToolCall } from "./run-tracer.js";
 import { RunnerCalls } from "./runner-calls.js";
-import { recordContentWanted, tracingWanted } from "./tracing-env.js";
+import { recordContentWanted, tracesEndpoint, tracingWanted } from "./tracing-env.js";
 
 function replay(events: SandcasterEvent[]) {
   const models: ModelCall[] = [];
@@ -66,6 +66,19 @@ describe("tracing switches", () => {
     expect(
       tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c", OTEL_TRACES_EXPORTER: "none" }),
     ).toBe(false);
+  });
+
+  it("sends spans to the traces endpoint, else to /v1/traces under the OTLP endpoint", () => {
+    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/" })).toBe(
+      "http://c:4318/v1/traces",
+    );
+    expect(
+      tracesEndpoint({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/custom",
+      }),
+    ).toBe("http://t/custom");
+    expect(tracesEndpoint({})).toBeUndefined();
   });
 
   it("records content only on the operator's say", () => {

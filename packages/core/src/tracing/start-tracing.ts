@@ -3,7 +3,7 @@
 import { type Tracer, trace } from "@opentelemetry/api";
 import { otelRunTracing } from "./otel-run-tracer.js";
 import type { RunTracing } from "./run-tracer.js";
-import { type Env, tracingWanted } from "./tracing-env.js";
+import { type Env, tracesEndpoint, tracingWanted } from "./tracing-env.js";
 
 export interface Tracing {
   runs: RunTracing;
@@ -25,26 +25,25 @@ export async function startTracing(
   service: { name: string; version: string },
 ): Promise<Tracing | undefined> {
   if (!tracingWanted(env)) return undefined;
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources, semconv] =
+  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources] =
     await Promise.all([
       import("@opentelemetry/sdk-trace-node"),
       import("@opentelemetry/exporter-trace-otlp-http"),
       import("@opentelemetry/resources"),
-      import("@opentelemetry/semantic-conventions"),
     ]);
   // The SDK's own attributes, then ours, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (later wins).
   const resource = resources
     .defaultResource()
     .merge(
       resources.resourceFromAttributes({
-        [semconv.ATTR_SERVICE_NAME]: service.name,
-        [semconv.ATTR_SERVICE_VERSION]: service.version,
+        "service.name": service.name,
+        "service.version": service.version,
       }),
     )
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesEndpoint(env) }))],
   });
   // The W3C traceparent propagator, but no AsyncLocalStorage context manager: contexts are passed
   // by hand (request → run), and on Node 20 an active AsyncLocalStorage hooks every promise of the

@@ -13,6 +13,14 @@ export function tracingWanted(env: Env): boolean {
   );
 }
 
+/** Where spans go: the traces endpoint as given, else `/v1/traces` under the OTLP endpoint. */
+export function tracesEndpoint(env: Env): string | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
+}
+
 /** The GenAI convention's switch for message content, or sandcaster.json telemetry.recordContent. */
 export function recordContentWanted(env: Env, configured: boolean): boolean {
   return (
