@@ -54,10 +54,12 @@ function errorFrom(caught: unknown, signal: AbortSignal): SandcasterError {
 }
 
 async function runPhases(scope: RunScope, held: Held) {
+  const exec = scope.exec;
+  if (exec?.kind === "branching") return exec.runOnHost(scope);
   const sandbox = await acquireSandbox(scope);
   held.sandbox = sandbox;
   await openExtensions(scope, sandbox, held.opened);
-  if (scope.exec) return scope.exec.run(scope, sandbox);
+  if (exec) return exec.run(scope, sandbox);
   const staged = await stageRunner(scope, sandbox, held.opened);
   held.redact = staged.redact;
   return execRunner(scope, sandbox, staged, (error) => {
