@@ -261,6 +261,31 @@ describe.each(SANDBOXES)("speculative branching on $sandbox", ({ sandbox, enable
       };
       expect(branch.status).toBe("cancelled");
     }
+    // What the branches spent before the cancel is the run's: one model call each.
+    const record = (await (await fetch(`${server.url}/runs/${runId}`)).json()) as {
+      status: string;
+      costUsd?: number;
+    };
+    expect(record.status).toBe("cancelled");
+    expect(record.costUsd).toBeCloseTo(callCost("claude-sonnet-4-5") + callCost("gpt-5"), 9);
+  });
+
+  it.skipIf(!enabled)("a timeout stops every branch and leaves no sandbox", async () => {
+    const slow: ScriptedTurn = {
+      toolCalls: [{ name: "bash", input: { command: "sleep 120" } }],
+    };
+    const server = await servers([slow, { text: "never" }], [slow, { text: "never" }]);
+    const response = await postQuery(server.url, {
+      prompt: "too slow",
+      timeout: 8,
+      branching: { branches: MIXED },
+    });
+    const runId = response.headers.get("x-run-id") ?? "";
+    const events = await readEvents(response);
+    expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "TIMEOUT" });
+    const ids = await branchRunIds(events);
+    expect(ids).toHaveLength(2);
+    for (const id of [runId, ...ids]) expect(await expectNoLeftovers(id)).toEqual([]);
   });
 
   it.skipIf(!enabled)(

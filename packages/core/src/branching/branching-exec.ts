@@ -50,8 +50,11 @@ function resultOf(verdict: Verdict, spent: Spent): ResultEvent {
 export function branchingExec(services: StartRunServices, plan: BranchingPlan): HostExec {
   const { branching } = plan;
   const evaluator = branching.evaluator ?? { type: "llm-judge" as const };
+  // Kept as the work goes, so a failed or stopped run still records what its branches spent.
+  let spent: Spent | undefined;
   return {
     kind: "branching",
+    usage: () => spent && { costUsd: roundUsd(spent.costUsd), usage: spent.usage },
     async runOnHost(scope: RunScope) {
       const { request } = scope.plan;
       const context = { services, signal: scope.signal, emit: scope.emit };
@@ -71,6 +74,7 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
         parentRunId: scope.runId,
         staggerDelayMs: branching.staggerDelayMs ?? 0,
       });
+      spent = spentOn([...earlier, ...outcomes]);
       if (scope.signal.aborted) throw scope.signal.reason;
       const summary = (spent: Spent, verdict?: Verdict) =>
         scope.emit({
@@ -94,10 +98,10 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
         signal: scope.signal,
         warn: (content) => scope.emit({ type: "warning", code: "BRANCH_JUDGE", content }),
       }).catch((error: unknown) => {
-        if (!scope.signal.aborted) summary(spentOn([...earlier, ...outcomes]));
+        if (!scope.signal.aborted && spent) summary(spent);
         throw error;
       });
-      const spent = spentOn([...earlier, ...outcomes], verdict);
+      spent = spentOn([...earlier, ...outcomes], verdict);
       const { winner } = verdict;
       scope.emit({
         type: "branch_selected",

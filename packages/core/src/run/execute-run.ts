@@ -126,7 +126,9 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   );
   signal.dispose();
   // Metered figures are read while the extensions are still open, then everything is released.
-  const metered = held.opened.map((handle) => handle.usage?.()).find((usage) => usage);
+  const metered =
+    held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
+    (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
   await held.sandbox
     ?.destroy()
     .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));

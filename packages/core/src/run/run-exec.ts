@@ -4,6 +4,7 @@
 // cancel, timeout, teardown, settle — stays the same.
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { RunnerEnd } from "./exec-runner.js";
+import type { MeteredUsage } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
 
 export type RunExec = SandboxExec | HostExec;
@@ -19,4 +20,6 @@ export interface SandboxExec {
 export interface HostExec {
   kind: "branching";
   runOnHost(scope: RunScope): Promise<RunnerEnd>;
+  /** What the work spent, read once it ended (also when it failed or was stopped). */
+  usage?(): MeteredUsage | undefined;
 }
