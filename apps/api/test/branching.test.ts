@@ -270,6 +270,30 @@ describe.each(SANDBOXES)("speculative branching on $sandbox", ({ sandbox, enable
     expect(record.costUsd).toBeCloseTo(callCost("claude-sonnet-4-5") + callCost("gpt-5"), 9);
   });
 
+  it.skipIf(!enabled)(
+    "every branch failing ends the run with BRANCHING_FAILED naming each branch's error",
+    async () => {
+      const refused: ScriptedTurn = { error: { status: 400, message: "refused by the double" } };
+      const server = await servers([refused], [refused]);
+      const response = await postQuery(server.url, {
+        prompt: "fail twice",
+        branching: { branches: MIXED },
+      });
+      const events = await readEvents(response);
+      expect(all(events, "branch_complete").map((c) => [c.status, c.code])).toEqual([
+        ["error", "MODEL_BAD_REQUEST"],
+        ["error", "MODEL_BAD_REQUEST"],
+      ]);
+      expect(all(events, "branch_summary")[0]).toMatchObject({ successCount: 0 });
+      expect(all(events, "branch_selected")).toEqual([]);
+      const last = events.at(-1)?.data;
+      expect(last).toMatchObject({ type: "error", code: "BRANCHING_FAILED" });
+      expect(last?.content).toMatch(/branch-0: MODEL_BAD_REQUEST .*branch-1: MODEL_BAD_REQUEST/);
+      // The branches' own errors reach the client as tagged warnings, not as the run's end.
+      expect(all(events, "error")).toHaveLength(1);
+    },
+  );
+
   it.skipIf(!enabled)("a timeout stops every branch and leaves no sandbox", async () => {
     const slow: ScriptedTurn = {
       toolCalls: [{ name: "bash", input: { command: "sleep 120" } }],

@@ -27,7 +27,11 @@ export interface FirstRun {
   parentRunId: string;
 }
 
-import { DEFAULT_CONFIDENCE_THRESHOLD as DEFAULT_THRESHOLD } from "./runner-branching.js";
+import {
+  branchToolsExtension,
+  DEFAULT_CONFIDENCE_THRESHOLD as DEFAULT_THRESHOLD,
+  runnerBranching,
+} from "./runner-branching.js";
 
 function codeOf(code: string | undefined): ErrorCode {
   const known = Object.values(ERROR_CODES) as string[];
@@ -44,16 +48,17 @@ function retryPrompt(task: string, level: number, reason: string, attempt: numbe
 export async function runFirst(context: BranchContext, first: FirstRun): Promise<FirstEnd> {
   const { emit, signal } = context;
   const { request, branching } = first;
-  const { sessionId: _s, webhook: _w, onDisconnect: _o, ...rest } = request;
+  const { sessionId: _s, webhook: _w, onDisconnect: _o, branching: _b, ...rest } = request;
+  const trigger = branching.trigger === "confidence" ? "confidence" : "explicit";
   let handle: RunHandle;
   try {
-    // Still carrying `branching`: the plan gives the runner the trigger's tool (plan-run.ts).
     handle = await startRun(
       {
         ...rest,
         metadata: { ...request.metadata, branchOf: first.parentRunId, branchId: "first" },
       },
       { ...context.services, newRunId: undefined },
+      { extensions: [branchToolsExtension(runnerBranching(branching, trigger))] },
     );
   } catch (error) {
     if (SandcasterError.isInstance(error)) throw error;

@@ -1,19 +1,26 @@
-// What the runner of a branching run's first attempt is told: the `explicit` and `confidence`
-// triggers give its agent a tool (the runner's branching/branch-tools.ts); `always` gives none.
-import { MAX_BRANCHES, type QueryRequest, type RunnerBranching } from "@sandcaster/protocol";
+// The first attempt of an `explicit` or `confidence` branching run gets its trigger's tool (the
+// runner's branching/branch-tools.ts) through a run extension: only that run, never one started
+// another way with the same request (a session turn, the in-process CLI), whose agent would wait
+// on a tool nobody answers.
+import { type BranchingRequest, MAX_BRANCHES, type RunnerBranching } from "@sandcaster/protocol";
+import type { RunExtension } from "../run/run-extension.js";
 
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
 
-export function runnerBranching(request: QueryRequest): { branching?: RunnerBranching } {
-  const branching = request.branching;
-  if (!branching || branching.enabled === false) return {};
-  const trigger = branching.trigger ?? "always";
-  if (trigger === "always") return {};
+export function runnerBranching(
+  branching: BranchingRequest,
+  trigger: RunnerBranching["trigger"],
+): RunnerBranching {
   return {
-    branching: {
-      trigger,
-      maxBranches: Math.min(branching.maxBranches ?? MAX_BRANCHES, MAX_BRANCHES),
-      confidenceThreshold: branching.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
-    },
+    trigger,
+    maxBranches: Math.min(branching.maxBranches ?? MAX_BRANCHES, MAX_BRANCHES),
+    confidenceThreshold: branching.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
+  };
+}
+
+export function branchToolsExtension(settings: RunnerBranching): RunExtension {
+  return {
+    name: "branch-tools",
+    open: () => ({ runner: { config: { branching: settings } } }),
   };
 }

@@ -11,7 +11,6 @@ import {
   type RunnerConfigInput,
   type SandcasterConfig,
 } from "@sandcaster/protocol";
-import { runnerBranching } from "../branching/runner-branching.js";
 import { planNetwork } from "../egress/plan-network.js";
 import { PlanError } from "../errors/plan-error.js";
 import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
@@ -69,7 +68,6 @@ export function planRun(request: QueryRequest, config: SandcasterConfig, serverE
     ...(allowedTools ? { allowedTools } : {}),
     ...(thinkingLevel ? { thinkingLevel } : {}),
     ...(outputFormat ? { outputFormat } : {}),
-    ...runnerBranching(request),
   };
   return {
     request,
