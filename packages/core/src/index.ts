@@ -1,8 +1,8 @@
 // Public surface of @sandcaster/core.
 
-export { ConfigError, loadConfig } from "./config/load-config.js";
 export { startBranching } from "./branching/start-branching.js";
 export { startQuery } from "./branching/start-query.js";
+export { ConfigError, loadConfig } from "./config/load-config.js";
 export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
