@@ -12,6 +12,7 @@ import {
   type SessionService,
   sharedGatewayRegistry,
   type TemplateService,
+  type Tracing,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
@@ -42,6 +43,7 @@ import { streamTokenRoute } from "./routes/stream-token.js";
 import { templatesRoute } from "./routes/templates.js";
 import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
+import { traceRequest } from "./tracing/trace-request.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -78,6 +80,8 @@ export interface AppDeps {
   agents?:
     | { service: AgentService; providerForImage: (image: string) => SandboxProvider }
     | undefined;
+  /** Traces (core's startTracing): request spans, and runs as their children. */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -130,6 +134,7 @@ export function createApp(deps: AppDeps): Hono {
 
   const tokens = streamTokens(deps.apiKey);
 
+  if (deps.tracing) app.use(traceRequest(deps.tracing.tracer));
   app.use(requestLog(logger));
   app.use(
     hostCheck({
@@ -212,6 +217,7 @@ export function createApp(deps: AppDeps): Hono {
       env: deps.env,
       sessions: deps.sessions,
       newRunId: deps.newRunId,
+      tracing: deps.tracing?.runs,
     },
     slots: deps.slots ?? slotsFrom(deps.services.config.limits),
     metrics,

@@ -17,6 +17,7 @@ import {
   type SessionHost,
   type SessionService,
   sandboxNetwork,
+  type Tracing,
   type WarmPool,
   type WebhookService,
   warmPoolFor,
@@ -86,6 +87,8 @@ export interface TestServerOptions {
   webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
   /** More app deps (templates, agents). */
   appDeps?: Pick<AppDeps, "templates" | "agents">;
+  /** Traces (core's startTracing): request spans and run traces. */
+  tracing?: Tracing;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -198,6 +201,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     isDraining: () => draining,
     ...(options.egress ? { egress: options.egress } : {}),
     ...options.appDeps,
+    tracing: options.tracing,
   });
   const server = await startServer({
     app,

@@ -7,6 +7,7 @@ import { GatewayConfigSchema } from "./gateway.js";
 import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
+import { TelemetryConfigSchema } from "./telemetry.js";
 import { TemplateNameSchema, TemplateSpecSchema } from "./templates.js";
 import { AllowedToolsSchema } from "./tools.js";
 import { WebhookConfigSchema } from "./webhook.js";
@@ -175,6 +176,8 @@ export const SandcasterConfigSchema = z.strictObject({
   webhook: WebhookConfigSchema.prefault({}),
   /** Named template specs, built at start (once per hash); see POST /templates. */
   templates: z.record(TemplateNameSchema, TemplateSpecSchema).optional(),
+  /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
+  telemetry: TelemetryConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

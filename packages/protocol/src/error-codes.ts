@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   BUDGET_EXCEEDED: "BUDGET_EXCEEDED",
   /** A custom agent's process exited non-zero (the message carries its stderr tail). */
   AGENT_FAILED: "AGENT_FAILED",
+  /** A branching run had no winner: every branch failed, or none matched outputFormat. */
+  BRANCHING_FAILED: "BRANCHING_FAILED",
 
   // Sandboxes (SandboxError; also a run's end).
   SANDBOX_UNAVAILABLE: "SANDBOX_UNAVAILABLE",
