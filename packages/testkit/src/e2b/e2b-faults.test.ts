@@ -137,8 +137,9 @@ describe("E2B double failure modes", () => {
       background: true,
       onStdout: (t) => void pids.push(Number(t)),
     });
+    // The command ran (its pid came back); whether the 1 s are already over by now depends on the
+    // machine's load, so only what follows the timeout is asserted.
     await until(() => pids.length === 1);
-    expect(double.alive().some((s) => s.sandboxId === sandbox.sandboxId)).toBe(true);
     await expect(handle.wait()).rejects.toBeInstanceOf(TimeoutError);
     expect(double.alive().some((s) => s.sandboxId === sandbox.sandboxId)).toBe(false);
     await until(() => !pidAlive(pids[0] ?? 0));
