@@ -3,6 +3,7 @@ import {
   CreateSessionRequestSchema,
   PipelineRequestSchema,
   QueryRequestSchema,
+  RunListSchema,
   RunRecordSchema,
   RunStatusSchema,
   SandcasterEventSchema,
@@ -13,7 +14,7 @@ import type { z } from "zod";
 import { E2BWebhookAckSchema, E2BWebhookPayloadSchema } from "../schemas/e2b-webhook.js";
 import { ErrorBodySchema, ErrorDetailSchema } from "../schemas/errors.js";
 import { HealthBodySchema, ReadyBodySchema } from "../schemas/ops.js";
-import { CancelResponseSchema, RunPageSchema } from "../schemas/runs.js";
+import { CancelResponseSchema } from "../schemas/runs.js";
 import { SessionListSchema } from "../schemas/sessions.js";
 import { RunWebhooksSchema } from "../schemas/webhooks.js";
 import { componentSchemas, type JsonSchema, schemaRef } from "./json-schema.js";
@@ -49,7 +50,7 @@ const OUTPUT_SCHEMAS = {
   RunStatus: RunStatusSchema,
   Usage: UsageSchema,
   RunRecord: RunRecordSchema,
-  RunPage: RunPageSchema,
+  RunList: RunListSchema,
   RunWebhooks: RunWebhooksSchema,
   SessionRecord: SessionRecordSchema,
   SessionList: SessionListSchema,
