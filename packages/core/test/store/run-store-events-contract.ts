@@ -311,7 +311,8 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(ended).toStrictEqual(["run-silent"]);
     expect(await store.getRun("run-silent")).toMatchObject({
       status: "error",
-      error: lost,
+      error: lost.message,
+      errorCode: lost.code,
       durationSecs: 90,
     });
     // Its terminal event was stored with the status, after every id it reserved.
