@@ -7,6 +7,11 @@ export const PROMPT_PREVIEW_CHARS = 200;
 
 export const RunRecordSchema = z.object({
   id: z.string(),
+  /**
+   * Upstream clients type this `running | completed | error`. Ours adds `queued` (waiting for a
+   * run slot: treat as running) and `cancelled` (stopped by a client, `errorCode` CANCELLED: treat
+   * as error). Both arrive as they are; `error`/`errorCode` are set for `error` and `cancelled`.
+   */
   status: RunStatusSchema,
   /** The first PROMPT_PREVIEW_CHARS characters of the prompt. */
   prompt: z.string(),
