@@ -89,5 +89,6 @@ export {
   type TrimmedHistory,
   trimHistory,
 } from "./session/trim-history.js";
+export { workspaceFiles } from "./session/workspace-files.js";
 export * from "./store/index.js";
 export * from "./webhooks/index.js";

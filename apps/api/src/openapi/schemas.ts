@@ -7,7 +7,12 @@ import {
   RunRecordSchema,
   RunStatusSchema,
   SandcasterEventSchema,
+  SessionDetailSchema,
+  SessionEventSchema,
+  SessionMessageRequestSchema,
   SessionRecordSchema,
+  SessionViewSchema,
+  UpstreamCreateSessionRequestSchema,
   UsageSchema,
 } from "@sandcaster/protocol";
 import type { z } from "zod";
@@ -41,6 +46,8 @@ const INPUT_SCHEMAS = {
   QueryRequest: QueryRequestSchema,
   PipelineRequest: PipelineRequestSchema,
   CreateSessionRequest: CreateSessionRequestSchema,
+  UpstreamCreateSessionRequest: UpstreamCreateSessionRequestSchema,
+  SessionMessageRequest: SessionMessageRequestSchema,
   E2BWebhookPayload: E2BWebhookPayloadSchema,
 };
 
@@ -54,6 +61,9 @@ const OUTPUT_SCHEMAS = {
   RunWebhooks: RunWebhooksSchema,
   SessionRecord: SessionRecordSchema,
   SessionList: SessionListSchema,
+  SessionView: SessionViewSchema,
+  SessionDetail: SessionDetailSchema,
+  SessionEvent: SessionEventSchema,
   CancelResponse: CancelResponseSchema,
   HealthBody: HealthBodySchema,
   ReadyBody: ReadyBodySchema,
