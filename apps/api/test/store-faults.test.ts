@@ -230,7 +230,7 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     expect(Number(resumed[0]?.id)).toBeGreaterThan(lastId);
     expect(await endedRecord(b.url, run.runId)).toMatchObject({
       status: "error",
-      error: { code: "SERVER_LOST" },
+      errorCode: "SERVER_LOST",
     });
     // From the start: what was stored of what the client saw, in order, then the end.
     const replay = await readEvents(await fetch(new URL(`/runs/${run.runId}/events`, a.url)));
