@@ -190,6 +190,11 @@ describe.skipIf(!hasService("bwrap"))(
       ]);
       expect((await t.store.sessions.get(id))?.history).toEqual([]);
 
+      // Our own listing of the session's turns (not upstream's): GET /runs?sessionId=.
+      const turns = (await (await fetch(new URL(`/runs?sessionId=${id}`, t.url))).json()) as {
+        prompt: string;
+      }[];
+      expect(turns.map((r) => r.prompt)).toEqual(["What was the number?", "Remember 42"]);
       const listed = await client.listSessions();
       expect(listed.find((s) => s.id === id)).toMatchObject({
         runsCount: 2,

@@ -43,7 +43,12 @@ export class Runs {
     const { body, headers } = await this.#transport.jsonWithHeaders<RunRecord[]>({
       method: "GET",
       path: "/runs",
-      query: { limit: params.limit, status: params.status, cursor: params.cursor },
+      query: {
+        limit: params.limit,
+        status: params.status,
+        cursor: params.cursor,
+        sessionId: params.sessionId,
+      },
       headers: options.headers,
       signal: options.signal,
     });
