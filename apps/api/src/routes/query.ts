@@ -7,12 +7,13 @@ import {
   type RunSlots,
   SandcasterError,
   type StartRunServices,
-  startRun,
+  startQuery,
 } from "@sandcaster/core";
 import type { QueryRequest, SandcasterEvent, SessionEvent } from "@sandcaster/protocol";
 import { type Context, Hono } from "hono";
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
+import { requestTraceContext } from "../tracing/trace-request.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
@@ -62,10 +63,11 @@ export async function streamQuery(
     queuedAhead = resolve;
   });
   let run: RunHandle | undefined;
-  const starting = startRun(
+  const starting = startQuery(
     request,
     { ...deps.runs, newRunId: () => runId },
     {
+      traceContext: requestTraceContext(c),
       // "continue": a queued run keeps its place when its client leaves.
       admit: () => {
         // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).

@@ -16,6 +16,14 @@ const MAX_PARALLEL_CREATES = 2;
 /** Consecutive failed creations after which the pool reports itself unable to fill. */
 const FAILURES_BEFORE_UNHEALTHY = 3;
 
+/** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
+const handedOutWarm = new WeakSet<Sandbox>();
+
+/** Whether `sandbox` came warm out of a pool rather than being created for its run. */
+export function wasPooled(sandbox: Sandbox): boolean {
+  return handedOutWarm.has(sandbox);
+}
+
 export interface WarmPoolOptions {
   size: number;
   maxAgeSecs: number;
@@ -101,11 +109,12 @@ export class WarmPool {
           this.idle.unshift(entry);
           options.signal.throwIfAborted();
         }
-        if (!healthy) {
+        if (!healthy || !(await this.adopted(entry.sandbox, options))) {
           this.discard(entry.sandbox);
           continue;
         }
         this.hits++;
+        handedOutWarm.add(entry.sandbox);
         this.fill();
         return entry.sandbox;
       }
@@ -149,6 +158,21 @@ export class WarmPool {
     if (!sandbox.checkHealth) return true;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
     return sandbox.checkHealth(timeout).catch(() => false);
+  }
+
+  /** The run's own settings applied to a pre-made sandbox (e2b: its egress policy). */
+  private async adopted(sandbox: Sandbox, options: CreateSandboxOptions): Promise<boolean> {
+    if (!sandbox.adopt) return true;
+    return sandbox.adopt(options).then(
+      () => true,
+      (error: unknown) => {
+        this.options.logger.warn(
+          { err: error },
+          "a pooled sandbox could not take the run's settings",
+        );
+        return false;
+      },
+    );
   }
 
   private discard(sandbox: Sandbox): void {
