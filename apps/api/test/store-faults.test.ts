@@ -107,7 +107,7 @@ async function endedRecord(url: string, runId: string) {
   return until(`run ${runId} to end`, async () => {
     const response = await fetch(new URL(`/runs/${runId}`, url));
     if (response.status !== 200) return undefined;
-    const record = (await response.json()) as { status: string; error?: { code: string } };
+    const record = (await response.json()) as { status: string; errorCode?: string };
     return record.status === "running" ? undefined : record;
   });
 }
@@ -146,7 +146,7 @@ function pollRoutes(runIds: string[], stop: AbortSignal, failures: string[]): Pr
 }
 
 function expectStatusMatches(
-  record: { status: string; error?: { code: string } },
+  record: { status: string; errorCode?: string },
   last: ReceivedEvent["data"] | undefined,
 ) {
   if (last?.type === "result") expect(record.status).toBe("completed");
@@ -154,7 +154,7 @@ function expectStatusMatches(
     expect(last?.type).toBe("error");
     const code = last?.type === "error" ? last.code : undefined;
     expect(record.status).toBe(code === "CANCELLED" ? "cancelled" : "error");
-    expect(record.error?.code).toBe(code);
+    expect(record.errorCode).toBe(code);
   }
 }
 
@@ -230,7 +230,7 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     expect(Number(resumed[0]?.id)).toBeGreaterThan(lastId);
     expect(await endedRecord(b.url, run.runId)).toMatchObject({
       status: "error",
-      error: { code: "SERVER_LOST" },
+      errorCode: "SERVER_LOST",
     });
     // From the start: what was stored of what the client saw, in order, then the end.
     const replay = await readEvents(await fetch(new URL(`/runs/${run.runId}/events`, a.url)));

@@ -103,7 +103,7 @@ describe("POST /webhooks/e2b", () => {
     expect(await first.json()).toEqual({ status: "ok", runMarkedLost: true });
     expect(await t.store.getRun("run-2")).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_LOST" },
+      errorCode: "SANDBOX_LOST",
     });
     expect(await (await deliver(t.url, body)).json()).toEqual({ status: "duplicate" });
   });
@@ -185,7 +185,7 @@ describe("POST /webhooks/e2b", () => {
     expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
     expect(await t.store.getRun(runId)).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_LOST" },
+      errorCode: "SANDBOX_LOST",
     });
   });
 });

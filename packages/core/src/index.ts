@@ -91,6 +91,7 @@ export {
   type TrimmedHistory,
   trimHistory,
 } from "./session/trim-history.js";
+export { workspaceFiles } from "./session/workspace-files.js";
 export * from "./store/index.js";
 export type {
   ModelCall,

@@ -26,6 +26,7 @@ export * from "./session.js";
 export type * from "./stream-token.js";
 export * from "./telemetry.js";
 export * from "./tools.js";
+export * from "./upstream-session.js";
 export * from "./usage.js";
 export * from "./validation.js";
 export * from "./webhook.js";

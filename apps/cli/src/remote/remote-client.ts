@@ -1,6 +1,11 @@
 // The CLI's only door to a Sandcaster server. Kept this narrow on purpose: @sandcaster/sdk's
 // createClient() offers the same five calls, so it can replace this module without touching commands.
-import type { QueryRequestInput, RunRecord, RunStatus } from "@sandcaster/protocol";
+import {
+  nextCursorFromLink,
+  type QueryRequestInput,
+  type RunRecord,
+  type RunStatus,
+} from "@sandcaster/protocol";
 import type { RunPage, SeqEvent } from "../run-types.js";
 import { RemoteError } from "./remote-error.js";
 import { sseEvents } from "./sse-events.js";
@@ -77,10 +82,14 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
       };
       return stream(await call("/query", init, "query"));
     },
-    listRuns(query) {
+    async listRuns(query) {
       const params = new URLSearchParams({ limit: String(query.limit) });
       if (query.status) params.set("status", query.status);
-      return json<RunPage>(`/runs?${params}`, "list runs");
+      const init = { method: "GET", signal: AbortSignal.timeout(timeoutMs) };
+      const response = await call(`/runs?${params}`, init, "list runs");
+      const runs = (await response.json()) as RunRecord[];
+      const nextCursor = nextCursorFromLink(response.headers.get("link"));
+      return { runs, ...(nextCursor ? { nextCursor } : {}) } satisfies RunPage;
     },
     async getRun(id) {
       try {

@@ -175,6 +175,7 @@ export function createKyselyRunStore(
       const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
       let select = db.selectFrom("runs").selectAll();
       if (query.status !== undefined) select = select.where("status", "=", query.status);
+      if (query.sessionId !== undefined) select = select.where("session_id", "=", query.sessionId);
       if (after !== undefined) {
         select = select.where((eb) =>
           eb.or([

@@ -44,6 +44,8 @@ export interface ListRunsQuery {
   status?: RunStatus | undefined;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string | undefined;
+  /** Only the turns of this session. */
+  sessionId?: string | undefined;
 }
 
 export interface RunPage {

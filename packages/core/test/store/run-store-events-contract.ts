@@ -311,7 +311,8 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(ended).toStrictEqual(["run-silent"]);
     expect(await store.getRun("run-silent")).toMatchObject({
       status: "error",
-      error: lost,
+      error: lost.message,
+      errorCode: lost.code,
       durationSecs: 90,
     });
     // Its terminal event was stored with the status, after every id it reserved.
@@ -330,7 +331,11 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
         filesCount: 0,
       }),
     ).rejects.toSatisfy((error) => RunAlreadyEndedError.isInstance(error));
-    expect(await store.getRun("run-silent")).toMatchObject({ status: "error", error: lost });
+    expect(await store.getRun("run-silent")).toMatchObject({
+      status: "error",
+      error: lost.message,
+      errorCode: lost.code,
+    });
     expect(await store.getRun("run-stamped")).toMatchObject({ status: "running" });
     expect(await store.getRun("run-ended")).toMatchObject({ status: "completed" });
     expect(
@@ -376,18 +381,23 @@ export function describeStaleEndContract(ctx: () => EventsContractContext): void
     expect((await store.getRun("run-result"))?.error).toBeUndefined();
     expect(await store.getRun("run-timeout")).toMatchObject({
       status: "error",
-      error: { code: "TIMEOUT", message: "too slow" },
+      error: "too slow",
+      errorCode: "TIMEOUT",
     });
     expect(await store.getRun("run-cancelled")).toMatchObject({
       status: "cancelled",
-      error: { code: "CANCELLED" },
+      errorCode: "CANCELLED",
     });
     // Nothing appended after an end: the replay ends with what the client saw last.
     for (const id of ["run-result", "run-timeout", "run-cancelled"]) {
       expect((await store.readEvents(id, 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
     }
     // A run cut mid-way still ends with SERVER_LOST, after every id it reserved.
-    expect(await store.getRun("run-midway")).toMatchObject({ status: "error", error: lost });
+    expect(await store.getRun("run-midway")).toMatchObject({
+      status: "error",
+      error: lost.message,
+      errorCode: lost.code,
+    });
     expect((await store.readEvents("run-midway", 0, 10)).at(-1)).toStrictEqual({
       seq: EVENT_ID_BLOCK + 1,
       event: { type: "error", code: "SERVER_LOST", content: "its server stopped" },
