@@ -10,7 +10,8 @@ import { startInstance } from "./soak/instance-process.mjs";
 import { clusterUnavailable, createPgCluster } from "./soak/pg-cluster.mjs";
 import { checkRun, readStream, resumeToEnd } from "./soak/verify.mjs";
 
-const USAGE = `usage: node scripts/soak.mjs [--runs 200] [--minutes 5] [--concurrency 6] [--seed 1]
+const USAGE = `usage: node scripts/soak.mjs [--runs 200] [--minutes 5] [--concurrency 6] [--seed 1] [--stale-after 8]
+--stale-after: seconds without a stamp before a run is declared lost (heartbeat: a quarter of it).
 Stops at whichever of --runs or --minutes comes first. Needs root, pg_createcluster and a build.`;
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "5" },
     concurrency: { type: "string", default: "6" },
     seed: { type: "string", default: "1" },
+    "stale-after": { type: "string", default: "8" },
   },
 });
 if (values.help) {
@@ -46,7 +48,15 @@ if (unavailable) {
 }
 
 const cluster = await createPgCluster("sandcaster_soak", 5442);
-const INSTANCE = { databaseUrl: cluster.url, heartbeatSecs: 1, staleAfterSecs: 3, maxPerRun: 5000 };
+// Short enough that a killed instance's runs end within the checks' wait; a loaded machine stalls
+// an instance's event loop for seconds (3 s declared live runs lost there).
+const staleAfterSecs = Number(values["stale-after"]);
+const INSTANCE = {
+  databaseUrl: cluster.url,
+  heartbeatSecs: Math.max(1, Math.floor(staleAfterSecs / 4)),
+  staleAfterSecs,
+  maxPerRun: 5000,
+};
 const slots = [
   { name: "a", instance: await startInstance({ ...INSTANCE, instanceId: "a" }), down: false },
   { name: "b", instance: await startInstance({ ...INSTANCE, instanceId: "b" }), down: false },

@@ -159,7 +159,7 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   verdict.sweptAlive = serverLost && live.events.some(isTheEnd) && !instance.killed;
   if (live.complete && !scenario.leaveAfter && live.events.length > 0) {
     const liveLast = live.events.at(-1);
-    if (serverLost && instance.killed) {
+    if (serverLost && instance.killed && !isTheEnd(liveLast)) {
       // Its server streamed the end, then died (kill -9) before the outcome reached the store.
       verdict.killedBeforeRecorded = true;
     } else if (JSON.stringify(liveLast.data) !== JSON.stringify(last)) {
