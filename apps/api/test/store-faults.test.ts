@@ -274,11 +274,12 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ status: "not_ready" });
       }
-      // A run goes on without the store (for a while): its client sees it whole, live. On b, whose
-      // writes were not failing yet (a's are: the followed run's events wait there).
+      // A run goes on without the store (for a while), on b, whose writes were not failing yet
+      // (a's are: the followed run's events wait there). Its client is shown no end the store does
+      // not hold: the stream closes without one, and the client resumes once the store is back.
       const during = await startRun(b.url, "typical:300");
       const events = await during.done;
-      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      expect(events.some((e) => ["result", "error"].includes(e.data.type))).toBe(false);
       // Once a's writes have kept failing, a takes no new run: 503 up front, nothing started.
       await until("a's writes failing", async () =>
         ((await a.stats()).outbox?.failingForMs ?? 0) >= 1000 ? true : undefined,
@@ -290,6 +291,16 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
       await cluster?.start();
       const followedLive = await followed.done;
       expect(frames(await follower)).toStrictEqual(frames(followedLive));
+      // b's writes land within a retry: until then the run is not found (404).
+      const resumed = await until("the resumed stream", async () => {
+        const response = await fetch(new URL(`/runs/${during.runId}/events`, a.url), {
+          headers: { "Last-Event-ID": String(events.at(-1)?.id ?? 0) },
+        });
+        if (response.status !== 200) return undefined;
+        return readEvents(response);
+      });
+      expect(resumed.at(-1)?.data).toMatchObject({ type: "result" });
+      events.push(...resumed);
       const record = await endedRecord(a.url, during.runId);
       expect(record.status).toBe("completed");
       const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, a.url)));

@@ -1,9 +1,6 @@
 // The run's first events and its row in the store, before any sandbox exists (clients see at once
 // which model and sandbox they got).
-import { ERROR_CODES } from "@sandcaster/protocol";
-import { isStoreUnavailable } from "../store/store-unavailable-error.js";
 import { redactedRunFields } from "./redact.js";
-import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
 
 export async function announceRun(scope: RunScope): Promise<void> {
@@ -28,20 +25,9 @@ export async function announceRun(scope: RunScope): Promise<void> {
       sessionId: session?.id,
       ...(scope.exec ? { kind: scope.exec.kind } : {}),
     })
-    .catch((error: unknown) => {
-      log.error({ err: error }, "could not record the run start");
-      // A run that may never be found (404) goes no further: it ends at once with the store's error.
-      if (isStoreUnavailable(error)) {
-        scope.fail(
-          new RunError(
-            ERROR_CODES.STORE_UNAVAILABLE,
-            "the run could not be recorded: the store is unavailable",
-            "retry the run once the server's database is reachable again",
-          ),
-        );
-      }
-    });
-  // Announced once recorded (else the run is ending already): the run a client saw start is found.
+    .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
+  // Announced once recorded (or once the store's wait is over; the record then lands later): a
+  // client that saw the run start can find it unless this process dies in an outage.
   scope.emit({
     type: "system",
     subtype: "init",
