@@ -112,6 +112,25 @@ async function endedRecord(url: string, runId: string) {
   });
 }
 
+/**
+ * What an SDK client does when a stream closes without the run's end (its server could not store
+ * the end yet): resumes with Last-Event-ID. A run whose record has not landed yet is 404 meanwhile.
+ */
+async function resumeToEnd(url: string, runId: string, events: ReceivedEvent[]) {
+  const isEnd = (e: ReceivedEvent) => e.data.type === "result" || e.data.type === "error";
+  if (events.some(isEnd)) return events;
+  const resumed = await until(`the end of ${runId}`, async () => {
+    const response = await fetch(new URL(`/runs/${runId}/events`, url), {
+      headers: { "Last-Event-ID": String(events.at(-1)?.id ?? 0) },
+    });
+    if (response.status !== 200) return undefined;
+    const more = await readEvents(response);
+    return more.some(isEnd) ? more : undefined;
+  });
+  events.push(...resumed);
+  return events;
+}
+
 const frames = (events: ReceivedEvent[]) => events.map((e) => ({ id: e.id, data: e.data }));
 
 /** Reads /runs, /runs/:id and /runs/:id/events on both instances until stopped; collects 5xx other than 503. */
@@ -289,18 +308,10 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
       await cluster?.start();
-      const followedLive = await followed.done;
+      const followedLive = await resumeToEnd(a.url, followed.runId, await followed.done);
       expect(frames(await follower)).toStrictEqual(frames(followedLive));
-      // b's writes land within a retry: until then the run is not found (404).
-      const resumed = await until("the resumed stream", async () => {
-        const response = await fetch(new URL(`/runs/${during.runId}/events`, a.url), {
-          headers: { "Last-Event-ID": String(events.at(-1)?.id ?? 0) },
-        });
-        if (response.status !== 200) return undefined;
-        return readEvents(response);
-      });
-      expect(resumed.at(-1)?.data).toMatchObject({ type: "result" });
-      events.push(...resumed);
+      await resumeToEnd(a.url, during.runId, events);
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
       const record = await endedRecord(a.url, during.runId);
       expect(record.status).toBe("completed");
       const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, a.url)));
