@@ -23,7 +23,8 @@ export async function announceRun(scope: RunScope): Promise<void> {
       startedAt: scope.startedAt,
       metadata,
       sessionId: session?.id,
-      ...(scope.exec ? { kind: scope.exec.kind } : {}),
+      traceId: scope.tracer.traceId,
+      ...(scope.exec?.kind === "pipeline" ? { kind: scope.exec.kind } : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
   // Announced once recorded (or once the store's wait is over; the record then lands later): a
