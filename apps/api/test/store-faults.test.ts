@@ -112,6 +112,25 @@ async function endedRecord(url: string, runId: string) {
   });
 }
 
+/**
+ * What an SDK client does when a stream closes without the run's end (its server could not store
+ * the end yet): resumes with Last-Event-ID. A run whose record has not landed yet is 404 meanwhile.
+ */
+async function resumeToEnd(url: string, runId: string, events: ReceivedEvent[]) {
+  const isEnd = (e: ReceivedEvent) => e.data.type === "result" || e.data.type === "error";
+  if (events.some(isEnd)) return events;
+  const resumed = await until(`the end of ${runId}`, async () => {
+    const response = await fetch(new URL(`/runs/${runId}/events`, url), {
+      headers: { "Last-Event-ID": String(events.at(-1)?.id ?? 0) },
+    });
+    if (response.status !== 200) return undefined;
+    const more = await readEvents(response);
+    return more.some(isEnd) ? more : undefined;
+  });
+  events.push(...resumed);
+  return events;
+}
+
 const frames = (events: ReceivedEvent[]) => events.map((e) => ({ id: e.id, data: e.data }));
 
 /** Reads /runs, /runs/:id and /runs/:id/events on both instances until stopped; collects 5xx other than 503. */
@@ -274,11 +293,12 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ status: "not_ready" });
       }
-      // A run goes on without the store (for a while): its client sees it whole, live. On b, whose
-      // writes were not failing yet (a's are: the followed run's events wait there).
+      // A run goes on without the store (for a while), on b, whose writes were not failing yet
+      // (a's are: the followed run's events wait there). Its client is shown no end the store does
+      // not hold: the stream closes without one, and the client resumes once the store is back.
       const during = await startRun(b.url, "typical:300");
       const events = await during.done;
-      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      expect(events.some((e) => ["result", "error"].includes(e.data.type))).toBe(false);
       // Once a's writes have kept failing, a takes no new run: 503 up front, nothing started.
       await until("a's writes failing", async () =>
         ((await a.stats()).outbox?.failingForMs ?? 0) >= 1000 ? true : undefined,
@@ -288,8 +308,10 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
       await cluster?.start();
-      const followedLive = await followed.done;
+      const followedLive = await resumeToEnd(a.url, followed.runId, await followed.done);
       expect(frames(await follower)).toStrictEqual(frames(followedLive));
+      await resumeToEnd(a.url, during.runId, events);
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
       const record = await endedRecord(a.url, during.runId);
       expect(record.status).toBe("completed");
       const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, a.url)));

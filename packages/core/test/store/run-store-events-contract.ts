@@ -165,6 +165,36 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(await store.isCancelRequested("missing")).toBe(false);
   });
 
+  it("finishRun stores the run's terminal event with its status, or, once the run was declared lost, neither", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    const outcome = {
+      status: "completed" as const,
+      endedAt: new Date(T0 + 1),
+      durationSecs: 0,
+      filesCount: 0,
+    };
+    const end = { seq: 3, event: { type: "result" as const, content: "done" } };
+    await running(store, "run-ended");
+    await store.appendEvents("run-ended", [stored(1), stored(2)]);
+    await store.finishRun("run-ended", outcome, end);
+    expect((await other.readEvents("run-ended", 0, 10)).at(-1)).toStrictEqual(end);
+    expect((await other.getRun("run-ended"))?.status).toBe("completed");
+
+    await running(store, "run-lost");
+    await store.appendEvents("run-lost", [stored(1)]);
+    const lost = { code: "SERVER_LOST", message: "gone" };
+    expect(
+      await other.failStaleRuns(new Date(T0 + 10_000), lost, new Date(T0 + 10_000)),
+    ).toStrictEqual(["run-lost"]);
+    await expect(store.finishRun("run-lost", outcome, { ...end, seq: 2 })).rejects.toSatisfy(
+      RunAlreadyEndedError.isInstance,
+    );
+    const events = await other.readEvents("run-lost", 0, 10);
+    expect(events.map((e) => e.event.type)).toStrictEqual(["assistant", "error"]);
+    expect((await other.getRun("run-lost"))?.error?.code).toBe("SERVER_LOST");
+  });
+
   it("appendEventBatches writes several runs at once, past one statement, ignoring stored seqs", async () => {
     const { store } = ctx();
     await running(store, "run-a");
