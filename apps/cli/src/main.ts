@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { EXIT, UsageError } from "./exit-codes.js";
-import { RemoteError } from "./remote/remote-error.js";
 // The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
 import { safeText } from "./terminal/safe-text.js";
 import { VERSION } from "./version.js";
@@ -54,8 +53,7 @@ function report(error: unknown): number {
   }
   // Server and sandbox text can reach an error message: it must not drive the terminal.
   process.stderr.write(`sandcaster: ${safeText(message)}\n`);
-  // The server refused the request itself (a field it does not accept): a usage error too.
-  return error instanceof RemoteError && error.status === 400 ? EXIT.usage : EXIT.failed;
+  return EXIT.failed;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -3,8 +3,6 @@
 import { RUN_STATUSES, type RunStatus } from "@sandcaster/protocol";
 import { UsageError } from "../exit-codes.js";
 import { intFlag, parseFlags } from "../parse-flags.js";
-import { createRemoteClient } from "../remote/remote-client.js";
-import { remoteHistory } from "../remote/remote-history.js";
 import { createRunView } from "../render/run-view.js";
 import { runDetails } from "../runs/run-details.js";
 import { runTable } from "../runs/run-table.js";
@@ -33,6 +31,14 @@ const HELP = `usage: sandcaster runs [--status STATUS] [--limit N] [--json] [--u
   --config PATH sandcaster.json, for the local store's path
 
 Exit codes: 0 ok (tail: the run completed), 1 failed or not found, 2 usage error, 130 Ctrl-C.`;
+
+async function remoteRunHistory(url: string, env: NodeJS.ProcessEnv) {
+  const [{ serverClient }, { remoteHistory }] = await Promise.all([
+    import("../remote/server-client.js"),
+    import("../remote/remote-history.js"),
+  ]);
+  return remoteHistory(serverClient(url, env), url);
+}
 
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("runs", argv, {
@@ -65,7 +71,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
   const env = process.env;
   const url = values.url ?? env.SANDCASTER_URL;
   const history = url
-    ? remoteHistory(createRemoteClient({ url, apiKey: env.SANDCASTER_API_KEY }))
+    ? await remoteRunHistory(url, env)
     : await (await import("../local/store-history.js")).storeHistory({
         configPath: values.config,
         env,
