@@ -6,7 +6,7 @@ import { createSqliteRunStore } from "@sandcaster/core";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type ServerProcess, startCli, startServe } from "./cli-process.js";
-import { expectNoLocalLeftovers } from "./helpers.js";
+import { expectNoLocalLeftovers, readUntil } from "./helpers.js";
 import { tempDir } from "./temp-dir.js";
 
 let dir: string;
@@ -88,14 +88,25 @@ describe("sandcaster query --url", () => {
   });
 
   it("Ctrl-C asks the server to cancel, waits for it, and exits 130", async () => {
-    const { env, db } = await serve([
-      { text: "Sleeping now.", toolCalls: [{ name: "bash", input: { command: "sleep 120" } }] },
+    const { url, env, db } = await serve([
+      {
+        text: "Sleeping now.",
+        toolCalls: [{ name: "bash", input: { command: "echo started; sleep 120" } }],
+      },
       { text: "never" },
     ]);
     const cli = startCli(["query", "sleep"], env, dir);
     await cli.waitFor(/Sleeping now\./);
     const runId = /▶ run (run_\S+)/.exec(cli.stdout())?.[1] ?? "";
-    await new Promise((r) => setTimeout(r, 500));
+    // Ctrl-C once the server's replay shows the command running (its live output).
+    const watch = new AbortController();
+    const replay = await fetch(`${url}/runs/${runId}/events`, { signal: watch.signal });
+    const { reached, all } = readUntil(replay, "tool_output");
+    await Promise.race([
+      reached,
+      all.then(() => Promise.reject(new Error("the run ended before its command ran"))),
+    ]);
+    watch.abort();
     cli.child.kill("SIGINT");
     const result = await cli.finished;
     expect(result.code).toBe(130);
