@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { EXIT, UsageError } from "./exit-codes.js";
 // The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
+import { didYouMean } from "./terminal/did-you-mean.js";
+import { watchOutput } from "./terminal/closed-output.js";
 import { safeText } from "./terminal/safe-text.js";
 import { VERSION } from "./version.js";
 
@@ -69,13 +71,15 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const load = COMMANDS[name];
-  if (!load) throw new UsageError(`unknown command "${name}"`);
+  if (!load)
+    throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}`);
   return (await load())(rest);
 }
 
 // Until main settles: a command whose promise is left hanging when the event loop drains must
 // not look like a success.
 process.exitCode = EXIT.failed;
+watchOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

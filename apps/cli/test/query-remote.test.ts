@@ -172,5 +172,6 @@ describe("sandcaster runs --url", () => {
     expect(followed.stdout).toMatch(/^✓ bash {2}sleep 2$/m);
     expect(followed.stdout).toContain("Waited.");
     expect((await live.finished).code).toBe(0);
-  });
+    // Ten CLI processes one after another: each start costs seconds on a loaded host.
+  }, 150_000);
 });
