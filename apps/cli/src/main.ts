@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { EXIT, UsageError } from "./exit-codes.js";
 // The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
-import { didYouMean } from "./terminal/did-you-mean.js";
+import { loadDotEnv } from "./env-file.js";
+import { EXIT, UsageError } from "./exit-codes.js";
 import { watchOutput } from "./terminal/closed-output.js";
+import { didYouMean } from "./terminal/did-you-mean.js";
 import { safeText } from "./terminal/safe-text.js";
 import { VERSION } from "./version.js";
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import("./commands/init.js")).initCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   image: async () => (await import("./commands/image.js")).imageCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
   e2b: async () => {
     const { e2bCommand } = await import("./commands/e2b.js");
     return (argv) => e2bCommand(argv);
@@ -38,6 +40,7 @@ usage: sandcaster <command> [options]
   doctor             check this machine: node, sandboxes, model keys, E2B, the run store
   image build        build the Docker sandbox image
   e2b webhook …      manage E2B lifecycle webhooks (register | list | delete)
+  completion bash|zsh  print a shell completion script (eval "$(sandcaster completion bash)")
 
 Start here:  sandcaster init && sandcaster doctor && sandcaster query "Write hello.py and run it"
 Run \`sandcaster <command> --help\` for a command's options.
@@ -59,6 +62,8 @@ function report(error: unknown): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // SANDCASTER_NO_DOTENV=1 skips it (a script that wants only its own environment).
+  if (!process.env.SANDCASTER_NO_DOTENV) loadDotEnv();
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v") {
     console.log(VERSION);

@@ -133,17 +133,18 @@ describe("sandcaster runs --url", () => {
     const table = await runCli(["runs"], env, dir);
     expect(table.code).toBe(0);
     const [head, row] = table.stdout.trimEnd().split("\n");
-    expect(head).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED$/);
+    expect(head).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED +PROMPT$/);
     expect(row).toMatch(
       new RegExp(
-        `^${runId} +completed +claude-sonnet-4-6 +2 +\\d+ in / \\d+ out +\\$0\\.\\d{4} +[\\d.]+s +\\d+s ago$`,
+        `^${runId.slice(0, 12)} +completed +claude-sonnet-4-6 +2 +\\d+ in / \\d+ out +\\$0\\.\\d{4} +[\\d.]+s +\\d+s ago +notes\\?$`,
       ),
     );
     expect((await runCli(["runs", "--status", "error"], env, dir)).stdout.trim()).toBe(
       "no runs yet",
     );
 
-    const show = await runCli(["runs", "show", runId], env, dir);
+    // A prefix names the run on a server too.
+    const show = await runCli(["runs", "show", runId.slice(0, 12)], env, dir);
     expect(show.stdout).toMatch(new RegExp(`^${runId} {2}completed$`, "m"));
     expect(show.stdout).toMatch(/^ {2}tokens +\d+ in, \d+ out, 0 cache read, 0 cache write$/m);
     expect(show.stdout).toMatch(/^ {2}cost +\$0\.\d{4}$/m);

@@ -2,6 +2,7 @@
 export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
+export * from "./config-json-schema.js";
 export * from "./enums.js";
 export * from "./error-codes.js";
 export * from "./error-status.js";

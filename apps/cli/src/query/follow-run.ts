@@ -1,10 +1,10 @@
 // Drives one run to its end through a view: Ctrl-C cancels it cleanly, and the exit code says how it ended.
 import { EXIT } from "../exit-codes.js";
 import { onInterrupt } from "../interrupt.js";
-import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 import { RunTally } from "../render/run-tally.js";
 import type { RunView } from "../render/run-view.js";
 import type { RunHandle } from "../run-types.js";
+import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 
 /** Starts the run; resolves once events can be read. */
 export type RunStarter = () => Promise<RunHandle>;

@@ -1,10 +1,10 @@
 // `runs tail`: replays a run's events (after --after) and follows it live until it ends.
 import { EXIT } from "../exit-codes.js";
 import { onInterruptOnce } from "../interrupt.js";
-import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 import { RunTally } from "../render/run-tally.js";
 import type { RunView } from "../render/run-view.js";
 import type { RunHistory } from "../run-types.js";
+import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 import { summaryFromRecord } from "./run-details.js";
 
 export async function tailRun(
