@@ -53,6 +53,9 @@ const SERVING = `  // Events of ended runs kept for replay (hours), and at most 
   // "sessions": { "maxArchiveBytes": 1073741824 },
   // Browser origins allowed to call the API (CORS); off unless listed; ["*"] for any.
   // "cors": { "origins": ["https://app.example.com"] },
+  // Traces go out when OTEL_EXPORTER_OTLP_ENDPOINT is set; recordContent also puts prompts,
+  // answers and tool input/output on spans (off: traces usually leave the run's trust boundary).
+  // "telemetry": { "recordContent": false },
   // A run-completion webhook: default target, which endings, the env var holding the whsec_
   // secret, addresses exempt from the SSRF refusal, and how deliveries are retried.
   // "webhook": { "url": "https://hooks.example.com/sandcaster", "events": ["run.completed", "run.failed", "run.cancelled"],
