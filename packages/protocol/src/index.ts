@@ -3,6 +3,7 @@ export * from "./branching.js";
 export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
+export * from "./config-json-schema.js";
 export * from "./enums.js";
 export * from "./error-codes.js";
 export * from "./error-status.js";
