@@ -2,10 +2,13 @@
 import { z } from "zod";
 import { FileEncodingSchema } from "./files.js";
 import { StdoutEventSchema, StepEndEventSchema, StepStartEventSchema } from "./pipeline.js";
+import { AgentTagSchema } from "./subagents.js";
 import { UsageSchema } from "./usage.js";
 
 export const SystemEventSchema = z.object({
   type: z.literal("system"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.string().optional(),
   content: z.string(),
   /** Set on the first event of a run (subtype `init`). */
@@ -17,18 +20,24 @@ export const SystemEventSchema = z.object({
 
 export const AssistantEventSchema = z.object({
   type: z.literal("assistant"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
 
 export const ThinkingEventSchema = z.object({
   type: z.literal("thinking"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
 
 export const ToolUseEventSchema = z.object({
   type: z.literal("tool_use"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   /** JSON text of the tool input. */
   content: z.string(),
@@ -38,6 +47,8 @@ export const ToolUseEventSchema = z.object({
 
 export const ToolResultEventSchema = z.object({
   type: z.literal("tool_result"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   content: z.string(),
   isError: z.boolean().default(false),
@@ -51,6 +62,8 @@ export const ToolResultEventSchema = z.object({
  */
 export const ToolOutputEventSchema = z.object({
   type: z.literal("tool_output"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   toolUseId: z.string().optional(),
   sandbox: z.string().optional(),
@@ -90,6 +103,8 @@ export const StderrEventSchema = z.object({
 
 export const WarningEventSchema = z.object({
   type: z.literal("warning"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   content: z.string(),
   code: z.string().optional(),
 });

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { planAgentAddons } from "../subagents/agent-addons.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
 import { executeRun } from "./execute-run.js";
@@ -38,6 +39,7 @@ export async function startRun(
 ): Promise<RunHandle> {
   const plan = planRun(request, services.config, services.env);
   checkRunWebhook(request, services.webhooks);
+  const addons = await planAgentAddons(request, services.config, plan);
   let provider = await services.providers.select(request.sandboxProvider, {
     e2bApiKey: request.apiKeys?.e2b,
   });
@@ -66,7 +68,7 @@ export async function startRun(
     plan,
     provider,
     services: resolveRunServices(services),
-    extensions: [...(services.extensions ?? []), ...(options.extensions ?? [])],
+    extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
     session: turn?.runSession,
     stop,
     onEvent(event, seq) {
