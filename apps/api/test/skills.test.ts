@@ -140,7 +140,9 @@ describe.each(SANDBOXES)("skills on $sandbox", ({ sandbox, enabled }) => {
     expect(response.status).toBe(200);
     const events = await readEvents(response);
     expect(events.at(-1)?.data).toMatchObject({ type: "result", content: "done" });
-    const system = JSON.stringify((t.double.requests[0]?.body as AnthropicBody | undefined)?.system);
+    const system = JSON.stringify(
+      (t.double.requests[0]?.body as AnthropicBody | undefined)?.system,
+    );
     expect(system).toContain("release-notes:");
     expect(system).not.toContain("lint-rules");
     const [lint, notes] = toolResults(events, "read_skill");
