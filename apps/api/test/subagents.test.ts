@@ -191,4 +191,19 @@ describe("sub-agents bad input", () => {
     expect(await server.store.listRuns({ limit: 10 })).toMatchObject({ runs: [] });
     expect(server.double.requests).toEqual([]);
   });
+
+  it("OpenAPI documents the fields and the agent tag on events", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const request = doc.components.schemas.QueryRequest?.properties ?? {};
+    for (const field of ["allowedSkills", "extraSkills", "allowedAgents", "extraAgents"]) {
+      expect(request).toHaveProperty(field);
+    }
+    for (const event of ["SystemEvent", "AssistantEvent", "ToolUseEvent", "ToolResultEvent"]) {
+      expect(doc.components.schemas[event]?.properties?.agent).toMatchObject({
+        description: expect.stringContaining("sub-agent"),
+      });
+    }
+  });
 });

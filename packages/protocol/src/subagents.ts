@@ -58,4 +58,9 @@ export const RunnerSubAgentsSchema = z.record(SkillNameSchema, RunnerSubAgentSch
 export type RunnerSubAgent = z.output<typeof RunnerSubAgentSchema>;
 
 /** The `agent` tag on events a sub-agent produced (absent on the run's own agent's events). */
-export const AgentTagSchema = z.string().min(1).max(64).optional();
+export const AgentTagSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe("The sub-agent that produced this event (absent for the run's own agent).")
+  .optional();
