@@ -150,6 +150,37 @@ describe.each(SANDBOXES)("sub-agents on $sandbox", ({ sandbox, enabled }) => {
   );
 });
 
+describe("sub-agents in a session", () => {
+  it("keeps the sub-agent's conversation out of the session's history", async () => {
+    t = await startTestServer({
+      turns: [
+        { toolCalls: [call("task", { agent: "reviewer", prompt: "SUBTASK-PROMPT" })] },
+        { toolCalls: [call("bash", { command: "echo SUB-BASH-MARKER" })] },
+        { text: "SUB-ANSWER-MARKER" },
+        { text: "turn one done" },
+        { text: "turn two done" },
+      ],
+      config: { agents: AGENTS },
+    });
+    const created = await fetch(new URL("/sessions", t.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sandboxProvider: "local" }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const one = await readEvents(await postQuery(t.url, { prompt: "first", sessionId: id }));
+    expect(one.at(-1)?.data).toMatchObject({ type: "result", content: "turn one done" });
+    const two = await readEvents(await postQuery(t.url, { prompt: "second", sessionId: id }));
+    expect(two.at(-1)?.data).toMatchObject({ type: "result", content: "turn two done" });
+    const history = JSON.stringify(t.double.requests[4]?.body);
+    // The parent's own task call and its answer carry over; the sub-agent's inner steps do not.
+    expect(history).toContain("SUBTASK-PROMPT");
+    expect(history).toContain("SUB-ANSWER-MARKER");
+    expect(history).not.toContain("SUB-BASH-MARKER");
+  });
+});
+
 describe("sub-agents bad input", () => {
   let server: TestServer;
   beforeAll(async () => {

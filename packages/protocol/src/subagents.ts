@@ -64,3 +64,8 @@ export const AgentTagSchema = z
   .max(64)
   .describe("The sub-agent that produced this event (absent for the run's own agent).")
   .optional();
+
+/** True for an event a sub-agent produced: not part of the run's own conversation. */
+export function isSubAgentEvent(event: object): boolean {
+  return "agent" in event && typeof event.agent === "string";
+}

@@ -2,7 +2,7 @@
 // picks the sandbox provider, claims a session turn, and starts the run, returning its handle.
 // Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
 import { randomUUID } from "node:crypto";
-import type { QueryRequest } from "@sandcaster/protocol";
+import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
@@ -72,7 +72,8 @@ export async function startRun(
     session: turn?.runSession,
     stop,
     onEvent(event, seq) {
-      turn?.record(event);
+      // A sub-agent's conversation is its own: a session's next turn carries only the run's.
+      if (!isSubAgentEvent(event)) turn?.record(event);
       events.push({ event, seq, json: JSON.stringify(event) });
     },
     onSandboxReady: options.onSandboxReady,
