@@ -39,7 +39,8 @@ export async function startRun(
 ): Promise<RunHandle> {
   const plan = planRun(request, services.config, services.env);
   checkRunWebhook(request, services.webhooks);
-  const addons = await planAgentAddons(request, services.config, plan);
+  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither.
+  const addons = options.exec ? [] : await planAgentAddons(request, services.config, plan);
   let provider = await services.providers.select(request.sandboxProvider, {
     e2bApiKey: request.apiKeys?.e2b,
   });
