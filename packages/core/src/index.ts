@@ -90,4 +90,15 @@ export {
   trimHistory,
 } from "./session/trim-history.js";
 export * from "./store/index.js";
+export type {
+  ModelCall,
+  PhaseAttributes,
+  RunPhaseName,
+  RunTracer,
+  RunTracing,
+  ToolCall,
+  TracedRun,
+} from "./tracing/run-tracer.js";
+export { startTracing, type Tracing } from "./tracing/start-tracing.js";
+export { recordContentWanted, tracingWanted } from "./tracing/tracing-env.js";
 export * from "./webhooks/index.js";

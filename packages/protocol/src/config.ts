@@ -8,6 +8,7 @@ import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
 import { SubAgentsSchema } from "./subagents.js";
+import { TelemetryConfigSchema } from "./telemetry.js";
 import { AllowedToolsSchema } from "./tools.js";
 import { WebhookConfigSchema } from "./webhook.js";
 
@@ -177,6 +178,8 @@ export const SandcasterConfigSchema = z.strictObject({
   skillsDir: z.string().min(1).max(4096).optional(),
   /** Sub-agents every run's agent may delegate to through its `task` tool. */
   agents: SubAgentsSchema.optional(),
+  /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
+  telemetry: TelemetryConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

@@ -25,6 +25,7 @@ export * from "./session.js";
 export * from "./skills.js";
 export type * from "./stream-token.js";
 export * from "./subagents.js";
+export * from "./telemetry.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";

@@ -13,6 +13,7 @@ import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
+import { requestTraceContext } from "../tracing/trace-request.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
@@ -49,6 +50,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       request,
       { ...deps.runs, newRunId: () => runId },
       {
+        traceContext: requestTraceContext(c),
         // "continue": a queued run keeps its place when its client leaves.
         admit: () => {
           // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).

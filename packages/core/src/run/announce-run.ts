@@ -32,6 +32,7 @@ export async function announceRun(scope: RunScope): Promise<void> {
       startedAt: scope.startedAt,
       metadata,
       sessionId: session?.id,
+      traceId: scope.tracer.traceId,
       ...(scope.exec ? { kind: scope.exec.kind } : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));

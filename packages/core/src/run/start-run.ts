@@ -2,9 +2,11 @@
 // picks the sandbox provider, claims a session turn, and starts the run, returning its handle.
 // Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
 import { randomUUID } from "node:crypto";
+import type { Context } from "@opentelemetry/api";
 import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
+import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
 import { executeRun } from "./execute-run.js";
@@ -17,6 +19,8 @@ import type { RunHandle } from "./run-handle.js";
 import { resolveRunServices, type StartRunServices } from "./run-services.js";
 
 export interface StartRunOptions {
+  /** The caller's trace context (the HTTP request span): the run's trace joins it. */
+  traceContext?: Context | undefined;
   /**
    * Called once the request is planned, before a session turn is claimed: may refuse the run
    * (throw) or wait for room (a server's concurrency slots). What it returns runs at teardown.
@@ -71,6 +75,7 @@ export async function startRun(
     services: resolveRunServices(services),
     extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
     session: turn?.runSession,
+    tracer: traceRun(services, request, plan, { runId, provider, parent: options.traceContext }),
     stop,
     onEvent(event, seq) {
       // A sub-agent's conversation is its own: a session's next turn carries only the run's.

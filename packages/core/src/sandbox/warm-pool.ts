@@ -16,6 +16,14 @@ const MAX_PARALLEL_CREATES = 2;
 /** Consecutive failed creations after which the pool reports itself unable to fill. */
 const FAILURES_BEFORE_UNHEALTHY = 3;
 
+/** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
+const handedOutWarm = new WeakSet<Sandbox>();
+
+/** Whether `sandbox` came warm out of a pool rather than being created for its run. */
+export function wasPooled(sandbox: Sandbox): boolean {
+  return handedOutWarm.has(sandbox);
+}
+
 export interface WarmPoolOptions {
   size: number;
   maxAgeSecs: number;
@@ -106,6 +114,7 @@ export class WarmPool {
           continue;
         }
         this.hits++;
+        handedOutWarm.add(entry.sandbox);
         this.fill();
         return entry.sandbox;
       }
