@@ -1,5 +1,7 @@
 // Public surface of @sandcaster/core.
 
+export { startBranching } from "./branching/start-branching.js";
+export { startQuery } from "./branching/start-query.js";
 export { ConfigError, loadConfig } from "./config/load-config.js";
 export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";

@@ -1,11 +1,24 @@
 // Events of a run: SSE `event:` is `type`, `data:` is the whole object. Old clients ignore our extra fields.
 import { z } from "zod";
+import {
+  BranchCompleteEventSchema,
+  BranchProgressEventSchema,
+  BranchRequestEventSchema,
+  BranchSelectedEventSchema,
+  BranchStartEventSchema,
+  BranchSummaryEventSchema,
+  ConfidenceReportEventSchema,
+} from "./branching.js";
 import { FileEncodingSchema } from "./files.js";
 import { StdoutEventSchema, StepEndEventSchema, StepStartEventSchema } from "./pipeline.js";
 import { AgentTagSchema } from "./subagents.js";
 import { UsageSchema } from "./usage.js";
 
+/** Set on the events of one branch of a branching run (see branching.ts). */
+const branchTag = { branchId: z.string().optional() };
+
 export const SystemEventSchema = z.object({
+  ...branchTag,
   type: z.literal("system"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -19,6 +32,7 @@ export const SystemEventSchema = z.object({
 });
 
 export const AssistantEventSchema = z.object({
+  ...branchTag,
   type: z.literal("assistant"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -27,6 +41,7 @@ export const AssistantEventSchema = z.object({
 });
 
 export const ThinkingEventSchema = z.object({
+  ...branchTag,
   type: z.literal("thinking"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -35,6 +50,7 @@ export const ThinkingEventSchema = z.object({
 });
 
 export const ToolUseEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_use"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -46,6 +62,7 @@ export const ToolUseEventSchema = z.object({
 });
 
 export const ToolResultEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_result"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -61,6 +78,7 @@ export const ToolResultEventSchema = z.object({
  * tool_result: coalesced, and cut per call with one TOOL_OUTPUT_CUT warning.
  */
 export const ToolOutputEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_output"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -72,6 +90,7 @@ export const ToolOutputEventSchema = z.object({
 });
 
 export const FileEventSchema = z.object({
+  ...branchTag,
   type: z.literal("file"),
   path: z.string(),
   content: z.string(),
@@ -79,6 +98,7 @@ export const FileEventSchema = z.object({
 });
 
 export const ResultEventSchema = z.object({
+  ...branchTag,
   type: z.literal("result"),
   subtype: z.string().optional(),
   /** The agent's final answer text. */
@@ -95,6 +115,7 @@ export const ResultEventSchema = z.object({
 });
 
 export const StderrEventSchema = z.object({
+  ...branchTag,
   type: z.literal("stderr"),
   content: z.string(),
   /** The pipeline step that wrote it. */
@@ -102,6 +123,7 @@ export const StderrEventSchema = z.object({
 });
 
 export const WarningEventSchema = z.object({
+  ...branchTag,
   type: z.literal("warning"),
   /** The sub-agent that produced it (see subagents.ts). */
   agent: AgentTagSchema,
@@ -110,6 +132,7 @@ export const WarningEventSchema = z.object({
 });
 
 export const ErrorEventSchema = z.object({
+  ...branchTag,
   type: z.literal("error"),
   content: z.string(),
   code: z.string().optional(),
@@ -131,6 +154,13 @@ export const SandcasterEventSchema = z.discriminatedUnion("type", [
   StepStartEventSchema,
   StdoutEventSchema,
   StepEndEventSchema,
+  BranchRequestEventSchema,
+  ConfidenceReportEventSchema,
+  BranchStartEventSchema,
+  BranchProgressEventSchema,
+  BranchCompleteEventSchema,
+  BranchSelectedEventSchema,
+  BranchSummaryEventSchema,
 ]);
 
 export type SandcasterEvent = z.infer<typeof SandcasterEventSchema>;

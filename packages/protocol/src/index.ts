@@ -1,4 +1,5 @@
 // Public surface of @sandcaster/protocol.
+export * from "./branching.js";
 export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";

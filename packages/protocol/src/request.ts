@@ -1,5 +1,6 @@
 // The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
 import { z } from "zod";
+import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import {
   ModelProviderSchema,
@@ -77,6 +78,8 @@ export const QueryRequestSchema = z.strictObject({
   allowedAgents: AllowedAgentsSchema.optional(),
   /** More sub-agents for this run, beside (and over) sandcaster.json `agents`. */
   extraAgents: SubAgentsSchema.optional(),
+  /** Speculative branching: several full runs at once, the best one's result kept (branching.ts). */
+  branching: BranchingRequestSchema.optional(),
 });
 /** What a client sends. */
 export type QueryRequestInput = z.input<typeof QueryRequestSchema>;

@@ -1,6 +1,7 @@
 // The JSON file the server hands the in-sandbox runner. It never holds a provider key: with a
 // gateway it holds the run's capability token; without one the key travels as an env var.
 import { z } from "zod";
+import { RunnerBranchingSchema } from "./branching.js";
 import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { RunnerGatewaySchema } from "./gateway.js";
@@ -46,6 +47,8 @@ export const RunnerConfigSchema = z.strictObject({
   skills: RunnerSkillsSchema.optional(),
   /** Sub-agents the `task` tool runs. */
   agents: RunnerSubAgentsSchema.optional(),
+  /** Present when the agent itself may start branching: the runner offers the trigger's tool. */
+  branching: RunnerBranchingSchema.optional(),
 });
 export type RunnerConfigInput = z.input<typeof RunnerConfigSchema>;
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

@@ -9,6 +9,7 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
+import { branchingTools } from "./branching/branch-tools.js";
 import { compositeTools } from "./composite/composite-tools.js";
 import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
@@ -107,6 +108,7 @@ async function run(
     const channel = new HostChannel(writeLine, createInterface({ input: process.stdin }));
     tools.push(...compositeTools(channel, config.composite));
   }
+  if (config.branching) tools.push(...branchingTools(emit, config.branching));
   const gateway = await connectGateway(config);
   const toolContext = (): ToolContext => ({
     cwd: config.cwd,

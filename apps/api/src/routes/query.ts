@@ -7,7 +7,7 @@ import {
   type RunSlots,
   SandcasterError,
   type StartRunServices,
-  startRun,
+  startQuery,
 } from "@sandcaster/core";
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
@@ -46,7 +46,7 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       queuedAhead = resolve;
     });
     let run: RunHandle | undefined;
-    const starting = startRun(
+    const starting = startQuery(
       request,
       { ...deps.runs, newRunId: () => runId },
       {

@@ -33,7 +33,7 @@ export async function announceRun(scope: RunScope): Promise<void> {
       metadata,
       sessionId: session?.id,
       traceId: scope.tracer.traceId,
-      ...(scope.exec ? { kind: scope.exec.kind } : {}),
+      ...(scope.exec?.kind === "pipeline" ? { kind: scope.exec.kind } : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 }

@@ -57,11 +57,13 @@ function errorFrom(caught: unknown, signal: AbortSignal): SandcasterError {
 }
 
 async function runPhases(scope: RunScope, held: Held) {
+  const exec = scope.exec;
+  if (exec?.kind === "branching") return exec.runOnHost(scope);
   const sandbox = await acquireSandbox(scope);
   held.sandbox = sandbox;
-  if (scope.exec) {
+  if (exec) {
     await openExtensions(scope, sandbox, held.opened);
-    return scope.exec.run(scope, sandbox);
+    return exec.run(scope, sandbox);
   }
   const staged = await scope.tracer.phase("sandbox.stage", async () => {
     await openExtensions(scope, sandbox, held.opened);
@@ -137,7 +139,9 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   );
   signal.dispose();
   // Metered figures are read while the extensions are still open, then everything is released.
-  const metered = held.opened.map((handle) => handle.usage?.()).find((usage) => usage);
+  const metered =
+    held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
+    (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
   await tracer.phase("sandbox.teardown", async () => {
     await held.sandbox
       ?.destroy()

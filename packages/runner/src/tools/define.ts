@@ -1,5 +1,6 @@
 // Turns a zod schema plus a typed run function into a ToolDefinition that never throws.
 import {
+  type BranchToolName,
   type CompositeToolName,
   describeIssues,
   type READ_SKILL_TOOL,
@@ -10,7 +11,7 @@ import { z } from "zod";
 import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
 
 export interface ToolSpec<S extends z.ZodType> {
-  name: ToolName | CompositeToolName | typeof READ_SKILL_TOOL | typeof TASK_TOOL;
+  name: ToolName | CompositeToolName | BranchToolName | typeof READ_SKILL_TOOL | typeof TASK_TOOL;
   description: string;
   schema: S;
   parallel?: boolean;
