@@ -107,9 +107,9 @@ describe("POST /query bad input", () => {
 
   it("unknown field → 400", async () => {
     await expectError(
-      await postQuery(t.url, { prompt: "x", allowedSkills: [] }, auth),
+      await postQuery(t.url, { prompt: "x", notARealField: [] }, auth),
       400,
-      "allowedSkills",
+      "notARealField",
     );
   });
 
