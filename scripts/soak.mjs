@@ -8,16 +8,25 @@
 import { parseArgs } from "node:util";
 import { startInstance } from "./soak/instance-process.mjs";
 import { clusterUnavailable, createPgCluster } from "./soak/pg-cluster.mjs";
-import { checkRun, readStream } from "./soak/verify.mjs";
+import { checkRun, readStream, resumeToEnd } from "./soak/verify.mjs";
 
+const USAGE = `usage: node scripts/soak.mjs [--runs 200] [--minutes 5] [--concurrency 6] [--seed 1] [--stale-after 8]
+--stale-after: seconds without a stamp before a run is declared lost (heartbeat: a quarter of it).
+Stops at whichever of --runs or --minutes comes first. Needs root, pg_createcluster and a build.`;
 const { values } = parseArgs({
   options: {
+    help: { type: "boolean", default: false },
     runs: { type: "string", default: "200" },
     minutes: { type: "string", default: "5" },
     concurrency: { type: "string", default: "6" },
     seed: { type: "string", default: "1" },
+    "stale-after": { type: "string", default: "8" },
   },
 });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const maxRuns = Number(values.runs);
 const deadline = Date.now() + Number(values.minutes) * 60_000;
 const concurrency = Number(values.concurrency);
@@ -39,7 +48,15 @@ if (unavailable) {
 }
 
 const cluster = await createPgCluster("sandcaster_soak", 5442);
-const INSTANCE = { databaseUrl: cluster.url, heartbeatSecs: 1, staleAfterSecs: 3, maxPerRun: 5000 };
+// Short enough that a killed instance's runs end within the checks' wait; a loaded machine stalls
+// an instance's event loop for seconds (3 s declared live runs lost there).
+const staleAfterSecs = Number(values["stale-after"]);
+const INSTANCE = {
+  databaseUrl: cluster.url,
+  heartbeatSecs: Math.max(1, Math.floor(staleAfterSecs / 4)),
+  staleAfterSecs,
+  maxPerRun: 5000,
+};
 const slots = [
   { name: "a", instance: await startInstance({ ...INSTANCE, instanceId: "a" }), down: false },
   { name: "b", instance: await startInstance({ ...INSTANCE, instanceId: "b" }), down: false },
@@ -50,6 +67,9 @@ const count = (name) => {
 };
 const totals = {
   killedBeforeRecorded: 0,
+  neverStarted: 0,
+  sweptAlive: 0,
+  resumed: 0,
   runs: 0,
   refused: 0,
   fiveXx: 0,
@@ -119,7 +139,11 @@ async function oneRun() {
         .catch(() => undefined);
     }
   });
+  if (!scenario.leaveAfter) totals.fiveXx += await resumeToEnd(slots, runId, live);
+  if (live.resumed) totals.resumed++;
   const verdict = await checkRun(slots, runId, live, scenario, ran);
+  totals.neverStarted += verdict.neverStarted ? 1 : 0;
+  totals.sweptAlive += verdict.sweptAlive ? 1 : 0;
   totals.killedBeforeRecorded += verdict.killedBeforeRecorded ? 1 : 0;
   totals.stuck += verdict.stuck ? 1 : 0;
   totals.lost += verdict.lost;
@@ -196,6 +220,9 @@ const rows = [
   ["status ≠ terminal event", totals.mismatched],
   ["ended live, then kill -9 before recorded (SERVER_LOST)", totals.killedBeforeRecorded],
   ["5xx (not 503)", totals.fiveXx],
+  ["streams resumed to their end (Last-Event-ID)", totals.resumed],
+  ["declared lost while its server lived (client shown SERVER_LOST)", totals.sweptAlive],
+  ["server down before the run was recorded (client saw nothing)", totals.neverStarted],
   ["refused (instance down, 429, 503)", totals.refused],
   ["seconds", Math.round((Date.now() - started) / 1000)],
 ];

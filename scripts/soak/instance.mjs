@@ -91,7 +91,9 @@ let closing;
 function close() {
   closing ??= (async () => {
     await server.shutdown(options.graceMs ?? 2000);
-    stopKeepingAlive();
+    // Our runs stay stamped until their last writes landed: a sweeper elsewhere must not declare
+    // a run lost whose end is on its way to the store.
+    await stopKeepingAlive();
     await store.close();
   })();
   return closing;

@@ -29,14 +29,36 @@ export async function readStream(response, onEvent) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const isEnd = (event) => event.data.type === "result" || event.data.type === "error";
+
+/**
+ * What an SDK client does when a stream closes cleanly without the run's end (its server could not
+ * store the end yet): resume with Last-Event-ID until the end comes. Appends to `live`.
+ */
+export async function resumeToEnd(slots, runId, live) {
+  const fiveXx = { count: 0 };
+  for (let attempt = 0; attempt < 20 && live.complete && !live.events.some(isEnd); attempt++) {
+    const after = live.events.at(-1)?.id;
+    const headers = after === undefined ? {} : { "Last-Event-ID": String(after) };
+    const response = await get(slots, `/runs/${runId}/events`, fiveXx, { headers });
+    if (!response) break;
+    const more = await readStream(response);
+    live.events.push(...more.events);
+    live.resumed = (live.resumed ?? 0) + 1;
+    if (more.events.length === 0) await sleep(500);
+  }
+  return fiveXx.count;
+}
 const essential = (event) => ["result", "error", "system"].includes(event.type);
 
-/** GET through whichever instance is up; 503 and refused connections are retried. */
-async function get(slots, path, fiveXx) {
-  for (let attempt = 0; attempt < 150; attempt++) {
+/** GET through whichever instance is up; 503 and refused connections are retried (so is 404, `tries` times). */
+async function get(slots, path, fiveXx, { headers = {}, tries = 150 } = {}) {
+  for (let attempt = 0; attempt < tries; attempt++) {
     const slot = slots.filter((s) => !s.down)[attempt % 2] ?? slots.find((s) => !s.down);
     if (slot) {
-      const response = await fetch(new URL(path, slot.instance.url)).catch(() => undefined);
+      const response = await fetch(new URL(path, slot.instance.url), { headers }).catch(
+        () => undefined,
+      );
       if (response?.status === 200) return response;
       if (response && response.status >= 500 && response.status !== 503) fiveXx.count++;
       await response?.body?.cancel().catch(() => undefined);
@@ -63,13 +85,19 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   };
   let record;
   // A run whose server was killed ends when the other instance declares it lost (staleAfter + a round).
-  for (let i = 0; i < 60; i++) {
-    const response = await get(slots, `/runs/${runId}`, fiveXx);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const response = await get(slots, `/runs/${runId}`, fiveXx, { tries: 25 });
     record = response ? await response.json() : undefined;
     if (record && record.status !== "running") break;
     await sleep(500);
   }
   verdict.fiveXx = fiveXx.count;
+  if (!record && live.events.length === 0) {
+    // Its server went down before the run was recorded, and its client was shown nothing of it.
+    verdict.neverStarted = true;
+    return verdict;
+  }
   if (!record || record.status === "running") {
     verdict.stuck = true;
     verdict.problem = `still ${record?.status ?? "unrecorded"} after 30 s`;
@@ -121,13 +149,17 @@ export async function checkRun(slots, runId, live, scenario, instance) {
     verdict.lost++;
     verdict.problem ??= `event ${event.id} (${event.data.type}) seen live is not in the replay`;
   }
-  if (serverLost && live.events.some((e) => e.id >= replay.at(-1).id)) {
+  const end = replay.at(-1);
+  const isTheEnd = (e) => e.id === end.id && JSON.stringify(e.data) === JSON.stringify(end.data);
+  if (serverLost && live.events.some((e) => e.id >= end.id && !isTheEnd(e))) {
     verdict.mismatched = true;
     verdict.problem = "SERVER_LOST reuses an id the client saw";
   }
+  // Shown live by a server that was not killed: the run was declared lost while it still ran.
+  verdict.sweptAlive = serverLost && live.events.some(isTheEnd) && !instance.killed;
   if (live.complete && !scenario.leaveAfter && live.events.length > 0) {
     const liveLast = live.events.at(-1);
-    if (serverLost && instance.killed) {
+    if (serverLost && instance.killed && !isTheEnd(liveLast)) {
       // Its server streamed the end, then died (kill -9) before the outcome reached the store.
       verdict.killedBeforeRecorded = true;
     } else if (JSON.stringify(liveLast.data) !== JSON.stringify(last)) {

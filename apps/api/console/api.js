@@ -90,6 +90,20 @@ export async function apiJson(path, init) {
 }
 
 /**
+ * GET /runs: the array of runs, and the next page's cursor from its `Link: <…>; rel="next"`.
+ * @param {string} path
+ * @returns {Promise<{ runs: import("./types.js").RunRecord[], nextCursor?: string }>}
+ */
+export async function runsPage(path) {
+  const response = await apiFetch(path);
+  if (!response.ok) throw await errorFrom(response);
+  const runs = await response.json();
+  const next = /<([^>]*)>\s*;\s*rel="?next"?/.exec(response.headers.get("link") ?? "");
+  const cursor = next?.[1] ? new URL(next[1], location.href).searchParams.get("cursor") : null;
+  return cursor ? { runs, nextCursor: cursor } : { runs };
+}
+
+/**
  * What to show for a failure: the server's code, message and field details when it sent them.
  * @param {unknown} error
  * @returns {{ code?: string, message: string, details?: ErrorDetail[] }}

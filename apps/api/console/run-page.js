@@ -60,9 +60,9 @@ function recordPanel(run, path) {
     ),
     h("p", { class: "record-prompt", text: run.prompt }),
     run.status === "cancelled"
-      ? cancelNotice(run.error?.message ?? "The run was cancelled.", false)
+      ? cancelNotice(run.error ?? "The run was cancelled.", false)
       : run.error
-        ? errorCallout({ code: run.error.code, content: run.error.message })
+        ? errorCallout({ code: run.errorCode, content: run.error })
         : null,
     definitionList(details(run)),
   );

@@ -1,6 +1,6 @@
 // The runs dashboard: GET /runs, newest first, filtered by status, one page more at a time; the
 // first page refreshes itself while shown (new runs appear, running ones end).
-import { apiJson, describeError } from "./api.js";
+import { describeError, runsPage } from "./api.js";
 import { $, h } from "./dom.js";
 import { formatCost, formatCount, formatDate, formatDuration, totalTokens } from "./format.js";
 import { statusPill } from "./summary.js";
@@ -55,8 +55,7 @@ export function createRunsPage() {
     more.disabled = true;
     if (!quiet) message.replaceChildren(h("span", { class: "muted", text: "Loading…" }));
     try {
-      /** @type {{ runs: RunRecord[], nextCursor?: string }} */
-      const page = await apiJson(`/runs?${params}`);
+      const page = await runsPage(`/runs?${params}`);
       if (mine !== generation) return;
       if (reset) rows.replaceChildren();
       pages = reset ? 1 : pages + 1;

@@ -41,7 +41,8 @@
  *   numTurns?: number,
  *   costUsd?: number,
  *   usage?: Usage,
- *   error?: { code: string, message: string },
+ *   error?: string,
+ *   errorCode?: string,
  *   filesCount: number,
  *   metadata?: Record<string, string>,
  * }} RunRecord

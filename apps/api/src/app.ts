@@ -41,6 +41,7 @@ import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
 import { templatesRoute } from "./routes/templates.js";
+import { upstreamSessionsRoute } from "./routes/upstream-sessions.js";
 import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
 import { traceRequest } from "./tracing/trace-request.js";
@@ -194,19 +195,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", consoleRoute());
   app.route("/", runsRoute(deps.services.store));
   app.route("/", runWebhooksRoute(deps.services.store));
-  app.route("/", sessionsRoute(deps.sessions, deps.services.config.sessions));
-  app.route("/", streamTokenRoute(deps.services.store, tokens));
-  app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
-  app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
-  app.route(
-    "/",
-    e2bWebhookRoute({
-      secret: deps.e2bWebhookSecret,
-      store: deps.services.store,
-      activeRuns: deps.activeRuns,
-      logger,
-    }),
-  );
   // Agent runs and pipelines share the run services and the concurrency slots; only agent runs
   // have a model, so only they get the model gateway (pipelines' sandboxes have no network).
   const runRoutes = {
@@ -224,13 +212,26 @@ export function createApp(deps: AppDeps): Hono {
     heartbeatMs: deps.heartbeatMs ?? 15_000,
     isDraining: deps.isDraining ?? (() => false),
   };
+  const queryDeps = {
+    ...runRoutes,
+    runs: { ...runRoutes.runs, extensions: [gateway, ...(deps.extensions ?? [])] },
+  };
+  // Before sessionsRoute: upstream's POST /sessions (a body with a prompt) is answered here.
+  app.route("/", upstreamSessionsRoute(deps.sessions, queryDeps));
+  app.route("/", sessionsRoute(deps.sessions, deps.services.store, deps.services.config.sessions));
+  app.route("/", streamTokenRoute(deps.services.store, tokens));
+  app.route("/", runEventsRoute(deps.services.store, deps.heartbeatMs ?? 15_000, metrics));
+  app.route("/", cancelRunRoute(deps.services.store, deps.activeRuns));
   app.route(
     "/",
-    queryRoute({
-      ...runRoutes,
-      runs: { ...runRoutes.runs, extensions: [gateway, ...(deps.extensions ?? [])] },
+    e2bWebhookRoute({
+      secret: deps.e2bWebhookSecret,
+      store: deps.services.store,
+      activeRuns: deps.activeRuns,
+      logger,
     }),
   );
+  app.route("/", queryRoute(queryDeps));
   app.route("/", pipelinesRoute(runRoutes));
   app.route("/", templatesRoute(deps.templates));
   app.route(

@@ -72,10 +72,29 @@ describe("POST /query bad input", () => {
 
   it("unknown sandboxProvider → 400", async () => {
     await expectError(
-      await postQuery(t.url, { prompt: "x", sandboxProvider: "vercel" }, auth),
+      await postQuery(t.url, { prompt: "x", sandboxProvider: "nimbus" }, auth),
       400,
       "sandboxProvider",
     );
+  });
+
+  it("providers upstream names that this server does not run → 400 saying so, listing ours", async () => {
+    const cases = [
+      { sandboxProvider: "vercel", field: "sandboxProvider", ours: "local, docker, e2b" },
+      { sandboxProvider: "cloudflare", field: "sandboxProvider", ours: "local, docker, e2b" },
+      { provider: "vertex", field: "provider", ours: "anthropic, openai, google, openrouter" },
+      { provider: "bedrock", field: "provider", ours: "anthropic, openai, google, openrouter" },
+    ];
+    for (const { field, ours, ...given } of cases) {
+      const res = await postQuery(t.url, { prompt: "x", ...given }, auth);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { details: { field: string; message: string }[] };
+      const detail = body.details.find((d) => d.field === field);
+      const name = Object.values(given)[0];
+      expect(detail?.message).toBe(
+        `"${name}" is a ${field === "provider" ? "model" : "sandbox"} provider of upstream Sandcaster that this server does not run; this server supports ${ours}`,
+      );
+    }
   });
 
   it("a provider this server lacks → 400", async () => {
@@ -88,9 +107,9 @@ describe("POST /query bad input", () => {
 
   it("unknown field → 400", async () => {
     await expectError(
-      await postQuery(t.url, { prompt: "x", allowedSkills: [] }, auth),
+      await postQuery(t.url, { prompt: "x", notARealField: [] }, auth),
       400,
-      "allowedSkills",
+      "notARealField",
     );
   });
 

@@ -160,7 +160,7 @@ describe("egress of an e2b sandbox", () => {
     expect(JSON.stringify(events.at(-1)?.data)).toContain("gateway.publicUrl");
     expect(t.double.requests).toEqual([]);
     const record = await (await fetch(`${t.url}/runs/${runId}`)).json();
-    expect(record).toMatchObject({ status: "error", error: { code: "INVALID_CONFIG" } });
+    expect(record).toMatchObject({ status: "error", errorCode: "INVALID_CONFIG" });
     const deadline = Date.now() + 10_000;
     while (e2b.alive().length > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));

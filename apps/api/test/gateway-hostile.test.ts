@@ -152,7 +152,7 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
     // The second call would pass it (its prompt is at least the first's): it never reached the model.
     expect(server.double.requests.length).toBe(1);
     const record = (await (await fetch(`${server.url}/runs/${runId}`)).json()) as RunJson;
-    expect(record).toMatchObject({ status: "error", error: { code: "BUDGET_EXCEEDED" } });
+    expect(record).toMatchObject({ status: "error", errorCode: "BUDGET_EXCEEDED" });
     expect(record.costUsd).toBeCloseTo((10_000 * 3 + 15) / 1e6, 9);
   });
 });

@@ -48,7 +48,7 @@ describe.each(SANDBOXES)("on $sandbox", ({ sandbox, enabled }) => {
       controller.abort();
       expect(await expectNoLeftovers(runId)).toEqual([]);
       const run = await waitForStatus(server, runId, "cancelled");
-      expect(run).toMatchObject({ status: "cancelled", error: { code: "CANCELLED" } });
+      expect(run).toMatchObject({ status: "cancelled", errorCode: "CANCELLED" });
     },
   );
 
@@ -69,7 +69,7 @@ describe.each(SANDBOXES)("on $sandbox", ({ sandbox, enabled }) => {
       expect(await expectNoLeftovers(runId)).toEqual([]);
       expect(await server.store.getRun(runId)).toMatchObject({
         status: "error",
-        error: { code: "TIMEOUT" },
+        errorCode: "TIMEOUT",
       });
     },
   );
@@ -91,7 +91,7 @@ describe.each(SANDBOXES)("on $sandbox", ({ sandbox, enabled }) => {
     expect(await expectNoLeftovers(runId)).toEqual([]);
     expect(await server.store.getRun(runId)).toMatchObject({
       status: "error",
-      error: { code: "RUNNER_CRASHED" },
+      errorCode: "RUNNER_CRASHED",
     });
   });
 });

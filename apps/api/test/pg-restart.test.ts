@@ -84,8 +84,18 @@ it.runIf(version !== undefined)(
     });
     const response = await postQuery(t.url, { prompt: "sleep through a restart" });
     const runId = response.headers.get("x-run-id") ?? "";
-    const reading = readEvents(response);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The database restarts once the agent's `sleep 4` is under way: mid-run, by what the client saw.
+    let toolStarted = () => {};
+    const midRun = new Promise<void>((resolve) => {
+      toolStarted = resolve;
+    });
+    const reading = readEvents(response, {
+      until: (event) => {
+        if (event.data.type === "tool_use") toolStarted();
+        return false;
+      },
+    });
+    await Promise.race([midRun, reading]);
     sh("pg_ctlcluster", [version ?? "", CLUSTER, "restart"]);
     const events = await reading;
     const last = events.at(-1)?.data;

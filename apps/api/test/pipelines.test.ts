@@ -91,10 +91,8 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
 
       const record = await store.getRun(runId);
       expect(record).toMatchObject({ kind: "pipeline", status: "completed", filesCount: 1 });
-      const listed = (await (await fetch(new URL("/runs", url))).json()) as {
-        runs: { kind?: string }[];
-      };
-      expect(listed.runs.map((r) => r.kind)).toEqual(["pipeline", "pipeline"]);
+      const listed = (await (await fetch(new URL("/runs", url))).json()) as { kind?: string }[];
+      expect(listed.map((r) => r.kind)).toEqual(["pipeline", "pipeline"]);
       expect(await expectNoLeftovers(runId)).toEqual([]);
     },
   );

@@ -128,7 +128,7 @@ describe.runIf(hasService("bwrap"))("a run on e2b", () => {
     expect((await reading).at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
     expect(await server.store.getRun(lostId)).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_LOST" },
+      errorCode: "SANDBOX_LOST",
     });
     // last: the injected 429s outlast this run's retries
     double.inject({ kind: "status", status: 429, times: 10 });
@@ -140,7 +140,7 @@ describe.runIf(hasService("bwrap"))("a run on e2b", () => {
     });
     expect(await server.store.getRun(limitedId)).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_RATE_LIMITED" },
+      errorCode: "SANDBOX_RATE_LIMITED",
     });
 
     expect(await noneAlive(double)).toEqual([]);

@@ -114,9 +114,9 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
       expect(record.costUsd).toBeCloseTo(cost, 12);
       expect(record.durationSecs).toBeGreaterThan(0);
       const list = (await (await fetch(new URL("/runs?status=completed", t.url))).json()) as {
-        runs: { id: string }[];
-      };
-      expect(list.runs.map((r) => r.id)).toEqual([runId]);
+        id: string;
+      }[];
+      expect(list.map((r) => r.id)).toEqual([runId]);
       expect(JSON.stringify(record)).not.toContain("sk-ant");
     },
   );
@@ -143,7 +143,7 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
       const record = (await (await fetch(new URL(`/runs/${runId}`, t.url))).json()) as object;
       expect(record).toMatchObject({
         status: "error",
-        error: { code: "MODEL_BAD_REQUEST" },
+        errorCode: "MODEL_BAD_REQUEST",
         filesCount: 1,
       });
     },

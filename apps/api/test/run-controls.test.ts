@@ -93,7 +93,7 @@ describe("run controls", () => {
       dir = await mkdtemp(join(tmpdir(), "sandcaster-two-"));
       const storePath = join(dir, "shared.db");
       const a = await start({
-        turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 60" } }] }],
+        turns: [{ toolCalls: [{ name: "bash", input: { command: "echo started; sleep 60" } }] }],
         storePath,
         databaseUrl,
       });
@@ -101,7 +101,10 @@ describe("run controls", () => {
       const response = await postQuery(a.url, { prompt: "hang" });
       const runId = response.headers.get("x-run-id") ?? "";
       const reading = readEvents(response);
-      await new Promise((r) => setTimeout(r, 1000));
+      // Cancel once B's replay shows the command running (its live output), not after a guess.
+      await readEvents(await resume(b.url, runId), {
+        until: (e) => e.data.type === "tool_output" && e.data.content.includes("started"),
+      });
       const cancel = await fetch(new URL(`/runs/${runId}/cancel`, b.url), { method: "POST" });
       expect(cancel.status).toBe(202);
       expect(await cancel.json()).toEqual({ id: runId, status: "cancelling" });
@@ -121,8 +124,8 @@ describe("run controls", () => {
       turns: [{ toolCalls: [{ name: "bash", input: { command: "sleep 2" } }] }, { text: "one" }],
       config: { limits: { maxConcurrentRuns: 1, maxQueuedRuns: 0, queueTimeoutSecs: 1 } },
     });
-    const first = postQuery(server.url, { prompt: "first" }).then((r) => readEvents(r));
-    await new Promise((r) => setTimeout(r, 300));
+    // The answer's headers come once the run holds the only slot (admission precedes them).
+    const first = readEvents(await postQuery(server.url, { prompt: "first" }));
     const refused = await postQuery(server.url, { prompt: "second" });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);

@@ -163,8 +163,8 @@ describe.each(CASES)("sessions on $sandbox", ({ sandbox, enabled }) => {
       ]);
       const session = await createSession(server.url, { sandboxProvider: sandbox });
       const slow = postQuery(server.url, { prompt: "take your time", sessionId: session.id });
+      // Its headers come once the turn holds the session (startRun claims it before answering).
       const running = await slow;
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const busy = await postQuery(server.url, { prompt: "me too", sessionId: session.id });
       expect(busy.status).toBe(409);
       expect(await busy.json()).toMatchObject({ code: "SESSION_BUSY" });

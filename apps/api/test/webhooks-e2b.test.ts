@@ -103,7 +103,7 @@ describe("POST /webhooks/e2b", () => {
     expect(await first.json()).toEqual({ status: "ok", runMarkedLost: true });
     expect(await t.store.getRun("run-2")).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_LOST" },
+      errorCode: "SANDBOX_LOST",
     });
     expect(await (await deliver(t.url, body)).json()).toEqual({ status: "duplicate" });
   });
@@ -163,11 +163,12 @@ describe("POST /webhooks/e2b", () => {
     const response = await postQuery(t.url, { prompt: "wait" });
     const runId = response.headers.get("x-run-id") ?? "";
     const rest = readEvents(response);
-    // Delivered once the run has its sandbox (what a real `killed` event follows).
-    const deadline = Date.now() + 20_000;
-    while (!(await t.store.getRun(runId))?.sandboxId && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Delivered once the run has its sandbox (what a real `killed` event follows): the run's
+    // sandbox is recorded before its `sandbox_ready` event, which a replay connection waits for.
+    const replay = await fetch(new URL(`/runs/${runId}/events`, t.url));
+    await readEvents(replay, {
+      until: (e) => e.data.type === "system" && e.data.subtype === "sandbox_ready",
+    });
     expect(e2b.alive()).toHaveLength(1);
     const sandboxId = e2b.alive()[0]?.sandboxId ?? "";
     // Another sandbox of the team naming this run changes nothing; the run's own sandbox does.
@@ -185,7 +186,7 @@ describe("POST /webhooks/e2b", () => {
     expect(events.at(-1)?.data).toMatchObject({ type: "error", code: "SANDBOX_LOST" });
     expect(await t.store.getRun(runId)).toMatchObject({
       status: "error",
-      error: { code: "SANDBOX_LOST" },
+      errorCode: "SANDBOX_LOST",
     });
   });
 });

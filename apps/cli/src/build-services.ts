@@ -121,7 +121,7 @@ export async function buildServices(options: {
     activeRuns,
     pools,
     close: async () => {
-      stopKeepingAlive?.();
+      await stopKeepingAlive?.();
       await Promise.all(pools.map((pool) => pool.close()));
       stopSweeping?.();
       stopPruning();

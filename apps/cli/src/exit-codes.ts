@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** Stopped with Ctrl-C (128 + SIGINT), as shells report it. */
   interrupted: 130,
+  /** stdout's reader left (`| head`): 128 + SIGPIPE, what shells report for `yes | head -1`. */
+  outputClosed: 141,
 } as const;
 
 /** A mistake in how the command was called; main prints it with a pointer to --help, exit 2. */

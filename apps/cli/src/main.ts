@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { EXIT, UsageError } from "./exit-codes.js";
-import { RemoteError } from "./remote/remote-error.js";
 // The sandcaster command: dispatches to a command; errors become one clear line and an exit code.
+import { loadDotEnv } from "./env-file.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { watchOutput } from "./terminal/closed-output.js";
+import { didYouMean } from "./terminal/did-you-mean.js";
 import { safeText } from "./terminal/safe-text.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import("./commands/init.js")).initCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   image: async () => (await import("./commands/image.js")).imageCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
   e2b: async () => {
     const { e2bCommand } = await import("./commands/e2b.js");
     return (argv) => e2bCommand(argv);
@@ -37,6 +40,7 @@ usage: sandcaster <command> [options]
   doctor             check this machine: node, sandboxes, model keys, E2B, the run store
   image build        build the Docker sandbox image
   e2b webhook …      manage E2B lifecycle webhooks (register | list | delete)
+  completion bash|zsh  print a shell completion script (eval "$(sandcaster completion bash)")
 
 Start here:  sandcaster init && sandcaster doctor && sandcaster query "Write hello.py and run it"
 Run \`sandcaster <command> --help\` for a command's options.
@@ -54,11 +58,12 @@ function report(error: unknown): number {
   }
   // Server and sandbox text can reach an error message: it must not drive the terminal.
   process.stderr.write(`sandcaster: ${safeText(message)}\n`);
-  // The server refused the request itself (a field it does not accept): a usage error too.
-  return error instanceof RemoteError && error.status === 400 ? EXIT.usage : EXIT.failed;
+  return EXIT.failed;
 }
 
 async function main(argv: string[]): Promise<number> {
+  // SANDCASTER_NO_DOTENV=1 skips it (a script that wants only its own environment).
+  if (!process.env.SANDCASTER_NO_DOTENV) loadDotEnv();
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v") {
     console.log(VERSION);
@@ -71,13 +76,15 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const load = COMMANDS[name];
-  if (!load) throw new UsageError(`unknown command "${name}"`);
+  if (!load)
+    throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}`);
   return (await load())(rest);
 }
 
 // Until main settles: a command whose promise is left hanging when the event loop drains must
 // not look like a success.
 process.exitCode = EXIT.failed;
+watchOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,6 +1,7 @@
 // util.parseArgs, with its errors turned into UsageError so a typo exits 2 with a pointer to --help.
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "./exit-codes.js";
+import { didYouMean } from "./terminal/did-you-mean.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Config<T extends Options> = {
@@ -20,7 +21,13 @@ export function parseFlags<const T extends Options>(
     return parseArgs<Config<T>>({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), command);
+    // util.parseArgs says: Unknown option '--modle'.
+    const unknown = /^Unknown option '--?([^']+)'/.exec(message)?.[1];
+    const hint = unknown ? didYouMean(unknown, Object.keys(options), "--") : "";
+    throw new UsageError(
+      `${message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.$/, "")}${hint}`,
+      command,
+    );
   }
 }
 

@@ -23,7 +23,12 @@ export interface RunHandle {
 
 /** Recorded runs, from a server (--url) or the local store. */
 export interface RunHistory {
-  list(query: { status?: RunStatus | undefined; limit: number }): Promise<RunPage>;
+  /** One page, newest first; `cursor` is a previous page's nextCursor. */
+  list(query: {
+    status?: RunStatus | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<RunPage>;
   get(id: string): Promise<RunRecord | undefined>;
   /** Events after `after` (0: from the start), then live ones until the run ends. */
   follow(id: string, options: { after: number; signal: AbortSignal }): AsyncIterable<SeqEvent>;

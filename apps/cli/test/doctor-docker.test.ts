@@ -1,6 +1,7 @@
 // `sandcaster doctor` when runs go to Docker: says what the disk cap and the network do not hold.
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
 import { tempDir } from "./temp-dir.js";
@@ -61,3 +62,25 @@ it('is content with network "none" and a cap below memory, but still names uncap
     }),
   );
 });
+
+it.runIf(hasService("docker"))(
+  "a missing sandbox image is ✗ with every way to get one: the build, the offline script, the local provider",
+  async () => {
+    await writeFile(join(dir, "sandcaster.json"), JSON.stringify({ sandboxProvider: "docker" }));
+    // The machine's real daemon, asked for an image nobody built.
+    const result = await runCli(
+      ["doctor"],
+      {
+        HOME: dir,
+        SANDCASTER_DB: join(dir, "runs.db"),
+        SANDCASTER_DOCKER_IMAGE: "sandcaster-sandbox:never-built",
+      },
+      dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✗ image +sandcaster-sandbox:never-built is not built$/m);
+    expect(result.stdout).toContain("sandcaster image build --tag sandcaster-sandbox:never-built");
+    expect(result.stdout).toContain("bash scripts/build-test-image.sh");
+    expect(result.stdout).toContain('"sandboxProvider": "local"');
+  },
+);

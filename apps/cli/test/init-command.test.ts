@@ -4,7 +4,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadConfig } from "@sandcaster/core";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { runCli } from "./cli-process.js";
+import { CLI, runCli } from "./cli-process.js";
 import { tempDir } from "./temp-dir.js";
 
 let dir: string;
@@ -67,3 +67,33 @@ it("writes into --dir, and rejects an unknown starter with exit 2", async () => 
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain("choose one of minimal, docker, e2b, openai");
 });
+
+/** Every property name in a JSON Schema, at any depth. */
+function propertyNames(schema: unknown, into = new Set<string>()): Set<string> {
+  if (!schema || typeof schema !== "object") return into;
+  const node = schema as Record<string, unknown>;
+  for (const [name, sub] of Object.entries((node.properties as object | undefined) ?? {})) {
+    into.add(name);
+    propertyNames(sub, into);
+  }
+  for (const key of ["items", "additionalProperties"]) propertyNames(node[key], into);
+  for (const key of ["anyOf", "oneOf", "allOf"])
+    for (const sub of (node[key] as unknown[] | undefined) ?? []) propertyNames(sub, into);
+  return into;
+}
+
+it.each(["minimal", "docker", "e2b", "openai"])(
+  "starter %s explains every field of the config schema, and points $schema at it",
+  async (starter) => {
+    await runCli(["init", starter], {}, dir);
+    const text = await readFile(join(dir, "sandcaster.json"), "utf8");
+    // The schema the CLI's build wrote from the protocol's zod schema.
+    const schema = JSON.parse(await readFile(join(CLI, "..", "sandcaster.schema.json"), "utf8"));
+    const names = [...propertyNames(schema)];
+    expect(names.length).toBeGreaterThan(60);
+    for (const name of names) expect(text, name).toContain(`"${name}"`);
+    expect(text).toContain(
+      '"$schema": "./node_modules/@sandcaster/cli/dist/sandcaster.schema.json"',
+    );
+  },
+);

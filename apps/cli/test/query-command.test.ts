@@ -158,7 +158,7 @@ describe("sandcaster query, in-process", () => {
     const store = createSqliteRunStore({ path: env.SANDCASTER_DB });
     expect(await store.getRun(runId)).toMatchObject({
       status: "cancelled",
-      error: { code: "CANCELLED" },
+      errorCode: "CANCELLED",
     });
     await store.close();
   });

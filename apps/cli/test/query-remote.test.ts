@@ -6,7 +6,7 @@ import { createSqliteRunStore } from "@sandcaster/core";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type ServerProcess, startCli, startServe } from "./cli-process.js";
-import { expectNoLocalLeftovers } from "./helpers.js";
+import { expectNoLocalLeftovers, readUntil } from "./helpers.js";
 import { tempDir } from "./temp-dir.js";
 
 let dir: string;
@@ -88,14 +88,25 @@ describe("sandcaster query --url", () => {
   });
 
   it("Ctrl-C asks the server to cancel, waits for it, and exits 130", async () => {
-    const { env, db } = await serve([
-      { text: "Sleeping now.", toolCalls: [{ name: "bash", input: { command: "sleep 120" } }] },
+    const { url, env, db } = await serve([
+      {
+        text: "Sleeping now.",
+        toolCalls: [{ name: "bash", input: { command: "echo started; sleep 120" } }],
+      },
       { text: "never" },
     ]);
     const cli = startCli(["query", "sleep"], env, dir);
     await cli.waitFor(/Sleeping now\./);
     const runId = /▶ run (run_\S+)/.exec(cli.stdout())?.[1] ?? "";
-    await new Promise((r) => setTimeout(r, 500));
+    // Ctrl-C once the server's replay shows the command running (its live output).
+    const watch = new AbortController();
+    const replay = await fetch(`${url}/runs/${runId}/events`, { signal: watch.signal });
+    const { reached, all } = readUntil(replay, "tool_output");
+    await Promise.race([
+      reached,
+      all.then(() => Promise.reject(new Error("the run ended before its command ran"))),
+    ]);
+    watch.abort();
     cli.child.kill("SIGINT");
     const result = await cli.finished;
     expect(result.code).toBe(130);
@@ -122,17 +133,18 @@ describe("sandcaster runs --url", () => {
     const table = await runCli(["runs"], env, dir);
     expect(table.code).toBe(0);
     const [head, row] = table.stdout.trimEnd().split("\n");
-    expect(head).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED$/);
+    expect(head).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED +PROMPT$/);
     expect(row).toMatch(
       new RegExp(
-        `^${runId} +completed +claude-sonnet-4-6 +2 +\\d+ in / \\d+ out +\\$0\\.\\d{4} +[\\d.]+s +\\d+s ago$`,
+        `^${runId.slice(0, 12)} +completed +claude-sonnet-4-6 +2 +\\d+ in / \\d+ out +\\$0\\.\\d{4} +[\\d.]+s +\\d+s ago +notes\\?$`,
       ),
     );
     expect((await runCli(["runs", "--status", "error"], env, dir)).stdout.trim()).toBe(
       "no runs yet",
     );
 
-    const show = await runCli(["runs", "show", runId], env, dir);
+    // A prefix names the run on a server too.
+    const show = await runCli(["runs", "show", runId.slice(0, 12)], env, dir);
     expect(show.stdout).toMatch(new RegExp(`^${runId} {2}completed$`, "m"));
     expect(show.stdout).toMatch(/^ {2}tokens +\d+ in, \d+ out, 0 cache read, 0 cache write$/m);
     expect(show.stdout).toMatch(/^ {2}cost +\$0\.\d{4}$/m);
@@ -161,5 +173,6 @@ describe("sandcaster runs --url", () => {
     expect(followed.stdout).toMatch(/^✓ bash {2}sleep 2$/m);
     expect(followed.stdout).toContain("Waited.");
     expect((await live.finished).code).toBe(0);
-  });
+    // Ten CLI processes one after another: each start costs seconds on a loaded host.
+  }, 150_000);
 });

@@ -42,13 +42,29 @@ it("lists, shows and tails runs of the local store, following a live one to its 
 
   const table = (await runCli(["runs"], {}, dir)).stdout.trimEnd().split("\n");
   expect(table).toHaveLength(3);
+  expect(table[0]).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED +PROMPT$/);
+  // Short ids (run_ and 8 characters while they tell the runs apart); the prompt comes last.
   expect(table[1]).toMatch(
     // The model refused the first call: no turns, but the gateway's metering still says zero spent.
     new RegExp(
-      `^${failedId} +error +claude-haiku-4-5 +0 in / 0 out +\\$0\\.0000 +[\\d.]+s +\\d+s ago$`,
+      `^${failedId.slice(0, 12)} +error +claude-haiku-4-5 +0 in / 0 out +\\$0\\.0000 +[\\d.]+s +\\d+s ago +fail$`,
     ),
   );
-  expect(table[2]).toMatch(new RegExp(`^${okId} +completed +claude-haiku-4-5 +2 +`));
+  expect(table[2]).toMatch(new RegExp(`^${okId.slice(0, 12)} +completed +claude-haiku-4-5 +2 +`));
+
+  // Paging: the next page's command is on stderr; --cursor reads it, --all reads every page.
+  const first = await runCli(["runs", "--limit", "1"], {}, dir);
+  const more = /^more: sandcaster runs --limit 1 --cursor (\S+)$/m.exec(first.stderr);
+  expect(more, first.stderr).not.toBeNull();
+  const next = await runCli(["runs", "--limit", "1", "--cursor", more?.[1] ?? ""], {}, dir);
+  expect(next.stdout.trimEnd().split("\n")[1]).toMatch(new RegExp(`^${okId.slice(0, 12)} `));
+  expect(next.stderr).toBe("");
+  expect((await runCli(["runs", "--all"], {}, dir)).stdout.trimEnd().split("\n")).toHaveLength(3);
+
+  // A unique prefix names a run, with or without run_; too short or unknown is refused.
+  const byPrefix = await runCli(["runs", "show", failedId.slice(4, 10), "--json"], {}, dir);
+  expect(JSON.parse(byPrefix.stdout).id).toBe(failedId);
+  expect((await runCli(["runs", "show", "run_ab"], {}, dir)).stderr).toMatch(/needs 4 characters/);
   const errors = await runCli(["runs", "--status", "error", "--json"], {}, dir);
   expect(JSON.parse(errors.stdout).runs.map((r: { id: string }) => r.id)).toEqual([failedId]);
   expect(
@@ -63,16 +79,23 @@ it("lists, shows and tails runs of the local store, following a live one to its 
   expect(tail.code).toBe(1);
   expect(tail.stdout.trimEnd().split("\n").at(-1)).toMatch(/^✗ failed \[MODEL_AUTH_FAILED\]/);
 
-  const live = startCli(["query", "wait", "--model", "haiku"], env, dir);
+  const prompt = "wait for the sleep to end, then say in great detail what happened and why";
+  const live = startCli(["query", prompt, "--model", "haiku"], env, dir);
   await live.waitFor(/Waiting\./);
   const liveId = /▶ run (run_\S+)/.exec(live.stdout())?.[1] ?? "";
-  const followed = await runCli(["runs", "tail", liveId], {}, dir);
+  // tail by prefix, too
+  const followed = await runCli(["runs", "tail", liveId.slice(0, 14)], {}, dir);
   expect(followed.code).toBe(0);
   expect(followed.stdout).toMatch(/^✓ bash {2}sleep 2$/m);
   expect(followed.stdout.trimEnd().split("\n").at(-1)).toMatch(/^✓ completed · 2 turns/);
   expect((await live.finished).code).toBe(0);
-  // Nine CLI processes one after another: each start costs seconds on a loaded host.
-}, 150_000);
+
+  // The prompt is cut so that each line fits the width (COLUMNS off a terminal).
+  const narrow = (await runCli(["runs"], { COLUMNS: "120" }, dir)).stdout.trimEnd().split("\n");
+  for (const line of narrow) expect(line.length, line).toBeLessThanOrEqual(120);
+  expect(narrow[1]).toMatch(/ wait for the sleep.*…$/);
+  // Fifteen CLI processes one after another: each start costs seconds on a loaded host.
+}, 240_000);
 
 it("refuses bad arguments with exit 2", async () => {
   for (const args of [

@@ -83,7 +83,7 @@ describe.each([
       const store = createSqliteRunStore({ path: env.SANDCASTER_DB });
       expect(await store.getRun(runId)).toMatchObject({
         status: "cancelled",
-        error: { code: "CANCELLED" },
+        errorCode: "CANCELLED",
       });
       await store.close();
       expect(server.logs()).not.toContain("sk-ant-cli-test");
@@ -121,7 +121,7 @@ describe("serve after a crash", () => {
         await new Promise((r) => setTimeout(r, 200));
         run = await store.getRun(runId);
       }
-      expect(run).toMatchObject({ status: "error", error: { code: "SERVER_LOST" } });
+      expect(run).toMatchObject({ status: "error", errorCode: "SERVER_LOST" });
       await store.close();
       // Replaying the run shows how it ended.
       const replay = await (await fetch(`${second.url}/runs/${runId}/events`)).text();

@@ -92,6 +92,7 @@ export {
   type TrimmedHistory,
   trimHistory,
 } from "./session/trim-history.js";
+export { workspaceFiles } from "./session/workspace-files.js";
 export * from "./store/index.js";
 export * from "./templates/index.js";
 export type {

@@ -7,6 +7,7 @@ import { GatewayConfigSchema } from "./gateway.js";
 import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
+import { SubAgentsSchema } from "./subagents.js";
 import { TelemetryConfigSchema } from "./telemetry.js";
 import { TemplateNameSchema, TemplateSpecSchema } from "./templates.js";
 import { AllowedToolsSchema } from "./tools.js";
@@ -176,6 +177,10 @@ export const SandcasterConfigSchema = z.strictObject({
   webhook: WebhookConfigSchema.prefault({}),
   /** Named template specs, built at start (once per hash); see POST /templates. */
   templates: z.record(TemplateNameSchema, TemplateSpecSchema).optional(),
+  /** Folder of skill folders (`<name>/SKILL.md`), relative to the server's working directory. */
+  skillsDir: z.string().min(1).max(4096).optional(),
+  /** Sub-agents every run's agent may delegate to through its `task` tool. */
+  agents: SubAgentsSchema.optional(),
   /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
   telemetry: TelemetryConfigSchema.prefault({}),
 });

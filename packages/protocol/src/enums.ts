@@ -1,8 +1,31 @@
 // The closed sets of names the wire contract accepts.
 import { z } from "zod";
 
+/**
+ * A name outside `names` is refused saying what this server does support; names the upstream
+ * Sandcaster project accepts but this server does not run are named as such, so a client written
+ * for upstream learns why rather than guessing at a typo.
+ */
+function closedSet<const T extends readonly [string, ...string[]]>(
+  names: T,
+  what: string,
+  upstreamOnly: readonly string[],
+) {
+  return z.enum(names, {
+    error: (issue) => {
+      const supported = `this server supports ${names.join(", ")}`;
+      return typeof issue.input === "string" && upstreamOnly.includes(issue.input)
+        ? `${JSON.stringify(issue.input)} is a ${what} of upstream Sandcaster that this server does not run; ${supported}`
+        : `not a ${what}: ${supported}`;
+    },
+  });
+}
+
 export const MODEL_PROVIDERS = ["anthropic", "openai", "google", "openrouter"] as const;
-export const ModelProviderSchema = z.enum(MODEL_PROVIDERS);
+export const ModelProviderSchema = closedSet(MODEL_PROVIDERS, "model provider", [
+  "vertex",
+  "bedrock",
+]);
 export type ModelProvider = z.infer<typeof ModelProviderSchema>;
 
 export const THINKING_LEVELS = ["none", "low", "medium", "high"] as const;
@@ -10,7 +33,10 @@ export const ThinkingLevelSchema = z.enum(THINKING_LEVELS);
 export type ThinkingLevel = z.infer<typeof ThinkingLevelSchema>;
 
 export const SANDBOX_PROVIDERS = ["local", "docker", "e2b"] as const;
-export const SandboxProviderSchema = z.enum(SANDBOX_PROVIDERS);
+export const SandboxProviderSchema = closedSet(SANDBOX_PROVIDERS, "sandbox provider", [
+  "vercel",
+  "cloudflare",
+]);
 export type SandboxProviderName = z.infer<typeof SandboxProviderSchema>;
 
 export const RUN_STATUSES = ["queued", "running", "completed", "error", "cancelled"] as const;

@@ -11,6 +11,7 @@ import {
 } from "./branching.js";
 import { FileEncodingSchema } from "./files.js";
 import { StdoutEventSchema, StepEndEventSchema, StepStartEventSchema } from "./pipeline.js";
+import { AgentTagSchema } from "./subagents.js";
 import { UsageSchema } from "./usage.js";
 
 /** Set on the events of one branch of a branching run (see branching.ts). */
@@ -19,6 +20,8 @@ const branchTag = { branchId: z.string().optional() };
 export const SystemEventSchema = z.object({
   ...branchTag,
   type: z.literal("system"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.string().optional(),
   content: z.string(),
   /** Set on the first event of a run (subtype `init`). */
@@ -31,6 +34,8 @@ export const SystemEventSchema = z.object({
 export const AssistantEventSchema = z.object({
   ...branchTag,
   type: z.literal("assistant"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
@@ -38,6 +43,8 @@ export const AssistantEventSchema = z.object({
 export const ThinkingEventSchema = z.object({
   ...branchTag,
   type: z.literal("thinking"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
@@ -45,6 +52,8 @@ export const ThinkingEventSchema = z.object({
 export const ToolUseEventSchema = z.object({
   ...branchTag,
   type: z.literal("tool_use"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   /** JSON text of the tool input. */
   content: z.string(),
@@ -55,6 +64,8 @@ export const ToolUseEventSchema = z.object({
 export const ToolResultEventSchema = z.object({
   ...branchTag,
   type: z.literal("tool_result"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   content: z.string(),
   isError: z.boolean().default(false),
@@ -69,6 +80,8 @@ export const ToolResultEventSchema = z.object({
 export const ToolOutputEventSchema = z.object({
   ...branchTag,
   type: z.literal("tool_output"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   toolName: z.string(),
   toolUseId: z.string().optional(),
   sandbox: z.string().optional(),
@@ -112,6 +125,8 @@ export const StderrEventSchema = z.object({
 export const WarningEventSchema = z.object({
   ...branchTag,
   type: z.literal("warning"),
+  /** The sub-agent that produced it (see subagents.ts). */
+  agent: AgentTagSchema,
   content: z.string(),
   code: z.string().optional(),
 });

@@ -5,13 +5,30 @@ import { z } from "zod";
 import { RunStatusSchema } from "./enums.js";
 import { RunRecordSchema } from "./run-record.js";
 
-/** GET /runs: one page, newest first. */
+/** GET /runs answers this: one page of runs, newest first (the next page is in the Link header). */
+export const RunListSchema = z.array(RunRecordSchema);
+
+/** One page as clients hand it on: GET /runs's array, and the cursor its Link header names. */
 export const RunPageSchema = z.object({
   runs: z.array(RunRecordSchema),
   /** Present when more runs follow: pass it back as `cursor`. */
   nextCursor: z.string().optional(),
 });
 export type RunPage = z.infer<typeof RunPageSchema>;
+
+/**
+ * GET /runs answers a JSON array of run records (what clients written for the upstream project
+ * expect); the next page is named by a `Link: <…?cursor=…>; rel="next"` header. This reads the
+ * cursor back out of that header (hand-written: one header, one relation, no library needed).
+ */
+export function nextCursorFromLink(link: string | null | undefined): string | undefined {
+  for (const part of (link ?? "").split(",")) {
+    const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (!match?.[1] || !/(^|;)\s*rel="?next"?\s*(;|$)/.test(match[2] ?? "")) continue;
+    return new URL(match[1], "http://x").searchParams.get("cursor") ?? undefined;
+  }
+  return undefined;
+}
 
 /** POST /runs/:id/cancel. */
 export const CancelRunResponseSchema = z.object({

@@ -11,6 +11,8 @@ import {
 import { RequestFilesSchema } from "./files.js";
 import { NetworkRequestSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
+import { AllowedSkillsSchema, ExtraSkillsSchema } from "./skills.js";
+import { AllowedAgentsSchema, SubAgentsSchema } from "./subagents.js";
 import { AllowedToolsSchema } from "./tools.js";
 import { WebhookRequestSchema } from "./webhook.js";
 
@@ -68,6 +70,14 @@ export const QueryRequestSchema = z.strictObject({
   webhook: WebhookRequestSchema.optional(),
   /** Continue a session (POST /sessions): its workspace and conversation carry over. */
   sessionId: z.string().min(1).max(200).optional(),
+  /** Skills offered to the agent, by name (default: all of skillsDir's and extraSkills'). */
+  allowedSkills: AllowedSkillsSchema.optional(),
+  /** More skills for this run: `{name: SKILL.md text}`. */
+  extraSkills: ExtraSkillsSchema.optional(),
+  /** Sub-agents offered to the agent's `task` tool, by name (default: all). */
+  allowedAgents: AllowedAgentsSchema.optional(),
+  /** More sub-agents for this run, beside (and over) sandcaster.json `agents`. */
+  extraAgents: SubAgentsSchema.optional(),
   /** Speculative branching: several full runs at once, the best one's result kept (branching.ts). */
   branching: BranchingRequestSchema.optional(),
 });

@@ -7,6 +7,11 @@ export const PROMPT_PREVIEW_CHARS = 200;
 
 export const RunRecordSchema = z.object({
   id: z.string(),
+  /**
+   * Upstream clients type this `running | completed | error`. Ours adds `queued` (waiting for a
+   * run slot: treat as running) and `cancelled` (stopped by a client, `errorCode` CANCELLED: treat
+   * as error). Both arrive as they are; `error`/`errorCode` are set for `error` and `cancelled`.
+   */
   status: RunStatusSchema,
   /** The first PROMPT_PREVIEW_CHARS characters of the prompt. */
   prompt: z.string(),
@@ -19,7 +24,13 @@ export const RunRecordSchema = z.object({
   numTurns: z.number().int().nonnegative().optional(),
   costUsd: z.number().nonnegative().optional(),
   usage: UsageSchema.optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /**
+   * Why the run failed or stopped, for people: a string, as clients of the upstream project read
+   * it. Code branches on `errorCode` beside it.
+   */
+  error: z.string().optional(),
+  /** One of ERROR_CODES (TIMEOUT, CANCELLED, MODEL_AUTH_FAILED, …) whenever `error` is set. */
+  errorCode: z.string().optional(),
   filesCount: z.number().int().nonnegative(),
   metadata: z.record(z.string(), z.string()).optional(),
   /** The session this run was a turn of. */

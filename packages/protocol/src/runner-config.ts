@@ -7,6 +7,8 @@ import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { RunnerGatewaySchema } from "./gateway.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { HistoryTurnSchema } from "./session.js";
+import { RunnerSkillsSchema } from "./skills.js";
+import { RunnerSubAgentsSchema } from "./subagents.js";
 import { AllowedToolsSchema } from "./tools.js";
 
 export const DEFAULT_MAX_TURNS = 50;
@@ -41,6 +43,10 @@ export const RunnerConfigSchema = z.strictObject({
   composite: RunnerCompositeSchema.optional(),
   /** The host's model gateway: every model call goes there with the token; no key in the sandbox. */
   gateway: RunnerGatewaySchema.optional(),
+  /** Skills uploaded into the sandbox: listed in the system prompt, read with `read_skill`. */
+  skills: RunnerSkillsSchema.optional(),
+  /** Sub-agents the `task` tool runs. */
+  agents: RunnerSubAgentsSchema.optional(),
   /** Present when the agent itself may start branching: the runner offers the trigger's tool. */
   branching: RunnerBranchingSchema.optional(),
 });

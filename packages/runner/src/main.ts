@@ -2,6 +2,7 @@
 
 import { createInterface } from "node:readline";
 import {
+  addUsage,
   ERROR_CODES,
   type RunnerConfig,
   roundUsd,
@@ -17,8 +18,9 @@ import { startGatewayRelay } from "./gateway-relay.js";
 import { configPathFromArgs, loadConfig } from "./load-config.js";
 import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
+import { agentAddons } from "./subagents/agent-addons.js";
 import { buildSystemPrompt } from "./system-prompt.js";
-import { selectTools } from "./tools/index.js";
+import { selectTools, type ToolContext } from "./tools/index.js";
 
 /** stdout carries protocol lines only, so stray console output from any library goes to stderr. */
 function keepStdoutForEvents(): void {
@@ -108,6 +110,38 @@ async function run(
   }
   if (config.branching) tools.push(...branchingTools(emit, config.branching));
   const gateway = await connectGateway(config);
+  const toolContext = (): ToolContext => ({
+    cwd: config.cwd,
+    signal: controller.signal,
+    outputLimitChars: config.limits.toolOutputChars,
+    env: gateway?.toolEnv,
+    bashTimeoutMs: Math.max(
+      1,
+      Math.min(config.limits.bashTimeoutSecs * 1000, deadline - Date.now()),
+    ),
+  });
+  // Skills and sub-agents; a sub-agent talks to the run's provider through the same gateway.
+  const addons = agentAddons(config, {
+    emit,
+    toolContext,
+    connect: (model, { system, tools: agentTools }) =>
+      createConversation(
+        { provider: config.provider, model },
+        {
+          system,
+          tools: agentTools.map(({ name, description, inputSchema }) => ({
+            name,
+            description,
+            inputSchema,
+          })),
+          thinkingLevel: config.thinkingLevel,
+          maxOutputTokens: config.limits.maxOutputTokens,
+        },
+        process.env,
+        gateway?.connection,
+      ),
+  });
+  tools.push(...addons.tools);
   const conversation = createConversation(
     { provider: config.provider, model: config.model },
     {
@@ -116,6 +150,7 @@ async function run(
         cwd: config.cwd,
         toolNames: tools.map((t) => t.name),
         outputFormat: config.outputFormat,
+        sections: addons.promptSections,
       }),
       tools: tools.map(({ name, description, inputSchema }) => ({
         name,
@@ -147,18 +182,15 @@ async function run(
     modelRetries: config.limits.modelRetries,
     emit,
     signal: controller.signal,
-    toolContext: () => ({
-      cwd: config.cwd,
-      signal: controller.signal,
-      outputLimitChars: config.limits.toolOutputChars,
-      env: gateway?.toolEnv,
-      bashTimeoutMs: Math.max(
-        1,
-        Math.min(config.limits.bashTimeoutSecs * 1000, deadline - Date.now()),
-      ),
-    }),
+    toolContext,
   });
   clearTimeout(timer);
+  // Sub-agents' calls count toward the run (the gateway's metering replaces both when it is on).
+  const usage = addUsage(outcome.usage, addons.usage.usage);
+  const costUsd =
+    outcome.costUsd === undefined || addons.usage.costUsd === undefined
+      ? undefined
+      : outcome.costUsd + addons.usage.costUsd;
 
   let structuredOutput: unknown;
   if (config.outputFormat && outcome.subtype === "success") {
@@ -170,7 +202,7 @@ async function run(
       emit({ type: "warning", code: "OUTPUT_FORMAT_MISMATCH", content: structured.reason });
     }
   }
-  if (outcome.costUsd === undefined) {
+  if (costUsd === undefined) {
     emit({
       type: "warning",
       code: "UNKNOWN_MODEL_PRICE",
@@ -184,8 +216,8 @@ async function run(
     numTurns: outcome.numTurns,
     durationSecs: Math.round(Date.now() - startedAt) / 1000,
     model: conversation.model,
-    usage: outcome.usage,
-    ...(outcome.costUsd === undefined ? {} : { costUsd: roundUsd(outcome.costUsd) }),
+    usage,
+    ...(costUsd === undefined ? {} : { costUsd: roundUsd(costUsd) }),
     ...(structuredOutput === undefined ? {} : { structuredOutput }),
   });
 }

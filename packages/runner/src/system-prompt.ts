@@ -12,6 +12,8 @@ export function buildSystemPrompt(options: {
   cwd: string;
   toolNames: readonly string[];
   outputFormat?: OutputFormat | undefined;
+  /** More sections after the working directory's (the skills list). */
+  sections?: readonly string[] | undefined;
 }): string {
   const sections = [options.systemPrompt ?? DEFAULT_PROMPT];
   sections.push(
@@ -20,6 +22,7 @@ export function buildSystemPrompt(options: {
         ? ` Tools: ${options.toolNames.join(", ")}.`
         : " No tools are available."),
   );
+  sections.push(...(options.sections ?? []));
   if (options.outputFormat) {
     sections.push(
       "Your final answer must be a single JSON value, with no prose and no code fences, " +

@@ -56,8 +56,8 @@ export function endedWithoutEvent(record: RunRecord): SandcasterError {
       `run ${record.id} completed, but its result event was not in this stream (it came before the first event read)`,
     );
   }
-  const code = record.error?.code;
-  const reason = record.error?.message ?? `the run ended with status ${record.status}`;
+  const code = record.errorCode;
+  const reason = record.error ?? `the run ended with status ${record.status}`;
   return new RunFailedError(`run ${record.id} failed: ${code ?? record.status}: ${reason}`, {
     runId: record.id,
     code,

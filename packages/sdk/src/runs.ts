@@ -1,5 +1,5 @@
 // client.runs: the run history (list, one page, one run), a run's events, and cancel.
-import type { RunRecord } from "@sandcaster/protocol";
+import { nextCursorFromLink, type RunRecord } from "@sandcaster/protocol";
 import { Paginator } from "./paginate.js";
 import { openRunEvents, runPath, runSource } from "./run-source.js";
 import { RunStream } from "./run-stream.js";
@@ -39,14 +39,21 @@ export class Runs {
   }
 
   /** One page of GET /runs; pass its `nextCursor` back as `cursor` for the next. */
-  page(params: ListRunsParams = {}, options: RequestOptions = {}): Promise<RunPage> {
-    return this.#transport.json<RunPage>({
+  async page(params: ListRunsParams = {}, options: RequestOptions = {}): Promise<RunPage> {
+    const { body, headers } = await this.#transport.jsonWithHeaders<RunRecord[]>({
       method: "GET",
       path: "/runs",
-      query: { limit: params.limit, status: params.status, cursor: params.cursor },
+      query: {
+        limit: params.limit,
+        status: params.status,
+        cursor: params.cursor,
+        sessionId: params.sessionId,
+      },
       headers: options.headers,
       signal: options.signal,
     });
+    const nextCursor = nextCursorFromLink(headers.get("link"));
+    return { runs: body, ...(nextCursor ? { nextCursor } : {}) };
   }
 
   get(runId: string, options: RequestOptions = {}): Promise<RunRecord> {

@@ -1,6 +1,11 @@
 // client.sessions: conversations whose workspace and history persist across queries. A turn is
 // `client.query({ sessionId, prompt })`; one turn at a time per session (409 ConflictError).
-import type { CreateSessionRequestInput, SessionRecord, SessionStatus } from "@sandcaster/protocol";
+import type {
+  CreateSessionRequestInput,
+  SessionDetail,
+  SessionStatus,
+  SessionView,
+} from "@sandcaster/protocol";
 import type { Transport } from "./transport.js";
 import type { RequestOptions } from "./types.js";
 
@@ -22,8 +27,8 @@ export class Sessions {
   create(
     request: CreateSessionRequestInput = {},
     options: RequestOptions = {},
-  ): Promise<SessionRecord> {
-    return this.#transport.json<SessionRecord>({
+  ): Promise<SessionView> {
+    return this.#transport.json<SessionView>({
       method: "POST",
       path: "/sessions",
       body: request,
@@ -32,8 +37,9 @@ export class Sessions {
     });
   }
 
-  get(sessionId: string, options: RequestOptions = {}): Promise<SessionRecord> {
-    return this.#transport.json<SessionRecord>({
+  /** The session with its turns' run records (`runs`, oldest first) and their totals. */
+  get(sessionId: string, options: RequestOptions = {}): Promise<SessionDetail> {
+    return this.#transport.json<SessionDetail>({
       method: "GET",
       path: sessionPath(sessionId),
       headers: options.headers,
@@ -45,15 +51,15 @@ export class Sessions {
   async list(
     params: ListSessionsParams = {},
     options: RequestOptions = {},
-  ): Promise<SessionRecord[]> {
-    const page = await this.#transport.json<{ sessions: SessionRecord[] }>({
+  ): Promise<SessionView[]> {
+    // An array, as upstream clients read it.
+    return this.#transport.json<SessionView[]>({
       method: "GET",
       path: "/sessions",
       query: { limit: params.limit, status: params.status },
       headers: options.headers,
       signal: options.signal,
     });
-    return page.sessions;
   }
 
   /** Deletes the session and frees its workspace. */

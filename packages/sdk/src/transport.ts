@@ -70,6 +70,16 @@ export class Transport {
     });
   }
 
+  /** json(), with the answer's headers (a page whose next cursor is in Link). */
+  async jsonWithHeaders<T>(spec: RequestSpec): Promise<{ body: T; headers: Headers }> {
+    let headers = new Headers();
+    const body = await this.exchange(spec, "application/json", async (response) => {
+      headers = response.headers;
+      return (await response.json()) as T;
+    });
+    return { body, headers };
+  }
+
   /** A request whose answer is bytes (a download); a 204 gives an empty array. */
   bytes(spec: RequestSpec, accept = "application/octet-stream"): Promise<Uint8Array> {
     return this.exchange(

@@ -28,4 +28,6 @@ export interface ListRunsParams {
   limit?: number | undefined;
   status?: RunStatus | undefined;
   cursor?: string | undefined;
+  /** Only this session's turns. */
+  sessionId?: string | undefined;
 }

@@ -115,7 +115,7 @@ describe("query", () => {
     await expect(stream.finalResult()).rejects.toBeInstanceOf(APIUserAbortError);
     expect(seen.at(-1)).toBe("tool_use");
     const run = await recordReaches(server.url, stream.runId ?? "", "cancelled");
-    expect(run.error?.code).toBe("CANCELLED");
+    expect(run.errorCode).toBe("CANCELLED");
     await sandboxGone(stream.runId ?? "");
   });
 

@@ -110,7 +110,7 @@ describe("resume", () => {
       const record = await direct.runs.get(stream.runId ?? "");
       return record.status === "cancelled" ? record : undefined;
     }, 5000);
-    expect(run.error?.code).toBe("CANCELLED");
+    expect(run.errorCode).toBe("CANCELLED");
     await sandboxGone(stream.runId ?? "");
   });
 

@@ -55,6 +55,8 @@ describe("runs", () => {
 
     expect(await collect(client.runs.list({ status: "completed", limit: 1 }))).toHaveLength(3);
     expect(await collect(client.runs.list({ status: "cancelled" }))).toEqual([]);
+    // sessionId reaches the server: these runs are no session's turns.
+    expect(await collect(client.runs.list({ sessionId: "ses_none" }))).toEqual([]);
   });
 
   it("get() returns the record; events() replays a run, from the start or after an id", async () => {

@@ -133,7 +133,8 @@ describe("wire", () => {
       return json(200, {
         id: "run_1",
         status: "error",
-        error: { code: "SERVER_LOST", message: "the server running this run stopped" },
+        error: "the server running this run stopped",
+        errorCode: "SERVER_LOST",
       });
     });
     const stream = createClient({ baseUrl: "http://s.test", fetch }).query({ prompt: "go" });

@@ -52,7 +52,16 @@ export const runPaths: Record<string, JsonSchema> = {
       summary: "List runs, newest first",
       tags: ["runs"],
       parameters: objectParameters(RunListQuerySchema, "query"),
-      responses: { "200": success("One page of runs.", json("RunPage")) },
+      description:
+        'A JSON array of run records. When more runs follow, the `Link` header names the next page: `</runs?…&cursor=…>; rel="next"`.',
+      responses: {
+        "200": success("One page of runs.", json("RunList"), {
+          Link: {
+            description: 'The next page, as `<url>; rel="next"`; absent on the last page.',
+            schema: { type: "string" },
+          },
+        }),
+      },
       errors: ["BadRequest"],
     }),
   },

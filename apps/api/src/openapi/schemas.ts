@@ -3,17 +3,23 @@ import {
   CreateSessionRequestSchema,
   PipelineRequestSchema,
   QueryRequestSchema,
+  RunListSchema,
   RunRecordSchema,
   RunStatusSchema,
   SandcasterEventSchema,
+  SessionDetailSchema,
+  SessionEventSchema,
+  SessionMessageRequestSchema,
   SessionRecordSchema,
+  SessionViewSchema,
+  UpstreamCreateSessionRequestSchema,
   UsageSchema,
 } from "@sandcaster/protocol";
 import type { z } from "zod";
 import { E2BWebhookAckSchema, E2BWebhookPayloadSchema } from "../schemas/e2b-webhook.js";
 import { ErrorBodySchema, ErrorDetailSchema } from "../schemas/errors.js";
 import { HealthBodySchema, ReadyBodySchema } from "../schemas/ops.js";
-import { CancelResponseSchema, RunPageSchema } from "../schemas/runs.js";
+import { CancelResponseSchema } from "../schemas/runs.js";
 import { SessionListSchema } from "../schemas/sessions.js";
 import { RunWebhooksSchema } from "../schemas/webhooks.js";
 import { componentSchemas, type JsonSchema, schemaRef } from "./json-schema.js";
@@ -40,6 +46,8 @@ const INPUT_SCHEMAS = {
   QueryRequest: QueryRequestSchema,
   PipelineRequest: PipelineRequestSchema,
   CreateSessionRequest: CreateSessionRequestSchema,
+  UpstreamCreateSessionRequest: UpstreamCreateSessionRequestSchema,
+  SessionMessageRequest: SessionMessageRequestSchema,
   E2BWebhookPayload: E2BWebhookPayloadSchema,
 };
 
@@ -49,10 +57,13 @@ const OUTPUT_SCHEMAS = {
   RunStatus: RunStatusSchema,
   Usage: UsageSchema,
   RunRecord: RunRecordSchema,
-  RunPage: RunPageSchema,
+  RunList: RunListSchema,
   RunWebhooks: RunWebhooksSchema,
   SessionRecord: SessionRecordSchema,
   SessionList: SessionListSchema,
+  SessionView: SessionViewSchema,
+  SessionDetail: SessionDetailSchema,
+  SessionEvent: SessionEventSchema,
   CancelResponse: CancelResponseSchema,
   HealthBody: HealthBodySchema,
   ReadyBody: ReadyBodySchema,

@@ -9,8 +9,8 @@ import {
   type StartRunServices,
   startQuery,
 } from "@sandcaster/core";
-import type { SandcasterEvent } from "@sandcaster/protocol";
-import { Hono } from "hono";
+import type { QueryRequest, SandcasterEvent, SessionEvent } from "@sandcaster/protocol";
+import { type Context, Hono } from "hono";
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
 import { requestTraceContext } from "../tracing/trace-request.js";
@@ -28,7 +28,10 @@ export interface QueryRouteDeps {
 }
 
 /** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
-async function writeUnnumbered(stream: SSEStreamingApi, event: SandcasterEvent): Promise<void> {
+async function writeUnnumbered(
+  stream: SSEStreamingApi,
+  event: SandcasterEvent | SessionEvent,
+): Promise<void> {
   if (!stream.aborted)
     await stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
 }
@@ -37,79 +40,92 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
   const app = new Hono();
   app.post("/query", async (c) => {
     refuseWhileDraining(deps.isDraining);
-    const request = await readQueryRequest(c);
-    // Known before the slot, so a queued client already has it.
-    const runId = deps.runs.newRunId?.() ?? `run_${randomUUID()}`;
-    const keepOnLeave = request.onDisconnect === "continue";
-    let queuedAhead: (ahead: number) => void = () => undefined;
-    const queued = new Promise<number>((resolve) => {
-      queuedAhead = resolve;
-    });
-    let run: RunHandle | undefined;
-    const starting = startQuery(
-      request,
-      { ...deps.runs, newRunId: () => runId },
-      {
-        traceContext: requestTraceContext(c),
-        // "continue": a queued run keeps its place when its client leaves.
-        admit: () => {
-          // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).
-          refuseWhileStoreDown(deps.runs.store);
-          return admitRun(
-            deps.slots,
-            deps.metrics,
-            deps.isDraining,
-            keepOnLeave ? undefined : c.req.raw.signal,
-            queuedAhead,
-          );
-        },
-        onSandboxReady: (seconds) => {
-          if (run) deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds });
-        },
-      },
-    );
-    // Refusals before the queue (bad plan, full queue) still answer as JSON errors.
-    const first = await Promise.race([starting, queued]);
-    starting.catch(() => undefined); // awaited in the stream below when queued
-    const { heartbeatMs, metrics } = deps;
-    return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
-      let left = false;
-      // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
-      stream.onAbort(() => {
-        left = true;
-        if (!keepOnLeave) run?.cancel("the client disconnected");
-      });
-      if (typeof first === "number") {
-        await writeUnnumbered(stream, {
-          type: "system",
-          subtype: "queued",
-          runId,
-          content: `queued: waiting for a free run slot (${first} ahead)`,
-        });
-        try {
-          run = await starting;
-        } catch (error) {
-          // Refused in the queue (timed out, client gone, session busy): the stream says why.
-          const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
-          const content = error instanceof Error ? error.message : String(error);
-          await writeUnnumbered(stream, { type: "error", code, content });
-          return;
-        }
-        observeRun(deps.metrics, run);
-        if (left && !keepOnLeave) run.cancel("the client disconnected");
-      } else {
-        run = first;
-        observeRun(deps.metrics, run);
-      }
-      const started = run;
-      try {
-        for await (const batch of started.events.batches()) {
-          if (!(await writeEvents(stream, batch))) break;
-        }
-      } finally {
-        await started.done.catch(() => undefined);
-      }
-    });
+    return streamQuery(c, deps, await readQueryRequest(c));
   });
   return app;
+}
+
+/**
+ * Starts a validated request's run and answers with its stream; refusals before the queue are
+ * thrown. `opening` frames go first, unnumbered (upstream's `session_created`).
+ */
+export async function streamQuery(
+  c: Context,
+  deps: QueryRouteDeps,
+  request: QueryRequest,
+  opening: readonly SessionEvent[] = [],
+): Promise<Response> {
+  // Known before the slot, so a queued client already has it.
+  const runId = deps.runs.newRunId?.() ?? `run_${randomUUID()}`;
+  const keepOnLeave = request.onDisconnect === "continue";
+  let queuedAhead: (ahead: number) => void = () => undefined;
+  const queued = new Promise<number>((resolve) => {
+    queuedAhead = resolve;
+  });
+  let run: RunHandle | undefined;
+  const starting = startQuery(
+    request,
+    { ...deps.runs, newRunId: () => runId },
+    {
+      traceContext: requestTraceContext(c),
+      // "continue": a queued run keeps its place when its client leaves.
+      admit: () => {
+        // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).
+        refuseWhileStoreDown(deps.runs.store);
+        return admitRun(
+          deps.slots,
+          deps.metrics,
+          deps.isDraining,
+          keepOnLeave ? undefined : c.req.raw.signal,
+          queuedAhead,
+        );
+      },
+      onSandboxReady: (seconds) => {
+        if (run) deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds });
+      },
+    },
+  );
+  // Refusals before the queue (bad plan, full queue) still answer as JSON errors.
+  const first = await Promise.race([starting, queued]);
+  starting.catch(() => undefined); // awaited in the stream below when queued
+  const { heartbeatMs, metrics } = deps;
+  return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
+    let left = false;
+    // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
+    stream.onAbort(() => {
+      left = true;
+      if (!keepOnLeave) run?.cancel("the client disconnected");
+    });
+    for (const event of opening) await writeUnnumbered(stream, event);
+    if (typeof first === "number") {
+      await writeUnnumbered(stream, {
+        type: "system",
+        subtype: "queued",
+        runId,
+        content: `queued: waiting for a free run slot (${first} ahead)`,
+      });
+      try {
+        run = await starting;
+      } catch (error) {
+        // Refused in the queue (timed out, client gone, session busy): the stream says why.
+        const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
+        const content = error instanceof Error ? error.message : String(error);
+        await writeUnnumbered(stream, { type: "error", code, content });
+        return;
+      }
+      observeRun(deps.metrics, run);
+      if (left && !keepOnLeave) run.cancel("the client disconnected");
+    } else {
+      run = first;
+      observeRun(deps.metrics, run);
+    }
+    const started = run;
+    try {
+      for await (const batch of started.events.batches()) {
+        if (!(await writeEvents(stream, batch))) break;
+      }
+    } finally {
+      await started.done.catch(() => undefined);
+    }
+  });
 }

@@ -1,4 +1,4 @@
-// GET /runs (newest first, filtered, paginated) and GET /runs/:id.
+// GET /runs (newest first, filtered, paginated by a Link header) and GET /runs/:id.
 import { InvalidCursorError, type RunStore } from "@sandcaster/core";
 import { Hono } from "hono";
 import { HttpError } from "../http-error.js";
@@ -11,7 +11,13 @@ export function runsRoute(store: RunStore): Hono {
     const query = readQueryParams(c, RunListQuerySchema);
     try {
       const page: RunPage = await store.listRuns(query);
-      return c.json(page);
+      if (page.nextCursor) {
+        const next = new URL(c.req.url);
+        next.searchParams.set("cursor", page.nextCursor);
+        c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+      }
+      // An array, as clients of the upstream project read it; the next page is in Link.
+      return c.json(page.runs);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new HttpError(400, error.code, error.message, {

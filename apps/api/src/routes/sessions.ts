@@ -2,14 +2,15 @@
 //
 // Archives are streamed both ways: a workspace may be larger than the server's memory. Uploads
 // are capped by sessions.maxArchiveBytes (413), and the generic body limit does not apply to them.
-import type { SessionService } from "@sandcaster/core";
+import type { RunStore, SessionService } from "@sandcaster/core";
 import { CreateSessionRequestSchema, type SessionsConfig } from "@sandcaster/protocol";
 import { type Context, Hono } from "hono";
 import { HttpError } from "../http-error.js";
-import { type SessionList, SessionListQuerySchema } from "../schemas/sessions.js";
+import { SessionListQuerySchema } from "../schemas/sessions.js";
 import { readQueryParams } from "./read-query-params.js";
 import { readJsonBody } from "./read-query-request.js";
 import { asHttpError } from "./session-errors.js";
+import { sessionDetail, sessionView } from "./session-view.js";
 
 const TAR = "application/x-tar";
 const WORKSPACE_PATH = /^\/sessions\/[^/]+\/workspace\/?$/;
@@ -51,6 +52,7 @@ function capped(body: ReadableStream<Uint8Array> | null, limit: number) {
 
 export function sessionsRoute(
   sessions: SessionService | undefined,
+  store: RunStore,
   limits: SessionsConfig = { maxArchiveBytes: 1024 ** 3 },
 ): Hono {
   const app = new Hono();
@@ -62,18 +64,20 @@ export function sessionsRoute(
   app.post("/sessions", async (c) => {
     const request = await readJsonBody(c, CreateSessionRequestSchema);
     const created = await service().create(request, c.req.raw.signal).catch(asHttpError);
-    return c.json(created, 201);
+    return c.json(await sessionView(store, created), 201);
   });
 
   app.get("/sessions", async (c) => {
     const query = readQueryParams(c, SessionListQuerySchema);
-    const list: SessionList = { sessions: await service().list(query) };
-    return c.json(list);
+    // An array (newest first), as upstream clients read it.
+    const list = await service().list(query);
+    return c.json(await Promise.all(list.map((session) => sessionView(store, session))));
   });
 
-  app.get("/sessions/:id", async (c) =>
-    c.json(await service().get(c.req.param("id")).catch(asHttpError)),
-  );
+  app.get("/sessions/:id", async (c) => {
+    const session = await service().get(c.req.param("id")).catch(asHttpError);
+    return c.json(await sessionDetail(store, session));
+  });
 
   app.delete("/sessions/:id", async (c) => {
     // Freeing the workspace finishes even if the client leaves meanwhile.

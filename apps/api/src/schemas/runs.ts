@@ -9,6 +9,8 @@ export const RunListQuerySchema = z.strictObject({
   status: RunStatusSchema.optional(),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: z.string().min(1).max(500).optional(),
+  /** Only this session's turns. */
+  sessionId: z.string().min(1).max(200).optional(),
 });
 
 export { type RunPage, RunPageSchema } from "@sandcaster/protocol";

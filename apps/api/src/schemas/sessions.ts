@@ -1,5 +1,5 @@
 // What the /sessions routes read and answer besides protocol types.
-import { SessionRecordSchema, SessionStatusSchema } from "@sandcaster/protocol";
+import { SessionStatusSchema, SessionViewSchema } from "@sandcaster/protocol";
 import { z } from "zod";
 
 /** GET /sessions query string; unknown parameters are refused. */
@@ -8,10 +8,8 @@ export const SessionListQuerySchema = z.strictObject({
   status: SessionStatusSchema.optional(),
 });
 
-export const SessionListSchema = z.object({
-  /** Newest first. */
-  sessions: z.array(SessionRecordSchema),
-});
+/** GET /sessions: newest first, an array (as upstream clients read it). */
+export const SessionListSchema = z.array(SessionViewSchema);
 export type SessionList = z.infer<typeof SessionListSchema>;
 
 /** The `:id` of /sessions/:id…. */

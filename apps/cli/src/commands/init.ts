@@ -54,7 +54,7 @@ export async function initCommand(argv: string[]): Promise<number> {
   }
   console.log(`
 Starter "${name}": ${starter.summary}.
-Next: cp .env.example .env, fill in the key, load it (set -a; . ./.env; set +a), then
+Next: cp .env.example .env and fill in the key (sandcaster reads ./.env itself), then
   sandcaster doctor
   sandcaster query "Write hello.py that prints hello, then run it"`);
   return 0;

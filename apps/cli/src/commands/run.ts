@@ -11,10 +11,9 @@ import {
 } from "@sandcaster/protocol";
 import { EXIT, UsageError } from "../exit-codes.js";
 import { parseFlags } from "../parse-flags.js";
-import { startInProcessPipeline } from "../pipelines/in-process-pipeline.js";
-import { startRemotePipeline } from "../pipelines/remote-pipeline.js";
 import { stepLines } from "../pipelines/step-lines.js";
 import { followRun } from "../query/follow-run.js";
+import { runStarter } from "../query/run-target.js";
 import { createRunView } from "../render/run-view.js";
 import type { RunHandle } from "../run-types.js";
 
@@ -99,27 +98,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     })(),
   });
 
-  const url = values.url ?? env.SANDCASTER_URL;
-  let code: number;
-  if (url) {
-    view.waiting(`connecting to ${url}`);
-    code = await followRun(
-      async () => shown(startRemotePipeline(url, env.SANDCASTER_API_KEY, input)),
-      view,
-    );
-  } else {
-    view.waiting("preparing");
-    const { createLogger } = await import("@sandcaster/api");
-    const logger = createLogger({
-      level: env.SANDCASTER_LOG_LEVEL ?? "error",
-      destination: process.stderr,
-    });
-    code = await followRun(
-      async () =>
-        shown(await startInProcessPipeline(request, { configPath: values.config, env, logger })),
-      view,
-    );
-  }
+  const target = {
+    command: "run",
+    url: values.url ?? env.SANDCASTER_URL,
+    configPath: values.config,
+    env,
+  };
+  const start = runStarter(target, view, {
+    remote: (client) => {
+      const { markdown, ...options } = input;
+      return client.pipelines.run(markdown, options);
+    },
+    local: async (options) =>
+      (await import("../pipelines/in-process-pipeline.js")).startInProcessPipeline(
+        request,
+        options,
+      ),
+  });
+  const code = await followRun(async () => shown(await start()), view);
   if (!result) return code === EXIT.ok ? EXIT.failed : code;
   if (inPlace) await writeFile(path, result.content);
   else if (!json) process.stdout.write(result.content);

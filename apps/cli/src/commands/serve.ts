@@ -118,8 +118,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
       void server
         .shutdown(graceSecs * 1000)
         .then(() => {
-          stopKeepingAlive();
           stopSweepingSessions();
+          // Keeps stamping our runs until their last writes landed (see keepRunsAlive).
+          return stopKeepingAlive();
         })
         .then(() => webhooks.close())
         .then(() => built.close())

@@ -2,6 +2,7 @@
 // @sandcaster/sdk) or on this machine (its store and sandbox providers, like an in-process query).
 
 import {
+  type CreateSessionRequestInput,
   CreateSessionRequestSchema,
   SESSION_STATUSES,
   type SessionRecord,
@@ -31,20 +32,22 @@ Exit codes: 0 ok, 1 failed or not found, 2 usage error.`;
 
 interface Backend {
   list(query: { limit: number; status?: SessionStatus | undefined }): Promise<SessionRecord[]>;
-  create(request: unknown): Promise<SessionRecord>;
+  create(request: CreateSessionRequestInput): Promise<SessionRecord>;
   get(id: string): Promise<SessionRecord>;
   delete(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
-async function remoteBackend(url: string, apiKey: string | undefined): Promise<Backend> {
-  const { createClient } = await import("@sandcaster/sdk");
-  const client = createClient({ baseUrl: url, apiKey });
+async function remoteBackend(url: string, env: NodeJS.ProcessEnv): Promise<Backend> {
+  const { serverClient, explainServerError } = await import("../remote/server-client.js");
+  const client = serverClient(url, env);
+  const explain = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((error: unknown) => Promise.reject(explainServerError(error, url, "sessions")));
   return {
-    list: (query) => client.sessions.list(query),
-    create: (request) => client.sessions.create(request as never),
-    get: (id) => client.sessions.get(id),
-    delete: (id) => client.sessions.delete(id),
+    list: (query) => explain(client.sessions.list(query)),
+    create: (request) => explain(client.sessions.create(request)),
+    get: (id) => explain(client.sessions.get(id)),
+    delete: (id) => explain(client.sessions.delete(id)),
     close: async () => {},
   };
 }
@@ -120,16 +123,12 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
         }
       : {}),
   };
-  if (action === "create") {
-    const checked = CreateSessionRequestSchema.safeParse(create);
-    if (!checked.success)
-      throw new UsageError(checked.error.issues[0]?.message ?? "invalid", "sessions");
-  }
+  const checked = CreateSessionRequestSchema.safeParse(create);
+  if (action === "create" && !checked.success)
+    throw new UsageError(checked.error.issues[0]?.message ?? "invalid", "sessions");
 
   const url = values.url ?? process.env.SANDCASTER_URL;
-  const backend = url
-    ? await remoteBackend(url, process.env.SANDCASTER_API_KEY)
-    : await localBackend(values.config);
+  const backend = url ? await remoteBackend(url, process.env) : await localBackend(values.config);
   const print = (value: unknown) => console.log(safeJson(value, values.json ? 0 : 2));
   try {
     if (action === "list") {
@@ -137,7 +136,7 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
       if (values.json) print(sessions);
       else console.log(sessionTable(sessions));
     } else if (action === "create") {
-      const session = await backend.create(create);
+      const session = await backend.create(checked.data ?? {});
       if (values.json) print(session);
       else
         console.log(

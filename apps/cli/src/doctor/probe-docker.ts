@@ -44,7 +44,10 @@ export async function probeDocker(
     const image = {
       ok: false,
       message: missing ? `${name} is not built` : `cannot inspect ${name}: ${reason(error)}`,
-      hint: `sandcaster image build --tag ${name}`,
+      // The build needs Docker Hub (its base image); offline and Docker-less ways are named too.
+      hint: missing
+        ? `sandcaster image build --tag ${name} (pulls its base image from Docker Hub); offline, in a checkout: bash scripts/build-test-image.sh, then SANDCASTER_DOCKER_IMAGE=sandcaster-sandbox:test; or run without Docker: "sandboxProvider": "local" (bubblewrap)`
+        : `sandcaster image build --tag ${name}`,
     };
     return { daemon, storage, image };
   }

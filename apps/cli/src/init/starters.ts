@@ -1,4 +1,5 @@
 // The files `sandcaster init` writes: a commented sandcaster.json and .env.example per starter.
+import { DOCKER_REST, LOCAL_REST, reference } from "./reference.js";
 
 export interface Starter {
   summary: string;
@@ -38,6 +39,7 @@ const LOCAL = `  "local": {
     // "auto": bubblewrap when it works, else unisolated with a loud warning;
     // "bwrap": refuse to run without it (apt-get install bubblewrap); "none": never isolate.
     "isolation": "auto",
+${LOCAL_REST}
   },`;
 
 const DOCKER = `  "docker": {
@@ -50,6 +52,7 @@ const DOCKER = `  "docker": {
     "network": "bridge",
     // Daemon socket or URL; default DOCKER_HOST, then /var/run/docker.sock.
     // "socketPath": "unix:///var/run/docker.sock",
+${DOCKER_REST}
   },`;
 
 const E2B = `  "e2b": {
@@ -64,13 +67,21 @@ const COMMON = `  // Files the run created or changed come back as \`file\` even
   // Run history. SANDCASTER_DB overrides the path; DATABASE_URL=postgres://… uses PostgreSQL.
   "store": { "path": ".sandcaster/sandcaster.db" },
   // When serving: runs at once, then a bounded queue; beyond it POST /query answers 429.
-  "limits": { "maxConcurrentRuns": 20, "maxQueuedRuns": 50, "queueTimeoutSecs": 30 },`;
+  // bodyLimitBytes: the largest POST /query body.
+  "limits": { "maxConcurrentRuns": 20, "maxQueuedRuns": 50, "queueTimeoutSecs": 30, "bodyLimitBytes": 16777216 },`;
 
-const config = (...sections: string[]) => `${HEADER}\n{\n${sections.join("\n")}\n}\n`;
+/** Where @sandcaster/cli ships the JSON Schema of this file (made from the loader's own rules). */
+export const SCHEMA_PATH = "./node_modules/@sandcaster/cli/dist/sandcaster.schema.json";
 
-const ENV_HEAD = `# Copy to .env and fill in. sandcaster reads its environment, so load the file first:
-#   set -a; . ./.env; set +a
-# Only the key of the provider a run uses is needed. Never commit .env.`;
+const SCHEMA = `  // Editors complete and check this file with the schema @sandcaster/cli ships
+  // (npm install --save-dev @sandcaster/cli puts it at this path).
+  "$schema": "${SCHEMA_PATH}",`;
+
+const config = (...sections: string[]) => `${HEADER}\n{\n${[SCHEMA, ...sections].join("\n")}\n}\n`;
+
+const ENV_HEAD = `# Copy to .env and fill in: sandcaster reads ./.env from the directory it runs in (a variable
+# already set in the environment wins over the file). Only the key of the provider a run uses is
+# needed. Never commit .env.`;
 
 const KEYS = (first: string) =>
   ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY"]
@@ -89,12 +100,12 @@ const env = (...sections: string[]) => `${[ENV_HEAD, ...sections, ENV_SERVER].jo
 export const STARTERS: Record<string, Starter> = {
   minimal: {
     summary: "Anthropic model, local sandbox (bubblewrap)",
-    config: config(MODEL("sonnet"), SANDBOX("local"), LOCAL, COMMON),
+    config: config(MODEL("sonnet"), SANDBOX("local"), LOCAL, COMMON, reference([DOCKER, E2B])),
     env: env(KEYS("ANTHROPIC_API_KEY")),
   },
   docker: {
     summary: "Anthropic model, one Docker container per run",
-    config: config(MODEL("sonnet"), SANDBOX("docker"), DOCKER, COMMON),
+    config: config(MODEL("sonnet"), SANDBOX("docker"), DOCKER, COMMON, reference([LOCAL, E2B])),
     env: env(
       KEYS("ANTHROPIC_API_KEY"),
       "# The Docker daemon, when not the default socket:\n# DOCKER_HOST=unix:///var/run/docker.sock",
@@ -102,7 +113,7 @@ export const STARTERS: Record<string, Starter> = {
   },
   e2b: {
     summary: "Anthropic model, E2B cloud sandboxes",
-    config: config(MODEL("sonnet"), SANDBOX("e2b"), E2B, COMMON),
+    config: config(MODEL("sonnet"), SANDBOX("e2b"), E2B, COMMON, reference([LOCAL, DOCKER])),
     env: env(
       KEYS("ANTHROPIC_API_KEY"),
       `# E2B (https://e2b.dev): the key never enters a sandbox.
@@ -115,7 +126,13 @@ E2B_API_KEY=
   },
   openai: {
     summary: "OpenAI model (or any OpenAI-compatible server), local sandbox",
-    config: config(MODEL("gpt5", "openai"), SANDBOX("local"), LOCAL, COMMON),
+    config: config(
+      MODEL("gpt5", "openai"),
+      SANDBOX("local"),
+      LOCAL,
+      COMMON,
+      reference([DOCKER, E2B]),
+    ),
     env: env(
       KEYS("OPENAI_API_KEY"),
       "# An OpenAI-compatible server instead (Ollama, vLLM); the key is then optional:\n# OPENAI_BASE_URL=http://localhost:11434/v1",

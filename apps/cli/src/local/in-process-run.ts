@@ -1,61 +1,21 @@
-// A run executed in this process (no server): core's startRun, as a server runs it, behind the
-// CLI's RunHandle; cancel stops it and resolves once its sandbox is destroyed.
-import { gatewayExtension, PlanError, SessionError, startRun } from "@sandcaster/core";
+// A query run in this process (no server): core's startRun with a server's model gateway.
+import { gatewayExtension, startRun } from "@sandcaster/core";
 import type { QueryRequest } from "@sandcaster/protocol";
-import type { Logger } from "pino";
-import { buildServices } from "../build-services.js";
-import { UsageError } from "../exit-codes.js";
 import type { RunHandle } from "../run-types.js";
+import { type InProcessOptions, startInProcess } from "./in-process.js";
 import { localSessions } from "./local-sessions.js";
 
-export interface InProcessOptions {
-  configPath: string | undefined;
-  env: NodeJS.ProcessEnv;
-  logger: Logger;
-}
-
-/** A refusal as the CLI reports it: a bad field is a usage error (exit 2). */
-function refusal(error: unknown): unknown {
-  if (PlanError.isInstance(error)) {
-    const message = `${error.field}: ${error.message}`;
-    return error.status === 400 ? new UsageError(message, "query") : new Error(message);
-  }
-  return SessionError.isInstance(error) ? new Error(`session: ${error.message}`) : error;
-}
-
-export async function startInProcessRun(
+export function startInProcessRun(
   request: QueryRequest,
-  { configPath, env, logger }: InProcessOptions,
+  options: InProcessOptions,
 ): Promise<RunHandle> {
-  const built = await buildServices({ configPath, logger, env, keepRunsAlive: true });
-  const { providers, activeRuns } = built;
-  const sessions = request.sessionId ? localSessions(built, env, logger) : undefined;
-  // The same model gateway and egress proxy as a server's runs (no /gateway route: no e2b here
-  // unless gateway.publicUrl points at a server that serves it).
-  const extensions = [gatewayExtension({ config: built.services.config })];
-  const services = { ...built.services, providers, activeRuns, env, sessions, extensions };
-  const run = await startRun(request, services).catch(async (error: unknown) => {
-    await built.close();
-    throw refusal(error);
-  });
-  const ended = run.done.then(
-    () => undefined,
-    () => undefined,
+  return startInProcess("query", options, (services, built) =>
+    startRun(request, {
+      ...services,
+      sessions: request.sessionId ? localSessions(built, options.env, options.logger) : undefined,
+      // The same model gateway and egress proxy as a server's runs (no /gateway route: no e2b
+      // here unless gateway.publicUrl points at a server that serves it).
+      extensions: [gatewayExtension({ config: built.services.config })],
+    }),
   );
-  return {
-    events: (async function* () {
-      for await (const { event } of run.events) yield event;
-      await run.done; // a run that broke ends the iteration with its error
-    })(),
-    runId: () => run.runId,
-    async cancel() {
-      run.cancel("cancelled with Ctrl-C");
-      await ended;
-    },
-    async close() {
-      run.cancel("the command stopped");
-      await ended;
-      await built.close();
-    },
-  };
 }

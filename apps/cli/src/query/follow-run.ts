@@ -4,6 +4,7 @@ import { onInterrupt } from "../interrupt.js";
 import { RunTally } from "../render/run-tally.js";
 import type { RunView } from "../render/run-view.js";
 import type { RunHandle } from "../run-types.js";
+import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 
 /** Starts the run; resolves once events can be read. */
 export type RunStarter = () => Promise<RunHandle>;
@@ -13,12 +14,15 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
   const startedAt = performance.now();
   let handle: RunHandle | undefined;
   let cancelling: Promise<void> | undefined;
-  const interrupt = onInterrupt(() => {
+  const stop = (code: number) => {
     // Nothing runs yet (still connecting or preparing): there is nothing to wait for.
-    if (!handle) process.exit(EXIT.interrupted);
+    if (!handle) process.exit(code);
     view.waiting("cancelling");
-    cancelling = handle.cancel().catch((error: unknown) => say(`cancel failed: ${error}`));
-  }, say);
+    cancelling ??= handle.cancel().catch((error: unknown) => say(`cancel failed: ${error}`));
+  };
+  const interrupt = onInterrupt(() => stop(EXIT.interrupted), say);
+  // Nobody reads the output any more (`| head`): the run is cancelled as for Ctrl-C.
+  const closedOff = onOutputClosed(() => stop(EXIT.outputClosed));
   const tally = new RunTally();
   // The store's retry and settle timers are unref'd (a server's listener keeps it alive); here
   // nothing else would, and the process must not exit while the run's end is still being written.
@@ -35,9 +39,11 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
     view.line(`✗ lost the run's stream: ${error instanceof Error ? error.message : error}`);
   } finally {
     interrupt.dispose();
+    closedOff();
     await handle?.close().finally(() => clearInterval(alive));
     clearInterval(alive);
   }
+  if (outputClosed()) return EXIT.outputClosed;
   const runId = handle.runId();
   view.finish(tally.summary((performance.now() - startedAt) / 1000));
   if (tally.status === "running" && runId)

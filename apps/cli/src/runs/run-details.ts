@@ -25,7 +25,7 @@ export function runDetails(record: RunRecord, palette: Palette, now = Date.now()
     ],
     ["cost", formatCost(run.costUsd) || undefined],
     ["files", String(run.filesCount)],
-    ["error", run.error && palette.red(`[${run.error.code}] ${run.error.message}`)],
+    ["error", run.error && palette.red(`[${run.errorCode}] ${run.error}`)],
     [
       "metadata",
       run.metadata &&
@@ -51,7 +51,7 @@ function cleanRecord(run: RunRecord): RunRecord {
 export function summaryFromRecord(run: RunRecord): RunSummary {
   return {
     status: run.status === "queued" ? "running" : run.status,
-    errorCode: run.error?.code === undefined ? undefined : safeLine(run.error.code),
+    errorCode: run.errorCode === undefined ? undefined : safeLine(run.errorCode),
     numTurns: run.numTurns,
     usage: run.usage,
     costUsd: run.costUsd,

@@ -4,6 +4,7 @@ import { onInterruptOnce } from "../interrupt.js";
 import { RunTally } from "../render/run-tally.js";
 import type { RunView } from "../render/run-view.js";
 import type { RunHistory } from "../run-types.js";
+import { onOutputClosed, outputClosed } from "../terminal/closed-output.js";
 import { summaryFromRecord } from "./run-details.js";
 
 export async function tailRun(
@@ -17,6 +18,8 @@ export async function tailRun(
   const controller = new AbortController();
   // Ctrl-C stops following; the run itself goes on (cancel it with the server's API).
   const interrupt = onInterruptOnce(() => controller.abort());
+  // Nobody reads the output any more (`| head`): stop following.
+  const closedOff = onOutputClosed(() => controller.abort());
   const tally = new RunTally();
   if (run.status === "running") view.waiting("following");
   try {
@@ -27,7 +30,9 @@ export async function tailRun(
     }
   } finally {
     interrupt.dispose();
+    closedOff();
   }
+  if (outputClosed()) return EXIT.outputClosed;
   if (controller.signal.aborted) {
     view.finish(tally.summary());
     return EXIT.interrupted;

@@ -6,15 +6,6 @@ import type { RunScope } from "./run-scope.js";
 export async function announceRun(scope: RunScope): Promise<void> {
   const { runId, plan, provider, session, log } = scope;
   const model = plan.model.ok ? plan.model : undefined;
-  scope.emit({
-    type: "system",
-    subtype: "init",
-    content: "run started",
-    runId,
-    ...(model ? { model: model.model, provider: model.provider } : {}),
-    sandboxProvider: provider.name,
-  });
-  for (const warning of session?.warnings ?? []) scope.emit({ type: "warning", ...warning });
   // The record is served by /runs to anyone with the API key: a secret pasted into the prompt or
   // the metadata must not outlive the run there.
   const { prompt, metadata } = redactedRunFields(
@@ -38,4 +29,15 @@ export async function announceRun(scope: RunScope): Promise<void> {
         : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
+  // Announced once recorded (or once the store's wait is over; the record then lands later): a
+  // client that saw the run start can find it unless this process dies in an outage.
+  scope.emit({
+    type: "system",
+    subtype: "init",
+    content: "run started",
+    runId,
+    ...(model ? { model: model.model, provider: model.provider } : {}),
+    sandboxProvider: provider.name,
+  });
+  for (const warning of session?.warnings ?? []) scope.emit({ type: "warning", ...warning });
 }

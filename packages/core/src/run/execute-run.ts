@@ -125,6 +125,13 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
       await events.flush();
       input.onEvent(event, seq);
     },
+    numberEnd(event) {
+      if (event.type === "error") firstError ??= event;
+      return { seq: events.numberEnd(), event };
+    },
+    deliver({ event, seq }) {
+      input.onEvent(event, seq);
+    },
   };
 
   await announceRun(scope);

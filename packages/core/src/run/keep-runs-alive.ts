@@ -1,5 +1,6 @@
 // Stamps this instance's running runs as alive, and ends runs whose instance stopped stamping (it died).
 import type { Logger } from "pino";
+import { isDurableRunStore } from "../store/durable-run-store.js";
 import type { RunStore } from "../store/run-store.js";
 import type { ActiveRuns } from "./active-runs.js";
 
@@ -9,6 +10,8 @@ export interface KeepAliveOptions {
   heartbeatMs: number;
   staleAfterMs: number;
   logger: Logger;
+  /** How long stopping waits for this instance's queued run writes to land. Default 10 000. */
+  drainMs?: number | undefined;
 }
 
 const SERVER_LOST = {
@@ -21,8 +24,12 @@ const SERVER_LOST = {
  * reached the store for a whole `staleAfterMs` without a failure: while the store was down no
  * instance could stamp its runs, and a sweep right after an outage would end live runs everywhere.
  * So a restarted server reaps what its predecessor left `staleAfterMs` after it starts.
+ *
+ * The function it returns stops it, once every run write this instance still has queued landed (or
+ * `drainMs` passed): until then its runs stay stamped, so no sweeper elsewhere declares a run lost
+ * whose end (which its client may be waiting for) is on its way to the store.
  */
-export function keepRunsAlive(options: KeepAliveOptions): () => void {
+export function keepRunsAlive(options: KeepAliveOptions): () => Promise<void> {
   const { store, activeRuns, logger } = options;
   let busy = false;
   /** Since when every round reached the store. */
@@ -33,6 +40,8 @@ export function keepRunsAlive(options: KeepAliveOptions): () => void {
     try {
       const now = new Date();
       await store.touchRuns(activeRuns.ids(), now);
+      // Any call of this process that found the store away counts: its rounds may just have missed it.
+      if (isDurableRunStore(store)) healthySince = Math.max(healthySince, store.lastOutageAt());
       if (now.getTime() - healthySince < options.staleAfterMs) return;
       // The terminal event is stored with the status, after every id the run may have sent.
       const lost = await store.failStaleRuns(
@@ -54,5 +63,17 @@ export function keepRunsAlive(options: KeepAliveOptions): () => void {
   void round();
   const timer = setInterval(() => void round(), options.heartbeatMs);
   timer.unref();
-  return () => clearInterval(timer);
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      if (isDurableRunStore(store)) {
+        const drained = await store.drain(options.drainMs ?? 10_000);
+        if (!drained) {
+          logger.warn(store.outboxStats(), "stopping with run writes the store never took");
+        }
+      }
+      clearInterval(timer);
+    })();
+    return stopping;
+  };
 }

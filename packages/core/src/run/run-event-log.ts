@@ -32,12 +32,7 @@ export class RunEventLog {
    * event dropped is replaced, under its own id, by a warning that says so (one per run).
    */
   record(event: SandcasterEvent): number {
-    const seq = ++this.seq;
-    // Half a block ahead: the reservation lands long before the ids are used.
-    if (seq > this.reserved - EVENT_ID_BLOCK / 2) {
-      this.reserved = seq + EVENT_ID_BLOCK;
-      this.writer.reserve(this.runId, this.reserved);
-    }
+    const seq = this.next();
     if (this.kept < this.maxPerRun || isEssential(event)) {
       this.kept++;
       this.writer.add(this.runId, { seq, event });
@@ -52,6 +47,24 @@ export class RunEventLog {
         seq,
         event: { type: "warning", code: "EVENTS_TRUNCATED", content },
       });
+    }
+    return seq;
+  }
+
+  /**
+   * The seq of the run's last event, which is not queued here: it is stored with the run's outcome
+   * (in one transaction), and streamed only once stored.
+   */
+  numberEnd(): number {
+    return this.next();
+  }
+
+  private next(): number {
+    const seq = ++this.seq;
+    // Half a block ahead: the reservation lands long before the ids are used.
+    if (seq > this.reserved - EVENT_ID_BLOCK / 2) {
+      this.reserved = seq + EVENT_ID_BLOCK;
+      this.writer.reserve(this.runId, this.reserved);
     }
     return seq;
   }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import type { SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import type { RunSession } from "../session/run-session.js";
+import type { StoredEvent } from "../store/run-store.js";
 import type { RunTracer } from "../tracing/run-tracer.js";
 import type { RunPlan } from "./plan-run.js";
 import type { Redact } from "./redact.js";
@@ -34,6 +35,14 @@ export interface RunScope {
    * if this process dies right after (the liveness sweeper then records the run as it says).
    */
   emitStored(event: SandcasterEvent): Promise<void>;
+  /**
+   * Numbers the run's last event without streaming or queueing it: it is stored with the run's
+   * outcome (finishRun, one transaction) and streamed with `deliver` only once stored, so a client
+   * is never shown an end that a sweeper could later contradict.
+   */
+  numberEnd(event: SandcasterEvent): StoredEvent;
+  /** Streams an event numbered already: the run's end as the store holds it. */
+  deliver(stored: StoredEvent): void;
   /** The run's secrets out of any text; replaced once the runner's own env is known. */
   redact: Redact;
   onSandboxReady?: ((seconds: number) => void) | undefined;

@@ -10,6 +10,7 @@ import type { SandcasterError } from "../errors/sandcaster-error.js";
 import { type Meter, meteredResult } from "../gateway/metered-result.js";
 import type { RunOutcome } from "../store/run-store.js";
 import type { RunnerEnd } from "./exec-runner.js";
+import { recordEnd } from "./record-end.js";
 import type { Redact } from "./redact.js";
 import type { MeteredUsage } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
@@ -87,7 +88,7 @@ function outcomeOf(
   };
 }
 
-/** Sends the last event, stores the events and the record; the sandbox is already gone. */
+/** Stores the events, the record and the last event, then sends the end; the sandbox is already gone. */
 export async function settleRun(
   scope: RunScope,
   ending: Ending,
@@ -108,12 +109,11 @@ export async function settleRun(
     last = result;
   }
   if (last?.type === "result") last = { ...last, durationSecs };
-  if (last) await scope.emitStored(last);
+  const end = last ? scope.numberEnd(last) : undefined;
   const outcome = outcomeOf(last, ending, durationSecs);
   await flushEvents();
-  await services.store
-    .finishRun(runId, outcome)
-    .catch((error: unknown) => log.error({ err: error }, "could not record the run outcome"));
+  const stored = await recordEnd(services.store, runId, outcome, end, log);
+  if (stored) scope.deliver(stored);
   await services.store.notifyRun(runId).catch(() => undefined);
   // Only the delivery's row is written here; the POST itself never holds up the run's end.
   await services.webhooks

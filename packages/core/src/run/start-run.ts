@@ -3,8 +3,9 @@
 // Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
 import { randomUUID } from "node:crypto";
 import type { Context } from "@opentelemetry/api";
-import type { QueryRequest } from "@sandcaster/protocol";
+import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { planAgentAddons } from "../subagents/agent-addons.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
@@ -42,6 +43,8 @@ export async function startRun(
 ): Promise<RunHandle> {
   const plan = planRun(request, services.config, services.env);
   checkRunWebhook(request, services.webhooks);
+  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither.
+  const addons = options.exec ? [] : await planAgentAddons(request, services.config, plan);
   let provider = await services.providers.select(request.sandboxProvider, {
     e2bApiKey: request.apiKeys?.e2b,
   });
@@ -70,12 +73,13 @@ export async function startRun(
     plan,
     provider,
     services: resolveRunServices(services),
-    extensions: [...(services.extensions ?? []), ...(options.extensions ?? [])],
+    extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
     session: turn?.runSession,
     tracer: traceRun(services, request, plan, { runId, provider, parent: options.traceContext }),
     stop,
     onEvent(event, seq) {
-      turn?.record(event);
+      // A sub-agent's conversation is its own: a session's next turn carries only the run's.
+      if (!isSubAgentEvent(event)) turn?.record(event);
       events.push({ event, seq, json: JSON.stringify(event) });
     },
     onSandboxReady: options.onSandboxReady,

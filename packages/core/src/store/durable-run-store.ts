@@ -8,10 +8,14 @@ import {
 } from "./run-outbox.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
 import type { SessionStore } from "./session-store.js";
-import { storeError } from "./store-unavailable-error.js";
+import { StoreUnavailableError, storeError } from "./store-unavailable-error.js";
 
 export interface DurableRunStoreOptions extends RunOutboxOptions {
-  /** createRun and finishRun wait this long for their write (the client's stream ends after it); after that it goes on in the background. Default 10 000. */
+  /**
+   * createRun and finishRun wait this long for their write (the client's stream ends after it);
+   * after that it goes on in the background, and they reject with StoreUnavailableError (their
+   * caller must not act as if it were stored). Default 10 000.
+   */
   settleMs?: number | undefined;
   /** close() waits this long for queued writes. Default 10 000. */
   closeWaitMs?: number | undefined;
@@ -25,6 +29,13 @@ export interface DurableRunStore extends RunStore {
   /** Resolves once every event queued so far for `runId` is stored. */
   eventsStored(runId: string): Promise<void>;
   outboxStats(): OutboxStats;
+  /**
+   * Epoch ms when this store was last found unavailable (by a call or a write round); 0 if never.
+   * A sweeper waits a whole stale period after it: other instances could not stamp their runs.
+   */
+  lastOutageAt(): number;
+  /** Resolves true once every queued write landed (or was given up), false after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean>;
 }
 
 const DURABLE = Symbol.for("sandcaster.durable-run-store");
@@ -33,12 +44,17 @@ export function isDurableRunStore(store: RunStore): store is DurableRunStore {
   return DURABLE in store;
 }
 
+/** Epoch ms when a call of this process last found a store unavailable. */
+const outages = { last: 0 };
+
 /** Calls `call`; a failure that means "the store cannot be reached" becomes StoreUnavailableError. */
 async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw storeError(error);
+    const translatedError = storeError(error);
+    if (StoreUnavailableError.isInstance(translatedError)) outages.last = Date.now();
+    throw translatedError;
   }
 }
 
@@ -54,16 +70,32 @@ function durableSessions(inner: SessionStore): SessionStore {
   });
 }
 
-function settle(write: Promise<void>, ms: number): Promise<void> {
+/** `write`, or after `ms` `late()` (the write goes on). */
+function settle(
+  write: Promise<void>,
+  ms: number,
+  late: () => void = () => undefined,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     write,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
+    new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        try {
+          late();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }, ms);
       timer.unref();
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+const late = (what: string) => () => {
+  throw new StoreUnavailableError(new Error(`the run's ${what} is still waiting for the store`));
+};
 
 /** Wraps `inner` (which it then owns: close() closes it). */
 export function createDurableRunStore(
@@ -82,8 +114,13 @@ export function createDurableRunStore(
     webhooks: inner.webhooks,
     migrate: () => translated(() => inner.migrate()),
 
-    createRun: (run: NewRun) => settle(outbox.record(run), settleMs),
-    finishRun: (id: string, outcome: RunOutcome) => settle(outbox.finish(id, outcome), settleMs),
+    createRun: (run: NewRun) => settle(outbox.record(run), settleMs, late("record")),
+    finishRun: (id: string, outcome: RunOutcome, terminal?: StoredEvent) => {
+      const write = outbox.finish(id, outcome, terminal);
+      // Given up (the run ended elsewhere): said by the promise below, or nobody waits any more.
+      write.catch(() => undefined);
+      return settle(write, settleMs, late("outcome"));
+    },
     appendEvents: (runId: string, events: readonly StoredEvent[]) => outbox.events(runId, events),
     async appendEventBatches(batches) {
       await Promise.all(batches.map((batch) => outbox.events(batch.runId, batch.events)));
@@ -122,6 +159,8 @@ export function createDurableRunStore(
     onStall: (listener) => outbox.onStall(listener),
     eventsStored: (runId) => outbox.eventsOf(runId),
     outboxStats: () => outbox.stats(),
+    drain: (timeoutMs: number) => outbox.drain(timeoutMs),
+    lastOutageAt: () => Math.max(outages.last, outbox.lastFailedAt),
 
     close() {
       closing ??= (async () => {

@@ -82,7 +82,7 @@ export function createKyselyRunStore(
         .execute();
     },
 
-    async finishRun(id: string, outcome: RunOutcome) {
+    async finishRun(id: string, outcome: RunOutcome, terminal?: StoredEvent) {
       const changes: Updateable<RunsTable> = {
         status: outcome.status,
         ended_at: outcome.endedAt.getTime(),
@@ -100,14 +100,20 @@ export function createKyselyRunStore(
       if (outcome.model !== undefined) changes.model = outcome.model;
       if (outcome.provider !== undefined) changes.provider = outcome.provider;
       // Only a running run: one already declared lost (its server was silent too long) keeps the
-      // terminal event that was appended for it, and a status that matches it.
-      const result = await db
-        .updateTable("runs")
-        .set(changes)
-        .where("id", "=", id)
-        .where("status", "=", "running")
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) {
+      // terminal event that was appended for it, and a status that matches it. The run's own
+      // terminal event lands with the status or not at all: a log never holds two ends.
+      const ended = await db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("runs")
+          .set(changes)
+          .where("id", "=", id)
+          .where("status", "=", "running")
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        if (terminal) await appendRunEvents(trx, [{ runId: id, events: [terminal] }]);
+        return true;
+      });
+      if (!ended) {
         const run = await db
           .selectFrom("runs")
           .select(["status", "error_code"])
@@ -175,6 +181,7 @@ export function createKyselyRunStore(
       const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
       let select = db.selectFrom("runs").selectAll();
       if (query.status !== undefined) select = select.where("status", "=", query.status);
+      if (query.sessionId !== undefined) select = select.where("session_id", "=", query.sessionId);
       if (after !== undefined) {
         select = select.where((eb) =>
           eb.or([

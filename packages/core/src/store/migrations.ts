@@ -230,3 +230,17 @@ export const webhookDeliveriesMigration: Migration = {
   },
 };
 runStoreMigrations["0008_webhook_deliveries"] = webhookDeliveriesMigration;
+
+/** A session's turns, newest first, without reading every run (GET /sessions/:id lists them). */
+runStoreMigrations["0011_runs_session_idx"] = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex("runs_session_started_at_idx")
+      .on("runs")
+      .columns(["session_id", "started_at"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex("runs_session_started_at_idx").execute();
+  },
+};

@@ -20,6 +20,10 @@ export interface RunWrites {
   bytes: number;
   reserve: number | undefined;
   finish: RunOutcome | undefined;
+  /** The event that ended the run: stored with `finish`, in its transaction. */
+  terminal: StoredEvent | undefined;
+  /** Why `finish` was given up (the run had already ended, or the statement can never succeed). */
+  finishFailure: unknown;
   /** Epoch ms when the oldest waiting write was queued. */
   since: number;
   stalled: boolean;
@@ -71,7 +75,7 @@ export class OutboxSteps {
       if (RunAlreadyEndedError.isInstance(error)) {
         // Declared lost while its writes waited: its status and terminal event stay as they are.
         this.logger.warn({ runId, err: error.message }, `run store: ${what} came too late`);
-        return { ok: true as const, dropped: true };
+        return { ok: true as const, dropped: error };
       }
       if (++this.hardFailures < MAX_HARD_FAILURES) return { ok: false as const, outage: error };
       this.hardFailures = 0;
@@ -79,7 +83,7 @@ export class OutboxSteps {
         { runId, err: describe(error) },
         `run store: ${what} failed for good and is dropped`,
       );
-      return { ok: true as const, dropped: true };
+      return { ok: true as const, dropped: error };
     }
   }
 
@@ -160,11 +164,14 @@ export class OutboxSteps {
       const outcome = writes.finish;
       if (outcome === undefined || writes.record !== undefined || writes.events.length > 0)
         continue;
+      const terminal = writes.terminal;
       const result = await this.attempt("the run outcome", runId, () =>
-        this.inner.finishRun(runId, outcome),
+        this.inner.finishRun(runId, outcome, terminal),
       );
       if (!result.ok) return result.outage;
       writes.finish = undefined;
+      writes.terminal = undefined;
+      if ("dropped" in result) writes.finishFailure = result.dropped;
       notify.add(runId);
       progressed.add(runId);
     }

@@ -52,6 +52,8 @@ export class RunOutbox {
   /** Epoch ms of the first failed round since the last one that landed. */
   private failingSince: number | undefined;
   private bytes = 0;
+  /** Epoch ms of the last round that failed; 0 if none did. */
+  lastFailedAt = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly steps: OutboxSteps;
 
@@ -94,6 +96,8 @@ export class RunOutbox {
   record(run: NewRun): Promise<void> {
     const writes = this.writesOf(run.id);
     writes.record = run;
+    // Not batched: the run's first event waits for it.
+    this.schedule(0);
     return this.waitFor(writes, (w) => w.record === undefined);
   }
 
@@ -125,10 +129,18 @@ export class RunOutbox {
     this.schedule(this.delayMs);
   }
 
-  finish(runId: string, outcome: RunOutcome): Promise<void> {
+  /**
+   * Queues the run's outcome (and the event that ended it, stored in the same transaction), written
+   * after every event queued before it. Resolves once stored; rejects with why it never will be
+   * (RunAlreadyEndedError: the run was declared lost meanwhile, and neither was written).
+   */
+  async finish(runId: string, outcome: RunOutcome, terminal?: StoredEvent): Promise<void> {
     const writes = this.writesOf(runId);
     writes.finish = outcome;
-    return this.waitFor(writes, (w) => w.finish === undefined);
+    writes.terminal = terminal;
+    writes.finishFailure = undefined;
+    await this.waitFor(writes, (w) => w.finish === undefined);
+    if (writes.finishFailure !== undefined) throw writes.finishFailure;
   }
 
   /** Resolves once nothing waits (every write landed or was dropped), or after `timeoutMs`; true when empty. */
@@ -169,6 +181,8 @@ export class RunOutbox {
         bytes: 0,
         reserve: undefined,
         finish: undefined,
+        terminal: undefined,
+        finishFailure: undefined,
         since: Date.now(),
         stalled: false,
         queued: 0,
@@ -267,6 +281,7 @@ export class RunOutbox {
     if (failed !== undefined) {
       this.failedRounds++;
       this.failingSince ??= now;
+      this.lastFailedAt = now;
       const delayMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures, 10));
       this.failures++;
       if (this.failures === 1 || this.failures % 20 === 0) {

@@ -45,7 +45,8 @@ export function rowToRunRecord(row: RunRow): RunRecord {
     };
   }
   if (row.error_code !== null && row.error_message !== null) {
-    record.error = { code: row.error_code, message: row.error_message };
+    record.error = row.error_message;
+    record.errorCode = row.error_code;
   }
   if (row.metadata !== null) record.metadata = JSON.parse(row.metadata) as Record<string, string>;
   if (row.session_id !== null) record.sessionId = row.session_id;

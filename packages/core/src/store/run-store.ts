@@ -44,6 +44,8 @@ export interface ListRunsQuery {
   status?: RunStatus | undefined;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string | undefined;
+  /** Only the turns of this session. */
+  sessionId?: string | undefined;
 }
 
 export interface RunPage {
@@ -67,10 +69,11 @@ export interface RunStore {
   /** Records a running run; its first EVENT_ID_BLOCK event ids count as reserved (implicitly). */
   createRun(run: NewRun): Promise<void>;
   /**
-   * Records how a running run ended. Throws RunAlreadyEndedError when it was already ended (declared
-   * lost by another instance), without changing it.
+   * Records how a running run ended, with `terminal` (the event that ended it, which its client is
+   * shown only after this) stored in the same transaction. Throws RunAlreadyEndedError when the run
+   * was already ended (declared lost by another instance), changing and storing nothing.
    */
-  finishRun(id: string, outcome: RunOutcome): Promise<void>;
+  finishRun(id: string, outcome: RunOutcome, terminal?: StoredEvent): Promise<void>;
   /** Records the provider's id of the run's sandbox once it is ready. */
   recordSandbox(id: string, sandboxId: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;

@@ -85,24 +85,29 @@ describe("createDurableRunStore", () => {
 
   it("through an outage, the record, the events and the outcome all land, the outcome last", async () => {
     down = true;
-    // createRun and finishRun give up waiting after settleMs; the writes go on.
-    await store.createRun({ id: "r", prompt: "p", startedAt: new Date(1000) });
+    // createRun and finishRun give up waiting after settleMs (and say so); the writes go on.
+    await expect(
+      store.createRun({ id: "r", prompt: "p", startedAt: new Date(1000) }),
+    ).rejects.toSatisfy(StoreUnavailableError.isInstance);
     store.queueEvents("r", [
       { seq: 1, event: delta("a") },
       { seq: 2, event: delta("b") },
     ]);
-    await store.finishRun("r", {
-      status: "completed",
-      endedAt: new Date(2000),
-      durationSecs: 1,
-      filesCount: 0,
-    });
+    const end = { type: "result" as const, subtype: "success" as const, content: "done" };
+    await expect(
+      store.finishRun(
+        "r",
+        { status: "completed", endedAt: new Date(2000), durationSecs: 1, filesCount: 0 },
+        { seq: 3, event: end },
+      ),
+    ).rejects.toSatisfy(StoreUnavailableError.isInstance);
     expect(store.outboxStats()).toMatchObject({ runs: 1, events: 2 });
     // Pending runs are stamped alive with this instance's own runs.
     down = false;
     await store.eventsStored("r");
     await until("the outcome", async () => (await real.getRun("r"))?.status === "completed");
-    expect((await real.readEvents("r", 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
+    // The end landed with the outcome, after the events.
+    expect((await real.readEvents("r", 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2, 3]);
     const order = calls.filter((c) => /^(createRun|appendEventBatches|finishRun)/.test(c));
     expect(order).toStrictEqual(["createRun r", "appendEventBatches", "finishRun r"]);
     expect(store.outboxStats()).toMatchObject({ runs: 0, events: 0 });
@@ -112,12 +117,14 @@ describe("createDurableRunStore", () => {
     await real.createRun({ id: "mine", prompt: "p", startedAt: new Date(0) });
     await real.createRun({ id: "waiting", prompt: "p", startedAt: new Date(0) });
     down = true;
-    await store.finishRun("waiting", {
-      status: "completed",
-      endedAt: new Date(5),
-      durationSecs: 0,
-      filesCount: 0,
-    });
+    await expect(
+      store.finishRun("waiting", {
+        status: "completed",
+        endedAt: new Date(5),
+        durationSecs: 0,
+        filesCount: 0,
+      }),
+    ).rejects.toSatisfy(StoreUnavailableError.isInstance);
     down = false;
     calls = [];
     await store.touchRuns(["mine"], new Date(10_000));
@@ -148,7 +155,7 @@ describe("createDurableRunStore", () => {
     await short.close();
   });
 
-  it("a run declared lost meanwhile keeps its status: the late outcome is dropped, with a warning", async () => {
+  it("a run declared lost meanwhile keeps its status and its end: the late outcome and terminal event are dropped, and finishRun says so", async () => {
     const warnings: string[] = [];
     const watched = createDurableRunStore(flaky(real), {
       logger: { warn: (_o, msg) => warnings.push(msg) },
@@ -157,13 +164,18 @@ describe("createDurableRunStore", () => {
     });
     await real.createRun({ id: "r", prompt: "p", startedAt: new Date(0) });
     await real.failStaleRuns(new Date(10), { code: "SERVER_LOST", message: "gone" }, new Date(20));
-    await watched.finishRun("r", {
-      status: "completed",
-      endedAt: new Date(30),
-      durationSecs: 0,
-      filesCount: 0,
-    });
+    const end = { type: "result" as const, subtype: "success" as const, content: "done" };
+    await expect(
+      watched.finishRun(
+        "r",
+        { status: "completed", endedAt: new Date(30), durationSecs: 0, filesCount: 0 },
+        { seq: 5, event: end },
+      ),
+    ).rejects.toThrow(/already ended \(error SERVER_LOST\)/);
     expect((await real.getRun("r"))?.status).toBe("error");
+    // Only the sweeper's end is stored: no log holds two.
+    const stored = await real.readEvents("r", 0, 10);
+    expect(stored.map((e) => e.event.type)).toStrictEqual(["error"]);
     expect(warnings.join("\n")).toMatch(/came too late/);
     await watched.close();
   });

@@ -165,6 +165,36 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(await store.isCancelRequested("missing")).toBe(false);
   });
 
+  it("finishRun stores the run's terminal event with its status, or, once the run was declared lost, neither", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    const outcome = {
+      status: "completed" as const,
+      endedAt: new Date(T0 + 1),
+      durationSecs: 0,
+      filesCount: 0,
+    };
+    const end = { seq: 3, event: { type: "result" as const, content: "done" } };
+    await running(store, "run-ended");
+    await store.appendEvents("run-ended", [stored(1), stored(2)]);
+    await store.finishRun("run-ended", outcome, end);
+    expect((await other.readEvents("run-ended", 0, 10)).at(-1)).toStrictEqual(end);
+    expect((await other.getRun("run-ended"))?.status).toBe("completed");
+
+    await running(store, "run-lost");
+    await store.appendEvents("run-lost", [stored(1)]);
+    const lost = { code: "SERVER_LOST", message: "gone" };
+    expect(
+      await other.failStaleRuns(new Date(T0 + 10_000), lost, new Date(T0 + 10_000)),
+    ).toStrictEqual(["run-lost"]);
+    await expect(store.finishRun("run-lost", outcome, { ...end, seq: 2 })).rejects.toSatisfy(
+      RunAlreadyEndedError.isInstance,
+    );
+    const events = await other.readEvents("run-lost", 0, 10);
+    expect(events.map((e) => e.event.type)).toStrictEqual(["assistant", "error"]);
+    expect((await other.getRun("run-lost"))?.error?.code).toBe("SERVER_LOST");
+  });
+
   it("appendEventBatches writes several runs at once, past one statement, ignoring stored seqs", async () => {
     const { store } = ctx();
     await running(store, "run-a");
@@ -311,7 +341,8 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(ended).toStrictEqual(["run-silent"]);
     expect(await store.getRun("run-silent")).toMatchObject({
       status: "error",
-      error: lost,
+      error: lost.message,
+      errorCode: lost.code,
       durationSecs: 90,
     });
     // Its terminal event was stored with the status, after every id it reserved.
@@ -330,7 +361,11 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
         filesCount: 0,
       }),
     ).rejects.toSatisfy((error) => RunAlreadyEndedError.isInstance(error));
-    expect(await store.getRun("run-silent")).toMatchObject({ status: "error", error: lost });
+    expect(await store.getRun("run-silent")).toMatchObject({
+      status: "error",
+      error: lost.message,
+      errorCode: lost.code,
+    });
     expect(await store.getRun("run-stamped")).toMatchObject({ status: "running" });
     expect(await store.getRun("run-ended")).toMatchObject({ status: "completed" });
     expect(
@@ -376,18 +411,23 @@ export function describeStaleEndContract(ctx: () => EventsContractContext): void
     expect((await store.getRun("run-result"))?.error).toBeUndefined();
     expect(await store.getRun("run-timeout")).toMatchObject({
       status: "error",
-      error: { code: "TIMEOUT", message: "too slow" },
+      error: "too slow",
+      errorCode: "TIMEOUT",
     });
     expect(await store.getRun("run-cancelled")).toMatchObject({
       status: "cancelled",
-      error: { code: "CANCELLED" },
+      errorCode: "CANCELLED",
     });
     // Nothing appended after an end: the replay ends with what the client saw last.
     for (const id of ["run-result", "run-timeout", "run-cancelled"]) {
       expect((await store.readEvents(id, 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2]);
     }
     // A run cut mid-way still ends with SERVER_LOST, after every id it reserved.
-    expect(await store.getRun("run-midway")).toMatchObject({ status: "error", error: lost });
+    expect(await store.getRun("run-midway")).toMatchObject({
+      status: "error",
+      error: lost.message,
+      errorCode: lost.code,
+    });
     expect((await store.readEvents("run-midway", 0, 10)).at(-1)).toStrictEqual({
       seq: EVENT_ID_BLOCK + 1,
       event: { type: "error", code: "SERVER_LOST", content: "its server stopped" },

@@ -3,13 +3,15 @@ import {
   type BranchToolName,
   type CompositeToolName,
   describeIssues,
+  type READ_SKILL_TOOL,
+  type TASK_TOOL,
   type ToolName,
 } from "@sandcaster/protocol";
 import { z } from "zod";
 import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
 
 export interface ToolSpec<S extends z.ZodType> {
-  name: ToolName | CompositeToolName | BranchToolName;
+  name: ToolName | CompositeToolName | BranchToolName | typeof READ_SKILL_TOOL | typeof TASK_TOOL;
   description: string;
   schema: S;
   parallel?: boolean;

@@ -1,0 +1,27 @@
+// `sandcaster completion bash|zsh`: prints the shell's completion script for sandcaster.
+import { UsageError } from "../exit-codes.js";
+import { parseFlags } from "../parse-flags.js";
+
+const HELP = `usage: sandcaster completion bash|zsh
+
+Prints a completion script: commands, actions, flags and the values of flags such as --sandbox,
+--status, --provider. Load it in your shell's startup file:
+
+  bash (~/.bashrc):  eval "$(sandcaster completion bash)"
+  zsh  (~/.zshrc):   eval "$(sandcaster completion zsh)"`;
+
+export async function completionCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("completion", argv, {
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [shell, ...extra] = positionals;
+  if (extra.length > 0 || (shell !== "bash" && shell !== "zsh"))
+    throw new UsageError("name the shell: bash or zsh", "completion");
+  const { bashCompletion, zshCompletion } = await import("../completion/bash-script.js");
+  process.stdout.write(shell === "bash" ? bashCompletion() : zshCompletion());
+  return 0;
+}
