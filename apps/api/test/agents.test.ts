@@ -163,11 +163,7 @@ describe.skipIf(!enabled)("custom agents on docker", () => {
       string,
       unknown
     >;
-    expect(record).toMatchObject({
-      kind: "agent",
-      status: "error",
-      error: { code: "AGENT_FAILED" },
-    });
+    expect(record).toMatchObject({ kind: "agent", status: "error", errorCode: "AGENT_FAILED" });
     const waited = (await (
       await call(t.url, "POST", "/agents/echo-agent/invoke?wait=true", { prompt: "fail again" })
     ).json()) as AgentInvokeResult;
