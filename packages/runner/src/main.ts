@@ -17,6 +17,7 @@ import { configPathFromArgs, loadConfig } from "./load-config.js";
 import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
 import { buildSystemPrompt } from "./system-prompt.js";
+import { mark, reportBootTimings } from "./boot-timings.js";
 import { selectTools } from "./tools/index.js";
 
 /** stdout carries protocol lines only, so stray console output from any library goes to stderr. */
@@ -79,6 +80,7 @@ async function run(
   startedAt: number,
 ): Promise<void> {
   const config = await loadConfig(configPathFromArgs(process.argv.slice(2)));
+  mark("config");
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
@@ -106,7 +108,7 @@ async function run(
     tools.push(...compositeTools(channel, config.composite));
   }
   const gateway = await connectGateway(config);
-  const conversation = createConversation(
+  const conversation = await createConversation(
     { provider: config.provider, model: config.model },
     {
       system: buildSystemPrompt({
@@ -127,6 +129,7 @@ async function run(
     process.env,
     gateway?.connection,
   );
+  mark("sdk");
   emit({
     type: "system",
     subtype: "agent_start",
@@ -189,6 +192,7 @@ async function run(
 }
 
 async function main(): Promise<void> {
+  mark("main");
   const startedAt = Date.now();
   keepStdoutForEvents();
   const writeLine = (line: string) => void process.stdout.write(line);
@@ -202,6 +206,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
     exitCode = RunnerError.isInstance(error) && error.code === ERROR_CODES.INVALID_CONFIG ? 2 : 1;
   }
+  reportBootTimings();
   // Exit explicitly (SDK keep-alive sockets would hold the process), once stdout has drained.
   process.stdout.write("", () => process.exit(exitCode));
 }
