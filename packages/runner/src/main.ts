@@ -13,10 +13,10 @@ import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
 import { RunnerError } from "./errors.js";
 import { startGatewayRelay } from "./gateway-relay.js";
-import { configPathFromArgs, loadConfig } from "./load-config.js";
 import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
 import { buildSystemPrompt } from "./system-prompt.js";
+import { bootConfig } from "./boot.js";
 import { mark, reportBootTimings } from "./boot-timings.js";
 import { selectTools } from "./tools/index.js";
 
@@ -74,12 +74,8 @@ async function connectGateway(
   };
 }
 
-async function run(
-  emit: Emit,
-  writeLine: (line: string) => void,
-  startedAt: number,
-): Promise<void> {
-  const config = await loadConfig(configPathFromArgs(process.argv.slice(2)));
+async function run(emit: Emit, writeLine: (line: string) => void): Promise<void> {
+  const { config, startedAt, stdinLines } = await bootConfig(process.argv.slice(2));
   mark("config");
   const controller = new AbortController();
   const timer = setTimeout(() => {
@@ -104,7 +100,8 @@ async function run(
   const tools = selectTools(config.allowedTools);
   if (config.composite) {
     // The host answers on stdin; only composite runs are started with a pipe there.
-    const channel = new HostChannel(writeLine, createInterface({ input: process.stdin }));
+    const answers = stdinLines ?? createInterface({ input: process.stdin });
+    const channel = new HostChannel(writeLine, answers);
     tools.push(...compositeTools(channel, config.composite));
   }
   const gateway = await connectGateway(config);
@@ -193,13 +190,12 @@ async function run(
 
 async function main(): Promise<void> {
   mark("main");
-  const startedAt = Date.now();
   keepStdoutForEvents();
   const writeLine = (line: string) => void process.stdout.write(line);
   const emit = createLineEmitter(writeLine);
   let exitCode = 0;
   try {
-    await run(emit, writeLine, startedAt);
+    await run(emit, writeLine);
   } catch (error) {
     emit(errorEvent(error));
     if (!RunnerError.isInstance(error))
