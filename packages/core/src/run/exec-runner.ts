@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorEvent, type ResultEvent } from "@sandcaster/prot
 import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-warnings.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { artifactEvents } from "./artifacts.js";
+import { startPrebootedRunner } from "./preboot-runner.js";
 import { startComposite } from "./composite/start-composite.js";
 import { relayProcess } from "./relay-process.js";
 import { RunError } from "./run-error.js";
@@ -25,12 +26,14 @@ export async function execRunner(
 ): Promise<RunnerEnd> {
   const { plan, signal, log } = scope;
   const composite = plan.composite;
-  const process = await sandbox.spawn({
-    command: staged.command,
-    env: staged.env,
-    ...(composite ? { stdin: true } : {}),
-    signal,
-  });
+  const process = staged.prebooted
+    ? await startPrebooted(staged, signal, composite !== undefined)
+    : await sandbox.spawn({
+        command: staged.command,
+        env: staged.env,
+        ...(composite ? { stdin: true } : {}),
+        signal,
+      });
   const compositeRun = composite
     ? startComposite({
         runId: scope.runId,
@@ -68,4 +71,16 @@ export async function execRunner(
   const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
   for (const event of artifactEvents(changed, staged.redact)) scope.emit(event);
   return { result: relay.result, filesCount: changed.files.length };
+}
+
+/** The pooled sandbox's idle runner, now this run's: killed on the run's abort, then configured. */
+async function startPrebooted(staged: StagedRunner, signal: AbortSignal, composite: boolean) {
+  const { process, config } = staged.prebooted ?? {};
+  if (!process || !config) throw new Error("no pre-booted runner");
+  const kill = () => void process.kill();
+  signal.addEventListener("abort", kill, { once: true });
+  void process.wait().finally(() => signal.removeEventListener("abort", kill));
+  signal.throwIfAborted();
+  await startPrebootedRunner(process, { config, env: staged.env }, composite);
+  return process;
 }
