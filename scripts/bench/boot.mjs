@@ -11,16 +11,22 @@ import { startAnthropicDouble } from "@sandcaster/testkit";
 import { round, summary, withTimeout } from "./lib.mjs";
 
 const RUN_TIMEOUT_MS = 60_000;
-const epochNow = () => performance.timeOrigin + performance.now();
+export const epochNow = () => performance.timeOrigin + performance.now();
 
-/** Forwards to `target`, noting when each request arrived (epoch ms). */
-async function stampingProxy(target) {
+/** Forwards to `target`, noting when each request arrived (epoch ms); listens on `host`. */
+export async function stampingProxy(target, host = "127.0.0.1") {
   const arrivals = [];
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     arrivals.push(epochNow());
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -29,11 +35,13 @@ async function stampingProxy(target) {
     forward.on("error", () => res.destroy());
     req.pipe(forward);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(0, host, resolve));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}${upstream.pathname.replace(/\/$/, "")}`,
+    url: `http://${host}:${port}${upstream.pathname.replace(/\/$/, "")}`,
     takeFirst: () => arrivals.splice(0)[0],
+    /** The first arrival at or after `epochMs` (and forgets all arrivals). */
+    firstAfter: (epochMs) => arrivals.splice(0).find((at) => at >= epochMs),
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

@@ -93,10 +93,7 @@ describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled 
     "waits idle with no key, serves exactly one run, and the run's agent finds no key or token",
     async () => {
       t = await startTestServer({
-        turns: [
-          { toolCalls: [{ name: "bash", input: { command: ATTACK } }] },
-          { text: "looked" },
-        ],
+        turns: [{ toolCalls: [{ name: "bash", input: { command: ATTACK } }] }, { text: "looked" }],
         sandbox,
         pool: { size: 1 },
         ...(sandbox === "docker" ? { modelHost: await bridgeGateway() } : {}),

@@ -8,6 +8,8 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
+import { bootConfig } from "./boot.js";
+import { mark, reportBootTimings } from "./boot-timings.js";
 import { compositeTools } from "./composite/composite-tools.js";
 import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
@@ -16,8 +18,6 @@ import { startGatewayRelay } from "./gateway-relay.js";
 import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
 import { buildSystemPrompt } from "./system-prompt.js";
-import { bootConfig } from "./boot.js";
-import { mark, reportBootTimings } from "./boot-timings.js";
 import { selectTools } from "./tools/index.js";
 
 /** stdout carries protocol lines only, so stray console output from any library goes to stderr. */

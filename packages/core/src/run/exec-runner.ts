@@ -4,8 +4,8 @@ import { ERROR_CODES, type ErrorEvent, type ResultEvent } from "@sandcaster/prot
 import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-warnings.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { artifactEvents } from "./artifacts.js";
-import { startPrebootedRunner } from "./preboot-runner.js";
 import { startComposite } from "./composite/start-composite.js";
+import { startPrebootedRunner } from "./preboot-runner.js";
 import { relayProcess } from "./relay-process.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";

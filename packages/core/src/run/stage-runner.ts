@@ -3,10 +3,10 @@ import type { RunnerConfigInput } from "@sandcaster/protocol";
 import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
 import { allowedProviders } from "./composite/start-composite.js";
 import { secretValues } from "./model-env.js";
+import { takePrebootedRunner } from "./preboot-runner.js";
 import { createRedactor, type Redact } from "./redact.js";
 import type { OpenedRunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
-import { takePrebootedRunner } from "./preboot-runner.js";
 import { requestFiles, runnerPaths, stagedFiles } from "./stage-files.js";
 
 export interface StagedRunner {
