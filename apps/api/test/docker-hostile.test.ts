@@ -38,6 +38,14 @@ async function attack(command: string, docker: SandcasterConfigInput["docker"] =
   return { runId, events, output };
 }
 
+/** What the SANDBOX_LIMIT_EXCEEDED warnings said, one per line. */
+function limitWarnings(events: { data: { type: string; code?: string; content?: unknown } }[]) {
+  return events
+    .filter((e) => e.data.type === "warning" && e.data.code === "SANDBOX_LIMIT_EXCEEDED")
+    .map((e) => String(e.data.content))
+    .join("\n");
+}
+
 /** The run ended as a normal, finished run, and its sandbox is gone. */
 async function expectCleanEnd(runId: string, events: { data: { type: string } }[]) {
   expect(events.at(-1)?.data).toMatchObject({ type: "result", subtype: "success" });
@@ -87,6 +95,7 @@ describe.skipIf(!enabled)("hostile agent on docker", () => {
     const match = /forked=(\d+) refused=(\w+)/.exec(output);
     expect(match?.[2]).toBe("EAGAIN");
     expect(Number(match?.[1])).toBeLessThan(64);
+    expect(limitWarnings(events)).toContain("the sandbox hit its process limit (64)");
     await expectCleanEnd(runId, events);
   });
 
@@ -98,6 +107,8 @@ describe.skipIf(!enabled)("hostile agent on docker", () => {
     });
     // SIGKILL from the kernel's OOM killer, within the container's cgroup
     expect(output).toContain("exit=137");
+    // Docker's OOMKilled covers only PID 1: the user hears it from the container's cgroup.
+    expect(limitWarnings(events)).toContain("the sandbox hit its memory limit (256 MB)");
     await expectCleanEnd(runId, events);
   });
 

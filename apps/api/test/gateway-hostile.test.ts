@@ -125,6 +125,14 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
     expect(record.costUsd).toBeCloseTo(expected, 9);
     expect(record.usage).toMatchObject({ inputTokens: 3000, outputTokens: 150 });
     expect(JSON.stringify(record)).not.toContain("999");
+    // Where the write reached the runner's stdout (docker: same uid, writable /proc), the forged
+    // claim was the result the host took, and the client is told the runner's figures disagreed.
+    const mismatch = events.filter(
+      (e) => e.data.type === "warning" && e.data.code === "METERING_MISMATCH",
+    );
+    const took = (last as { content?: string }).content;
+    expect(mismatch.length).toBe(took === "forged" ? 1 : 0);
+    if (took === "forged") expect(JSON.stringify(mismatch[0]?.data)).toContain("$999");
   });
 
   it("ends a looping run with BUDGET_EXCEEDED once its few cents are spent", async () => {

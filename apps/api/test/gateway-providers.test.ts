@@ -107,5 +107,7 @@ describe.skipIf(!bwrap.ok).each(families)("a $provider run through the gateway",
     expect(record.usage).toEqual(usage);
     expect(record.costUsd).toBeCloseTo(cost, 9);
     expect(JSON.stringify(events)).not.toContain(key);
+    // An honest runner's own count agrees with the gateway's: no METERING_MISMATCH noise.
+    expect(events.filter((e) => e.data.type === "warning")).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ it("lists, shows and tails runs of the local store, following a live one to its 
   expect(table).toHaveLength(3);
   expect(table[1]).toMatch(
     // The model refused the first call: no turns, but the gateway's metering still says zero spent.
-    new RegExp(`^${failedId} +error +claude-haiku-4-5 +0 in / 0 out +\\$0\\.0000 +[\\d.]+s +\\d+s ago$`),
+    new RegExp(
+      `^${failedId} +error +claude-haiku-4-5 +0 in / 0 out +\\$0\\.0000 +[\\d.]+s +\\d+s ago$`,
+    ),
   );
   expect(table[2]).toMatch(new RegExp(`^${okId} +completed +claude-haiku-4-5 +2 +`));
   const errors = await runCli(["runs", "--status", "error", "--json"], {}, dir);

@@ -148,6 +148,12 @@ export interface Sandbox {
    * when it is gone or broken. Never throws.
    */
   checkHealth?(signal: AbortSignal): Promise<boolean>;
+  /**
+   * A warm pool hands this pre-made sandbox to a run: apply what the run asked for that its
+   * creation could not know (e2b: the run's egress policy in its own network settings). A sandbox
+   * that cannot is not used (the run gets a cold one).
+   */
+  adopt?(options: CreateSandboxOptions): Promise<void>;
   /** Kills every process and removes the sandbox. Idempotent; never throws. */
   destroy(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { type Meter, meteredResult } from "../gateway/metered-result.js";
 import type { RunOutcome } from "../store/run-store.js";
 import type { RunnerEnd } from "./exec-runner.js";
 import type { Redact } from "./redact.js";
@@ -26,6 +27,10 @@ export interface Ending {
   runnerError: ErrorEvent | undefined;
   metered: MeteredUsage | undefined;
   redact: Redact;
+}
+
+function meterOf(metered: MeteredUsage): Meter {
+  return { usage: () => metered.usage, costUsd: () => metered.costUsd };
 }
 
 function errorEvent(error: SandcasterError, redact: Redact): ErrorEvent {
@@ -96,7 +101,13 @@ export async function settleRun(
     .catch((error: unknown) => log.error({ err: error }, "could not end the session turn"));
   const durationSecs = Math.round(Date.now() - scope.startedAt.getTime()) / 1000;
   let last = lastEvent(ending);
-  if (last?.type === "result") last = { ...last, ...ending.metered, durationSecs };
+  if (last?.type === "result" && ending.metered) {
+    // The runner's figures are only compared: a sandbox that claims another spend gets a warning.
+    const { result, warning } = meteredResult(last, meterOf(ending.metered));
+    if (warning) await scope.emitStored({ ...warning, content: ending.redact(warning.content) });
+    last = result;
+  }
+  if (last?.type === "result") last = { ...last, durationSecs };
   if (last) await scope.emitStored(last);
   const outcome = outcomeOf(last, ending, durationSecs);
   await flushEvents();

@@ -146,6 +146,32 @@ describe("WarmPool", () => {
     expect(warm.stats()).toMatchObject({ hits: 0, misses: 2, ready: 1 });
   });
 
+  it("has a pooled sandbox adopt the run's settings, and gives a cold one when it cannot", async () => {
+    const fake = fakeProvider();
+    const warm = pool(fake.provider, 2);
+    await until(() => warm.stats().ready === 2);
+    const adopted: CreateSandboxOptions[] = [];
+    const [first, second] = fake.made;
+    if (!first || !second) throw new Error("the pool did not fill");
+    first.adopt = async (options) => {
+      adopted.push(options);
+    };
+    second.adopt = async () => {
+      throw new Error("updateNetwork refused");
+    };
+    const network = {
+      policy: { egress: "none" as const, allow: [], allowAddresses: [] },
+    };
+    expect(await warm.acquire(runOptions({ network }))).toBe(first);
+    expect(adopted.map((o) => o.network)).toEqual([network]);
+    // The one that could not take the run's settings is destroyed, not handed out.
+    const next = await warm.acquire(runOptions({ network }));
+    expect(next).not.toBe(second);
+    expect(second.destroyed).toBe(true);
+    // Whether `next` is a refill or a cold create depends on the refill's pace: not asserted.
+    expect(next.state).toBe("ready");
+  });
+
   it("reports that it cannot fill after repeated failures, and recovers", async () => {
     let failing = true;
     const fake = fakeProvider({

@@ -110,7 +110,7 @@ export class WarmPool {
           this.idle.unshift(entry);
           options.signal.throwIfAborted();
         }
-        if (!healthy) {
+        if (!healthy || !(await this.adopted(entry.sandbox, options))) {
           this.discard(entry.sandbox);
           continue;
         }
@@ -163,6 +163,21 @@ export class WarmPool {
     if (!sandbox.checkHealth) return true;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
     return sandbox.checkHealth(timeout).catch(() => false);
+  }
+
+  /** The run's own settings applied to a pre-made sandbox (e2b: its egress policy). */
+  private async adopted(sandbox: Sandbox, options: CreateSandboxOptions): Promise<boolean> {
+    if (!sandbox.adopt) return true;
+    return sandbox.adopt(options).then(
+      () => true,
+      (error: unknown) => {
+        this.options.logger.warn(
+          { err: error },
+          "a pooled sandbox could not take the run's settings",
+        );
+        return false;
+      },
+    );
   }
 
   private discard(sandbox: Sandbox): void {

@@ -108,6 +108,31 @@ describe.runIf(hasService("bwrap"))("e2b session workspaces (loopback double)", 
     expect((await turn3.readChangedFiles(limits, never)).files).toEqual([]);
   });
 
+  it("gives each resumed turn its own egress policy, and clears it for a turn without one", async () => {
+    const provider = t.provider();
+    const ws = await provider.createWorkspace("sess-egress", never);
+    const network = (id: string) => t.double.alive().find((s) => s.sandboxId === id)?.network;
+    const policy = {
+      egress: "allowlist" as const,
+      allow: ["registry.npmjs.org", "*.example.org"],
+      allowAddresses: [],
+    };
+    const narrow = await turn(ws, {
+      runId: "run-egress-1",
+      network: { policy, gatewayUrl: "https://sandcaster.example.com/gateway" },
+    });
+    expect(network(ws.ref)).toEqual({
+      allowOut: ["sandcaster.example.com", "registry.npmjs.org", "*.example.org"],
+      denyOut: ["0.0.0.0/0"],
+    });
+    await narrow.destroy();
+    const open = await turn(ws, { runId: "run-egress-2" });
+    // The update replaces every rule: the last turn's allow-list is not inherited.
+    expect(network(ws.ref)).toBeUndefined();
+    expect(t.double.alive().find((s) => s.sandboxId === ws.ref)?.allowInternetAccess).toBe(true);
+    await open.destroy();
+  });
+
   it("kills what a crashed server's turn left running when the next turn resumes", async () => {
     const ws = await t.provider().createWorkspace("sess-crash", never);
     const crashed = await turn(ws);

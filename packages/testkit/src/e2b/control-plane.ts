@@ -251,6 +251,9 @@ export async function handleControlPlane(
         return sendApiError(res, 400, "allow_internet_access must be a boolean");
       }
       if (allow !== undefined) sandbox.allowInternetAccess = allow;
+      // Like E2B's, the update replaces every egress rule: fields left out are cleared.
+      const { allow_internet_access: _, ...egress } = body;
+      sandbox.network = Object.keys(egress).length > 0 ? egress : undefined;
       res.writeHead(204).end();
       return;
     }

@@ -30,7 +30,7 @@ export interface SandboxRecord {
   onTimeout: "kill" | "pause";
   /** As created or last set through PUT /sandboxes/{id}/network (bookkeeping only: not enforced). */
   allowInternetAccess: boolean;
-  /** The `network` object of the create request as sent (allowOut, denyOut …): recorded, not enforced. */
+  /** The `network` of the create request, or the egress rules of the last PUT …/network: recorded, not enforced. */
   network: Record<string, unknown> | undefined;
   /** False once killed, timed out or lost. */
   alive: boolean;

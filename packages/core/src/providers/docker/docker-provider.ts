@@ -234,6 +234,7 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           nodePath,
           hostSocketDir: hostDir,
           notices: diskNotices(diskMb, options.limits.memoryMb, session !== undefined),
+          limits: { memoryMb: options.limits.memoryMb, pids: options.limits.pids },
         });
       } catch (error) {
         await container.remove({ force: true, v: true }).catch(() => {});

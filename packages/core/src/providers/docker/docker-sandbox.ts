@@ -11,6 +11,7 @@ import type {
   StagedFile,
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { type ContainerLimits, containerLimitsHit } from "./cgroup-limits.js";
 import { type Candidate, collectChangedFiles } from "./changed-files.js";
 import {
   SANDBOX_GID,
@@ -41,6 +42,8 @@ export interface DockerSandboxInit {
   /** Host socket dir (bound at SANDBOX_HOST_DIR); removed with the container. */
   hostSocketDir: string;
   notices?: readonly string[];
+  /** For the limit warnings (what the container was created with). */
+  limits: ContainerLimits;
 }
 
 const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
@@ -94,6 +97,7 @@ export class DockerSandbox implements Sandbox {
   readonly notices: readonly string[];
   readonly #docker: Dockerode;
   readonly #container: Dockerode.Container;
+  readonly #limits: ContainerLimits;
   #state: SandboxState = "ready";
   #running = 0;
   #destroying: Promise<void> | undefined;
@@ -101,6 +105,7 @@ export class DockerSandbox implements Sandbox {
   constructor(init: DockerSandboxInit) {
     this.#docker = init.docker;
     this.#container = init.container;
+    this.#limits = init.limits;
     this.runnerDir = init.runnerDir;
     this.nodePath = init.nodePath;
     this.hostSocketDir = init.hostSocketDir;
@@ -109,6 +114,11 @@ export class DockerSandbox implements Sandbox {
 
   get id(): string {
     return this.#container.id;
+  }
+
+  /** Limits the sandbox ran into (memory, process count), relayed as SANDBOX_LIMIT_EXCEEDED. */
+  limitWarnings(): Promise<string[]> {
+    return containerLimitsHit(this.id, this.#limits).catch(() => []);
   }
 
   get state(): SandboxState {

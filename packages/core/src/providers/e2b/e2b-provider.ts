@@ -1,6 +1,5 @@
 // createE2BProvider(): the "e2b" SandboxProvider (create with rate-limit retry, sessions, orphan sweep).
 import type { ConnectionOpts, SandboxOpts } from "e2b";
-import { e2bNetworkOptions } from "../../egress/e2b-network.js";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "../../sandbox/sandbox.js";
 import {
   DEFAULT_DEAD_MAN_MARGIN_MS,
@@ -14,6 +13,7 @@ import {
 } from "./constants.js";
 import { E2BSandbox } from "./e2b-sandbox.js";
 import { createWorkspaces } from "./e2b-workspaces.js";
+import { egressOptions } from "./egress-options.js";
 import { abortReason, toSandboxError } from "./errors.js";
 import { sweepOrphans } from "./orphans.js";
 import { createSdkSandbox } from "./sdk-create.js";
@@ -179,11 +179,4 @@ export function createE2BProvider(settings: E2BProviderSettings = {}): E2BSandbo
     },
   };
   return provider;
-}
-
-/** The run's egress policy as e2b create options, or undefined when the run gave none. */
-function egressOptions(network: CreateSandboxOptions["network"]) {
-  if (!network) return undefined;
-  const gatewayHost = network.gatewayUrl ? new URL(network.gatewayUrl).hostname : undefined;
-  return e2bNetworkOptions(network.policy, { gatewayHost });
 }

@@ -4,6 +4,7 @@ import type { Sandbox as SdkSandbox } from "e2b";
 import type {
   ChangedFiles,
   ChangedFilesLimits,
+  CreateSandboxOptions,
   Sandbox,
   SandboxProcess,
   SandboxState,
@@ -15,6 +16,7 @@ import { collectChangedFiles } from "../docker/changed-files.js";
 import type { SingleFileResult } from "../docker/tar.js";
 import { REQUEST_TIMEOUT_MS, RUNNER_DIR, WORKSPACE_PATH } from "./constants.js";
 import { type E2BProcess, spawnProcess } from "./e2b-process.js";
+import { egressOptions, networkUpdate } from "./egress-options.js";
 import {
   abortReason,
   isFileNotFound,
@@ -51,7 +53,7 @@ export class E2BSandbox implements Sandbox {
   readonly workspacePath = WORKSPACE_PATH;
   readonly runnerDir = RUNNER_DIR;
   readonly nodePath: string;
-  readonly notices: readonly string[];
+  notices: readonly string[];
   readonly #init: E2BSandboxInit;
   readonly #sdk: SdkSandbox;
   readonly #processes = new Set<E2BProcess>();
@@ -83,6 +85,15 @@ export class E2BSandbox implements Sandbox {
       : setupScript([WORKSPACE_PATH, RUNNER_DIR]);
     await this.#run(script, signal, "prepare the sandbox");
     this.#state = "ready";
+  }
+
+  /** A pooled sandbox was made with no policy: the run's own egress rules replace whatever it had. */
+  async adopt(options: CreateSandboxOptions): Promise<void> {
+    this.#assertUsable(options.signal);
+    const update = networkUpdate(options);
+    const notices = egressOptions(options.network)?.warnings ?? [];
+    await this.#sdk.updateNetwork(update, { ...request, signal: options.signal });
+    this.notices = [...this.notices, ...notices];
   }
 
   async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {

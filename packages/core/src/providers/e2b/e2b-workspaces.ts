@@ -16,6 +16,7 @@ import {
   WORKSPACE_PATH,
 } from "./constants.js";
 import { E2BSandbox } from "./e2b-sandbox.js";
+import { networkUpdate } from "./egress-options.js";
 import {
   abortReason,
   isLost,
@@ -206,7 +207,7 @@ export function createWorkspaces(init: WorkspacesInit) {
       workspace: SessionWorkspace,
       lifetime: number,
     ): Promise<E2BSandbox> {
-      const { signal, limits } = options;
+      const { signal } = options;
       const action = "resume the session workspace";
       const ref = refOf(workspace, "SANDBOX_CREATE_FAILED");
       const env = checkEnv(options.env);
@@ -221,11 +222,11 @@ export function createWorkspaces(init: WorkspacesInit) {
         logger,
       });
       try {
-        // Network is fixed at creation: every turn sets its own.
-        await sdk.updateNetwork(
-          { allowInternetAccess: limits.network !== "none" },
-          { requestTimeoutMs: REQUEST_TIMEOUT_MS, signal },
-        );
+        // The sandbox keeps the last turn's network: every turn sets its own, egress policy included.
+        await sdk.updateNetwork(networkUpdate(options), {
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          signal,
+        });
         await sandbox.setup(signal);
       } catch (error) {
         await sandbox.destroy();
