@@ -1,7 +1,7 @@
 // Where a run's config comes from. Cold: a file named by --config. Pre-booted (a pooled sandbox's
 // runner, started with --await-config): the first stdin line, sent by the host when a run takes
-// the sandbox; meanwhile the runner loads every model SDK, so the run finds them ready. Until
-// that line it holds nothing of any run: no config, no token, no key.
+// the sandbox; meanwhile the runner loads every model SDK and warms fetch, so the run finds them
+// ready. Until that line it holds nothing of any run: no config, no token, no key.
 import { createInterface } from "node:readline";
 import {
   AWAIT_CONFIG_FLAG,
@@ -13,6 +13,7 @@ import {
 import { RunnerError } from "./errors.js";
 import { checkConfig, configPathFromArgs, loadConfig } from "./load-config.js";
 import { loadAllAdapters } from "./models/sdk-loaders.js";
+import { warmFetch } from "./warm-fetch.js";
 
 export interface Booted {
   config: RunnerConfig;
@@ -27,8 +28,12 @@ export async function bootConfig(args: readonly string[]): Promise<Booted> {
     const config = await loadConfig(configPathFromArgs(args));
     return { config, startedAt: Date.now() };
   }
-  // Off the run's clock; an SDK that fails to load fails again, visibly, when the run needs it.
-  const preloaded = loadAllAdapters().catch(() => undefined);
+  // Off the run's clock; an SDK that fails to load fails again, visibly, when the run needs it,
+  // and a fetch that cannot warm up (no loopback) is simply cold.
+  const preloaded = Promise.all([
+    loadAllAdapters().catch(() => undefined),
+    warmFetch().catch(() => undefined),
+  ]);
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
