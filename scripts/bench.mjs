@@ -620,7 +620,7 @@ function printTable() {
     );
     row(
       `burst of ${p.burst.runs} on a pool of 3 (${label})`,
-      `all succeeded: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
+      `${p.burst.allSucceeded ? "all succeeded" : `${p.burst.failed} FAILED`}: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
     );
   }
   if (f.gateway) {
