@@ -11,7 +11,7 @@
 //      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
+// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,tracing,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -43,6 +43,7 @@ import {
 import { warmPool } from "./bench/pool.mjs";
 import { startBenchServer } from "./bench/server-process.mjs";
 import { bootRows, SPEED_TARGETS, speedTargets } from "./bench/targets.mjs";
+import { tracingOverhead } from "./bench/tracing.mjs";
 
 const RESULTS_FILE = new URL("../bench-results.json", import.meta.url);
 const TEST_IMAGE = process.env.SANDCASTER_BENCH_IMAGE ?? "sandcaster-sandbox:test";
@@ -63,6 +64,7 @@ const TARGETS = {
   eventsPerSec: 20_000,
   poolAcquireP50Ms: 20,
   gatewayAddedP50Ms: 2,
+  tracingAddedP50Ms: 2,
 };
 
 const cleanup = cleanupStack();
@@ -632,6 +634,19 @@ function printTable() {
       verdict(g.addedP50Ms, TARGETS.gatewayAddedP50Ms),
     );
   }
+  if (f.tracing) {
+    const t = f.tracing;
+    row(
+      "scripted run, traces off / off / on, p50",
+      `${t.offMs.p50} / ${t.off2Ms.p50} / ${t.onMs.p50} ms`,
+    );
+    row(
+      "tracing: time added per run, p50",
+      `${t.addedP50Ms} ms (vs the 2nd off server ${t.addedP50VsOff2Ms} ms; off/off noise ${t.noiseP50Ms} ms; server CPU ${t.serverCpuMsPerRun.off} / ${t.serverCpuMsPerRun.off2} → ${t.serverCpuMsPerRun.on} ms/run)`,
+      `≤ ${TARGETS.tracingAddedP50Ms} ms p50`,
+      verdict(t.addedP50Ms, TARGETS.tracingAddedP50Ms + 0.001),
+    );
+  }
   for (const [figure, measured] of bootRows(f.runnerBoot)) row(figure, measured);
   results.speedTargets = speedTargets(f);
   if (results.speedTargets.length > 0) row("— issue 21 targets —", "");
@@ -668,6 +683,18 @@ try {
       "gateway",
       async () => {
         results.figures.gateway = await gatewayLatency();
+      },
+    ],
+    [
+      "tracing",
+      async () => {
+        results.figures.tracing = await tracingOverhead({
+          runs: 300,
+          warmups: 20,
+          cleanup,
+          log,
+          expectOk,
+        });
       },
     ],
     [

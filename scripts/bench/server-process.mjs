@@ -5,8 +5,9 @@ import { withTimeout } from "./lib.mjs";
 const SERVER = new URL("./server.mjs", import.meta.url);
 
 /**
- * options: {provider: "scripted" | "local" | "docker", modelUrl?, image?}. The child is killed
- * (SIGKILL, by its pid) if it does not close within 30 s.
+ * options: {provider: "scripted" | "local" | "docker", modelUrl?, image?, env?}. `env` is added to
+ * the child's environment (OTEL_* variables). The child is killed (SIGKILL, by its pid) if it does
+ * not close within 30 s.
  */
 export async function startBenchServer(options) {
   const child = fork(SERVER, [JSON.stringify(options)], {
@@ -15,6 +16,7 @@ export async function startBenchServer(options) {
       ...(process.env.SANDCASTER_BENCH_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const replies = [];

@@ -4,6 +4,8 @@
 //   ← {type: "stats"}  → {type: "stats", rss, heapUsed, activeRuns, alive, running}
 //   ← {type: "close"}  → shuts down (runs cancelled, sandboxes destroyed), store removed, exit 0
 // options.pool {size, maxAgeSecs}: a warm pool in front of the local/docker provider (stats.pool).
+// Traces are on when the environment sets an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT), as with
+// `sandcaster serve`.
 // provider "scripted": the runner's output is chosen by the prompt:
 //   "flood:<n>" n deltas at full speed · "hold:<ms>" result after ms · "typical:<ms>" ~20 events
 //   spread over ms · "together:<ms>" agent_start, then, after {type: "release"}, typical:<ms> ·
@@ -19,6 +21,7 @@ import {
   createProviderSelector,
   createRunStore,
   pooledProvider,
+  startTracing,
   warmPoolFor,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
@@ -95,7 +98,9 @@ const pool =
     : undefined;
 const provider = pool ? pooledProvider(pool) : inner;
 const activeRuns = new ActiveRuns();
+const tracing = await startTracing(process.env, { name: "sandcaster-bench", version: "bench" });
 const app = createApp({
+  tracing,
   services: { store, config, logger },
   providers: createProviderSelector({ [sandboxName]: provider }, sandboxName),
   activeRuns,
@@ -124,6 +129,7 @@ let closing;
 async function close() {
   closing ??= (async () => {
     await server.shutdown(2000);
+    await tracing?.shutdown();
     await pool?.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import {
   type RunStore,
   type SessionService,
   sharedGatewayRegistry,
+  type Tracing,
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
@@ -37,6 +38,7 @@ import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
 import { runWebhooksRoute } from "./routes/webhooks.js";
 import { e2bWebhookRoute } from "./routes/webhooks-e2b.js";
+import { traceRequest } from "./tracing/trace-request.js";
 
 /** A prompt of 1,000,000 characters plus 10 MB of files, base64-encoded, fits. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -67,6 +69,8 @@ export interface AppDeps {
   extensions?: readonly RunExtension[];
   /** The egress proxy's resolver and bounds (tests); default: the system's. */
   egress?: Parameters<typeof gatewayExtension>[0]["egress"];
+  /** Traces (core's startTracing): request spans, and runs as their children. */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -119,6 +123,7 @@ export function createApp(deps: AppDeps): Hono {
 
   const tokens = streamTokens(deps.apiKey);
 
+  if (deps.tracing) app.use(traceRequest(deps.tracing.tracer));
   app.use(requestLog(logger));
   app.use(
     hostCheck({
@@ -201,6 +206,7 @@ export function createApp(deps: AppDeps): Hono {
       env: deps.env,
       sessions: deps.sessions,
       newRunId: deps.newRunId,
+      tracing: deps.tracing?.runs,
     },
     slots: deps.slots ?? slotsFrom(deps.services.config.limits),
     metrics,

@@ -17,6 +17,7 @@ import {
   type SessionHost,
   type SessionService,
   sandboxNetwork,
+  type Tracing,
   type WarmPool,
   type WebhookService,
   warmPoolFor,
@@ -84,6 +85,8 @@ export interface TestServerOptions {
   pool?: { size: number; maxAgeSecs?: number; image?: string };
   /** Run-completion webhooks signed with `secret`; `resolve` replaces DNS for the deliveries. */
   webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
+  /** Traces (core's startTracing): request spans and run traces. */
+  tracing?: Tracing;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -198,6 +201,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     e2bWebhookSecret: options.e2bWebhookSecret,
     isDraining: () => draining,
     ...(options.egress ? { egress: options.egress } : {}),
+    tracing: options.tracing,
   });
   const server = await startServer({
     app,

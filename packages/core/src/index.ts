@@ -1,5 +1,7 @@
 // Public surface of @sandcaster/core.
 
+export { startBranching } from "./branching/start-branching.js";
+export { startQuery } from "./branching/start-query.js";
 export { ConfigError, loadConfig } from "./config/load-config.js";
 export * from "./egress/index.js";
 export { PlanError } from "./errors/plan-error.js";
@@ -90,4 +92,15 @@ export {
   trimHistory,
 } from "./session/trim-history.js";
 export * from "./store/index.js";
+export type {
+  ModelCall,
+  PhaseAttributes,
+  RunPhaseName,
+  RunTracer,
+  RunTracing,
+  ToolCall,
+  TracedRun,
+} from "./tracing/run-tracer.js";
+export { startTracing, type Tracing } from "./tracing/start-tracing.js";
+export { recordContentWanted, tracingWanted } from "./tracing/tracing-env.js";
 export * from "./webhooks/index.js";

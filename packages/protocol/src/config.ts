@@ -7,6 +7,7 @@ import { GatewayConfigSchema } from "./gateway.js";
 import { NetworkConfigSchema } from "./network.js";
 import { OutputFormatSchema } from "./output-format.js";
 import { ServerConfigSchema, SessionsConfigSchema } from "./server-config.js";
+import { TelemetryConfigSchema } from "./telemetry.js";
 import { AllowedToolsSchema } from "./tools.js";
 import { WebhookConfigSchema } from "./webhook.js";
 
@@ -172,6 +173,8 @@ export const SandcasterConfigSchema = z.strictObject({
   cors: CorsConfigSchema.prefault({}),
   /** Run-completion webhooks: a default target, the secret's source, retries, SSRF exemptions. */
   webhook: WebhookConfigSchema.prefault({}),
+  /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
+  telemetry: TelemetryConfigSchema.prefault({}),
 });
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type LocalConfig = z.output<typeof LocalConfigSchema>;

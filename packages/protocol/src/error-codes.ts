@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   SERVER_LOST: "SERVER_LOST",
   /** The run's spending limit was reached (counted by the model gateway); also an HTTP 429. */
   BUDGET_EXCEEDED: "BUDGET_EXCEEDED",
+  /** A branching run had no winner: every branch failed, or none matched outputFormat. */
+  BRANCHING_FAILED: "BRANCHING_FAILED",
 
   // Sandboxes (SandboxError; also a run's end).
   SANDBOX_UNAVAILABLE: "SANDBOX_UNAVAILABLE",

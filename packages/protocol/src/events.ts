@@ -1,10 +1,23 @@
 // Events of a run: SSE `event:` is `type`, `data:` is the whole object. Old clients ignore our extra fields.
 import { z } from "zod";
+import {
+  BranchCompleteEventSchema,
+  BranchProgressEventSchema,
+  BranchRequestEventSchema,
+  BranchSelectedEventSchema,
+  BranchStartEventSchema,
+  BranchSummaryEventSchema,
+  ConfidenceReportEventSchema,
+} from "./branching.js";
 import { FileEncodingSchema } from "./files.js";
 import { StdoutEventSchema, StepEndEventSchema, StepStartEventSchema } from "./pipeline.js";
 import { UsageSchema } from "./usage.js";
 
+/** Set on the events of one branch of a branching run (see branching.ts). */
+const branchTag = { branchId: z.string().optional() };
+
 export const SystemEventSchema = z.object({
+  ...branchTag,
   type: z.literal("system"),
   subtype: z.string().optional(),
   content: z.string(),
@@ -16,18 +29,21 @@ export const SystemEventSchema = z.object({
 });
 
 export const AssistantEventSchema = z.object({
+  ...branchTag,
   type: z.literal("assistant"),
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
 
 export const ThinkingEventSchema = z.object({
+  ...branchTag,
   type: z.literal("thinking"),
   subtype: z.enum(["delta", "complete"]).optional(),
   content: z.string(),
 });
 
 export const ToolUseEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_use"),
   toolName: z.string(),
   /** JSON text of the tool input. */
@@ -37,6 +53,7 @@ export const ToolUseEventSchema = z.object({
 });
 
 export const ToolResultEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_result"),
   toolName: z.string(),
   content: z.string(),
@@ -50,6 +67,7 @@ export const ToolResultEventSchema = z.object({
  * tool_result: coalesced, and cut per call with one TOOL_OUTPUT_CUT warning.
  */
 export const ToolOutputEventSchema = z.object({
+  ...branchTag,
   type: z.literal("tool_output"),
   toolName: z.string(),
   toolUseId: z.string().optional(),
@@ -59,6 +77,7 @@ export const ToolOutputEventSchema = z.object({
 });
 
 export const FileEventSchema = z.object({
+  ...branchTag,
   type: z.literal("file"),
   path: z.string(),
   content: z.string(),
@@ -66,6 +85,7 @@ export const FileEventSchema = z.object({
 });
 
 export const ResultEventSchema = z.object({
+  ...branchTag,
   type: z.literal("result"),
   subtype: z.string().optional(),
   /** The agent's final answer text. */
@@ -82,6 +102,7 @@ export const ResultEventSchema = z.object({
 });
 
 export const StderrEventSchema = z.object({
+  ...branchTag,
   type: z.literal("stderr"),
   content: z.string(),
   /** The pipeline step that wrote it. */
@@ -89,12 +110,14 @@ export const StderrEventSchema = z.object({
 });
 
 export const WarningEventSchema = z.object({
+  ...branchTag,
   type: z.literal("warning"),
   content: z.string(),
   code: z.string().optional(),
 });
 
 export const ErrorEventSchema = z.object({
+  ...branchTag,
   type: z.literal("error"),
   content: z.string(),
   code: z.string().optional(),
@@ -116,6 +139,13 @@ export const SandcasterEventSchema = z.discriminatedUnion("type", [
   StepStartEventSchema,
   StdoutEventSchema,
   StepEndEventSchema,
+  BranchRequestEventSchema,
+  ConfidenceReportEventSchema,
+  BranchStartEventSchema,
+  BranchProgressEventSchema,
+  BranchCompleteEventSchema,
+  BranchSelectedEventSchema,
+  BranchSummaryEventSchema,
 ]);
 
 export type SandcasterEvent = z.infer<typeof SandcasterEventSchema>;

@@ -1,4 +1,5 @@
 // Public surface of @sandcaster/protocol.
+export * from "./branching.js";
 export * from "./budget.js";
 export * from "./composite.js";
 export * from "./config.js";
@@ -24,6 +25,7 @@ export { SANDBOX_HOST_DIR } from "./sandbox.js";
 export * from "./server-config.js";
 export * from "./session.js";
 export type * from "./stream-token.js";
+export * from "./telemetry.js";
 export * from "./tools.js";
 export * from "./usage.js";
 export * from "./validation.js";

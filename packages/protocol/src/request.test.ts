@@ -55,8 +55,8 @@ describe("QueryRequestSchema", () => {
   });
 
   it("names unknown fields instead of ignoring them", () => {
-    expect(issues({ prompt: "x", branching: {} })).toEqual([
-      { field: "branching", message: "unknown field" },
+    expect(issues({ prompt: "x", notAField: {} })).toEqual([
+      { field: "notAField", message: "unknown field" },
     ]);
   });
 

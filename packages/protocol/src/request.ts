@@ -1,5 +1,6 @@
 // The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
 import { z } from "zod";
+import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import {
   ModelProviderSchema,
@@ -67,6 +68,8 @@ export const QueryRequestSchema = z.strictObject({
   webhook: WebhookRequestSchema.optional(),
   /** Continue a session (POST /sessions): its workspace and conversation carry over. */
   sessionId: z.string().min(1).max(200).optional(),
+  /** Speculative branching: several full runs at once, the best one's result kept (branching.ts). */
+  branching: BranchingRequestSchema.optional(),
 });
 /** What a client sends. */
 export type QueryRequestInput = z.input<typeof QueryRequestSchema>;

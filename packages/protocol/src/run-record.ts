@@ -24,6 +24,8 @@ export const RunRecordSchema = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
   /** The session this run was a turn of. */
   sessionId: z.string().optional(),
+  /** The run's OpenTelemetry trace id (32 hex digits) when traces are on. */
+  traceId: z.string().optional(),
   /** The provider's id of the run's sandbox, once it was ready. */
   sandboxId: z.string().optional(),
   /** What ran: absent for an agent run (/query), "pipeline" for POST /pipelines. */

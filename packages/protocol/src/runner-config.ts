@@ -1,6 +1,7 @@
 // The JSON file the server hands the in-sandbox runner. It never holds a provider key: with a
 // gateway it holds the run's capability token; without one the key travels as an env var.
 import { z } from "zod";
+import { RunnerBranchingSchema } from "./branching.js";
 import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";
 import { RunnerGatewaySchema } from "./gateway.js";
@@ -40,6 +41,8 @@ export const RunnerConfigSchema = z.strictObject({
   composite: RunnerCompositeSchema.optional(),
   /** The host's model gateway: every model call goes there with the token; no key in the sandbox. */
   gateway: RunnerGatewaySchema.optional(),
+  /** Present when the agent itself may start branching: the runner offers the trigger's tool. */
+  branching: RunnerBranchingSchema.optional(),
 });
 export type RunnerConfigInput = z.input<typeof RunnerConfigSchema>;
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

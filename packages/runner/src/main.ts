@@ -10,6 +10,7 @@ import {
 import { runAgent } from "./agent-loop.js";
 import { bootConfig } from "./boot.js";
 import { mark, reportBootTimings } from "./boot-timings.js";
+import { branchingTools } from "./branching/branch-tools.js";
 import { compositeTools } from "./composite/composite-tools.js";
 import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
@@ -104,6 +105,7 @@ async function run(emit: Emit, writeLine: (line: string) => void): Promise<void>
     const channel = new HostChannel(writeLine, answers);
     tools.push(...compositeTools(channel, config.composite));
   }
+  if (config.branching) tools.push(...branchingTools(emit, config.branching));
   const gateway = await connectGateway(config);
   const conversation = await createConversation(
     { provider: config.provider, model: config.model },

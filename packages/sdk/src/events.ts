@@ -34,6 +34,13 @@ const KNOWN: Record<SandcasterEventType, true> = {
   step_start: true,
   stdout: true,
   step_end: true,
+  branch_request: true,
+  confidence_report: true,
+  branch_start: true,
+  branch_progress: true,
+  branch_complete: true,
+  branch_selected: true,
+  branch_summary: true,
 };
 
 /** True for the event types of `@sandcaster/protocol`; narrows to `SandcasterEvent`. */

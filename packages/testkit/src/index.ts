@@ -5,6 +5,13 @@ export { startGeminiDouble } from "./gemini-double.js";
 export { EXHAUSTED_MESSAGE } from "./http-double.js";
 export * from "./netns/index.js";
 export { startOpenAIDouble } from "./openai-double.js";
+export {
+  type AttributeValue,
+  decodeOtlpJson,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from "./otlp-receiver.js";
 export type {
   DoubleOptions,
   ModelDouble,

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { requestTraceId } from "../tracing/trace-request.js";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -30,6 +31,7 @@ export function requestLog(logger: Logger): MiddlewareHandler {
         ms: Math.round(performance.now() - started),
         requestId,
         runId,
+        traceId: requestTraceId(c),
       },
       "request",
     );

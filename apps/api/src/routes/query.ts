@@ -7,12 +7,13 @@ import {
   type RunSlots,
   SandcasterError,
   type StartRunServices,
-  startRun,
+  startQuery,
 } from "@sandcaster/core";
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import { Hono } from "hono";
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
+import { requestTraceContext } from "../tracing/trace-request.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
@@ -45,10 +46,11 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
       queuedAhead = resolve;
     });
     let run: RunHandle | undefined;
-    const starting = startRun(
+    const starting = startQuery(
       request,
       { ...deps.runs, newRunId: () => runId },
       {
+        traceContext: requestTraceContext(c),
         // "continue": a queued run keeps its place when its client leaves.
         admit: () => {
           // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).

@@ -7,6 +7,7 @@ import {
   createWebhookService,
   keepRunsAlive,
   type SessionHost,
+  startTracing,
   sweepSessionsPeriodically,
 } from "@sandcaster/core";
 import { buildServices, sweepOrphans } from "../build-services.js";
@@ -49,6 +50,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new Error(`--grace: not a number of seconds: ${values.grace}`);
 
   const logger = createLogger();
+  // Off (and the OpenTelemetry SDK not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = await startTracing(process.env, { name: "sandcaster", version: VERSION });
   const built = await buildServices({ configPath: values.config, logger, warmPools: true });
   logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
   await sweepOrphans(built.providers, logger);
@@ -92,6 +95,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     apiKey: process.env.SANDCASTER_API_KEY || undefined,
     e2bWebhookSecret: process.env.SANDCASTER_E2B_WEBHOOK_SECRET || undefined,
     isDraining: () => draining,
+    tracing,
   });
   const server = await startServer({
     app,
@@ -115,6 +119,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         })
         .then(() => webhooks.close())
         .then(() => built.close())
+        .then(() => tracing?.shutdown())
         .then(resolve);
     };
     process.once("SIGTERM", () => stop("SIGTERM"));

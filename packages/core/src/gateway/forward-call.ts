@@ -178,11 +178,14 @@ export async function forwardCall(
 
   await new Promise<void>((resolve) => {
     let settled = false;
-    const settle = (report: Parameters<GatewayRunState["reportCall"]>[0]) => {
+    const settle = (
+      report: Omit<Parameters<GatewayRunState["reportCall"]>[0], "startedAt" | "endedAt">,
+    ) => {
       if (settled) return;
       settled = true;
       run.inFlight.delete(outgoing);
-      run.reportCall(report);
+      const endedAt = performance.timeOrigin + performance.now();
+      run.reportCall({ ...report, startedAt: performance.timeOrigin + received, endedAt });
       resolve();
     };
     outgoing.once("error", (error) => {

@@ -9,6 +9,7 @@ import { createDenialReporter } from "../egress/egress-warnings.js";
 import { RunError } from "../run/run-error.js";
 import type { RunExtension, RunExtensionContext } from "../run/run-extension.js";
 import type { GatewayRegistry } from "./gateway-registry.js";
+import type { GatewayCall } from "./gateway-run-state.js";
 import { openRunGateway } from "./run-gateway.js";
 import { upstreamFromEnv } from "./upstream.js";
 
@@ -32,6 +33,23 @@ function openEgress(context: RunExtensionContext, options: GatewayExtensionOptio
     count: options.countEgressDenied,
   });
   return createEgressProxy(context.plan.network, { ...options.egress, onDenied: reportDenied });
+}
+
+/** The run's trace gets a `chat {model}` span per call, with the usage and cost counted here. */
+function traceCalls(context: RunExtensionContext): ((call: GatewayCall) => void) | undefined {
+  const record = context.tracer?.hostModelCalls();
+  if (!record) return undefined;
+  return (call) =>
+    record({
+      provider: call.provider,
+      model: call.model,
+      startedAt: call.startedAt,
+      endedAt: call.endedAt,
+      source: "gateway",
+      usage: call.usage,
+      costUsd: call.costUsd,
+      status: call.status >= 200 && call.status < 300 ? "ok" : String(call.status),
+    });
 }
 
 export function gatewayExtension(options: GatewayExtensionOptions): RunExtension {
@@ -64,6 +82,7 @@ export function gatewayExtension(options: GatewayExtensionOptions): RunExtension
         publicUrl: socketDir ? undefined : publicUrl,
         registry: options.registry,
         egress,
+        onCall: traceCalls(context),
         onBudgetExceeded: (refusal) =>
           context.fail(
             new RunError(

@@ -18,6 +18,9 @@ export interface GatewayCall {
   costUsd?: number | undefined;
   /** Time spent in the gateway itself (request handling and answer head), not the provider's. */
   addedMs: number;
+  /** When the gateway received the call and when its answer ended: epoch ms (fractional). */
+  startedAt: number;
+  endedAt: number;
 }
 
 export function tokenDigest(token: string): Buffer {

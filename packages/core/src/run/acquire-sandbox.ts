@@ -2,6 +2,7 @@
 import { ERROR_CODES } from "@sandcaster/protocol";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { unsafeNetworkNotice } from "../sandbox/sandbox-limits.js";
+import { wasPooled } from "../sandbox/warm-pool.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
 
@@ -19,14 +20,22 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
     );
   }
   const started = performance.now();
-  const sandbox = await provider.create({
-    runId: scope.runId,
-    env: {},
-    limits: scope.limits,
-    // Remote sandboxes (e2b) enforce the egress policy with their own firewall.
-    network: { policy: plan.network, gatewayUrl: scope.services.config.gateway?.publicUrl },
-    signal: scope.signal,
-    ...(session ? { workspace: session.workspace } : {}),
+  const sandbox = await scope.tracer.phase("sandbox.acquire", async (set) => {
+    const created = await provider.create({
+      runId: scope.runId,
+      env: {},
+      limits: scope.limits,
+      // Remote sandboxes (e2b) enforce the egress policy with their own firewall.
+      network: { policy: plan.network, gatewayUrl: scope.services.config.gateway?.publicUrl },
+      signal: scope.signal,
+      ...(session ? { workspace: session.workspace } : {}),
+    });
+    set({
+      "sandcaster.sandbox.provider": provider.name,
+      "sandcaster.sandbox.start": wasPooled(created) ? "pooled" : "cold",
+      "sandcaster.sandbox.id": created.id,
+    });
+    return created;
   });
   const acquireSecs = seconds(performance.now() - started);
   log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");

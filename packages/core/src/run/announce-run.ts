@@ -32,7 +32,8 @@ export async function announceRun(scope: RunScope): Promise<void> {
       startedAt: scope.startedAt,
       metadata,
       sessionId: session?.id,
-      ...(scope.exec ? { kind: scope.exec.kind } : {}),
+      traceId: scope.tracer.traceId,
+      ...(scope.exec?.kind === "pipeline" ? { kind: scope.exec.kind } : {}),
     })
     .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
 }

@@ -24,6 +24,33 @@ export async function execRunner(
   /** Told the runner's own error as soon as the relay ends (held back to be the last event). */
   heldError: (error: ErrorEvent) => void,
 ): Promise<RunnerEnd> {
+  const { signal } = scope;
+  const relay = await scope.tracer.phase("runner.exec", () => runAndRelay(scope, sandbox, staged));
+  if (signal.aborted) throw signal.reason;
+  // Before the result or the crash: the limit is usually why the runner or a tool died.
+  for (const content of await sandboxLimitWarnings(sandbox))
+    scope.emit({ type: "warning", code: SANDBOX_LIMIT_EXCEEDED, content });
+  if (relay.error) heldError(relay.error);
+  if (!relay.result && !relay.sawError) {
+    const exit = relay.exit.signal
+      ? `signal ${relay.exit.signal}`
+      : `exit code ${relay.exit.exitCode}`;
+    const tail = relay.stderrTail ? `; last stderr lines:\n${relay.stderrTail}` : "";
+    throw new RunError(
+      ERROR_CODES.RUNNER_CRASHED,
+      `the runner ended without a result (${exit})${tail}`,
+    );
+  }
+  return scope.tracer.phase("artifacts.collect", async (set) => {
+    const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
+    for (const event of artifactEvents(changed, staged.redact)) scope.emit(event);
+    set({ "sandcaster.artifacts.count": changed.files.length });
+    return { result: relay.result, filesCount: changed.files.length };
+  });
+}
+
+/** Spawns the runner and relays its lines (and a composite run's host requests) until it ends. */
+async function runAndRelay(scope: RunScope, sandbox: Sandbox, staged: StagedRunner) {
   const { plan, signal, log } = scope;
   const composite = plan.composite;
   const process = staged.prebooted
@@ -50,27 +77,9 @@ export async function execRunner(
         log,
       })
     : undefined;
-  const relay = await relayProcess(process, scope.emit, staged.redact, signal, {
+  return relayProcess(process, scope.emit, staged.redact, signal, {
     onHostLine: compositeRun?.onHostLine,
   }).finally(() => compositeRun?.close()); // secondary sandboxes end before artifacts are read
-  if (signal.aborted) throw signal.reason;
-  // Before the result or the crash: the limit is usually why the runner or a tool died.
-  for (const content of await sandboxLimitWarnings(sandbox))
-    scope.emit({ type: "warning", code: SANDBOX_LIMIT_EXCEEDED, content });
-  if (relay.error) heldError(relay.error);
-  if (!relay.result && !relay.sawError) {
-    const exit = relay.exit.signal
-      ? `signal ${relay.exit.signal}`
-      : `exit code ${relay.exit.exitCode}`;
-    const tail = relay.stderrTail ? `; last stderr lines:\n${relay.stderrTail}` : "";
-    throw new RunError(
-      ERROR_CODES.RUNNER_CRASHED,
-      `the runner ended without a result (${exit})${tail}`,
-    );
-  }
-  const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
-  for (const event of artifactEvents(changed, staged.redact)) scope.emit(event);
-  return { result: relay.result, filesCount: changed.files.length };
 }
 
 /** The pooled sandbox's idle runner, now this run's: killed on the run's abort, then configured. */

@@ -6,6 +6,7 @@ import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
 import { sandboxLimits, sandboxNetwork } from "../sandbox/sandbox-limits.js";
 import type { RunSession } from "../session/run-session.js";
 import type { RunOutcome } from "../store/run-store.js";
+import type { RunTracer } from "../tracing/run-tracer.js";
 import { acquireSandbox } from "./acquire-sandbox.js";
 import { announceRun } from "./announce-run.js";
 import { execRunner } from "./exec-runner.js";
@@ -30,6 +31,8 @@ export interface RunInput {
   services: ResolvedRunServices;
   extensions: readonly RunExtension[];
   session: RunSession | undefined;
+  /** The run's trace (NOOP_RUN_TRACER when traces are off). */
+  tracer: RunTracer;
   /** The caller's stop: its reason (a SandcasterError, or text meaning CANCELLED) ends the run. */
   stop: AbortController;
   /** Every event of the run with its seq (the SSE id, the same on replay). */
@@ -54,11 +57,18 @@ function errorFrom(caught: unknown, signal: AbortSignal): SandcasterError {
 }
 
 async function runPhases(scope: RunScope, held: Held) {
+  const exec = scope.exec;
+  if (exec?.kind === "branching") return exec.runOnHost(scope);
   const sandbox = await acquireSandbox(scope);
   held.sandbox = sandbox;
-  await openExtensions(scope, sandbox, held.opened);
-  if (scope.exec) return scope.exec.run(scope, sandbox);
-  const staged = await stageRunner(scope, sandbox, held.opened);
+  if (exec) {
+    await openExtensions(scope, sandbox, held.opened);
+    return exec.run(scope, sandbox);
+  }
+  const staged = await scope.tracer.phase("sandbox.stage", async () => {
+    await openExtensions(scope, sandbox, held.opened);
+    return stageRunner(scope, sandbox, held.opened);
+  });
   held.redact = staged.redact;
   return execRunner(scope, sandbox, staged, (error) => {
     held.runnerError = error;
@@ -66,8 +76,11 @@ async function runPhases(scope: RunScope, held: Held) {
 }
 
 export async function executeRun(input: RunInput): Promise<RunOutcome> {
-  const { runId, plan, services } = input;
-  const log = services.logger.child({ runId });
+  const { runId, plan, services, tracer } = input;
+  // Every log line of the run carries its trace id, to go from a log to the trace and back.
+  const log = services.logger.child(
+    tracer.traceId ? { runId, traceId: tracer.traceId } : { runId },
+  );
   const events = new RunEventLog(
     runId,
     services.eventWriter,
@@ -102,10 +115,12 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     redact: (text, options) => held.redact(text, options),
     emit(event) {
       if (event.type === "error") firstError ??= event;
+      tracer.event(event);
       input.onEvent(event, events.record(event));
     },
     async emitStored(event) {
       if (event.type === "error") firstError ??= event;
+      tracer.event(event);
       const seq = events.record(event);
       await events.flush();
       input.onEvent(event, seq);
@@ -124,14 +139,20 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   );
   signal.dispose();
   // Metered figures are read while the extensions are still open, then everything is released.
-  const metered = held.opened.map((handle) => handle.usage?.()).find((usage) => usage);
-  await held.sandbox
-    ?.destroy()
-    .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
-  await closeExtensions(held.opened, log);
-  return settleRun(
+  const metered =
+    held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
+    (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
+  await tracer.phase("sandbox.teardown", async () => {
+    await held.sandbox
+      ?.destroy()
+      .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
+    await closeExtensions(held.opened, log);
+  });
+  const outcome = await settleRun(
     scope,
     { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
     () => events.flush(),
   );
+  tracer.end(outcome);
+  return outcome;
 }

@@ -19,6 +19,7 @@ export async function openExtensions(
       signal: scope.signal,
       log,
       fail: scope.fail,
+      tracer: scope.tracer,
       emit: (event) => scope.emit(redactDeep(event, scope.redact)),
     });
     if (handle) opened.push(handle);

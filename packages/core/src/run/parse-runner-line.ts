@@ -7,7 +7,19 @@ const PREVIEW_CHARS = 200;
 export const MAX_INVALID_LINE_WARNINGS = 10;
 
 /** Events only the host may produce: a runner that prints them is ignored with a warning. */
-const HOST_ONLY = new Set(["file", "stderr", "step_start", "stdout", "step_end"]);
+const HOST_ONLY = new Set([
+  "file",
+  "stderr",
+  "step_start",
+  "stdout",
+  "step_end",
+  // A branch must not announce branches or pick the winner (it may ask to branch: branch_request).
+  "branch_start",
+  "branch_progress",
+  "branch_complete",
+  "branch_selected",
+  "branch_summary",
+]);
 const HOST_ONLY_SYSTEM = new Set(["init", "sandbox_ready"]);
 
 function preview(text: string): string {
@@ -73,5 +85,7 @@ function parseLine(line: Line): { event: SandcasterEvent } | { bad: Warning } {
   ) {
     return bad("RUNNER_INVALID_EVENT", `the runner may not emit ${event.type} events`);
   }
+  // Which branch an event belongs to is the host's to say (branching/run-branch.ts tags it).
+  if ("branchId" in event) delete event.branchId;
   return { event };
 }

@@ -1,13 +1,25 @@
-// The phase that does a run's work once its sandbox exists. By default the agent runner is staged
-// and executed; a pipeline brings its own (steps run by the host), and everything around it —
-// announce, sandbox, recording, cancel, timeout, teardown, settle — stays the same.
+// The phase that does a run's work. By default the agent runner is staged and executed in the
+// run's sandbox; a pipeline brings its own (steps run by the host in that sandbox), and branching
+// acquires none (each branch is a run with its own). Everything around it — announce, recording,
+// cancel, timeout, teardown, settle — stays the same.
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { RunnerEnd } from "./exec-runner.js";
+import type { MeteredUsage } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
 
-export interface RunExec {
+export type RunExec = SandboxExec | HostExec;
+
+export interface SandboxExec {
   /** What /runs records as the run's kind. */
   kind: "pipeline";
   /** Runs in the acquired sandbox (extensions open); its `result` ends the stream. */
   run(scope: RunScope, sandbox: Sandbox): Promise<RunnerEnd>;
+}
+
+/** Work that needs no sandbox nor extensions of its own; it must stop when `scope.signal` aborts. */
+export interface HostExec {
+  kind: "branching";
+  runOnHost(scope: RunScope): Promise<RunnerEnd>;
+  /** What the work spent, read once it ended (also when it failed or was stopped). */
+  usage?(): MeteredUsage | undefined;
 }

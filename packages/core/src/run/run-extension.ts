@@ -14,6 +14,7 @@ import type { RunnerConfigInput, SandcasterEvent, Usage } from "@sandcaster/prot
 import type { Logger } from "pino";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { RunTracer } from "../tracing/run-tracer.js";
 import type { RunPlan } from "./plan-run.js";
 
 export interface RunExtensionContext {
@@ -26,6 +27,11 @@ export interface RunExtensionContext {
   log: Logger;
   /** (c) Ends the run with this error (its code and message reach the client and the record). */
   fail(error: SandcasterError): void;
+  /**
+   * The run's trace: the model gateway takes `hostModelCalls()` and reports each call it proxied
+   * with its metered usage (then no model span is derived from the runner's events).
+   */
+  tracer?: RunTracer | undefined;
   /** Adds an event to the run's stream (e.g. a `warning`); redacted like every other event. */
   emit(event: SandcasterEvent): void;
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import type { SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
 import type { RunSession } from "../session/run-session.js";
+import type { RunTracer } from "../tracing/run-tracer.js";
 import type { RunPlan } from "./plan-run.js";
 import type { Redact } from "./redact.js";
 import type { RunExec } from "./run-exec.js";
@@ -38,4 +39,6 @@ export interface RunScope {
   onSandboxReady?: ((seconds: number) => void) | undefined;
   /** The run's own work instead of the agent runner (a pipeline); it needs no model. */
   exec?: RunExec | undefined;
+  /** The run's trace (a no-op when traces are off). */
+  tracer: RunTracer;
 }

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { SessionService } from "../session/session-service.js";
 import type { RunStore } from "../store/run-store.js";
+import type { RunTracing } from "../tracing/run-tracer.js";
 import type { RunWebhooks } from "../webhooks/webhook-service.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { type CancelWatch, sharedCancelWatch } from "./cancel-watch.js";
@@ -39,6 +40,8 @@ export interface StartRunServices extends RunServices {
   /** Opened for every run, in order (see run-extension.ts). */
   extensions?: readonly RunExtension[] | undefined;
   newRunId?: (() => string) | undefined;
+  /** Traces of runs (startTracing().runs); without it runs are not traced. */
+  tracing?: RunTracing | undefined;
 }
 
 export interface ResolvedRunServices extends RunServices {

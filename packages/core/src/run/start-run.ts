@@ -2,8 +2,10 @@
 // picks the sandbox provider, claims a session turn, and starts the run, returning its handle.
 // Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
 import { randomUUID } from "node:crypto";
+import type { Context } from "@opentelemetry/api";
 import type { QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
 import { executeRun } from "./execute-run.js";
@@ -16,6 +18,8 @@ import type { RunHandle } from "./run-handle.js";
 import { resolveRunServices, type StartRunServices } from "./run-services.js";
 
 export interface StartRunOptions {
+  /** The caller's trace context (the HTTP request span): the run's trace joins it. */
+  traceContext?: Context | undefined;
   /**
    * Called once the request is planned, before a session turn is claimed: may refuse the run
    * (throw) or wait for room (a server's concurrency slots). What it returns runs at teardown.
@@ -68,6 +72,7 @@ export async function startRun(
     services: resolveRunServices(services),
     extensions: [...(services.extensions ?? []), ...(options.extensions ?? [])],
     session: turn?.runSession,
+    tracer: traceRun(services, request, plan, { runId, provider, parent: options.traceContext }),
     stop,
     onEvent(event, seq) {
       turn?.record(event);

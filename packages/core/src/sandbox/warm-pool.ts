@@ -24,6 +24,14 @@ export interface PoolPreparer {
   ready(sandbox: Sandbox): boolean;
 }
 
+/** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
+const handedOutWarm = new WeakSet<Sandbox>();
+
+/** Whether `sandbox` came warm out of a pool rather than being created for its run. */
+export function wasPooled(sandbox: Sandbox): boolean {
+  return handedOutWarm.has(sandbox);
+}
+
 export interface WarmPoolOptions {
   size: number;
   maxAgeSecs: number;
@@ -115,6 +123,7 @@ export class WarmPool {
           continue;
         }
         this.hits++;
+        handedOutWarm.add(entry.sandbox);
         this.fill();
         return entry.sandbox;
       }

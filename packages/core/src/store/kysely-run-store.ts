@@ -77,6 +77,7 @@ export function createKyselyRunStore(
           // Only when set: an instance still on an older schema (rolling upgrade) can record runs.
           ...(run.sessionId ? { session_id: run.sessionId } : {}),
           ...(run.kind ? { kind: run.kind } : {}),
+          ...(run.traceId ? { trace_id: run.traceId } : {}),
         })
         .execute();
     },

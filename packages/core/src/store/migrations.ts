@@ -162,6 +162,16 @@ export const runKindMigration: Migration = {
   },
 };
 runStoreMigrations["0009_run_kind"] = runKindMigration;
+/** The OpenTelemetry trace of each run, to go from a run record to its trace. */
+export const runTraceIdMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("trace_id", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("trace_id").execute();
+  },
+};
+runStoreMigrations["0010_run_trace_id"] = runTraceIdMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

@@ -51,5 +51,7 @@ export function rowToRunRecord(row: RunRow): RunRecord {
   if (row.session_id !== null) record.sessionId = row.session_id;
   if (row.sandbox_id !== null) record.sandboxId = row.sandbox_id;
   if (row.kind === "pipeline") record.kind = row.kind;
+  // Absent on an instance whose schema is older (rolling upgrade).
+  if (row.trace_id !== null && row.trace_id !== undefined) record.traceId = row.trace_id;
   return record;
 }

@@ -21,6 +21,8 @@ export interface NewRun {
   sessionId?: string | undefined;
   /** Absent for an agent run. */
   kind?: "pipeline" | undefined;
+  /** The run's OpenTelemetry trace id, when traces are on. */
+  traceId?: string | undefined;
 }
 
 export interface RunOutcome {

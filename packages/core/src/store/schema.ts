@@ -40,6 +40,8 @@ export interface RunsTable {
   sandbox_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** "pipeline", or null for an agent run (migration 0009). */
   kind: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The run's OpenTelemetry trace id, when traces are on (migration 0010). */
+  trace_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

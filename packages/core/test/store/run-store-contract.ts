@@ -46,6 +46,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "event_ids_reserved",
   "sandbox_id",
   "kind",
+  "trace_id",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -166,6 +167,12 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
         startedAt: "2025-03-01T12:00:00.000Z",
         filesCount: 0,
       });
+    });
+
+    it("keeps a run's trace id", async () => {
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      await store.createRun(newRun("run-a", T0, { traceId }));
+      expect(checked(await store.getRun("run-a")).traceId).toBe(traceId);
     });
 
     it("answers undefined for an unknown run", async () => {

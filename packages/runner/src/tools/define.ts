@@ -1,10 +1,15 @@
 // Turns a zod schema plus a typed run function into a ToolDefinition that never throws.
-import { type CompositeToolName, describeIssues, type ToolName } from "@sandcaster/protocol";
+import {
+  type BranchToolName,
+  type CompositeToolName,
+  describeIssues,
+  type ToolName,
+} from "@sandcaster/protocol";
 import { z } from "zod";
 import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
 
 export interface ToolSpec<S extends z.ZodType> {
-  name: ToolName | CompositeToolName;
+  name: ToolName | CompositeToolName | BranchToolName;
   description: string;
   schema: S;
   parallel?: boolean;

@@ -1,5 +1,5 @@
 // The contract every built-in tool implements; the agent loop knows tools only through this.
-import type { CompositeToolName, ToolName } from "@sandcaster/protocol";
+import type { BranchToolName, CompositeToolName, ToolName } from "@sandcaster/protocol";
 
 export interface ToolContext {
   /** Absolute, real path of the working directory; every path a tool touches must stay inside. */
@@ -26,7 +26,7 @@ export interface ToolOutcome {
 }
 
 export interface ToolDefinition {
-  name: ToolName | CompositeToolName;
+  name: ToolName | CompositeToolName | BranchToolName;
   description: string;
   /** Safe to run beside other such calls of the same turn (reads, other sandboxes). */
   parallel?: boolean;
