@@ -7,15 +7,23 @@
 //   5. sandbox acquire (create) time per provider
 //   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
 //   7. model gateway: latency it adds to a streamed call on loopback (direct vs through its socket)
+//   8. the runner's cold boot on the host, broken down (process start, bundle parse, SDK load, first
+//      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker,gateway,tracing` runs some of the phases. SANDCASTER_BENCH_NODE_OPTIONS passes
+// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,tracing,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { createDockerProvider, createLocalProvider, sandboxLimits } from "@sandcaster/core";
+import {
+  createDockerProvider,
+  createLocalProvider,
+  runnerBundlePath,
+  sandboxLimits,
+} from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
+import { runnerBoot } from "./bench/boot.mjs";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
 import { MODEL, PROMPT, runBareRunner, runThroughProvider } from "./bench/direct.mjs";
 import { bridgeGateway, dockerReadiness } from "./bench/docker.mjs";
@@ -34,6 +42,7 @@ import {
 } from "./bench/lib.mjs";
 import { warmPool } from "./bench/pool.mjs";
 import { startBenchServer } from "./bench/server-process.mjs";
+import { bootRows, SPEED_TARGETS, speedTargets } from "./bench/targets.mjs";
 import { tracingOverhead } from "./bench/tracing.mjs";
 
 const RESULTS_FILE = new URL("../bench-results.json", import.meta.url);
@@ -68,7 +77,7 @@ const results = {
     memoryGb: round(os.totalmem() / 1024 ** 3, 1),
   },
   figures: {},
-  targets: TARGETS,
+  targets: { ...TARGETS, ...SPEED_TARGETS },
   notes: [],
 };
 const log = (message) => console.log(`[bench] ${message}`);
@@ -613,7 +622,7 @@ function printTable() {
     );
     row(
       `burst of ${p.burst.runs} on a pool of 3 (${label})`,
-      `all succeeded: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
+      `${p.burst.allSucceeded ? "all succeeded" : `${p.burst.failed} FAILED`}: ${p.burst.hits} warm + ${p.burst.misses} cold, p50 ${p.burst.endMs.p50} ms`,
     );
   }
   if (f.gateway) {
@@ -638,6 +647,11 @@ function printTable() {
       verdict(t.addedP50Ms, TARGETS.tracingAddedP50Ms + 0.001),
     );
   }
+  for (const [figure, measured] of bootRows(f.runnerBoot)) row(figure, measured);
+  results.speedTargets = speedTargets(f);
+  if (results.speedTargets.length > 0) row("— issue 21 targets —", "");
+  for (const target of results.speedTargets)
+    row(target.target, target.figure, `≤ ${target.limit}`, target.verdict);
   const widths = [0, 1, 2, 3].map((i) =>
     Math.max(...[["figure", "measured", "target", ""], ...rows].map((r) => String(r[i]).length)),
   );
@@ -681,6 +695,13 @@ try {
           log,
           expectOk,
         });
+      },
+    ],
+    [
+      "boot",
+      async () => {
+        log("runner boot: cold runner processes on the host, broken down");
+        results.figures.runnerBoot = await runnerBoot(runnerBundlePath());
       },
     ],
   ];

@@ -13,6 +13,7 @@ import {
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
 import { pino } from "pino";
+import { epochNow, stampingProxy } from "./boot.mjs";
 import { createAgent, query } from "./client.mjs";
 import { bridgeGateway, dockerReadiness } from "./docker.mjs";
 import { percentile, round, summary, until } from "./lib.mjs";
@@ -49,29 +50,27 @@ export async function warmPool({ kind, image, labels, cleanup, log }) {
     host,
     turns: Array.from({ length: 2 * (2 * RUNS + 3 * POOL_SIZE + 4) }, (_, i) => TWO_TURNS[i % 2]),
   });
-  const closeDouble = cleanup.add(() => double.close());
+  // Stamps when each model request arrives: POST /query → the runner's first model request.
+  const proxy = await stampingProxy(double.url, host);
+  const closeDouble = cleanup.add(() => Promise.all([proxy.close(), double.close()]));
   try {
     log(`warm pool on ${kind}: ${RUNS} two-turn runs through the server without, then with a pool`);
-    const cold = await serverRuns({ kind, image, labels, modelUrl: double.url, cleanup });
-    const warm = await serverRuns({
-      kind,
-      image,
-      labels,
-      modelUrl: double.url,
-      pool: true,
-      cleanup,
-    });
+    const cold = await serverRuns({ kind, image, labels, proxy, cleanup });
+    const warm = await serverRuns({ kind, image, labels, proxy, pool: true, cleanup });
     return {
       what: `sandbox acquire from a full warm pool (size ${POOL_SIZE}; includes the health check) vs provider.create(); the scripted two-turn run (bash tool call, then an answer) through POST /query without and with the pool; a burst of ${3 * POOL_SIZE} runs at once on a pool of ${POOL_SIZE}; ms`,
       acquireWarmMs: summary(acquire.warm),
       acquireColdMs: summary(acquire.cold),
       twoTurnRunColdMs: summary(cold.runs),
       twoTurnRunWarmMs: summary(warm.runs),
+      firstModelRequestColdMs: summary(cold.firstRequests),
+      firstModelRequestWarmMs: summary(warm.firstRequests),
       savedP50Ms: round(percentile(cold.runs, 50) - percentile(warm.runs, 50)),
       burst: warm.burst,
     };
   } finally {
     cleanup.remove(closeDouble);
+    await proxy.close();
     await double.close();
   }
 }
@@ -111,10 +110,10 @@ async function acquireTimes(provider, limits) {
   return { warm, cold };
 }
 
-async function serverRuns({ kind, image, labels, modelUrl, cleanup, pool = false }) {
+async function serverRuns({ kind, image, labels, proxy, cleanup, pool = false }) {
   const server = await startBenchServer({
     provider: kind,
-    modelUrl,
+    modelUrl: proxy.url,
     image,
     labels,
     ...(pool ? { pool: { size: POOL_SIZE } } : {}),
@@ -143,26 +142,32 @@ async function serverRuns({ kind, image, labels, modelUrl, cleanup, pool = false
   };
   try {
     const runs = [];
+    const firstRequests = [];
     await run(); // warm-up (the runner bundle is read once)
     for (let i = 0; i < RUNS; i++) {
       await full();
+      const sent = epochNow();
       runs.push(await run());
+      firstRequests.push(proxy.firstAfter(sent) - sent);
     }
     let burst;
     if (pool) {
       await full();
       const before = (await server.stats()).pool;
-      const ends = await Promise.all(Array.from({ length: 3 * POOL_SIZE }, run));
+      // A run that fails in the burst is counted, not thrown: the other figures stay.
+      const settled = await Promise.allSettled(Array.from({ length: 3 * POOL_SIZE }, run));
+      const ends = settled.filter((s) => s.status === "fulfilled").map((s) => s.value);
       const after = (await server.stats()).pool;
       burst = {
-        runs: ends.length,
-        allSucceeded: true,
+        runs: settled.length,
+        allSucceeded: ends.length === settled.length,
+        failed: settled.length - ends.length,
         hits: after.hits - before.hits,
         misses: after.misses - before.misses,
         endMs: summary(ends),
       };
     }
-    return { runs, burst };
+    return { runs, firstRequests, burst };
   } finally {
     await agent.close();
     cleanup.remove(closeServer);

@@ -120,11 +120,14 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       }
     : undefined;
   const pools: WarmPool[] = [];
+  // SANDCASTER_TEST_POOL=<size> runs every test server with a warm pool (pre-booted runners).
+  const envPool = Number(process.env.SANDCASTER_TEST_POOL ?? 0);
+  const poolOption = options.pool ?? (envPool > 0 ? { size: envPool } : undefined);
   const withPool = (provider: SandboxProvider): SandboxProvider => {
-    if (!options.pool || provider.name !== config.sandboxProvider) return provider;
+    if (!poolOption || provider.name !== config.sandboxProvider) return provider;
     const pool = warmPoolFor(
       provider,
-      { size: options.pool.size, maxAgeSecs: options.pool.maxAgeSecs ?? 600 },
+      { size: poolOption.size, maxAgeSecs: poolOption.maxAgeSecs ?? 600 },
       config.docker,
       logger,
       sandboxNetwork(config, provider.name),

@@ -21,6 +21,7 @@ export * from "./pricing.js";
 export * from "./request.js";
 export * from "./run-record.js";
 export * from "./runner-config.js";
+export * from "./runner-start.js";
 export type * from "./sandbox.js";
 export { SANDBOX_HOST_DIR } from "./sandbox.js";
 export * from "./server-config.js";

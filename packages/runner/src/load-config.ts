@@ -40,6 +40,11 @@ export async function loadConfig(path: string): Promise<RunnerConfig> {
       `config ${path} is not valid JSON: ${(error as Error).message}`,
     );
   }
+  return checkConfig(json);
+}
+
+/** Validates a parsed config (from the file or a pre-booted runner's stdin) and resolves its cwd. */
+export async function checkConfig(json: unknown): Promise<RunnerConfig> {
   const parsed = RunnerConfigSchema.safeParse(json);
   if (!parsed.success) {
     throw new RunnerError(

@@ -9,13 +9,14 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
+import { bootConfig } from "./boot.js";
+import { mark, reportBootTimings } from "./boot-timings.js";
 import { branchingTools } from "./branching/branch-tools.js";
 import { compositeTools } from "./composite/composite-tools.js";
 import { HostChannel } from "./composite/host-channel.js";
 import { createLineEmitter, type Emit } from "./emit.js";
 import { RunnerError } from "./errors.js";
 import { startGatewayRelay } from "./gateway-relay.js";
-import { configPathFromArgs, loadConfig } from "./load-config.js";
 import { createConversation, type GatewayConnection } from "./models/create-conversation.js";
 import { parseStructuredOutput } from "./structured-output.js";
 import { agentAddons } from "./subagents/agent-addons.js";
@@ -76,12 +77,9 @@ async function connectGateway(
   };
 }
 
-async function run(
-  emit: Emit,
-  writeLine: (line: string) => void,
-  startedAt: number,
-): Promise<void> {
-  const config = await loadConfig(configPathFromArgs(process.argv.slice(2)));
+async function run(emit: Emit, writeLine: (line: string) => void): Promise<void> {
+  const { config, startedAt, stdinLines } = await bootConfig(process.argv.slice(2));
+  mark("config");
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
@@ -105,7 +103,8 @@ async function run(
   const tools = selectTools(config.allowedTools);
   if (config.composite) {
     // The host answers on stdin; only composite runs are started with a pipe there.
-    const channel = new HostChannel(writeLine, createInterface({ input: process.stdin }));
+    const answers = stdinLines ?? createInterface({ input: process.stdin });
+    const channel = new HostChannel(writeLine, answers);
     tools.push(...compositeTools(channel, config.composite));
   }
   if (config.branching) tools.push(...branchingTools(emit, config.branching));
@@ -142,7 +141,7 @@ async function run(
       ),
   });
   tools.push(...addons.tools);
-  const conversation = createConversation(
+  const conversation = await createConversation(
     { provider: config.provider, model: config.model },
     {
       system: buildSystemPrompt({
@@ -164,6 +163,7 @@ async function run(
     process.env,
     gateway?.connection,
   );
+  mark("sdk");
   emit({
     type: "system",
     subtype: "agent_start",
@@ -223,19 +223,20 @@ async function run(
 }
 
 async function main(): Promise<void> {
-  const startedAt = Date.now();
+  mark("main");
   keepStdoutForEvents();
   const writeLine = (line: string) => void process.stdout.write(line);
   const emit = createLineEmitter(writeLine);
   let exitCode = 0;
   try {
-    await run(emit, writeLine, startedAt);
+    await run(emit, writeLine);
   } catch (error) {
     emit(errorEvent(error));
     if (!RunnerError.isInstance(error))
       process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
     exitCode = RunnerError.isInstance(error) && error.code === ERROR_CODES.INVALID_CONFIG ? 2 : 1;
   }
+  reportBootTimings();
   // Exit explicitly (SDK keep-alive sockets would hold the process), once stdout has drained.
   process.stdout.write("", () => process.exit(exitCode));
 }

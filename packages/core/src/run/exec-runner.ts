@@ -5,6 +5,7 @@ import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-w
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { artifactEvents } from "./artifacts.js";
 import { startComposite } from "./composite/start-composite.js";
+import { startPrebootedRunner } from "./preboot-runner.js";
 import { relayProcess } from "./relay-process.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
@@ -52,12 +53,14 @@ export async function execRunner(
 async function runAndRelay(scope: RunScope, sandbox: Sandbox, staged: StagedRunner) {
   const { plan, signal, log } = scope;
   const composite = plan.composite;
-  const process = await sandbox.spawn({
-    command: staged.command,
-    env: staged.env,
-    ...(composite ? { stdin: true } : {}),
-    signal,
-  });
+  const process = staged.prebooted
+    ? await startPrebooted(staged, signal, composite !== undefined)
+    : await sandbox.spawn({
+        command: staged.command,
+        env: staged.env,
+        ...(composite ? { stdin: true } : {}),
+        signal,
+      });
   const compositeRun = composite
     ? startComposite({
         runId: scope.runId,
@@ -77,4 +80,16 @@ async function runAndRelay(scope: RunScope, sandbox: Sandbox, staged: StagedRunn
   return relayProcess(process, scope.emit, staged.redact, signal, {
     onHostLine: compositeRun?.onHostLine,
   }).finally(() => compositeRun?.close()); // secondary sandboxes end before artifacts are read
+}
+
+/** The pooled sandbox's idle runner, now this run's: killed on the run's abort, then configured. */
+async function startPrebooted(staged: StagedRunner, signal: AbortSignal, composite: boolean) {
+  const { process, config } = staged.prebooted ?? {};
+  if (!process || !config) throw new Error("no pre-booted runner");
+  const kill = () => void process.kill();
+  signal.addEventListener("abort", kill, { once: true });
+  void process.wait().finally(() => signal.removeEventListener("abort", kill));
+  signal.throwIfAborted();
+  await startPrebootedRunner(process, { config, env: staged.env }, composite);
+  return process;
 }

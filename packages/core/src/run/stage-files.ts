@@ -25,6 +25,13 @@ export function stagedFiles(
   return [
     { path: paths.runner, content: bundle, mode: 0o644 },
     { path: paths.config, content: new TextEncoder().encode(JSON.stringify(config)), mode: 0o644 },
+    ...requestFiles(sandbox, files),
+  ];
+}
+
+/** The request's files in the workspace (all a pre-booted runner's sandbox still needs). */
+export function requestFiles(sandbox: Sandbox, files: readonly RequestFile[]): StagedFile[] {
+  return [
     ...files.map((file) => ({
       path: posix.join(sandbox.workspacePath, file.path),
       content:

@@ -1,18 +1,21 @@
 // Phase 3: the runner's config, environment and files in the sandbox, with the extensions' changes.
 import type { RunnerConfigInput } from "@sandcaster/protocol";
-import type { Sandbox } from "../sandbox/sandbox.js";
+import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
 import { allowedProviders } from "./composite/start-composite.js";
 import { secretValues } from "./model-env.js";
+import { takePrebootedRunner } from "./preboot-runner.js";
 import { createRedactor, type Redact } from "./redact.js";
 import type { OpenedRunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
-import { runnerPaths, stagedFiles } from "./stage-files.js";
+import { requestFiles, runnerPaths, stagedFiles } from "./stage-files.js";
 
 export interface StagedRunner {
   command: string[];
   env: Record<string, string>;
   /** Redacts the planned secrets and whatever the extensions put in the runner's env. */
   redact: Redact;
+  /** A pooled sandbox's idle runner, to be started with `config` and `env` on its stdin. */
+  prebooted?: { process: SandboxProcess; config: RunnerConfigInput } | undefined;
 }
 
 function runnerConfig(
@@ -51,12 +54,15 @@ export async function stageRunner(
 ): Promise<StagedRunner> {
   let env: Record<string, string> = { ...scope.plan.env };
   for (const handle of opened) env = handle.runner?.env?.(env) ?? env;
-  const bundle = await scope.services.loadRunnerBundle();
   const config = runnerConfig(scope, sandbox, opened);
-  await sandbox.writeFiles(
-    stagedFiles(sandbox, bundle, config, scope.plan.request.files ?? []),
-    scope.signal,
-  );
+  const files = scope.plan.request.files ?? [];
+  const prebooted = takePrebootedRunner(sandbox);
+  if (!prebooted) {
+    const bundle = await scope.services.loadRunnerBundle();
+    await sandbox.writeFiles(stagedFiles(sandbox, bundle, config, files), scope.signal);
+  } else if (files.length > 0) {
+    await sandbox.writeFiles(requestFiles(sandbox, files), scope.signal);
+  }
   const paths = runnerPaths(sandbox);
   return {
     command: [sandbox.nodePath, paths.runner, "--config", paths.config],
@@ -66,5 +72,6 @@ export async function stageRunner(
       ...secretValues(env),
       ...opened.flatMap((handle) => handle.runner?.secrets ?? []),
     ]),
+    ...(prebooted ? { prebooted: { process: prebooted, config } } : {}),
   };
 }

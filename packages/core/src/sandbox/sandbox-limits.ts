@@ -7,6 +7,8 @@ import type {
   SandcasterConfig,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
+import { prebootRunner } from "../run/preboot-runner.js";
+import { loadRunnerBundle } from "../run/runner-bundle.js";
 import type { SandboxLimits, SandboxProvider } from "./sandbox.js";
 import { WarmPool } from "./warm-pool.js";
 
@@ -54,5 +56,10 @@ export function warmPoolFor(
     maxAgeSecs: pool.maxAgeSecs,
     limits: { ...sandboxLimits(docker), ...(network ? { network } : {}) },
     logger,
+    // Local and docker sandboxes get their runner started ahead (idle, holding no key): a pooled
+    // run then skips staging the bundle and booting Node. E2B keeps plain pooled sandboxes.
+    ...(provider.name === "local" || provider.name === "docker"
+      ? { preparer: prebootRunner(loadRunnerBundle) }
+      : {}),
   });
 }

@@ -2,7 +2,7 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "./sandbox.js";
-import { pooledProvider, WarmPool } from "./warm-pool.js";
+import { type PoolPreparer, pooledProvider, WarmPool } from "./warm-pool.js";
 
 const log = pino({ level: "silent" });
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 128, network: "none" as const };
@@ -236,5 +236,52 @@ describe("WarmPool and a run that goes away", () => {
     await expect(acquiring).rejects.toThrow("client left");
     expect(fake.made.every((s) => !s.destroyed)).toBe(true);
     expect(warm.stats().ready).toBe(2);
+  });
+});
+
+describe("WarmPool with a preparer (pre-booted runners)", () => {
+  function prepared(provider: SandboxProvider, preparer: PoolPreparer, size = 1) {
+    const made = new WarmPool(provider, {
+      size,
+      maxAgeSecs: 60,
+      limits: LIMITS,
+      logger: log,
+      preparer,
+    });
+    pools.push(made);
+    return made;
+  }
+
+  it("pools only prepared sandboxes, and never hands out one whose prepared process died", async () => {
+    const fake = fakeProvider();
+    const alive = new Set<string>();
+    const warm = prepared(fake.provider, {
+      prepare: async (sandbox) => {
+        alive.add(sandbox.id);
+      },
+      ready: (sandbox) => alive.has(sandbox.id),
+    });
+    await until(() => warm.stats().ready === 1);
+    const first = fake.made[0] as FakeSandbox;
+    expect(alive.has(first.id)).toBe(true);
+    alive.delete(first.id); // its idle runner exited
+    const got = await warm.acquire(runOptions());
+    expect(got.id).not.toBe(first.id);
+    await until(() => first.destroyed);
+    expect(warm.stats()).toMatchObject({ hits: 0, misses: 1 });
+  });
+
+  it("destroys a sandbox whose preparation failed and counts it as a failed creation", async () => {
+    const fake = fakeProvider();
+    const warm = prepared(fake.provider, {
+      prepare: async () => {
+        throw new Error("the runner would not start");
+      },
+      ready: () => true,
+    });
+    await until(() => warm.stats().failures >= 1);
+    expect(warm.stats().ready).toBe(0);
+    await until(() => fake.made.every((sandbox) => sandbox.destroyed));
+    expect(warm.problem()).toMatch(/still filling|cannot fill/);
   });
 });

@@ -16,6 +16,14 @@ const MAX_PARALLEL_CREATES = 2;
 /** Consecutive failed creations after which the pool reports itself unable to fill. */
 const FAILURES_BEFORE_UNHEALTHY = 3;
 
+/** Work done on every pooled sandbox after it is created (e.g. starting an idle runner in it). */
+export interface PoolPreparer {
+  /** A failure counts as a failed creation: the sandbox is destroyed, never pooled. */
+  prepare(sandbox: Sandbox, signal: AbortSignal): Promise<void>;
+  /** Whether what prepare() started is still there; a sandbox that lost it is not handed out. */
+  ready(sandbox: Sandbox): boolean;
+}
+
 /** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
 const handedOutWarm = new WeakSet<Sandbox>();
 
@@ -30,6 +38,7 @@ export interface WarmPoolOptions {
   /** What every pooled sandbox is created with; a run asking for other limits gets a cold one. */
   limits: Omit<SandboxLimits, "timeoutMs">;
   logger: Logger;
+  preparer?: PoolPreparer | undefined;
 }
 
 export interface WarmPoolStats {
@@ -154,7 +163,12 @@ export class WarmPool {
   }
 
   private async healthy(sandbox: Sandbox, signal: AbortSignal): Promise<boolean> {
-    if (sandbox.state !== "ready") return false;
+    const preparer = this.options.preparer;
+    if (preparer) {
+      // What the preparer started (an idle runner) may leave the sandbox "running".
+      if (sandbox.state !== "running" && sandbox.state !== "ready") return false;
+      if (!preparer.ready(sandbox)) return false;
+    } else if (sandbox.state !== "ready") return false;
     if (!sandbox.checkHealth) return true;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
     return sandbox.checkHealth(timeout).catch(() => false);
@@ -213,6 +227,12 @@ export class WarmPool {
         },
         signal: this.stop.signal,
       });
+      try {
+        await this.options.preparer?.prepare(sandbox, this.stop.signal);
+      } catch (error) {
+        await sandbox.destroy().catch(() => undefined);
+        throw error;
+      }
       this.failures = 0;
       this.created++;
       if (this.closed) {

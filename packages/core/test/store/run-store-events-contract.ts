@@ -192,7 +192,7 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     );
     const events = await other.readEvents("run-lost", 0, 10);
     expect(events.map((e) => e.event.type)).toStrictEqual(["assistant", "error"]);
-    expect((await other.getRun("run-lost"))?.error?.code).toBe("SERVER_LOST");
+    expect((await other.getRun("run-lost"))?.errorCode).toBe("SERVER_LOST");
   });
 
   it("appendEventBatches writes several runs at once, past one statement, ignoring stored seqs", async () => {

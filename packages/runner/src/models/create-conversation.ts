@@ -8,11 +8,9 @@ import {
   PROVIDER_KEY_VARS,
 } from "@sandcaster/protocol";
 import { RunnerError } from "../errors.js";
-import { createAnthropicConversation } from "./anthropic.js";
-import { createGoogleConversation } from "./google.js";
 import { repairHistory } from "./history-repair.js";
 import type { ConversationSettings, ModelConversation } from "./model-conversation.js";
-import { createOpenAIConversation } from "./openai.js";
+import { loadAdapter } from "./sdk-loaders.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,14 +43,14 @@ export interface GatewayConnection {
   customBaseUrl: boolean;
 }
 
-export function createConversation(
+export async function createConversation(
   requested: { provider?: ModelProvider | undefined; model?: string | undefined },
   settings: Omit<ConversationSettings, "model" | "history"> & {
     history?: readonly HistoryTurn[] | undefined;
   },
   env: Env,
   gateway?: GatewayConnection,
-): ModelConversation {
+): Promise<ModelConversation> {
   if (gateway) return viaGateway(requested, settings, gateway);
   const choice = chooseModel(requested, env);
   if (!choice.ok) {
@@ -76,7 +74,7 @@ function viaGateway(
     history?: readonly HistoryTurn[] | undefined;
   },
   gateway: GatewayConnection,
-): ModelConversation {
+): Promise<ModelConversation> {
   const choice = chooseModel({ ...requested, provider: gateway.provider }, {});
   if (!choice.ok) throw new RunnerError(ERROR_CODES.INVALID_CONFIG, choice.reason);
   return connect(gateway.provider, choice.model, settings, {
@@ -86,29 +84,38 @@ function viaGateway(
   });
 }
 
-function connect(
+/** Loads only `provider`'s SDK: the others are never parsed or evaluated in this run. */
+async function connect(
   provider: ModelProvider,
   model: string,
   settings: Omit<ConversationSettings, "model" | "history"> & {
     history?: readonly HistoryTurn[] | undefined;
   },
   connection: { apiKey: string; baseURL: string | undefined; official: boolean },
-): ModelConversation {
+): Promise<ModelConversation> {
   const { apiKey, baseURL, official } = connection;
   // One repair for every provider: whichever adapter seeds from it gets a history its API takes.
   const full = { ...settings, model, history: repairHistory(settings.history ?? []) };
   switch (provider) {
     case "anthropic":
-      return createAnthropicConversation(full, { apiKey, baseURL });
+      return (await loadAdapter("anthropic")).createAnthropicConversation(full, {
+        apiKey,
+        baseURL,
+      });
     case "openai":
-      return createOpenAIConversation(full, { apiKey, baseURL, flavour: "openai", official });
+      return (await loadAdapter("openai")).createOpenAIConversation(full, {
+        apiKey,
+        baseURL,
+        flavour: "openai",
+        official,
+      });
     case "openrouter":
-      return createOpenAIConversation(full, {
+      return (await loadAdapter("openai")).createOpenAIConversation(full, {
         apiKey,
         baseURL: baseURL ?? OPENROUTER_DEFAULT_URL,
         flavour: "openrouter",
       });
     case "google":
-      return createGoogleConversation(full, { apiKey, baseURL });
+      return (await loadAdapter("google")).createGoogleConversation(full, { apiKey, baseURL });
   }
 }

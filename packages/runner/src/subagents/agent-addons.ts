@@ -23,7 +23,7 @@ export interface AgentAddonsDeps {
   connect(
     model: string,
     settings: { system: string; tools: readonly ToolDefinition[] },
-  ): ModelConversation;
+  ): Promise<ModelConversation>;
 }
 
 export function agentAddons(config: RunnerConfig, deps: AgentAddonsDeps): AgentAddons {
@@ -33,7 +33,7 @@ export function agentAddons(config: RunnerConfig, deps: AgentAddonsDeps): AgentA
   const agents = config.agents ?? {};
   if (Object.keys(agents).length === 0) return { tools: skillTools, promptSections, usage };
 
-  const start = (_name: string, agent: RunnerSubAgent) => {
+  const start = async (_name: string, agent: RunnerSubAgent) => {
     const tools = [...selectTools(agent.allowedTools as ToolName[]), ...skillTools];
     const system = buildSystemPrompt({
       systemPrompt: agent.systemPrompt,
@@ -41,7 +41,7 @@ export function agentAddons(config: RunnerConfig, deps: AgentAddonsDeps): AgentA
       toolNames: tools.map((tool) => tool.name),
       sections: promptSections,
     });
-    return { conversation: deps.connect(agent.model, { system, tools }), tools };
+    return { conversation: await deps.connect(agent.model, { system, tools }), tools };
   };
   const task = taskTool({
     agents,

@@ -35,7 +35,7 @@ export interface TaskToolOptions {
   start(
     name: string,
     agent: RunnerSubAgent,
-  ): { conversation: ModelConversation; tools: ToolDefinition[] };
+  ): Promise<{ conversation: ModelConversation; tools: ToolDefinition[] }>;
   emit: Emit;
   modelRetries: number;
   toolContext(): ToolContext;
@@ -67,7 +67,7 @@ export function taskTool(options: TaskToolOptions): ToolDefinition {
       // (The loop only emits event types whose schema has `agent`.)
       const emit: Emit = (event) =>
         options.emit({ ...event, agent: input.agent } as SandcasterEvent);
-      const { conversation, tools } = options.start(input.agent, agent);
+      const { conversation, tools } = await options.start(input.agent, agent);
       emit({
         type: "system",
         subtype: "subagent_start",

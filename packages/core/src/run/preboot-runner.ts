@@ -1,0 +1,66 @@
+// A runner started ahead of its run in a pooled sandbox: the pool stages the bundle and starts it
+// with --await-config (it loads its SDKs, then waits on stdin holding nothing of any run). The run
+// that takes the sandbox takes the runner too, once, and sends its config and env as one stdin
+// line. An idle runner nobody took dies with its sandbox: it never outlives it or serves twice.
+import { AWAIT_CONFIG_FLAG, type RunnerStartInput } from "@sandcaster/protocol";
+import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
+import type { PoolPreparer } from "../sandbox/warm-pool.js";
+import { runnerPaths } from "./stage-files.js";
+
+interface IdleRunner {
+  process: SandboxProcess;
+  exited: boolean;
+}
+
+/** Idle runners by their sandbox; an entry is removed when taken. */
+const idle = new WeakMap<Sandbox, IdleRunner>();
+
+/** What the warm pool runs on every sandbox it makes: stage the bundle, start the runner idle. */
+export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPreparer {
+  return {
+    async prepare(sandbox, signal) {
+      const path = runnerPaths(sandbox).runner;
+      await sandbox.writeFiles([{ path, content: await loadBundle(), mode: 0o644 }], signal);
+      const process = await sandbox.spawn({
+        command: [sandbox.nodePath, path, AWAIT_CONFIG_FLAG],
+        // Nothing of any run: keys and the gateway token come with the config.
+        env: {},
+        stdin: true,
+        // Not the pool's signal: once a run took it, the run's signal governs it (exec-runner).
+        // An idle one dies with its sandbox, which the pool destroys.
+        signal: new AbortController().signal,
+      });
+      // Its output is left unread until a run relays it: before its config it prints nothing.
+      const entry: IdleRunner = { process, exited: false };
+      void process.wait().finally(() => {
+        entry.exited = true;
+      });
+      idle.set(sandbox, entry);
+    },
+    ready: (sandbox) => idle.get(sandbox)?.exited === false,
+  };
+}
+
+/** The sandbox's idle runner, handed out once (the next call returns undefined). */
+export function takePrebootedRunner(sandbox: Sandbox): SandboxProcess | undefined {
+  const entry = idle.get(sandbox);
+  idle.delete(sandbox);
+  return entry && !entry.exited ? entry.process : undefined;
+}
+
+/** Starts the taken runner's run: its one config line; stdin stays open only for composite runs. */
+export async function startPrebootedRunner(
+  process: SandboxProcess,
+  start: RunnerStartInput,
+  keepStdinOpen: boolean,
+): Promise<void> {
+  const stdin = process.stdin;
+  if (!stdin) throw new Error("a pre-booted runner always has stdin");
+  const writer = stdin.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode(`${JSON.stringify(start)}\n`));
+    if (!keepStdinOpen) await writer.close();
+  } finally {
+    writer.releaseLock();
+  }
+}

@@ -1,0 +1,32 @@
+// Boot marks for the bench: with SANDCASTER_BOOT_TIMINGS=1 the runner writes them to stderr once
+// (never stdout, which carries events only). Each mark: wall ms since the process's timeOrigin,
+// and the process's CPU ms so far (less swayed by other load on the machine than wall time).
+
+type Mark = "main" | "config" | "sdk";
+
+const marks: Partial<Record<Mark, number>> = {};
+const cpuMarks: Partial<Record<Mark, number>> = {};
+
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+export function mark(name: Mark): void {
+  if (marks[name] !== undefined) return;
+  marks[name] = performance.now();
+  cpuMarks[name] = cpuMs();
+}
+
+export function reportBootTimings(): void {
+  if (process.env.SANDCASTER_BOOT_TIMINGS !== "1") return;
+  const start = globalThis as { __sandcasterBundleStart?: number; __sandcasterBundleCpu?: number };
+  const timings = {
+    timeOrigin: performance.timeOrigin,
+    bootstrapComplete: performance.nodeTiming.bootstrapComplete,
+    bundleStart: start.__sandcasterBundleStart,
+    ...marks,
+    cpu: { bundleStart: start.__sandcasterBundleCpu, ...cpuMarks, exit: cpuMs() },
+  };
+  process.stderr.write(`sandcaster-boot-timings ${JSON.stringify(timings)}\n`);
+}

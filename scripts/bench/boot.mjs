@@ -1,0 +1,165 @@
+// The runner's cold boot on the host, broken down: process start (spawn → Node bootstrapped),
+// bundle parse (→ the bundle's first statement runs), top level (→ main()), config read, SDK load
+// (→ the conversation exists), and the first model request (stamped by a loopback proxy in front
+// of the model double). `node runner-boot.mjs <bundle> [runs]` compares two bundles by hand.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAnthropicDouble } from "@sandcaster/testkit";
+import { round, summary, withTimeout } from "./lib.mjs";
+
+const RUN_TIMEOUT_MS = 60_000;
+export const epochNow = () => performance.timeOrigin + performance.now();
+
+/** Forwards to `target`, noting when each request arrived (epoch ms); listens on `host`. */
+export async function stampingProxy(target, host = "127.0.0.1") {
+  const arrivals = [];
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    arrivals.push(epochNow());
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address();
+  return {
+    url: `http://${host}:${port}${upstream.pathname.replace(/\/$/, "")}`,
+    takeFirst: () => arrivals.splice(0)[0],
+    /** The first arrival at or after `epochMs` (and forgets all arrivals). */
+    firstAfter: (epochMs) => arrivals.splice(0).find((at) => at >= epochMs),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+function spawnTimed(command, args, env, cwd) {
+  const spawnedAt = epochNow();
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding("utf8").on("data", (c) => {
+    stderr += c;
+  });
+  const closed = withTimeout(
+    new Promise((resolve) => child.once("close", (code) => resolve(code))),
+    RUN_TIMEOUT_MS,
+    "runner boot",
+  ).catch((error) => {
+    child.kill("SIGKILL");
+    throw error;
+  });
+  return closed.then((code) => ({ code, stdout, stderr, spawnedAt, exitedAt: epochNow() }));
+}
+
+/** One cold runner run; ms from spawn for each mark. */
+async function bootOnce(bundlePath, proxy, dir) {
+  const config = join(dir, "config.json");
+  await writeFile(
+    config,
+    JSON.stringify({ prompt: "Say done.", cwd: dir, provider: "anthropic", model: "haiku" }),
+  );
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: dir,
+    ANTHROPIC_API_KEY: "sk-ant-bench-key",
+    ANTHROPIC_BASE_URL: proxy.url,
+    SANDCASTER_BOOT_TIMINGS: "1",
+  };
+  const out = await spawnTimed(process.execPath, [bundlePath, "--config", config], env, dir);
+  const firstRequest = proxy.takeFirst();
+  if (out.code !== 0 || !out.stdout.includes('"type":"result"'))
+    throw new Error(`runner failed (exit ${out.code}): ${out.stderr.slice(-400)}`);
+  const line = out.stderr.split("\n").find((l) => l.startsWith("sandcaster-boot-timings "));
+  const t = line ? JSON.parse(line.slice("sandcaster-boot-timings ".length)) : undefined;
+  const at = (ms) => (t && ms !== undefined ? t.timeOrigin + ms - out.spawnedAt : Number.NaN);
+  const cpu = (name) => t?.cpu?.[name] ?? Number.NaN;
+  return {
+    cpu: {
+      bundleStart: cpu("bundleStart"),
+      main: cpu("main"),
+      config: cpu("config"),
+      sdk: cpu("sdk"),
+      exit: cpu("exit"),
+    },
+    bootstrapped: at(t?.bootstrapComplete),
+    bundleStart: at(t?.bundleStart),
+    main: at(t?.main),
+    config: at(t?.config),
+    sdk: at(t?.sdk),
+    firstRequest: firstRequest - out.spawnedAt,
+    exit: out.exitedAt - out.spawnedAt,
+  };
+}
+
+/** An empty Node process, spawn → exit: what any runner costs before it reads a byte. */
+async function emptyNode(dir) {
+  const out = await spawnTimed(process.execPath, ["-e", "0"], { PATH: process.env.PATH }, dir);
+  return out.exitedAt - out.spawnedAt;
+}
+
+const p50 = (runs, pick) => summary(runs.map(pick).filter(Number.isFinite)).p50;
+
+/** `runs` cold boots of `bundlePath`, interleaved with empty Node processes. */
+export async function runnerBoot(bundlePath, runs = 15, warmups = 2) {
+  const double = await startAnthropicDouble({
+    turns: Array.from({ length: runs + warmups + 2 }, () => ({ text: "done" })),
+  });
+  const proxy = await stampingProxy(double.url);
+  const dir = await mkdtemp(join(tmpdir(), "sandcaster-bench-boot-"));
+  try {
+    const boots = [];
+    const empties = [];
+    for (let i = 0; i < runs + warmups; i++) {
+      const boot = await bootOnce(bundlePath, proxy, dir);
+      const empty = await emptyNode(dir);
+      if (i >= warmups) {
+        boots.push(boot);
+        empties.push(empty);
+      }
+    }
+    const phase = (from, to) => p50(boots, (b) => b[to] - b[from]);
+    return {
+      what: `cold runner (node runner.mjs --config …) on the host, anthropic double behind a stamping proxy; p50 of ${runs}, ms`,
+      firstRequestMs: summary(boots.map((b) => b.firstRequest)),
+      breakdownP50Ms: {
+        processStart: round(p50(boots, (b) => b.bootstrapped)),
+        bundleParse: round(phase("bootstrapped", "bundleStart")),
+        topLevel: round(phase("bundleStart", "main")),
+        configRead: round(phase("main", "config")),
+        sdkLoad: round(phase("config", "sdk")),
+        toFirstRequest: round(phase("sdk", "firstRequest")),
+      },
+      // CPU ms the runner process used up to each mark: what the boot costs, load aside.
+      cpuP50Ms: {
+        toBundleStart: round(p50(boots, (b) => b.cpu.bundleStart)),
+        topLevel: round(p50(boots, (b) => b.cpu.main - b.cpu.bundleStart)),
+        configRead: round(p50(boots, (b) => b.cpu.config - b.cpu.main)),
+        sdkLoad: round(p50(boots, (b) => b.cpu.sdk - b.cpu.config)),
+        wholeRun: round(p50(boots, (b) => b.cpu.exit)),
+      },
+      emptyNodeProcessMs: summary(empties),
+      exitMs: summary(boots.map((b) => b.exit)),
+    };
+  } finally {
+    await proxy.close();
+    await double.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,116 @@
+// Issue 21's targets, each as figure / target / MET or NOT MET, from the bench's figures. Ratios
+// to upstream Sandcaster need upstream measured on the same machine: pass its p50s (ms) in
+// SANDCASTER_BENCH_UPSTREAM_DOCKER_MS (the scripted two-turn run on docker, stream end, cold) and
+// SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS (the same with its warm pool); without them those
+// rows say n/a.
+import { round } from "./lib.mjs";
+
+export const SPEED_TARGETS = {
+  pooledFirstRequestP50Ms: 30,
+  pooledStreamEndVsUpstream: 0.15,
+  coldRunnerBootP50Ms: 150,
+  coldDockerStreamEndVsUpstream: 0.3,
+  dockerServerOverheadPairedP50Ms: 15,
+  tenThousandStreamsMb: 500,
+};
+
+const upstreamMs = (name) => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+};
+
+function check(value, target) {
+  if (value === undefined || value === null || !Number.isFinite(value)) return "n/a";
+  return value <= target ? "MET" : "NOT MET";
+}
+
+/** [{target, figure, value, limit, verdict}] for the figures present. */
+export function speedTargets(figures) {
+  const t = SPEED_TARGETS;
+  const rows = [];
+  const add = (target, value, limit, figure) =>
+    rows.push({ target, value, limit, figure, verdict: check(value, limit) });
+  for (const [key, label] of [
+    ["poolLocal", "local"],
+    ["poolDocker", "docker"],
+  ]) {
+    const pool = figures[key];
+    if (!pool || pool.skipped) continue;
+    const warm = pool.firstModelRequestWarmMs?.p50;
+    add(
+      `pooled run on ${label}: POST /query → first model request, p50`,
+      warm,
+      t.pooledFirstRequestP50Ms,
+      `${warm} ms (cold ${pool.firstModelRequestColdMs?.p50} ms)`,
+    );
+  }
+  const docker = figures.poolDocker;
+  const upstreamCold = upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_MS");
+  const upstreamPooled = upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS") ?? upstreamCold;
+  if (docker && !docker.skipped) {
+    const pooled = docker.twoTurnRunWarmMs.p50;
+    const cold = docker.twoTurnRunColdMs.p50;
+    add(
+      "pooled two-turn run on docker, stream end vs upstream's",
+      upstreamPooled ? round(pooled / upstreamPooled, 3) : undefined,
+      t.pooledStreamEndVsUpstream,
+      upstreamPooled
+        ? `${pooled} ms = ${round(pooled / upstreamPooled, 3)}× upstream's ${upstreamPooled} ms`
+        : `${pooled} ms (upstream not measured here)`,
+    );
+    add(
+      "cold two-turn run on docker, stream end vs upstream's",
+      upstreamCold ? round(cold / upstreamCold, 3) : undefined,
+      t.coldDockerStreamEndVsUpstream,
+      upstreamCold
+        ? `${cold} ms = ${round(cold / upstreamCold, 3)}× upstream's ${upstreamCold} ms`
+        : `${cold} ms (upstream not measured here)`,
+    );
+  }
+  const boot = figures.runnerBoot;
+  if (boot) {
+    add(
+      "cold runner boot on local (process start → first model request), p50",
+      boot.firstRequestMs.p50,
+      t.coldRunnerBootP50Ms,
+      `${boot.firstRequestMs.p50} ms (an empty node process: ${boot.emptyNodeProcessMs.p50} ms)`,
+    );
+  }
+  const overhead = figures.overheadDocker;
+  if (overhead && !overhead.skipped) {
+    add(
+      "server overhead on docker (paired), p50",
+      overhead.serverOverheadPairedP50Ms,
+      t.dockerServerOverheadPairedP50Ms,
+      `${overhead.serverOverheadPairedP50Ms} ms`,
+    );
+  }
+  const rss = figures.rssPerStream;
+  if (rss) {
+    const mb = round(rss.baselineMb + (rss.perStreamKb * 10_000) / 1024, 0);
+    add(
+      "10,000 open SSE streams, server RSS (extrapolated from 1,000)",
+      mb,
+      t.tenThousandStreamsMb,
+      `${mb} MB (${rss.perStreamKb} KB/stream over a ${rss.baselineMb} MB baseline)`,
+    );
+  }
+  return rows;
+}
+
+/** The runner boot breakdown as table rows (no target of its own). */
+export function bootRows(boot) {
+  if (!boot) return [];
+  const b = boot.breakdownP50Ms;
+  const c = boot.cpuP50Ms;
+  return [
+    [
+      "runner boot breakdown, p50 wall ms",
+      `process start ${b.processStart} · bundle parse ${b.bundleParse} · top level ${b.topLevel} · config ${b.configRead} · SDK load ${b.sdkLoad} · → first request ${b.toFirstRequest}`,
+    ],
+    [
+      "runner boot, p50 CPU ms",
+      `to bundle start ${c.toBundleStart} · top level ${c.topLevel} · config ${c.configRead} · SDK load ${c.sdkLoad} · whole run ${c.wholeRun}`,
+    ],
+  ];
+}
