@@ -123,6 +123,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
           return stopKeepingAlive();
         })
         .then(() => webhooks.close())
+        .then(() => agentServices.close())
         .then(() => built.close())
         .then(() => tracing?.shutdown())
         .then(resolve);
