@@ -27,6 +27,12 @@ describe("QueryRequestSchema", () => {
     });
     expect(parsed.timeout).toBeUndefined();
     expect(parsed.allowedTools).toEqual(["bash", "read_file", "grep"]);
+    // Upstream starters list "Task" (sub-agents) and "Skill": accepted, decided by agents/skills.
+    const upstream = QueryRequestSchema.parse({
+      prompt: "x",
+      allowedTools: ["Read", "Task", "Skill"],
+    });
+    expect(upstream.allowedTools).toEqual(["read_file"]);
     expect(parsed.files).toEqual([
       { path: "src/a.ts", content: "export {}", encoding: "utf8", sizeBytes: 9 },
     ]);

@@ -26,6 +26,19 @@ const TOOL_ALIASES: Record<string, ToolName> = {
   grep: "grep",
 };
 
+/**
+ * Names upstream configs list for tools that exist here only through other settings: `Task` (the
+ * `task` tool, offered when sub-agents are configured) and `Skill` (`read_skill`, when skills are).
+ * Accepted in `allowedTools` and dropped from it: `agents`/`allowedAgents` and `skillsDir`/
+ * `allowedSkills` decide whether those tools exist.
+ */
+const ADDON_TOOL_NAMES = new Set(["task", "skill", "read_skill"]);
+
+/** Whether `name` is a tool that agents or skills settings provide (see ADDON_TOOL_NAMES). */
+export function isAddonToolName(name: string): boolean {
+  return ADDON_TOOL_NAMES.has(name.trim().toLowerCase());
+}
+
 /** The canonical tool for a name or alias, or undefined when nothing matches. */
 export function canonicalToolName(name: string): ToolName | undefined {
   const lower = name.trim().toLowerCase();
@@ -39,7 +52,7 @@ export const AllowedToolsSchema = z
   .max(50)
   .superRefine((names, ctx) => {
     names.forEach((name, index) => {
-      if (canonicalToolName(name) === undefined) {
+      if (canonicalToolName(name) === undefined && !isAddonToolName(name)) {
         ctx.addIssue({
           code: "custom",
           path: [index],
@@ -48,4 +61,8 @@ export const AllowedToolsSchema = z
       }
     });
   })
-  .transform((names) => [...new Set(names.map((n) => canonicalToolName(n) as ToolName))]);
+  .transform((names) => [
+    ...new Set(
+      names.filter((n) => !isAddonToolName(n)).map((n) => canonicalToolName(n) as ToolName),
+    ),
+  ]);
