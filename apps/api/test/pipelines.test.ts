@@ -93,6 +93,13 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
       expect(record).toMatchObject({ kind: "pipeline", status: "completed", filesCount: 1 });
       const listed = (await (await fetch(new URL("/runs", url))).json()) as { kind?: string }[];
       expect(listed.map((r) => r.kind)).toEqual(["pipeline", "pipeline"]);
+      const ofKind = async (kind: string) =>
+        (await (await fetch(new URL(`/runs?kind=${kind}`, url))).json()) as { id: string }[];
+      expect((await ofKind("pipeline")).map((r) => r.id)).toContain(runId);
+      expect(await ofKind("query")).toEqual([]);
+      const bad = await fetch(new URL("/runs?kind=pipelines", url));
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('"field":"kind"');
       expect(await expectNoLeftovers(runId)).toEqual([]);
     },
   );

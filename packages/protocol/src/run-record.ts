@@ -42,6 +42,11 @@ export const RunRecordSchema = z.object({
   /** What ran: absent for /query, "pipeline" for POST /pipelines, "agent" for a custom agent's invoke. */
   kind: z.enum(["pipeline", "agent"]).optional(),
 });
+
+/** What `GET /runs?kind=` filters on: `query` is a run without a kind (POST /query, sessions). */
+export const RUN_KINDS = ["query", "pipeline", "agent"] as const;
+export const RunKindSchema = z.enum(RUN_KINDS);
+export type RunKind = z.infer<typeof RunKindSchema>;
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 export function promptPreview(prompt: string): string {

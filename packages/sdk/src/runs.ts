@@ -48,6 +48,7 @@ export class Runs {
         status: params.status,
         cursor: params.cursor,
         sessionId: params.sessionId,
+        kind: params.kind,
       },
       headers: options.headers,
       signal: options.signal,

@@ -1,5 +1,5 @@
 // The shapes of the SDK's options and of the answers of the JSON routes.
-import type { RunStatus } from "@sandcaster/protocol";
+import type { RunKind, RunStatus } from "@sandcaster/protocol";
 
 /** The JSON routes' envelopes are protocol's (the server answers the same types). */
 export type { CancelRunResponse, HealthResponse, RunPage } from "@sandcaster/protocol";
@@ -30,4 +30,6 @@ export interface ListRunsParams {
   cursor?: string | undefined;
   /** Only this session's turns. */
   sessionId?: string | undefined;
+  /** Only runs of this kind: `query` (POST /query, sessions), `pipeline` or `agent`. */
+  kind?: RunKind | undefined;
 }

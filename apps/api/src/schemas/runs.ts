@@ -1,6 +1,6 @@
 // What the /runs routes read besides protocol types: list query, event cursor. The answers (page,
 // cancel) are protocol's, shared with the SDK and the CLI.
-import { CancelRunResponseSchema, RunStatusSchema } from "@sandcaster/protocol";
+import { CancelRunResponseSchema, RunKindSchema, RunStatusSchema } from "@sandcaster/protocol";
 import { z } from "zod";
 
 /** GET /runs query string; unknown parameters are refused. */
@@ -11,6 +11,8 @@ export const RunListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
   /** Only this session's turns. */
   sessionId: z.string().min(1).max(200).optional(),
+  /** query (POST /query and sessions), pipeline or agent. */
+  kind: RunKindSchema.optional(),
 });
 
 export { type RunPage, RunPageSchema } from "@sandcaster/protocol";

@@ -182,6 +182,8 @@ export function createKyselyRunStore(
       let select = db.selectFrom("runs").selectAll();
       if (query.status !== undefined) select = select.where("status", "=", query.status);
       if (query.sessionId !== undefined) select = select.where("session_id", "=", query.sessionId);
+      if (query.kind === "query") select = select.where("kind", "is", null);
+      else if (query.kind !== undefined) select = select.where("kind", "=", query.kind);
       if (after !== undefined) {
         select = select.where((eb) =>
           eb.or([

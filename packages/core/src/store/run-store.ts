@@ -1,5 +1,5 @@
 // Run history: a run is recorded when it starts and finished with its outcome. Never holds secrets.
-import type { RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
+import type { RunKind, RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
 import type { SessionStore } from "./session-store.js";
 import type { WebhookStore } from "./webhook-store.js";
 
@@ -46,6 +46,8 @@ export interface ListRunsQuery {
   cursor?: string | undefined;
   /** Only the turns of this session. */
   sessionId?: string | undefined;
+  /** Only runs of this kind (`query`: runs recorded without one). */
+  kind?: RunKind | undefined;
 }
 
 export interface RunPage {

@@ -304,6 +304,18 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       expect(page.runs.map((run) => run.kind)).toEqual([undefined, "pipeline"]);
     });
 
+    it("filters by kind: query (none recorded), pipeline, agent", async () => {
+      await store.createRun(newRun("run-p", T0, { kind: "pipeline" }));
+      await store.createRun(newRun("run-a", T0 + 1, { kind: "agent" }));
+      await store.createRun(newRun("run-q", T0 + 2));
+      await store.createRun(newRun("run-q2", T0 + 3));
+      const ids = async (kind: "query" | "pipeline" | "agent") =>
+        (await store.listRuns({ limit: 10, kind })).runs.map((run) => run.id);
+      expect(await ids("query")).toStrictEqual(["run-q2", "run-q"]);
+      expect(await ids("pipeline")).toStrictEqual(["run-p"]);
+      expect(await ids("agent")).toStrictEqual(["run-a"]);
+    });
+
     it("lists newest first", async () => {
       await store.createRun(newRun("run-old", T0));
       await store.createRun(newRun("run-new", T0 + 60_000));
