@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of every route the app serves; built once per server from the zod schemas.
 import { headers, parameters, responses, securitySchemes } from "./components.js";
 import type { JsonSchema } from "./json-schema.js";
+import { agentPaths } from "./paths-agents.js";
 import { consolePaths } from "./paths-console.js";
 import { pipelinePaths } from "./paths-pipelines.js";
 import { runPaths } from "./paths-runs.js";
@@ -29,6 +30,14 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       },
       { name: "service", description: "Probes, metrics, webhooks and this document." },
       { name: "console", description: "The browser console served at /." },
+      {
+        name: "templates",
+        description: "Sandbox images from declarative specs, built once per spec.",
+      },
+      {
+        name: "agents",
+        description: "Your own agent code, invoked per request in a fresh sandbox.",
+      },
     ],
     security: [{ bearerAuth: [] }],
     paths: {
@@ -38,6 +47,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       ...sessionPaths,
       ...servicePaths,
       ...consolePaths,
+      ...agentPaths,
     },
     components: {
       schemas: documentSchemas(),

@@ -1,12 +1,16 @@
 // Which zod schemas the document names under components.schemas: requests as input, the rest as output.
 import {
   CreateSessionRequestSchema,
+  CreateTemplateRequestSchema,
+  DeployAgentRequestSchema,
+  InvokeAgentRequestSchema,
   PipelineRequestSchema,
   QueryRequestSchema,
   RunListSchema,
   RunRecordSchema,
   RunStatusSchema,
   SandcasterEventSchema,
+  SecretValueRequestSchema,
   SessionDetailSchema,
   SessionEventSchema,
   SessionMessageRequestSchema,
@@ -49,6 +53,10 @@ const INPUT_SCHEMAS = {
   UpstreamCreateSessionRequest: UpstreamCreateSessionRequestSchema,
   SessionMessageRequest: SessionMessageRequestSchema,
   E2BWebhookPayload: E2BWebhookPayloadSchema,
+  CreateTemplateRequest: CreateTemplateRequestSchema,
+  DeployAgentRequest: DeployAgentRequestSchema,
+  InvokeAgentRequest: InvokeAgentRequestSchema,
+  SecretValueRequest: SecretValueRequestSchema,
 };
 
 const OUTPUT_SCHEMAS = {
