@@ -127,6 +127,8 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     },
     numberEnd(event) {
       if (event.type === "error") firstError ??= event;
+      // The trace hears the end as it is decided (the run's span is closed after settling).
+      tracer.event(event);
       return { seq: events.numberEnd(), event };
     },
     deliver({ event, seq }) {
