@@ -65,20 +65,25 @@ export function e2bWebhookRoute(deps: E2BWebhookDeps): Hono {
         return c.json({ status: "ok", runMarkedLost: false } satisfies E2BWebhookAck);
       }
       const message = `E2B reports that sandbox ${event.sandboxId ?? "(unknown)"} was killed`;
-      const stopped = deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message));
+      // Running here: the run ends itself with SANDBOX_LOST, storing that end with its status
+      // (marking it here first would leave a status with no end event for the run to show).
+      if (deps.activeRuns.abort(runId, new RunError("SANDBOX_LOST", message))) {
+        log.warn({ stopped: true }, "sandbox lost under a running run");
+        return c.json({ status: "ok", runMarkedLost: true } satisfies E2BWebhookAck);
+      }
       // Not running here: whoever replays the run must still see how it ended, so the event is
-      // stored with the status, in one transaction (a run running here sends and stores its own).
-      const terminal = stopped
-        ? undefined
-        : ({ type: "error", code: "SANDBOX_LOST", content: message } as const);
+      // stored with the status, in one transaction.
+      const terminal = { type: "error", code: "SANDBOX_LOST", content: message } as const;
       const marked = await deps.store.failRunIfRunning(
         runId,
         { code: "SANDBOX_LOST", message },
         new Date(),
         terminal,
       );
-      if (marked || stopped) log.warn({ stopped }, "sandbox lost under a running run");
-      if (marked && !stopped) await deps.store.notifyRun(runId).catch(() => undefined);
+      if (marked) {
+        log.warn({ stopped: false }, "sandbox lost under a running run");
+        await deps.store.notifyRun(runId).catch(() => undefined);
+      }
       return c.json({ status: "ok", runMarkedLost: marked } satisfies E2BWebhookAck);
     }
     log.info({ type: event.type }, "e2b lifecycle event");
