@@ -179,7 +179,7 @@ describe("a run's end and the lost-run sweeper", () => {
     expect(last?.data).toMatchObject({ type: "error", code: "SERVER_LOST" });
     expect(seen.some((e) => e.data.type === "result")).toBe(false);
     const record = await harness.other.getRun(runId);
-    expect(record).toMatchObject({ status: "error", error: { code: "SERVER_LOST" } });
+    expect(record).toMatchObject({ status: "error", errorCode: "SERVER_LOST" });
     // The replay holds what the client saw, with the same ids, and ends the same way.
     const replay = await readEvents(await fetch(new URL(`/runs/${runId}/events`, harness.url)));
     expect(frames(replay)).toStrictEqual(frames(seen));

@@ -105,7 +105,8 @@ export async function settleRun(
   if (last?.type === "result" && ending.metered) {
     // The runner's figures are only compared: a sandbox that claims another spend gets a warning.
     const { result, warning } = meteredResult(last, meterOf(ending.metered));
-    if (warning) await scope.emitStored({ ...warning, content: ending.redact(warning.content) });
+    // Sent like any event (stored with the rest before the end): never waits on the store here.
+    if (warning) scope.emit({ ...warning, content: ending.redact(warning.content) });
     last = result;
   }
   if (last?.type === "result") last = { ...last, durationSecs };
