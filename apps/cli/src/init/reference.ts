@@ -31,7 +31,18 @@ const RUN_DEFAULTS = `  // Replaces the agent's default system prompt.
   // Tools the agent may use (names or aliases: bash, read, write, edit, glob, grep); default all.
   // "allowedTools": ["bash", "read", "write"],
   // Makes the run's result JSON that matches this JSON Schema.
-  // "outputFormat": { "type": "json_schema", "schema": { "type": "object" } },`;
+  // "outputFormat": { "type": "json_schema", "schema": { "type": "object" } },
+  // Skills: folders <skillsDir>/<name>/SKILL.md; the agent reads one with read_skill when needed.
+  // "skillsDir": "skills",
+  // Sub-agents the agent can run to completion with its task tool (same sandbox, own prompt);
+  // upstream's spellings "prompt" and "tools" are accepted for systemPrompt and allowedTools.
+  // "agents": { "reviewer": { "description": "Reviews a change", "systemPrompt": "You review diffs.", "model": "haiku" } },
+  // Sandbox images built once per spec (docker; a base may also be { "e2b": … } or
+  // { "localOverlay": "/dir" }): packages, env, files (utf8 or base64 content, mode), setup, workdir.
+  // "templates": { "node-tools": { "base": { "docker": "sandcaster-sandbox:latest" },
+  //   "packages": { "apt": ["jq"], "npm": ["typescript"], "pip": [] }, "env": { "CI": "1" },
+  //   "files": [{ "path": "/etc/tool.conf", "content": "x=1", "encoding": "utf8", "mode": 420 }],
+  //   "setup": ["npm --version"], "workdir": "/workspace" } },`;
 
 const SERVING = `  // Events of ended runs kept for replay (hours), and at most this many per run.
   // "events": { "retentionHours": 24, "maxPerRun": 20000 },
