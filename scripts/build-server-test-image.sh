@@ -81,12 +81,13 @@ for manifest in packages/*/package.json apps/*/package.json; do
   cp "$manifest" "$CTX/prod-deps/$manifest"
 done
 # Every installed production package, by npm's own reckoning, and the workspace links.
-npm ls --omit=dev --all --parseable 2>/dev/null | sed "s#^$PWD/##" | grep '^node_modules/' |
-  sort -u >"$WORK/packages.txt"
+# npm nests a package under its workspace (packages/core/node_modules/…) when it cannot hoist it.
+npm ls --omit=dev --all --parseable 2>/dev/null | sed "s#^$PWD/##" |
+  grep -E '^((packages|apps)/[^/]+/)?node_modules/' | sort -u >"$WORK/packages.txt"
 mkdir -p "$CTX/prod-deps/node_modules"
 # Nested node_modules come along with their parent package.
-grep -v '^node_modules/.*/node_modules/' "$WORK/packages.txt" | tar -C . -cf - -T - |
-  tar -C "$CTX/prod-deps" -xf -
+grep -vE '^((packages|apps)/[^/]+/)?node_modules/.*/node_modules/' "$WORK/packages.txt" |
+  tar -C . -cf - -T - | tar -C "$CTX/prod-deps" -xf -
 cp -a node_modules/@sandcaster "$CTX/prod-deps/node_modules/"
 # build (/app after `npm run build`) and init (tini): only what the runtime stage names is copied.
 mkdir -p "$CTX/build" "$CTX/init/usr/bin"
