@@ -207,7 +207,10 @@ describe.skipIf(!enabled)("custom agents on docker", () => {
     // A tar whose entry climbs out of the agent's directory.
     const { stdout } = await run(
       "sh",
-      ["-c", "cd \"$(mktemp -d)\" && echo x > f && tar --transform 's,^f,../escape,' -cf - f"],
+      [
+        "-c",
+        'd="$(mktemp -d)" && cd "$d" && echo x > f && tar --transform \'s,^f,../escape,\' -cf - f; s=$?; rm -rf "$d"; exit $s',
+      ],
       {
         encoding: "buffer",
       },

@@ -93,6 +93,14 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), "sandcaster-api-test-"));
+  // A server that fails to start (a store that will not migrate, say) leaves no temp dir behind.
+  return startIn(dir, options).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+}
+
+async function startIn(dir: string, options: TestServerOptions): Promise<TestServer> {
   const double = await startAnthropicDouble({
     turns: options.turns,
     host: options.modelHost ?? "127.0.0.1",
