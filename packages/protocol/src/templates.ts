@@ -17,15 +17,11 @@ const PackageNameSchema = z
   .max(214)
   .regex(/^[A-Za-z0-9@][A-Za-z0-9@._+/:=<>~^-]*$/, "a package name (no spaces, no leading '-')");
 
-/** Where the template starts from: exactly one of them. */
-export const TemplateBaseSchema = z.union([
-  /** A docker image present on the daemon (no registry pull is attempted). */
-  z.strictObject({ docker: z.string().min(1).max(512) }),
-  /** An E2B template id (built through E2B's template API: not implemented yet). */
-  z.strictObject({ e2b: z.string().min(1).max(200) }),
-  /** local: the host's tools plus this directory, mounted read-only (not implemented yet). */
-  z.strictObject({ localOverlay: AbsolutePathSchema }),
-]);
+/**
+ * Where the template starts from: a docker image present on the daemon (no registry pull is
+ * attempted). Docker is the one builder this server has, so any other base is refused as input.
+ */
+export const TemplateBaseSchema = z.strictObject({ docker: z.string().min(1).max(512) });
 export type TemplateBase = z.infer<typeof TemplateBaseSchema>;
 
 export const TemplateFileSchema = z.strictObject({

@@ -37,8 +37,8 @@ const RUN_DEFAULTS = `  // Replaces the agent's default system prompt.
   // Sub-agents the agent can run to completion with its task tool (same sandbox, own prompt);
   // upstream's spellings "prompt" and "tools" are accepted for systemPrompt and allowedTools.
   // "agents": { "reviewer": { "description": "Reviews a change", "systemPrompt": "You review diffs.", "model": "haiku" } },
-  // Sandbox images built once per spec (docker; a base may also be { "e2b": … } or
-  // { "localOverlay": "/dir" }): packages, env, files (utf8 or base64 content, mode), setup, workdir.
+  // Sandbox images built once per spec on docker, from a local base image: packages, env,
+  // files (utf8 or base64 content, mode), setup commands, workdir.
   // "templates": { "node-tools": { "base": { "docker": "sandcaster-sandbox:latest" },
   //   "packages": { "apt": ["jq"], "npm": ["typescript"], "pip": [] }, "env": { "CI": "1" },
   //   "files": [{ "path": "/etc/tool.conf", "content": "x=1", "encoding": "utf8", "mode": 420 }],

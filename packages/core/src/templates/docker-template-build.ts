@@ -142,12 +142,6 @@ async function runStep(
 /** Builds and tags the image; the build container is removed whatever happens. */
 export async function buildDockerTemplate(options: DockerTemplateBuildOptions): Promise<string> {
   const { docker, id, spec } = options;
-  if (!("docker" in spec.base)) {
-    throw new TemplateBuildError(
-      { step: "base", exitCode: null, outputTail: "" },
-      "this template has no docker base: only `base.docker` builds on docker",
-    );
-  }
   const config = await baseConfig(docker, spec.base.docker);
   const container = await docker.createContainer({
     Image: spec.base.docker,
