@@ -2,8 +2,9 @@
 // refused — read from the container's cgroup on this host. Docker's own OOMKilled flag only covers
 // the container's PID 1, never an agent's process killed inside it. A daemon on another machine
 // (DOCKER_HOST) leaves no cgroup here: then nothing is reported.
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { posix } from "node:path";
+import { readCgroupCounter } from "../shared/cgroup-counter.js";
 
 export interface ContainerLimits {
   memoryMb: number;
@@ -17,12 +18,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function readCounter(file: string, key: string): Promise<number> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
-  return line ? Number(line.slice(key.length + 1)) || 0 : 0;
 }
 
 /** The container's dir under `base`, for the cgroupfs and the systemd cgroup drivers. */
@@ -47,7 +42,7 @@ export async function containerLimitsHit(
   const pidsDir = v2 ? memoryDir : await containerDir(posix.join(root, "pids"), id);
   const hits: string[] = [];
   if (memoryDir) {
-    const oomKills = await readCounter(
+    const oomKills = await readCgroupCounter(
       posix.join(memoryDir, v2 ? "memory.events" : "memory.oom_control"),
       "oom_kill",
     );
@@ -58,7 +53,7 @@ export async function containerLimitsHit(
     }
   }
   if (pidsDir) {
-    const refused = await readCounter(posix.join(pidsDir, "pids.events"), "max");
+    const refused = await readCgroupCounter(posix.join(pidsDir, "pids.events"), "max");
     if (refused > 0) {
       hits.push(`the sandbox hit its process limit (${limits.pids}): ${refused} fork(s) refused`);
     }

@@ -2,6 +2,7 @@
 import { access, constants, mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { readCgroupCounter } from "../shared/cgroup-counter.js";
 
 /** The parent group of every sandbox's cgroup, under each hierarchy. */
 export const CGROUP_PARENT = "sandcaster";
@@ -101,12 +102,6 @@ export async function checkCgroups(
   return { ok: true, version: 1 };
 }
 
-async function readCounter(file: string, key: string): Promise<number> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
-  return line ? Number(line.slice(key.length + 1)) || 0 : 0;
-}
-
 /** One sandbox's cgroup (a dir per v1 controller, or one v2 dir). */
 export class SandboxCgroup {
   private constructor(
@@ -182,14 +177,14 @@ export class SandboxCgroup {
     const [first, pidsDir] = this.dirs as [string, string | undefined];
     const oomKills =
       this.host.version === 2
-        ? await readCounter(posix.join(first, "memory.events"), "oom_kill")
-        : await readCounter(posix.join(first, "memory.oom_control"), "oom_kill");
+        ? await readCgroupCounter(posix.join(first, "memory.events"), "oom_kill")
+        : await readCgroupCounter(posix.join(first, "memory.oom_control"), "oom_kill");
     if (oomKills > 0) {
       hits.push(
         `the sandbox hit its memory limit (${this.limits.memoryMb} MB): ${oomKills} process(es) killed`,
       );
     }
-    const forkFails = await readCounter(
+    const forkFails = await readCgroupCounter(
       posix.join(this.host.version === 2 ? first : (pidsDir as string), "pids.events"),
       "max",
     );
