@@ -27,7 +27,9 @@ it("writes hello.py in a sandbox, runs it there, and saves it into ./out", async
     turns: [
       {
         text: "Writing hello.py.",
-        toolCalls: [{ name: "write_file", input: { path: "hello.py", content: "print('hello')\n" } }],
+        toolCalls: [
+          { name: "write_file", input: { path: "hello.py", content: "print('hello')\n" } },
+        ],
       },
       { toolCalls: [{ name: "bash", input: { command: "python3 hello.py" } }] },
       { text: "hello.py prints hello." },

@@ -35,7 +35,9 @@ it("audits each service in a sandbox of its own, in parallel, and leaves none be
   const project = await scaffold("multi-sandbox-audit", dir);
   double = await startAnthropicDouble({
     turns: [
-      { toolCalls: [call("spawn_sandbox", { name: "api" }), call("spawn_sandbox", { name: "web" })] },
+      {
+        toolCalls: [call("spawn_sandbox", { name: "api" }), call("spawn_sandbox", { name: "web" })],
+      },
       {
         toolCalls: [
           call("transfer_files", {
@@ -43,7 +45,11 @@ it("audits each service in a sandbox of its own, in parallel, and leaves none be
             to: "api",
             paths: ["audit.sh", "services/api/server.js"],
           }),
-          call("transfer_files", { from: "primary", to: "web", paths: ["audit.sh", "services/web/app.js"] }),
+          call("transfer_files", {
+            from: "primary",
+            to: "web",
+            paths: ["audit.sh", "services/web/app.js"],
+          }),
         ],
       },
       {

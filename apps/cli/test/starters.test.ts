@@ -65,9 +65,7 @@ describe.each(NAMES)("starter %s", (name) => {
     const files = await filesUnder(source);
     expect(await filesUnder(project)).toEqual(files);
     for (const file of files) {
-      expect(await readFile(join(project, file)), file).toEqual(
-        await readFile(join(source, file)),
-      );
+      expect(await readFile(join(project, file)), file).toEqual(await readFile(join(source, file)));
       expect(result.stdout).toContain(`wrote my-project/${file}\n`);
     }
     expect(result.stdout).toContain("cd my-project, then cp .env.example .env");
@@ -120,6 +118,8 @@ it("an unknown starter is a usage error with a did-you-mean and the known ones",
   const result = await runCli(["init", "code-reveiw"], {}, dir);
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('unknown starter "code-reveiw"; did you mean code-review?');
-  expect(result.stderr).toContain(`choose one of minimal, docker, e2b, openai, ${NAMES.join(", ")}`);
+  expect(result.stderr).toContain(
+    `choose one of minimal, docker, e2b, openai, ${NAMES.join(", ")}`,
+  );
   expect(await readdir(dir)).toEqual([]);
 });

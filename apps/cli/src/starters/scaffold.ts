@@ -25,7 +25,10 @@ export async function scaffoldStarter(
     const present = await readdir(target).catch(() => null);
     if (present === null) return { ok: false, reason: `${target} is not a directory` };
     if (present.length > 0)
-      return { ok: false, reason: `${target} is not empty; nothing written (--force writes into it)` };
+      return {
+        ok: false,
+        reason: `${target} is not empty; nothing written (--force writes into it)`,
+      };
   }
   await mkdir(target, { recursive: true });
   // force: the starter's files replace ones of the same name; anything else there stays.
