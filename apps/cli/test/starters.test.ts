@@ -1,10 +1,12 @@
 // `sandcaster init --list` and `sandcaster init <project starter> [dir]`: every example in
 // examples/ is a starter, scaffolded byte for byte from the files the CLI's build shipped, into a
 // project the real config loader accepts, with a README that says how to run it and a test that does.
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { loadConfig } from "@sandcaster/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_PATH } from "../src/init/starters.js";
@@ -17,6 +19,7 @@ const INDEX = JSON.parse(await readFile(join(EXAMPLES, "starters.json"), "utf8")
   string
 >;
 const NAMES = Object.keys(INDEX);
+const COPY_SCRIPT = fileURLToPath(new URL("../scripts/copy-examples.mjs", import.meta.url));
 
 let dir: string;
 beforeEach(async () => {
@@ -122,4 +125,17 @@ it("an unknown starter is a usage error with a did-you-mean and the known ones",
     `choose one of minimal, docker, e2b, openai, ${NAMES.join(", ")}`,
   );
   expect(await readdir(dir)).toEqual([]);
+});
+
+it("the build never ships what trying an example leaves: .env with real keys, out/, node_modules", async () => {
+  const examples = join(dir, "examples");
+  await cp(join(EXAMPLES, "hello"), join(examples, "hello"), { recursive: true });
+  await writeFile(join(examples, "starters.json"), JSON.stringify({ hello: "hi" }));
+  await writeFile(join(examples, "hello", ".env"), "ANTHROPIC_API_KEY=sk-ant-real\n");
+  await mkdir(join(examples, "hello", "out"));
+  await writeFile(join(examples, "hello", "out", "hello.py"), "print('hello')\n");
+  await promisify(execFile)(process.execPath, [COPY_SCRIPT, examples, join(dir, "shipped")]);
+  expect(await filesUnder(join(dir, "shipped", "hello"))).toEqual(
+    await filesUnder(join(EXAMPLES, "hello")),
+  );
 });
