@@ -141,7 +141,7 @@ async function rollback(name, version) {
 function invokeBox(agent) {
   const prompt = h("textarea", { id: "agent-prompt", rows: 3, name: "prompt", required: true });
   const stdout = h("pre", { class: "assistant-text agent-stdout", "aria-live": "polite" });
-  const stderr = h("pre", { class: "stderr agent-stderr" });
+  const stderr = h("pre", { class: "stderr agent-stderr", hidden: true });
   const outcome = h("div", { class: "agent-outcome", "aria-live": "polite" });
   const run = h("button", { class: "button primary", type: "submit", text: "Invoke" });
   const cancel = h("button", { class: "button", type: "button", text: "Cancel", disabled: true });
@@ -169,6 +169,7 @@ function invokeBox(agent) {
     cancel.disabled = false;
     stdout.replaceChildren();
     stderr.replaceChildren();
+    stderr.hidden = true;
     outcome.replaceChildren(h("span", { class: "muted", text: "Starting a sandbox…" }));
     try {
       const response = await apiFetch(`${agentPath(agent.name)}/invoke`, {
@@ -182,8 +183,10 @@ function invokeBox(agent) {
         const data = JSON.parse(frame.data);
         // Appended as text nodes: the agent's output is data, never markup.
         if (data.type === "stdout") stdout.append(String(data.content ?? ""));
-        else if (data.type === "stderr") stderr.append(String(data.content ?? ""));
-        else if (data.type === "system") outcome.replaceChildren(agentPill("running"));
+        else if (data.type === "stderr") {
+          stderr.hidden = false;
+          stderr.append(String(data.content ?? ""));
+        } else if (data.type === "system") outcome.replaceChildren(agentPill("running"));
         else if (data.type === "result") {
           outcome.replaceChildren(
             h("span", {
