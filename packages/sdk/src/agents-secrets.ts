@@ -1,6 +1,6 @@
 // client.agents.secrets: an agent's secrets, injected only into its process's environment at
 // invoke. Values go in (set); only names come out (list), so no call can read one back.
-import type { AgentSecretsList } from "./agents-pending.js";
+import type { AgentSecretsList } from "@sandcaster/protocol";
 import type { Transport } from "./transport.js";
 import type { RequestOptions } from "./types.js";
 

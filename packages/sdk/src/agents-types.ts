@@ -2,11 +2,12 @@
 export type {
   AgentInfo,
   AgentInvokeResult,
+  AgentLogs,
   AgentManifestInput,
+  AgentSecretsList,
   AgentStatus,
   AgentVersionInfo,
   InvokeAgentRequest,
 } from "@sandcaster/protocol";
 export type { Agents, DeployAgentInput, InvokeAgentOptions } from "./agents.js";
-export type { AgentLogs, AgentSecretsList } from "./agents-pending.js";
 export type { AgentSecrets } from "./agents-secrets.js";

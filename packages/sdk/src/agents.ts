@@ -4,11 +4,11 @@
 import type {
   AgentInfo,
   AgentInvokeResult,
+  AgentLogs,
   AgentManifestInput,
   InvokeAgentRequest,
 } from "@sandcaster/protocol";
 import { base64 } from "./agents-base64.js";
-import type { AgentLogs } from "./agents-pending.js";
 import { AgentSecrets } from "./agents-secrets.js";
 import { runSource } from "./run-source.js";
 import { RunStream } from "./run-stream.js";
