@@ -66,6 +66,10 @@ export const COMMAND_WORDS: Record<string, CommandWords> = {
       "--config",
     ],
   },
+  agents: {
+    actions: ["deploy", "list", "show", "invoke", "logs", "secrets", "rollback", "delete"],
+    flags: ["--url", "--json", "--timeout", "--no-wait", "--version", "--value-stdin", "--yes"],
+  },
   serve: { actions: [], flags: ["--host", "--port", "--config", "--grace"] },
   init: {
     actions: [...Object.keys(STARTERS), ...projectStarters().map((p) => p.name)],
