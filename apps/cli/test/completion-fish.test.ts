@@ -1,5 +1,5 @@
 // `sandcaster completion fish`, loaded into a real fish: what it offers for what is typed so far.
-import { spawnSync, spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -15,7 +15,8 @@ afterEach(async () => {
 });
 
 const fishFound = spawnSync("fish", ["--version"]).status === 0;
-if (!fishFound) console.log("fish completion: skipped, fish is not installed (apt-get install fish)");
+if (!fishFound)
+  console.log("fish completion: skipped, fish is not installed (apt-get install fish)");
 
 describe.runIf(fishFound)("fish completion", () => {
   /** The candidates fish gives for the command line (`complete -C`), without descriptions. */
@@ -62,7 +63,10 @@ describe.runIf(fishFound)("fish completion", () => {
     expect(await complete(script, "sandcaster sessions --a")).toEqual(["--all"]);
     expect(await complete(script, "sandcaster query x --sandbox d")).toEqual(["docker"]);
     // --status differs by command.
-    expect(await complete(script, "sandcaster runs --status c")).toEqual(["cancelled", "completed"]);
+    expect(await complete(script, "sandcaster runs --status c")).toEqual([
+      "cancelled",
+      "completed",
+    ]);
     expect(await complete(script, "sandcaster sessions --status ")).toEqual([
       "active",
       "deleted",

@@ -68,9 +68,11 @@ it("shows a session by id, name or prefix, with its turns; deleted ones are hidd
   expect(deleted.code, deleted.stderr).toBe(0);
   expect(deleted.stdout).toContain(`deleted ${id}`);
   const ids = async (args: string[]) =>
-    (JSON.parse((await runCli(["sessions", ...args, "--json"], env, dir)).stdout) as { id: string }[]).map(
-      (s) => s.id,
-    );
+    (
+      JSON.parse((await runCli(["sessions", ...args, "--json"], env, dir)).stdout) as {
+        id: string;
+      }[]
+    ).map((s) => s.id);
   expect(await ids([])).toEqual([other]);
   expect(await ids(["--all"])).toEqual([other, id]);
   expect(await ids(["--status", "deleted"])).toEqual([id]);

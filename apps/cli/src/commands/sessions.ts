@@ -83,8 +83,7 @@ async function localBackend(configPath: string | undefined): Promise<Backend> {
     list: (query) => sessions.list(query),
     create: (request) => sessions.create(CreateSessionRequestSchema.parse(request), signal),
     get: (id) => sessions.get(id),
-    runsOf: async (id) =>
-      (await built.services.store.listRuns({ limit: 100, sessionId: id })).runs,
+    runsOf: async (id) => (await built.services.store.listRuns({ limit: 100, sessionId: id })).runs,
     delete: (id) => sessions.delete(id, signal),
     close: () => built.close(),
   };
@@ -152,7 +151,9 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
       // Deleted sessions are history, not handles: hidden unless asked for.
       const listed = await backend.list({ limit: status || values.all ? limit : 100, status });
       const sessions =
-        status || values.all ? listed : listed.filter((s) => s.status !== "deleted").slice(0, limit);
+        status || values.all
+          ? listed
+          : listed.filter((s) => s.status !== "deleted").slice(0, limit);
       if (values.json) print(sessions);
       else console.log(sessionTable(sessions));
     } else if (action === "create") {

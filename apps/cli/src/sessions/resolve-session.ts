@@ -45,6 +45,8 @@ export async function resolveSession(
   const [only, other] = matches;
   if (only && !other) return only;
   if (only && other)
-    throw new SessionHandleError(`${typed} names more than one session (${only.id}, ${other.id}, …)`);
+    throw new SessionHandleError(
+      `${typed} names more than one session (${only.id}, ${other.id}, …)`,
+    );
   throw new SessionHandleError(`no session with id or name ${typed}`);
 }
