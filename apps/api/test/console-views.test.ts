@@ -136,7 +136,7 @@ describe.skipIf(!present)(`console views in Chromium${SKIP_REASON}`, () => {
       .poll(() => page.locator("#copy-status").textContent())
       .toBe("Copied the curl command to the clipboard.");
     const curl = (await snippet.textContent()) ?? "";
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(curl);
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(curl);
     expect(curl).toContain(`curl -N ${t.url}/query`);
     expect(curl).not.toContain("authorization"); // this server asks for no key
     // The copied command, run by a real shell, streams the run.
@@ -195,13 +195,13 @@ describe.skipIf(!present)(`console views in Chromium${SKIP_REASON}`, () => {
     const idLink = rows.first().locator("a.short-id");
     expect(await idLink.getAttribute("href")).toMatch(/^#\/runs\/run_/);
     expect(await overflows("#page-runs .table-wrap")).toBe(false);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    expect(await page.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(
       1280,
     );
 
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflows("#page-runs .table-wrap")).toBe(false);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    expect(await page.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(
       390,
     );
     // What stays on a phone: status, the prompt (linking the run's page) and cost.
