@@ -61,6 +61,7 @@ export const COMMAND_WORDS: Record<string, CommandWords> = {
       "--sandbox",
       "--idle",
       "--max-history",
+      "--all",
       "--json",
       "--url",
       "--config",
@@ -78,7 +79,7 @@ export const COMMAND_WORDS: Record<string, CommandWords> = {
   doctor: { actions: [], flags: ["--json", "--config", "--timeout"] },
   image: { actions: ["build"], flags: ["--tag"] },
   e2b: { actions: ["webhook"], flags: ["--url", "--name"] },
-  completion: { actions: ["bash", "zsh"], flags: [] },
+  completion: { actions: ["bash", "zsh", "fish"], flags: [] },
   help: { actions: [], flags: [] },
 };
 
