@@ -222,7 +222,7 @@ const rows = [
   ["5xx (not 503)", totals.fiveXx],
   ["streams resumed to their end (Last-Event-ID)", totals.resumed],
   ["declared lost while its server lived (client shown SERVER_LOST)", totals.sweptAlive],
-  ["server down before the run was recorded (client saw nothing)", totals.neverStarted],
+  ["answered 200 but never recorded (404)", totals.neverStarted],
   ["refused (instance down, 429, 503)", totals.refused],
   ["seconds", Math.round((Date.now() - started) / 1000)],
 ];
@@ -239,5 +239,6 @@ const bad =
   totals.lost +
   totals.duplicated +
   totals.mismatched +
+  totals.neverStarted +
   totals.fiveXx;
 process.exit(bad === 0 ? 0 : 1);

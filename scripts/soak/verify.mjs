@@ -94,8 +94,9 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   }
   verdict.fiveXx = fiveXx.count;
   if (!record && live.events.length === 0) {
-    // Its server went down before the run was recorded, and its client was shown nothing of it.
+    // Answered 200 with an X-Run-Id the store never learnt: headers must wait for the record.
     verdict.neverStarted = true;
+    verdict.problem = "answered 200, but /runs/:id stays 404";
     return verdict;
   }
   if (!record || record.status === "running") {

@@ -72,7 +72,11 @@ export async function recordRunStart(store: RunStore, record: NewRun): Promise<v
       ? caught
       : new StoreUnavailableError(caught);
     if (isDurableRunStore(store)) {
-      store.withdrawRun(record.id, unstartedOutcome(record.startedAt, error));
+      const end: ErrorEvent = { type: "error", code: error.code, content: error.message };
+      store.withdrawRun(record.id, unstartedOutcome(record.startedAt, error), {
+        seq: 1,
+        event: end,
+      });
     }
     throw error;
   }

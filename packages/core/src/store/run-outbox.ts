@@ -146,9 +146,10 @@ export class RunOutbox {
   /**
    * Gives up a run whose record is still waiting (its caller told the client 503 and started
    * nothing): a record not yet sent is forgotten with the rest of the run's writes; one that is
-   * being written, or has landed, is ended with `outcome`, so no record stays `running`.
+   * being written, or has landed, is ended with `outcome` and `terminal`, so no record stays
+   * `running` and none says how it ended without its terminal event.
    */
-  withdraw(runId: string, outcome: RunOutcome): void {
+  withdraw(runId: string, outcome: RunOutcome, terminal?: StoredEvent): void {
     const writes = this.runs.get(runId);
     if (writes?.record !== undefined && !writes.recording) {
       this.runs.delete(runId);
@@ -157,7 +158,7 @@ export class RunOutbox {
       if (this.runs.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;
     }
-    this.finish(runId, outcome).catch((error: unknown) => {
+    this.finish(runId, outcome, terminal).catch((error: unknown) => {
       this.options.logger.warn(
         { runId, err: describe(error) },
         "run store: a withdrawn run could not be ended",
