@@ -170,9 +170,11 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   }
   const expected =
     last?.type === "result" ? "completed" : last?.code === "CANCELLED" ? "cancelled" : "error";
-  if (record.status !== expected || (last?.type === "error" && record.error?.code !== last.code)) {
+  // The record says its error as `errorCode` (upstream's shape).
+  const code = record.errorCode ?? record.error?.code;
+  if (record.status !== expected || (last?.type === "error" && code !== last.code)) {
     verdict.mismatched = true;
-    verdict.problem = `status ${record.status} ${record.error?.code ?? ""} but the replay ends with ${last?.type} ${last?.code ?? ""}`;
+    verdict.problem = `status ${record.status} ${code ?? ""} but the replay ends with ${last?.type} ${last?.code ?? ""}`;
   }
   return verdict;
 }
