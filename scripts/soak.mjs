@@ -1,7 +1,8 @@
 // npm run soak: runs against two instances sharing PostgreSQL (a cluster of its own) while faults
 // strike at random: client disconnects, timeouts, runner crashes, cancels from either instance,
 // output floods, SIGTERM, kill -9 and restart, PostgreSQL restarts (fast and immediate). Prints a
-// table: runs, faults, leaked sandboxes, stuck runs, lost or duplicated events, 5xx. Bounded:
+// table: runs, faults, leaked sandboxes, stuck runs, lost or duplicated events, 5xx. Bounded
+// (--runs accepted runs, at most twice that many requests, and --minutes):
 //   node scripts/soak.mjs [--runs 200] [--minutes 5] [--concurrency 6] [--seed 1]
 // Needs root and Debian's PostgreSQL server (pg_createcluster); builds are not made here: run
 // `npm run build` first. Not part of `npm test`.
@@ -190,7 +191,9 @@ const faulting = faultLoop(stop.signal);
 let launched = 0;
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
-    while (launched < maxRuns && Date.now() < deadline) {
+    // --runs counts accepted runs (the table's `runs`); refusals (an instance down) are retried,
+    // up to twice as many launches, and --minutes bounds it all.
+    while (totals.runs < maxRuns && launched < 2 * maxRuns && Date.now() < deadline) {
       launched++;
       await oneRun().catch((error) => problems.push(`soak: ${error.stack ?? error}`));
     }
