@@ -209,7 +209,10 @@ describe("a run's record comes first", () => {
       await fetch(new URL(`/runs/${holderId}/cancel`, server.url), { method: "POST" });
       const received = await events;
       expect(received[0]?.data).toMatchObject({ type: "system", subtype: "queued", runId });
-      expect(received.at(-1)?.data).toMatchObject({ type: "result", content: "the queued run ran" });
+      expect(received.at(-1)?.data).toMatchObject({
+        type: "result",
+        content: "the queued run ran",
+      });
       expect((await store.getRun(runId))?.status).toBe("completed");
     });
 
