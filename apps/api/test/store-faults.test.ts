@@ -30,7 +30,7 @@ interface Instance {
   stderr(): string;
   kill(): Promise<void>;
   close(): Promise<void>;
-  stats(): Promise<{ outbox?: { failingForMs: number } }>;
+  stats(): Promise<{ alive?: number; running?: number; outbox?: { failingForMs: number } }>;
 }
 
 const unavailable = clusterUnavailable();
@@ -265,7 +265,7 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     expect(a.crashed() || b.crashed() || restarted.crashed()).toBe(false);
   }, 90_000);
 
-  it("while PostgreSQL is stopped: 503 STORE_UNAVAILABLE with Retry-After everywhere, /ready 503, a follower waits the outage out, no run is taken while writes fail, and a run started meanwhile is recorded whole once it is back", async () => {
+  it("while PostgreSQL is stopped: 503 STORE_UNAVAILABLE with Retry-After everywhere, /ready 503, a follower waits the outage out, no run is taken while writes fail, a run asked for meanwhile is a 503 with nothing started, and runs are recorded whole once it is back", async () => {
     const before = await startRun(a.url, "typical:100");
     const known = before.runId;
     await before.done;
@@ -295,12 +295,15 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ status: "not_ready" });
       }
-      // A run goes on without the store (for a while), on b, whose writes were not failing yet
-      // (a's are: the followed run's events wait there). Its client is shown no end the store does
-      // not hold: the stream closes without one, and the client resumes once the store is back.
-      const during = await startRun(b.url, "typical:300");
-      const events = await during.done;
-      expect(events.some((e) => ["result", "error"].includes(e.data.type))).toBe(false);
+      // A run asked of b, whose writes were not failing yet (a's are: the followed run's events
+      // wait there), waits for its record, which cannot land: after the bounded wait, 503, and
+      // nothing of it was started or answered (a 200 would hand out an id /runs/:id cannot find).
+      const during = await postQuery(b.url, { prompt: "typical:300" });
+      expect(during.status).toBe(503);
+      expect(during.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(during.headers.get("x-run-id")).toBeNull();
+      expect(await during.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect(await b.stats()).toMatchObject({ alive: 0, running: 0 });
       // Once a's writes have kept failing, a takes no new run: 503 up front, nothing started.
       await until("a's writes failing", async () =>
         ((await a.stats()).outbox?.failingForMs ?? 0) >= 1000 ? true : undefined,
@@ -312,11 +315,12 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
       await cluster?.start();
       const followedLive = await resumeToEnd(a.url, followed.runId, await followed.done);
       expect(frames(await follower)).toStrictEqual(frames(followedLive));
-      await resumeToEnd(a.url, during.runId, events);
+      // b serves again: a run started now is recorded whole.
+      const after = await startRun(b.url, "typical:300");
+      const events = await after.done;
       expect(events.at(-1)?.data).toMatchObject({ type: "result" });
-      const record = await endedRecord(a.url, during.runId);
-      expect(record.status).toBe("completed");
-      const replay = await readEvents(await fetch(new URL(`/runs/${during.runId}/events`, a.url)));
+      expect((await endedRecord(a.url, after.runId)).status).toBe("completed");
+      const replay = await readEvents(await fetch(new URL(`/runs/${after.runId}/events`, a.url)));
       expect(frames(replay)).toStrictEqual(frames(events));
     } finally {
       await cluster?.start().catch(() => undefined);
