@@ -89,6 +89,8 @@ export interface TestServerOptions {
   appDeps?: Pick<AppDeps, "templates" | "agents">;
   /** Traces (core's startTracing): request spans and run traces. */
   tracing?: Tracing;
+  /** A store of the test's own (writes it can delay or fail), instead of storePath/databaseUrl's. */
+  store?: RunStore;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -105,10 +107,12 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
     turns: options.turns,
     host: options.modelHost ?? "127.0.0.1",
   });
-  const store = createRunStore({
-    databaseUrl: options.databaseUrl,
-    sqlitePath: options.storePath ?? join(dir, "runs.db"),
-  });
+  const store =
+    options.store ??
+    createRunStore({
+      databaseUrl: options.databaseUrl,
+      sqlitePath: options.storePath ?? join(dir, "runs.db"),
+    });
   await store.migrate();
   const config = SandcasterConfigSchema.parse({
     sandboxProvider: options.sandbox ?? "local",
