@@ -85,8 +85,17 @@ export function speedTargets(figures) {
       `${overhead.serverOverheadPairedP50Ms} ms`,
     );
   }
+  const streams = figures.streams;
+  if (streams && !streams.skipped) {
+    add(
+      `${streams.streams} open SSE streams on one server, RSS`,
+      streams.streams >= 10_000 ? streams.withStreamsMb : undefined,
+      t.tenThousandStreamsMb,
+      `${streams.withStreamsMb} MB (${streams.perStreamKb} KB/stream over a ${streams.baselineMb} MB baseline; measured, not extrapolated)`,
+    );
+  }
   const rss = figures.rssPerStream;
-  if (rss) {
+  if (rss && !(streams && !streams.skipped)) {
     const mb = round(rss.baselineMb + (rss.perStreamKb * 10_000) / 1024, 0);
     add(
       "10,000 open SSE streams, server RSS (extrapolated from 1,000)",
