@@ -44,9 +44,11 @@ async function openHeld(url, agent, count) {
   const allOpen = new Promise((resolve) => {
     resolveAll = resolve;
   });
-  const outcomes = Array.from({ length: count }, () => {
+  const opened = [];
+  const outcomes = Array.from({ length: count }, (_, i) => {
     const controller = new AbortController();
     controllers.push(controller);
+    opened.push(false);
     let counted = false;
     return query(
       url,
@@ -57,8 +59,9 @@ async function openHeld(url, agent, count) {
         signal: controller.signal,
         onEvent: (_type, n) => {
           // init, sandbox_ready, agent_start: the run is up and its stream is open.
-          if (!counted && n >= 3) {
+          if (!counted && n >= 3 && !controller.signal.aborted) {
             counted = true;
+            opened[i] = true;
             if (++open === count) resolveAll();
           }
         },
@@ -76,6 +79,12 @@ async function openHeld(url, agent, count) {
     openMs: performance.now() - started,
     withinMs,
     outcomes: Promise.all(outcomes),
+    /** Gives up on the streams not open yet (their runs are cancelled). */
+    abortUnopened: () => {
+      controllers.forEach((controller, i) => {
+        if (!opened[i]) controller.abort();
+      });
+    },
     abortAll: () => {
       for (const controller of controllers) controller.abort();
     },
@@ -108,12 +117,19 @@ export async function manyOpenStreams({ cleanup, log }) {
     const baseline = await server.stats();
     if (snapshots) await server.snapshot(join(snapshots, "before.heapsnapshot"));
     const streams = await openHeld(server.url, agent, count);
-    if (!streams.ok) {
+    // Out of time (a loaded host): the figures are taken with the streams that did open.
+    let open = streams.open();
+    if (open === 0) {
       streams.abortAll();
       await streams.outcomes;
-      throw new Error(
-        `only ${streams.open()} of ${count} streams opened within ${streams.withinMs} ms`,
-      );
+      throw new Error(`no stream opened within ${streams.withinMs} ms`);
+    }
+    if (!streams.ok) {
+      log(`only ${open} of ${count} streams opened in time: measuring those`);
+      streams.abortUnopened();
+      open = streams.open();
+      // The given-up runs end (their sandboxes go) before the figures are taken.
+      await until(async () => (await server.stats()).activeRuns <= open, DRAIN_WITHIN_MS);
     }
     await sleep(1000);
     const beforeGc = await server.stats();
@@ -126,7 +142,7 @@ export async function manyOpenStreams({ cleanup, log }) {
           return heapDiff(
             join(snapshots, "before.heapsnapshot"),
             join(snapshots, "after.heapsnapshot"),
-            count,
+            open,
           );
         })()
       : undefined;
@@ -139,10 +155,11 @@ export async function manyOpenStreams({ cleanup, log }) {
     }, DRAIN_WITHIN_MS);
     if (!drained) throw new Error(`cancelled runs did not all end within ${DRAIN_WITHIN_MS} ms`);
     const cancelMs = performance.now() - cancelStarted;
-    const per = (field) => round((withStreams[field] - baseline[field]) / count / 1024, 1);
+    const per = (field) => round((withStreams[field] - baseline[field]) / open / 1024, 1);
     return {
-      what: `server process RSS (after a forced GC) with ${count} open, idle POST /query streams (each its own scripted run, holding after agent_start); clients in another process`,
-      streams: count,
+      what: `server process RSS (after a forced GC) with ${open} open, idle POST /query streams (each its own scripted run, holding after agent_start); clients in another process`,
+      streams: open,
+      asked: count,
       baselineMb: round(baseline.rss / MB, 1),
       withStreamsMb: round(withStreams.rss / MB, 1),
       withStreamsBeforeGcMb: round(beforeGc.rss / MB, 1),
