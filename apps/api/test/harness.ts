@@ -91,6 +91,8 @@ export interface TestServerOptions {
   tracing?: Tracing;
   /** A store of the test's own (writes it can delay or fail), instead of storePath/databaseUrl's. */
   store?: RunStore;
+  /** Wraps the run's sandbox provider (inside its pool): to watch what the server does to sandboxes. */
+  wrapProvider?: (provider: SandboxProvider) => SandboxProvider;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -135,7 +137,11 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
   // SANDCASTER_TEST_POOL=<size> runs every test server with a warm pool (pre-booted runners).
   const envPool = Number(process.env.SANDCASTER_TEST_POOL ?? 0);
   const poolOption = options.pool ?? (envPool > 0 ? { size: envPool } : undefined);
-  const withPool = (provider: SandboxProvider): SandboxProvider => {
+  const withPool = (unwrapped: SandboxProvider): SandboxProvider => {
+    const provider =
+      options.wrapProvider && unwrapped.name === config.sandboxProvider
+        ? options.wrapProvider(unwrapped)
+        : unwrapped;
     if (!poolOption || provider.name !== config.sandboxProvider) return provider;
     const pool = warmPoolFor(
       provider,

@@ -11,13 +11,12 @@ import {
 } from "@sandcaster/core";
 import type { QueryRequest, SandcasterEvent, SessionEvent } from "@sandcaster/protocol";
 import { type Context, Hono } from "hono";
-import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
 import { requestTraceContext } from "../tracing/trace-request.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
-import { streamRunEvents, writeEvents } from "./sse-stream.js";
+import { type SseStream, streamRunEvents, writeEvents } from "./sse-stream.js";
 
 export interface QueryRouteDeps {
   runs: StartRunServices;
@@ -29,7 +28,7 @@ export interface QueryRouteDeps {
 
 /** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
 async function writeUnnumbered(
-  stream: SSEStreamingApi,
+  stream: SseStream,
   event: SandcasterEvent | SessionEvent,
 ): Promise<void> {
   if (!stream.aborted)
