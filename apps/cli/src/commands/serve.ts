@@ -1,7 +1,7 @@
 // `sandcaster serve`: the HTTP server, with an orphan sweep at start and a graceful drain on SIGTERM.
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { createApp, createLogger, startServer } from "@sandcaster/api";
+import { createApp, startServer } from "@sandcaster/api";
 import {
   createAgentServices,
   createSessionService,
@@ -12,14 +12,19 @@ import {
   sweepSessionsPeriodically,
 } from "@sandcaster/core";
 import { buildServices, sweepOrphans } from "../build-services.js";
+import { colourEnabled } from "../terminal/colours.js";
 import { VERSION } from "../version.js";
+import { banner, chooseLogFormat, serveLogger } from "./serve-output.js";
 
 const HELP = `usage: sandcaster serve [--host 0.0.0.0] [--port 8000] [--config sandcaster.json] [--grace 30]
+                        [--log-format pretty|json]
 
   --host     interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
   --port     port (default 8000, or PORT)
   --config   path to sandcaster.json (default ./sandcaster.json when present, or SANDCASTER_CONFIG)
   --grace    seconds running runs get to finish on SIGTERM before they are cancelled (default 30)
+  --log-format  pretty (a banner, then one readable line per entry) or json (one object a line);
+             default SANDCASTER_LOG_FORMAT, else pretty on a terminal and json otherwise
 
 Environment: SANDCASTER_API_KEY enables bearer auth; ANTHROPIC_API_KEY, OPENAI_API_KEY,
 GOOGLE_API_KEY, OPENROUTER_API_KEY (and *_BASE_URL) reach the agent; SANDCASTER_DB sets the SQLite path.
@@ -35,6 +40,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       port: { type: "string", default: process.env.PORT ?? "8000" },
       config: { type: "string" },
       grace: { type: "string", default: "30" },
+      "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -50,7 +56,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isFinite(graceSecs) || graceSecs < 0)
     throw new Error(`--grace: not a number of seconds: ${values.grace}`);
 
-  const logger = createLogger();
+  const format = chooseLogFormat(values["log-format"], process.env, process.stdout.isTTY === true);
+  const logger = serveLogger(format, colourEnabled(process.stdout, process.env));
   // Off (and the OpenTelemetry SDK not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const tracing = await startTracing(process.env, { name: "sandcaster", version: VERSION });
   const built = await buildServices({ configPath: values.config, logger, warmPools: true });
@@ -117,7 +124,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     },
   });
   sessionHost.advertisedUrl ??= server.url;
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, "signal received");
       void server
@@ -136,5 +143,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  // After the signal handlers: whoever reads the banner may stop the server at once.
+  // JSON stdout stays pure JSON lines (a collector reads it): there the banner goes to stderr.
+  const sandbox = await built.providers.select(undefined).then(
+    (provider) => provider.name,
+    (error: unknown) => `none (${error instanceof Error ? error.message : String(error)})`,
+  );
+  (format === "pretty" ? process.stdout : process.stderr).write(
+    banner({ version: VERSION, url: server.url, sandbox, env: process.env }),
+  );
+  await stopped;
   return 0;
 }
