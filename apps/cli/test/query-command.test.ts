@@ -84,6 +84,29 @@ describe("sandcaster query, in-process", () => {
     );
   });
 
+  it("a failed bash call's line says its exit code, then its output's first line", async () => {
+    const env = await envFor([
+      {
+        toolCalls: [
+          { name: "bash", input: { command: "echo 'first words' >&2; echo more; exit 3" } },
+          { name: "bash", input: { command: "exit 4" } },
+        ],
+      },
+      { text: "Both failed." },
+    ]);
+    const result = await runCli(["query", "fail twice", ...ARGS], env, dir);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^✗ bash {2}echo 'first words' .*exit 3 {2}— exit code 3 · first words {2}\([\d.]+s\)$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^✗ bash {2}exit 4 {2}— exit code 4 {2}\([\d.]+s\)$/),
+    );
+  });
+
   it("shows thinking with --thinking, and only raw events with --json", async () => {
     const env = await envFor([...WORK, ...WORK]);
     const shown = await runCli(["query", "notes?", ...ARGS, "--thinking"], env, dir);

@@ -43,3 +43,21 @@ it("one line: ✓ with the time, or ✗ with the first line of the error", () =>
   );
   expect(long.length).toBeLessThanOrEqual(80);
 });
+
+it("a failed bash call says its exit code (or signal, timeout) first, then its first output line", () => {
+  const failed = (content: string, toolName = "bash") =>
+    toolLine({ toolName, subject: "make", outcome: { isError: true, content } }, plain);
+  expect(failed("compiling\nerror: nope\n\nexit code 2")).toBe(
+    "✗ bash  make  — exit code 2 · compiling",
+  );
+  expect(failed("exit code 3")).toBe("✗ bash  make  — exit code 3");
+  expect(failed("killed by signal SIGKILL")).toBe("✗ bash  make  — killed by signal SIGKILL");
+  expect(failed("out\ncommand timed out after 30s")).toBe(
+    "✗ bash  make  — command timed out after 30s · out",
+  );
+  expect(failed("could not start bash: ENOENT")).toBe(
+    "✗ bash  make  — could not start bash: ENOENT",
+  );
+  // Other tools keep their message's first line, even one that looks like a note.
+  expect(failed("bad path\nexit code 1", "write_file")).toBe("✗ write_file  make  — bad path");
+});

@@ -53,7 +53,7 @@ export function toolLine(call: ToolCall, palette: Palette, width = 110): string 
   const room = Math.max(20, width - call.toolName.length - 12);
   const subject = call.subject ? `  ${oneLine(call.subject, room)}` : "";
   const why = failed
-    ? `  ${palette.red(`— ${oneLine(firstLine(call.outcome?.content ?? ""), room) || "failed"}`)}`
+    ? `  ${palette.red(`— ${oneLine(failureReason(call.toolName, call.outcome?.content ?? ""), room) || "failed"}`)}`
     : "";
   return `${mark} ${name}${subject}${why}${time}`;
 }
@@ -61,6 +61,22 @@ export function toolLine(call: ToolCall, palette: Palette, width = 110): string 
 /** What the spinner says while the tool runs. */
 export function toolRunningLabel(call: ToolCall): string {
   return `${call.toolName}${call.subject ? `  ${call.subject}` : ""}`;
+}
+
+/**
+ * The runner's bash tool ends a failure with a note ("exit code 3", "killed by signal SIGKILL",
+ * "command timed out after 30s", "cancelled") after the output: that note says why, so it leads,
+ * followed by the output's first line when there is one. Other tools: their message's first line.
+ */
+const BASH_NOTE = /^(exit code -?\d+|killed by signal \w+|command timed out after .+|cancelled)$/;
+
+function failureReason(toolName: string, content: string): string {
+  if (canonicalToolName(toolName) !== "bash") return firstLine(content);
+  const lines = content.split("\n").map((l) => l.trim());
+  const last = lines.findLast(Boolean) ?? "";
+  if (!BASH_NOTE.test(last)) return firstLine(content);
+  const output = firstLine(lines.slice(0, lines.lastIndexOf(last)).join("\n"));
+  return output ? `${last} · ${output}` : last;
 }
 
 function firstLine(text: string): string {
