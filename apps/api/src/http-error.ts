@@ -84,7 +84,13 @@ export function toHttpError(error: unknown): HttpError | undefined {
     });
   }
   const retryAfterSecs = "retryAfterSecs" in error ? error.retryAfterSecs : undefined;
-  return fromTable(error.code, error.message, {
+  // A missing image is the operator's to fix: the answer says how (the stream's error event
+  // carries the same hint in its own field).
+  const message =
+    error.code === "SANDBOX_IMAGE_MISSING" && error.hint
+      ? `${error.message}. ${error.hint}`
+      : error.message;
+  return fromTable(error.code, message, {
     ...(typeof retryAfterSecs === "number"
       ? { headers: { "Retry-After": String(retryAfterSecs) } }
       : {}),

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   SANDBOX_DISK_FULL: "SANDBOX_DISK_FULL",
   /** A workspace archive (tar) that was unreadable or broke a rule: the caller's fault. */
   SANDBOX_INVALID_ARCHIVE: "SANDBOX_INVALID_ARCHIVE",
+  /** The configured sandbox image is not on the Docker host: the operator's to fix, not retryable. */
+  SANDBOX_IMAGE_MISSING: "SANDBOX_IMAGE_MISSING",
 
   // Sessions (SessionError).
   SESSION_NOT_FOUND: "SESSION_NOT_FOUND",

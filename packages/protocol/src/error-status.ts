@@ -42,7 +42,15 @@ export const ERROR_HTTP_STATUS: Partial<Record<ErrorCode, ErrorHttpStatus>> = {
   SANDBOX_RATE_LIMITED: { status: 503, retryAfterSecs: 5 },
   SANDBOX_LOST: { status: 503, retryAfterSecs: 5 },
   SANDBOX_DISK_FULL: { status: 503, retryAfterSecs: 5 },
+  // A server set up wrong (its image was never built): 500 and no Retry-After, as retrying cannot help.
+  SANDBOX_IMAGE_MISSING: { status: 500 },
 };
+
+/**
+ * Codes a client must not retry although their status is 5xx: the server's setup is wrong and
+ * stays wrong until its operator acts (clients otherwise retry 5xx).
+ */
+export const NOT_RETRYABLE_CODES: ReadonlySet<string> = new Set(["SANDBOX_IMAGE_MISSING"]);
 
 /** The status and Retry-After for `code`: from the table, else 500. */
 export function httpStatusOf(code: string): ErrorHttpStatus {

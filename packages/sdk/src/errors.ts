@@ -1,4 +1,5 @@
 // The SDK's error hierarchy: chosen by HTTP status, transport failure or run outcome; recognisable across copies.
+import { NOT_RETRYABLE_CODES } from "@sandcaster/protocol";
 
 /** Where each instance lists the kinds it is, so `isInstance` works across duplicated copies of the SDK. */
 const KINDS = Symbol.for("@sandcaster/sdk.error-kinds");
@@ -134,10 +135,13 @@ export class RateLimitError extends APIError {
   }
 }
 
-/** 5xx: the server failed (503: it is shutting down; another instance may answer). */
+/**
+ * 5xx: the server failed (503: it is shutting down; another instance may answer). Retryable,
+ * except for codes the protocol marks as a setup to fix (a missing sandbox image).
+ */
 export class InternalServerError extends APIError {
   static override readonly kind: string = "InternalServerError";
-  override readonly retryable = true;
+  override readonly retryable: boolean = !NOT_RETRYABLE_CODES.has(this.code ?? "");
   /** Seconds from the Retry-After header, when the server sent one. */
   readonly retryAfter: number | undefined;
 

@@ -1,6 +1,7 @@
 // Every error class, provoked for real: bad input, wrong key, unknown run, full server, no server, slow server, abort.
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { errorFromResponse } from "../src/api-error.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -9,6 +10,7 @@ import {
   AuthenticationError,
   BadRequestError,
   createClient,
+  InternalServerError,
   NotFoundError,
   RateLimitError,
   SandcasterError,
@@ -191,5 +193,22 @@ describe("errors", () => {
     const reading = failure(firstEvent(aborted));
     aborted.abort();
     expect(await reading).toBeInstanceOf(APIUserAbortError);
+  });
+});
+
+describe("a server set up wrong", () => {
+  it("a 5xx is retryable, but not SANDBOX_IMAGE_MISSING (the image stays missing)", async () => {
+    const answer = (code: string, status: number) =>
+      errorFromResponse(
+        new Response(JSON.stringify({ error: "x", code }), {
+          status,
+          headers: { "content-type": "application/json" },
+        }),
+      );
+    const missing = await answer("SANDBOX_IMAGE_MISSING", 500);
+    expect(missing).toBeInstanceOf(InternalServerError);
+    expect(missing.retryable).toBe(false);
+    expect((await answer("SANDBOX_UNAVAILABLE", 503)).retryable).toBe(true);
+    expect((await answer("INTERNAL", 500)).retryable).toBe(true);
   });
 });

@@ -15,6 +15,8 @@ export const SANDBOX_ERROR_CODES = [
   "SANDBOX_DISK_FULL",
   /** A workspace archive (tar) that was unreadable or broke a rule: the caller's fault. */
   "SANDBOX_INVALID_ARCHIVE",
+  /** The configured image is not on the Docker host (an operator's fix: build it, or go local). */
+  "SANDBOX_IMAGE_MISSING",
 ] as const;
 export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
 

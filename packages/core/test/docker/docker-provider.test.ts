@@ -204,7 +204,7 @@ describe.skipIf(!available)("docker provider (real daemon)", () => {
     await process.kill();
   });
 
-  it("fails with SANDBOX_UNAVAILABLE for a missing image and leaves nothing behind", async () => {
+  it("fails with SANDBOX_IMAGE_MISSING for a missing image and leaves nothing behind", async () => {
     const missing = createDockerProvider({
       docker,
       image: "sandcaster-no-such-image:nope",
@@ -213,7 +213,7 @@ describe.skipIf(!available)("docker provider (real daemon)", () => {
     const options = sandboxOptions();
     const error = await missing.create(options).catch((caught: unknown) => caught);
     expect(SandboxError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: "SANDBOX_UNAVAILABLE" });
+    expect(error).toMatchObject({ code: "SANDBOX_IMAGE_MISSING" });
     expect((error as SandboxError).hint).toMatch(/sandcaster image build/);
     expect((error as SandboxError).hint).toMatch(/build-test-image\.sh/);
     expect(await containersWithLabels({ "sandcaster.run-id": options.runId })).toEqual([]);

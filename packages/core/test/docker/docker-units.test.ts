@@ -181,7 +181,7 @@ describe("errors", () => {
       },
     );
     expect(noImage).toMatchObject({
-      code: "SANDBOX_UNAVAILABLE",
+      code: "SANDBOX_IMAGE_MISSING",
       message: "Docker image x:y not found",
     });
     expect(noImage.hint).toMatch(/sandcaster image build/);

@@ -4,6 +4,8 @@ import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error
 export const IMAGE_HINT =
   "Build the sandbox image with `sandcaster image build` (or `scripts/build-test-image.sh` for the " +
   "minimal offline test image), or set docker.image to an image that has node on PATH.";
+export const LOCAL_HINT =
+  'Or run without Docker: set sandboxProvider to "local" (in sandcaster.json, or per request).';
 export const DAEMON_HINT =
   "Start the Docker daemon, or point docker.socketPath / DOCKER_HOST at a reachable daemon.";
 
@@ -85,8 +87,8 @@ export function toSandboxError(
   }
   if (isNoSuchImage(error)) {
     const image = context.image ? ` ${context.image}` : "";
-    return new SandboxError("SANDBOX_UNAVAILABLE", `Docker image${image} not found`, {
-      hint: IMAGE_HINT,
+    return new SandboxError("SANDBOX_IMAGE_MISSING", `Docker image${image} not found`, {
+      hint: `${IMAGE_HINT} ${LOCAL_HINT}`,
       cause: error,
     });
   }
