@@ -1,5 +1,6 @@
 // `sandcaster sessions` and `query --session`, driving the real binary: in-process on this machine
-// (local sandbox) and against `sandcaster serve` — a second turn sees the first turn's file.
+// (local sandbox) and against `sandcaster serve` — a second turn, named by the session's name,
+// sees the first turn's file.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
@@ -50,8 +51,9 @@ async function conversation(env: Record<string, string>, extra: string[]) {
     dir,
   );
   expect(first.code).toBe(0);
+  // The session's name is a handle too (resolved to its id: the turn count below is the id's).
   const second = await runCli(
-    ["query", "what was it?", "--session", id, "--json", ...extra],
+    ["query", "what was it?", "--session", "cli", "--json", ...extra],
     env,
     dir,
   );
@@ -61,6 +63,9 @@ async function conversation(env: Record<string, string>, extra: string[]) {
     .split("\n")
     .map((line) => JSON.parse(line) as { type: string; content?: string });
   expect(events.find((e) => e.type === "tool_result")?.content).toContain("7");
+  const unknown = await runCli(["query", "hm", "--session", "no-such-name", ...extra], env, dir);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain("no session with id or name no-such-name");
   const list = await runCli(["sessions", "--json", ...extra], env, dir);
   expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id, turns: 2, name: "cli" })]);
   const table = await runCli(["sessions", ...extra], env, dir);

@@ -6,6 +6,7 @@ import { QUERY_FLAGS, QUERY_HELP } from "../query/query-flags.js";
 import { buildQueryRequest } from "../query/query-request.js";
 import { runStarter } from "../query/run-target.js";
 import { createRunView } from "../render/run-view.js";
+import { resolveSession } from "../sessions/resolve-session.js";
 
 async function readStdin(): Promise<string> {
   let text = "";
@@ -51,7 +52,13 @@ export async function queryCommand(argv: string[]): Promise<number> {
     env,
   };
   const start = runStarter(target, view, {
-    remote: (client) => client.query(input),
+    // --session takes a session's name (or an id prefix) as `sessions show` does.
+    remote: async (client) =>
+      client.query(
+        input.sessionId
+          ? { ...input, sessionId: (await resolveSession(client.sessions, input.sessionId)).id }
+          : input,
+      ),
     local: async (options) =>
       (await import("../local/in-process-run.js")).startInProcessRun(request, options),
   });

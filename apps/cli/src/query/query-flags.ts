@@ -15,8 +15,8 @@ In-process by default; against a server with --url (or SANDCASTER_URL).
   --max-turns N          model calls before the run stops
   --thinking-level L     none | low | medium | high
   --system-prompt TEXT   replaces the default system prompt
-  --session ID           a turn of a session (sandcaster sessions create): its files and
-                         conversation carry over
+  --session ID|NAME      a turn of a session (sandcaster sessions create), by its id, name
+                         or id prefix: its files and conversation carry over
   --thinking             show the model's thinking (dimmed)
   --out DIR              save the files the run created or changed into DIR
   --json                 print the raw events, one JSON object per line

@@ -14,8 +14,8 @@ export interface RunTarget {
 }
 
 export interface RunKinds {
-  /** The stream of the run on a server (client.query, client.pipelines.run). */
-  remote(client: SandcasterClient): RunStream;
+  /** The stream of the run on a server (client.query, client.pipelines.run); may look things up first. */
+  remote(client: SandcasterClient): RunStream | Promise<RunStream>;
   /** The run in this process. */
   local(options: InProcessOptions): Promise<RunHandle>;
 }
@@ -31,7 +31,7 @@ export function runStarter(target: RunTarget, view: RunView, kinds: RunKinds): R
         import("../remote/remote-run.js"),
       ]);
       const client = serverClient(url, env);
-      return remoteRun(client, kinds.remote(client), { url, command });
+      return remoteRun(client, await kinds.remote(client), { url, command });
     };
   }
   view.waiting("preparing");
