@@ -7,11 +7,17 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function onInterrupt(first: () => void, say: (text: string) => void): Interrupt {
+/** `quitting` runs right before the exit at the second Ctrl-C (to take a spinner off the screen). */
+export function onInterrupt(
+  first: () => void,
+  say: (text: string) => void,
+  quitting: () => void = () => undefined,
+): Interrupt {
   let pressed = false;
   const handler = () => {
     if (pressed) {
       say("stopped without waiting");
+      quitting();
       process.exit(EXIT.interrupted);
     }
     pressed = true;

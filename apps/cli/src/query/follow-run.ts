@@ -17,10 +17,15 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
   const stop = (code: number) => {
     // Nothing runs yet (still connecting or preparing): there is nothing to wait for.
     if (!handle) process.exit(code);
+    if (code === EXIT.interrupted) view.interrupted();
     view.waiting("cancelling");
     cancelling ??= handle.cancel().catch((error: unknown) => say(`cancel failed: ${error}`));
   };
-  const interrupt = onInterrupt(() => stop(EXIT.interrupted), say);
+  const interrupt = onInterrupt(
+    () => stop(EXIT.interrupted),
+    say,
+    () => view.quit(),
+  );
   // Nobody reads the output any more (`| head`): the run is cancelled as for Ctrl-C.
   const closedOff = onOutputClosed(() => stop(EXIT.outputClosed));
   const tally = new RunTally();

@@ -32,6 +32,13 @@ export interface Renderer {
   line(text: string): void;
   /** Shows what we wait for (terminals only): "connecting", "cancelling". */
   waiting(label: string): void;
+  /**
+   * Ctrl-C: the calls still running get their line now, as cancelled (a cancelled run sends no
+   * results for them), so what was running stays on the screen.
+   */
+  interrupted(): void;
+  /** The command quits at once: the spinner goes, so the shell's prompt gets a clean line. */
+  quit(): void;
   finish(summary: RunSummary): void;
 }
 
@@ -182,6 +189,16 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
       tail?.reset(); // what we wait for now is not the tool's output
       setActivity(label);
     },
+    interrupted() {
+      for (const [key, call] of pending) {
+        pending.delete(key);
+        const secs = options.timings ? (now() - call.startedAt) / 1000 : undefined;
+        const outcome = { isError: true, content: "cancelled" };
+        line(toolLine({ ...call, outcome, secs }, palette, width()));
+      }
+      tail?.reset();
+    },
+    quit: () => setActivity(undefined),
     finish(summary) {
       setActivity(undefined);
       line(summaryLine(summary, palette));

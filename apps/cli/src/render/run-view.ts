@@ -13,6 +13,10 @@ export interface RunView {
   /** A line of the command's own: stdout for people, stderr beside --json. */
   line(text: string): void;
   waiting(label: string): void;
+  /** Ctrl-C: the tool calls still running are shown as cancelled. */
+  interrupted(): void;
+  /** The command exits at once: nothing animated may stay behind. */
+  quit(): void;
   finish(summary: RunSummary): void;
 }
 
@@ -54,6 +58,8 @@ export function createRunView(options: RunViewOptions): RunView {
       },
       line: (text) => err.write(`${text}\n`),
       waiting: () => undefined,
+      interrupted: () => undefined,
+      quit: () => undefined,
       finish: () => undefined,
     };
   }
@@ -75,6 +81,8 @@ export function createRunView(options: RunViewOptions): RunView {
     },
     line: (text) => renderer.line(text),
     waiting: (label) => renderer.waiting(label),
+    interrupted: () => renderer.interrupted(),
+    quit: () => renderer.quit(),
     finish: (summary) => renderer.finish(summary),
   };
 }

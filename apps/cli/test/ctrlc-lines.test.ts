@@ -1,0 +1,88 @@
+// On a terminal (tmux), Ctrl-C keeps what the run showed: the tool that was running stays on the
+// screen as a line of its own, and quitting at once (a second Ctrl-C) leaves no spinner behind
+// on the line the shell's prompt comes back to.
+import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import { hasService } from "@sandcaster/testkit/services";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expectNoLocalLeftovers } from "./helpers.js";
+import { tempDir } from "./temp-dir.js";
+import { openPane, plain, type TmuxPane } from "./tmux.js";
+
+const run = promisify(execFile);
+
+let dir: string;
+let double: ModelDouble | undefined;
+let pane: TmuxPane | undefined;
+beforeEach(async () => {
+  dir = await tempDir("ctrlc");
+});
+afterEach(async () => {
+  await pane?.kill();
+  pane = undefined;
+  await double?.close();
+  double = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function envFor(turns: ScriptedTurn[]) {
+  double = await startAnthropicDouble({ turns });
+  return {
+    ANTHROPIC_API_KEY: "k",
+    ANTHROPIC_BASE_URL: double.url,
+    SANDCASTER_DB: join(dir, "runs.db"),
+  };
+}
+const QUERY = ["query", "go", "--model", "haiku", "--sandbox", "local"];
+const SLEEPING: ScriptedTurn[] = [
+  { text: "Sleeping.", toolCalls: [{ name: "bash", input: { command: "sleep 60.3" } }] },
+  { text: "never" },
+];
+
+describe.runIf(hasService("tmux"))("Ctrl-C on a terminal", () => {
+  it("keeps the running tool's line on the screen", async () => {
+    pane = await openPane(QUERY, await envFor(SLEEPING), dir);
+    await pane.waitFor(/bash {2}sleep 60\.3 \d+\.\ds/);
+    await pane.keys("C-c");
+    expect(await pane.exited()).toBe(130);
+    const lines = plain(await pane.capture())
+      .trimEnd()
+      .split("\n");
+    // The call that was running keeps its line, marked cancelled, with its time.
+    const tool = lines.findIndex((l) =>
+      /^✗ bash {2}sleep 60\.3 {2}— cancelled {2}\([\d.]+s\)$/.test(l),
+    );
+    expect(tool, lines.join("\n")).toBeGreaterThan(0);
+    expect(lines.indexOf("✗ [CANCELLED] cancelled with Ctrl-C")).toBeGreaterThan(tool);
+    expect(lines.at(-1)).toMatch(/^■ cancelled · [\d.]+s$/);
+  });
+
+  it("a second Ctrl-C quits at once and leaves no spinner on the prompt's line", async () => {
+    pane = await openPane(QUERY, await envFor(SLEEPING), dir);
+    const running = plain(await pane.waitFor(/bash {2}sleep 60\.3 \d+\.\ds/));
+    const runId = /▶ run (run_\S+)/.exec(running)?.[1] ?? "";
+    await pane.keys("C-c");
+    await pane.waitFor(/Ctrl-C again to quit at once/);
+    await pane.keys("C-c");
+    expect(await pane.exited()).toBe(130);
+    const screen = plain(await pane.capture());
+    const lines = screen.trimEnd().split("\n");
+    expect(lines).toContainEqual(expect.stringMatching(/^✗ bash {2}sleep 60\.3 {2}— cancelled/));
+    // The last thing written is our own line, then a newline: the prompt's line is empty.
+    expect(lines.at(-1)).toBe("stopped without waiting");
+    expect(screen).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|cancelling \d/);
+    // Quitting at once kills the sandbox's processes with the CLI, but its temp dir (with the
+    // mounted workspace image) stays for the next start's orphan sweep: known, and removed here.
+    const left = await expectNoLocalLeftovers(runId);
+    expect(left.every((entry) => entry.startsWith("sandcaster-local-run_"))).toBe(true);
+    for (const entry of left) {
+      const sandboxDir = join(tmpdir(), entry);
+      await run("umount", [join(sandboxDir, "workspace")]).catch(() => undefined);
+      await rm(sandboxDir, { recursive: true, force: true });
+    }
+  });
+});
