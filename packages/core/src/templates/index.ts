@@ -12,6 +12,7 @@ export {
 } from "./local-template-builder.js";
 export { TemplateBuildError } from "./template-build-error.js";
 export { TEMPLATE_REPOSITORY, templateId, templateImage } from "./template-id.js";
+export { templateRunProvider } from "./template-run.js";
 export {
   type TemplateBuilder,
   type TemplateBuilders,
