@@ -7,6 +7,11 @@ export {
   dockerTemplateBuilder,
 } from "./docker-template-builder.js";
 export {
+  type E2BTemplateBuilderOptions,
+  e2bTemplateBuilder,
+  e2bTemplateName,
+} from "./e2b-template-builder.js";
+export {
   type LocalTemplateBuilderOptions,
   localTemplateBuilder,
 } from "./local-template-builder.js";
