@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
 import { shouldRunDocker } from "./leftovers.js";
+import { postQuery, readEvents } from "./sse.js";
 import {
   buildContainersLeft,
   docker,
@@ -41,7 +42,25 @@ describe.skipIf(!enabled)("templates on docker", () => {
 
   beforeAll(async () => {
     fixture = templateFixture({ agentBase: TEST_IMAGE });
-    t = await startTestServer({ sandbox: "docker", turns: [], appDeps: fixture.appDeps });
+    t = await startTestServer({
+      sandbox: "docker",
+      appDeps: fixture.appDeps,
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: "bash",
+              input: {
+                command:
+                  'cat /opt/template/made.txt; echo "env=$GREETING"; ' +
+                  "(echo x > /opt/template/made.txt) 2>/dev/null && echo WROTE || echo not-writable",
+              },
+            },
+          ],
+        },
+        { text: "done" },
+      ],
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -95,8 +114,20 @@ describe.skipIf(!enabled)("templates on docker", () => {
       templates: TemplateInfo[];
     };
     expect(listed.templates).toEqual([
-      expect.objectContaining({ id: first.body.id, names: ["greeter"] }),
+      expect.objectContaining({ id: first.body.id, names: ["greeter"], provider: "docker" }),
     ]);
+
+    // A query naming the template runs in a container of its image: the file made at build time,
+    // the template's env; the sandbox user (1000) cannot change what root built.
+    const events = await readEvents(
+      await postQuery(t.url, { prompt: "look", template: "greeter" }),
+    );
+    expect(events[0]?.data).toMatchObject({ type: "system", sandboxProvider: "docker" });
+    const output = JSON.stringify(events.find((e) => e.data.type === "tool_result")?.data);
+    expect(output).toContain("made at build time");
+    expect(output).toContain("env=hello from the template");
+    expect(output).toContain("not-writable");
+    expect(events.at(-1)?.data.type).toBe("result");
   }, 180_000);
 
   it("names the failing step, its exit code and its output tail; leaves no build container", async () => {

@@ -177,6 +177,8 @@ export const SandcasterConfigSchema = z.strictObject({
   webhook: WebhookConfigSchema.prefault({}),
   /** Named template specs, built at start (once per hash); see POST /templates. */
   templates: z.record(TemplateNameSchema, TemplateSpecSchema).optional(),
+  /** A warm pool of sandboxes per template name (requests naming it start pooled). */
+  templatePools: z.record(TemplateNameSchema, PoolConfigSchema).optional(),
   /** Folder of skill folders (`<name>/SKILL.md`), relative to the server's working directory. */
   skillsDir: z.string().min(1).max(4096).optional(),
   /** Sub-agents every run's agent may delegate to through its `task` tool. */

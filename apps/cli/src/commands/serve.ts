@@ -53,7 +53,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const logger = createLogger();
   // Off (and the OpenTelemetry SDK not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const tracing = await startTracing(process.env, { name: "sandcaster", version: VERSION });
-  const built = await buildServices({ configPath: values.config, logger, warmPools: true });
+  const built = await buildServices({
+    configPath: values.config,
+    logger,
+    warmPools: true,
+    templates: true,
+  });
   logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
   await sweepOrphans(built.providers, logger);
   // Stamps our runs, and marks runs of servers that died (kill -9) as errors.
@@ -85,7 +90,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
   });
   // Templates and custom agents (/templates, /agents) on docker.
-  const agentServices = createAgentServices({ config: built.config, env: process.env, logger });
+  const agentServices = createAgentServices({
+    config: built.config,
+    env: process.env,
+    logger,
+    templates: built.templates,
+  });
   let draining = false;
   const app = createApp({
     services: { ...built.services, webhooks },
@@ -99,6 +109,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     e2bWebhookSecret: process.env.SANDCASTER_E2B_WEBHOOK_SECRET || undefined,
     isDraining: () => draining,
     ...agentServices.appDeps,
+    templates: built.templates,
     tracing,
   });
   const server = await startServer({

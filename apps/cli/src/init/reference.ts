@@ -42,7 +42,11 @@ const RUN_DEFAULTS = `  // Replaces the agent's default system prompt.
   // "templates": { "node-tools": { "base": { "docker": "sandcaster-sandbox:latest" },
   //   "packages": { "apt": ["jq"], "npm": ["typescript"], "pip": [] }, "env": { "CI": "1" },
   //   "files": [{ "path": "/etc/tool.conf", "content": "x=1", "encoding": "utf8", "mode": 420 }],
-  //   "setup": ["npm --version"], "workdir": "/workspace" } },`;
+  //   "setup": ["npm --version"], "workdir": "/workspace" } },
+  // Other bases: { "e2b": "base" } (built by E2B's template build API) and { "local": true } (the
+  // host's tools plus an overlay bound read-only under /opt: no apt, files and workdir in /opt/<name>).
+  // A warm pool per template name: requests with "template": "node-tools" start from it.
+  // "templatePools": { "node-tools": { "size": 2, "maxAgeSecs": 900 } },`;
 
 const SERVING = `  // Events of ended runs kept for replay (hours), and at most this many per run.
   // "events": { "retentionHours": 24, "maxPerRun": 20000 },

@@ -14,12 +14,13 @@ export interface AgentServicesInput {
   config: SandcasterConfig;
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
+  /** The server's template service (createTemplateService); default: a docker-only one. */
+  templates?: TemplateService | undefined;
 }
 
-export function createAgentServices({ config, env, logger }: AgentServicesInput) {
+export function createAgentServices({ config, env, logger, ...input }: AgentServicesInput) {
   const docker = lazyDockerClient(undefined, config.docker.socketPath)();
-  const templates = new TemplateService(dockerTemplateBuilder(docker), logger);
-  for (const [name, spec] of Object.entries(config.templates ?? {})) templates.ensure(spec, name);
+  const templates = input.templates ?? new TemplateService(dockerTemplateBuilder(docker), logger);
   const secretsKey = parseSecretsKey(env.SANDCASTER_SECRETS_KEY);
   if (env.SANDCASTER_SECRETS_KEY && !secretsKey) {
     logger.warn(

@@ -56,7 +56,9 @@ async function sdkTemplate(spec: TemplateSpec & { base: { e2b: string } }, conte
   if (npm.length > 0)
     run("packages.npm", `npm install -g --no-audit --no-fund ${quote(npm).join(" ")}`);
   if (pip.length > 0) run("packages.pip", `pip install --no-cache-dir ${quote(pip).join(" ")}`);
-  spec.setup.forEach((command, index) => run(`setup[${index}]: ${command.slice(0, 80)}`, command));
+  for (const [index, command] of spec.setup.entries()) {
+    run(`setup[${index}]: ${command.slice(0, 80)}`, command);
+  }
   return { template: t, names };
 }
 

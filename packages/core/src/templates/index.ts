@@ -17,9 +17,12 @@ export {
 } from "./local-template-builder.js";
 export { TemplateBuildError } from "./template-build-error.js";
 export { TEMPLATE_REPOSITORY, templateId, templateImage } from "./template-id.js";
+export { templatePools } from "./template-pools.js";
 export { templateRunProvider } from "./template-run.js";
 export {
   type TemplateBuilder,
   type TemplateBuilders,
   TemplateService,
+  type TemplateServiceOptions,
 } from "./template-service.js";
+export { createTemplateService, type TemplateServiceInput } from "./template-services.js";

@@ -34,6 +34,14 @@ export interface TemplateBuilder {
 
 export type TemplateBuilders = Partial<Record<TemplateKind, TemplateBuilder>>;
 
+export interface TemplateServiceOptions {
+  /**
+   * Wraps the provider of each template as it becomes ready (a warm pool per template, see
+   * template-pools.ts); returns it unchanged for templates without one.
+   */
+  wrapProvider?: (provider: SandboxProvider, info: TemplateInfo) => SandboxProvider;
+}
+
 /** The log lines a build keeps (the oldest are dropped first). */
 const MAX_LOG_LINES = 5_000;
 
@@ -60,6 +68,7 @@ export class TemplateService {
   constructor(
     builders: TemplateBuilder | TemplateBuilders,
     private readonly logger: Logger,
+    private readonly options: TemplateServiceOptions = {},
   ) {
     this.#builders = "exists" in builders ? { docker: builders as TemplateBuilder } : builders;
   }
@@ -147,6 +156,8 @@ export class TemplateService {
       }
       if (info.provider !== "local") info.image = entry.ref;
       info.status = "ready";
+      // Made now, so a warm pool for it starts filling before the first request names it.
+      if (this.options.wrapProvider) this.provider(info.id);
     } catch (error) {
       info.status = "failed";
       info.failure = TemplateBuildError.isInstance(error)
@@ -202,6 +213,7 @@ export class TemplateService {
         throw new PlanError(field, `this server cannot run ${info.provider} templates`);
       }
       provider = make(entry.ref, entry.spec);
+      provider = this.options.wrapProvider?.(provider, info) ?? provider;
       this.#providers.set(info.id, provider);
     }
     return provider;

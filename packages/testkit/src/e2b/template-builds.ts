@@ -65,7 +65,10 @@ export class TemplateBuilds {
     url: URL,
     body: Record<string, unknown>,
   ): Promise<boolean> {
-    let m: RegExpExecArray | null;
+    const files = /^\/templates\/([^/]+)\/files\/([0-9a-f]+)$/.exec(path);
+    const trigger = /^\/v2\/templates\/([^/]+)\/builds\/([^/]+)$/.exec(path);
+    const status = /^\/templates\/([^/]+)\/builds\/([^/]+)\/status$/.exec(path);
+    const alias = /^\/templates\/aliases\/([^/]+)$/.exec(path);
     if (method === "POST" && path === "/v3/templates") {
       const name = typeof body.name === "string" ? body.name : "";
       if (!/^[a-z0-9][a-z0-9._:-]*$/.test(name)) {
@@ -79,8 +82,8 @@ export class TemplateBuilds {
       sendJson(res, 202, { templateID: templateId, buildID: buildId, tags: [], names: [name] });
       return true;
     }
-    if ((m = /^\/templates\/([^/]+)\/files\/([0-9a-f]+)$/.exec(path)) && method === "GET") {
-      const hash = m[2] ?? "";
+    if (files && method === "GET") {
+      const hash = files[2] ?? "";
       const present = this.#uploads.has(hash);
       sendJson(res, 201, {
         present,
@@ -88,9 +91,9 @@ export class TemplateBuilds {
       });
       return true;
     }
-    if ((m = /^\/v2\/templates\/([^/]+)\/builds\/([^/]+)$/.exec(path)) && method === "POST") {
-      const build = this.#builds.get(m[2] ?? "");
-      if (!build || build.templateId !== m[1]) {
+    if (trigger && method === "POST") {
+      const build = this.#builds.get(trigger[2] ?? "");
+      if (!build || build.templateId !== trigger[1]) {
         sendApiError(res, 404, "build not found");
         return true;
       }
@@ -100,9 +103,9 @@ export class TemplateBuilds {
       res.writeHead(202, { "content-length": "0" }).end();
       return true;
     }
-    if ((m = /^\/templates\/([^/]+)\/builds\/([^/]+)\/status$/.exec(path)) && method === "GET") {
-      const build = this.#builds.get(m[2] ?? "");
-      if (!build || build.templateId !== m[1]) {
+    if (status && method === "GET") {
+      const build = this.#builds.get(status[2] ?? "");
+      if (!build || build.templateId !== status[1]) {
         sendApiError(res, 404, "build not found");
         return true;
       }
@@ -117,13 +120,13 @@ export class TemplateBuilds {
       });
       return true;
     }
-    if ((m = /^\/templates\/aliases\/([^/]+)$/.exec(path)) && method === "GET") {
-      const alias = decodeURIComponent(m[1] ?? "");
+    if (alias && method === "GET") {
+      const name = decodeURIComponent(alias[1] ?? "");
       const found = [...this.#builds.values()].find(
-        (b) => b.status === "ready" && b.name.split(":")[0] === alias,
+        (b) => b.status === "ready" && b.name.split(":")[0] === name,
       );
       if (found) sendJson(res, 200, { templateID: found.templateId, public: false });
-      else sendApiError(res, 404, `template '${alias}' not found`);
+      else sendApiError(res, 404, `template '${name}' not found`);
       return true;
     }
     return false;
