@@ -7,7 +7,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { checkBwrap, localTemplateBuilder, TemplateService, templateId } from "@sandcaster/core";
+import {
+  checkBwrap,
+  localTemplateBuilder,
+  TemplateService,
+  templateId,
+  templatePools,
+  type WarmPool,
+} from "@sandcaster/core";
+import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -45,10 +53,15 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
   let dir: string;
   let templates: TemplateService;
   let spec: Record<string, unknown>;
+  const pools: WarmPool[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "sandcaster-local-templates-"));
     const logger = pino({ level: "silent" });
+    // A warm pool for the template named "tools": filled as soon as its build is ready.
+    const config = SandcasterConfigSchema.parse({
+      templatePools: { tools: { size: 1, maxAgeSecs: 600 } },
+    });
     templates = new TemplateService(
       {
         local: localTemplateBuilder({
@@ -58,6 +71,7 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
         }),
       },
       logger,
+      { wrapProvider: templatePools(config, logger, pools) },
     );
     spec = {
       base: { local: true },
@@ -95,6 +109,7 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
 
   afterAll(async () => {
     await t?.close();
+    await Promise.all(pools.map((pool) => pool.close()));
     await templates?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -136,7 +151,12 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
       expect.objectContaining({ id: first.posted.body.id, status: "ready", names: ["tools"] }),
     );
 
+    // The template's pool has its sandbox ready before the request (a pooled start, measured).
+    const pool = pools[0];
+    if (!pool) throw new Error("no warm pool for the template");
+    while (pool.stats().ready < 1) await new Promise((r) => setTimeout(r, 100));
     const events = await readEvents(await postQuery(t.url, { prompt: "look", template: "tools" }));
+    expect(pool.stats()).toMatchObject({ hits: 1, misses: 0 });
     const init = events[0]?.data;
     const runId = init?.type === "system" ? (init.runId ?? "") : "";
     const result = events.find((e) => e.data.type === "tool_result")?.data;
