@@ -15,7 +15,7 @@ import {
   templatePools,
   type WarmPool,
 } from "@sandcaster/core";
-import { SandcasterConfigSchema } from "@sandcaster/protocol";
+import { SandcasterConfigSchema, type TemplateSpecInput } from "@sandcaster/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -52,7 +52,7 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
   let t: TestServer;
   let dir: string;
   let templates: TemplateService;
-  let spec: Record<string, unknown>;
+  let spec: TemplateSpecInput;
   const pools: WarmPool[] = [];
 
   beforeAll(async () => {

@@ -32,6 +32,7 @@ export class TemplateBuilds {
   readonly #builds = new Map<string, TemplateBuild>();
   readonly #uploads = new Map<string, Buffer>();
   readonly #dirs: string[] = [];
+  readonly #running = new Set<Promise<void>>();
   /** How many builds were triggered (the figure "built once" tests read). */
   triggered = 0;
 
@@ -99,7 +100,8 @@ export class TemplateBuilds {
       }
       this.triggered += 1;
       build.status = "building";
-      void this.#run(build, body);
+      const running = this.#run(build, body).finally(() => this.#running.delete(running));
+      this.#running.add(running);
       res.writeHead(202, { "content-length": "0" }).end();
       return true;
     }
@@ -155,7 +157,9 @@ export class TemplateBuilds {
     }
   }
 
+  /** Waits for builds still running (their dirs are made as they go), then removes every root. */
   async close(): Promise<void> {
+    await Promise.all(this.#running);
     await Promise.all(this.#dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }
