@@ -26,6 +26,10 @@
  *   structuredOutput?: unknown,
  *   code?: string,
  *   hint?: string,
+ *   index?: number,
+ *   command?: string,
+ *   exitCode?: number | null,
+ *   timedOut?: boolean,
  * }} RunEvent
  *
  * @typedef {{
@@ -45,6 +49,8 @@
  *   errorCode?: string,
  *   filesCount: number,
  *   metadata?: Record<string, string>,
+ *   kind?: "pipeline" | "agent",
+ *   sessionId?: string,
  * }} RunRecord
  */
 

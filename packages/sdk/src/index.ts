@@ -12,6 +12,7 @@ export type {
   StepEndEvent,
   StepStartEvent,
 } from "@sandcaster/protocol";
+export type * from "./agents-types.js";
 export { type ClientOptions, createClient, type SandcasterClient } from "./client.js";
 export {
   APIConnectionError,

@@ -94,6 +94,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     config: built.config,
     env: process.env,
     logger,
+    store: built.services.store,
     templates: built.templates,
   });
   let draining = false;
