@@ -206,6 +206,7 @@ export function createApp(deps: AppDeps): Hono {
       sessions: deps.sessions,
       newRunId: deps.newRunId,
       tracing: deps.tracing?.runs,
+      templates: deps.templates,
     },
     slots: deps.slots ?? slotsFrom(deps.services.config.limits),
     metrics,
