@@ -36,7 +36,7 @@ usage: sandcaster <command> [options]
   runs               recorded runs as a table; runs show <id>; runs tail <id> (follow a run)
   sessions           sessions (workspace + conversation across queries): list, create, show, delete
   serve              the HTTP server (POST /query, GET /runs, /runs/:id/events, …)
-  init [starter]     write a commented sandcaster.json and .env.example (minimal, docker, e2b, openai)
+  init [starter]     a commented sandcaster.json + .env.example, or an example project (init --list)
   doctor             check this machine: node, sandboxes, model keys, E2B, the run store
   image build        build the Docker sandbox image
   e2b webhook …      manage E2B lifecycle webhooks (register | list | delete)
