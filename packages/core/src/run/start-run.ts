@@ -6,6 +6,7 @@ import type { Context } from "@opentelemetry/api";
 import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
+import { templateRunProvider } from "../templates/template-run.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
@@ -62,9 +63,11 @@ export async function startRun(
   checkRunWebhook(request, services.webhooks);
   // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither.
   const addons = options.exec ? [] : await planAgentAddons(request, services.config, plan);
-  let provider = await services.providers.select(request.sandboxProvider, {
-    e2bApiKey: request.apiKeys?.e2b,
-  });
+  let provider = request.template
+    ? templateRunProvider(services.templates, { ...request, template: request.template })
+    : await services.providers.select(request.sandboxProvider, {
+        e2bApiKey: request.apiKeys?.e2b,
+      });
   const runId = services.newRunId?.() ?? `run_${randomUUID()}`;
   const startedAt = new Date();
   const stop = new AbortController();
