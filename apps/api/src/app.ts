@@ -238,7 +238,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     "/",
     agentsRoute({
-      ...runRoutes,
+      // Custom agents call models too: their process reaches the run's gateway (agent-gateway.ts).
+      ...queryDeps,
       agents: deps.agents?.service,
       providerForImage: deps.agents?.providerForImage,
     }),
