@@ -6,6 +6,7 @@ import type { Context } from "@opentelemetry/api";
 import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import type { SandcasterError } from "../errors/sandcaster-error.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
+import type { SharedSpend } from "../gateway/shared-spend.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
@@ -34,6 +35,8 @@ export interface StartRunOptions {
   maxBufferedBytes?: number | undefined;
   /** The run's work once its sandbox exists, instead of the agent runner (a pipeline's steps). */
   exec?: RunExec | undefined;
+  /** A budget over several runs (a branching run's branches): its gateway counts and checks it too. */
+  sharedSpend?: SharedSpend | undefined;
 }
 
 export async function startRun(
@@ -41,10 +44,17 @@ export async function startRun(
   services: StartRunServices,
   options: StartRunOptions = {},
 ): Promise<RunHandle> {
-  const plan = planRun(request, services.config, services.env);
+  const planned = planRun(request, services.config, services.env);
   checkRunWebhook(request, services.webhooks);
-  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither.
-  const addons = options.exec ? [] : await planAgentAddons(request, services.config, plan);
+  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither. A
+  // sub-agent of another provider widens the plan (that provider's key, on the host's gateway).
+  const agentAddons = options.exec
+    ? { extensions: [], plan: planned }
+    : await planAgentAddons(request, services.config, planned, services.env);
+  const addons = agentAddons.extensions;
+  const plan = options.sharedSpend
+    ? { ...agentAddons.plan, sharedSpend: options.sharedSpend }
+    : agentAddons.plan;
   let provider = await services.providers.select(request.sandboxProvider, {
     e2bApiKey: request.apiKeys?.e2b,
   });
