@@ -126,22 +126,25 @@ describe.each(LOCAL)("a branching run's budget on $sandbox", ({ sandbox, enabled
     },
   );
 
-  it.skipIf(!enabled)("a budget the branches and the judge stay under changes nothing", async () => {
-    t = await startTestServer({
-      sandbox,
-      turns: [
-        { text: "answer A", usage: BIG },
-        { text: "answer B", usage: BIG },
-        { text: JSON.stringify({ winnerId: "branch-0", reason: "A is better" }) },
-      ],
-    });
-    const response = await postQuery(t.url, {
-      prompt: "answer",
-      model: MODEL,
-      budget: { maxCostUsd: 1 },
-      branching: { count: 2 },
-    });
-    const events = await readEvents(response);
-    expect(events.at(-1)?.data).toMatchObject({ type: "result" });
-  });
+  it.skipIf(!enabled)(
+    "a budget the branches and the judge stay under changes nothing",
+    async () => {
+      t = await startTestServer({
+        sandbox,
+        turns: [
+          { text: "answer A", usage: BIG },
+          { text: "answer B", usage: BIG },
+          { text: JSON.stringify({ winnerId: "branch-0", reason: "A is better" }) },
+        ],
+      });
+      const response = await postQuery(t.url, {
+        prompt: "answer",
+        model: MODEL,
+        budget: { maxCostUsd: 1 },
+        branching: { count: 2 },
+      });
+      const events = await readEvents(response);
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+    },
+  );
 });

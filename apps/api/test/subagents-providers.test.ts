@@ -93,14 +93,16 @@ describe.each(SANDBOXES)("a sub-agent on another provider, on $sandbox", ({ sand
       expect(start).toMatchObject({ agent: "reviewer", model: "gpt-5", provider: "openai" });
       // Attack: the key never entered the sandbox.
       const bash = events.find((e) => e.type === "tool_result" && e.toolName === "bash");
-      expect(bash).toMatchObject({ agent: "reviewer", content: expect.stringContaining("KEYCOUNT=0") });
+      expect(bash).toMatchObject({
+        agent: "reviewer",
+        content: expect.stringContaining("KEYCOUNT=0"),
+      });
       const task = events.find((e) => e.type === "tool_result" && e.toolName === "task");
       expect(task).toMatchObject({ isError: false, content: "GPT-REVIEW: fine" });
 
       // Tokens and cost of both families, as the gateway metered them, in the result and record.
       expect(result.usage).toMatchObject({ inputTokens: 3300, outputTokens: 330 });
-      const expected =
-        cost("claude-sonnet-4-6", usage(300, 30)) + cost("gpt-5", usage(3000, 300));
+      const expected = cost("claude-sonnet-4-6", usage(300, 30)) + cost("gpt-5", usage(3000, 300));
       expect(result.costUsd).toBeCloseTo(expected, 9);
       const record = (await (await fetch(`${server.url}/runs/${runId}`)).json()) as RunRecord;
       expect(record.usage).toMatchObject({ inputTokens: 3300, outputTokens: 330 });

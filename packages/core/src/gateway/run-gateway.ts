@@ -38,7 +38,10 @@ export interface RunGatewayOptions {
   upstream: { baseUrl?: string | undefined; key: string };
   /** Other providers the run's sub-agents use, each with its own key, on the same token. */
   moreUpstreams?:
-    | readonly { provider: ModelProvider; upstream: { baseUrl?: string | undefined; key: string } }[]
+    | readonly {
+        provider: ModelProvider;
+        upstream: { baseUrl?: string | undefined; key: string };
+      }[]
     | undefined;
   budget?: Budget | undefined;
   /** The budget this run shares with the other runs of its whole (a branching run's). */
@@ -99,13 +102,20 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
   const more = (options.moreUpstreams ?? []).map((m) => upstreamFor(m.provider, m.upstream));
   const spend = new RunSpend(options.budget, options.sharedSpend);
   const registry = options.registry;
-  const state = new GatewayRunState(options.runId, upstream, spend, token, {
-    onCall: (call) => {
-      options.onCall?.(call);
-      registry?.notify(call);
+  const state = new GatewayRunState(
+    options.runId,
+    upstream,
+    spend,
+    token,
+    {
+      onCall: (call) => {
+        options.onCall?.(call);
+        registry?.notify(call);
+      },
+      onBudgetExceeded: options.onBudgetExceeded,
     },
-    onBudgetExceeded: options.onBudgetExceeded,
-  }, more);
+    more,
+  );
   const findRun = (presented: string) => (state.accepts(presented) ? state : undefined);
 
   let server: Server | undefined;

@@ -18,8 +18,7 @@ export interface BudgetRefusal {
   message: string;
 }
 
-export const promptTokens = (u: Usage) =>
-  u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+export const promptTokens = (u: Usage) => u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
 
 /** What has been spent, and the last call's prompt as the floor of the next one. */
 export interface Spending {

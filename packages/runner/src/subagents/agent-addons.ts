@@ -1,11 +1,6 @@
 // The tools and system prompt sections a run's config adds beside the built-in tools: read_skill
 // when it has skills, task when it has sub-agents (which get read_skill too, but never task).
-import type {
-  ModelProvider,
-  RunnerConfig,
-  RunnerSubAgent,
-  ToolName,
-} from "@sandcaster/protocol";
+import type { ModelProvider, RunnerConfig, RunnerSubAgent, ToolName } from "@sandcaster/protocol";
 import type { Emit } from "../emit.js";
 import type { ModelConversation } from "../models/model-conversation.js";
 import { readSkillTool, skillsPromptSection } from "../skills/read-skill-tool.js";
