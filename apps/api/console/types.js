@@ -26,6 +26,21 @@
  *   structuredOutput?: unknown,
  *   code?: string,
  *   hint?: string,
+ *   branchId?: string,
+ *   agent?: string,
+ *   branchIndex?: number,
+ *   totalBranches?: number,
+ *   prompt?: string,
+ *   status?: string,
+ *   reason?: string,
+ *   scores?: Record<string, number>,
+ *   alternatives?: string[],
+ *   level?: number,
+ *   successCount?: number,
+ *   totalCostUsd?: number,
+ *   judgeCostUsd?: number,
+ *   evaluator?: string,
+ *   winnerId?: string,
  * }} RunEvent
  *
  * @typedef {{

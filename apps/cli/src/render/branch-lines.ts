@@ -49,8 +49,8 @@ export function scoresLine(scores: Record<string, number>, winner: string): stri
 }
 
 /**
- * The lines a branch event prints (none for a running branch's per-call progress unless verbose:
- * its tool lines already say it). `width` bounds the one-line previews.
+ * The lines a branch event prints (none for a branch's progress unless verbose: its tool lines
+ * and its branch_complete already say it). `width` bounds the one-line previews.
  */
 export function branchLines(
   event: BranchEvent,
@@ -75,8 +75,8 @@ export function branchLines(
       return [`${mark} [${event.branchId}] started (${n}): ${model}${where}`];
     }
     case "branch_progress":
-      if (event.status === "running" && !options.verbose) return [];
-      return [palette.dim(`⑂ [${event.branchId}] ${event.status}`)];
+      // Its tool lines and its branch_complete already say it; verbose shows it anyway.
+      return options.verbose ? [palette.dim(`⑂ ${event.content}`)] : [];
     case "branch_complete": {
       const ok = event.status === "success";
       const status = ok
