@@ -1,6 +1,6 @@
 // sandcaster.json `branching` is the default of every POST /query run; a request's own
 // `branching` is merged over it, and `{"enabled": false}` turns it off for that request.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
 import { expectNoLeftovers, sandboxCases } from "./leftovers.js";
 import { postQuery, readEvents } from "./sse.js";
@@ -43,6 +43,35 @@ describe.each(LOCAL)("branching from sandcaster.json on $sandbox", ({ sandbox, e
     expect(t.double.requests).toHaveLength(4);
     for (const response of [branched, single]) {
       expect(await expectNoLeftovers(response.headers.get("x-run-id") ?? "")).toEqual([]);
+    }
+  });
+});
+
+describe("OpenAPI knows branching", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ turns: [] });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("documents the request field, every branch event, and the branch tag on events", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const { schemas } = doc.components;
+    expect(schemas.QueryRequest?.properties).toHaveProperty("branching");
+    for (const name of ["BranchStart", "BranchProgress", "BranchComplete", "BranchSelected"]) {
+      expect(schemas[`${name}Event`]?.properties).toHaveProperty("branchId");
+    }
+    expect(schemas.BranchSummaryEvent?.properties).toHaveProperty("winnerId");
+    expect(schemas.BranchSelectedEvent?.properties).toHaveProperty("scores");
+    expect(schemas.BranchSelectedEvent?.properties).toHaveProperty("reason");
+    for (const event of ["AssistantEvent", "ToolUseEvent", "ResultEvent", "ErrorEvent"]) {
+      expect(schemas[event]?.properties?.branchId).toMatchObject({
+        description: expect.stringContaining("branching run"),
+      });
     }
   });
 });
