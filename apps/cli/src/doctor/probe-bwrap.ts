@@ -55,7 +55,7 @@ export async function probeBwrap(
         ? {
             ok: true,
             message:
-              "workspace disk limit enforced (loop-mounted image; session workspaces excepted)",
+              "workspace disk limit enforced (loop-mounted image, also for each session's workspace)",
           }
         : {
             ok: false,

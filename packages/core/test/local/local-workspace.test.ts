@@ -7,8 +7,23 @@ import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLocalProvider, type LocalSandboxProvider } from "../../src/providers/local/index.js";
 import type { LocalSandbox } from "../../src/providers/local/local-sandbox.js";
+import {
+  mountWorkspaceImage,
+  unmountWorkspaceImage,
+} from "../../src/providers/local/workspace-image.js";
 import type { Sandbox, SessionWorkspace } from "../../src/sandbox/sandbox.js";
 import { BINARY, bytesOf, describeTar, rawTar, streamOf } from "../workspace-archives.js";
+
+/** Runs `look` with the workspace's image mounted (as a turn would have it), then unmounts it. */
+async function whileMounted<T>(ref: string, look: () => Promise<T>): Promise<T> {
+  const mounted = await mountWorkspaceImage(ref);
+  try {
+    return await look();
+  } finally {
+    if (mounted) await unmountWorkspaceImage(ref);
+  }
+}
+
 import { LIMITS, makeBaseDir, readText, signal } from "./helpers.js";
 
 const modes = [...(hasService("bwrap") ? (["bwrap"] as const) : []), "none" as const];
@@ -63,6 +78,8 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
     );
     expect(await readdir(workspace.ref)).toEqual([]);
     expect((await stat(workspace.ref)).mode & 0o777).toBe(0o755);
+    // As root the workspace is its own size-capped image, mounted only while in use.
+    expect(existsSync(`${workspace.ref}.img`)).toBe(process.getuid?.() === 0);
   });
 
   it("carries files across turns in new sandboxes; each turn reports only its own changes", async () => {
@@ -86,7 +103,10 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
     expect(await changedPaths(first)).toEqual(["a.txt", "bin/data.bin"]);
     await first.destroy();
     expect(existsSync(firstDir)).toBe(false);
-    expect(await readFile(join(workspace.ref, "bin/data.bin"))).toEqual(Buffer.from(BINARY));
+    // Between turns the image (root) is not mounted: look through a mount of our own.
+    expect(
+      await whileMounted(workspace.ref, () => readFile(join(workspace.ref, "bin/data.bin"))),
+    ).toEqual(Buffer.from(BINARY));
 
     const second = await turn(workspace);
     expect(second.id).not.toBe(first.id);
@@ -177,7 +197,7 @@ describe.each(modes)("local session workspaces (isolation %s)", (isolation) => {
         code: "SANDBOX_INVALID_ARCHIVE",
       });
     }
-    expect(await readdir(workspace.ref)).toEqual(["keep.txt"]);
+    expect(await whileMounted(workspace.ref, () => readdir(workspace.ref))).toEqual(["keep.txt"]);
     expect(existsSync(join(baseDir, "evil"))).toBe(false);
   });
 });

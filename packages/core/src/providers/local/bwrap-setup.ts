@@ -32,6 +32,8 @@ export interface BwrapSetupInput {
   /** The workspace's host dir; `session` when it is a session's (persistent, not ours to mount). */
   workspaceDir: string;
   session: boolean;
+  /** The session's workspace is its own size-capped filesystem (workspace-image.ts). */
+  sessionCapped?: boolean;
   limits: SandboxLimits;
   diskMb: number;
   cgroups: { host: CgroupHost } | { reason: string };
@@ -92,11 +94,15 @@ export async function setupBwrapSandbox(
   setup.hostSocketDir = hostSocketDir;
 
   let diskReason = input.session
-    ? "session workspaces are plain directories"
+    ? input.sessionCapped
+      ? undefined
+      : canMountVolumes()
+        ? "this session's workspace was made without a size-capped image"
+        : "the server is not root: it cannot mount a size-capped workspace"
     : canMountVolumes()
       ? undefined
       : "the server is not root: it cannot mount a size-capped workspace";
-  if (!diskReason) {
+  if (!diskReason && !input.session) {
     const image = posix.join(dir, "workspace.img");
     try {
       setup.mounted = true;
@@ -109,17 +115,22 @@ export async function setupBwrapSandbox(
   let bindDir = input.workspaceDir;
   if (diskReason) {
     notices.push(limitsNotice(`the disk limit (${input.diskMb} MB) is`, diskReason));
+  }
+  if (diskReason || input.session) {
     // The sandbox user writes the workspace; we still read and write it from the host as root.
     await chown(input.workspaceDir, owner.uid, owner.gid);
     if (input.session && status.user) {
       // The session store may sit where the sandbox user cannot walk (/root/...): bring the
-      // workspace to it, into the sandbox dir.
+      // workspace to it, into the sandbox dir (a capped one keeps its cap through the bind).
       bindDir = posix.join(dir, "session");
       await mkdir(bindDir, { mode: 0o755 });
       setup.mounted = true;
       await bindWorkspace(input.workspaceDir, bindDir);
       setup.bindDir = bindDir;
     }
+  }
+  if (input.session && input.sessionCapped) {
+    setup.volume = { mountDir: input.workspaceDir, sizeMb: input.diskMb };
   }
 
   let procsFiles: string[] = [];

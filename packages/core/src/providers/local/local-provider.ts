@@ -112,7 +112,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
     sandboxUser ??= sandboxUserFor(settings.sandboxUser);
     return sandboxUser;
   };
-  const workspaces = localWorkspaces(workspacesDir, user);
+  const workspaces = localWorkspaces(workspacesDir, user, diskMb);
   const cgroupHost = () => {
     cgroups ??= prepareCgroups(settings.cgroupRoot).catch((error: unknown) => ({
       reason: String(error),
@@ -155,8 +155,9 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
     options.signal.throwIfAborted();
     let dir: string | undefined;
     const setup: Partial<BwrapSetup> = {};
+    let session: SessionMount | undefined;
     try {
-      const session: SessionMount | undefined = options.workspace
+      session = options.workspace
         ? await workspaces.mount(options.workspace, options.signal)
         : undefined;
       await mkdir(baseDir, { recursive: true });
@@ -180,6 +181,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
             status: choice.status,
             workspaceDir,
             session: session !== undefined,
+            sessionCapped: session?.capped === true,
             limits: options.limits,
             diskMb,
             cgroups: await cgroupHost(),
@@ -218,11 +220,13 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         ...(setup.mounted ? { mounted: true } : {}),
         ...(setup.bindDir ? { bindDir: setup.bindDir } : {}),
         ...("status" in choice ? { owner: workspaceOwner(choice.status) } : {}),
+        ...(session ? { released: session.release } : {}),
       });
       if (session) workspaces.track(session.dir, sandbox);
       return sandbox;
     } catch (error) {
       if (dir) await undoCreate(dir, setup);
+      await session?.release().catch(() => undefined);
       if (options.signal.aborted && error === options.signal.reason) throw error;
       if (SandboxError.isInstance(error)) throw error;
       throw new SandboxError(

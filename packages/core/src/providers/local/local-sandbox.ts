@@ -59,6 +59,8 @@ export interface LocalSandboxInit {
   bindDir?: string;
   /** Who must own what we stage into the workspace (the sandbox user); bwrap only. */
   owner?: VolumeOwner;
+  /** Lets go of a session's workspace once nothing of this sandbox is mounted on it. */
+  released?: () => Promise<void>;
 }
 
 /** Past the run's timeout plus this grace, the sandbox destroys itself (a dead-man switch). */
@@ -290,6 +292,7 @@ export class LocalSandbox implements Sandbox {
         )
       : true;
     if (unmounted) await step("remove its dir", () => removeTree(this.hostDir));
+    await step("release its session workspace", () => this.init.released?.());
     this.currentState = "stopped";
   }
 }

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import type { SessionWorkspace } from "../../sandbox/sandbox.js";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
 import { removeTree } from "./sandbox-fs.js";
+import { capWorkspaceDir, releaseWorkspaceImage } from "./workspace-image.js";
 
 export const WORKSPACE_DIR_PREFIX = "sandcaster-ws-";
 /** The default workspacesDir, under baseDir: same filesystem as the per-turn dirs. */
@@ -60,10 +61,14 @@ export async function assertWorkspaceDir(dir: string, code: SandboxErrorCode): P
   if (!isDir) throw new SandboxError(code, "The session workspace is not a directory");
 }
 
-/** A new, empty workspace directory (workspacesDir itself is made private to the server user). */
+/**
+ * A new, empty workspace directory (workspacesDir itself is made private to the server user),
+ * capped at `sizeMb` by its own image when this host can mount one.
+ */
 export async function createWorkspaceDir(
   workspacesDir: string,
   sessionId: string,
+  sizeMb: number | undefined,
   signal: AbortSignal,
 ): Promise<SessionWorkspace> {
   signal.throwIfAborted();
@@ -74,10 +79,11 @@ export async function createWorkspaceDir(
       posix.join(workspacesDir, `${WORKSPACE_DIR_PREFIX}${safeName(sessionId)}-`),
     );
     await chmod(dir, 0o755); // as a fresh sandbox's workspace looks
+    if (sizeMb !== undefined) await capWorkspaceDir(dir, sizeMb);
     signal.throwIfAborted();
     return { provider: "local", ref: dir };
   } catch (error) {
-    if (dir) await removeTree(dir).catch(() => undefined);
+    if (dir) await deleteWorkspaceDir(dir).catch(() => undefined);
     if (signal.aborted && error === signal.reason) throw error;
     throw new SandboxError(
       "SANDBOX_CREATE_FAILED",
@@ -92,7 +98,11 @@ export async function deleteWorkspaceDir(dir: string): Promise<void> {
   try {
     const stat = await lstat(dir).catch(() => undefined);
     if (stat?.isSymbolicLink()) await unlink(dir);
-    else if (stat) await removeTree(dir);
+    else if (stat) {
+      // Through a live mount, removing the tree would only empty the image: unmount it first.
+      await releaseWorkspaceImage(dir);
+      await removeTree(dir);
+    }
   } catch (error) {
     throw new SandboxError(
       "SANDBOX_IO_FAILED",

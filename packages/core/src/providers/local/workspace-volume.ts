@@ -60,6 +60,11 @@ export async function mountWorkspaceVolume(
   await rmdir(posix.join(mountDir, "lost+found")).catch(() => undefined);
 }
 
+/** Mounts an image mountWorkspaceVolume made earlier (its files kept) at `mountDir` again. */
+export async function remountWorkspaceVolume(image: string, mountDir: string): Promise<void> {
+  await run("mount", ["-t", "ext4", "-o", "loop,nosuid,nodev", image, mountDir]);
+}
+
 /**
  * Binds a session's workspace dir at `mountDir` inside the sandbox dir (nosuid, nodev): the
  * sandbox user then reaches it without walking the host path to the session store.

@@ -2,6 +2,7 @@
 import { posix } from "node:path";
 import type { Sandbox, SessionWorkspace } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { releasedAtEnd } from "../../session/released-at-end.js";
 import { takeSnapshot, type WorkspaceSnapshot } from "./changed-files.js";
 import { chownTree } from "./sandbox-fs.js";
 import type { HostUser } from "./sandbox-user.js";
@@ -13,6 +14,7 @@ import {
   deleteWorkspaceDir,
   workspaceDirOf,
 } from "./workspace-dirs.js";
+import { workspaceHolds } from "./workspace-holds.js";
 
 /** What create() needs to run a sandbox on a session's workspace. */
 export interface SessionMount {
@@ -20,6 +22,10 @@ export interface SessionMount {
   stagedMarker: string;
   /** The files earlier turns left: not changes of this turn. */
   snapshot: WorkspaceSnapshot;
+  /** The workspace is its own size-capped filesystem (see workspace-image.ts) for this turn. */
+  capped: boolean;
+  /** The turn is over with the workspace (after its sandbox unmounted its bind of it). */
+  release(): Promise<void>;
 }
 
 export interface LocalWorkspaces {
@@ -44,11 +50,12 @@ const gone = (sandbox: Sandbox) => sandbox.state === "stopped" || sandbox.state 
 
 /**
  * `sandboxUser`: who runs the sandboxes (a root server's sandbox user), to whom imported files
- * are given: the agent must be able to change them.
+ * are given: the agent must be able to change them. `diskMb`: each workspace's size cap.
  */
 export function localWorkspaces(
   workspacesDir: string,
   sandboxUser: () => Promise<HostUser | undefined> = async () => undefined,
+  diskMb?: number,
 ): LocalWorkspaces {
   const users = new Map<string, Set<Sandbox>>();
 
@@ -61,14 +68,30 @@ export function localWorkspaces(
     return [...set];
   };
 
+  const holds = workspaceHolds();
+
   const existingDir = async (workspace: SessionWorkspace, code: SandboxError["code"]) => {
     const dir = workspaceDirOf(workspace, workspacesDir, code);
     await assertWorkspaceDir(dir, code);
     return dir;
   };
 
+  /** The workspace's dir with its image mounted (never the bare dir under a capped workspace). */
+  const heldDir = async (workspace: SessionWorkspace, code: SandboxError["code"]) => {
+    const dir = await existingDir(workspace, code);
+    const hold = await holds.hold(dir).catch((error: unknown) => {
+      throw new SandboxError(
+        code,
+        `cannot mount the session workspace's image: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    });
+    return { dir, ...hold };
+  };
+
   return {
-    createWorkspace: (sessionId, signal) => createWorkspaceDir(workspacesDir, sessionId, signal),
+    createWorkspace: (sessionId, signal) =>
+      createWorkspaceDir(workspacesDir, sessionId, diskMb, signal),
 
     async deleteWorkspace(workspace, signal) {
       signal.throwIfAborted();
@@ -76,35 +99,51 @@ export function localWorkspaces(
       // Like docker removing the containers that use a volume: a deleted session runs no more.
       await Promise.all(liveUsers(dir).map((sandbox) => sandbox.destroy()));
       users.delete(dir);
+      holds.forget(dir);
       await deleteWorkspaceDir(dir);
     },
 
     async exportWorkspace(workspace, signal) {
       signal.throwIfAborted();
-      return exportWorkspaceDir(await existingDir(workspace, "SANDBOX_IO_FAILED"), signal);
+      const { dir, release } = await heldDir(workspace, "SANDBOX_IO_FAILED");
+      try {
+        return releasedAtEnd(await exportWorkspaceDir(dir, signal), release);
+      } catch (error) {
+        await release();
+        throw error;
+      }
     },
 
     async importWorkspace(workspace, tar, signal) {
       signal.throwIfAborted();
-      const dir = await existingDir(workspace, "SANDBOX_IO_FAILED");
-      // A running sandbox could plant symlinks between our checks and our writes.
-      if (liveUsers(dir).length > 0) {
-        throw new SandboxError(
-          "SANDBOX_IO_FAILED",
-          "cannot import into the session workspace: a sandbox is using it",
-        );
+      const { dir, release } = await heldDir(workspace, "SANDBOX_IO_FAILED");
+      try {
+        // A running sandbox could plant symlinks between our checks and our writes.
+        if (liveUsers(dir).length > 0) {
+          throw new SandboxError(
+            "SANDBOX_IO_FAILED",
+            "cannot import into the session workspace: a sandbox is using it",
+          );
+        }
+        await importWorkspaceDir(dir, tar, signal);
+        const user = await sandboxUser();
+        if (user) await chownTree(dir, user);
+      } finally {
+        await release();
       }
-      await importWorkspaceDir(dir, tar, signal);
-      const user = await sandboxUser();
-      if (user) await chownTree(dir, user);
     },
 
     async mount(workspace, signal) {
-      const dir = await existingDir(workspace, "SANDBOX_CREATE_FAILED");
-      // The marker sits on the workspaces' filesystem: its clock is the one the files get.
-      const stagedMarker = posix.join(workspacesDir, CLOCK_FILE);
-      const snapshot = await takeSnapshot(dir, stagedMarker, { signal });
-      return { dir, stagedMarker, snapshot };
+      const { dir, capped, release } = await heldDir(workspace, "SANDBOX_CREATE_FAILED");
+      try {
+        // The marker sits on the workspaces' filesystem: its clock is the one the files get.
+        const stagedMarker = posix.join(workspacesDir, CLOCK_FILE);
+        const snapshot = await takeSnapshot(dir, stagedMarker, { signal });
+        return { dir, stagedMarker, snapshot, capped, release };
+      } catch (error) {
+        await release();
+        throw error;
+      }
     },
 
     track(dir, sandbox) {
