@@ -145,7 +145,7 @@ export async function forwardCall(
   const received = performance.now();
   const json = parseJson(raw);
   const model = requestedModel(rest, json);
-  const refusal = run.spend.refusal(model);
+  const refusal = run.spend.admit(model);
   if (refusal) {
     run.budgetExceeded(refusal);
     sendGatewayError(res, family, 402, "BUDGET_EXCEEDED", refusal.message);

@@ -73,6 +73,7 @@ export class GatewayRunState {
 
   reportCall(call: Omit<GatewayCall, "runId" | "costUsd">): void {
     const costUsd = call.usage ? this.spend.record(call.model, call.usage) : undefined;
+    this.spend.settle(); // after record: the hold gives way to what the call really cost
     this.hooks.onCall?.({ ...call, runId: this.runId, costUsd });
   }
 

@@ -81,6 +81,8 @@ export class RunSpend {
   #usage: Usage = ZERO_USAGE;
   #cost = 0;
   #calls = 0;
+  /** Releases of the shared holds of calls admitted and not yet settled. */
+  #held: (() => void)[] = [];
   /** Models without a price: the run's costUsd is unknown once one of them was called. */
   readonly unpriced = new Set<string>();
   /** The last call's prompt, as a floor for the next one (a conversation only grows). */
@@ -129,5 +131,20 @@ export class RunSpend {
       budgetRefusal(this.budget, own, model, "the run's") ??
       this.shared?.refusal(model, this.#lastPrompt)
     );
+  }
+
+  /**
+   * The check made when a call starts: its refusal, or undefined with the call's floor held on
+   * the shared budget (if any) until `settle`.
+   */
+  admit(model: string): BudgetRefusal | undefined {
+    const refused = this.refusal(model);
+    if (!refused && this.shared) this.#held.push(this.shared.reserve(this.#lastPrompt));
+    return refused;
+  }
+
+  /** A call admitted earlier ended (counted by `record`, or failed): its hold is released. */
+  settle(): void {
+    this.#held.shift()?.();
   }
 }

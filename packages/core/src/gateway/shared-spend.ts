@@ -9,6 +9,8 @@ export class SharedSpend {
   #usage: Usage = ZERO_USAGE;
   #cost = 0;
   #told = false;
+  /** The least the calls admitted but not yet counted will cost: branches call at once. */
+  #reserved = { tokens: 0, costUsd: 0 };
 
   constructor(
     readonly budget: Budget,
@@ -37,15 +39,42 @@ export class SharedSpend {
     this.record(usage, costOfCall(model, usage));
   }
 
-  /** Why the next call (its prompt at least `lastPrompt`) would pass the shared budget. */
+  /**
+   * Why the next call (its prompt at least `lastPrompt`) would pass the shared budget, counting
+   * the floors of the calls still in flight, or undefined.
+   */
   refusal(
     model: string,
     lastPrompt: { tokens: number; costUsd: number } = { tokens: 0, costUsd: 0 },
   ): BudgetRefusal | undefined {
-    const spent = { cost: this.#cost, usage: this.#usage, lastPrompt };
+    const floor = {
+      tokens: lastPrompt.tokens + this.#reserved.tokens,
+      costUsd: lastPrompt.costUsd + this.#reserved.costUsd,
+    };
+    const spent = { cost: this.#cost, usage: this.#usage, lastPrompt: floor };
     const refused = budgetRefusal(this.budget, spent, model, "the branching run's (all branches')");
     if (refused) this.#exceeded(refused);
     return refused;
+  }
+
+  /**
+   * Holds a started call's floor against the budget until `release` (when the call is counted or
+   * failed), so calls starting at once in several branches cannot each pass the same check.
+   */
+  reserve(floor: { tokens: number; costUsd: number }): () => void {
+    this.#reserved = {
+      tokens: this.#reserved.tokens + floor.tokens,
+      costUsd: this.#reserved.costUsd + floor.costUsd,
+    };
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#reserved = {
+        tokens: this.#reserved.tokens - floor.tokens,
+        costUsd: this.#reserved.costUsd - floor.costUsd,
+      };
+    };
   }
 
   /** A ceiling already passed by what was spent (not a projection). */
