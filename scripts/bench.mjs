@@ -7,11 +7,12 @@
 //   5. sandbox acquire (create) time per provider
 //   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
 //   7. model gateway: latency it adds to a streamed call on loopback (direct vs through its socket)
-//   8. the runner's cold boot on the host, broken down (process start, bundle parse, SDK load, first
+//   8. custom agents: invoke → the agent's first stdout byte, cold vs from the agent's warm pool
+//   9. the runner's cold boot on the host, broken down (process start, bundle parse, SDK load, first
 //      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,tracing,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
+// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -23,6 +24,7 @@ import {
 } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
 import { startAnthropicDouble } from "@sandcaster/testkit";
+import { agentPool } from "./bench/agent-pool.mjs";
 import { runnerBoot } from "./bench/boot.mjs";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
 import { MODEL, PROMPT, runBareRunner, runThroughProvider } from "./bench/direct.mjs";
@@ -647,6 +649,12 @@ function printTable() {
       verdict(t.addedP50Ms, TARGETS.tracingAddedP50Ms + 0.001),
     );
   }
+  if (f.agents?.skipped) row("agent invoke → first stdout byte", `skipped: ${f.agents.skipped}`);
+  else if (f.agents)
+    row(
+      "agent invoke → first stdout byte (docker), p50: cold / pooled",
+      `${f.agents.coldMs.p50} ms / ${f.agents.pooledMs.p50} ms (p95 ${f.agents.coldMs.p95} / ${f.agents.pooledMs.p95} ms; ${f.agents.poolHits} pool hits)`,
+    );
   for (const [figure, measured] of bootRows(f.runnerBoot)) row(figure, measured);
   results.speedTargets = speedTargets(f);
   if (results.speedTargets.length > 0) row("— issue 21 targets —", "");
@@ -694,6 +702,17 @@ try {
           cleanup,
           log,
           expectOk,
+        });
+      },
+    ],
+    [
+      "agents",
+      async () => {
+        results.figures.agents = await agentPool({
+          image: TEST_IMAGE,
+          labels: { "sandcaster.bench": BENCH_ID },
+          cleanup,
+          log,
         });
       },
     ],

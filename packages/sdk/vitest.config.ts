@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Docker and process-count assertions must not see another file's sandboxes.
     fileParallelism: false,
+    globalSetup: ["./vitest.setup.ts"],
     reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
   },
 });

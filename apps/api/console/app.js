@@ -1,20 +1,38 @@
-// The console's entry: hash routes (#/ playground, #/runs, #/runs/<id>) and the header's key button.
+// The console's entry: hash routes (#/ playground, #/runs, #/runs/<id>, #/sessions, #/pipelines)
+// and the header's key button.
 import { forgetKey, hasKey } from "./api.js";
 import { $ } from "./dom.js";
+import { createPipelinePage } from "./pipeline-page.js";
 import { createPlayground } from "./playground.js";
 import { createRunPage } from "./run-page.js";
 import { createRunsPage } from "./runs-page.js";
+import { createSessionsPage } from "./sessions-page.js";
 
 const pages = {
   playground: $("#page-playground", HTMLElement),
   runs: $("#page-runs", HTMLElement),
   run: $("#page-run", HTMLElement),
+  sessions: $("#page-sessions", HTMLElement),
+  pipelines: $("#page-pipelines", HTMLElement),
 };
-const titles = { playground: "Playground", runs: "Runs", run: "Run" };
+const titles = {
+  playground: "Playground",
+  runs: "Runs",
+  run: "Run",
+  sessions: "Sessions",
+  pipelines: "Pipelines",
+};
 
-createPlayground();
+const playground = createPlayground();
 const runsPage = createRunsPage();
 const runPage = createRunPage();
+const sessionsPage = createSessionsPage({
+  onContinue(id) {
+    location.hash = "#/";
+    playground.continueSession(id);
+  },
+});
+const pipelinePage = createPipelinePage();
 
 /** @param {keyof typeof pages} name */
 function showPage(name) {
@@ -40,9 +58,16 @@ function route() {
   }
   runPage.hide();
   if (section !== "runs") runsPage.hide();
+  if (section !== "sessions") sessionsPage.hide();
   if (section === "runs") {
     showPage("runs");
     void runsPage.show();
+  } else if (section === "sessions") {
+    showPage("sessions");
+    void sessionsPage.show();
+  } else if (section === "pipelines") {
+    showPage("pipelines");
+    void pipelinePage.show();
   } else showPage("playground");
 }
 

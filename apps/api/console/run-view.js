@@ -2,6 +2,7 @@
 import { createArtifacts } from "./artifacts.js";
 import { BRANCH_EVENT_TYPES, eventTag } from "./branch-events.js";
 import { h } from "./dom.js";
+import { createSteps, resultDocument } from "./steps.js";
 import { createSummary } from "./summary.js";
 import { createTimeline } from "./timeline.js";
 import { createTranscript } from "./transcript.js";
@@ -19,6 +20,9 @@ export function createRunView({ live, header = true }) {
   const transcript = createTranscript();
   const timeline = createTimeline(live);
   const artifacts = createArtifacts();
+  const steps = createSteps((node) => transcript.element.append(node));
+  /** @type {string[]} */
+  const documentUrls = [];
   const element = h(
     "div",
     { class: "run-view" },
@@ -47,6 +51,9 @@ export function createRunView({ live, header = true }) {
   let terminal = false;
   /** This page asked for the cancel: the CANCELLED error that follows is the user's own doing. */
   let cancelRequested = false;
+  /** The last failed step's summary ("step 2: exit 3 in 0.3s"), for a failed pipeline's message. */
+  /** @type {string | undefined} */
+  let failedStep;
   const timer = live
     ? setInterval(() => {
         const secs = (performance.now() - started) / 1000;
@@ -156,7 +163,39 @@ export function createRunView({ live, header = true }) {
           terminal = true;
           summary.done(event);
           timeline.point("result", "result", "Result", time, seq);
-          finish("completed");
+          // A pipeline's result is its document with the results written back.
+          if (event.exitCode !== undefined)
+            transcript.element.append(resultDocument(event.content, documentUrls));
+          if (event.subtype === "step_failed") {
+            // The run failed as its exit code says (the record says error PIPELINE_FAILED).
+            transcript.failure({
+              code: "PIPELINE_FAILED",
+              content: `The pipeline stopped at a failed step (${failedStep ?? `exit code ${event.exitCode}`}).`,
+            });
+            finish("error");
+          } else finish("completed");
+          break;
+        case "step_start":
+          steps.start(event);
+          timeline.begin(
+            `step-${event.index}`,
+            "tool",
+            `Step ${(event.index ?? 0) + 1}`,
+            time,
+            seq,
+          );
+          break;
+        case "stdout":
+          if (!steps.output(event)) transcript.note(event.content);
+          break;
+        case "step_end":
+          steps.end(event);
+          if (event.exitCode !== 0 || event.timedOut) failedStep = event.content;
+          timeline.end(
+            `step-${event.index}`,
+            time,
+            event.exitCode === 0 && !event.timedOut ? "ok" : "error",
+          );
           break;
         case "error":
           terminal = true;
@@ -174,7 +213,8 @@ export function createRunView({ live, header = true }) {
           transcript.warning(event);
           break;
         case "stderr":
-          transcript.stderrLine(event);
+          // A pipeline step's stderr belongs to its step, interleaved with its stdout.
+          if (!(steps.count > 0 && steps.output(event))) transcript.stderrLine(event);
           break;
         default:
           if (BRANCH_EVENT_TYPES.has(event.type)) {
@@ -198,6 +238,7 @@ export function createRunView({ live, header = true }) {
     dispose() {
       clearInterval(timer);
       artifacts.dispose();
+      for (const url of documentUrls.splice(0)) URL.revokeObjectURL(url);
     },
   };
 }

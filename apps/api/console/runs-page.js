@@ -5,6 +5,7 @@ import { $, h } from "./dom.js";
 import { formatCost, formatCount, formatDate, formatDuration, totalTokens } from "./format.js";
 import { statusPill } from "./summary.js";
 import { errorCallout } from "./transcript.js";
+import { loadRecentRuns, usageView } from "./usage.js";
 
 /** @typedef {import("./types.js").RunRecord} RunRecord */
 
@@ -18,6 +19,12 @@ function runRow(run) {
     "tr",
     { class: "run-row", onclick: () => (location.hash = href) },
     h("td", {}, statusPill(run.status)),
+    h(
+      "td",
+      { class: "id-cell" },
+      h("a", { class: "short-id", href, title: run.id, text: run.id.slice(0, 12) }),
+      run.kind ? h("span", { class: "kind-tag", text: run.kind }) : null,
+    ),
     h(
       "td",
       { class: "prompt-cell" },
@@ -36,6 +43,8 @@ function runRow(run) {
 export function createRunsPage() {
   const rows = $("#runs-rows", HTMLTableSectionElement);
   const filter = $("#runs-status", HTMLSelectElement);
+  const kind = $("#runs-kind", HTMLSelectElement);
+  const usage = $("#usage", HTMLElement);
   const more = $("#runs-more", HTMLButtonElement);
   const refresh = $("#runs-refresh", HTMLButtonElement);
   const message = $("#runs-message", HTMLElement);
@@ -51,6 +60,7 @@ export function createRunsPage() {
     const mine = ++generation;
     const params = new URLSearchParams({ limit: "20" });
     if (filter.value) params.set("status", filter.value);
+    if (kind.value) params.set("kind", kind.value);
     if (!reset && cursor) params.set("cursor", cursor);
     more.disabled = true;
     if (!quiet) message.replaceChildren(h("span", { class: "muted", text: "Loading…" }));
@@ -67,9 +77,10 @@ export function createRunsPage() {
         message.append(
           h("p", {
             class: "empty",
-            text: filter.value
-              ? `No ${filter.value} runs.`
-              : "No runs yet: start one in the Playground.",
+            text:
+              filter.value || kind.value
+                ? `No ${[filter.value, kind.value].filter(Boolean).join(" ")} runs.`
+                : "No runs yet: start one in the Playground.",
           }),
         );
       }
@@ -87,13 +98,28 @@ export function createRunsPage() {
     if (document.visibilityState === "visible" && pages <= 1) void load(true, true);
   }
 
+  /** Totals and charts over the newest runs of every kind; a failure leaves the list alone. */
+  async function loadUsage() {
+    try {
+      usage.replaceChildren(...usageView(await loadRecentRuns()));
+      usage.hidden = false;
+    } catch {
+      usage.hidden = true;
+    }
+  }
+
   filter.addEventListener("change", () => void load(true));
-  refresh.addEventListener("click", () => void load(true));
+  kind.addEventListener("change", () => void load(true));
+  refresh.addEventListener("click", () => {
+    void load(true);
+    void loadUsage();
+  });
   more.addEventListener("click", () => void load(false));
   return {
     show() {
       clearInterval(timer);
       timer = setInterval(tick, REFRESH_MS);
+      void loadUsage();
       return load(true);
     },
     hide() {

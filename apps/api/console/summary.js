@@ -92,6 +92,9 @@ export function createSummary() {
             ? "stopped at max turns"
             : (event.subtype ?? "success"),
         ],
+        ...(typeof event.exitCode === "number"
+          ? /** @type {[string, string][]} */ ([["Exit code", String(event.exitCode)]])
+          : []),
         ["Turns", event.numTurns === undefined ? "—" : String(event.numTurns)],
         ["Input tokens", formatCount(usage?.inputTokens)],
         ["Output tokens", formatCount(usage?.outputTokens)],

@@ -41,6 +41,10 @@
  *   judgeCostUsd?: number,
  *   evaluator?: string,
  *   winnerId?: string,
+ *   index?: number,
+ *   command?: string,
+ *   exitCode?: number | null,
+ *   timedOut?: boolean,
  * }} RunEvent
  *
  * @typedef {{
@@ -60,6 +64,8 @@
  *   errorCode?: string,
  *   filesCount: number,
  *   metadata?: Record<string, string>,
+ *   kind?: "pipeline" | "agent",
+ *   sessionId?: string,
  * }} RunRecord
  */
 

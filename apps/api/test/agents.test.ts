@@ -1,56 +1,45 @@
 // The example agent (examples/echo-agent: one npm dependency from a local tarball) deployed and
 // invoked end to end on docker through real HTTP: output streamed, the run recorded as kind
-// "agent", the sandbox destroyed; its secret reaches the agent's env and no event, record, route
-// or log line; a failing agent ends with AGENT_FAILED. Every image built is removed.
+// "agent", the sandbox destroyed; its secret reaches the agent's env and no event, record, route,
+// log line or database file; a failing agent ends with AGENT_FAILED. Every image built is removed.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { AgentInfo, AgentInvokeResult } from "@sandcaster/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AgentFixture, agentFixture } from "./agent-fixture.js";
+import { call, exampleArchive } from "./agent-requests.js";
 import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
 import { expectNoLeftovers, shouldRunDocker } from "./leftovers.js";
 import { readEvents } from "./sse.js";
-import {
-  buildNpmBaseImage,
-  docker,
-  type TemplateFixture,
-  templateFixture,
-} from "./template-fixture.js";
+import { buildNpmBaseImage, docker, removeTemplateImages } from "./template-fixture.js";
 
 const enabled = await shouldRunDocker();
 const run = promisify(execFile);
-const EXAMPLE = fileURLToPath(new URL("../../../examples/echo-agent", import.meta.url));
 const SECRET = "example-token-5f1c9a7e2b";
-
-/** The example's code as the CLI would send it: a tar of the directory, deps/ and node_modules out. */
-async function exampleArchive(): Promise<string> {
-  const { stdout } = await run(
-    "tar",
-    ["-C", EXAMPLE, "--exclude=./deps", "--exclude=./node_modules", "-cf", "-", "."],
-    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
-  );
-  return stdout.toString("base64");
-}
-
-async function call(url: string, method: string, path: string, body?: unknown) {
-  return fetch(new URL(path, url), {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
 
 describe.skipIf(!enabled)("custom agents on docker", () => {
   let t: TestServer;
-  let fixture: TemplateFixture;
+  let fixture: AgentFixture;
   let npmImage: string;
+  let dir: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
     npmImage = await buildNpmBaseImage(TEST_IMAGE);
-    fixture = templateFixture({ agentBase: npmImage });
-    t = await startTestServer({ sandbox: "docker", turns: [], appDeps: fixture.appDeps, logLines });
+    dir = await mkdtemp(join(tmpdir(), "sandcaster-agents-test-"));
+    const storePath = join(dir, "runs.db");
+    fixture = await agentFixture({ agentBase: npmImage, storePath });
+    t = await startTestServer({
+      sandbox: "docker",
+      turns: [],
+      appDeps: fixture.appDeps,
+      logLines,
+      storePath,
+    });
     const manifest = {
       name: "echo-agent",
       entrypoint: "node index.js",
@@ -67,6 +56,8 @@ describe.skipIf(!enabled)("custom agents on docker", () => {
   afterAll(async () => {
     await t?.close();
     await fixture?.close();
+    await removeTemplateImages(fixture?.templates.templates.list().map((info) => info.id) ?? []);
+    if (dir) await rm(dir, { recursive: true, force: true });
     if (npmImage)
       await docker
         .getImage(npmImage)
@@ -136,12 +127,18 @@ describe.skipIf(!enabled)("custom agents on docker", () => {
     const stored = await t.store.readEvents(runId, 0, 1000);
     const agentInfo = await (await call(t.url, "GET", "/agents/echo-agent")).text();
     const runs = await (await call(t.url, "GET", "/runs")).text();
+    // The database's files (SQLite and its write-ahead log) hold the sealed value, never the value.
+    const dbFiles = (await readdir(dir)).filter((name) => name.startsWith("runs.db"));
+    expect(dbFiles.length).toBeGreaterThan(0);
+    const db = await Promise.all(dbFiles.map((name) => readFile(join(dir, name), "latin1")));
+    expect(db.join("")).toContain("EXAMPLE_TOKEN");
     for (const text of [
       JSON.stringify(events),
       JSON.stringify(stored),
       agentInfo,
       runs,
       logLines.join("\n"),
+      ...db,
     ]) {
       expect(text).not.toContain(SECRET);
     }

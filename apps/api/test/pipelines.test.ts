@@ -119,12 +119,22 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
       // bash -e: the step stopped at its failing command.
       expect(ofType(stopped.events, "stdout").map((e) => e.content)).toEqual(["one\n", "two\n"]);
       expect(stopped.result.content.match(/<!-- sandcaster:result /g)).toHaveLength(2);
-      expect(await store.getRun(stopped.runId)).toMatchObject({ status: "completed" });
+      // The record agrees with the exit code: a failed step fails the run, naming the step.
+      expect(await store.getRun(stopped.runId)).toMatchObject({
+        status: "error",
+        errorCode: "PIPELINE_FAILED",
+        error: expect.stringMatching(/^step 2: exit 3 in [\d.]+s \(step index 1\)$/),
+      });
+      const failedRuns = (await (await fetch(new URL("/runs?status=error", url))).json()) as {
+        id: string;
+      }[];
+      expect(failedRuns.map((r) => r.id)).toEqual([stopped.runId]);
 
       const tolerant = failing.replace("```bash\necho two", "```bash continue-on-error\necho two");
       const continued = await run(url, tolerant);
       expect(ofType(continued.events, "step_end").map((e) => e.exitCode)).toEqual([0, 3, 0]);
       expect(continued.result).toMatchObject({ subtype: "success", exitCode: 0 });
+      expect(await store.getRun(continued.runId)).toMatchObject({ status: "completed" });
     },
   );
 
@@ -132,7 +142,7 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
     "kills a step at its own timeout and stops there",
     { timeout: 120_000 },
     async () => {
-      const { url } = await start(sandbox);
+      const { url, store } = await start(sandbox);
       const started = performance.now();
       const { runId, events, result } = await run(
         url,
@@ -146,6 +156,11 @@ describe.each(CASES)("pipelines on $sandbox", ({ sandbox, enabled }) => {
       expect(result).toMatchObject({ subtype: "step_failed", exitCode: 124 });
       expect(result.content).toContain("⏱️ step 1: timed out");
       expect(result.content).toContain("started");
+      expect(await store.getRun(runId)).toMatchObject({
+        status: "error",
+        errorCode: "PIPELINE_FAILED",
+        error: expect.stringMatching(/^step 1: timed out after [\d.]+s \(step index 0\)$/),
+      });
       expect(await expectNoLeftovers(runId)).toEqual([]);
     },
   );

@@ -1,18 +1,12 @@
-// Templates and agents for a test server on docker: a template service building with no network,
-// an agent service with a fresh secrets key, and cleanup that removes every image they built.
+// Templates for a test server on docker: a template service building with no network, and cleanup
+// that removes every image it built (agents add theirs in agent-fixture.ts).
 import { execFile } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import {
-  AgentService,
-  dockerImageProviders,
-  dockerTemplateBuilder,
-  TEMPLATE_LABEL,
-  TemplateService,
-} from "@sandcaster/core";
+import { dockerTemplateBuilder, TEMPLATE_LABEL, TemplateService } from "@sandcaster/core";
 import Docker from "dockerode";
 import { pino } from "pino";
 import type { AppDeps } from "../src/app.js";
@@ -44,29 +38,17 @@ export async function buildNpmBaseImage(base: string): Promise<string> {
 
 export interface TemplateFixture {
   templates: TemplateService;
-  agents: AgentService;
-  appDeps: NonNullable<Pick<AppDeps, "templates" | "agents">>;
+  appDeps: NonNullable<Pick<AppDeps, "templates">>;
   close(): Promise<void>;
 }
 
-export function templateFixture(options: { agentBase: string; diskMb?: number }): TemplateFixture {
+/** (The options are those of callers written when agents lived here; agent-fixture.ts has them now.) */
+export function templateFixture(_options?: { agentBase: string }): TemplateFixture {
   const logger = pino({ level: "silent" });
   const templates = new TemplateService(dockerTemplateBuilder(docker, { network: "none" }), logger);
-  const agents = new AgentService({
-    templates,
-    defaultBase: { docker: options.agentBase },
-    secretsKey: randomBytes(32),
-  });
   return {
     templates,
-    agents,
-    appDeps: {
-      templates,
-      agents: {
-        service: agents,
-        providerForImage: dockerImageProviders({ diskMb: options.diskMb ?? 256 }),
-      },
-    },
+    appDeps: { templates },
     async close() {
       await templates.close();
       await removeTemplateImages(templates.list().map((info) => info.id));

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.js")).runCommand,
   runs: async () => (await import("./commands/runs.js")).runsCommand,
   sessions: async () => (await import("./commands/sessions.js")).sessionsCommand,
+  agents: async () => (await import("./commands/agents.js")).agentsCommand,
   serve: async () => (await import("./commands/serve.js")).serveCommand,
   init: async () => (await import("./commands/init.js")).initCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
@@ -35,8 +36,9 @@ usage: sandcaster <command> [options]
   run <pipeline.md>  run a markdown pipeline's bash blocks as steps; results written back
   runs               recorded runs as a table; runs show <id>; runs tail <id> (follow a run)
   sessions           sessions (workspace + conversation across queries): list, create, show, delete
+  agents             custom agents on a server: deploy <dir>, list, show, invoke, logs, secrets, rollback, delete
   serve              the HTTP server (POST /query, GET /runs, /runs/:id/events, …)
-  init [starter]     write a commented sandcaster.json and .env.example (minimal, docker, e2b, openai)
+  init [starter]     a commented sandcaster.json + .env.example, or an example project (init --list)
   doctor             check this machine: node, sandboxes, model keys, E2B, the run store
   image build        build the Docker sandbox image
   e2b webhook …      manage E2B lifecycle webhooks (register | list | delete)

@@ -135,3 +135,16 @@ it("the installed CLI serves, and a script importing the installed SDK runs a qu
   expect(out.seen).toEqual(expect.arrayContaining(["tool_use", "tool_output", "tool_result"]));
   expect(out.health).toMatchObject({ status: "ok" });
 }, 120_000);
+
+it("the installed CLI carries the starters: init --list, and init hello scaffolds the example", async () => {
+  const bin = join(project, "node_modules", ".bin", "sandcaster");
+  const list = await run(bin, ["init", "--list"], { cwd: project, env: { PATH } });
+  expect(list.stdout).toMatch(/^ {2}code-review +reviews a sample module/m);
+  await run(bin, ["init", "hello", "hello-project"], { cwd: project, env: { PATH } });
+  const example = fileURLToPath(new URL("../../../examples/hello/", import.meta.url));
+  for (const file of ["sandcaster.json", "README.md", ".env.example"]) {
+    expect(await readFile(join(project, "hello-project", file), "utf8"), file).toBe(
+      await readFile(join(example, file), "utf8"),
+    );
+  }
+});

@@ -125,7 +125,7 @@ describe("shell completion", () => {
     expect(zsh.stdout).toMatch(/^#compdef sandcaster\n/);
     expect(zsh.stdout).toContain("bashcompinit");
     expect(zsh.stdout).toContain("complete -F _sandcaster sandcaster");
-    expect((await runCli(["completion", "fish"], {}, dir)).code).toBe(2);
+    expect((await runCli(["completion", "tcsh"], {}, dir)).code).toBe(2);
   });
 
   it("offers only flags each command's --help documents", async () => {

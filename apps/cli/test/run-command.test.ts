@@ -37,6 +37,14 @@ describe("sandcaster run", () => {
       written.startsWith("# Build\n\n```bash\necho building\n```\n\n<!-- sandcaster:result"),
     ).toBe(true);
     expect(written).toContain("```text\nchecking\n```");
+    // The run's record agrees with the exit code: failed, naming the step.
+    const [record] = JSON.parse((await runCli(["runs", "--json"], env, dir)).stdout).runs;
+    expect(record).toMatchObject({
+      kind: "pipeline",
+      status: "error",
+      errorCode: "PIPELINE_FAILED",
+    });
+    expect(record.error).toMatch(/^step 2: exit 4 in [\d.]+s \(step index 1\)$/);
 
     const again = await runCli(["run", "build.md", "--in-place", "--sandbox", "local"], env, dir);
     expect(again.code).toBe(4);

@@ -1,6 +1,7 @@
 // Custom agents: the user's own code deployed as a template and invoked with a prompt on stdin in
 // a fresh sandbox per request (Castari's contract). Types and schemas only.
 import { z } from "zod";
+import { RequestFilesSchema } from "./files.js";
 import { TemplateBaseSchema } from "./templates.js";
 
 export const AgentNameSchema = z
@@ -52,6 +53,8 @@ export type DeployAgentRequest = z.output<typeof DeployAgentRequestSchema>;
 
 export const InvokeAgentRequestSchema = z.strictObject({
   prompt: z.string().max(1_000_000),
+  /** Files written into the sandbox's workspace before the agent starts (as /query's `files`). */
+  files: RequestFilesSchema.optional(),
   /** Seconds; at most the manifest's limit. */
   timeout: z.int().min(1).max(AGENT_DEFAULT_LIMITS.timeoutSecs).optional(),
 });
@@ -61,6 +64,18 @@ export const SecretValueRequestSchema = z.strictObject({
   value: z.string().min(1).max(65_536),
 });
 
+/** POST /agents/:name/rollback: the earlier version (status `active`) invocations use from now. */
+export const RollbackAgentRequestSchema = z.strictObject({
+  version: z.int().min(1),
+});
+export type RollbackAgentRequest = z.output<typeof RollbackAgentRequestSchema>;
+
+/** GET /agents/:name/logs?version=N: the version (default: the newest). */
+export const AgentLogsQuerySchema = z.strictObject({
+  version: z.coerce.number().int().min(1).optional(),
+});
+
+/** A version's state: `active` means it built and can be invoked (or rolled back to). */
 export type AgentStatus = "building" | "active" | "failed";
 
 export interface AgentVersionInfo {
@@ -68,18 +83,48 @@ export interface AgentVersionInfo {
   templateId: string;
   status: AgentStatus;
   createdAt: string;
+  /** The entrypoint this version runs. */
+  entrypoint: string[];
   failure?: { step: string; exitCode: number | null; outputTail: string; message: string };
 }
 
 /** What GET /agents and GET /agents/:name answer: secret names, never values. */
 export interface AgentInfo {
   name: string;
-  /** The version invocations use (the newest active one). */
+  /**
+   * The version invocations use: the newest that built, or the one a rollback chose (until a
+   * later deploy builds).
+   */
   activeVersion?: number;
   status: AgentStatus;
   entrypoint: string[];
   secrets: { declared: string[]; set: string[] };
   versions: AgentVersionInfo[];
+}
+
+/** GET /agents/:name/secrets: names and when each was set, never values. */
+export interface AgentSecretsList {
+  secrets: { name: string; updatedAt: string }[];
+}
+
+/** POST /agents/secrets/rotate: every sealed secret re-encrypted under the current key. */
+export interface RotateSecretsResult {
+  /** Secrets that were sealed under a previous key and now are under the current one. */
+  rotated: number;
+  /** Secrets already under the current key. */
+  current: number;
+  /** `agent/KEY` of secrets no configured key opens (set them again). */
+  unreadable: string[];
+}
+
+/**
+ * GET /agents/:name/logs as JSON (Accept: application/json): the build log of one version.
+ * As SSE (the default): `log` frames `{line}`, then one `status` frame with the AgentVersionInfo.
+ */
+export interface AgentLogs {
+  version: number;
+  status: AgentStatus;
+  lines: string[];
 }
 
 /** ?wait=true answer of POST /agents/:name/invoke. */

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   AGENT_FAILED: "AGENT_FAILED",
   /** A branching run had no winner: every branch failed, or none matched outputFormat. */
   BRANCHING_FAILED: "BRANCHING_FAILED",
+  /** A pipeline step failed (the `result` still carries the document; its exitCode is the step's). */
+  PIPELINE_FAILED: "PIPELINE_FAILED",
 
   // Sandboxes (SandboxError; also a run's end).
   SANDBOX_UNAVAILABLE: "SANDBOX_UNAVAILABLE",

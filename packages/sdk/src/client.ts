@@ -1,5 +1,6 @@
 // createClient(options): checks the settings once and returns the client (query, runs, health).
 import type { QueryRequestInput } from "@sandcaster/protocol";
+import { Agents } from "./agents.js";
 import { SandcasterError } from "./errors.js";
 import { Pipelines } from "./pipelines.js";
 import { runSource } from "./run-source.js";
@@ -45,6 +46,8 @@ export interface SandcasterClient {
   readonly sessions: Sessions;
   /** Markdown pipelines (POST /pipelines): `pipelines.run(markdown)` streams like `query`. */
   readonly pipelines: Pipelines;
+  /** Custom agents: deploy your code, invoke it per request (a fresh sandbox each), secrets, versions. */
+  readonly agents: Agents;
   /** GET /health (needs no API key). */
   health(options?: RequestOptions): Promise<HealthResponse>;
 }
@@ -98,6 +101,7 @@ export function createClient(options: ClientOptions): SandcasterClient {
     runs,
     sessions: new Sessions(transport),
     pipelines: new Pipelines(transport, defaults),
+    agents: new Agents(transport, defaults),
     query(request, streamOptions = {}) {
       const headers = streamOptions.headers;
       const source = runSource(transport, {

@@ -14,6 +14,7 @@ export type {
   StepStartEvent,
   SubAgent,
 } from "@sandcaster/protocol";
+export type * from "./agents-types.js";
 export { type ClientOptions, createClient, type SandcasterClient } from "./client.js";
 export {
   APIConnectionError,

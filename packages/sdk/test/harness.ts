@@ -30,6 +30,8 @@ export interface TestServerOptions {
   config?: SandcasterConfigInput;
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
+  /** More app deps, made from the server's store (custom agents keep theirs there). */
+  appDeps?: (store: RunStore) => Partial<Parameters<typeof createApp>[0]>;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -67,6 +69,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     version: "test",
     apiKey: options.apiKey,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...options.appDeps?.(store),
   });
   const server = await startServer({ app, host: "127.0.0.1", port: 0, logger, activeRuns });
   return {

@@ -38,10 +38,17 @@ describe("client.pipelines", () => {
     expect(result?.type === "result" && result.content).toContain("```text\ndone\n```");
     expect(await client.runs.get(stream.runId ?? "")).toMatchObject({ kind: "pipeline" });
 
-    const next = await client.pipelines
-      .run("```bash\ncat out.txt\nexit 7\n```\n", { session: session.id })
-      .finalResult();
+    const failing = client.pipelines.run("```bash\ncat out.txt\nexit 7\n```\n", {
+      session: session.id,
+    });
+    const next = await failing.finalResult();
     expect(next).toMatchObject({ exitCode: 7, subtype: "step_failed" });
+    // The result carries the document; the record says the run failed, as the exit code does.
+    expect(await client.runs.get(failing.runId ?? "")).toMatchObject({
+      kind: "pipeline",
+      status: "error",
+      errorCode: "PIPELINE_FAILED",
+    });
     expect(next.content).toContain("made");
   });
 

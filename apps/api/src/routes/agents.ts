@@ -1,52 +1,27 @@
-// Custom agents: POST /agents (deploy a version), GET /agents[/:name], PUT|DELETE
-// /agents/:name/secrets/:key (values go in, never out), POST /agents/:name/invoke (SSE, or JSON
-// with ?wait=true). An invocation is a run: slots, metrics, /runs (kind "agent"), cancel, replay.
+// Custom agents: POST /agents (deploy a version), GET /agents[/:name], POST /agents/:name/rollback,
+// DELETE /agents/:name, GET /agents/:name/logs (a version's build log), secrets (values go in,
+// never out; POST /agents/secrets/rotate re-seals under the current key), and
+// POST /agents/:name/invoke (SSE, or JSON with ?wait=true) in agents-invoke.ts.
+import type { AgentService, SandboxProvider } from "@sandcaster/core";
 import {
-  type AgentService,
-  invokeAgent,
-  type RunSlots,
-  type SandboxProvider,
-  type StartRunServices,
-} from "@sandcaster/core";
-import {
-  type AgentInvokeResult,
+  AgentLogsQuerySchema,
   AgentNameSchema,
   DeployAgentRequestSchema,
-  InvokeAgentRequestSchema,
+  RollbackAgentRequestSchema,
   SecretKeySchema,
   SecretValueRequestSchema,
 } from "@sandcaster/protocol";
 import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
-import type { Metrics } from "../metrics/index.js";
+import { type AgentsInvokeDeps, agentsInvokeRoute } from "./agents-invoke.js";
+import { parsedParam } from "./agents-params.js";
 import { readJsonBody } from "./read-query-request.js";
-import { admitRun, refuseWhileDraining } from "./run-admission.js";
-import { observeRun } from "./run-metrics.js";
-import { streamRunEvents, writeEvents } from "./sse-stream.js";
 
-export interface AgentsRouteDeps {
+export interface AgentsRouteDeps extends Omit<AgentsInvokeDeps, "service" | "providerForImage"> {
   agents: AgentService | undefined;
-  /** The sandbox provider of a template image (docker: one per image). */
+  /** The sandbox provider of a template image (docker: one per image); agents are off without. */
   providerForImage: ((image: string) => SandboxProvider) | undefined;
-  runs: StartRunServices;
-  slots: RunSlots;
-  metrics: Metrics;
-  heartbeatMs: number;
-  isDraining: () => boolean;
-}
-
-function parsed<T>(
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
-  value: string,
-  field: string,
-): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new HttpError(400, "INVALID_REQUEST", `${field}: ${JSON.stringify(value)} is not valid`, {
-      details: [{ field, message: "not valid" }],
-    });
-  }
-  return result.data;
 }
 
 export function agentsRoute(deps: AgentsRouteDeps): Hono {
@@ -57,6 +32,9 @@ export function agentsRoute(deps: AgentsRouteDeps): Hono {
     }
     return deps.agents;
   };
+  const providerForImage = (image: string) =>
+    (deps.providerForImage as (image: string) => SandboxProvider)(image);
+  const name = (value: string) => parsedParam(AgentNameSchema, value, "name");
 
   app.post("/agents", async (c) => {
     const agents = service();
@@ -64,66 +42,90 @@ export function agentsRoute(deps: AgentsRouteDeps): Hono {
     const info = await agents.deploy(request.manifest, Buffer.from(request.archive, "base64"));
     return c.json(info, 202);
   });
-  app.get("/agents", (c) => c.json({ agents: service().list() }));
-  app.get("/agents/:name", (c) => c.json(service().get(c.req.param("name"))));
-
-  app.put("/agents/:name/secrets/:key", async (c) => {
-    const agents = service();
-    const name = parsed(AgentNameSchema, c.req.param("name"), "name");
-    const key = parsed(SecretKeySchema, c.req.param("key"), "key");
-    const { value } = await readJsonBody(c, SecretValueRequestSchema);
-    agents.setSecret(name, key, value);
+  app.get("/agents", async (c) => c.json({ agents: await service().list() }));
+  // An agent may be named "secrets": its routes are GET/DELETE /agents/secrets, never this POST.
+  app.post("/agents/secrets/rotate", async (c) => c.json(await service().rotateSecrets()));
+  app.get("/agents/:name", async (c) => c.json(await service().get(name(c.req.param("name")))));
+  app.delete("/agents/:name", async (c) => {
+    await service().remove(name(c.req.param("name")));
     return c.body(null, 204);
   });
-  app.delete("/agents/:name/secrets/:key", (c) => {
-    const removed = service().deleteSecret(c.req.param("name"), c.req.param("key"));
-    if (!removed) throw new HttpError(404, "NOT_FOUND", `no secret ${c.req.param("key")}`);
-    return c.body(null, 204);
+  app.post("/agents/:name/rollback", async (c) => {
+    const agents = service();
+    const agent = name(c.req.param("name"));
+    const { version } = await readJsonBody(c, RollbackAgentRequestSchema);
+    return c.json(await agents.rollback(agent, version));
   });
 
-  app.post("/agents/:name/invoke", async (c) => {
+  app.get("/agents/:name/logs", async (c) => {
     const agents = service();
-    refuseWhileDraining(deps.isDraining);
-    const request = await readJsonBody(c, InvokeAgentRequestSchema);
-    const target = agents.target(c.req.param("name"));
-    const provider = (deps.providerForImage as (image: string) => SandboxProvider)(target.image);
-    const wait = c.req.query("wait") === "true";
-    const run = await invokeAgent(target, request, deps.runs, provider, {
-      admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
-      onSandboxReady: (seconds) =>
-        deps.metrics.sandboxAcquired({ sandbox: provider.name, seconds }),
+    const agent = name(c.req.param("name"));
+    const query = AgentLogsQuerySchema.safeParse({
+      ...(c.req.query("version") === undefined ? {} : { version: c.req.query("version") }),
     });
-    observeRun(deps.metrics, run);
-    if (wait) {
-      let error: AgentInvokeResult["error"];
-      for await (const batch of run.events.batches()) {
-        for (const { event } of batch) {
-          if (event.type === "error")
-            error ??= { code: event.code ?? "INTERNAL", message: event.content };
-        }
-      }
-      await run.done.catch(() => undefined);
-      const outcome = run.outcome();
-      const body: AgentInvokeResult = {
-        runId: run.runId,
-        output: outcome?.output ?? "",
-        exitCode: outcome?.exitCode ?? null,
-        durationSecs: outcome?.durationSecs ?? 0,
-        ...(error ? { error } : {}),
-      };
-      return c.json(body);
+    if (!query.success) {
+      throw new HttpError(400, "INVALID_REQUEST", "version: not a version number", {
+        details: [{ field: "version", message: "a whole number ≥ 1" }],
+      });
     }
-    const { heartbeatMs, metrics } = deps;
-    return streamRunEvents(c, { runId: run.runId, heartbeatMs, metrics }, async (stream) => {
-      stream.onAbort(() => run.cancel("the client disconnected"));
+    if ((c.req.header("accept") ?? "").includes("application/json")) {
+      return c.json(await agents.buildLogLines(agent, query.data.version));
+    }
+    const log = await agents.buildLog(agent, query.data.version);
+    c.header("Cache-Control", "no-cache");
+    c.header("X-Accel-Buffering", "no");
+    return streamSSE(c, async (stream) => {
+      // `undefined` in the queue is the build's end.
+      const queue: (string | undefined)[] = [];
+      let wake: (() => void) | undefined;
+      const stop = log.follow((line) => {
+        queue.push(line);
+        wake?.();
+      });
+      stream.onAbort(() => wake?.());
       try {
-        for await (const batch of run.events.batches()) {
-          if (!(await writeEvents(stream, batch))) break;
+        while (!stream.aborted) {
+          if (queue.length === 0) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+            continue;
+          }
+          const line = queue.shift();
+          if (line === undefined) {
+            // The last frame is the version's status.
+            await stream.writeSSE({ event: "status", data: JSON.stringify(await log.info()) });
+            return;
+          }
+          await stream.writeSSE({ event: "log", data: JSON.stringify({ line }) });
         }
       } finally {
-        await run.done.catch(() => undefined);
+        stop();
       }
     });
   });
+
+  app.get("/agents/:name/secrets", async (c) =>
+    c.json(await service().secrets(name(c.req.param("name")))),
+  );
+  app.put("/agents/:name/secrets/:key", async (c) => {
+    const agents = service();
+    const agent = name(c.req.param("name"));
+    const key = parsedParam(SecretKeySchema, c.req.param("key"), "key");
+    const { value } = await readJsonBody(c, SecretValueRequestSchema);
+    await agents.setSecret(agent, key, value);
+    return c.body(null, 204);
+  });
+  app.delete("/agents/:name/secrets/:key", async (c) => {
+    const agent = name(c.req.param("name"));
+    const key = parsedParam(SecretKeySchema, c.req.param("key"), "key");
+    if (!(await service().deleteSecret(agent, key))) {
+      throw new HttpError(404, "NOT_FOUND", `agent ${agent} has no secret ${key}`);
+    }
+    return c.body(null, 204);
+  });
+
+  app.route("/", agentsInvokeRoute({ ...deps, service, providerForImage }));
   return app;
 }

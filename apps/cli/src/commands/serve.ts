@@ -85,7 +85,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
   });
   // Templates and custom agents (/templates, /agents) on docker.
-  const agentServices = createAgentServices({ config: built.config, env: process.env, logger });
+  const agentServices = createAgentServices({
+    config: built.config,
+    env: process.env,
+    logger,
+    store: built.services.store,
+  });
   let draining = false;
   const app = createApp({
     services: { ...built.services, webhooks },

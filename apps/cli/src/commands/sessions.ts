@@ -4,25 +4,36 @@
 import {
   type CreateSessionRequestInput,
   CreateSessionRequestSchema,
+  type RunRecord,
   SESSION_STATUSES,
   type SessionRecord,
   type SessionStatus,
 } from "@sandcaster/protocol";
 import { UsageError } from "../exit-codes.js";
 import { intFlag, parseFlags } from "../parse-flags.js";
+import { resolveSession } from "../sessions/resolve-session.js";
+import { sessionDetails } from "../sessions/session-details.js";
 import { sessionTable } from "../sessions/session-table.js";
+import { colourEnabled, createPalette } from "../terminal/colours.js";
 import { safeJson, safeLine, safeText } from "../terminal/safe-text.js";
 
-const HELP = `usage: sandcaster sessions [list] [--status S] [--limit N]
+const HELP = `usage: sandcaster sessions [list] [--status S | --all] [--limit N]
        sandcaster sessions create [--name NAME] [--sandbox local|docker|e2b] [--idle SECS] [--max-history N]
-       sandcaster sessions show <id>
-       sandcaster sessions delete <id>
+       sandcaster sessions show <id|name> [--json]
+       sandcaster sessions delete <id|name>
 
 A session keeps its workspace and conversation across queries: each
 \`sandcaster query --session <id> "…"\` is a turn in a fresh sandbox process that sees the files
 and the conversation of the turns before. One turn at a time; a session expires (and its workspace
 is freed) after --idle seconds without a turn (default 900).
 
+  list          the newest sessions; deleted ones only with --all or --status deleted
+  show          one session in full (as \`runs show\` prints a run) and the runs of its turns
+  <id|name>     a session's id, a unique prefix of it, or its --name
+
+  --status S    active | expired | deleted
+  --all         list deleted sessions too
+  --limit N     how many sessions, 1..100 (default 20)
   --url URL     a server (default SANDCASTER_URL; SANDCASTER_API_KEY is its key); without it, this
                 machine's store and sandboxes (as an in-process query uses them)
   --config PATH sandcaster.json for the local store and providers
@@ -34,6 +45,8 @@ interface Backend {
   list(query: { limit: number; status?: SessionStatus | undefined }): Promise<SessionRecord[]>;
   create(request: CreateSessionRequestInput): Promise<SessionRecord>;
   get(id: string): Promise<SessionRecord>;
+  /** The runs of the session's turns, newest first. */
+  runsOf(id: string): Promise<RunRecord[]>;
   delete(id: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +60,7 @@ async function remoteBackend(url: string, env: NodeJS.ProcessEnv): Promise<Backe
     list: (query) => explain(client.sessions.list(query)),
     create: (request) => explain(client.sessions.create(request)),
     get: (id) => explain(client.sessions.get(id)),
+    runsOf: async (id) => [...(await explain(client.sessions.get(id))).runs].reverse(),
     delete: (id) => explain(client.sessions.delete(id)),
     close: async () => {},
   };
@@ -69,6 +83,7 @@ async function localBackend(configPath: string | undefined): Promise<Backend> {
     list: (query) => sessions.list(query),
     create: (request) => sessions.create(CreateSessionRequestSchema.parse(request), signal),
     get: (id) => sessions.get(id),
+    runsOf: async (id) => (await built.services.store.listRuns({ limit: 100, sessionId: id })).runs,
     delete: (id) => sessions.delete(id, signal),
     close: () => built.close(),
   };
@@ -85,6 +100,7 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
     url: { type: "string" },
     config: { type: "string" },
     json: { type: "boolean" },
+    all: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -132,7 +148,12 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
   const print = (value: unknown) => console.log(safeJson(value, values.json ? 0 : 2));
   try {
     if (action === "list") {
-      const sessions = await backend.list({ limit, status });
+      // Deleted sessions are history, not handles: hidden unless asked for.
+      const listed = await backend.list({ limit: status || values.all ? limit : 100, status });
+      const sessions =
+        status || values.all
+          ? listed
+          : listed.filter((s) => s.status !== "deleted").slice(0, limit);
       if (values.json) print(sessions);
       else console.log(sessionTable(sessions));
     } else if (action === "create") {
@@ -145,10 +166,16 @@ export async function sessionsCommand(argv: string[]): Promise<number> {
           ),
         );
     } else if (action === "show") {
-      print(await backend.get(id ?? ""));
+      const session = await resolveSession(backend, id ?? "");
+      if (values.json) print(session);
+      else {
+        const palette = createPalette(colourEnabled(process.stdout, process.env));
+        console.log(sessionDetails(session, await backend.runsOf(session.id), palette));
+      }
     } else {
-      await backend.delete(id ?? "");
-      if (!values.json) console.log(safeLine(`deleted ${id}; its workspace is gone`));
+      const session = await resolveSession(backend, id ?? "");
+      await backend.delete(session.id);
+      if (!values.json) console.log(safeLine(`deleted ${session.id}; its workspace is gone`));
     }
     return 0;
   } finally {

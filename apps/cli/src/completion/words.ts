@@ -9,6 +9,7 @@ import {
   THINKING_LEVELS,
 } from "@sandcaster/protocol";
 import { STARTERS } from "../init/starters.js";
+import { projectStarters } from "../starters/catalog.js";
 
 export interface CommandWords {
   /** Words completed right after the command (actions, starters). */
@@ -60,17 +61,25 @@ export const COMMAND_WORDS: Record<string, CommandWords> = {
       "--sandbox",
       "--idle",
       "--max-history",
+      "--all",
       "--json",
       "--url",
       "--config",
     ],
   },
+  agents: {
+    actions: ["deploy", "list", "show", "invoke", "logs", "secrets", "rollback", "delete"],
+    flags: ["--url", "--json", "--timeout", "--no-wait", "--version", "--value-stdin", "--yes"],
+  },
   serve: { actions: [], flags: ["--host", "--port", "--config", "--grace"] },
-  init: { actions: Object.keys(STARTERS), flags: ["--dir", "--force"] },
+  init: {
+    actions: [...Object.keys(STARTERS), ...projectStarters().map((p) => p.name)],
+    flags: ["--dir", "--force", "--list"],
+  },
   doctor: { actions: [], flags: ["--json", "--config", "--timeout"] },
   image: { actions: ["build"], flags: ["--tag"] },
   e2b: { actions: ["webhook"], flags: ["--url", "--name"] },
-  completion: { actions: ["bash", "zsh"], flags: [] },
+  completion: { actions: ["bash", "zsh", "fish"], flags: [] },
   help: { actions: [], flags: [] },
 };
 

@@ -1,11 +1,14 @@
-// The exec phase of an agent invocation: the entrypoint runs in the agent's directory with the
-// prompt on stdin (then EOF), its secrets in its own environment only; stdout and stderr stream
-// live; stdout whole is the result. A non-zero exit ends the run with AGENT_FAILED.
-import { ERROR_CODES, type ResultEvent } from "@sandcaster/protocol";
+// The exec phase of an agent invocation: the request's files go into the workspace, then the
+// entrypoint runs in the agent's directory with the prompt on stdin (then EOF), its secrets and the
+// model gateway's URL and token in its own environment only; stdout and stderr stream live; stdout
+// whole is the result. A non-zero exit ends the run with AGENT_FAILED.
+import { ERROR_CODES, type RequestFile, type ResultEvent } from "@sandcaster/protocol";
 import { artifactEvents } from "../run/artifacts.js";
 import { createRedactor } from "../run/redact.js";
 import { RunError } from "../run/run-error.js";
 import type { RunExec } from "../run/run-exec.js";
+import { requestFiles } from "../run/stage-files.js";
+import { agentGateway } from "./agent-gateway.js";
 import { AgentOutput } from "./agent-output.js";
 
 /** The whole stdout kept for the result (more is cut, with a warning). */
@@ -16,6 +19,8 @@ export interface AgentExecInput {
   entrypoint: readonly string[];
   cwd: string;
   prompt: string;
+  /** Written into the workspace before the agent starts (its changes after are `file` events). */
+  files: readonly RequestFile[];
   /** Decrypted secrets: given to the agent process only, and redacted from everything. */
   secrets: Record<string, string>;
 }
@@ -33,9 +38,11 @@ export function agentExec(
 ): RunExec {
   return {
     kind: "agent",
-    async run(scope, sandbox) {
+    async run(scope, sandbox, opened) {
       const { signal } = scope;
-      const redact = createRedactor(Object.values(input.secrets));
+      await sandbox.writeFiles(requestFiles(sandbox, input.files), signal);
+      const gateway = await agentGateway(sandbox, opened, signal);
+      const redact = createRedactor([...Object.values(input.secrets), ...(gateway?.secrets ?? [])]);
       const stdout = new AgentOutput(
         redact,
         (content) => scope.emit({ type: "stdout", content }),
@@ -49,7 +56,12 @@ export function agentExec(
       const started = performance.now();
       const agent = await sandbox.spawn({
         command: [...input.entrypoint],
-        env: input.secrets,
+        // Secrets last: an agent's secret named like a gateway variable is its own choice.
+        env: {
+          ...gateway?.env,
+          SANDCASTER_WORKSPACE: sandbox.workspacePath,
+          ...input.secrets,
+        },
         cwd: input.cwd,
         stdin: true,
         signal,
@@ -98,6 +110,7 @@ export function agentExec(
         return { result, filesCount: changed.files.length };
       } finally {
         signal.removeEventListener("abort", onAbort);
+        gateway?.close();
       }
     },
   };

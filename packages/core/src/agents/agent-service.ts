@@ -1,34 +1,33 @@
-// The custom agents of this server: deploys (each a new version whose template holds the code and
-// its installed dependencies), sealed secrets, and the version an invocation runs. In memory:
-// agents and their secrets live as long as the server process (see the report: persistence is
-// the next step, migration 0012).
+// The custom agents of this server, kept in the run store's database (every instance on it sees
+// the same agents, and a restart keeps them): deploys (each a new version whose template holds the
+// code and its installed dependencies), the active version (the newest that built, or the one a
+// rollback chose), sealed secrets, and what an invocation runs.
 import {
   AGENT_DEFAULT_LIMITS,
   type AgentInfo,
+  type AgentLogs,
   type AgentManifest,
-  type AgentStatus,
+  type AgentSecretsList,
   type AgentVersionInfo,
+  type RotateSecretsResult,
+  type SandcasterConfig,
   type TemplateSpec,
   TemplateSpecSchema,
 } from "@sandcaster/protocol";
 import { PlanError } from "../errors/plan-error.js";
 import { SandcasterError } from "../errors/sandcaster-error.js";
+import type { SandboxProvider } from "../sandbox/sandbox.js";
+import type { AgentStore, StoredAgent, StoredAgentVersion } from "../store/agents-store.js";
 import type { TemplateService } from "../templates/template-service.js";
 import { AGENT_DIR, AgentArchiveError, agentFiles, installCommands } from "./agent-archive.js";
-import { SECRETS_KEY_HINT, type SealedSecret, SecretBox } from "./secret-box.js";
+import { type AgentLimits, agentPoolLimits } from "./agent-limits.js";
+import { type AgentPoolSettings, AgentPools, type PoolLimits } from "./agent-pools.js";
+import { AgentSecrets } from "./agent-secrets.js";
+import { activeVersion, agentInfo, manifestOf, versionInfo } from "./agent-view.js";
+import type { SecretKeyring } from "./secret-keyring.js";
 
-interface AgentVersion {
-  version: number;
-  manifest: AgentManifest;
-  templateId: string;
-  createdAt: string;
-}
-
-interface Agent {
-  name: string;
-  versions: AgentVersion[];
-  secrets: Map<string, SealedSecret>;
-}
+/** The build log lines kept with a version (for GET /agents/:name/logs after a restart). */
+const KEPT_LOG_LINES = 500;
 
 /** What an invocation needs: the ready image, how to run it, its limits and its secrets. */
 export interface AgentTarget {
@@ -37,26 +36,35 @@ export interface AgentTarget {
   image: string;
   entrypoint: string[];
   cwd: string;
-  limits: { timeoutSecs: number; memoryMb: number; cpus: number };
+  limits: AgentLimits;
   secrets: Record<string, string>;
+  /** The sandbox provider an invocation with these sandbox limits uses (the agent's pool). */
+  provider(limits: PoolLimits): SandboxProvider;
 }
 
 export interface AgentServiceOptions {
   templates: TemplateService;
+  store: AgentStore;
   /** The base of agents whose manifest names none (the server's docker sandbox image). */
   defaultBase: TemplateSpec["base"];
-  /** SANDCASTER_SECRETS_KEY, parsed; without it secrets cannot be set. */
-  secretsKey: Buffer | undefined;
+  /** SANDCASTER_SECRETS_KEY (and previous keys); without it secrets cannot be set. */
+  keyring: SecretKeyring | undefined;
+  /** The sandbox provider of a template image (docker: one per image). */
+  providerForImage: (image: string) => SandboxProvider;
+  /** The server's sandbox settings: a warm pool's sandboxes get what an invocation would. */
+  config: Pick<SandcasterConfig, "docker" | "local">;
+  pool: AgentPoolSettings;
 }
 
-const secretContext = (agent: string, key: string) => `sandcaster-agent-secret:${agent}/${key}`;
-
 export class AgentService {
-  readonly #agents = new Map<string, Agent>();
-  readonly #box: SecretBox | undefined;
+  readonly #secrets: AgentSecrets;
+  readonly #pools: AgentPools;
+  /** Builds this instance watches, by agent: settled() waits for them. */
+  readonly #builds = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly options: AgentServiceOptions) {
-    this.#box = options.secretsKey ? new SecretBox(options.secretsKey) : undefined;
+    this.#secrets = new AgentSecrets(options.store, options.keyring);
+    this.#pools = new AgentPools(options.providerForImage, options.pool);
   }
 
   /** A new version of the agent; its template builds in the background (status `building`). */
@@ -75,57 +83,116 @@ export class AgentService {
       workdir: AGENT_DIR,
     });
     const template = this.options.templates.ensure(spec);
-    const agent: Agent = this.#agents.get(manifest.name) ?? {
-      name: manifest.name,
-      versions: [],
-      secrets: new Map(),
-    };
-    this.#agents.set(manifest.name, agent);
-    agent.versions.push({
-      version: (agent.versions.at(-1)?.version ?? 0) + 1,
-      manifest,
+    const version = await this.options.store.addVersion(manifest.name, {
+      manifest: JSON.stringify(manifest),
       templateId: template.id,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(),
     });
-    return this.#info(agent);
+    this.#watchBuild(manifest.name, version, template.id);
+    return this.get(manifest.name);
   }
 
-  list(): AgentInfo[] {
-    return [...this.#agents.values()].map((agent) => this.#info(agent));
+  async list(): Promise<AgentInfo[]> {
+    return (await this.options.store.list()).map(agentInfo);
   }
 
-  get(name: string): AgentInfo {
-    return this.#info(this.#agent(name));
+  async get(name: string): Promise<AgentInfo> {
+    return agentInfo(await this.#agent(name));
   }
 
-  /** Resolves once the newest version's build ended. */
+  /** Resolves once the builds this instance started for the agent ended. */
   async settled(name: string): Promise<AgentInfo> {
-    const agent = this.#agent(name);
-    const newest = agent.versions.at(-1);
-    if (newest) await this.options.templates.wait(newest.templateId);
-    return this.#info(agent);
+    await Promise.all([...(this.#builds.get(name) ?? [])]);
+    return this.get(name);
   }
 
-  setSecret(name: string, key: string, value: string): void {
-    const agent = this.#agent(name);
-    if (!this.#box) {
-      throw new SandcasterError("NOT_READY", "this server has no secrets key", {
-        hint: SECRETS_KEY_HINT,
-      });
+  /** Makes an earlier (or later) version that built the one invoked; its pool replaces the old. */
+  async rollback(name: string, version: number): Promise<AgentInfo> {
+    const agent = await this.#agent(name);
+    const chosen = this.#version(agent, version);
+    if (chosen.status !== "active" || !chosen.image) {
+      throw new SandcasterError(
+        "NOT_READY",
+        `version ${version} of agent ${name} is ${chosen.status}: only a version that built can be invoked`,
+        { hint: `GET /agents/${name} shows each version's status` },
+      );
     }
-    agent.secrets.set(key, this.#box.seal(value, secretContext(name, key)));
+    await this.options.store.setActive(name, version);
+    this.#warm(name, chosen);
+    return this.get(name);
   }
 
-  deleteSecret(name: string, key: string): boolean {
-    return this.#agent(name).secrets.delete(key);
+  /** Removes the agent, its versions and secrets, and destroys its warm sandboxes. */
+  async remove(name: string): Promise<void> {
+    if (!(await this.options.store.remove(name))) {
+      throw new SandcasterError("NOT_FOUND", `no agent named ${name}`);
+    }
+    await this.#pools.release(name);
   }
 
-  /** The newest active version, ready to run; 409 NOT_READY while none is. */
-  target(name: string): AgentTarget {
-    const agent = this.#agent(name);
-    const active = this.#active(agent);
-    if (!active) {
-      const status = this.#info(agent).status;
+  async setSecret(name: string, key: string, value: string): Promise<void> {
+    await this.#agent(name);
+    await this.#secrets.set(name, key, value);
+  }
+
+  async deleteSecret(name: string, key: string): Promise<boolean> {
+    await this.#agent(name);
+    return this.#secrets.delete(name, key);
+  }
+
+  async secrets(name: string): Promise<AgentSecretsList> {
+    return this.#secrets.list(await this.#agent(name));
+  }
+
+  /** Every secret sealed under a previous key, sealed again under the current one. */
+  rotateSecrets(): Promise<RotateSecretsResult> {
+    return this.#secrets.rotate();
+  }
+
+  /**
+   * A version's build log (default: the newest version): the live log while this instance has the
+   * build, else the lines kept when it ended. `onLine(undefined)` ends it; returns the unsubscribe.
+   */
+  async buildLog(
+    name: string,
+    version: number | undefined,
+  ): Promise<{
+    info: () => Promise<AgentVersionInfo>;
+    follow: (onLine: (line: string | undefined) => void) => () => void;
+  }> {
+    const agent = await this.#agent(name);
+    const chosen = version === undefined ? agent.versions.at(-1) : this.#version(agent, version);
+    if (!chosen) throw new SandcasterError("NOT_FOUND", `agent ${name} has no version`);
+    const info = async () => versionInfo(this.#version(await this.#agent(name), chosen.version));
+    const live = this.options.templates.get(chosen.templateId);
+    if (live) return { info, follow: (onLine) => this.options.templates.follow(live.id, onLine) };
+    return {
+      info,
+      follow: (onLine) => {
+        for (const line of chosen.buildLog) onLine(line);
+        onLine(undefined);
+        return () => undefined;
+      },
+    };
+  }
+
+  /** The build log whole, for JSON callers (waits for a build in progress to end). */
+  async buildLogLines(name: string, version: number | undefined): Promise<AgentLogs> {
+    const log = await this.buildLog(name, version);
+    const lines: string[] = [];
+    await new Promise<void>((resolve) => {
+      log.follow((line) => (line === undefined ? resolve() : lines.push(line)));
+    });
+    const info = await log.info();
+    return { version: info.version, status: info.status, lines };
+  }
+
+  /** The active version, ready to run, with its secrets opened; 409 NOT_READY while none is. */
+  async target(name: string): Promise<AgentTarget> {
+    const agent = await this.#agent(name);
+    const active = activeVersion(agent);
+    if (!active?.image) {
+      const status = agentInfo(agent).status;
       throw new SandcasterError(
         "NOT_READY",
         status === "building"
@@ -134,68 +201,93 @@ export class AgentService {
         { hint: `GET /agents/${name} shows each version's status and build failure` },
       );
     }
-    const { version, manifest, image } = active;
-    const secrets: Record<string, string> = {};
-    for (const [key, sealed] of agent.secrets) {
-      // The box exists: a secret could only be sealed with it.
-      if (this.#box) secrets[key] = this.#box.open(sealed, secretContext(name, key));
-    }
+    const manifest = manifestOf(active);
+    const image = active.image;
     return {
       name,
-      version,
+      version: active.version,
       image,
       entrypoint: manifest.entrypoint,
       cwd: AGENT_DIR,
       limits: { ...AGENT_DEFAULT_LIMITS, ...manifest.limits },
-      secrets,
+      secrets: await this.#secrets.open(agent),
+      provider: (limits) => this.#pools.provider(name, active.version, image, limits),
     };
   }
 
-  #agent(name: string): Agent {
-    const agent = this.#agents.get(name);
+  /** The agent's warm pool, for /metrics-like views and tests. */
+  poolStats(name: string) {
+    return this.#pools.stats(name);
+  }
+
+  /** Destroys warm sandboxes (server shutdown). */
+  close(): Promise<void> {
+    return this.#pools.close();
+  }
+
+  #watchBuild(name: string, version: number, templateId: string): void {
+    const { templates, store } = this.options;
+    const lines: string[] = [];
+    const stop = templates.follow(templateId, (line) => {
+      if (line === undefined) return;
+      lines.push(line);
+      if (lines.length > KEPT_LOG_LINES) lines.shift();
+    });
+    const watch = (async () => {
+      const info = await templates.wait(templateId);
+      stop();
+      if (info?.status === "ready" && info.image) {
+        await store.endBuild(name, version, {
+          status: "active",
+          image: info.image,
+          buildLog: lines,
+        });
+        const agent = await store.get(name);
+        const active = agent && activeVersion(agent);
+        if (active?.version === version) this.#warm(name, active);
+      } else {
+        const failure = info?.failure ?? {
+          step: "build",
+          exitCode: null,
+          outputTail: "",
+          message: "the build ended without a template",
+        };
+        await store.endBuild(name, version, {
+          status: "failed",
+          failure: JSON.stringify(failure),
+          buildLog: lines,
+        });
+      }
+    })().catch(() => undefined);
+    const builds = this.#builds.get(name) ?? new Set();
+    builds.add(watch);
+    this.#builds.set(name, builds);
+    void watch.finally(() => builds.delete(watch));
+  }
+
+  /** Starts filling the pool of the version now invoked, before the first invocation asks. */
+  #warm(name: string, version: StoredAgentVersion): void {
+    if (!version.image) return;
+    const manifest = manifestOf(version);
+    const base = this.options.providerForImage(version.image);
+    const limits = agentPoolLimits(
+      this.options.config,
+      { ...AGENT_DEFAULT_LIMITS, ...manifest.limits },
+      base.name,
+    );
+    this.#pools.provider(name, version.version, version.image, limits);
+  }
+
+  async #agent(name: string): Promise<StoredAgent> {
+    const agent = await this.options.store.get(name);
     if (!agent) throw new SandcasterError("NOT_FOUND", `no agent named ${name}`);
     return agent;
   }
 
-  #versionStatus(version: AgentVersion): { status: AgentStatus; image?: string } {
-    const template = this.options.templates.get(version.templateId);
-    if (!template || template.status === "failed") return { status: "failed" };
-    if (template.status === "building") return { status: "building" };
-    return { status: "active", ...(template.image ? { image: template.image } : {}) };
-  }
-
-  #active(agent: Agent): (AgentVersion & { image: string }) | undefined {
-    for (const version of [...agent.versions].reverse()) {
-      const { status, image } = this.#versionStatus(version);
-      if (status === "active" && image) return { ...version, image };
-    }
-    return undefined;
-  }
-
-  #info(agent: Agent): AgentInfo {
-    const versions: AgentVersionInfo[] = agent.versions.map((version) => {
-      const failure = this.options.templates.get(version.templateId)?.failure;
-      return {
-        version: version.version,
-        templateId: version.templateId,
-        status: this.#versionStatus(version).status,
-        createdAt: version.createdAt,
-        ...(failure ? { failure } : {}),
-      };
-    });
-    const newest = agent.versions.at(-1);
-    const active = this.#active(agent);
-    const manifest = (active ?? newest)?.manifest;
-    return {
-      name: agent.name,
-      ...(active ? { activeVersion: active.version } : {}),
-      status: newest ? this.#versionStatus(newest).status : "failed",
-      entrypoint: manifest?.entrypoint ?? [],
-      secrets: {
-        declared: manifest?.secrets ?? [],
-        set: [...agent.secrets.keys()].sort(),
-      },
-      versions,
-    };
+  #version(agent: StoredAgent, version: number): StoredAgentVersion {
+    const found = agent.versions.find((v) => v.version === version);
+    if (!found)
+      throw new SandcasterError("NOT_FOUND", `agent ${agent.name} has no version ${version}`);
+    return found;
   }
 }

@@ -1,44 +1,82 @@
 // What a server needs for templates and custom agents on docker, from its config and environment:
-// the template service (sandcaster.json `templates` built at start), the agent service and the
-// sandbox provider of a template image. Templates build on docker only for now.
+// the template service (sandcaster.json `templates` built at start), the agent service (kept in the
+// run store's database) and the sandbox provider of a template image.
 import type { SandcasterConfig } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { lazyDockerClient } from "../providers/docker/client.js";
+import type { RunStore } from "../store/run-store.js";
 import { dockerTemplateBuilder } from "../templates/docker-template-builder.js";
 import { TemplateService } from "../templates/template-service.js";
 import { AgentService } from "./agent-service.js";
 import { dockerImageProviders } from "./image-providers.js";
 import { parseSecretsKey, SECRETS_KEY_HINT } from "./secret-box.js";
+import { parsePreviousKeys, SecretKeyring } from "./secret-keyring.js";
 
 export interface AgentServicesInput {
   config: SandcasterConfig;
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
+  /** Where agents are kept (the run store's database); without it /agents answers 404. */
+  store?: Pick<RunStore, "agents"> | undefined;
 }
 
-export function createAgentServices({ config, env, logger }: AgentServicesInput) {
-  const docker = lazyDockerClient(undefined, config.docker.socketPath)();
-  const templates = new TemplateService(dockerTemplateBuilder(docker), logger);
-  for (const [name, spec] of Object.entries(config.templates ?? {})) templates.ensure(spec, name);
-  const secretsKey = parseSecretsKey(env.SANDCASTER_SECRETS_KEY);
-  if (env.SANDCASTER_SECRETS_KEY && !secretsKey) {
+/** Sandboxes kept warm per agent unless SANDCASTER_AGENT_POOL_SIZE says otherwise (0: off). */
+const DEFAULT_AGENT_POOL_SIZE = 1;
+
+/** SANDCASTER_SECRETS_KEY and SANDCASTER_SECRETS_KEY_PREVIOUS as a keyring (bad ones warned). */
+export function keyringFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Pick<Logger, "warn">,
+): SecretKeyring | undefined {
+  const current = parseSecretsKey(env.SANDCASTER_SECRETS_KEY);
+  if (env.SANDCASTER_SECRETS_KEY && !current) {
     logger.warn(
       `SANDCASTER_SECRETS_KEY is not 32 bytes: agent secrets are off (${SECRETS_KEY_HINT})`,
     );
   }
-  const agents = new AgentService({
-    templates,
-    defaultBase: { docker: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image },
-    secretsKey,
-  });
+  const previous = parsePreviousKeys(env.SANDCASTER_SECRETS_KEY_PREVIOUS);
+  if (previous.invalid.length > 0) {
+    logger.warn(
+      `SANDCASTER_SECRETS_KEY_PREVIOUS: key(s) ${previous.invalid.join(", ")} are not 32 bytes and are ignored`,
+    );
+  }
+  return current ? new SecretKeyring(current, previous.keys) : undefined;
+}
+
+export function createAgentServices({ config, env, logger, store }: AgentServicesInput) {
+  const docker = lazyDockerClient(undefined, config.docker.socketPath)();
+  const templates = new TemplateService(dockerTemplateBuilder(docker), logger);
+  for (const [name, spec] of Object.entries(config.templates ?? {})) templates.ensure(spec, name);
   const providerForImage = dockerImageProviders({
     docker,
     diskMb: config.docker.diskMb,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
   });
+  const poolSize = Number.parseInt(env.SANDCASTER_AGENT_POOL_SIZE ?? "", 10);
+  const agents = store?.agents
+    ? new AgentService({
+        templates,
+        store: store.agents,
+        defaultBase: { docker: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image },
+        keyring: keyringFromEnv(env, logger),
+        providerForImage,
+        config,
+        pool: {
+          size: Number.isInteger(poolSize) && poolSize >= 0 ? poolSize : DEFAULT_AGENT_POOL_SIZE,
+          maxAgeSecs: config.docker.pool?.maxAgeSecs ?? 900,
+          logger,
+        },
+      })
+    : undefined;
   return {
-    appDeps: { templates, agents: { service: agents, providerForImage } },
-    /** Stops builds in progress. */
-    close: () => templates.close(),
+    appDeps: {
+      templates,
+      agents: agents ? { service: agents, providerForImage } : undefined,
+    },
+    /** Stops builds in progress and destroys agents' warm sandboxes. */
+    close: async () => {
+      await agents?.close();
+      await templates.close();
+    },
   };
 }

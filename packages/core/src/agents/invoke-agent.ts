@@ -1,12 +1,13 @@
 // The entry for an agent invocation: a run (recorded in /runs with kind "agent", streamed,
-// cancellable, timed out like any) in a fresh sandbox from the agent's template, whose exec phase
-// runs the agent's entrypoint instead of the runner.
-import type { QueryRequest } from "@sandcaster/protocol";
+// cancellable, timed out like any) in a fresh sandbox from the agent's template (its warm pool),
+// whose exec phase runs the agent's entrypoint instead of the runner.
+import type { QueryRequest, RequestFile } from "@sandcaster/protocol";
 import type { RunHandle } from "../run/run-handle.js";
 import type { StartRunServices } from "../run/run-services.js";
 import { type StartRunOptions, startRun } from "../run/start-run.js";
 import type { SandboxProvider } from "../sandbox/sandbox.js";
 import { type AgentExecOutcome, agentExec } from "./agent-exec.js";
+import { agentPoolLimits, agentSandboxConfig } from "./agent-limits.js";
 import type { AgentTarget } from "./agent-service.js";
 
 /** The least a run accepts as its timeout (QueryRequest's floor). */
@@ -17,35 +18,36 @@ export interface AgentInvocation extends RunHandle {
   outcome(): AgentExecOutcome | undefined;
 }
 
+export interface AgentInvokeInput {
+  prompt: string;
+  files?: readonly RequestFile[] | undefined;
+  timeout?: number | undefined;
+}
+
 export async function invokeAgent(
   target: AgentTarget,
-  input: { prompt: string; timeout?: number | undefined },
+  input: AgentInvokeInput,
   services: StartRunServices,
-  provider: SandboxProvider,
+  /** The template image's provider (its name decides the sandbox's network setting). */
+  base: SandboxProvider,
   options: Omit<StartRunOptions, "exec"> = {},
 ): Promise<AgentInvocation> {
   const timeout = Math.min(input.timeout ?? target.limits.timeoutSecs, target.limits.timeoutSecs);
   const request: QueryRequest = {
     // What /runs shows; the agent itself reads the prompt from stdin.
     prompt: `agent ${target.name} v${target.version}: ${input.prompt}`,
-    sandboxProvider: provider.name,
+    sandboxProvider: base.name,
     timeout: Math.max(timeout, MIN_RUN_TIMEOUT_SECS),
   } as QueryRequest;
   const { config } = services;
+  const provider = target.provider(agentPoolLimits(config, target.limits, base.name));
   let outcome: AgentExecOutcome | undefined;
   const run = await startRun(
     request,
     {
       ...services,
       // The manifest may lower the server's sandbox limits, never raise them.
-      config: {
-        ...config,
-        docker: {
-          ...config.docker,
-          memoryMb: Math.min(config.docker.memoryMb, target.limits.memoryMb),
-          cpus: Math.min(config.docker.cpus, target.limits.cpus),
-        },
-      },
+      config: agentSandboxConfig(config, target.limits),
       providers: { select: async () => provider, all: () => [provider] },
     },
     {
@@ -55,6 +57,7 @@ export async function invokeAgent(
           entrypoint: target.entrypoint,
           cwd: target.cwd,
           prompt: input.prompt,
+          files: input.files ?? [],
           secrets: target.secrets,
         },
         (ended) => {

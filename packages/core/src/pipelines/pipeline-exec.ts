@@ -2,7 +2,7 @@
 // the first failure unless the step says continue-on-error), report the files they wrote, and end
 // with a `result` whose content is the document with every step's result written back.
 import { posix } from "node:path";
-import type { RequestFile, ResultEvent } from "@sandcaster/protocol";
+import { ERROR_CODES, type RequestFile, type ResultEvent } from "@sandcaster/protocol";
 import { artifactEvents } from "../run/artifacts.js";
 import type { RunExec } from "../run/run-exec.js";
 import type { Sandbox, StagedFile } from "../sandbox/sandbox.js";
@@ -51,6 +51,7 @@ export function pipelineExec(pipeline: ParsedPipeline, files: readonly RequestFi
       const env = { ...(pipeline.frontMatter.env ?? {}) };
       const results: StepResult[] = [];
       let exitCode = 0;
+      let failed: StepResult | undefined;
       for (const step of pipeline.steps) {
         scope.emit({
           type: "step_start",
@@ -72,6 +73,7 @@ export function pipelineExec(pipeline: ParsedPipeline, files: readonly RequestFi
         if (result.exitCode === 0 && !result.timedOut) continue;
         if (step.continueOnError) continue;
         exitCode = exitCodeOf(result);
+        failed = result;
         break;
       }
       const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
@@ -83,7 +85,13 @@ export function pipelineExec(pipeline: ParsedPipeline, files: readonly RequestFi
         exitCode,
         numTurns: 0,
       };
-      return { result, filesCount: changed.files.length };
+      // A failed step fails the run (as the CLI's exit code says): recorded `error`, while the
+      // `result` still ends the stream, since it carries the document with the results written in.
+      const failure = failed && {
+        code: ERROR_CODES.PIPELINE_FAILED,
+        message: `${stepSummary(failed)} (step index ${failed.index})`,
+      };
+      return { result, filesCount: changed.files.length, failure };
     },
   };
 }

@@ -15,6 +15,11 @@ export interface RunnerEnd {
   /** The runner's accepted result (absent when it reported an error). */
   result: ResultEvent | undefined;
   filesCount: number;
+  /**
+   * The work ended with its `result` but failed (a pipeline step): the record says `error` with
+   * this code and message, so /runs agrees with the exit code the result carries.
+   */
+  failure?: { code: string; message: string } | undefined;
 }
 
 export async function execRunner(

@@ -63,7 +63,7 @@ async function runPhases(scope: RunScope, held: Held) {
   held.sandbox = sandbox;
   if (exec) {
     await openExtensions(scope, sandbox, held.opened);
-    return exec.run(scope, sandbox);
+    return exec.run(scope, sandbox, held.opened);
   }
   const staged = await scope.tracer.phase("sandbox.stage", async () => {
     await openExtensions(scope, sandbox, held.opened);

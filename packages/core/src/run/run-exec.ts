@@ -4,7 +4,7 @@
 // cancel, timeout, teardown, settle — stays the same.
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { RunnerEnd } from "./exec-runner.js";
-import type { MeteredUsage } from "./run-extension.js";
+import type { MeteredUsage, OpenedRunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
 
 export type RunExec = SandboxExec | HostExec;
@@ -12,8 +12,11 @@ export type RunExec = SandboxExec | HostExec;
 export interface SandboxExec {
   /** What /runs records as the run's kind. */
   kind: "pipeline" | "agent";
-  /** Runs in the acquired sandbox (extensions open); its `result` ends the stream. */
-  run(scope: RunScope, sandbox: Sandbox): Promise<RunnerEnd>;
+  /**
+   * Runs in the acquired sandbox (extensions open: `opened` is what they gave, e.g. the model
+   * gateway's token for an agent's process); its `result` ends the stream.
+   */
+  run(scope: RunScope, sandbox: Sandbox, opened: readonly OpenedRunExtension[]): Promise<RunnerEnd>;
 }
 
 /** Work that needs no sandbox nor extensions of its own; it must stop when `scope.signal` aborts. */

@@ -63,8 +63,10 @@ function outcomeOf(
   const filesCount = ending.phases.ok ? ending.phases.end.filesCount : 0;
   const metered = ending.metered ?? {};
   if (last?.type === "result") {
+    const failure = ending.phases.ok ? ending.phases.end.failure : undefined;
     return {
-      status: "completed",
+      status: failure ? "error" : "completed",
+      ...(failure ? { error: failure } : {}),
       endedAt: new Date(),
       durationSecs,
       filesCount,

@@ -112,6 +112,8 @@ export function createDurableRunStore(
     sessions: durableSessions(inner.sessions),
     // Webhook deliveries retry on their own schedule (claim, lease, sweep): no outbox needed.
     webhooks: inner.webhooks,
+    // Deploys, rollbacks and secrets are answered to their caller: an outage is their 503.
+    agents: inner.agents,
     migrate: () => translated(() => inner.migrate()),
 
     createRun: (run: NewRun) => settle(outbox.record(run), settleMs, late("record")),

@@ -1,4 +1,14 @@
 // The run history store's public surface.
+
+export {
+  type AgentBuildEnd,
+  type AgentStore,
+  createAgentStore,
+  type NewAgentVersion,
+  type StoredAgent,
+  type StoredAgentSecret,
+  type StoredAgentVersion,
+} from "./agents-store.js";
 export { type CreateRunStoreOptions, createRunStore, isPostgresUrl } from "./create-run-store.js";
 export {
   createDurableRunStore,

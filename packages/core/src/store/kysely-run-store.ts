@@ -1,6 +1,7 @@
 // A RunStore over any kysely dialect; every statement goes through the query builder.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { Kysely, Updateable } from "kysely";
+import { createAgentStore } from "./agents-store.js";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
 import { isRunCancelRequested, requestRunCancel, runsWithCancelRequest } from "./run-cancel.js";
@@ -50,6 +51,7 @@ export function createKyselyRunStore(
 
     sessions: createSessionStore(db),
     webhooks: createWebhookStore(db),
+    agents: createAgentStore(db),
 
     async createRun(run: NewRun) {
       await db

@@ -1,5 +1,6 @@
 // Schema migrations as code, written with kysely's schema builder so every dialect can run them.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { agentsMigration } from "./agents-migrations.js";
 
 /**
  * Applied in name order and never edited once released: add a new entry instead. Only portable
@@ -232,6 +233,7 @@ export const webhookDeliveriesMigration: Migration = {
 runStoreMigrations["0008_webhook_deliveries"] = webhookDeliveriesMigration;
 
 /** A session's turns, newest first, without reading every run (GET /sessions/:id lists them). */
+runStoreMigrations["0012_agents"] = agentsMigration;
 runStoreMigrations["0011_runs_session_idx"] = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema

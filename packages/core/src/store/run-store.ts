@@ -1,5 +1,6 @@
 // Run history: a run is recorded when it starts and finished with its outcome. Never holds secrets.
 import type { RunKind, RunRecord, RunStatus, SandcasterEvent, Usage } from "@sandcaster/protocol";
+import type { AgentStore } from "./agents-store.js";
 import type { SessionStore } from "./session-store.js";
 import type { WebhookStore } from "./webhook-store.js";
 
@@ -66,6 +67,8 @@ export interface RunStore {
   readonly sessions: SessionStore;
   /** Run-completion webhook deliveries live there too. */
   readonly webhooks: WebhookStore;
+  /** Custom agents, their versions and sealed secrets (agents-store.ts); absent in test doubles. */
+  readonly agents?: AgentStore | undefined;
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Records a running run; its first EVENT_ID_BLOCK event ids count as reserved (implicitly). */
