@@ -7,12 +7,14 @@
 //   5. sandbox acquire (create) time per provider
 //   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
 //   7. model gateway: latency it adds to a streamed call on loopback (direct vs through its socket)
-//   8. custom agents: invoke → the agent's first stdout byte, cold vs from the agent's warm pool
+//   8. custom agents: invoke → the agent's first stdout byte, cold vs from the agent's warm pool;
+//      N open SSE streams (10,000 by default: SANDCASTER_BENCH_STREAMS) on one server: RSS, KB/stream
 //   9. the runner's cold boot on the host, broken down (process start, bundle parse, SDK load, first
 //      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot` runs some phases. SANDCASTER_BENCH_NODE_OPTIONS passes
+// `--only latency,rss,active,streams,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot` runs some phases.
+// The machine's load is printed as the time of `node -e 0` before and after (other work slows it). SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -42,8 +44,10 @@ import {
   until,
   withTimeout,
 } from "./bench/lib.mjs";
+import { emptyNodeMs } from "./bench/load.mjs";
 import { warmPool } from "./bench/pool.mjs";
 import { startBenchServer } from "./bench/server-process.mjs";
+import { manyOpenStreams } from "./bench/streams.mjs";
 import { bootRows, SPEED_TARGETS, speedTargets } from "./bench/targets.mjs";
 import { tracingOverhead } from "./bench/tracing.mjs";
 
@@ -561,6 +565,14 @@ function printTable() {
     row("RSS per open stream", `${r.perStreamKb} KB (heap ${r.heapPerStreamKb} KB)`);
     row(`open ${STREAMS} streams / cancel them all`, `${r.openAllMs} ms / ${r.cancelAllMs} ms`);
   }
+  if (f.streams && !f.streams.skipped) {
+    const s = f.streams;
+    row(
+      `server RSS with ${s.streams} open streams (measured)`,
+      `${s.withStreamsMb} MB (baseline ${s.baselineMb} MB, peak ${s.peakMb} MB; ${s.perStreamKb} KB/stream, heap ${s.heapPerStreamKb} KB, external ${s.externalPerStreamKb} KB)`,
+    );
+    row(`open ${s.streams} streams / cancel them all`, `${s.openAllMs} ms / ${s.cancelAllMs} ms`);
+  }
   if (f.thousandActiveStreams) {
     const t = f.thousandActiveStreams;
     row(
@@ -656,6 +668,13 @@ function printTable() {
       `${f.agents.coldMs.p50} ms / ${f.agents.pooledMs.p50} ms (p95 ${f.agents.coldMs.p95} / ${f.agents.pooledMs.p95} ms; ${f.agents.poolHits} pool hits)`,
     );
   for (const [figure, measured] of bootRows(f.runnerBoot)) row(figure, measured);
+  if (results.load) {
+    const { emptyNodeBeforeMs: before, emptyNodeAfterMs: after } = results.load;
+    row(
+      "load indicator: node -e 0, p50 before / after",
+      `${before.p50} / ${after?.p50} ms (an idle machine: ~40 ms)`,
+    );
+  }
   results.speedTargets = speedTargets(f);
   if (results.speedTargets.length > 0) row("— issue 21 targets —", "");
   for (const target of results.speedTargets)
@@ -678,11 +697,21 @@ function printTable() {
 // main ----------------------------------------------------------------------------------------
 let failed = false;
 const dirsBefore = await localSandboxDirs();
+results.load = { emptyNodeBeforeMs: await emptyNodeMs() };
+log(`load indicator: node -e 0 takes ${results.load.emptyNodeBeforeMs.p50} ms p50 now`);
 try {
   const phases = [
     ["latency", latencyAndThroughput],
     ["rss", rssPerStream],
     ["active", manyActiveStreams],
+    [
+      "streams",
+      async () => {
+        const figure = await manyOpenStreams({ cleanup, log });
+        if (figure.skipped) note(`streams skipped: ${figure.skipped}`);
+        results.figures.streams = figure;
+      },
+    ],
     ["local", () => overhead("local")],
     ["docker", () => overhead("docker")],
     ["pool-local", () => poolPhase("local")],
@@ -748,6 +777,7 @@ try {
     );
 }
 results.endedAt = new Date().toISOString();
+results.load.emptyNodeAfterMs = await emptyNodeMs();
 printTable();
 for (const message of results.notes) console.log(`note: ${message}`);
 await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

@@ -134,8 +134,9 @@ async function serverRuns({ kind, image, labels, proxy, cleanup, pool = false })
       { dispatcher: agent },
     );
     if (outcome.status !== 200 || outcome.lastType !== "result") {
+      const why = outcome.lastData?.code ?? outcome.error ?? "";
       throw new Error(
-        `a ${kind} run did not end with a result (${outcome.status}, ${outcome.lastType})`,
+        `a ${kind} run did not end with a result (${outcome.status}, ${outcome.lastType} ${why})`.trim(),
       );
     }
     return outcome.endMs;
@@ -162,6 +163,10 @@ async function serverRuns({ kind, image, labels, proxy, cleanup, pool = false })
         runs: settled.length,
         allSucceeded: ends.length === settled.length,
         failed: settled.length - ends.length,
+        // Why (e.g. TIMEOUT on a loaded host: the runs ask for 60 s).
+        failures: settled
+          .filter((s) => s.status === "rejected")
+          .map((s) => String(s.reason?.message)),
         hits: after.hits - before.hits,
         misses: after.misses - before.misses,
         endMs: summary(ends),

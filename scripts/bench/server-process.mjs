@@ -25,11 +25,11 @@ export async function startBenchServer(options) {
     if (index >= 0) replies.splice(index, 1)[0].resolve(message);
   });
   /** Sends {type}, resolves with the child's reply of type `replyType`. */
-  const ask = (type, replyType = type, timeoutMs = 30_000) =>
+  const ask = (type, replyType = type, timeoutMs = 30_000, fields = {}) =>
     withTimeout(
       new Promise((resolve) => {
         replies.push({ type: replyType, resolve });
-        child.send({ type });
+        child.send({ type, ...fields });
       }),
       timeoutMs,
       `bench server ${type}`,
@@ -48,6 +48,8 @@ export async function startBenchServer(options) {
     pid: child.pid,
     stats: () => ask("stats"),
     gc: () => ask("gc"),
+    /** Writes a V8 heap snapshot of the server to `path` (slow: minutes for a big heap). */
+    snapshot: (path) => ask("snapshot", "snapshot", 600_000, { path }),
     release: () => child.send({ type: "release" }),
     close() {
       closing ??= (async () => {

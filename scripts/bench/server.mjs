@@ -1,7 +1,8 @@
 // A Sandcaster server for the benchmarks, in its own process (so its RSS and CPU are its own).
 // Started by scripts/bench.mjs with fork(): options as JSON in argv[2], then IPC:
 //   → {type: "ready", url, pid}        once it listens on 127.0.0.1
-//   ← {type: "stats"}  → {type: "stats", rss, heapUsed, activeRuns, alive, running}
+//   ← {type: "stats"}  → {type: "stats", rss, heapUsed, external, activeRuns, alive, running}
+//   ← {type: "snapshot", path} → {type: "snapshot"} once a V8 heap snapshot is written to path
 //   ← {type: "close"}  → shuts down (runs cancelled, sandboxes destroyed), store removed, exit 0
 // options.pool {size, maxAgeSecs}: a warm pool in front of the local/docker provider (stats.pool).
 // Traces are on when the environment sets an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT), as with
@@ -10,9 +11,11 @@
 //   "flood:<n>" n deltas at full speed · "hold:<ms>" result after ms · "typical:<ms>" ~20 events
 //   spread over ms · "together:<ms>" agent_start, then, after {type: "release"}, typical:<ms> ·
 //   anything else: agent_start and result at once.
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { createApp, startServer } from "@sandcaster/api";
 import {
   ActiveRuns,
@@ -112,12 +115,32 @@ const app = createApp({
 });
 const server = await startServer({ app, host: "127.0.0.1", port: 0, logger, activeRuns });
 
+/** Resident bytes of the process by mapping: malloc's brk heap, other anonymous maps, files. */
+function residentByKind() {
+  const totals = { mallocHeap: 0, anonymous: 0, files: 0 };
+  let kind = "anonymous";
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1] ?? "";
+      kind = name === "[heap]" ? "mallocHeap" : name.startsWith("/") ? "files" : "anonymous";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) totals[kind] += Number(rss[1]) * 1024;
+  }
+  return totals;
+}
+
 const stats = () => {
   const memory = process.memoryUsage();
   return {
     type: "stats",
     rss: memory.rss,
     heapUsed: memory.heapUsed,
+    heapTotal: memory.heapTotal,
+    external: memory.external,
+    ...residentByKind(),
     activeRuns: activeRuns.size,
     alive: scripted?.alive() ?? null,
     running: scripted?.running() ?? null,
@@ -140,6 +163,10 @@ async function close() {
 process.on("message", async (message) => {
   if (message?.type === "stats") process.send?.(stats());
   if (message?.type === "release") release();
+  if (message?.type === "snapshot") {
+    writeHeapSnapshot(message.path);
+    process.send?.({ type: "snapshot" });
+  }
   if (message?.type === "gc") {
     globalThis.gc?.();
     process.send?.({ type: "gc" });

@@ -85,8 +85,23 @@ export function speedTargets(figures) {
       `${overhead.serverOverheadPairedP50Ms} ms`,
     );
   }
+  const streams = figures.streams;
+  if (streams && !streams.skipped) {
+    const measured = streams.streams >= 10_000;
+    const mb = measured
+      ? streams.withStreamsMb
+      : round(streams.baselineMb + (streams.perStreamKb * 10_000) / 1024, 0);
+    add(
+      "10,000 open SSE streams on one server, RSS",
+      mb,
+      t.tenThousandStreamsMb,
+      measured
+        ? `${mb} MB (${streams.perStreamKb} KB/stream over a ${streams.baselineMb} MB baseline; measured)`
+        : `${mb} MB extrapolated from ${streams.streams} open streams (${streams.perStreamKb} KB/stream over ${streams.baselineMb} MB)`,
+    );
+  }
   const rss = figures.rssPerStream;
-  if (rss) {
+  if (rss && !(streams && !streams.skipped)) {
     const mb = round(rss.baselineMb + (rss.perStreamKb * 10_000) / 1024, 0);
     add(
       "10,000 open SSE streams, server RSS (extrapolated from 1,000)",

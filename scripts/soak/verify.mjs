@@ -94,8 +94,9 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   }
   verdict.fiveXx = fiveXx.count;
   if (!record && live.events.length === 0) {
-    // Its server went down before the run was recorded, and its client was shown nothing of it.
+    // Answered 200 with an X-Run-Id the store never learnt: headers must wait for the record.
     verdict.neverStarted = true;
+    verdict.problem = "answered 200, but /runs/:id stays 404";
     return verdict;
   }
   if (!record || record.status === "running") {
@@ -169,9 +170,11 @@ export async function checkRun(slots, runId, live, scenario, instance) {
   }
   const expected =
     last?.type === "result" ? "completed" : last?.code === "CANCELLED" ? "cancelled" : "error";
-  if (record.status !== expected || (last?.type === "error" && record.error?.code !== last.code)) {
+  // The record says its error as `errorCode` (upstream's shape).
+  const code = record.errorCode ?? record.error?.code;
+  if (record.status !== expected || (last?.type === "error" && code !== last.code)) {
     verdict.mismatched = true;
-    verdict.problem = `status ${record.status} ${record.error?.code ?? ""} but the replay ends with ${last?.type} ${last?.code ?? ""}`;
+    verdict.problem = `status ${record.status} ${code ?? ""} but the replay ends with ${last?.type} ${last?.code ?? ""}`;
   }
   return verdict;
 }

@@ -89,6 +89,10 @@ export interface TestServerOptions {
   appDeps?: Pick<AppDeps, "templates" | "agents">;
   /** Traces (core's startTracing): request spans and run traces. */
   tracing?: Tracing;
+  /** A store of the test's own (writes it can delay or fail), instead of storePath/databaseUrl's. */
+  store?: RunStore;
+  /** Wraps the run's sandbox provider (inside its pool): to watch what the server does to sandboxes. */
+  wrapProvider?: (provider: SandboxProvider) => SandboxProvider;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -105,10 +109,12 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
     turns: options.turns,
     host: options.modelHost ?? "127.0.0.1",
   });
-  const store = createRunStore({
-    databaseUrl: options.databaseUrl,
-    sqlitePath: options.storePath ?? join(dir, "runs.db"),
-  });
+  const store =
+    options.store ??
+    createRunStore({
+      databaseUrl: options.databaseUrl,
+      sqlitePath: options.storePath ?? join(dir, "runs.db"),
+    });
   await store.migrate();
   const config = SandcasterConfigSchema.parse({
     sandboxProvider: options.sandbox ?? "local",
@@ -131,7 +137,11 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
   // SANDCASTER_TEST_POOL=<size> runs every test server with a warm pool (pre-booted runners).
   const envPool = Number(process.env.SANDCASTER_TEST_POOL ?? 0);
   const poolOption = options.pool ?? (envPool > 0 ? { size: envPool } : undefined);
-  const withPool = (provider: SandboxProvider): SandboxProvider => {
+  const withPool = (unwrapped: SandboxProvider): SandboxProvider => {
+    const provider =
+      options.wrapProvider && unwrapped.name === config.sandboxProvider
+        ? options.wrapProvider(unwrapped)
+        : unwrapped;
     if (!poolOption || provider.name !== config.sandboxProvider) return provider;
     const pool = warmPoolFor(
       provider,

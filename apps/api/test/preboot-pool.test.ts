@@ -129,3 +129,44 @@ describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled 
     180_000,
   );
 });
+
+// Docker only: a local sandbox starts every process in its own PID namespace, so an idle runner
+// in it is out of the agent's sight there either way.
+describe("a composite run's secondary from the pool", () => {
+  const enabled = SANDBOXES.find((c) => c.sandbox === "docker")?.enabled ?? false;
+  it.skipIf(!enabled)(
+    "runs no idle runner: the agent in it finds none to feed a config",
+    async () => {
+      t = await startTestServer({
+        turns: [
+          { toolCalls: [{ name: "spawn_sandbox", input: { name: "b" } }] },
+          {
+            toolCalls: [
+              { name: "exec_in", input: { sandbox: "b", command: `node -e '${LIST_PROCESSES}'` } },
+            ],
+          },
+          { text: "looked" },
+        ],
+        sandbox: "docker",
+        pool: { size: 2 },
+        modelHost: await bridgeGateway(),
+      });
+      const server = t;
+      const pool = server.pools[0];
+      if (!pool) throw new Error("no pool");
+      await until(() => pool.stats().ready === 2);
+      const response = await postQuery(server.url, { prompt: "fan out", composite: {} });
+      const events = await readEvents(response);
+      expect(events.at(-1)?.data.type).toBe("result");
+      // Both the primary and the secondary came warm out of the pool…
+      expect(pool.stats()).toMatchObject({ hits: 2 });
+      const listing = events
+        .map((e) => e.data)
+        .find((d) => d.type === "tool_result" && d.toolName === "exec_in");
+      expect(listing).toMatchObject({ isError: false, content: expect.stringContaining("node") });
+      // …and the secondary's idle runner was stopped before the agent could reach it.
+      expect(JSON.stringify(listing)).not.toContain("--await-config");
+    },
+    180_000,
+  );
+});

@@ -123,6 +123,10 @@ describe("a queued run", () => {
     // The next request gets the freed slot and the model's next turn: the left run never started.
     const next = await readEvents(await postQuery(server.url, { prompt: "next" }));
     expect(next.at(-1)?.data).toMatchObject({ type: "result" });
-    expect(await server.store.getRun(leftId)).toBeUndefined();
+    // Recorded when queued (its client had its id), it ended there without starting.
+    expect(await server.store.getRun(leftId)).toMatchObject({
+      status: "cancelled",
+      errorCode: "CANCELLED",
+    });
   });
 });

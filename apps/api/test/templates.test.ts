@@ -3,7 +3,6 @@
 // setup step is named with its exit code and output tail. Every image built is removed.
 import { dockerTemplateBuilder, TemplateService, templateId } from "@sandcaster/core";
 import type { TemplateInfo } from "@sandcaster/protocol";
-import { EventSourceParserStream } from "eventsource-parser/stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
@@ -15,6 +14,7 @@ import {
   type TemplateFixture,
   templateFixture,
 } from "./template-fixture.js";
+import { buildLog, postTemplate } from "./template-http.js";
 
 const enabled = await shouldRunDocker();
 
@@ -34,38 +34,6 @@ const sameSpec = {
   env: { GREETING: "hello from the template" },
   base: { docker: TEST_IMAGE },
 };
-
-async function postTemplate(url: string, body: unknown) {
-  const response = await fetch(new URL("/templates", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as TemplateInfo & {
-      code?: string;
-      details?: { field: string }[];
-    },
-  };
-}
-
-/** The build log as SSE: every `log` line, then the final `status`. */
-async function buildLog(url: string, id: string) {
-  const response = await fetch(new URL(`/templates/${id}/logs`, url));
-  if (!response.body) throw new Error("no body");
-  const reader = response.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  const lines: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the log ended without a status");
-    if (value.event === "log") lines.push((JSON.parse(value.data) as { line: string }).line);
-    if (value.event === "status") return { lines, status: JSON.parse(value.data) as TemplateInfo };
-  }
-}
 
 describe.skipIf(!enabled)("templates on docker", () => {
   let t: TestServer;

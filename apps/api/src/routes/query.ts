@@ -1,6 +1,6 @@
 // POST /query: plans and admits the run before answering (refusals are thrown: JSON from
-// app.onError), then streams it as SSE. A run that must wait for a slot is answered at once
-// (headers, X-Run-Id, a `system` `queued` event) and streams when its turn comes.
+// app.onError), then streams it as SSE. A run that must wait for a slot is answered as soon as its
+// record is stored (headers, X-Run-Id, a `system` `queued` event) and streams when its turn comes.
 import { randomUUID } from "node:crypto";
 import {
   type RunHandle,
@@ -11,13 +11,12 @@ import {
 } from "@sandcaster/core";
 import type { QueryRequest, SandcasterEvent, SessionEvent } from "@sandcaster/protocol";
 import { type Context, Hono } from "hono";
-import type { SSEStreamingApi } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
 import { requestTraceContext } from "../tracing/trace-request.js";
 import { readQueryRequest } from "./read-query-request.js";
 import { admitRun, refuseWhileDraining, refuseWhileStoreDown } from "./run-admission.js";
 import { observeRun } from "./run-metrics.js";
-import { streamRunEvents, writeEvents } from "./sse-stream.js";
+import { type SseStream, streamRunEvents, writeEvents } from "./sse-stream.js";
 
 export interface QueryRouteDeps {
   runs: StartRunServices;
@@ -29,7 +28,7 @@ export interface QueryRouteDeps {
 
 /** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
 async function writeUnnumbered(
-  stream: SSEStreamingApi,
+  stream: SseStream,
   event: SandcasterEvent | SessionEvent,
 ): Promise<void> {
   if (!stream.aborted)
@@ -59,9 +58,14 @@ export async function streamQuery(
   const runId = deps.runs.newRunId?.() ?? `run_${randomUUID()}`;
   const keepOnLeave = request.onDisconnect === "continue";
   let queuedAhead: (ahead: number) => void = () => undefined;
-  const queued = new Promise<number>((resolve) => {
+  let queueFailed: (error: unknown) => void = () => undefined;
+  const queued = new Promise<number>((resolve, reject) => {
     queuedAhead = resolve;
+    queueFailed = reject;
   });
+  // Takes a queued run out of the queue when its record cannot be stored (it is answered 503).
+  const unqueue = new AbortController();
+  const clientGone = keepOnLeave ? undefined : c.req.raw.signal;
   let run: RunHandle | undefined;
   const starting = startQuery(
     request,
@@ -69,15 +73,23 @@ export async function streamQuery(
     {
       traceContext: requestTraceContext(c),
       // "continue": a queued run keeps its place when its client leaves.
-      admit: () => {
+      admit: (queuedRun) => {
         // A run that could not be recorded is refused up front (503 STORE_UNAVAILABLE).
         refuseWhileStoreDown(deps.runs.store);
         return admitRun(
           deps.slots,
           deps.metrics,
           deps.isDraining,
-          keepOnLeave ? undefined : c.req.raw.signal,
-          queuedAhead,
+          clientGone ? AbortSignal.any([clientGone, unqueue.signal]) : unqueue.signal,
+          // Answered before its slot, so recorded first: its client may ask about it at once.
+          (ahead) =>
+            queuedRun.record().then(
+              () => queuedAhead(ahead),
+              (error: unknown) => {
+                queueFailed(error);
+                unqueue.abort();
+              },
+            ),
         );
       },
       onSandboxReady: (seconds) => {
@@ -85,9 +97,11 @@ export async function streamQuery(
       },
     },
   );
-  // Refusals before the queue (bad plan, full queue) still answer as JSON errors.
-  const first = await Promise.race([starting, queued]);
+  // Refusals before the queue (bad plan, full queue, a record the store could not take) still
+  // answer as JSON errors: nothing is sent before the run's record is stored.
   starting.catch(() => undefined); // awaited in the stream below when queued
+  queued.catch(() => undefined);
+  const first = await Promise.race([starting, queued]);
   const { heartbeatMs, metrics } = deps;
   return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
     let left = false;

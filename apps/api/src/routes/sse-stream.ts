@@ -1,9 +1,12 @@
 // The one way this server writes SSE: frames laid out as hono's writeSSE does (event, data, id),
 // many frames per write, a heartbeat comment while idle, proxy buffering off, clients counted.
+// The body is an SseBody (sse-body.ts): 10,000 open streams must fit in one server's memory.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { Context } from "hono";
-import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { Metrics } from "../metrics/index.js";
+import { heartbeat, SseBody, type SseStream } from "./sse-body.js";
+
+export type { SseStream } from "./sse-body.js";
 
 export interface SseEvent {
   seq: number;
@@ -18,11 +21,15 @@ export function sseFrame({ seq, event, json }: SseEvent): string {
 
 /** Writes events as one chunk; false once the client is gone. */
 export async function writeEvents(
-  stream: SSEStreamingApi,
+  stream: SseStream,
   events: readonly SseEvent[],
 ): Promise<boolean> {
   if (stream.aborted) return false;
-  if (events.length > 0) await stream.write(events.map(sseFrame).join(""));
+  if (events.length > 0) {
+    let chunk = "";
+    for (const event of events) chunk += sseFrame(event);
+    await stream.write(chunk);
+  }
   return !stream.aborted;
 }
 
@@ -30,19 +37,28 @@ export async function writeEvents(
 export function streamRunEvents(
   c: Context,
   options: { runId: string; heartbeatMs: number; metrics: Metrics },
-  body: (stream: SSEStreamingApi) => Promise<void>,
+  body: (stream: SseStream) => Promise<void>,
 ): Response {
-  c.header("X-Run-Id", options.runId);
-  c.header("X-Accel-Buffering", "no");
-  c.header("Cache-Control", "no-cache");
-  return streamSSE(c, async (stream) => {
-    const leave = options.metrics.sseClientConnected();
-    const heartbeat = setInterval(() => void stream.write(": heartbeat\n\n"), options.heartbeatMs);
-    try {
-      await body(stream);
-    } finally {
-      clearInterval(heartbeat);
+  const stream = new SseBody();
+  const leave = options.metrics.sseClientConnected();
+  const stopBeating = heartbeat(stream, options.heartbeatMs);
+  void body(stream)
+    .catch((error: unknown) => {
+      // The stream's headers are gone: the error can only end it (as hono's streamSSE does).
+      console.error(error);
+    })
+    .finally(() => {
+      stopBeating();
       leave();
-    }
+      stream.close();
+    });
+  return c.newResponse(stream.readable, 200, {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache",
+    Connection: "keep-alive",
+    // Tells @hono/node-server to stream at once (it reads ahead of the headers otherwise).
+    "Transfer-Encoding": "chunked",
+    "X-Accel-Buffering": "no",
+    "X-Run-Id": options.runId,
   });
 }

@@ -59,7 +59,6 @@ export function createAgentServices({ config, env, logger, store }: AgentService
         store: store.agents,
         defaultBase: { docker: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image },
         keyring: keyringFromEnv(env, logger),
-        providerForImage,
         config,
         pool: {
           size: Number.isInteger(poolSize) && poolSize >= 0 ? poolSize : DEFAULT_AGENT_POOL_SIZE,

@@ -1,36 +1,11 @@
-// The run's first events and its row in the store, before any sandbox exists (clients see at once
-// which model and sandbox they got).
-import { redactedRunFields } from "./redact.js";
+// The run's first events, before any sandbox exists (clients see at once which model and sandbox
+// they got). Its record is already stored (startRun: record-start.ts), so whoever reads these
+// events can also find the run.
 import type { RunScope } from "./run-scope.js";
 
 export async function announceRun(scope: RunScope): Promise<void> {
-  const { runId, plan, provider, session, log } = scope;
+  const { runId, plan, provider, session } = scope;
   const model = plan.model.ok ? plan.model : undefined;
-  // The record is served by /runs to anyone with the API key: a secret pasted into the prompt or
-  // the metadata must not outlive the run there.
-  const { prompt, metadata } = redactedRunFields(
-    plan.request.prompt,
-    plan.request.metadata,
-    scope.redact,
-  );
-  await scope.services.store
-    .createRun({
-      id: runId,
-      prompt,
-      model: model?.model,
-      provider: model?.provider,
-      sandboxProvider: provider.name,
-      startedAt: scope.startedAt,
-      metadata,
-      sessionId: session?.id,
-      traceId: scope.tracer.traceId,
-      ...(scope.exec?.kind === "pipeline" || scope.exec?.kind === "agent"
-        ? { kind: scope.exec.kind }
-        : {}),
-    })
-    .catch((error: unknown) => log.error({ err: error }, "could not record the run start"));
-  // Announced once recorded (or once the store's wait is over; the record then lands later): a
-  // client that saw the run start can find it unless this process dies in an outage.
   scope.emit({
     type: "system",
     subtype: "init",

@@ -151,17 +151,23 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   const metered =
     held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
     (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
-  await tracer.phase("sandbox.teardown", async () => {
-    await held.sandbox
-      ?.destroy()
-      .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
-    await closeExtensions(held.opened, log);
-  });
+  const teardown = () =>
+    tracer.phase("sandbox.teardown", async () => {
+      await held.sandbox
+        ?.destroy()
+        .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
+      await closeExtensions(held.opened, log);
+    });
+  // A session turn frees its workspace before its client hears the end (the next turn mounts it).
+  // Any other run's client hears its end first: removing a container is not on its critical path.
+  const endFirst = input.session === undefined;
+  if (!endFirst) await teardown();
   const outcome = await settleRun(
     scope,
     { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
     () => events.flush(),
   );
+  if (endFirst) await teardown();
   tracer.end(outcome);
   return outcome;
 }

@@ -31,15 +31,32 @@ const SERVER_LOST = {
  */
 export function keepRunsAlive(options: KeepAliveOptions): () => Promise<void> {
   const { store, activeRuns, logger } = options;
-  let busy = false;
+  /** Epoch ms when the round in progress began; 0 when none is. */
+  let busy = 0;
   /** Since when every round reached the store. */
   let healthySince = Date.now();
+  let lastTick = Date.now();
   const round = async () => {
-    if (busy) return;
-    busy = true;
+    // A late tick or a slow round means this instance's runs went unstamped that long: said, since
+    // past staleAfterMs another instance declares them lost while they run.
+    const tick = Date.now();
+    const lateMs = tick - lastTick - options.heartbeatMs;
+    lastTick = tick;
+    if (lateMs > options.heartbeatMs) {
+      logger.warn({ lateMs }, "run liveness: a round came late (the event loop was blocked)");
+    }
+    if (busy) {
+      logger.warn({ sinceMs: tick - busy }, "run liveness: the previous round is still running");
+      return;
+    }
+    busy = tick;
     try {
       const now = new Date();
       await store.touchRuns(activeRuns.ids(), now);
+      const tookMs = Date.now() - tick;
+      if (tookMs > options.heartbeatMs) {
+        logger.warn({ tookMs, runs: activeRuns.size }, "run liveness: stamping was slow");
+      }
       // Any call of this process that found the store away counts: its rounds may just have missed it.
       if (isDurableRunStore(store)) healthySince = Math.max(healthySince, store.lastOutageAt());
       if (now.getTime() - healthySince < options.staleAfterMs) return;
@@ -57,7 +74,7 @@ export function keepRunsAlive(options: KeepAliveOptions): () => Promise<void> {
       healthySince = Date.now();
       logger.warn({ err: error }, "run liveness round failed");
     } finally {
-      busy = false;
+      busy = 0;
     }
   };
   void round();

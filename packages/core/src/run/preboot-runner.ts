@@ -48,6 +48,18 @@ export function takePrebootedRunner(sandbox: Sandbox): SandboxProcess | undefine
   return entry && !entry.exited ? entry.process : undefined;
 }
 
+/**
+ * A pooled sandbox taken for something other than a run of its own (a composite run's secondary,
+ * which only executes commands): its idle runner is stopped, so the sandbox runs nothing but what
+ * the agent starts there, and no keyless runner waits on a stdin that agent could write to.
+ */
+export async function retirePrebootedRunner(sandbox: Sandbox): Promise<void> {
+  // One that will not die still holds nothing, and goes with its sandbox.
+  await takePrebootedRunner(sandbox)
+    ?.kill()
+    .catch(() => undefined);
+}
+
 /** Starts the taken runner's run: its one config line; stdin stays open only for composite runs. */
 export async function startPrebootedRunner(
   process: SandboxProcess,

@@ -90,7 +90,10 @@ function outcomeOf(
   };
 }
 
-/** Stores the events, the record and the last event, then sends the end; the sandbox is already gone. */
+/**
+ * Stores the events, the record and the last event, then sends the end. A session turn's sandbox is
+ * already gone; any other run's is removed after this (execute-run).
+ */
 export async function settleRun(
   scope: RunScope,
   ending: Ending,

@@ -4,14 +4,22 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "@opentelemetry/api";
 import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
-import type { SandcasterError } from "../errors/sandcaster-error.js";
+import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { SharedSpend } from "../gateway/shared-spend.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
+import { templateRunProvider } from "../templates/template-run.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
 import { executeRun } from "./execute-run.js";
 import { planRun } from "./plan-run.js";
+import {
+  endUnstartedRun,
+  newRunRecord,
+  type RunStartFacts,
+  recordRunStart,
+  unstartedOutcome,
+} from "./record-start.js";
 import { cancellation, RunError } from "./run-error.js";
 import { RunEventChannel } from "./run-event-channel.js";
 import type { RunExec } from "./run-exec.js";
@@ -25,8 +33,9 @@ export interface StartRunOptions {
   /**
    * Called once the request is planned, before a session turn is claimed: may refuse the run
    * (throw) or wait for room (a server's concurrency slots). What it returns runs at teardown.
+   * A caller that answers a queued run before its slot calls `run.record()` first (see QueuedRun).
    */
-  admit?: (() => Promise<() => void>) | undefined;
+  admit?: ((run: QueuedRun) => Promise<() => void>) | undefined;
   /** This run's extensions, after the services' ones (see run-extension.ts). */
   extensions?: readonly RunExtension[] | undefined;
   /** Told how long the sandbox took to be ready (metrics). */
@@ -38,6 +47,15 @@ export interface StartRunOptions {
   /** A budget over several runs (a branching run's branches): its gateway counts and checks it too. */
   sharedSpend?: SharedSpend | undefined;
 }
+
+/** A run waiting for admission: `record()` stores its record now (a queued run's client gets its id). */
+export interface QueuedRun {
+  readonly runId: string;
+  /** Rejects with StoreUnavailableError when the record cannot land in time. */
+  record(): Promise<void>;
+}
+
+const noRelease = Promise.resolve(() => undefined);
 
 export async function startRun(
   request: QueryRequest,
@@ -55,18 +73,76 @@ export async function startRun(
   const plan = options.sharedSpend
     ? { ...agentAddons.plan, sharedSpend: options.sharedSpend }
     : agentAddons.plan;
-  let provider = await services.providers.select(request.sandboxProvider, {
-    e2bApiKey: request.apiKeys?.e2b,
-  });
-  const release = (await options.admit?.()) ?? (() => undefined);
+  let provider = request.template
+    ? templateRunProvider(services.templates, { ...request, template: request.template })
+    : await services.providers.select(request.sandboxProvider, {
+        e2bApiKey: request.apiKeys?.e2b,
+      });
   const runId = services.newRunId?.() ?? `run_${randomUUID()}`;
-  const turn = await beginTurn(services.sessions, request, runId).catch((error: unknown) => {
+  const startedAt = new Date();
+  const stop = new AbortController();
+  // Tracked (stamped alive, cancellable) from its record on, queued or not; untracked when over.
+  let over: () => void = () => undefined;
+  const tracked = new Promise<void>((resolve) => {
+    over = resolve;
+  });
+  let recording: Promise<void> | undefined;
+  const record = (known: Partial<RunStartFacts> = {}) => {
+    recording ??= recordRunStart(
+      services.store,
+      newRunRecord({
+        runId,
+        request,
+        plan,
+        sandboxProvider: provider.name,
+        startedAt,
+        exec: options.exec,
+        ...known,
+      }),
+    ).then(() => services.activeRuns?.track(runId, stop, tracked));
+    return recording;
+  };
+  // A run recorded while queued and refused there (or by its session) ends with why.
+  const refused = async (error: unknown) => {
+    if (recording) {
+      await recording.then(
+        () => endUnstartedRun(services.store, runId, startedAt, error),
+        () => undefined,
+      );
+    }
+    over();
+    return error;
+  };
+  const release = await (options.admit?.({ runId, record: () => record() }) ?? noRelease).catch(
+    async (error: unknown) => {
+      throw await refused(error);
+    },
+  );
+  const turn = await beginTurn(services.sessions, request, runId).catch(async (error: unknown) => {
     release();
-    throw error;
+    throw await refused(error);
   });
   if (turn) provider = turn.provider;
+  const tracer = traceRun(services, request, plan, {
+    runId,
+    provider,
+    parent: options.traceContext,
+  });
+  // Nothing of the run is shown or started before its record is stored (see record-start.ts).
+  try {
+    await record({
+      sandboxProvider: provider.name,
+      sessionId: turn?.runSession.id,
+      traceId: tracer.traceId,
+    });
+  } catch (error) {
+    await turn?.abandon().catch(() => undefined);
+    release();
+    over();
+    if (SandcasterError.isInstance(error)) tracer.end(unstartedOutcome(startedAt, error));
+    throw error;
+  }
 
-  const stop = new AbortController();
   const cancel = (reason?: string | SandcasterError) => stop.abort(cancellation(reason));
   const events = new RunEventChannel(
     () =>
@@ -85,7 +161,7 @@ export async function startRun(
     services: resolveRunServices(services),
     extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
     session: turn?.runSession,
-    tracer: traceRun(services, request, plan, { runId, provider, parent: options.traceContext }),
+    tracer,
     stop,
     onEvent(event, seq) {
       // A sub-agent's conversation is its own: a session's next turn carries only the run's.
@@ -99,8 +175,8 @@ export async function startRun(
     await turn?.finish([]);
     release();
     events.close();
+    over();
   });
-  services.activeRuns?.track(runId, stop, done);
   return {
     runId,
     model: plan.model.ok ? { provider: plan.model.provider, model: plan.model.model } : undefined,

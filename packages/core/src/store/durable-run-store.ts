@@ -30,6 +30,11 @@ export interface DurableRunStore extends RunStore {
   eventsStored(runId: string): Promise<void>;
   outboxStats(): OutboxStats;
   /**
+   * Gives up a run whose createRun failed (see RunOutbox.withdraw): its record is never written, or
+   * is ended with `outcome` and `terminal` if it lands anyway.
+   */
+  withdrawRun(runId: string, outcome: RunOutcome, terminal?: StoredEvent): void;
+  /**
    * Epoch ms when this store was last found unavailable (by a call or a write round); 0 if never.
    * A sweeper waits a whole stale period after it: other instances could not stamp their runs.
    */
@@ -161,6 +166,8 @@ export function createDurableRunStore(
     onStall: (listener) => outbox.onStall(listener),
     eventsStored: (runId) => outbox.eventsOf(runId),
     outboxStats: () => outbox.stats(),
+    withdrawRun: (runId: string, outcome: RunOutcome, terminal?: StoredEvent) =>
+      outbox.withdraw(runId, outcome, terminal),
     drain: (timeoutMs: number) => outbox.drain(timeoutMs),
     lastOutageAt: () => Math.max(outages.last, outbox.lastFailedAt),
 

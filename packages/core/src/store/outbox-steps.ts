@@ -14,6 +14,8 @@ import { isStoreUnavailable } from "./store-unavailable-error.js";
 /** What one run still has to write, in the order it must land. */
 export interface RunWrites {
   record: NewRun | undefined;
+  /** True while `record` is being written (it may land even if the call then fails). */
+  recording: boolean;
   events: StoredEvent[];
   /** The size of each waiting event, as counted into `bytes`. */
   sizes: number[];
@@ -91,12 +93,15 @@ export class OutboxSteps {
     for (const [runId, writes] of runs) {
       const record = writes.record;
       if (record === undefined) continue;
+      writes.recording = true;
       const result = await this.attempt("the run record", runId, async () => {
         try {
           await this.inner.createRun(record);
         } catch (error) {
           // An earlier attempt landed but its answer was lost (the connection died after the commit).
           if (!isDuplicateKey(error)) throw error;
+        } finally {
+          writes.recording = false;
         }
       });
       if (!result.ok) return result.outage;
@@ -106,7 +111,11 @@ export class OutboxSteps {
     return undefined;
   }
 
-  /** One transaction for every run's waiting events (up to the per-round cap); freed: their bytes. */
+  /**
+   * One transaction for every run's waiting events (up to the per-round cap); freed: their bytes.
+   * A run whose record has not landed yet is skipped: no reader may find events of a run that
+   * GET /runs/:id (or a cancel) would answer 404 for.
+   */
   async events(
     runs: Map<string, RunWrites>,
     notify: Set<string>,
@@ -116,7 +125,8 @@ export class OutboxSteps {
     let count = 0;
     let freed = 0;
     for (const [runId, writes] of runs) {
-      if (writes.events.length === 0 || count >= this.maxEventsPerRound) continue;
+      if (writes.record !== undefined || writes.events.length === 0) continue;
+      if (count >= this.maxEventsPerRound) continue;
       const events = writes.events.slice(0, this.maxEventsPerRound - count);
       count += events.length;
       batches.push({ runId, events });

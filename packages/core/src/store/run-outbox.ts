@@ -143,6 +143,29 @@ export class RunOutbox {
     if (writes.finishFailure !== undefined) throw writes.finishFailure;
   }
 
+  /**
+   * Gives up a run whose record is still waiting (its caller told the client 503 and started
+   * nothing): a record not yet sent is forgotten with the rest of the run's writes; one that is
+   * being written, or has landed, is ended with `outcome` and `terminal`, so no record stays
+   * `running` and none says how it ended without its terminal event.
+   */
+  withdraw(runId: string, outcome: RunOutcome, terminal?: StoredEvent): void {
+    const writes = this.runs.get(runId);
+    if (writes?.record !== undefined && !writes.recording) {
+      this.runs.delete(runId);
+      this.bytes -= writes.bytes;
+      for (const waiter of writes.waiters.splice(0)) waiter.resolve();
+      if (this.runs.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    this.finish(runId, outcome, terminal).catch((error: unknown) => {
+      this.options.logger.warn(
+        { runId, err: describe(error) },
+        "run store: a withdrawn run could not be ended",
+      );
+    });
+  }
+
   /** Resolves once nothing waits (every write landed or was dropped), or after `timeoutMs`; true when empty. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.runs.size === 0) return true;
@@ -176,6 +199,7 @@ export class RunOutbox {
     if (writes === undefined) {
       writes = {
         record: undefined,
+        recording: false,
         events: [],
         sizes: [],
         bytes: 0,

@@ -179,4 +179,71 @@ describe("createDurableRunStore", () => {
     expect(warnings.join("\n")).toMatch(/came too late/);
     await watched.close();
   });
+
+  it("never writes a run's events before its record: they wait for it while it fails", async () => {
+    let recordDown = true;
+    const recordFails = createDurableRunStore(
+      new Proxy(real, {
+        get(target, key, receiver) {
+          if (key !== "createRun") return Reflect.get(target, key, receiver);
+          return async (run: Parameters<RunStore["createRun"]>[0]) => {
+            calls.push(`createRun ${run.id}`);
+            if (recordDown)
+              throw Object.assign(new Error("connection reset"), { code: "ECONNRESET" });
+            return target.createRun(run);
+          };
+        },
+      }),
+      { logger: quiet, delayMs: 5, retryMinMs: 10, retryMaxMs: 20, settleMs: 50, closeWaitMs: 100 },
+    );
+    await expect(
+      recordFails.createRun({ id: "r", prompt: "p", startedAt: new Date(0) }),
+    ).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    recordFails.queueEvents("r", [{ seq: 1, event: delta("a") }]);
+    // Rounds go on failing on the record, after the events were queued: the events stay queued.
+    const failed = recordFails.outboxStats().failedRounds;
+    await until(
+      "two more failed rounds",
+      () => recordFails.outboxStats().failedRounds >= failed + 2,
+    );
+    expect(recordFails.outboxStats()).toMatchObject({ runs: 1, events: 1 });
+    expect(await real.readEvents("r", 0, 10)).toStrictEqual([]);
+    expect(await real.getRun("r")).toBeUndefined();
+    recordDown = false;
+    await recordFails.eventsStored("r");
+    expect((await real.getRun("r"))?.status).toBe("running");
+    expect((await real.readEvents("r", 0, 10)).map((e) => e.seq)).toStrictEqual([1]);
+    await recordFails.close();
+  });
+
+  it("withdrawRun forgets a record not yet written, and ends one that lands anyway with its terminal event", async () => {
+    down = true;
+    await expect(
+      store.createRun({ id: "gone", prompt: "p", startedAt: new Date(0) }),
+    ).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    const outcome = {
+      status: "error" as const,
+      endedAt: new Date(10),
+      durationSecs: 0,
+      filesCount: 0,
+      error: { code: "STORE_UNAVAILABLE", message: "the store is unavailable" },
+    };
+    const end = { type: "error" as const, code: "STORE_UNAVAILABLE", content: "unavailable" };
+    // Not being written at this moment (the rounds fail before it): nothing of it is ever written.
+    await until("a failed round", () => store.outboxStats().failedRounds > 0);
+    store.withdrawRun("gone", outcome, { seq: 1, event: end });
+    expect(store.outboxStats().runs).toBe(0);
+    down = false;
+    expect(await store.drain(1000)).toBe(true);
+    expect(await real.getRun("gone")).toBeUndefined();
+    // Withdrawn after it landed: ended, with the end its client was told.
+    await store.createRun({ id: "late", prompt: "p", startedAt: new Date(0) });
+    store.withdrawRun("late", outcome, { seq: 1, event: end });
+    expect(await store.drain(1000)).toBe(true);
+    expect(await real.getRun("late")).toMatchObject({
+      status: "error",
+      errorCode: "STORE_UNAVAILABLE",
+    });
+    expect((await real.readEvents("late", 0, 10)).map((e) => e.event)).toStrictEqual([end]);
+  });
 });

@@ -12,6 +12,7 @@ import {
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { Sandbox, SandboxLimits, SandboxProvider } from "../../sandbox/sandbox.js";
+import { retirePrebootedRunner } from "../preboot-runner.js";
 import type { Redact } from "../redact.js";
 import { execInSandbox } from "./exec-in-sandbox.js";
 import type { CompositePlan } from "./plan-composite.js";
@@ -157,6 +158,8 @@ export class CompositeHost {
         limits: this.options.limits,
         signal: this.options.signal,
       });
+      // A warm pool's sandbox comes with an idle runner: a secondary runs none.
+      await retirePrebootedRunner(sandbox);
       if (this.closed) {
         await sandbox.destroy();
         throw new RefusedError("the run is over");
