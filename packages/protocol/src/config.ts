@@ -1,5 +1,6 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
 import { z } from "zod";
+import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
@@ -183,6 +184,11 @@ export const SandcasterConfigSchema = z.strictObject({
   skillsDir: z.string().min(1).max(4096).optional(),
   /** Sub-agents every run's agent may delegate to through its `task` tool. */
   agents: SubAgentsSchema.optional(),
+  /**
+   * Branching of every POST /query run (a request's own `branching` is merged over it field by
+   * field; `{"enabled": false}` turns it off). Never applied to a session's turns.
+   */
+  branching: BranchingRequestSchema.optional(),
   /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
   telemetry: TelemetryConfigSchema.prefault({}),
 });
