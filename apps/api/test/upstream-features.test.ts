@@ -58,7 +58,9 @@ describe.skipIf(!hasService("bwrap"))("upstream request fields that work here (l
     );
     expect(events.at(-1)).toMatchObject({ type: "result", content: "final answer" });
     // Task and Skill were accepted and the tools they stand for exist.
-    const offered = ((t.double.requests[0]?.body as ToolsBody | undefined)?.tools ?? []).map((x) => x.name);
+    const offered = ((t.double.requests[0]?.body as ToolsBody | undefined)?.tools ?? []).map(
+      (x) => x.name,
+    );
     expect(offered.sort()).toEqual(["bash", "read_file", "read_skill", "task"]);
     const results = events.filter((e) => e.type === "tool_result");
     expect(results.find((r) => r.toolName === "read_skill")).toMatchObject({
@@ -81,7 +83,9 @@ describe.skipIf(!hasService("bwrap"))("upstream request fields that work here (l
       upstreamClient(t.url).query({ prompt: "x", allowedTools: ["Read", "Task", "Skill"] }),
     );
     expect(events.at(-1)).toMatchObject({ type: "result", content: "ok" });
-    const offered = ((t.double.requests[0]?.body as ToolsBody | undefined)?.tools ?? []).map((x) => x.name);
+    const offered = ((t.double.requests[0]?.body as ToolsBody | undefined)?.tools ?? []).map(
+      (x) => x.name,
+    );
     expect(offered).toEqual(["read_file"]);
   });
 
