@@ -1,5 +1,6 @@
 // Renders one run from its events, live or replayed: header, transcript, result, timeline, files.
 import { createArtifacts } from "./artifacts.js";
+import { BRANCH_EVENT_TYPES, eventTag } from "./branch-events.js";
 import { h } from "./dom.js";
 import { createSteps, resultDocument } from "./steps.js";
 import { createSummary } from "./summary.js";
@@ -43,7 +44,7 @@ export function createRunView({ live, header = true }) {
   let started = performance.now();
   const at = () => (live ? (performance.now() - started) / 1000 : undefined);
   /** @typedef {{ block: ReturnType<typeof transcript.stream>, key: string }} OpenBlock */
-  /** @type {{ assistant?: OpenBlock | undefined, thinking?: OpenBlock | undefined }} */
+  /** Open text blocks by kind and tag: branches and sub-agents speak at once. @type {Record<string, OpenBlock | undefined>} */
   const open = {};
   let blocks = 0;
   let ended = false;
@@ -68,13 +69,15 @@ export function createRunView({ live, header = true }) {
    * @param {number | undefined} seq
    */
   function streamed(kind, event, seq) {
-    let current = open[kind];
+    const tag = eventTag(event);
+    const slot = `${kind}:${tag}`;
+    let current = open[slot];
     if (!current) {
       blocks += 1;
-      current = { block: transcript.stream(kind), key: `${kind}-${blocks}` };
-      const label = kind === "assistant" ? "Text" : "Thinking";
+      current = { block: transcript.stream(kind, tag), key: `${kind}-${blocks}` };
+      const label = `${kind === "assistant" ? "Text" : "Thinking"}${tag ? ` · ${tag}` : ""}`;
       timeline.begin(current.key, kind === "assistant" ? "text" : "thinking", label, at(), seq);
-      open[kind] = current;
+      open[slot] = current;
     }
     if (event.subtype === "delta") {
       current.block.append(event.content);
@@ -82,7 +85,7 @@ export function createRunView({ live, header = true }) {
     }
     current.block.complete(event.content);
     timeline.end(current.key, at());
-    open[kind] = undefined;
+    open[slot] = undefined;
   }
 
   /** @param {"completed" | "error" | "cancelled" | "disconnected" | "failed"} status */
@@ -93,8 +96,7 @@ export function createRunView({ live, header = true }) {
     const secs = at();
     if (secs !== undefined) summary.elapsed(secs);
     summary.status(status);
-    open.assistant?.block.complete();
-    open.thinking?.block.complete();
+    for (const block of Object.values(open)) block?.block.complete();
     timeline.close();
   }
 
@@ -126,7 +128,7 @@ export function createRunView({ live, header = true }) {
             timeline.begin("sandbox", "sandbox", "Sandbox", time, seq);
           } else if (event.subtype === "sandbox_ready") timeline.end("sandbox", time);
           else if (event.subtype === "queued") summary.status("queued");
-          transcript.note(event.content);
+          transcript.note(event.content, eventTag(event));
           break;
         case "assistant":
         case "thinking":
@@ -134,7 +136,9 @@ export function createRunView({ live, header = true }) {
           break;
         case "tool_use": {
           const key = transcript.toolUse(event);
-          timeline.begin(key, "tool", event.toolName ?? "tool", time, seq);
+          const tag = eventTag(event);
+          const label = `${event.toolName ?? "tool"}${tag ? ` · ${tag}` : ""}`;
+          timeline.begin(key, "tool", label, time, seq);
           break;
         }
         case "tool_result": {
@@ -213,7 +217,10 @@ export function createRunView({ live, header = true }) {
           if (!(steps.count > 0 && steps.output(event))) transcript.stderrLine(event);
           break;
         default:
-          transcript.note(`(an event of a type this page does not know: ${event.type})`);
+          if (BRANCH_EVENT_TYPES.has(event.type)) {
+            transcript.branch(event);
+            timeline.branch(event, time, seq);
+          } else transcript.note(`(an event of a type this page does not know: ${event.type})`);
       }
     },
     /** The stream closed; without a result or error the connection was lost. */

@@ -1,5 +1,6 @@
 // The steps of a run (sandbox, thinking, text, each tool call, files, the end) with when each began
-// and how long it took, as bars on one time axis. Replays have no timings: steps show their event id.
+// and how long it took, as bars on one time axis (each branch of a branching run one bar, from its
+// start to its end). Replays have no timings: steps show their event id.
 import { h, uniqueId } from "./dom.js";
 import { formatDuration } from "./format.js";
 
@@ -93,6 +94,22 @@ export function createTimeline(live) {
     ) {
       begin(key, kind, label, at, seq);
       end(key, at, state);
+    },
+    /**
+     * A branch's bar: `branch_start` opens it, `branch_complete` ends it; the choice is a point.
+     * @param {import("./types.js").RunEvent} event
+     * @param {number | undefined} at
+     * @param {number | undefined} seq
+     */
+    branch(event, at, seq) {
+      const key = `branch:${event.branchId ?? ""}`;
+      if (event.type === "branch_start") begin(key, "branch", `Branch ${event.branchId}`, at, seq);
+      else if (event.type === "branch_complete") {
+        end(key, at, event.status === "success" ? "ok" : "error");
+      } else if (event.type === "branch_selected") {
+        begin("branch-selected", "result", `Selected ${event.branchId}`, at, seq);
+        end("branch-selected", at);
+      }
     },
     /** Moves the clock: running steps grow. @param {number} at */
     tick(at) {

@@ -1,5 +1,7 @@
 // The run as a conversation: streamed text, folded thinking, folded tool calls with their results,
-// notes, warnings and errors. Every string from the run goes in as text, never as markup.
+// notes, warnings and errors; what a branch or a sub-agent did carries its tag, and a branching
+// run's own events read as blocks (branch-events.js). Every string goes in as text, never markup.
+import { branchBlock, eventTag, tagChip } from "./branch-events.js";
 import { h } from "./dom.js";
 
 /** @typedef {import("./types.js").RunEvent} RunEvent */
@@ -31,7 +33,7 @@ function prettyJson(content) {
 
 /**
  * @typedef {{ element: HTMLDetailsElement, result: HTMLPreElement, badge: HTMLElement,
- *   toolName: string, done: boolean, live?: boolean }} ToolBlock
+ *   toolName: string, tag: string, done: boolean, live?: boolean }} ToolBlock
  */
 
 export function createTranscript() {
@@ -51,8 +53,9 @@ export function createTranscript() {
   /**
    * Text that grows delta by delta, then is replaced by the complete text when it arrives.
    * @param {"assistant" | "thinking"} kind
+   * @param {string} [tag] the branch or sub-agent that speaks (none: the run's own agent)
    */
-  function stream(kind) {
+  function stream(kind, tag = "") {
     const text = document.createTextNode("");
     const body = h("div", { class: `${kind}-text` }, text);
     const block =
@@ -60,10 +63,15 @@ export function createTranscript() {
         ? h(
             "div",
             { class: "msg assistant streaming" },
-            h("div", { class: "msg-label", text: "Assistant" }),
+            h("div", { class: "msg-label" }, "Assistant", tag ? " " : null, tagChip(tag)),
             body,
           )
-        : h("details", { class: "thinking streaming" }, h("summary", { text: "Thinking" }), body);
+        : h(
+            "details",
+            { class: "thinking streaming" },
+            h("summary", {}, "Thinking", tag ? " " : null, tagChip(tag)),
+            body,
+          );
     add(block);
     return {
       /** @param {string} delta */
@@ -78,10 +86,17 @@ export function createTranscript() {
     };
   }
 
+  /** A call's key: branches run at once, so their ids are kept apart. @param {RunEvent} event */
+  const keyOf = (event) => {
+    const tag = eventTag(event);
+    return event.toolUseId && tag ? `${tag}:${event.toolUseId}` : event.toolUseId;
+  };
+
   /** @param {RunEvent} event @returns {string} the key the result will close */
   function toolUse(event) {
     toolCount += 1;
-    const key = event.toolUseId ?? `tool-${toolCount}`;
+    const key = keyOf(event) ?? `tool-${toolCount}`;
+    const tag = eventTag(event);
     const name = event.sandbox
       ? `${event.toolName ?? "tool"} @ ${event.sandbox}`
       : (event.toolName ?? "tool");
@@ -93,6 +108,7 @@ export function createTranscript() {
       h(
         "summary",
         {},
+        tagChip(tag),
         h("span", { class: "tool-name", text: name }),
         h("code", { class: "tool-preview", text: toolPreview(event.content) }),
         badge,
@@ -106,16 +122,21 @@ export function createTranscript() {
         result,
       ),
     );
-    tools.set(key, { element, result, badge, toolName: event.toolName ?? "tool", done: false });
+    const toolName = event.toolName ?? "tool";
+    tools.set(key, { element, result, badge, toolName, tag, done: false });
     add(element);
     return key;
   }
 
   /** @param {RunEvent} event @returns {string} the key of the call it answers */
   function toolResult(event) {
-    let key = event.toolUseId && tools.has(event.toolUseId) ? event.toolUseId : undefined;
-    key ??= [...tools.entries()].find(([, t]) => !t.done && t.toolName === event.toolName)?.[0];
-    if (!key) key = toolUse({ type: "tool_use", toolName: event.toolName ?? "tool", content: "" });
+    const tag = eventTag(event);
+    const own = keyOf(event);
+    let key = own && tools.has(own) ? own : undefined;
+    key ??= [...tools.entries()].find(
+      ([, t]) => !t.done && t.toolName === event.toolName && t.tag === tag,
+    )?.[0];
+    if (!key) key = toolUse({ ...event, type: "tool_use", toolUseId: undefined, content: "" });
     const block = /** @type {ToolBlock} */ (tools.get(key));
     block.done = true;
     block.result.classList.remove("live");
@@ -132,7 +153,8 @@ export function createTranscript() {
    * @param {RunEvent} event
    */
   function toolOutput(event) {
-    const block = event.toolUseId ? tools.get(event.toolUseId) : undefined;
+    const key = keyOf(event);
+    const block = key ? tools.get(key) : undefined;
     if (!block || block.done) return;
     if (!block.live) {
       block.live = true;
@@ -147,9 +169,15 @@ export function createTranscript() {
     if (follow) block.result.scrollTop = block.result.scrollHeight;
   }
 
-  /** @param {string} text */
-  function note(text) {
-    add(h("p", { class: "note", text }));
+  /** @param {string} text @param {string} [tag] whose note it is (a branch, a sub-agent) */
+  function note(text, tag = "") {
+    add(h("p", { class: "note" }, tagChip(tag), tag ? " " : null, text));
+  }
+
+  /** A branching run's own event (branch_start … branch_summary). @param {RunEvent} event */
+  function branch(event) {
+    const block = branchBlock(event);
+    if (block) add(block);
   }
 
   /** @param {RunEvent} event */
@@ -159,6 +187,7 @@ export function createTranscript() {
         "div",
         { class: "callout warning", role: "status" },
         h("strong", { text: event.code ? `Warning · ${event.code}` : "Warning" }),
+        tagChip(eventTag(event)),
         h("p", { text: event.content }),
       ),
     );
@@ -194,6 +223,7 @@ export function createTranscript() {
     toolResult,
     toolOutput,
     note,
+    branch,
     warning,
     failure,
     cancelled,

@@ -206,6 +206,7 @@ export function createApp(deps: AppDeps): Hono {
       sessions: deps.sessions,
       newRunId: deps.newRunId,
       tracing: deps.tracing?.runs,
+      templates: deps.templates,
     },
     slots: deps.slots ?? slotsFrom(deps.services.config.limits),
     metrics,
@@ -237,7 +238,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     "/",
     agentsRoute({
-      ...runRoutes,
+      // Custom agents call models too: their process reaches the run's gateway (agent-gateway.ts).
+      ...queryDeps,
       agents: deps.agents?.service,
       providerForImage: deps.agents?.providerForImage,
     }),

@@ -1,22 +1,30 @@
-// Agents for a test server on docker: the templates of template-fixture.ts, the agents kept in the
-// server's own database (its SQLite file or PostgreSQL), a secrets keyring, and a warm pool per
-// agent. A second fixture on the same database is "another instance" or "the same after a restart".
+// Agents for a test server: their templates built on docker (no network), local (bubblewrap) or the
+// E2B double, the agents kept in the server's own database (its SQLite file or PostgreSQL), a
+// secrets keyring, and a warm pool per agent. A second fixture on the same database is "another
+// instance" or "the same after a restart".
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import {
   AgentService,
   createRunStore,
   type DurableRunStore,
   dockerImageProviders,
+  dockerTemplateBuilder,
+  e2bTemplateBuilder,
+  localTemplateBuilder,
   SecretKeyring,
+  TemplateService,
 } from "@sandcaster/core";
-import { SandcasterConfigSchema } from "@sandcaster/protocol";
+import { SandcasterConfigSchema, type TemplateSpec } from "@sandcaster/protocol";
+import type { E2BDouble } from "@sandcaster/testkit";
 import { pino } from "pino";
 import type { AppDeps } from "../src/app.js";
 import { TEST_IMAGE } from "./harness.js";
-import { type TemplateFixture, templateFixture } from "./template-fixture.js";
+import { docker } from "./template-fixture.js";
 
 export interface AgentFixtureOptions {
-  agentBase: string;
+  /** A docker image (docker), or where the agents' templates are built: local or the E2B double. */
+  agentBase: string | { local: string } | { e2b: E2BDouble };
   /** The server's database: the SQLite file (storePath of startTestServer) or a PostgreSQL URL. */
   storePath: string;
   databaseUrl?: string | undefined;
@@ -26,7 +34,7 @@ export interface AgentFixtureOptions {
 }
 
 export interface AgentFixture {
-  templates: TemplateFixture;
+  templates: { templates: TemplateService };
   agents: AgentService;
   store: DurableRunStore;
   appDeps: NonNullable<Pick<AppDeps, "templates" | "agents">>;
@@ -35,29 +43,68 @@ export interface AgentFixture {
 }
 
 export async function agentFixture(options: AgentFixtureOptions): Promise<AgentFixture> {
-  const templates = templateFixture();
+  const logger = pino({ level: "silent" });
+  const base = options.agentBase;
+  let defaultBase: TemplateSpec["base"];
+  let service: TemplateService;
+  if (typeof base === "string") {
+    defaultBase = { docker: base };
+    service = new TemplateService(
+      dockerTemplateBuilder(docker, { network: "none", provider: { diskMb: 256 } }),
+      logger,
+    );
+  } else if ("local" in base) {
+    // `local` is a temp dir of the test: overlays and workspaces go there.
+    defaultBase = { local: true };
+    service = new TemplateService(
+      {
+        local: localTemplateBuilder({
+          dir: join(base.local, "overlays"),
+          provider: {
+            isolation: "bwrap",
+            diskMb: 256,
+            workspacesDir: join(base.local, "workspaces"),
+          },
+          network: "none",
+        }),
+      },
+      logger,
+    );
+  } else {
+    const double = base.e2b;
+    defaultBase = { e2b: "base" };
+    service = new TemplateService(
+      {
+        e2b: e2bTemplateBuilder({
+          provider: { apiKey: double.apiKey, apiUrl: double.apiUrl, sandboxUrl: double.sandboxUrl },
+          pollMs: 100,
+        }),
+      },
+      logger,
+    );
+  }
+  const templates = { templates: service };
   const store = createRunStore({ databaseUrl: options.databaseUrl, sqlitePath: options.storePath });
   await store.migrate();
   const providerForImage = dockerImageProviders({ diskMb: 256 });
   const keys = options.keys ?? { current: randomBytes(32) };
   const agents = new AgentService({
-    templates: templates.templates,
+    templates: service,
     store: store.agents as NonNullable<typeof store.agents>,
-    defaultBase: { docker: options.agentBase },
+    defaultBase,
     keyring: new SecretKeyring(keys.current, keys.previous ?? []),
-    providerForImage,
     // What startTestServer's docker server runs with: a pooled sandbox must fit its runs.
     config: SandcasterConfigSchema.parse({
       sandboxProvider: "docker",
       docker: { image: TEST_IMAGE },
     }),
-    pool: { size: options.poolSize ?? 0, maxAgeSecs: 900, logger: pino({ level: "silent" }) },
+    pool: { size: options.poolSize ?? 0, maxAgeSecs: 900, logger },
   });
   return {
     templates,
     agents,
     store,
-    appDeps: { templates: templates.templates, agents: { service: agents, providerForImage } },
+    appDeps: { templates: service, agents: { service: agents, providerForImage } },
     async close() {
       await agents.close();
       await templates.templates.close();

@@ -85,7 +85,10 @@ describe.skipIf(!enabled)("an agent's model calls through the gateway (docker)",
     const runId = response.headers.get("x-run-id") ?? "";
     const events = await readEvents(response);
     const end = events.at(-1)?.data;
-    expect(end).toMatchObject({ type: "result", exitCode: 0 });
+    expect(end, JSON.stringify(events.map((e) => e.data))).toMatchObject({
+      type: "result",
+      exitCode: 0,
+    });
     const stdout = events
       .filter((e) => e.data.type === "stdout")
       .map((e) => e.data.content)

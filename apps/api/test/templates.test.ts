@@ -3,11 +3,11 @@
 // setup step is named with its exit code and output tail. Every image built is removed.
 import { dockerTemplateBuilder, TemplateService, templateId } from "@sandcaster/core";
 import type { TemplateInfo } from "@sandcaster/protocol";
-import { EventSourceParserStream } from "eventsource-parser/stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
 import { shouldRunDocker } from "./leftovers.js";
+import { postQuery, readEvents } from "./sse.js";
 import {
   buildContainersLeft,
   docker,
@@ -15,6 +15,7 @@ import {
   type TemplateFixture,
   templateFixture,
 } from "./template-fixture.js";
+import { buildLog, postTemplate } from "./template-http.js";
 
 const enabled = await shouldRunDocker();
 
@@ -35,45 +36,31 @@ const sameSpec = {
   base: { docker: TEST_IMAGE },
 };
 
-async function postTemplate(url: string, body: unknown) {
-  const response = await fetch(new URL("/templates", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as TemplateInfo & {
-      code?: string;
-      details?: { field: string }[];
-    },
-  };
-}
-
-/** The build log as SSE: every `log` line, then the final `status`. */
-async function buildLog(url: string, id: string) {
-  const response = await fetch(new URL(`/templates/${id}/logs`, url));
-  if (!response.body) throw new Error("no body");
-  const reader = response.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  const lines: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the log ended without a status");
-    if (value.event === "log") lines.push((JSON.parse(value.data) as { line: string }).line);
-    if (value.event === "status") return { lines, status: JSON.parse(value.data) as TemplateInfo };
-  }
-}
-
 describe.skipIf(!enabled)("templates on docker", () => {
   let t: TestServer;
   let fixture: TemplateFixture;
 
   beforeAll(async () => {
     fixture = templateFixture({ agentBase: TEST_IMAGE });
-    t = await startTestServer({ sandbox: "docker", turns: [], appDeps: fixture.appDeps });
+    t = await startTestServer({
+      sandbox: "docker",
+      appDeps: fixture.appDeps,
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: "bash",
+              input: {
+                command:
+                  'cat /opt/template/made.txt; echo "env=$GREETING"; ' +
+                  "(echo x > /opt/template/made.txt) 2>/dev/null && echo WROTE || echo not-writable",
+              },
+            },
+          ],
+        },
+        { text: "done" },
+      ],
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -127,8 +114,20 @@ describe.skipIf(!enabled)("templates on docker", () => {
       templates: TemplateInfo[];
     };
     expect(listed.templates).toEqual([
-      expect.objectContaining({ id: first.body.id, names: ["greeter"] }),
+      expect.objectContaining({ id: first.body.id, names: ["greeter"], provider: "docker" }),
     ]);
+
+    // A query naming the template runs in a container of its image: the file made at build time,
+    // the template's env; the sandbox user (1000) cannot change what root built.
+    const events = await readEvents(
+      await postQuery(t.url, { prompt: "look", template: "greeter" }),
+    );
+    expect(events[0]?.data).toMatchObject({ type: "system", sandboxProvider: "docker" });
+    const output = JSON.stringify(events.find((e) => e.data.type === "tool_result")?.data);
+    expect(output).toContain("made at build time");
+    expect(output).toContain("env=hello from the template");
+    expect(output).toContain("not-writable");
+    expect(events.at(-1)?.data.type).toBe("result");
   }, 180_000);
 
   it("names the failing step, its exit code and its output tail; leaves no build container", async () => {

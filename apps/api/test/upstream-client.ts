@@ -16,6 +16,21 @@ export interface UpstreamQueryRequest {
   provider?: "anthropic" | "vertex" | "bedrock" | "openrouter";
   thinkingLevel?: "none" | "low" | "medium" | "high";
   sandboxProvider?: "e2b" | "vercel" | "docker" | "cloudflare";
+  outputFormat?: Record<string, unknown>;
+  allowedSkills?: string[];
+  extraSkills?: Record<string, string>;
+  allowedAgents?: string[];
+  extraAgents?: Record<string, unknown>;
+  branching?: {
+    enabled?: boolean;
+    count?: number;
+    maxBranches?: number;
+    trigger?: "explicit" | "confidence" | "always";
+    confidenceThreshold?: number;
+    staggerDelayMs?: number;
+    evaluator?: { type: "llm-judge" | "schema" | "custom"; prompt?: string; model?: string };
+    branches?: { provider?: string; model?: string; sandboxProvider?: string }[];
+  };
 }
 
 export interface UpstreamRun {
@@ -79,7 +94,47 @@ export type UpstreamEvent =
   | { type: "result"; content: string; costUsd?: number; numTurns?: number; model?: string }
   | { type: "error"; content: string; code?: string }
   | { type: "session_created" | "session_expired"; sessionId: string; content: string }
-  | { type: "session_command_result"; command: string; content: string; data?: unknown };
+  | { type: "session_command_result"; command: string; content: string; data?: unknown }
+  | { type: "branch_request"; alternatives: string[]; reason?: string }
+  | { type: "confidence_report"; level: number; reason: string }
+  | {
+      type: "branch_start";
+      branchId: string;
+      branchIndex: number;
+      totalBranches: number;
+      prompt: string;
+    }
+  | {
+      type: "branch_progress";
+      branchId: string;
+      branchIndex: number;
+      status: "running" | "completed" | "error";
+      numTurns?: number;
+      costUsd?: number;
+    }
+  | {
+      type: "branch_complete";
+      branchId: string;
+      status: "success" | "error";
+      costUsd?: number;
+      numTurns?: number;
+      content?: string;
+    }
+  | {
+      type: "branch_selected";
+      branchId: string;
+      branchIndex: number;
+      reason: string;
+      scores?: Record<string, number>;
+    }
+  | {
+      type: "branch_summary";
+      totalBranches: number;
+      successCount: number;
+      totalCostUsd: number;
+      evaluator: string;
+      winnerId?: string;
+    };
 
 const KNOWN = new Set([
   "system",

@@ -8,6 +8,7 @@ import {
   createLocalProvider,
   createProviderSelector,
   createRunStore,
+  createTemplateService,
   keepRunsAlive,
   loadConfig,
   type ProviderSelector,
@@ -16,6 +17,7 @@ import {
   type RunStore,
   type SandboxProvider,
   sandboxNetwork,
+  type TemplateService,
   type WarmPool,
   warmPoolFor,
 } from "@sandcaster/core";
@@ -30,6 +32,8 @@ export interface Services {
   activeRuns: ActiveRuns;
   /** Warm pools started for providers whose config has `pool.size` > 0 (serve only). */
   pools: WarmPool[];
+  /** Templates (sandcaster.json `templates` building), when asked for (serve). */
+  templates: TemplateService | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ export async function buildServices(options: {
    * then never reaps it; `serve` stamps its own, after draining).
    */
   keepRunsAlive?: boolean;
+  /** Build sandcaster.json `templates` and serve /templates and `template` requests (serve). */
+  templates?: boolean;
 }): Promise<Services> {
   const env = options.env ?? process.env;
   const { config, source } = await loadConfig(options.configPath ?? env.SANDCASTER_CONFIG);
@@ -60,17 +66,16 @@ export async function buildServices(options: {
     image: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
   });
-  const local = createLocalProvider({
+  const dataDir = resolve(dirname(env.SANDCASTER_DB ?? config.store.path));
+  const localSettings = {
     isolation: config.local.isolation,
     sandboxUser: config.local.sandboxUser,
     diskMb: config.local.diskMb,
     logger: options.logger,
     // Session workspaces must outlive reboots (the temp dir does not): next to the store.
-    workspacesDir: resolve(
-      env.SANDCASTER_WORKSPACES_DIR ??
-        join(dirname(env.SANDCASTER_DB ?? config.store.path), "workspaces"),
-    ),
-  });
+    workspacesDir: resolve(env.SANDCASTER_WORKSPACES_DIR ?? join(dataDir, "workspaces")),
+  };
+  const local = createLocalProvider(localSettings);
   // A sandbox is an orphan when the store (shared by every instance) no longer has its run running.
   const isRunActive = async (runId: string) => (await store.getRun(runId))?.status === "running";
   const e2bSettings = {
@@ -104,6 +109,20 @@ export async function buildServices(options: {
     },
   );
   const stopSweeping = e2b?.startSweeping();
+  const templates = options.templates
+    ? createTemplateService({
+        config,
+        logger: options.logger,
+        dataDir,
+        docker: {
+          diskMb: config.docker.diskMb,
+          ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
+        },
+        local: localSettings,
+        ...(e2b ? { e2b: e2bSettings } : {}),
+        pools,
+      })
+    : undefined;
   const stopKeepingAlive = options.keepRunsAlive
     ? keepRunsAlive({
         store,
@@ -120,8 +139,10 @@ export async function buildServices(options: {
     providers,
     activeRuns,
     pools,
+    templates,
     close: async () => {
       await stopKeepingAlive?.();
+      await templates?.close();
       await Promise.all(pools.map((pool) => pool.close()));
       stopSweeping?.();
       stopPruning();

@@ -120,7 +120,7 @@ export const BranchCompleteEventSchema = z.object({
   status: z.enum(["success", "error"]),
   costUsd: z.number().nonnegative().optional(),
   numTurns: z.int().nonnegative().optional(),
-  /** The branch's answer, or its error's text. */
+  /** Its position among the run's branches (0-based). */
   branchIndex: z.int().nonnegative().optional(),
   /** The error code of a failed branch. */
   code: z.string().optional(),

@@ -1,5 +1,6 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
 import { z } from "zod";
+import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";
 import { ModelProviderSchema, SandboxProviderSchema, ThinkingLevelSchema } from "./enums.js";
@@ -177,10 +178,17 @@ export const SandcasterConfigSchema = z.strictObject({
   webhook: WebhookConfigSchema.prefault({}),
   /** Named template specs, built at start (once per hash); see POST /templates. */
   templates: z.record(TemplateNameSchema, TemplateSpecSchema).optional(),
+  /** A warm pool of sandboxes per template name (requests naming it start pooled). */
+  templatePools: z.record(TemplateNameSchema, PoolConfigSchema).optional(),
   /** Folder of skill folders (`<name>/SKILL.md`), relative to the server's working directory. */
   skillsDir: z.string().min(1).max(4096).optional(),
   /** Sub-agents every run's agent may delegate to through its `task` tool. */
   agents: SubAgentsSchema.optional(),
+  /**
+   * Branching of every POST /query run (a request's own `branching` is merged over it field by
+   * field; `{"enabled": false}` turns it off). Never applied to a session's turns.
+   */
+  branching: BranchingRequestSchema.optional(),
   /** Traces: what the OTEL_* variables cannot say (whether prompts and answers go on spans). */
   telemetry: TelemetryConfigSchema.prefault({}),
 });

@@ -15,7 +15,12 @@ import { AgentTagSchema } from "./subagents.js";
 import { UsageSchema } from "./usage.js";
 
 /** Set on the events of one branch of a branching run (see branching.ts). */
-const branchTag = { branchId: z.string().optional() };
+const branchTag = {
+  branchId: z
+    .string()
+    .describe("The branch of a branching run that produced this event (absent otherwise).")
+    .optional(),
+};
 
 export const SystemEventSchema = z.object({
   ...branchTag,

@@ -42,6 +42,14 @@ export const RunnerGatewaySchema = z
      * rather than the provider's official API; some request fields differ (max_tokens).
      */
     customBaseUrl: z.boolean().default(false),
+    /**
+     * Other providers the same token may call: those of sub-agents whose model is of another
+     * family than the run's (`/<provider>/…` on the same gateway, metered into the same run).
+     */
+    moreProviders: z
+      .array(z.strictObject({ provider: ModelProviderSchema, customBaseUrl: z.boolean() }))
+      .max(4)
+      .optional(),
   })
   .refine((g) => Boolean(g.socket) !== Boolean(g.url), {
     message: "exactly one of socket and url",

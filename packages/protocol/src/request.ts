@@ -70,6 +70,11 @@ export const QueryRequestSchema = z.strictObject({
   webhook: WebhookRequestSchema.optional(),
   /** Continue a session (POST /sessions): its workspace and conversation carry over. */
   sessionId: z.string().min(1).max(200).optional(),
+  /**
+   * A ready template (its id, or a name from sandcaster.json `templates` / POST /templates) the
+   * run's sandbox is made from; its base picks the sandbox provider (400 if unknown or not ready).
+   */
+  template: z.string().min(1).max(128).optional(),
   /** Skills offered to the agent, by name (default: all of skillsDir's and extraSkills'). */
   allowedSkills: AllowedSkillsSchema.optional(),
   /** More skills for this run: `{name: SKILL.md text}`. */

@@ -1,6 +1,7 @@
 // Sub-agents: named agents the run's agent delegates to through the runner's `task` tool. Each runs
 // to completion in the same sandbox with its own system prompt, tools, model and turn limit.
 import { z } from "zod";
+import { ModelProviderSchema } from "./enums.js";
 import { namedRecord, SkillNameSchema } from "./skills.js";
 import { AllowedToolsSchema } from "./tools.js";
 
@@ -19,7 +20,11 @@ export const SubAgentSchema = z
     description: z.string().min(1).max(1024),
     systemPrompt: z.string().min(1).max(200_000).optional(),
     prompt: z.string().min(1).max(200_000).optional(),
-    /** A model of the run's provider (aliases such as "haiku" resolve); default the run's model. */
+    /**
+     * Its model: an alias of the run's provider ("haiku") or any model name whose family says its
+     * provider ("gpt-5" on an Anthropic run: its calls go to OpenAI through the same gateway, with
+     * the server's or the request's OpenAI key, and count toward the run); default the run's model.
+     */
     model: z.string().min(1).max(200).optional(),
     /** Built-in tools it may use, within the run's own allowedTools; default the run's tools. */
     allowedTools: AllowedToolsSchema.optional(),
@@ -50,6 +55,8 @@ export const RunnerSubAgentSchema = z.strictObject({
   description: z.string().min(1),
   systemPrompt: z.string().min(1),
   model: z.string().min(1).max(200),
+  /** The provider its model is called at; absent: the run's. */
+  provider: ModelProviderSchema.optional(),
   /** Built-in tool names (already canonical and within the run's). */
   allowedTools: z.array(z.string().min(1)).max(50),
   maxTurns: z.int().min(1).max(1000),

@@ -18,11 +18,27 @@ const PackageNameSchema = z
   .regex(/^[A-Za-z0-9@][A-Za-z0-9@._+/:=<>~^-]*$/, "a package name (no spaces, no leading '-')");
 
 /**
- * Where the template starts from: a docker image present on the daemon (no registry pull is
- * attempted). Docker is the one builder this server has, so any other base is refused as input.
+ * Where the template starts from, which also says where it is built and run:
+ * - `docker`: an image present on the daemon (no registry pull is attempted); built by running the
+ *   steps in a container from it and committing the result as `sandcaster-template:<id>`.
+ * - `e2b`: an E2B template name or id; built through E2B's template build API into a new template.
+ * - `local: true`: the host's own tools plus an overlay directory the steps write into, mounted
+ *   read-only into each local (bubblewrap) sandbox; apt packages cannot be installed there.
  */
-export const TemplateBaseSchema = z.strictObject({ docker: z.string().min(1).max(512) });
+export const TemplateBaseSchema = z.union([
+  z.strictObject({ docker: z.string().min(1).max(512) }),
+  z.strictObject({ e2b: z.string().min(1).max(256) }),
+  z.strictObject({ local: z.literal(true) }),
+]);
 export type TemplateBase = z.infer<typeof TemplateBaseSchema>;
+
+/** Which sandbox provider builds and runs a template of this base. */
+export type TemplateKind = "docker" | "e2b" | "local";
+export function templateKind(base: TemplateBase): TemplateKind {
+  if ("docker" in base) return "docker";
+  if ("e2b" in base) return "e2b";
+  return "local";
+}
 
 export const TemplateFileSchema = z.strictObject({
   path: AbsolutePathSchema,
@@ -79,8 +95,10 @@ export interface TemplateBuildFailure {
 export interface TemplateInfo {
   id: string;
   names: string[];
+  /** The sandbox provider it is built for and runs on (from its base). */
+  provider: TemplateKind;
   status: TemplateStatus;
-  /** The image (docker) once ready. */
+  /** Once ready: the docker image tag, or the E2B template id (local overlays have none). */
   image?: string;
   createdAt: string;
   finishedAt?: string;

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import {
   addUsage,
   ERROR_CODES,
+  type ModelProvider,
   type RunnerConfig,
   roundUsd,
   type SandcasterEvent,
@@ -43,29 +44,38 @@ function errorEvent(error: unknown): SandcasterEvent {
   return { type: "error", code: ERROR_CODES.INTERNAL, content: `runner failed: ${String(error)}` };
 }
 
+interface Gateway {
+  connection: GatewayConnection;
+  /** The same gateway for another provider the token may call (a sub-agent's). */
+  connectionFor(provider: ModelProvider | undefined): GatewayConnection;
+  toolEnv?: Record<string, string>;
+}
+
 /**
  * The host's gateway, when the config names one: a Unix socket gets a loopback relay (which is
  * also the agent's tools' HTTP proxy: the sandbox has no other way out); a URL is used as it is.
  */
-async function connectGateway(
-  config: RunnerConfig,
-): Promise<{ connection: GatewayConnection; toolEnv?: Record<string, string> } | undefined> {
+async function connectGateway(config: RunnerConfig): Promise<Gateway | undefined> {
   const gateway = config.gateway;
   if (!gateway) return undefined;
-  const base = {
-    provider: gateway.provider,
-    token: gateway.token,
-    customBaseUrl: gateway.customBaseUrl,
-  };
-  if (gateway.url) {
+  const relay = gateway.url ? undefined : await startGatewayRelay(gateway.socket ?? "");
+  const root = relay ? relay.origin : (gateway.url ?? "").replace(/\/+$/, "");
+  const connectionFor = (provider: ModelProvider | undefined): GatewayConnection => {
+    const other = gateway.moreProviders?.find((p) => p.provider === provider);
+    const chosen = other ?? gateway;
     return {
-      connection: { ...base, baseURL: `${gateway.url.replace(/\/+$/, "")}/${gateway.provider}` },
+      provider: chosen.provider,
+      token: gateway.token,
+      customBaseUrl: chosen.customBaseUrl,
+      baseURL: `${root}/${chosen.provider}`,
     };
-  }
-  const relay = await startGatewayRelay(gateway.socket ?? "");
+  };
+  const connection = connectionFor(gateway.provider);
+  if (!relay) return { connection, connectionFor };
   const proxy = relay.origin;
   return {
-    connection: { ...base, baseURL: `${proxy}/${gateway.provider}` },
+    connection,
+    connectionFor,
     toolEnv: {
       HTTP_PROXY: proxy,
       HTTPS_PROXY: proxy,
@@ -119,13 +129,14 @@ async function run(emit: Emit, writeLine: (line: string) => void): Promise<void>
       Math.min(config.limits.bashTimeoutSecs * 1000, deadline - Date.now()),
     ),
   });
-  // Skills and sub-agents; a sub-agent talks to the run's provider through the same gateway.
+  // Skills and sub-agents; a sub-agent talks to its provider (the run's unless planned otherwise)
+  // through the same gateway.
   const addons = agentAddons(config, {
     emit,
     toolContext,
-    connect: (model, { system, tools: agentTools }) =>
+    connect: (model, { system, tools: agentTools }, provider = config.provider) =>
       createConversation(
-        { provider: config.provider, model },
+        { provider, model },
         {
           system,
           tools: agentTools.map(({ name, description, inputSchema }) => ({
@@ -137,7 +148,7 @@ async function run(emit: Emit, writeLine: (line: string) => void): Promise<void>
           maxOutputTokens: config.limits.maxOutputTokens,
         },
         process.env,
-        gateway?.connection,
+        gateway?.connectionFor(provider),
       ),
   });
   tools.push(...addons.tools);

@@ -18,6 +18,17 @@ export interface UnknownEvent {
  */
 export type RunEvent = SandcasterEvent | UnknownEvent;
 
+/** A branching run's own events, by type: `EventOf<"branch_selected">` has `reason` and `scores`. */
+export type EventOf<T extends SandcasterEventType> = Extract<SandcasterEvent, { type: T }>;
+
+/** Which branch (`branchId`) and sub-agent (`agent`) produced an event; both absent: the run's own agent. */
+export function eventSource(event: RunEvent): { branchId?: string; agent?: string } {
+  const branchId =
+    "branchId" in event && typeof event.branchId === "string" ? event.branchId : undefined;
+  const agent = "agent" in event && typeof event.agent === "string" ? event.agent : undefined;
+  return { ...(branchId ? { branchId } : {}), ...(agent ? { agent } : {}) };
+}
+
 // A Record keyed by the union: adding an event type to the protocol fails to compile until it is listed.
 const KNOWN: Record<SandcasterEventType, true> = {
   system: true,

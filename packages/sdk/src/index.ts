@@ -1,5 +1,6 @@
 // Public surface of @sandcaster/sdk.
 export type {
+  BranchingRequest,
   ErrorEvent,
   PipelineRequestInput,
   QueryRequestInput,
@@ -11,6 +12,7 @@ export type {
   StdoutEvent,
   StepEndEvent,
   StepStartEvent,
+  SubAgent,
 } from "@sandcaster/protocol";
 export type * from "./agents-types.js";
 export { type ClientOptions, createClient, type SandcasterClient } from "./client.js";
@@ -31,7 +33,13 @@ export {
   RunFailedError,
   SandcasterError,
 } from "./errors.js";
-export { isKnownEvent, type RunEvent, type UnknownEvent } from "./events.js";
+export {
+  type EventOf,
+  eventSource,
+  isKnownEvent,
+  type RunEvent,
+  type UnknownEvent,
+} from "./events.js";
 export { Paginator } from "./paginate.js";
 export type { PipelineRunOptions, Pipelines } from "./pipelines.js";
 export { RunStream } from "./run-stream.js";

@@ -1,6 +1,6 @@
 // Templates (declarative sandbox images, built once per spec hash) and custom agents (your own code,
 // invoked per request in a fresh sandbox from its template).
-import { AgentNameSchema, SecretKeySchema } from "@sandcaster/protocol";
+import { AgentNameSchema, RollbackAgentRequestSchema, SecretKeySchema } from "@sandcaster/protocol";
 import { inlineSchema, type JsonSchema, schemaRef } from "./json-schema.js";
 import { operation, success } from "./operation.js";
 import { eventStream } from "./paths-runs.js";
@@ -101,6 +101,76 @@ export const agentPaths: Record<string, JsonSchema> = {
       parameters: [agentName],
       responses: { "200": success("The agent.", anyObject) },
       errors: ["NotFound"],
+    }),
+    delete: operation({
+      operationId: "deleteAgent",
+      summary: "Delete an agent: its versions, secrets and warm sandboxes (404 after)",
+      tags: ["agents"],
+      parameters: [agentName],
+      responses: { "204": { description: "Deleted." } },
+      errors: ["BadRequest", "NotFound"],
+    }),
+  },
+  "/agents/{name}/rollback": {
+    post: operation({
+      operationId: "rollbackAgent",
+      summary:
+        "Make an earlier version that built the one invoked (its warm pool replaces the old)",
+      tags: ["agents"],
+      parameters: [agentName],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: inlineSchema(RollbackAgentRequestSchema, "input") },
+        },
+      },
+      responses: { "200": success("The agent, with its new activeVersion.", anyObject) },
+      errors: ["BadRequest", "NotFound", "Conflict"],
+    }),
+  },
+  "/agents/{name}/logs": {
+    get: operation({
+      operationId: "getAgentLogs",
+      summary: "A version's build log (default: the newest version)",
+      description:
+        "SSE: `log` frames `{line}`, then one `status` frame with the version's info. With `Accept: application/json`: `{version, status, lines}` once the build ended.",
+      tags: ["agents"],
+      parameters: [
+        agentName,
+        {
+          name: "version",
+          in: "query",
+          required: false,
+          schema: { type: "integer", minimum: 1 },
+        },
+      ],
+      responses: {
+        "200": success("The build log.", {
+          "text/event-stream": { schema: { type: "string" } },
+          ...anyObject,
+        }),
+      },
+      errors: ["BadRequest", "NotFound"],
+    }),
+  },
+  "/agents/{name}/secrets": {
+    get: operation({
+      operationId: "listAgentSecrets",
+      summary: "The agent's secret names and when each was set (never values)",
+      tags: ["agents"],
+      parameters: [agentName],
+      responses: { "200": success("{secrets: [{name, updatedAt}]}.", anyObject) },
+      errors: ["BadRequest", "NotFound"],
+    }),
+  },
+  "/agents/secrets/rotate": {
+    post: operation({
+      operationId: "rotateAgentSecrets",
+      summary:
+        "Re-seal every secret under SANDCASTER_SECRETS_KEY (those a SANDCASTER_SECRETS_KEY_PREVIOUS key opens)",
+      tags: ["agents"],
+      responses: { "200": success("{rotated, current, unreadable}.", anyObject) },
+      errors: ["NotFound", "Conflict"],
     }),
   },
   "/agents/{name}/secrets/{key}": {

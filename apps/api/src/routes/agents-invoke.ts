@@ -5,7 +5,6 @@ import {
   type AgentService,
   invokeAgent,
   type RunSlots,
-  type SandboxProvider,
   type StartRunServices,
 } from "@sandcaster/core";
 import {
@@ -24,7 +23,6 @@ import { streamRunEvents, writeEvents } from "./sse-stream.js";
 export interface AgentsInvokeDeps {
   /** The agent service; throws 404 when agents are off. */
   service: () => AgentService;
-  providerForImage: (image: string) => SandboxProvider;
   runs: StartRunServices;
   slots: RunSlots;
   metrics: Metrics;
@@ -40,11 +38,11 @@ export function agentsInvokeRoute(deps: AgentsInvokeDeps): Hono {
     const name = parsedParam(AgentNameSchema, c.req.param("name"), "name");
     const request = await readJsonBody(c, InvokeAgentRequestSchema);
     const target = await agents.target(name);
-    const base = deps.providerForImage(target.image);
     const wait = c.req.query("wait") === "true";
-    const run = await invokeAgent(target, request, deps.runs, base, {
+    const run = await invokeAgent(target, request, deps.runs, {
       admit: () => admitRun(deps.slots, deps.metrics, deps.isDraining, c.req.raw.signal),
-      onSandboxReady: (seconds) => deps.metrics.sandboxAcquired({ sandbox: base.name, seconds }),
+      onSandboxReady: (seconds) =>
+        deps.metrics.sandboxAcquired({ sandbox: target.base.name, seconds }),
     });
     observeRun(deps.metrics, run);
     if (wait) {

@@ -18,22 +18,23 @@ import { type AgentsInvokeDeps, agentsInvokeRoute } from "./agents-invoke.js";
 import { parsedParam } from "./agents-params.js";
 import { readJsonBody } from "./read-query-request.js";
 
-export interface AgentsRouteDeps extends Omit<AgentsInvokeDeps, "service" | "providerForImage"> {
+export interface AgentsRouteDeps extends Omit<AgentsInvokeDeps, "service"> {
   agents: AgentService | undefined;
-  /** The sandbox provider of a template image (docker: one per image); agents are off without. */
-  providerForImage: ((image: string) => SandboxProvider) | undefined;
+  /**
+   * AppDeps still passes the docker provider of an image; invocations now take their provider
+   * from the version's template (any kind), so the route does not use it.
+   */
+  providerForImage?: ((image: string) => SandboxProvider) | undefined;
 }
 
 export function agentsRoute(deps: AgentsRouteDeps): Hono {
   const app = new Hono();
   const service = (): AgentService => {
-    if (!deps.agents || !deps.providerForImage) {
+    if (!deps.agents) {
       throw new HttpError(404, "NOT_FOUND", "custom agents are not enabled on this server");
     }
     return deps.agents;
   };
-  const providerForImage = (image: string) =>
-    (deps.providerForImage as (image: string) => SandboxProvider)(image);
   const name = (value: string) => parsedParam(AgentNameSchema, value, "name");
 
   app.post("/agents", async (c) => {
@@ -126,6 +127,6 @@ export function agentsRoute(deps: AgentsRouteDeps): Hono {
     return c.body(null, 204);
   });
 
-  app.route("/", agentsInvokeRoute({ ...deps, service, providerForImage }));
+  app.route("/", agentsInvokeRoute({ ...deps, service }));
   return app;
 }

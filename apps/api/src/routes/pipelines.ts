@@ -30,7 +30,7 @@ async function readPipelineRequest(c: Context): Promise<PipelineRequest> {
     throw new HttpError(
       400,
       "INVALID_REQUEST",
-      "markdown: send a document of 1.." + MAX_PIPELINE_CHARS + " characters",
+      `markdown: send a document of 1..${MAX_PIPELINE_CHARS} characters`,
       {
         details: [{ field: "markdown", message: "empty or too long" }],
       },

@@ -60,7 +60,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const logger = serveLogger(format, colourEnabled(process.stdout, process.env));
   // Off (and the OpenTelemetry SDK not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const tracing = await startTracing(process.env, { name: "sandcaster", version: VERSION });
-  const built = await buildServices({ configPath: values.config, logger, warmPools: true });
+  const built = await buildServices({
+    configPath: values.config,
+    logger,
+    warmPools: true,
+    templates: true,
+  });
   logger.info({ config: built.configSource ?? "(defaults)" }, "config loaded");
   await sweepOrphans(built.providers, logger);
   // Stamps our runs, and marks runs of servers that died (kill -9) as errors.
@@ -97,6 +102,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     env: process.env,
     logger,
     store: built.services.store,
+    templates: built.templates,
   });
   let draining = false;
   const app = createApp({
@@ -111,6 +117,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     e2bWebhookSecret: process.env.SANDCASTER_E2B_WEBHOOK_SECRET || undefined,
     isDraining: () => draining,
     ...agentServices.appDeps,
+    templates: built.templates,
     tracing,
   });
   const server = await startServer({

@@ -37,12 +37,23 @@ const RUN_DEFAULTS = `  // Replaces the agent's default system prompt.
   // Sub-agents the agent can run to completion with its task tool (same sandbox, own prompt);
   // upstream's spellings "prompt" and "tools" are accepted for systemPrompt and allowedTools.
   // "agents": { "reviewer": { "description": "Reviews a change", "systemPrompt": "You review diffs.", "model": "haiku" } },
+  // Speculative branching of every query (a request's "branching" overrides it field by field;
+  // "enabled": false turns it off): "count" copies, or one per "branches" entry, run in parallel,
+  // each in its own sandbox; trigger "always", "explicit" (a branch tool, up to maxBranches) or
+  // "confidence" (below confidenceThreshold); an evaluator (llm-judge, schema, custom) picks one.
+  // "branching": { "enabled": true, "count": 2, "trigger": "always", "confidenceThreshold": 0.5,
+  //   "maxBranches": 3, "staggerDelayMs": 0, "evaluator": { "type": "custom", "prompt": "Prefer the smallest fix.", "model": "claude-haiku-4-5" } },
+  // or per branch: "branching": { "branches": [{ "provider": "openai", "model": "gpt-5", "sandboxProvider": "docker" }] },
   // Sandbox images built once per spec on docker, from a local base image: packages, env,
   // files (utf8 or base64 content, mode), setup commands, workdir.
   // "templates": { "node-tools": { "base": { "docker": "sandcaster-sandbox:latest" },
   //   "packages": { "apt": ["jq"], "npm": ["typescript"], "pip": [] }, "env": { "CI": "1" },
   //   "files": [{ "path": "/etc/tool.conf", "content": "x=1", "encoding": "utf8", "mode": 420 }],
-  //   "setup": ["npm --version"], "workdir": "/workspace" } },`;
+  //   "setup": ["npm --version"], "workdir": "/workspace" } },
+  // Other bases: { "e2b": "base" } (built by E2B's template build API) and { "local": true } (the
+  // host's tools plus an overlay bound read-only under /opt: no apt, files and workdir in /opt/<name>).
+  // A warm pool per template name: requests with "template": "node-tools" start from it.
+  // "templatePools": { "node-tools": { "size": 2, "maxAgeSecs": 900 } },`;
 
 const SERVING = `  // Events of ended runs kept for replay (hours), and at most this many per run.
   // "events": { "retentionHours": 24, "maxPerRun": 20000 },

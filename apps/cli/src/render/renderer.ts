@@ -4,6 +4,7 @@ import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { OutputStream, Palette } from "../terminal/colours.js";
 import { safeLine } from "../terminal/safe-text.js";
 import { Spinner } from "../terminal/spinner.js";
+import { BRANCH_EVENT_TYPES, type BranchEvent, branchLines, eventTag } from "./branch-lines.js";
 import { cleanEvent } from "./clean-event.js";
 import { formatBytes, oneLine } from "./format.js";
 import { LiveTail } from "./live-tail.js";
@@ -89,6 +90,18 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
     // Everything in an event came from the server or the sandbox: nothing of it may drive the terminal.
     const event = cleanEvent(raw);
     const suffix = note ? ` ${palette.dim(safeLine(note))}` : "";
+    if (BRANCH_EVENT_TYPES.has(event.type)) {
+      const lines = branchLines(event as BranchEvent, palette, {
+        verbose: options.verbose,
+        width: width(),
+      });
+      for (const branchLine of lines) line(branchLine);
+      return;
+    }
+    // A branch's or a sub-agent's event: its lines start with whose it is.
+    const tag = eventTag(event);
+    const tagged = (text: string) => (tag ? `${palette.cyan(tag)} ${text}` : text);
+    const callKey = (id: string) => (tag ? `${tag}${id}` : id);
     switch (event.type) {
       case "system":
         if (event.subtype === "init") {
@@ -99,11 +112,19 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
           line(palette.dim(`· ${event.content}`));
           setActivity(WAITING_FOR_MODEL);
         } else if (options.verbose || event.subtype !== "agent_start") {
-          line(palette.dim(`· ${event.content}`));
+          line(tagged(palette.dim(`· ${event.content}`)));
         }
         return;
       case "assistant":
       case "thinking":
+        if (tag) {
+          // Branches and sub-agents talk at once: each message whole, on its own tagged line.
+          if (event.subtype === "delta" || !event.content.trim()) return;
+          if (event.type === "thinking" && !options.thinking) return;
+          const body = event.content.trim();
+          line(tagged(event.type === "thinking" ? palette.dim(`(thinking) ${body}`) : body));
+          return;
+        }
         if (event.type === "thinking" && !options.thinking) setActivity("thinking");
         else if (activity !== undefined && !pending.size) setActivity(WAITING_FOR_MODEL);
         withSpinnerCleared(() =>
@@ -118,15 +139,15 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
           subject: toolSubject(event.toolName, event.content),
           startedAt: now(),
         };
-        pending.set(event.toolUseId ?? event.toolName, call);
+        pending.set(callKey(event.toolUseId ?? event.toolName), call);
         tail?.reset();
-        tailOf = event.toolUseId ?? event.toolName;
+        tailOf = callKey(event.toolUseId ?? event.toolName);
         withSpinnerCleared(() => text.break());
         setActivity(toolRunningLabel(call));
         return;
       }
       case "tool_result": {
-        const key = event.toolUseId ?? event.toolName;
+        const key = callKey(event.toolUseId ?? event.toolName);
         const call = pending.get(key) ?? {
           toolName: event.toolName,
           subject: "",
@@ -136,7 +157,8 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
         if (key === tailOf) tail?.reset();
         const secs = options.timings ? (now() - call.startedAt) / 1000 : undefined;
         const outcome = { isError: event.isError, content: event.content };
-        line(toolLine({ ...call, outcome, secs }, palette, width()));
+        const room = tag ? width() - tag.length - 1 : width();
+        line(tagged(toolLine({ ...call, outcome, secs }, palette, room)));
         if (options.verbose && !event.isError && event.content.trim())
           line(palette.dim(`    ${oneLine(event.content, width() - 6)}`));
         afterTool();
@@ -162,13 +184,13 @@ export function createRenderer(out: OutputStream, options: RendererOptions): Ren
           for (const part of event.content.split("\n").filter((l) => l.trim())) {
             line(palette.dim(`    ${event.sandbox ?? ""}│ ${oneLine(part, width() - 8)}`));
           }
-        } else if (tail && (event.toolUseId ?? event.toolName) === tailOf) {
+        } else if (tail && callKey(event.toolUseId ?? event.toolName) === tailOf) {
           tail.push(event.content);
           drawTail();
         }
         return;
       case "warning":
-        line(palette.yellow(`! ${event.content}`));
+        line(tagged(palette.yellow(`! ${event.content}`)));
         return;
       case "error":
         line(palette.red(`✗ ${event.code ? `[${event.code}] ` : ""}${event.content}`));

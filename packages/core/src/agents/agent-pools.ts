@@ -23,17 +23,22 @@ export type PoolLimits = Omit<SandboxLimits, "timeoutMs">;
 export class AgentPools {
   readonly #pools = new Map<string, AgentPool>();
 
-  constructor(
-    private readonly providerForImage: (image: string) => SandboxProvider,
-    private readonly settings: AgentPoolSettings,
-  ) {}
+  constructor(private readonly settings: AgentPoolSettings) {}
 
-  /** The provider an invocation of `version` takes its sandbox from (its pool, made if new). */
-  provider(name: string, version: number, image: string, limits: PoolLimits): SandboxProvider {
-    const base = this.providerForImage(image);
+  /**
+   * The provider an invocation takes its sandbox from: the agent's pool in front of `base` (the
+   * version's template provider), made anew when `version` (number, template id) or the limits
+   * changed.
+   */
+  provider(
+    name: string,
+    version: readonly [number, string],
+    base: SandboxProvider,
+    limits: PoolLimits,
+  ): SandboxProvider {
     if (this.settings.size <= 0) return base;
     // Limits are part of the key: a pool whose sandboxes do not fit the run would never serve.
-    const key = JSON.stringify([version, image, limits]);
+    const key = JSON.stringify([version, limits]);
     const existing = this.#pools.get(name);
     if (existing?.key === key) return existing.provider;
     if (existing) void existing.pool.close();

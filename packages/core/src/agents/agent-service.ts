@@ -38,6 +38,8 @@ export interface AgentTarget {
   cwd: string;
   limits: AgentLimits;
   secrets: Record<string, string>;
+  /** The template's own sandbox provider (docker, local or e2b: its name sets the network). */
+  base: SandboxProvider;
   /** The sandbox provider an invocation with these sandbox limits uses (the agent's pool). */
   provider(limits: PoolLimits): SandboxProvider;
 }
@@ -49,8 +51,6 @@ export interface AgentServiceOptions {
   defaultBase: TemplateSpec["base"];
   /** SANDCASTER_SECRETS_KEY (and previous keys); without it secrets cannot be set. */
   keyring: SecretKeyring | undefined;
-  /** The sandbox provider of a template image (docker: one per image). */
-  providerForImage: (image: string) => SandboxProvider;
   /** The server's sandbox settings: a warm pool's sandboxes get what an invocation would. */
   config: Pick<SandcasterConfig, "docker" | "local">;
   pool: AgentPoolSettings;
@@ -64,7 +64,7 @@ export class AgentService {
 
   constructor(private readonly options: AgentServiceOptions) {
     this.#secrets = new AgentSecrets(options.store, options.keyring);
-    this.#pools = new AgentPools(options.providerForImage, options.pool);
+    this.#pools = new AgentPools(options.pool);
   }
 
   /** A new version of the agent; its template builds in the background (status `building`). */
@@ -86,6 +86,7 @@ export class AgentService {
     const version = await this.options.store.addVersion(manifest.name, {
       manifest: JSON.stringify(manifest),
       templateId: template.id,
+      spec: JSON.stringify(spec),
       createdAt: new Date(),
     });
     this.#watchBuild(manifest.name, version, template.id);
@@ -202,16 +203,18 @@ export class AgentService {
       );
     }
     const manifest = manifestOf(active);
-    const image = active.image;
+    const base = await this.#templateProvider(active);
     return {
       name,
       version: active.version,
-      image,
+      image: active.image,
       entrypoint: manifest.entrypoint,
       cwd: AGENT_DIR,
       limits: { ...AGENT_DEFAULT_LIMITS, ...manifest.limits },
       secrets: await this.#secrets.open(agent),
-      provider: (limits) => this.#pools.provider(name, active.version, image, limits),
+      base,
+      provider: (limits) =>
+        this.#pools.provider(name, [active.version, active.templateId], base, limits),
     };
   }
 
@@ -236,12 +239,10 @@ export class AgentService {
     const watch = (async () => {
       const info = await templates.wait(templateId);
       stop();
-      if (info?.status === "ready" && info.image) {
-        await store.endBuild(name, version, {
-          status: "active",
-          image: info.image,
-          buildLog: lines,
-        });
+      if (info?.status === "ready") {
+        // Local templates have no image (their overlay stays on this host): the id stands in.
+        const image = info.image ?? `${info.provider}:${info.id}`;
+        await store.endBuild(name, version, { status: "active", image, buildLog: lines });
         const agent = await store.get(name);
         const active = agent && activeVersion(agent);
         if (active?.version === version) this.#warm(name, active);
@@ -265,17 +266,44 @@ export class AgentService {
     void watch.finally(() => builds.delete(watch));
   }
 
+  /**
+   * The provider of the version's template. A template this instance does not have ready (a
+   * restart, another instance's deploy) is ensured again from the stored spec: the builder finds
+   * the built artifact (a cache hit) or builds it.
+   */
+  async #templateProvider(version: StoredAgentVersion): Promise<SandboxProvider> {
+    const { templates } = this.options;
+    try {
+      if (templates.get(version.templateId)?.status !== "ready") {
+        if (!version.spec) throw new Error("its template spec was not kept; deploy it again");
+        templates.ensure(JSON.parse(version.spec) as TemplateSpec);
+        await templates.wait(version.templateId);
+      }
+      return templates.provider(version.templateId);
+    } catch (error) {
+      throw new SandcasterError(
+        "NOT_READY",
+        `version ${version.version}'s template is not available here: ${error instanceof Error ? error.message : String(error)}`,
+        { hint: "deploy the agent again on a server that builds its base", cause: error },
+      );
+    }
+  }
+
   /** Starts filling the pool of the version now invoked, before the first invocation asks. */
   #warm(name: string, version: StoredAgentVersion): void {
-    if (!version.image) return;
     const manifest = manifestOf(version);
-    const base = this.options.providerForImage(version.image);
-    const limits = agentPoolLimits(
-      this.options.config,
-      { ...AGENT_DEFAULT_LIMITS, ...manifest.limits },
-      base.name,
+    const limits = { ...AGENT_DEFAULT_LIMITS, ...manifest.limits };
+    void this.#templateProvider(version).then(
+      (base) =>
+        this.#pools.provider(
+          name,
+          [version.version, version.templateId],
+          base,
+          agentPoolLimits(this.options.config, limits, base.name),
+        ),
+      // The first invocation says why (NOT_READY); nothing to warm meanwhile.
+      () => undefined,
     );
-    this.#pools.provider(name, version.version, version.image, limits);
   }
 
   async #agent(name: string): Promise<StoredAgent> {

@@ -1,7 +1,7 @@
-// What a server needs for templates and custom agents on docker, from its config and environment:
+// What a server needs for templates and custom agents, from its config and environment:
 // the template service (sandcaster.json `templates` built at start), the agent service (kept in the
 // run store's database) and the sandbox provider of a template image.
-import type { SandcasterConfig } from "@sandcaster/protocol";
+import type { SandcasterConfig, TemplateBase } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import { lazyDockerClient } from "../providers/docker/client.js";
 import type { RunStore } from "../store/run-store.js";
@@ -18,6 +18,8 @@ export interface AgentServicesInput {
   logger: Logger;
   /** Where agents are kept (the run store's database); without it /agents answers 404. */
   store?: Pick<RunStore, "agents"> | undefined;
+  /** The server's template service (createTemplateService); default: a docker-only one. */
+  templates?: TemplateService | undefined;
 }
 
 /** Sandboxes kept warm per agent unless SANDCASTER_AGENT_POOL_SIZE says otherwise (0: off). */
@@ -43,10 +45,30 @@ export function keyringFromEnv(
   return current ? new SecretKeyring(current, previous.keys) : undefined;
 }
 
-export function createAgentServices({ config, env, logger, store }: AgentServicesInput) {
+/**
+ * The base an agent's code is installed on unless its manifest names one: the server's own sandbox
+ * provider's (a local server builds local overlays, an e2b one E2B templates); docker when the
+ * config names none, as before templates had other bases.
+ */
+export function defaultAgentBase(
+  config: SandcasterConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): TemplateBase {
+  switch (config.sandboxProvider) {
+    case "local":
+      return { local: true };
+    case "e2b":
+      return { e2b: env.SANDCASTER_E2B_TEMPLATE ?? config.e2b.template };
+    default:
+      return { docker: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image };
+  }
+}
+
+export function createAgentServices(input: AgentServicesInput) {
+  const { config, env, logger, store } = input;
   const docker = lazyDockerClient(undefined, config.docker.socketPath)();
-  const templates = new TemplateService(dockerTemplateBuilder(docker), logger);
-  for (const [name, spec] of Object.entries(config.templates ?? {})) templates.ensure(spec, name);
+  // The server's own (createTemplateService builds sandcaster.json `templates`), else docker-only.
+  const templates = input.templates ?? new TemplateService(dockerTemplateBuilder(docker), logger);
   const providerForImage = dockerImageProviders({
     docker,
     diskMb: config.docker.diskMb,
@@ -57,9 +79,8 @@ export function createAgentServices({ config, env, logger, store }: AgentService
     ? new AgentService({
         templates,
         store: store.agents,
-        defaultBase: { docker: env.SANDCASTER_DOCKER_IMAGE ?? config.docker.image },
+        defaultBase: defaultAgentBase(config, env),
         keyring: keyringFromEnv(env, logger),
-        providerForImage,
         config,
         pool: {
           size: Number.isInteger(poolSize) && poolSize >= 0 ? poolSize : DEFAULT_AGENT_POOL_SIZE,

@@ -5,7 +5,6 @@ import type { QueryRequest, RequestFile } from "@sandcaster/protocol";
 import type { RunHandle } from "../run/run-handle.js";
 import type { StartRunServices } from "../run/run-services.js";
 import { type StartRunOptions, startRun } from "../run/start-run.js";
-import type { SandboxProvider } from "../sandbox/sandbox.js";
 import { type AgentExecOutcome, agentExec } from "./agent-exec.js";
 import { agentPoolLimits, agentSandboxConfig } from "./agent-limits.js";
 import type { AgentTarget } from "./agent-service.js";
@@ -28,10 +27,10 @@ export async function invokeAgent(
   target: AgentTarget,
   input: AgentInvokeInput,
   services: StartRunServices,
-  /** The template image's provider (its name decides the sandbox's network setting). */
-  base: SandboxProvider,
   options: Omit<StartRunOptions, "exec"> = {},
 ): Promise<AgentInvocation> {
+  // The template's provider: its name decides the sandbox's network setting.
+  const { base } = target;
   const timeout = Math.min(input.timeout ?? target.limits.timeoutSecs, target.limits.timeoutSecs);
   const request: QueryRequest = {
     // What /runs shows; the agent itself reads the prompt from stdin.

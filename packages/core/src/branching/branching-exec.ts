@@ -1,7 +1,10 @@
 // The work of a branching run, on the host (it has no sandbox of its own): fan out, let the
 // evaluator pick, announce the choice, and end with the winner's files and answer. Its `result`
-// costs what every branch and the judge cost together.
+// costs what every branch and the judge cost together, and its budget bounds that sum: the first
+// time the sum passes it, every branch is stopped at once and the run ends with BUDGET_EXCEEDED.
 import { addUsage, type ResultEvent, roundUsd, type Usage, ZERO_USAGE } from "@sandcaster/protocol";
+import { SharedSpend } from "../gateway/shared-spend.js";
+import { RunError } from "../run/run-error.js";
 import type { HostExec } from "../run/run-exec.js";
 import type { RunScope } from "../run/run-scope.js";
 import type { StartRunServices } from "../run/run-services.js";
@@ -32,6 +35,22 @@ function spentOn(outcomes: readonly BranchOutcome[], verdict?: Verdict): Spent {
   return spent;
 }
 
+const BUDGET_HINT =
+  "a branching run's budget bounds all its branches and the judge together: raise it, or run fewer branches";
+
+/** The whole run's budget, and a signal that aborts when it is passed (or the run is stopped). */
+function wholeBudget(scope: RunScope) {
+  const exceeded = new AbortController();
+  const spend = new SharedSpend(scope.plan.budget, (refusal) =>
+    exceeded.abort(new RunError("BUDGET_EXCEEDED", refusal.message, BUDGET_HINT)),
+  );
+  const checkBudget = (model: string) => {
+    const refused = spend.refusal(model);
+    if (refused) throw new RunError("BUDGET_EXCEEDED", refused.message, BUDGET_HINT);
+  };
+  return { spend, checkBudget, signal: AbortSignal.any([scope.signal, exceeded.signal]) };
+}
+
 function resultOf(verdict: Verdict, spent: Spent): ResultEvent {
   const won = verdict.winner.result;
   const structuredOutput = verdict.structuredOutput ?? won?.structuredOutput;
@@ -52,12 +71,20 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
   const evaluator = branching.evaluator ?? { type: "llm-judge" as const };
   // Kept as the work goes, so a failed or stopped run still records what its branches spent.
   let spent: Spent | undefined;
+  let whole: SharedSpend | undefined;
   return {
     kind: "branching",
-    usage: () => spent && { costUsd: roundUsd(spent.costUsd), usage: spent.usage },
+    usage: () => {
+      if (spent) return { costUsd: roundUsd(spent.costUsd), usage: spent.usage };
+      // Stopped before the outcomes were in (the first attempt passed the budget): the gateways' sum.
+      return whole && { costUsd: roundUsd(whole.costUsd), usage: whole.usage };
+    },
     async runOnHost(scope: RunScope) {
       const { request } = scope.plan;
-      const context = { services, signal: scope.signal, emit: scope.emit };
+      const budget = wholeBudget(scope);
+      whole = budget.spend;
+      const { signal } = budget;
+      const context = { services, signal, emit: scope.emit, sharedSpend: budget.spend };
       const earlier: BranchOutcome[] = [];
       let specs: BranchSpec[];
       if ((branching.trigger ?? "always") === "always") {
@@ -75,7 +102,7 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
         staggerDelayMs: branching.staggerDelayMs ?? 0,
       });
       spent = spentOn([...earlier, ...outcomes]);
-      if (scope.signal.aborted) throw scope.signal.reason;
+      if (signal.aborted) throw signal.reason;
       const summary = (spent: Spent, verdict?: Verdict) =>
         scope.emit({
           type: "branch_summary",
@@ -95,13 +122,20 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
         outputFormat: scope.plan.runner.outputFormat,
         judgeModel: plan.judgeModel,
         env: plan.env,
-        signal: scope.signal,
+        signal,
         warn: (content) => scope.emit({ type: "warning", code: "BRANCH_JUDGE", content }),
+        checkBudget: budget.checkBudget,
       }).catch((error: unknown) => {
-        if (!scope.signal.aborted && spent) summary(spent);
+        if (!signal.aborted && spent) summary(spent);
         throw error;
       });
       spent = spentOn([...earlier, ...outcomes], verdict);
+      // The judge's call counts too; passing the budget with it ends the run like a branch's would.
+      if (verdict.judge) budget.spend.record(verdict.judge.usage, verdict.judge.costUsd);
+      if (signal.aborted) {
+        summary(spent, verdict);
+        throw signal.reason;
+      }
       const { winner } = verdict;
       scope.emit({
         type: "branch_selected",

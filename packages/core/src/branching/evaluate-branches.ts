@@ -15,6 +15,8 @@ export interface EvaluateInput {
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   warn(content: string): void;
+  /** Throws when the judge's call to `model` must not start (the run's budget is spent). */
+  checkBudget?(model: string): void;
 }
 
 function everyFailure(outcomes: readonly BranchOutcome[]): string {
@@ -45,6 +47,7 @@ export async function evaluateBranches(
     input.warn(`no model for the judge (${model.reason}); kept ${first.spec.branchId}`);
     return { winner: first, reason: "no judge model; kept the first finished branch" };
   }
+  input.checkBudget?.(model.model);
   return judgeVerdict(candidates, {
     provider: model.provider,
     model: model.model,

@@ -9,6 +9,7 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
+import type { SharedSpend } from "../gateway/shared-spend.js";
 import type { RunHandle } from "../run/run-handle.js";
 import type { StartRunServices } from "../run/run-services.js";
 import { startRun } from "../run/start-run.js";
@@ -19,6 +20,8 @@ export interface BranchContext {
   /** The parent's stop: aborting it cancels the branch (and awaits its sandbox's end). */
   signal: AbortSignal;
   emit(event: SandcasterEvent): void;
+  /** The whole run's budget: every branch's gateway counts its calls there and checks the sum. */
+  sharedSpend?: SharedSpend | undefined;
 }
 
 function failed(
@@ -54,7 +57,11 @@ export async function runBranch(
   let handle: RunHandle;
   try {
     // The parent's id generator (the route fixes it to the parent's id) is not the branch's.
-    handle = await startRun(request, { ...context.services, newRunId: undefined });
+    handle = await startRun(
+      request,
+      { ...context.services, newRunId: undefined },
+      { sharedSpend: context.sharedSpend },
+    );
   } catch (error) {
     const code = SandcasterError.isInstance(error) ? error.code : ERROR_CODES.INTERNAL;
     const message = error instanceof Error ? error.message : "the branch could not start";

@@ -58,7 +58,10 @@ export async function runFirst(context: BranchContext, first: FirstRun): Promise
         metadata: { ...request.metadata, branchOf: first.parentRunId, branchId: "first" },
       },
       { ...context.services, newRunId: undefined },
-      { extensions: [branchToolsExtension(runnerBranching(branching, trigger))] },
+      {
+        extensions: [branchToolsExtension(runnerBranching(branching, trigger))],
+        sharedSpend: context.sharedSpend,
+      },
     );
   } catch (error) {
     if (SandcasterError.isInstance(error)) throw error;

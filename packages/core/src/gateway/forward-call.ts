@@ -11,7 +11,13 @@ import { performance } from "node:perf_hooks";
 import { priceOf } from "@sandcaster/protocol";
 import { sendGatewayError } from "./gateway-answer.js";
 import type { GatewayRunState } from "./gateway-run-state.js";
-import { CREDENTIAL_HEADERS, credentialHeader, upstreamPath, wireFamily } from "./upstream.js";
+import {
+  CREDENTIAL_HEADERS,
+  credentialHeader,
+  type Upstream,
+  upstreamPath,
+  wireFamily,
+} from "./upstream.js";
 import { createUsageReader } from "./usage-reader.js";
 
 /**
@@ -112,12 +118,13 @@ function withStreamUsage(json: Record<string, unknown>): boolean {
 
 export async function forwardCall(
   run: GatewayRunState,
+  upstream: Upstream,
   req: IncomingMessage,
   res: ServerResponse,
   rest: string,
   search: URLSearchParams,
 ): Promise<void> {
-  const family = wireFamily(run.upstream.provider);
+  const family = wireFamily(upstream.provider);
   const raw = await readBody(req);
   if (raw === undefined) {
     sendGatewayError(
@@ -138,7 +145,7 @@ export async function forwardCall(
   const received = performance.now();
   const json = parseJson(raw);
   const model = requestedModel(rest, json);
-  const refusal = run.spend.refusal(model);
+  const refusal = run.spend.admit(model);
   if (refusal) {
     run.budgetExceeded(refusal);
     sendGatewayError(res, family, 402, "BUDGET_EXCEEDED", refusal.message);
@@ -148,7 +155,6 @@ export async function forwardCall(
   if (family === "openai" && json && withStreamUsage(json))
     body = Buffer.from(JSON.stringify(json));
 
-  const upstream = run.upstream;
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
@@ -194,7 +200,7 @@ export async function forwardCall(
         const reason = `the gateway could not reach ${upstream.baseUrl.origin}: ${error.message}`;
         sendGatewayError(res, family, 502, "MODEL_CONNECTION_FAILED", reason);
       }
-      settle({ model, status: 502, addedMs });
+      settle({ provider: upstream.provider, model, status: 502, addedMs });
     });
     outgoing.once("response", (answer) => {
       const answered = performance.now();
@@ -215,7 +221,8 @@ export async function forwardCall(
         if (!answer.complete) res.destroy();
         const found = reader.end();
         const priced = priceOf(model) ? model : (found.model ?? model);
-        settle({ model: priced, status: answer.statusCode ?? 0, addedMs, usage: found.usage });
+        const status = answer.statusCode ?? 0;
+        settle({ provider: upstream.provider, model: priced, status, addedMs, usage: found.usage });
       });
     });
     outgoing.end(body);

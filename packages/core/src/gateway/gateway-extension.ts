@@ -71,12 +71,20 @@ export function gatewayExtension(options: GatewayExtensionOptions): RunExtension
           PUBLIC_URL_HINT,
         );
       }
+      // Sub-agents of another family: their provider's key stays here too, behind the same token.
+      const own = plan.model.provider;
+      const moreUpstreams = (plan.subAgentProviders ?? []).flatMap((provider) => {
+        const other = upstreamFromEnv(provider, plan.env);
+        return other && provider !== own ? [{ provider, upstream: other }] : [];
+      });
       const egress = socketDir ? openEgress(context, options) : undefined;
       const gateway = await openRunGateway({
         runId: context.runId,
         provider: plan.model.provider,
         upstream,
+        moreUpstreams,
         budget: plan.budget,
+        sharedSpend: plan.sharedSpend,
         socketDir,
         sandboxSocketDir: sandbox.hostSocketDirInside,
         publicUrl: socketDir ? undefined : publicUrl,

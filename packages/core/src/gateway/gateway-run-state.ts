@@ -1,5 +1,5 @@
-// What the gateway keeps for one open run: its token digest, its one upstream, its spend, and the
-// calls in flight (cut when the run closes).
+// What the gateway keeps for one open run: its token digest, its upstream (plus those of its
+// sub-agents' other providers), its spend, and the calls in flight (cut when the run closes).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ClientRequest } from "node:http";
 import type { ModelProvider, Usage } from "@sandcaster/protocol";
@@ -32,6 +32,7 @@ export class GatewayRunState {
   closed = false;
   #budgetSignalled = false;
   readonly #digest: Buffer;
+  readonly #upstreams = new Map<ModelProvider, Upstream>();
 
   constructor(
     readonly runId: string,
@@ -42,12 +43,26 @@ export class GatewayRunState {
       onCall?: ((call: GatewayCall) => void) | undefined;
       onBudgetExceeded?: ((refusal: BudgetRefusal) => void) | undefined;
     },
+    /** Other providers the run's sub-agents call, on the same token, spend and budget. */
+    more: readonly Upstream[] = [],
   ) {
     this.#digest = tokenDigest(token);
+    this.#upstreams.set(upstream.provider, upstream);
+    for (const other of more) this.#upstreams.set(other.provider, other);
   }
 
   get provider(): ModelProvider {
     return this.upstream.provider;
+  }
+
+  /** Every provider this run's token may call: its own, then its sub-agents' others. */
+  get providers(): ModelProvider[] {
+    return [...this.#upstreams.keys()];
+  }
+
+  /** Where a call to `provider` goes, if this run may call it. */
+  upstreamOf(provider: ModelProvider): Upstream | undefined {
+    return this.#upstreams.get(provider);
   }
 
   /** Constant-time: the token is the run's only credential. */
@@ -56,9 +71,10 @@ export class GatewayRunState {
     return timingSafeEqual(tokenDigest(token), this.#digest);
   }
 
-  reportCall(call: Omit<GatewayCall, "runId" | "provider" | "costUsd">): void {
+  reportCall(call: Omit<GatewayCall, "runId" | "costUsd">): void {
     const costUsd = call.usage ? this.spend.record(call.model, call.usage) : undefined;
-    this.hooks.onCall?.({ ...call, runId: this.runId, provider: this.provider, costUsd });
+    this.spend.settle(); // after record: the hold gives way to what the call really cost
+    this.hooks.onCall?.({ ...call, runId: this.runId, costUsd });
   }
 
   /** Told once: the run ends with BUDGET_EXCEEDED; later refusals only answer the sandbox. */

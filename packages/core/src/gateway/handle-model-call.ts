@@ -1,5 +1,6 @@
 // Routes a gateway request to its run: the token (in whichever header the SDK uses) must belong
-// to an open run, and the path's provider segment must be that run's one provider.
+// to an open run, and the path's provider segment must be one of that run's providers (its own,
+// or one its sub-agents were planned with).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { forwardCall } from "./forward-call.js";
 import { sendGatewayError } from "./gateway-answer.js";
@@ -44,9 +45,10 @@ export function handleModelCall(
     sendGatewayError(res, family, 404, "GATEWAY_NOT_FOUND", `no provider route /${segment}`);
     return Promise.resolve();
   }
-  if (provider !== run.provider) {
+  const upstream = run.upstreamOf(provider);
+  if (!upstream) {
     req.resume();
-    const reason = `this run's token is for ${run.provider}, not ${provider}`;
+    const reason = `this run's token is for ${run.providers.join(", ")}, not ${provider}`;
     sendGatewayError(res, family, 403, "GATEWAY_WRONG_PROVIDER", reason);
     return Promise.resolve();
   }
@@ -57,5 +59,5 @@ export function handleModelCall(
     sendGatewayError(res, family, 404, "GATEWAY_NOT_FOUND", reason);
     return Promise.resolve();
   }
-  return forwardCall(run, req, res, remainder, url.searchParams);
+  return forwardCall(run, upstream, req, res, remainder, url.searchParams);
 }

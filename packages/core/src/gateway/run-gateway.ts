@@ -20,6 +20,7 @@ import type { GatewayRegistry } from "./gateway-registry.js";
 import { type GatewayCall, GatewayRunState } from "./gateway-run-state.js";
 import { handleModelCall } from "./handle-model-call.js";
 import { type BudgetRefusal, RunSpend } from "./run-spend.js";
+import type { SharedSpend } from "./shared-spend.js";
 import { upstreamFor } from "./upstream.js";
 
 /** The egress proxy's side of the socket (core/src/egress createEgressProxy), when there is one. */
@@ -35,7 +36,16 @@ export interface RunGatewayOptions {
   provider: ModelProvider;
   /** The provider's real base URL (configured *_BASE_URL, else official) and key. */
   upstream: { baseUrl?: string | undefined; key: string };
+  /** Other providers the run's sub-agents use, each with its own key, on the same token. */
+  moreUpstreams?:
+    | readonly {
+        provider: ModelProvider;
+        upstream: { baseUrl?: string | undefined; key: string };
+      }[]
+    | undefined;
   budget?: Budget | undefined;
+  /** The budget this run shares with the other runs of its whole (a branching run's). */
+  sharedSpend?: SharedSpend | undefined;
   /** Host directory to put gateway.sock in (sandbox.hostSocketDir): local and docker sandboxes. */
   socketDir?: string | undefined;
   /** Where the sandbox sees socketDir; default SANDBOX_HOST_DIR (a local sandbox without isolation: the host path). */
@@ -89,15 +99,23 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
   }
   const token = `sc-gw-${randomBytes(32).toString("base64url")}`;
   const upstream = upstreamFor(options.provider, options.upstream);
-  const spend = new RunSpend(options.budget);
+  const more = (options.moreUpstreams ?? []).map((m) => upstreamFor(m.provider, m.upstream));
+  const spend = new RunSpend(options.budget, options.sharedSpend);
   const registry = options.registry;
-  const state = new GatewayRunState(options.runId, upstream, spend, token, {
-    onCall: (call) => {
-      options.onCall?.(call);
-      registry?.notify(call);
+  const state = new GatewayRunState(
+    options.runId,
+    upstream,
+    spend,
+    token,
+    {
+      onCall: (call) => {
+        options.onCall?.(call);
+        registry?.notify(call);
+      },
+      onBudgetExceeded: options.onBudgetExceeded,
     },
-    onBudgetExceeded: options.onBudgetExceeded,
-  });
+    more,
+  );
   const findRun = (presented: string) => (state.accepts(presented) ? state : undefined);
 
   let server: Server | undefined;
@@ -142,18 +160,28 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
   }
   const unregister = options.publicUrl && registry ? registry.add(token, state) : undefined;
 
+  const moreProviders = options.moreUpstreams?.length
+    ? {
+        moreProviders: options.moreUpstreams.map((m) => ({
+          provider: m.provider,
+          customBaseUrl: Boolean(m.upstream.baseUrl),
+        })),
+      }
+    : {};
   const runner: RunnerGateway = options.socketDir
     ? {
         socket: `${options.sandboxSocketDir ?? SANDBOX_HOST_DIR}/${GATEWAY_SOCKET_NAME}`,
         token,
         provider: options.provider,
         customBaseUrl: Boolean(options.upstream.baseUrl),
+        ...moreProviders,
       }
     : {
         url: String(options.publicUrl).replace(/\/+$/, ""),
         token,
         provider: options.provider,
         customBaseUrl: Boolean(options.upstream.baseUrl),
+        ...moreProviders,
       };
 
   let closed: Promise<void> | undefined;

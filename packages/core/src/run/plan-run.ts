@@ -5,6 +5,7 @@ import {
   DEFAULT_TIMEOUT_SECS,
   effectiveBudget,
   type ModelChoice,
+  type ModelProvider,
   type NetworkPolicy,
   providerFromModelName,
   type QueryRequest,
@@ -13,6 +14,7 @@ import {
 } from "@sandcaster/protocol";
 import { planNetwork } from "../egress/plan-network.js";
 import { PlanError } from "../errors/plan-error.js";
+import type { SharedSpend } from "../gateway/shared-spend.js";
 import { type CompositePlan, planComposite } from "./composite/plan-composite.js";
 import { availableModelEnv, envForProvider, requestKeyProviders } from "./model-env.js";
 
@@ -28,6 +30,10 @@ export interface RunPlan {
   composite: CompositePlan | undefined;
   /** What the model gateway lets this run spend (sandcaster.json's ceiling, tightened by the request). */
   budget: Budget;
+  /** Providers besides the run's that its sub-agents call (their keys are in `env`). */
+  subAgentProviders?: readonly ModelProvider[] | undefined;
+  /** The budget this run shares with others of one whole (a branch of a branching run). */
+  sharedSpend?: SharedSpend | undefined;
   /** What the agent's tools may reach (sandcaster.json's ceiling, narrowed by the request). */
   network: NetworkPolicy;
 }

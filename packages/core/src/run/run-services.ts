@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { SessionService } from "../session/session-service.js";
 import type { RunStore } from "../store/run-store.js";
+import type { TemplateService } from "../templates/template-service.js";
 import type { RunTracing } from "../tracing/run-tracer.js";
 import type { RunWebhooks } from "../webhooks/webhook-service.js";
 import type { ActiveRuns } from "./active-runs.js";
@@ -42,6 +43,8 @@ export interface StartRunServices extends RunServices {
   newRunId?: (() => string) | undefined;
   /** Traces of runs (startTracing().runs); without it runs are not traced. */
   tracing?: RunTracing | undefined;
+  /** Templates a request's `template` names; without it such a request is refused (400). */
+  templates?: TemplateService | undefined;
 }
 
 export interface ResolvedRunServices extends RunServices {

@@ -5,7 +5,9 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "@opentelemetry/api";
 import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
+import type { SharedSpend } from "../gateway/shared-spend.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
+import { templateRunProvider } from "../templates/template-run.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
@@ -42,6 +44,8 @@ export interface StartRunOptions {
   maxBufferedBytes?: number | undefined;
   /** The run's work once its sandbox exists, instead of the agent runner (a pipeline's steps). */
   exec?: RunExec | undefined;
+  /** A budget over several runs (a branching run's branches): its gateway counts and checks it too. */
+  sharedSpend?: SharedSpend | undefined;
 }
 
 /** A run waiting for admission: `record()` stores its record now (a queued run's client gets its id). */
@@ -58,13 +62,22 @@ export async function startRun(
   services: StartRunServices,
   options: StartRunOptions = {},
 ): Promise<RunHandle> {
-  const plan = planRun(request, services.config, services.env);
+  const planned = planRun(request, services.config, services.env);
   checkRunWebhook(request, services.webhooks);
-  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither.
-  const addons = options.exec ? [] : await planAgentAddons(request, services.config, plan);
-  let provider = await services.providers.select(request.sandboxProvider, {
-    e2bApiKey: request.apiKeys?.e2b,
-  });
+  // Skills and sub-agents are the agent runner's; a pipeline's steps (exec) have neither. A
+  // sub-agent of another provider widens the plan (that provider's key, on the host's gateway).
+  const agentAddons = options.exec
+    ? { extensions: [], plan: planned }
+    : await planAgentAddons(request, services.config, planned, services.env);
+  const addons = agentAddons.extensions;
+  const plan = options.sharedSpend
+    ? { ...agentAddons.plan, sharedSpend: options.sharedSpend }
+    : agentAddons.plan;
+  let provider = request.template
+    ? templateRunProvider(services.templates, { ...request, template: request.template })
+    : await services.providers.select(request.sandboxProvider, {
+        e2bApiKey: request.apiKeys?.e2b,
+      });
   const runId = services.newRunId?.() ?? `run_${randomUUID()}`;
   const startedAt = new Date();
   const stop = new AbortController();

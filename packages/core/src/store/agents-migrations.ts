@@ -43,3 +43,16 @@ export const agentsMigration: Migration = {
     await db.schema.dropTable("agents").execute();
   },
 };
+
+/**
+ * Migration 0013: each version's template spec (JSON), so any instance (or this one after a
+ * restart) can find the template again (a cache hit) and run it on whichever provider it targets.
+ */
+export const agentSpecMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("agent_versions").addColumn("spec", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("agent_versions").dropColumn("spec").execute();
+  },
+};

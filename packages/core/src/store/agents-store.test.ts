@@ -12,6 +12,7 @@ async function store() {
 const version = (templateId: string) => ({
   manifest: JSON.stringify({ name: "a", entrypoint: ["node", "index.js"] }),
   templateId,
+  spec: "{}",
   createdAt: new Date(1_000),
 });
 

@@ -16,6 +16,8 @@ export interface AgentVersionsTable {
   version: number;
   manifest: string;
   template_id: string;
+  /** JSON text of the template spec (migration 0013). */
+  spec: ColumnType<string | null, string | null | undefined, string | null>;
   image: ColumnType<string | null, string | null | undefined, string | null>;
   status: string;
   failure: ColumnType<string | null, string | null | undefined, string | null>;
@@ -41,6 +43,8 @@ export interface StoredAgentVersion {
   /** JSON text of the manifest. */
   manifest: string;
   templateId: string;
+  /** JSON text of the template spec (absent on versions made before migration 0013). */
+  spec: string | undefined;
   image: string | undefined;
   status: string;
   /** JSON text of the build failure. */
@@ -68,6 +72,7 @@ export interface StoredAgent {
 export interface NewAgentVersion {
   manifest: string;
   templateId: string;
+  spec: string;
   createdAt: Date;
 }
 
@@ -106,6 +111,7 @@ function versionFrom(row: Selectable<AgentVersionsTable>): StoredAgentVersion {
     version: Number(row.version),
     manifest: row.manifest,
     templateId: row.template_id,
+    spec: row.spec ?? undefined,
     image: row.image ?? undefined,
     status: row.status,
     failure: row.failure ?? undefined,
@@ -173,6 +179,7 @@ export function createAgentStore(base: Kysely<Database>): AgentStore {
                 version: number,
                 manifest: version.manifest,
                 template_id: version.templateId,
+                spec: version.spec,
                 status: "building",
                 created_at: at,
               })

@@ -7,7 +7,6 @@ import {
   type StallListener,
 } from "./run-outbox.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
-import type { SessionStore } from "./session-store.js";
 import { StoreUnavailableError, storeError } from "./store-unavailable-error.js";
 
 export interface DurableRunStoreOptions extends RunOutboxOptions {
@@ -63,8 +62,8 @@ async function translated<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Every method of the session store, with its errors translated. */
-function durableSessions(inner: SessionStore): SessionStore {
+/** Every method of a store part (sessions, agents), with its errors translated. */
+function translatedStore<T extends object>(inner: T): T {
   return new Proxy(inner, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
@@ -114,11 +113,12 @@ export function createDurableRunStore(
 
   return {
     [DURABLE]: true,
-    sessions: durableSessions(inner.sessions),
+    sessions: translatedStore(inner.sessions),
     // Webhook deliveries retry on their own schedule (claim, lease, sweep): no outbox needed.
     webhooks: inner.webhooks,
-    // Deploys, rollbacks and secrets are answered to their caller: an outage is their 503.
-    agents: inner.agents,
+    // Deploys, rollbacks and secrets are answered to their caller: an outage is their 503
+    // STORE_UNAVAILABLE (translated here), never a driver error's 500.
+    agents: inner.agents ? translatedStore(inner.agents) : undefined,
     migrate: () => translated(() => inner.migrate()),
 
     createRun: (run: NewRun) => settle(outbox.record(run), settleMs, late("record")),

@@ -1,6 +1,6 @@
 // Schema migrations as code, written with kysely's schema builder so every dialect can run them.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
-import { agentsMigration } from "./agents-migrations.js";
+import { agentSpecMigration, agentsMigration } from "./agents-migrations.js";
 
 /**
  * Applied in name order and never edited once released: add a new entry instead. Only portable
@@ -234,6 +234,7 @@ runStoreMigrations["0008_webhook_deliveries"] = webhookDeliveriesMigration;
 
 /** A session's turns, newest first, without reading every run (GET /sessions/:id lists them). */
 runStoreMigrations["0012_agents"] = agentsMigration;
+runStoreMigrations["0013_agent_spec"] = agentSpecMigration;
 runStoreMigrations["0011_runs_session_idx"] = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema

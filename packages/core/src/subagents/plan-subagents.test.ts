@@ -53,6 +53,20 @@ describe("planSubAgents", () => {
     );
   });
 
+  it("plans a model of another family at its own provider when its key is there", () => {
+    const req = QueryRequestSchema.parse({
+      prompt: "go",
+      extraAgents: { a: { ...agent, model: "gpt-5" } },
+    });
+    const cfg = SandcasterConfigSchema.parse({});
+    const available = { ...ENV, OPENAI_API_KEY: "sk-o" };
+    const agents = planSubAgents(req, cfg, planRun(req, cfg, ENV), available);
+    expect(agents.a).toMatchObject({ model: "gpt-5", provider: "openai" });
+    expect(() => planSubAgents(req, cfg, planRun(req, cfg, ENV), ENV)).toThrow(
+      /served by openai, and this server has no openai key \(set OPENAI_API_KEY/,
+    );
+  });
+
   it("filters by allowedAgents and refuses unknown names", () => {
     expect(Object.keys(plan({ allowedAgents: ["a"] }, { agents: { a: agent, b: agent } }))).toEqual(
       ["a"],

@@ -142,6 +142,7 @@ async function runStep(
 /** Builds and tags the image; the build container is removed whatever happens. */
 export async function buildDockerTemplate(options: DockerTemplateBuildOptions): Promise<string> {
   const { docker, id, spec } = options;
+  if (!("docker" in spec.base)) throw new Error("not a docker template spec");
   const config = await baseConfig(docker, spec.base.docker);
   const container = await docker.createContainer({
     Image: spec.base.docker,

@@ -1,12 +1,25 @@
-// The docker TemplateBuilder: reuses an image already tagged for the id, else builds it.
+// The docker TemplateBuilder: reuses an image already tagged for the id, else builds it; runs are
+// ordinary docker sandboxes of the template's image.
+import type { TemplateSpec } from "@sandcaster/protocol";
 import type Dockerode from "dockerode";
+import {
+  createDockerProvider,
+  type DockerProviderSettings,
+} from "../providers/docker/docker-provider.js";
 import { buildDockerTemplate, dockerTemplateExists } from "./docker-template-build.js";
 import { templateImage } from "./template-id.js";
 import type { TemplateBuilder } from "./template-service.js";
 
+export interface DockerTemplateBuilderOptions {
+  /** Network of the build container (package installs need one); default "bridge". */
+  network?: string;
+  /** Settings of the providers runs from a template use (the server's docker settings). */
+  provider?: Omit<DockerProviderSettings, "image" | "docker">;
+}
+
 export function dockerTemplateBuilder(
   docker: Dockerode,
-  options: { network?: string } = {},
+  options: DockerTemplateBuilderOptions = {},
 ): TemplateBuilder {
   return {
     async exists(id) {
@@ -21,6 +34,9 @@ export function dockerTemplateBuilder(
         onLog: context.onLog,
         ...(options.network ? { network: options.network } : {}),
       });
+    },
+    provider(image: string, _spec: TemplateSpec) {
+      return createDockerProvider({ ...options.provider, docker, image });
     },
   };
 }

@@ -23,7 +23,7 @@ function flaky<T extends object>(inner: T): T {
   return new Proxy(inner, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
-      if (key === "sessions") return flaky(value as object);
+      if (key === "sessions" || key === "agents") return flaky(value as object);
       if (typeof value !== "function" || key === "close" || key === "watchRun") return value;
       return async (...args: unknown[]) => {
         if (down) {
@@ -75,8 +75,12 @@ describe("createDurableRunStore", () => {
     await expect(store.listRuns({ limit: 5 })).rejects.toSatisfy(StoreUnavailableError.isInstance);
     await expect(store.ping()).rejects.toSatisfy(StoreUnavailableError.isInstance);
     await expect(store.sessions.get("s")).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    // Agents too: a deploy or invoke during an outage is a 503 STORE_UNAVAILABLE, not a 500.
+    await expect(store.agents?.list()).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.agents?.get("a")).rejects.toSatisfy(StoreUnavailableError.isInstance);
     down = false;
     expect(await store.getRun("x")).toBeUndefined();
+    expect(await store.agents?.list()).toEqual([]);
   });
 
   it("a statement that is wrong stays its own error (not a 503)", async () => {

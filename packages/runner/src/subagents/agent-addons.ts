@@ -1,6 +1,6 @@
 // The tools and system prompt sections a run's config adds beside the built-in tools: read_skill
 // when it has skills, task when it has sub-agents (which get read_skill too, but never task).
-import type { RunnerConfig, RunnerSubAgent, ToolName } from "@sandcaster/protocol";
+import type { ModelProvider, RunnerConfig, RunnerSubAgent, ToolName } from "@sandcaster/protocol";
 import type { Emit } from "../emit.js";
 import type { ModelConversation } from "../models/model-conversation.js";
 import { readSkillTool, skillsPromptSection } from "../skills/read-skill-tool.js";
@@ -19,10 +19,11 @@ export interface AgentAddons {
 export interface AgentAddonsDeps {
   emit: Emit;
   toolContext(): ToolContext;
-  /** A conversation with `model` of the run's provider (through the gateway when there is one). */
+  /** A conversation with `model` of `provider` (default the run's; through the gateway if any). */
   connect(
     model: string,
     settings: { system: string; tools: readonly ToolDefinition[] },
+    provider?: ModelProvider | undefined,
   ): Promise<ModelConversation>;
 }
 
@@ -41,7 +42,8 @@ export function agentAddons(config: RunnerConfig, deps: AgentAddonsDeps): AgentA
       toolNames: tools.map((tool) => tool.name),
       sections: promptSections,
     });
-    return { conversation: await deps.connect(agent.model, { system, tools }), tools };
+    const conversation = await deps.connect(agent.model, { system, tools }, agent.provider);
+    return { conversation, tools };
   };
   const task = taskTool({
     agents,

@@ -12,6 +12,7 @@ import { readBody } from "./connect-envelope.js";
 import { handleControlPlane, sendApiError } from "./control-plane.js";
 import { handleEnvd, sendEnvdFault } from "./envd.js";
 import { SandboxRegistry } from "./sandbox-registry.js";
+import { TemplateBuilds } from "./template-builds.js";
 import { postWebhook, type SendWebhookOptions } from "./webhooks.js";
 
 export interface E2BDoubleOptions {
@@ -75,6 +76,8 @@ export interface E2BDouble {
     payload: unknown,
     options?: SendWebhookOptions,
   ): Promise<Response>;
+  /** How many template builds were triggered (Template.build; an alias found built is not one). */
+  templateBuilds(): number;
   /** Kills every process and removes every sandbox's temp dir. */
   close(): Promise<void>;
 }
@@ -135,6 +138,10 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
   const apiKey = options.apiKey ?? DEFAULT_E2B_API_KEY;
   const host = options.host ?? "127.0.0.1";
   const registry = new SandboxRegistry();
+  let apiOrigin = "";
+  const templates = new TemplateBuilds(() => apiOrigin);
+  // A sandbox of a template built here starts with its files and environment.
+  registry.seedFrom = (templateId) => templates.ready(templateId);
   const requests: E2BDouble["requests"] = [];
   const faults: { fault: StatusFault; remaining: number }[] = [];
   const webhookId = randomUUID();
@@ -165,9 +172,12 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
     const sandboxId = /\/sandboxes\/([^/]+)/.exec(url.pathname)?.[1];
     requests.push({ method, path: url.pathname, ...(sandboxId ? { sandboxId } : {}) });
     if (faulted(res, method, url.pathname, true)) return;
+    if (await templates.upload(res, method, url, body)) return;
     if (req.headers["x-api-key"] !== apiKey) {
       return sendApiError(res, 401, "Invalid API key, please visit https://e2b.dev/docs/api-key");
     }
+    const path = url.pathname.replace(/\/+$/, "");
+    if (await templates.handle(res, method, path, url, parseJson(body))) return;
     await handleControlPlane(registry, res, method, url, parseJson(body));
   });
 
@@ -194,6 +204,7 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
       endAt: new Date(s.endAt),
     }));
 
+  apiOrigin = origin(apiServer);
   let closed: Promise<void> | undefined;
   return {
     apiUrl: origin(apiServer),
@@ -212,11 +223,13 @@ export async function startE2BDouble(options: E2BDoubleOptions = {}): Promise<E2
       }
       faults.push({ fault, remaining: fault.times ?? 1 });
     },
+    templateBuilds: () => templates.triggered,
     sendWebhook: (url, secret, payload, webhookOptions) =>
       postWebhook(webhookId, url, secret, payload, webhookOptions),
     close: () => {
       closed ??= (async () => {
         await registry.close();
+        await templates.close();
         await Promise.all([closeServer(apiServer), closeServer(envdServer)]);
       })();
       return closed;

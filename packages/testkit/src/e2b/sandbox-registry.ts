@@ -1,6 +1,6 @@
 // The double's sandboxes: a temp root each, sandbox-to-host path mapping, timeouts, pause/resume, and dying as E2B's do.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import type { ConnectStream } from "./connect-envelope.js";
@@ -89,11 +89,15 @@ export class SandboxRegistry {
   private readonly live = new Map<string, SandboxRecord>();
   private readonly roots: string[] = [];
   private seq = 0;
+  /** The files and environment a template id starts with (templates built by the double). */
+  seedFrom?: (templateId: string) => { root: string; envs: Record<string, string> } | undefined;
 
   async create(input: CreateInput): Promise<SandboxRecord> {
     const sandboxId = `i${randomId(19)}`;
     const root = await mkdtemp(join(tmpdir(), `e2b-double-${sandboxId}-`));
     this.roots.push(root);
+    const seed = this.seedFrom?.(input.templateId);
+    if (seed) await cp(seed.root, root, { recursive: true, verbatimSymlinks: true });
     for (const dir of ["home/user", "root", "tmp"]) {
       await mkdir(join(root, dir), { recursive: true });
     }
@@ -102,7 +106,7 @@ export class SandboxRegistry {
       sandboxId,
       templateId: input.templateId,
       metadata: { ...input.metadata },
-      envs: { ...input.envs },
+      envs: { ...seed?.envs, ...input.envs },
       root,
       startedAt: now,
       endAt: now,

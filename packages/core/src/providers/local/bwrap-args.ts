@@ -49,6 +49,8 @@ export interface BwrapArgsInput {
   nodeBind?: NodeBind | undefined;
   /** The sandbox's host socket dir, bound read-only at SANDBOX_HOST_DIR. */
   hostSocket?: HostSource | undefined;
+  /** A local template's directories (see template-mount.ts). */
+  templateBinds?: readonly { host: string; sandbox: string; writable: boolean }[] | undefined;
   network: "none" | "bridge" | "host";
   /** Size cap of the sandbox's /tmp (and /dev/shm) tmpfs, in bytes. */
   tmpSizeBytes?: number | undefined;
@@ -128,6 +130,7 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   args.push(...bind(false, input.workspace, SANDBOX_WORKSPACE));
   args.push(...bind(true, input.runner, SANDBOX_RUNNER_DIR));
   if (input.hostSocket) args.push(...bind(true, input.hostSocket, SANDBOX_HOST_DIR));
+  for (const t of input.templateBinds ?? []) args.push(...bind(!t.writable, t.host, t.sandbox));
   // Everything else (/, /etc, /opt, /run...) is bwrap's in-memory root: read-only from here on.
   args.push("--remount-ro", "/");
   args.push("--chdir", input.cwd);

@@ -14,11 +14,12 @@ import { type BwrapStatus, checkBwrap } from "./bwrap-host.js";
 import { type BwrapSetup, setupBwrapSandbox, workspaceOwner } from "./bwrap-setup.js";
 import { type CgroupHost, prepareCgroups } from "./cgroups.js";
 import { type LocalLogger, LocalSandbox } from "./local-sandbox.js";
-import type { LocalIsolation } from "./local-spawn.js";
+import { buildSandboxEnv, type LocalIsolation } from "./local-spawn.js";
 import { cgroupTagOf, sweepOrphanCgroups } from "./orphan-cgroups.js";
 import { SANDBOX_DIR_PREFIX, sweepOrphanDirs, writeOwnerFile } from "./orphans.js";
 import { removeTree } from "./sandbox-fs.js";
 import { assertReachable, type HostUser, sandboxUserFor } from "./sandbox-user.js";
+import { attachTemplate, type LocalTemplateMount, templateEnv } from "./template-mount.js";
 import { DEFAULT_WORKSPACES_DIRNAME } from "./workspace-dirs.js";
 import { unmountAllUnder } from "./workspace-volume.js";
 import { localWorkspaces, type SessionMount } from "./workspaces.js";
@@ -45,6 +46,8 @@ export interface LocalProviderSettings {
   /** Where cgroup hierarchies are mounted (tests). Default /sys/fs/cgroup. */
   cgroupRoot?: string;
   logger?: LocalLogger;
+  /** A local template every sandbox of this provider mounts (bwrap only; see template-mount.ts). */
+  template?: LocalTemplateMount;
 }
 
 export interface LocalSandboxProvider extends SandboxProvider {
@@ -152,6 +155,13 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
   async function create(options: CreateSandboxOptions): Promise<Sandbox> {
     options.signal.throwIfAborted();
     const choice = await choose();
+    if (settings.template && !("status" in choice)) {
+      throw new SandboxError(
+        "SANDBOX_UNAVAILABLE",
+        `a local template needs bubblewrap isolation: ${choice.reason}`,
+        { hint: BWRAP_HINT },
+      );
+    }
     options.signal.throwIfAborted();
     let dir: string | undefined;
     const setup: Partial<BwrapSetup> = {};
@@ -168,6 +178,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
       await mkdir(posix.join(dir, "runner"), { mode: 0o755 });
       let isolation: LocalIsolation;
       let nodePath: string;
+      const env: Record<string, string> = {};
       const notices: string[] = [];
       if ("status" in choice) {
         // The sandbox user walks through to runner/, etc/ and sock/ (no listing).
@@ -191,6 +202,16 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         );
         isolation = done.isolation;
         nodePath = choice.status.nodePath;
+        if (settings.template) {
+          done.isolation.templateBinds = await attachTemplate(
+            settings.template,
+            dir,
+            choice.status,
+            setup,
+          );
+          const basePath = buildSandboxEnv(nodePath, "/").PATH ?? "";
+          Object.assign(env, templateEnv(basePath, settings.template.env));
+        }
         notices.push(...done.notices);
       } else {
         isolation = { kind: "none" };
@@ -211,7 +232,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         isolation,
         nodePath,
         notices,
-        env: { ...options.env },
+        env: { ...env, ...options.env },
         limits: options.limits,
         logger,
         ...(setup.hostSocketDir ? { hostSocketDir: setup.hostSocketDir } : {}),

@@ -12,6 +12,7 @@ import {
 import { type GroupProcess, spawnProcessGroup } from "./process-group.js";
 import { launchCommand } from "./sandbox-launch.js";
 import type { HostUser } from "./sandbox-user.js";
+import type { TemplateBind } from "./template-mount.js";
 
 export type LocalIsolation =
   | {
@@ -30,6 +31,8 @@ export type LocalIsolation =
       hostSocketDir: string;
       /** Size cap of /tmp and /dev/shm, in bytes. */
       tmpSizeBytes: number;
+      /** A local template's directories under /opt (template-mount.ts). */
+      templateBinds?: readonly TemplateBind[] | undefined;
     }
   | { kind: "none" };
 
@@ -104,6 +107,7 @@ export async function startSandboxProcess(options: StartOptions): Promise<GroupP
       group: isolation.groupFile,
       hostSocket: isolation.hostSocketDir,
       nodeBind: isolation.nodeBind,
+      templateBinds: isolation.templateBinds,
       network: limits.network,
       tmpSizeBytes: isolation.tmpSizeBytes,
       cwd: options.cwd,
