@@ -233,9 +233,11 @@ describe.skipIf(unavailable !== undefined)("store faults on PostgreSQL, two inst
     const victim = await instance("victim");
     const run = await startRun(victim.url, "typical:4000");
     await until("six events", async () => (run.seen.length >= 6 ? true : undefined));
+    // Its live stream is cut by the kill (handled from now: the cut may come while kill() awaits).
+    const cut = run.done.catch(() => undefined);
     await victim.kill();
-    // Its live stream is cut by the kill: once the client has read all it got, it has `had`.
-    await run.done.catch(() => undefined);
+    // Once the client has read all it got, it has `had`.
+    await cut;
     const had = run.seen.map((e) => Number(e.id));
     const lastId = had.at(-1) as number;
     // The client resumes on the other instance at once, and follows the run until it ends.

@@ -47,6 +47,8 @@ export interface DockerSandboxInit {
 }
 
 const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
+/** How long destroy() waits for a removal the daemon already has in progress. */
+const REMOVAL_WAIT_MS = 15_000;
 
 /** The tar entry that marks the staged point in time; always the archive's last entry. */
 export function stagedMarkerEntry(): TarEntry {
@@ -207,14 +209,32 @@ export class DockerSandbox implements Sandbox {
     this.#destroying ??= (async () => {
       try {
         await this.#container.remove({ force: true, v: true });
-      } catch {
-        // 404 / 409 "removal already in progress" mean it is gone or going (AutoRemove races us);
-        // anything else (daemon down) cannot be helped here: the dead-man switch ends it.
+      } catch (error) {
+        // 404 means gone. 409 "removal already in progress" means going (AutoRemove races us), and
+        // a loaded daemon may fail a forced removal it then finishes: wait until it is gone (bounded),
+        // then try once more, so a destroyed sandbox is not still listed by the daemon. A daemon
+        // that is down cannot be helped here: the dead-man switch ends the container.
+        if (!isNotFound(error)) {
+          await this.#removed();
+          await this.#container.remove({ force: true, v: true }).catch(() => undefined);
+        }
       }
       await removeHostDir(this.hostSocketDir);
       this.#state = "stopped";
     })();
     return this.#destroying;
+  }
+
+  /** Resolves once the daemon no longer has the container (bounded: removal is seconds at most). */
+  async #removed(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#container.wait({ condition: "removed" }).catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, REMOVAL_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   #assertUsable(signal: AbortSignal): void {
