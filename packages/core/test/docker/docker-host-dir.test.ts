@@ -139,7 +139,7 @@ describe.skipIf(!available)("docker host socket dir", () => {
     const before = await readdir(join(root, "dirs")).catch(() => []);
     // No such image: the container is never made.
     await expect(missing.create(sandboxOptions())).rejects.toMatchObject({
-      code: "SANDBOX_UNAVAILABLE",
+      code: "SANDBOX_IMAGE_MISSING",
     });
     expect(await readdir(join(root, "dirs")).catch(() => [])).toEqual(before);
   });
