@@ -88,7 +88,11 @@ it("audits each service in a sandbox of its own, in parallel, and leaves none be
 
   // Each audit ran in its own sandbox, and streamed from there.
   const execs = events.filter((e) => e.type === "tool_result" && e.toolName === "exec_in");
-  expect(execs.map((e) => [e.sandbox, e.isError, e.content])).toEqual([
+  // In parallel: they finish in either order.
+  const bySandbox = execs
+    .map((e) => [String(e.sandbox), e.isError, e.content] as const)
+    .sort((x, y) => x[0].localeCompare(y[0]));
+  expect(bySandbox).toEqual([
     ["api", false, expect.stringContaining("api: 2 findings")],
     ["web", false, expect.stringContaining("web: 2 findings")],
   ]);
