@@ -8,7 +8,7 @@ import { startCli } from "./cli-process.js";
 import { tempDir } from "./temp-dir.js";
 import { openPane, plain, type TmuxPane } from "./tmux.js";
 
-const SECRET = "sk-ant-serve-banner-secret-4711";
+const SECRET = "serve-banner-test-value-4711";
 
 let dir: string;
 let pane: TmuxPane | undefined;
