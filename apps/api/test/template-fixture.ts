@@ -1,40 +1,13 @@
 // Templates for a test server on docker: a template service building with no network, and cleanup
 // that removes every image it built (agents add theirs in agent-fixture.ts).
-import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { dockerTemplateBuilder, TEMPLATE_LABEL, TemplateService } from "@sandcaster/core";
 import Docker from "dockerode";
 import { pino } from "pino";
 import type { AppDeps } from "../src/app.js";
 
-const run = promisify(execFile);
 export const docker = new Docker();
 
-/**
- * The test sandbox image plus this host's npm (the test image has node only): what an agent with
- * npm dependencies is installed on. Built with `docker create/cp/commit`, no registry.
- */
-export async function buildNpmBaseImage(base: string): Promise<string> {
-  const tag = `sandcaster-test-npm:${randomUUID().slice(0, 8)}`;
-  const npmDir = join((await run("npm", ["root", "-g"])).stdout.trim(), "npm");
-  const dir = await mkdtemp(join(tmpdir(), "sandcaster-npm-image-"));
-  const name = `sandcaster-npm-build-${randomUUID().slice(0, 8)}`;
-  try {
-    await symlink("/opt/npm/bin/npm-cli.js", join(dir, "npm"));
-    await run("docker", ["create", "--name", name, base]);
-    await run("docker", ["cp", npmDir, `${name}:/opt/npm`]);
-    await run("docker", ["cp", join(dir, "npm"), `${name}:/usr/local/bin/npm`]);
-    await run("docker", ["commit", name, tag]);
-    return tag;
-  } finally {
-    await run("docker", ["rm", "-f", name]).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+export { buildNpmBaseImage } from "@sandcaster/testkit";
 
 export interface TemplateFixture {
   templates: TemplateService;

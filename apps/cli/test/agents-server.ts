@@ -3,33 +3,15 @@
 // dependency at deploy), built with docker create/cp/commit (no registry). close() stops the
 // server and removes every image it and its agents' builds made.
 import { execFile } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { buildNpmBaseImage } from "@sandcaster/testkit";
 import { type ServerProcess, startServe } from "./cli-process.js";
 
 const run = promisify(execFile);
 const TEST_IMAGE = "sandcaster-sandbox:test";
-
-async function buildNpmImage(): Promise<string> {
-  const tag = `sandcaster-test-npm:${randomUUID().slice(0, 8)}`;
-  const npmDir = join((await run("npm", ["root", "-g"])).stdout.trim(), "npm");
-  const dir = await mkdtemp(join(tmpdir(), "sandcaster-cli-npm-"));
-  const name = `sandcaster-cli-npm-${randomUUID().slice(0, 8)}`;
-  try {
-    await symlink("/opt/npm/bin/npm-cli.js", join(dir, "npm"));
-    await run("docker", ["create", "--name", name, TEST_IMAGE]);
-    await run("docker", ["cp", npmDir, `${name}:/opt/npm`]);
-    await run("docker", ["cp", join(dir, "npm"), `${name}:/usr/local/bin/npm`]);
-    await run("docker", ["commit", name, tag]);
-    return tag;
-  } finally {
-    await run("docker", ["rm", "-f", name]).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 export interface AgentsServe {
   server: ServerProcess;
@@ -38,7 +20,7 @@ export interface AgentsServe {
 
 /** Starts the server in `dir` (its store and config live there). */
 export async function startAgentsServe(dir: string): Promise<AgentsServe> {
-  const image = await buildNpmImage();
+  const image = await buildNpmBaseImage(TEST_IMAGE);
   const removeImages = async (ids: string[]) => {
     for (const tag of [...ids.map((id) => `sandcaster-template:${id}`), image])
       await run("docker", ["rmi", "-f", tag]).catch(() => undefined);

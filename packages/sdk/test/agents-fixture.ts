@@ -2,39 +2,18 @@
 // host's npm (what examples/echo-agent installs its dependency with), the server's own agent
 // services (as `sandcaster serve` builds them), and cleanup that removes every image built.
 import { execFile } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createAgentServices } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
+import { buildNpmBaseImage } from "@sandcaster/testkit";
 import { pino } from "pino";
 import { startTestServer, type TestServer } from "./harness.js";
 
 const run = promisify(execFile);
 const TEST_IMAGE = "sandcaster-sandbox:test";
 export const ECHO_AGENT = fileURLToPath(new URL("../../../examples/echo-agent", import.meta.url));
-
-/** The test image with npm copied in (docker create/cp/commit: no registry, no network). */
-async function buildNpmImage(): Promise<string> {
-  const tag = `sandcaster-test-npm:${randomUUID().slice(0, 8)}`;
-  const npmDir = join((await run("npm", ["root", "-g"])).stdout.trim(), "npm");
-  const dir = await mkdtemp(join(tmpdir(), "sandcaster-sdk-npm-"));
-  const name = `sandcaster-sdk-npm-${randomUUID().slice(0, 8)}`;
-  try {
-    await symlink("/opt/npm/bin/npm-cli.js", join(dir, "npm"));
-    await run("docker", ["create", "--name", name, TEST_IMAGE]);
-    await run("docker", ["cp", npmDir, `${name}:/opt/npm`]);
-    await run("docker", ["cp", join(dir, "npm"), `${name}:/usr/local/bin/npm`]);
-    await run("docker", ["commit", name, tag]);
-    return tag;
-  } finally {
-    await run("docker", ["rm", "-f", name]).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** examples/echo-agent as a tar (its unpacked deps/ and any node_modules left out). */
 export async function echoAgentArchive(): Promise<Uint8Array> {
@@ -52,7 +31,7 @@ export interface AgentsServer {
 }
 
 export async function startAgentsServer(): Promise<AgentsServer> {
-  const image = await buildNpmImage();
+  const image = await buildNpmBaseImage(TEST_IMAGE);
   let services: ReturnType<typeof createAgentServices> | undefined;
   const removeImages = async () => {
     const ids = services?.appDeps.templates.list().map((info) => info.id) ?? [];

@@ -1,5 +1,6 @@
 // Public surface of @sandcaster/testkit: scripted model API doubles the real SDKs can talk to.
 export { startAnthropicDouble } from "./anthropic-double.js";
+export { buildNpmBaseImage } from "./docker/npm-image.js";
 export * from "./e2b/index.js";
 export { startGeminiDouble } from "./gemini-double.js";
 export { EXHAUSTED_MESSAGE } from "./http-double.js";
