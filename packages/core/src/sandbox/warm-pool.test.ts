@@ -303,4 +303,16 @@ describe("WarmPool with a preparer (pre-booted runners)", () => {
     expect((await warm.acquire(runOptions())).id).toBe(older.id);
     expect(warm.stats()).toMatchObject({ hits: 2, misses: 0 });
   });
+
+  it("takes the prepared process still running as the health check: no provider round trip", async () => {
+    const fake = fakeProvider();
+    const warm = prepared(fake.provider, { prepare: async () => {}, ready: () => true });
+    await until(() => warm.stats().ready === 1);
+    const made = fake.made[0] as FakeSandbox;
+    made.checkHealth = async () => {
+      throw new Error("not asked while its idle runner runs");
+    };
+    expect((await warm.acquire(runOptions())).id).toBe(made.id);
+    expect(warm.stats()).toMatchObject({ hits: 1, misses: 0 });
+  });
 });

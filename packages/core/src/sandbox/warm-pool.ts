@@ -187,10 +187,13 @@ export class WarmPool {
   private async healthy(sandbox: Sandbox, signal: AbortSignal): Promise<boolean> {
     const preparer = this.options.preparer;
     if (preparer) {
-      // What the preparer started (an idle runner) may leave the sandbox "running".
+      // What the preparer started (an idle runner) may leave the sandbox "running". That process
+      // still running in it is the health check: no provider round trip (docker: an inspect) on
+      // the way to the run's first model request.
       if (sandbox.state !== "running" && sandbox.state !== "ready") return false;
-      if (!preparer.ready(sandbox)) return false;
-    } else if (sandbox.state !== "ready") return false;
+      return preparer.ready(sandbox);
+    }
+    if (sandbox.state !== "ready") return false;
     if (!sandbox.checkHealth) return true;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
     return sandbox.checkHealth(timeout).catch(() => false);
