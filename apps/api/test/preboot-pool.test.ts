@@ -129,7 +129,9 @@ describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled 
       expect(output).toMatch(/REHEARSAL SOCKETS: 0\b/);
       // Its ready line was the host's alone: not an event, not a warning about a bad line.
       const warnings = events.filter((e) => e.data.type === "warning").map((e) => e.data);
-      expect(warnings).not.toContainEqual(expect.objectContaining({ code: "RUNNER_INVALID_EVENT" }));
+      expect(warnings).not.toContainEqual(
+        expect.objectContaining({ code: "RUNNER_INVALID_EVENT" }),
+      );
       expect(JSON.stringify(events)).not.toContain("runner-ready");
       expect(JSON.stringify(events)).not.toContain(SERVER_KEY);
       // The model was reached through the gateway, with the server's key, from the host.
