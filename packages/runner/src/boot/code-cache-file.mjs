@@ -35,15 +35,14 @@ export function runnerFile(body, cache) {
   const cacheText = cache ? Buffer.from(cache).toString("base64") : "";
   const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
   const layout = (bodyAt, cacheAt) =>
-    `${loader(pad(bodyAt), pad(cacheAt), cache ? cacheRuntime() : "")}/*\n`;
+    `${loader(pad(bodyAt), pad(bodyAt + stored.length), pad(cacheAt), pad(cacheAt + cacheText.length), cache ? cacheRuntime() : "")}/*\n`;
   // The loader holds the offsets, so measure it with placeholders of the same width.
-  const head = layout(0, 0).length;
-  const bodyAt = head;
+  const bodyAt = layout(0, 0).length;
   const cacheAt = bodyAt + stored.length + "\n*/\n/*\n".length;
   return `${layout(bodyAt, cacheAt)}${stored}\n*/\n/*\n${cacheText}\n*/\n`;
 }
 
-function loader(bodyAt, cacheAt, runtime) {
+function loader(bodyAt, bodyEnd, cacheAt, cacheEnd, runtime) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -55,12 +54,11 @@ import { Script } from "node:vm";
 const filename = fileURLToPath(import.meta.url);
 // Read as bytes and decode only the two parts (every byte is one character: checked at build).
 const file = readFileSync(filename);
-const part = (at) => file.latin1Slice(at, file.indexOf("\\n*/\\n", at));
-const source = part(${bodyAt}).replaceAll(${JSON.stringify(STORED_COMMENT_END)}, ${JSON.stringify(COMMENT_END)});
+const source = file.latin1Slice(${bodyAt}, ${bodyEnd}).replaceAll(${JSON.stringify(STORED_COMMENT_END)}, ${JSON.stringify(COMMENT_END)});
 const cacheRuntime = ${JSON.stringify(runtime)};
 const cachedData =
   cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`
-    ? Buffer.from(part(${cacheAt}), "base64")
+    ? Buffer.from(file.latin1Slice(${cacheAt}, ${cacheEnd}), "base64")
     : undefined;
 const script = new Script(source, { filename, cachedData });
 globalThis.__sandcasterCodeCache =
