@@ -15,7 +15,7 @@ import {
   type Tracing,
   type WarmPool,
 } from "@sandcaster/core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
@@ -147,9 +147,12 @@ export function createApp(deps: AppDeps): Hono {
   // Before auth: a preflight carries no Authorization header and must still be answered.
   app.use(corsFor(deps.services.config.cors?.origins ?? []));
   app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS, tokens));
+  // Clients' requests only: a workspace upload has its own cap, and a remote sandbox's model calls
+  // (a whole conversation, which outgrows a client's limit) the gateway's, as over its socket.
+  const ownLimit = (c: Context) => isWorkspaceUpload(c) || c.req.path.startsWith("/gateway/");
   app.use(
     except(
-      isWorkspaceUpload,
+      ownLimit,
       bodyLimit({
         maxSize: limit,
         onError: () => {
