@@ -74,8 +74,12 @@ describe.each(SANDBOXES)("warm pool on $sandbox", ({ sandbox, enabled }) => {
       await until(() => pool.stats().ready === 2);
 
       if (sandbox === "docker") {
-        // The container the run used is gone; two fresh ones wait.
-        const after = await pooledContainers();
+        // The container the run used is gone (removed after the stream's end); two fresh ones wait.
+        let after = await pooledContainers();
+        await until(async () => {
+          after = await pooledContainers();
+          return after.length === 2;
+        });
         const used = before.filter((c) => !after.some((a) => a.id === c.id));
         expect(used).toHaveLength(1);
         await until(async () => {
