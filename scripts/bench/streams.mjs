@@ -6,7 +6,8 @@
 // N: SANDCASTER_BENCH_STREAMS (default 10,000). Each stream is one socket at both ends: the bench
 // (and the server it forks, which inherits the limit) needs `ulimit -n` above N + 1,000; Node cannot
 // raise it from inside, so the phase stops early and says so. SANDCASTER_BENCH_HEAP=1 also writes
-// two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs).
+// two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs);
+// SANDCASTER_BENCH_HEAP_DIR=<dir> keeps them there (to look again with heap-diff.mjs by hand).
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -100,8 +101,11 @@ export async function manyOpenStreams({ cleanup, log }) {
       skipped: `${count} streams need \`ulimit -n\` ≥ ${count + 1000} (it is ${limit}): raise it in the shell that runs the bench, or set SANDCASTER_BENCH_STREAMS lower`,
     };
   }
-  const heap = process.env.SANDCASTER_BENCH_HEAP === "1";
-  const snapshots = heap ? await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-")) : undefined;
+  const keepIn = process.env.SANDCASTER_BENCH_HEAP_DIR;
+  const heap = process.env.SANDCASTER_BENCH_HEAP === "1" || Boolean(keepIn);
+  const snapshots = heap
+    ? (keepIn ?? (await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-"))))
+    : undefined;
   const server = await startBenchServer({ provider: "scripted" });
   const closeServer = cleanup.add(() => server.close());
   const agent = createAgent(count + 100);
@@ -179,6 +183,6 @@ export async function manyOpenStreams({ cleanup, log }) {
     await agent.close();
     cleanup.remove(closeServer);
     await server.close();
-    if (snapshots) await rm(snapshots, { recursive: true, force: true });
+    if (snapshots && !keepIn) await rm(snapshots, { recursive: true, force: true });
   }
 }

@@ -16,12 +16,12 @@ import {
   type WarmPool,
 } from "@sandcaster/core";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
 import { HttpError, toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
+import { bodyLimit } from "./middleware/body-limit.js";
 import { corsFor } from "./middleware/cors.js";
 import { hostCheck } from "./middleware/host-check.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -147,21 +147,7 @@ export function createApp(deps: AppDeps): Hono {
   // Before auth: a preflight carries no Authorization header and must still be answered.
   app.use(corsFor(deps.services.config.cors?.origins ?? []));
   app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS, tokens));
-  app.use(
-    except(
-      isWorkspaceUpload,
-      bodyLimit({
-        maxSize: limit,
-        onError: () => {
-          throw new HttpError(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            `the request body is larger than ${limit} bytes`,
-          );
-        },
-      }),
-    ),
-  );
+  app.use(except(isWorkspaceUpload, bodyLimit(limit)));
 
   app.route("/", healthRoute(deps.version));
   app.route(
