@@ -106,7 +106,7 @@ export async function manyOpenStreams({ cleanup, log }) {
   const snapshots = heap
     ? (keepIn ?? (await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-"))))
     : undefined;
-  const server = await startBenchServer({ provider: "scripted" });
+  const server = await startBenchServer({ provider: "scripted", maxRuns: count + 100 });
   const closeServer = cleanup.add(() => server.close());
   const agent = createAgent(count + 100);
   try {
@@ -137,6 +137,12 @@ export async function manyOpenStreams({ cleanup, log }) {
     }
     await sleep(1000);
     const beforeGc = await server.stats();
+    // Streams that ended early (refused, timed out) would make the figure per stream a lie.
+    if (beforeGc.activeRuns < open) {
+      streams.abortAll();
+      await streams.outcomes;
+      throw new Error(`only ${beforeGc.activeRuns} of the ${open} opened runs are still running`);
+    }
     await server.gc();
     const withStreams = await server.stats();
     const peak = peakRssOf(server.pid);

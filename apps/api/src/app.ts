@@ -18,7 +18,7 @@ import {
 import { Hono } from "hono";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
-import { HttpError, toHttpError } from "./http-error.js";
+import { toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
@@ -39,6 +39,7 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
+import { startNodeSseBodies } from "./routes/sse-node-body.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
 import { templatesRoute } from "./routes/templates.js";
 import { upstreamSessionsRoute } from "./routes/upstream-sessions.js";
@@ -135,6 +136,8 @@ export function createApp(deps: AppDeps): Hono {
 
   const tokens = streamTokens(deps.apiKey);
 
+  // Outermost: an event stream's head goes out once every other middleware is done with it.
+  app.use(startNodeSseBodies());
   if (deps.tracing) app.use(traceRequest(deps.tracing.tracer));
   app.use(requestLog(logger));
   app.use(

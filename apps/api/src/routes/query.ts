@@ -2,6 +2,7 @@
 // app.onError), then streams it as SSE. A run that must wait for a slot is answered as soon as its
 // record is stored (headers, X-Run-Id, a `system` `queued` event) and streams when its turn comes.
 import { randomUUID } from "node:crypto";
+import type { HttpBindings } from "@hono/node-server";
 import {
   type RunHandle,
   type RunSlots,
@@ -9,7 +10,6 @@ import {
   type StartRunServices,
   startQuery,
 } from "@sandcaster/core";
-import type { HttpBindings } from "@hono/node-server";
 import type { QueryRequest, SandcasterEvent, SessionEvent } from "@sandcaster/protocol";
 import { type Context, Hono } from "hono";
 import type { Metrics } from "../metrics/index.js";
