@@ -106,7 +106,8 @@ export async function manyOpenStreams({ cleanup, log }) {
   const snapshots = heap
     ? (keepIn ?? (await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-"))))
     : undefined;
-  const server = await startBenchServer({ provider: "scripted", maxRuns: count + 100 });
+  // The config allows at most 10,000 runs at once (the target).
+  const server = await startBenchServer({ provider: "scripted", maxRuns: Math.min(count, 10_000) });
   const closeServer = cleanup.add(() => server.close());
   const agent = createAgent(count + 100);
   try {
