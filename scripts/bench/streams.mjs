@@ -21,6 +21,8 @@ const DEFAULT_STREAMS = 10_000;
 const OPEN_MS_PER_STREAM = 60;
 const DRAIN_WITHIN_MS = 120_000;
 const CONNECT_GATE = 256;
+/** A GC or stats reply from a server holding 10,000 streams on a loaded host can take a while. */
+const ASK_MS = 180_000;
 /** Longer than the phase can take: the runs end by being cancelled. */
 const HOLD_MS = 900_000;
 
@@ -116,10 +118,10 @@ export async function manyOpenStreams({ cleanup, log }) {
       const warm = await query(server.url, { prompt: "typical:0" }, { dispatcher: agent });
       if (warm.lastType !== "result") throw new Error(`warm-up run ended with ${warm.lastType}`);
     }
-    await server.gc();
+    await server.gc(ASK_MS);
     await sleep(500);
-    await server.gc();
-    const baseline = await server.stats();
+    await server.gc(ASK_MS);
+    const baseline = await server.stats(ASK_MS);
     if (snapshots) await server.snapshot(join(snapshots, "before.heapsnapshot"));
     const streams = await openHeld(server.url, agent, count);
     // Out of time (a loaded host): the figures are taken with the streams that did open.
@@ -134,18 +136,18 @@ export async function manyOpenStreams({ cleanup, log }) {
       streams.abortUnopened();
       open = streams.open();
       // The given-up runs end (their sandboxes go) before the figures are taken.
-      await until(async () => (await server.stats()).activeRuns <= open, DRAIN_WITHIN_MS);
+      await until(async () => (await server.stats(ASK_MS)).activeRuns <= open, DRAIN_WITHIN_MS);
     }
     await sleep(1000);
-    const beforeGc = await server.stats();
+    const beforeGc = await server.stats(ASK_MS);
     // Streams that ended early (refused, timed out) would make the figure per stream a lie.
     if (beforeGc.activeRuns < open) {
       streams.abortAll();
       await streams.outcomes;
       throw new Error(`only ${beforeGc.activeRuns} of the ${open} opened runs are still running`);
     }
-    await server.gc();
-    const withStreams = await server.stats();
+    await server.gc(ASK_MS);
+    const withStreams = await server.stats(ASK_MS);
     const peak = peakRssOf(server.pid);
     const heapTop = snapshots
       ? await (async () => {
@@ -161,7 +163,7 @@ export async function manyOpenStreams({ cleanup, log }) {
     streams.abortAll();
     await streams.outcomes;
     const drained = await until(async () => {
-      const s = await server.stats();
+      const s = await server.stats(ASK_MS);
       return s.activeRuns === 0 && s.alive === 0;
     }, DRAIN_WITHIN_MS);
     if (!drained) throw new Error(`cancelled runs did not all end within ${DRAIN_WITHIN_MS} ms`);
