@@ -1,5 +1,6 @@
 // The runner's cold boot on the host, broken down: process start (spawn → Node bootstrapped),
-// bundle parse (→ the bundle's first statement runs), top level (→ main()), config read, SDK load
+// bundle parse (→ the bundle's first statement runs: runner.mjs read, its code compiled from the
+// V8 code cache it carries, see packages/runner/src/boot), top level (→ main()), config read, SDK load
 // (→ the conversation exists), and the first model request (stamped by a loopback proxy in front
 // of the model double). `node runner-boot.mjs <bundle> [runs]` compares two bundles by hand.
 import { spawn } from "node:child_process";
@@ -91,6 +92,7 @@ async function bootOnce(bundlePath, proxy, dir) {
   const at = (ms) => (t && ms !== undefined ? t.timeOrigin + ms - out.spawnedAt : Number.NaN);
   const cpu = (name) => t?.cpu?.[name] ?? Number.NaN;
   return {
+    codeCache: t?.codeCache ?? "unreported",
     cpu: {
       bundleStart: cpu("bundleStart"),
       main: cpu("main"),
@@ -138,6 +140,11 @@ export async function runnerBoot(bundlePath, runs = 15, warmups = 2) {
     return {
       what: `cold runner (node runner.mjs --config …) on the host, anthropic double behind a stamping proxy; p50 of ${runs}, ms`,
       firstRequestMs: summary(boots.map((b) => b.firstRequest)),
+      // How V8 took the bundle's code cache in these runs ("accepted" on the Node that built it).
+      codeCache: boots.reduce((counts, b) => {
+        counts[b.codeCache] = (counts[b.codeCache] ?? 0) + 1;
+        return counts;
+      }, {}),
       breakdownP50Ms: {
         processStart: round(p50(boots, (b) => b.bootstrapped)),
         bundleParse: round(phase("bootstrapped", "bundleStart")),

@@ -127,5 +127,11 @@ export function bootRows(boot) {
       "runner boot, p50 CPU ms",
       `to bundle start ${c.toBundleStart} · top level ${c.topLevel} · config ${c.configRead} · SDK load ${c.sdkLoad} · whole run ${c.wholeRun}`,
     ],
+    [
+      "runner bundle's V8 code cache, runs",
+      Object.entries(boot.codeCache ?? {})
+        .map(([how, runs]) => `${how} ${runs}`)
+        .join(" · "),
+    ],
   ];
 }

@@ -15,7 +15,7 @@ import {
   type Tracing,
   type WarmPool,
 } from "@sandcaster/core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
 import { toHttpError } from "./http-error.js";
@@ -150,7 +150,10 @@ export function createApp(deps: AppDeps): Hono {
   // Before auth: a preflight carries no Authorization header and must still be answered.
   app.use(corsFor(deps.services.config.cors?.origins ?? []));
   app.use(bearerAuth(deps.apiKey, PUBLIC_PATHS, tokens));
-  app.use(except(isWorkspaceUpload, bodyLimit(limit)));
+  // Clients' requests only: a workspace upload has its own cap, and a remote sandbox's model calls
+  // (a whole conversation, which outgrows a client's limit) the gateway's, as over its socket.
+  const ownLimit = (c: Context) => isWorkspaceUpload(c) || c.req.path.startsWith("/gateway/");
+  app.use(except(ownLimit, bodyLimit(limit)));
 
   app.route("/", healthRoute(deps.version));
   app.route(

@@ -13,6 +13,7 @@ import {
   e2bTemplateBuilder,
   localTemplateBuilder,
   SecretKeyring,
+  type TemplateBuilder,
   TemplateService,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema, type TemplateSpec } from "@sandcaster/protocol";
@@ -31,6 +32,23 @@ export interface AgentFixtureOptions {
   keys?: { current: Buffer; previous?: Buffer[] };
   /** Warm sandboxes per agent (default 0: cold, so tests not about the pool stay lean). */
   poolSize?: number;
+  /**
+   * Docker builds of this instance never end until it closes: what the other instances see of one
+   * that died while building (its versions stay `building`).
+   */
+  holdBuilds?: boolean;
+}
+
+/** A builder whose builds wait for their abort (the instance closing), then fail. */
+function heldBuilder(inner: TemplateBuilder): TemplateBuilder {
+  return {
+    ...inner,
+    exists: async () => undefined,
+    build: (_id, _spec, { signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      }),
+  };
 }
 
 export interface AgentFixture {
@@ -49,10 +67,8 @@ export async function agentFixture(options: AgentFixtureOptions): Promise<AgentF
   let service: TemplateService;
   if (typeof base === "string") {
     defaultBase = { docker: base };
-    service = new TemplateService(
-      dockerTemplateBuilder(docker, { network: "none", provider: { diskMb: 256 } }),
-      logger,
-    );
+    const builder = dockerTemplateBuilder(docker, { network: "none", provider: { diskMb: 256 } });
+    service = new TemplateService(options.holdBuilds ? heldBuilder(builder) : builder, logger);
   } else if ("local" in base) {
     // `local` is a temp dir of the test: overlays and workspaces go there.
     defaultBase = { local: true };

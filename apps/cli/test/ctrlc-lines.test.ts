@@ -6,37 +6,17 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import type { ScriptedTurn } from "@sandcaster/testkit";
 import { hasService } from "@sandcaster/testkit/services";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectNoLocalLeftovers } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
-import { openPane, plain, type TmuxPane } from "./tmux.js";
+import { terminalTest } from "./terminal-test.js";
+import { plain } from "./tmux.js";
 
 const run = promisify(execFile);
 
-let dir: string;
-let double: ModelDouble | undefined;
-let pane: TmuxPane | undefined;
-beforeEach(async () => {
-  dir = await tempDir("ctrlc");
-});
-afterEach(async () => {
-  await pane?.kill();
-  pane = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const term = terminalTest("ctrlc");
 
-async function envFor(turns: ScriptedTurn[]) {
-  double = await startAnthropicDouble({ turns });
-  return {
-    ANTHROPIC_API_KEY: "k",
-    ANTHROPIC_BASE_URL: double.url,
-    SANDCASTER_DB: join(dir, "runs.db"),
-  };
-}
 const QUERY = ["query", "go", "--model", "haiku", "--sandbox", "local"];
 const SLEEPING: ScriptedTurn[] = [
   { text: "Sleeping.", toolCalls: [{ name: "bash", input: { command: "sleep 60.3" } }] },
@@ -45,7 +25,7 @@ const SLEEPING: ScriptedTurn[] = [
 
 describe.runIf(hasService("tmux"))("Ctrl-C on a terminal", () => {
   it("keeps the running tool's line on the screen", async () => {
-    pane = await openPane(QUERY, await envFor(SLEEPING), dir);
+    const pane = await term.open(QUERY, await term.modelEnv(SLEEPING));
     await pane.waitFor(/bash {2}sleep 60\.3 \d+\.\ds/);
     await pane.keys("C-c");
     expect(await pane.exited()).toBe(130);
@@ -62,7 +42,7 @@ describe.runIf(hasService("tmux"))("Ctrl-C on a terminal", () => {
   });
 
   it("a second Ctrl-C quits at once and leaves no spinner on the prompt's line", async () => {
-    pane = await openPane(QUERY, await envFor(SLEEPING), dir);
+    const pane = await term.open(QUERY, await term.modelEnv(SLEEPING));
     const running = plain(await pane.waitFor(/bash {2}sleep 60\.3 \d+\.\ds/));
     const runId = /▶ run (run_\S+)/.exec(running)?.[1] ?? "";
     await pane.keys("C-c");
@@ -75,7 +55,7 @@ describe.runIf(hasService("tmux"))("Ctrl-C on a terminal", () => {
     // The last thing written is our own line, then a newline: the prompt's line is empty.
     expect(lines.at(-1)).toBe("stopped without waiting");
     expect(screen).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|cancelling \d/);
-    // Quitting at once kills the sandbox's processes with the CLI, but its temp dir (with the
+    // Quitting at once kills the sandbox's processes with the CLI, but its temp term.dir (with the
     // mounted workspace image) stays for the next start's orphan sweep: known, and removed here.
     const left = await expectNoLocalLeftovers(runId);
     expect(left.every((entry) => entry.startsWith("sandcaster-local-run_"))).toBe(true);

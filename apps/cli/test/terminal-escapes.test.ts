@@ -3,28 +3,16 @@
 // (query, runs, runs show, sessions list and show), refuses such names in --out, and on a real terminal (tmux)
 // the window title and the screen stay the CLI's own.
 import { existsSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import type { ScriptedTurn } from "@sandcaster/testkit";
 import { hasService } from "@sandcaster/testkit/services";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
-import { tempDir } from "./temp-dir.js";
-import { openPane, plain, type TmuxPane } from "./tmux.js";
+import { terminalTest } from "./terminal-test.js";
+import { plain } from "./tmux.js";
 
-let dir: string;
-let double: ModelDouble | undefined;
-let pane: TmuxPane | undefined;
-beforeEach(async () => {
-  dir = await tempDir("escapes");
-});
-afterEach(async () => {
-  await pane?.kill();
-  pane = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const term = terminalTest("escapes");
 
 const ESC = "\x1b";
 /** Set the window title, clear the screen, rewrite the line, reverse the text. */
@@ -50,13 +38,7 @@ const HOSTILE: ScriptedTurn[] = [
 ];
 
 async function envFor(turns: ScriptedTurn[]) {
-  double = await startAnthropicDouble({ turns: [...turns] });
-  return {
-    ANTHROPIC_API_KEY: "k",
-    ANTHROPIC_BASE_URL: double.url,
-    SANDCASTER_DB: join(dir, "runs.db"),
-    HOME: dir,
-  };
+  return { ...(await term.modelEnv([...turns])), HOME: term.dir };
 }
 
 /** Nothing a terminal would act on: no ESC, BEL, CR, C1 control or bidi override. */
@@ -80,7 +62,7 @@ const QUERY = [
 describe("escape sequences from the model and the sandbox", () => {
   it("never reach the terminal through query, runs, runs show; --out refuses such names", async () => {
     const env = await envFor(HOSTILE);
-    const run = await runCli(QUERY, env, dir);
+    const run = await runCli(QUERY, env, term.dir);
     expectInert(run.stdout);
     expectInert(run.stderr);
     // Streamed text arrives in chunks that may cut a sequence; no piece of it may act.
@@ -89,16 +71,16 @@ describe("escape sequences from the model and the sandbox", () => {
     expect(run.stdout).toMatch(/evil.*name\.txt/);
     expect(run.stderr + run.stdout).toContain("its name carries control characters");
     // The file with the hostile name was not written; the plain one was.
-    expect(await readdir(join(dir, "out"))).toEqual(["plain.txt"]);
+    expect(await readdir(join(term.dir, "out"))).toEqual(["plain.txt"]);
 
-    const runs = await runCli(["runs"], env, dir);
+    const runs = await runCli(["runs"], env, term.dir);
     expectInert(runs.stdout);
     const id = /run_\S+/.exec(runs.stdout)?.[0] ?? "?";
-    const show = await runCli(["runs", "show", id], env, dir);
+    const show = await runCli(["runs", "show", id], env, term.dir);
     expect(show.code).toBe(0);
     expectInert(show.stdout);
     expect(show.stdout).toMatch(/prompt +go /);
-    const json = await runCli(["runs", "show", id, "--json"], env, dir);
+    const json = await runCli(["runs", "show", id, "--json"], env, term.dir);
     expectInert(json.stdout);
     expect(JSON.parse(json.stdout).prompt).toBe(`go ${ATTACK}`);
     // Several CLI processes, one after another: slow on a loaded host, not stuck.
@@ -109,18 +91,18 @@ describe("escape sequences from the model and the sandbox", () => {
     const created = await runCli(
       ["sessions", "create", "--sandbox", "local", "--name", `name ${ATTACK}end`, "--json"],
       env,
-      dir,
+      term.dir,
     );
     const session = JSON.parse(created.stdout) as { id: string; name: string };
     expect(session.name).toBe(`name ${ATTACK}end`); // the record keeps what was asked
     try {
-      const list = await runCli(["sessions"], env, dir);
+      const list = await runCli(["sessions"], env, term.dir);
       expectInert(list.stdout);
       expect(list.stdout).toMatch(/name .*end$/m);
-      const shown = await runCli(["sessions", "show", session.id], env, dir);
+      const shown = await runCli(["sessions", "show", session.id], env, term.dir);
       expectInert(shown.stdout);
     } finally {
-      await runCli(["sessions", "delete", session.id], env, dir);
+      await runCli(["sessions", "delete", session.id], env, term.dir);
     }
     // Several CLI processes, one after another: slow on a loaded host, not stuck.
   }, 180_000);
@@ -129,7 +111,7 @@ describe("escape sequences from the model and the sandbox", () => {
     "leave the title and the screen of a real terminal alone",
     async () => {
       const env = await envFor(HOSTILE);
-      pane = await openPane(QUERY, env, dir);
+      const pane = await term.open(QUERY, env);
       expect(await pane.exited()).toBe(0);
       const screen = plain(await pane.capture());
       // The screen was not cleared: the run's first line is still there, above its summary.
@@ -141,5 +123,5 @@ describe("escape sequences from the model and the sandbox", () => {
 });
 
 it("the stray file was not created outside the sandbox either", () => {
-  expect(existsSync(join(dir, "evil"))).toBe(false);
+  expect(existsSync(join(term.dir, "evil"))).toBe(false);
 });

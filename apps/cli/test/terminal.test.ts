@@ -1,49 +1,24 @@
-// On a real terminal (tmux): the spinner with its elapsed time, colours, the summary, Ctrl-C; and
-// NO_COLOR honoured on a terminal.
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { hasService } from "@sandcaster/testkit/services";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectNoLocalLeftovers } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
-import { openPane, plain, type TmuxPane } from "./tmux.js";
+import { terminalTest } from "./terminal-test.js";
+import { plain } from "./tmux.js";
 
-let dir: string;
-let double: ModelDouble | undefined;
-let pane: TmuxPane | undefined;
-beforeEach(async () => {
-  dir = await tempDir("tty");
-});
-afterEach(async () => {
-  await pane?.kill();
-  pane = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const term = terminalTest("tty");
 
-async function envFor(turns: ScriptedTurn[]) {
-  double = await startAnthropicDouble({ turns });
-  return {
-    ANTHROPIC_API_KEY: "k",
-    ANTHROPIC_BASE_URL: double.url,
-    SANDCASTER_DB: join(dir, "runs.db"),
-  };
-}
 const ESC = "\x1b";
 const QUERY = ["query", "go", "--model", "haiku", "--sandbox", "local"];
 
 describe.runIf(hasService("tmux"))("on a terminal", () => {
   it("shows a spinner with elapsed time while a tool runs, colours, then the summary", async () => {
-    const env = await envFor([
+    const env = await term.modelEnv([
       {
         text: "Running a slow command.",
         toolCalls: [{ name: "bash", input: { command: "sleep 2.5" } }],
       },
       { text: "All done.", usage: { inputTokens: 10, outputTokens: 5 } },
     ]);
-    pane = await openPane(QUERY, env, dir);
+    const pane = await term.open(QUERY, env);
     const spinning = await pane.waitFor(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] bash {2}sleep 2\.5 [12]\.\ds/);
     expect(spinning).toContain(`${ESC}[2m▶ run run_`); // the header is dimmed
     expect(await pane.exited()).toBe(0);
@@ -61,23 +36,26 @@ describe.runIf(hasService("tmux"))("on a terminal", () => {
 
     // NO_COLOR: the same terminal, no colours (the runs table colours its statuses otherwise).
     await pane.kill();
-    pane = await openPane(["runs"], { SANDCASTER_DB: env.SANDCASTER_DB }, dir);
-    await pane.exited();
-    expect(await pane.capture()).toContain(`${ESC}[32mcompleted`);
-    await pane.kill();
-    pane = await openPane(["runs"], { SANDCASTER_DB: env.SANDCASTER_DB, NO_COLOR: "1" }, dir);
-    await pane.exited();
-    const uncoloured = await pane.capture();
+    const runs = await term.open(["runs"], { SANDCASTER_DB: env.SANDCASTER_DB });
+    await runs.exited();
+    expect(await runs.capture()).toContain(`${ESC}[32mcompleted`);
+    await runs.kill();
+    const plainRuns = await term.open(["runs"], {
+      SANDCASTER_DB: env.SANDCASTER_DB,
+      NO_COLOR: "1",
+    });
+    await plainRuns.exited();
+    const uncoloured = await plainRuns.capture();
     expect(uncoloured).toMatch(/completed/);
     expect(uncoloured).not.toContain(`${ESC}[`);
   });
 
   it("Ctrl-C cancels the run, waits for its sandbox, and exits 130", async () => {
-    const env = await envFor([
+    const env = await term.modelEnv([
       { text: "Sleeping.", toolCalls: [{ name: "bash", input: { command: "sleep 60.7" } }] },
       { text: "never" },
     ]);
-    pane = await openPane(QUERY, env, dir);
+    const pane = await term.open(QUERY, env);
     const screen = plain(await pane.waitFor(/bash {2}sleep 60\.7 \d+\.\ds/));
     const runId = /▶ run (run_\S+)/.exec(screen)?.[1] ?? "";
     await pane.keys("C-c");

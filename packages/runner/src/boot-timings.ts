@@ -20,8 +20,14 @@ export function mark(name: Mark): void {
 
 export function reportBootTimings(): void {
   if (process.env.SANDCASTER_BOOT_TIMINGS !== "1") return;
-  const start = globalThis as { __sandcasterBundleStart?: number; __sandcasterBundleCpu?: number };
+  const start = globalThis as {
+    __sandcasterBundleStart?: number;
+    __sandcasterBundleCpu?: number;
+    __sandcasterCodeCache?: string;
+  };
   const timings = {
+    // Whether V8 took the bundle's code cache: "accepted", "rejected" or "none" (boot/ files).
+    codeCache: start.__sandcasterCodeCache,
     timeOrigin: performance.timeOrigin,
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: start.__sandcasterBundleStart,

@@ -1,5 +1,7 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
 
+// First: it must be in place before any other module touches fetch (see the file).
+import "./boot/liftoff-before-fetch.js";
 import { createInterface } from "node:readline";
 import {
   addUsage,

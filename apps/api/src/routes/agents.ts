@@ -12,10 +12,10 @@ import {
   SecretValueRequestSchema,
 } from "@sandcaster/protocol";
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
 import { type AgentsInvokeDeps, agentsInvokeRoute } from "./agents-invoke.js";
 import { parsedParam } from "./agents-params.js";
+import { buildLogSse } from "./build-log-sse.js";
 import { readJsonBody } from "./read-query-request.js";
 
 export interface AgentsRouteDeps extends Omit<AgentsInvokeDeps, "service"> {
@@ -73,38 +73,8 @@ export function agentsRoute(deps: AgentsRouteDeps): Hono {
       return c.json(await agents.buildLogLines(agent, query.data.version));
     }
     const log = await agents.buildLog(agent, query.data.version);
-    c.header("Cache-Control", "no-cache");
-    c.header("X-Accel-Buffering", "no");
-    return streamSSE(c, async (stream) => {
-      // `undefined` in the queue is the build's end.
-      const queue: (string | undefined)[] = [];
-      let wake: (() => void) | undefined;
-      const stop = log.follow((line) => {
-        queue.push(line);
-        wake?.();
-      });
-      stream.onAbort(() => wake?.());
-      try {
-        while (!stream.aborted) {
-          if (queue.length === 0) {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = undefined;
-            continue;
-          }
-          const line = queue.shift();
-          if (line === undefined) {
-            // The last frame is the version's status.
-            await stream.writeSSE({ event: "status", data: JSON.stringify(await log.info()) });
-            return;
-          }
-          await stream.writeSSE({ event: "log", data: JSON.stringify({ line }) });
-        }
-      } finally {
-        stop();
-      }
-    });
+    // The last frame is the version's status.
+    return buildLogSse(c, { follow: log.follow, status: log.info });
   });
 
   app.get("/agents/:name/secrets", async (c) =>

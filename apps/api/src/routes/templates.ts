@@ -3,8 +3,8 @@
 import type { TemplateService } from "@sandcaster/core";
 import { CreateTemplateRequestSchema } from "@sandcaster/protocol";
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { HttpError } from "../http-error.js";
+import { buildLogSse } from "./build-log-sse.js";
 import { readJsonBody } from "./read-query-request.js";
 
 function unavailable(): never {
@@ -32,37 +32,9 @@ export function templatesRoute(templates: TemplateService | undefined): Hono {
   app.get("/templates/:id/logs", (c) => {
     const info = known(c.req.param("id"));
     const service = templates as TemplateService;
-    c.header("Cache-Control", "no-cache");
-    c.header("X-Accel-Buffering", "no");
-    return streamSSE(c, async (stream) => {
-      const queue: (string | undefined)[] = [];
-      let wake: (() => void) | undefined;
-      const push = (line: string | undefined) => {
-        queue.push(line);
-        wake?.();
-      };
-      const stop = service.follow(info.id, push);
-      stream.onAbort(() => wake?.());
-      try {
-        while (!stream.aborted) {
-          if (queue.length === 0) {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = undefined;
-            continue;
-          }
-          const line = queue.shift();
-          // `undefined` is the build's end: the last frame is its status.
-          if (line === undefined) {
-            await stream.writeSSE({ event: "status", data: JSON.stringify(service.get(info.id)) });
-            return;
-          }
-          await stream.writeSSE({ event: "log", data: JSON.stringify({ line }) });
-        }
-      } finally {
-        stop();
-      }
+    return buildLogSse(c, {
+      follow: (onLine) => service.follow(info.id, onLine),
+      status: () => service.get(info.id),
     });
   });
   return app;

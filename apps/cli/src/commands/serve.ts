@@ -104,6 +104,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     store: built.services.store,
     templates: built.templates,
   });
+  // Builds a stopped server left unfinished are taken over (else they would say `building` forever).
+  void agentServices.appDeps.agents?.service.resumeBuilds().then(
+    (resumed) => {
+      if (resumed > 0) logger.info({ resumed }, "took over agent builds a stopped server left");
+    },
+    (error: unknown) => logger.error({ err: error }, "could not take over unfinished agent builds"),
+  );
   let draining = false;
   const app = createApp({
     services: { ...built.services, webhooks },

@@ -61,6 +61,8 @@ export class AgentService {
   readonly #pools: AgentPools;
   /** Builds this instance watches, by agent: settled() waits for them. */
   readonly #builds = new Map<string, Set<Promise<void>>>();
+  /** `name@version` of every build watched here (so a build is never taken over twice). */
+  readonly #watched = new Set<string>();
 
   constructor(private readonly options: AgentServiceOptions) {
     this.#secrets = new AgentSecrets(options.store, options.keyring);
@@ -223,6 +225,44 @@ export class AgentService {
     return this.#pools.stats(name);
   }
 
+  /**
+   * Takes over the builds a stopped server left `building` (it died between a deploy and its
+   * build's end; nothing else would ever end them): each is ensured again from its stored spec (a
+   * cache hit when the image was built, else a new build) and ends as any build does. A build that
+   * another live instance is running is run here too: same spec, same template, the same end.
+   * Returns how many versions it took over.
+   */
+  async resumeBuilds(): Promise<number> {
+    let resumed = 0;
+    for (const agent of await this.options.store.list()) {
+      for (const version of agent.versions) {
+        if (version.status !== "building") continue;
+        if (this.#watched.has(`${agent.name}@${version.version}`)) continue;
+        let spec: TemplateSpec;
+        try {
+          if (!version.spec) throw new Error("its template spec was not kept");
+          spec = TemplateSpecSchema.parse(JSON.parse(version.spec));
+        } catch (error) {
+          await this.options.store.endBuild(agent.name, version.version, {
+            status: "failed",
+            failure: JSON.stringify({
+              step: "build",
+              exitCode: null,
+              outputTail: "",
+              message: `the server building it stopped and the build cannot be resumed (${error instanceof Error ? error.message : String(error)}); deploy it again`,
+            }),
+            buildLog: [],
+          });
+          continue;
+        }
+        this.options.templates.ensure(spec);
+        this.#watchBuild(agent.name, version.version, version.templateId);
+        resumed++;
+      }
+    }
+    return resumed;
+  }
+
   /** Destroys warm sandboxes (server shutdown). */
   close(): Promise<void> {
     return this.#pools.close();
@@ -230,6 +270,7 @@ export class AgentService {
 
   #watchBuild(name: string, version: number, templateId: string): void {
     const { templates, store } = this.options;
+    this.#watched.add(`${name}@${version}`);
     const lines: string[] = [];
     const stop = templates.follow(templateId, (line) => {
       if (line === undefined) return;

@@ -40,6 +40,24 @@ describe("agents store (SQLite)", () => {
     await runStore.close();
   });
 
+  it("ends a build once: a second end (a slow instance after one that took over) changes nothing", async () => {
+    const { runStore, agents } = await store();
+    await agents.addVersion("a", version("t1"));
+    await agents.endBuild("a", 1, { status: "active", image: "img1", buildLog: ["built"] });
+    await agents.endBuild("a", 1, { status: "failed", failure: "{}", buildLog: ["aborted"] });
+    const stored = await agents.get("a");
+    expect(stored?.activeVersion).toBe(1);
+    expect(stored?.versions.map((v) => [v.status, v.image, v.failure, v.buildLog])).toEqual([
+      ["active", "img1", undefined, ["built"]],
+    ]);
+    await agents.addVersion("a", version("t2"));
+    await agents.endBuild("a", 2, { status: "failed", failure: "{}", buildLog: ["bad"] });
+    await agents.endBuild("a", 2, { status: "active", image: "img2", buildLog: ["late"] });
+    expect((await agents.get("a"))?.activeVersion).toBe(1);
+    expect((await agents.get("a"))?.versions[1]?.status).toBe("failed");
+    await runStore.close();
+  });
+
   it("keeps sealed secrets, re-seals only over the value it read, and deletes everything", async () => {
     const { runStore, agents } = await store();
     await agents.addVersion("a", version("t1"));

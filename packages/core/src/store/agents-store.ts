@@ -84,8 +84,9 @@ export interface AgentStore {
   /** Records the next version of `name` (creating the agent); its number (1, 2, …). */
   addVersion(name: string, version: NewAgentVersion): Promise<number>;
   /**
-   * Ends a version's build. A version that built becomes the active one unless a later version
-   * already is (a redeploy wins over a rollback once it built).
+   * Ends a version's build, once: a version no longer `building` keeps its first end (an instance
+   * that took over a build and one that was only slow may both end it). A version that built becomes
+   * the active one unless a later version already is (a redeploy wins over a rollback once it built).
    */
   endBuild(name: string, version: number, end: AgentBuildEnd): Promise<void>;
   /** Makes `version` the one invoked; false when the agent or version does not exist. */
@@ -195,7 +196,7 @@ export function createAgentStore(base: Kysely<Database>): AgentStore {
 
     async endBuild(name, version, end) {
       await db.transaction().execute(async (trx) => {
-        await trx
+        const ended = await trx
           .updateTable("agent_versions")
           .set({
             status: end.status,
@@ -205,7 +206,9 @@ export function createAgentStore(base: Kysely<Database>): AgentStore {
           })
           .where("agent", "=", name)
           .where("version", "=", version)
-          .execute();
+          .where("status", "=", "building")
+          .executeTakeFirst();
+        if (ended.numUpdatedRows === 0n) return;
         if (end.status === "active") {
           await trx
             .updateTable("agents")
