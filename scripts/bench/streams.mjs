@@ -55,7 +55,9 @@ async function openHeld(url, agent, count) {
     let counted = false;
     return query(
       url,
-      { prompt: `hold:${HOLD_MS}` },
+      // The longest run timeout: on a loaded host opening takes minutes, and the default would end
+      // the first streams before the last are open.
+      { prompt: `hold:${HOLD_MS}`, timeout: 3600 },
       {
         dispatcher: agent,
         gate,
