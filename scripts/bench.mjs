@@ -416,9 +416,10 @@ async function overhead(kind) {
       50,
     );
     const figure = {
-      what: `one trivial run (one model call to the loopback Anthropic double, no tools) with the built runner bundle: bare = node runner.mjs on the host; provider = the same through the ${kind} provider by hand (create, stage, spawn, read, changed files, destroy); server = POST /query to its end; ms`,
+      what: `one trivial run (one model call to the loopback Anthropic double, no tools) with the built runner bundle: bare = node runner.mjs on the host; provider = the same through the ${kind} provider by hand (create, stage, spawn, read, changed files; its destroy follows, like the server's after its stream ends; network: the double reached directly, the server's run through its gateway); server = POST /query to its stream's end; ms`,
       ...(kind === "local" ? { bareRunnerMs: summary(bare.map((r) => r.ms)) } : {}),
       providerDirectMs: summary(direct.map((r) => r.ms)),
+      providerWithDestroyMs: summary(direct.map((r) => r.totalMs)),
       serverMs: summary(served.map((r) => r.endMs)),
       acquireMs: summary(direct.map((r) => r.createMs)),
       destroyMs: summary(direct.map((r) => r.destroyMs)),
@@ -444,7 +445,7 @@ async function overhead(kind) {
               50,
             ),
           ),
-          destroyed: round(directP50),
+          changedFilesRead: round(directP50),
         },
         server: {
           sandboxReadyEvent: round(

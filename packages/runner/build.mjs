@@ -1,6 +1,6 @@
 // Bundles the runner into ONE self-contained ESM file that needs only Node builtins at run time:
 // dist/runner.mjs, holding the bundled code and V8's code cache for it (src/boot/code-cache-file.mjs).
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { build } from "esbuild";
 import { runnerFile } from "./src/boot/code-cache-file.mjs";
 import { makeCodeCache } from "./src/boot/make-code-cache.mjs";
@@ -55,6 +55,8 @@ const body = bundled.outputFiles[0].text;
 
 // First without a cache, run once to make it, then the same body with it (the cache is valid
 // only for this exact body).
+// esbuild wrote nothing (write: false): on a fresh clone dist/ does not exist yet.
+await mkdir(new URL("dist/", import.meta.url), { recursive: true });
 await writeFile(OUT, runnerFile(body, undefined));
 const cache = await makeCodeCache(OUT_PATH);
 await writeFile(OUT, runnerFile(body, cache));

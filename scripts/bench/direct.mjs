@@ -10,6 +10,8 @@ import { withTimeout } from "./lib.mjs";
 export const PROMPT = "Say done.";
 export const MODEL = "haiku";
 const RUN_TIMEOUT_MS = 60_000;
+/** How a sandbox driven by hand reaches the model double (see runThroughProvider). */
+const DIRECT_NETWORK = { docker: "bridge", local: "host" };
 
 let bundle;
 const loadBundle = async () => {
@@ -80,9 +82,14 @@ async function readAll(stream, onFirst) {
 }
 
 /**
- * The run through `provider` without the server: ms in total, of create (acquire) and destroy, and
- * from the start to the runner's first output and to its exit.
- * `limits` as the server passes them (from sandcaster.json `docker`).
+ * The run through `provider` without the server: ms until the caller has everything a client gets
+ * (the runner's result and the changed files; the server's stream ends there too, before removal),
+ * ms with the destroy (totalMs), of create (acquire) and destroy, and from the start to the
+ * runner's first output and to its exit.
+ * `limits` as the server passes them (from sandcaster.json `docker`), except the network: a server
+ * run reaches the model through its gateway (over the sandbox's host socket, network "none"); a
+ * sandbox driven by hand has no gateway, so it reaches the double directly, on the docker bridge
+ * (docker) or the host's loopback (local). The gateway's hop is then counted as server overhead.
  */
 export async function runThroughProvider(provider, modelUrl, limits) {
   const controller = new AbortController();
@@ -95,11 +102,12 @@ export async function runThroughProvider(provider, modelUrl, limits) {
   let notices = [];
   let firstOutputMs = Number.NaN;
   let exitMs = Number.NaN;
+  let endMs = Number.NaN;
   try {
     sandbox = await provider.create({
       runId: `bench_${process.pid}_${Math.random().toString(36).slice(2, 10)}`,
       env: {},
-      limits: { ...limits, timeoutMs: RUN_TIMEOUT_MS },
+      limits: { ...limits, network: DIRECT_NETWORK[provider.name], timeoutMs: RUN_TIMEOUT_MS },
       signal,
     });
     createMs = performance.now() - started;
@@ -147,6 +155,7 @@ export async function runThroughProvider(provider, modelUrl, limits) {
       { maxFileBytes: 1024 * 1024, maxTotalBytes: 10 * 1024 * 1024, maxFiles: 100 },
       signal,
     );
+    endMs = performance.now() - started;
   } finally {
     clearTimeout(timer);
     if (sandbox) {
@@ -155,5 +164,6 @@ export async function runThroughProvider(provider, modelUrl, limits) {
       destroyMs = performance.now() - destroyStarted;
     }
   }
-  return { ms: performance.now() - started, createMs, destroyMs, firstOutputMs, exitMs, notices };
+  const totalMs = performance.now() - started;
+  return { ms: endMs, totalMs, createMs, destroyMs, firstOutputMs, exitMs, notices };
 }

@@ -120,10 +120,12 @@ async function serverRuns({ kind, image, labels, proxy, cleanup, pool = false })
   });
   const closeServer = cleanup.add(() => server.close());
   const agent = createAgent(4 * POOL_SIZE);
+  // Full means every pooled runner has also warmed up (loaded its SDKs, rehearsed its first
+  // request): a run then measures the pool's steady state, not a runner still booting.
   const full = async () => {
     const filled = await until(async () => {
       const stats = await server.stats();
-      return !stats.pool || stats.pool.ready === POOL_SIZE;
+      return !stats.pool || stats.pool.warm === POOL_SIZE;
     }, 60_000);
     if (!filled) throw new Error(`the ${kind} pool of the server did not fill within 60 s`);
   };

@@ -85,7 +85,9 @@ const env = fs.readFileSync("/proc/" + process.argv[1] + "/environ", "utf8").spl
 console.log("ARGV: " + argv.join(" "));
 console.log("KEYS: " + env.filter((e) => /_API_KEY|TOKEN/.test(e)).length);
 const runner = argv.find((a) => a.endsWith("runner.mjs"));
-console.log("DIR: " + fs.readdirSync(path.dirname(runner)).join(" "));`;
+console.log("DIR: " + fs.readdirSync(path.dirname(runner)).join(" "));
+const unix = (() => { try { return fs.readFileSync("/proc/net/unix", "utf8"); } catch { return ""; } })();
+console.log("REHEARSAL SOCKETS: " + (unix ? (unix.match(/sandcaster-rehearsal/g) ?? []).length : "unreadable"));`;
 const ATTACK = `node -e '${INSPECT_RUNNER}' $PPID`;
 
 describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled }) => {
@@ -101,7 +103,8 @@ describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled 
       const server = t;
       const pool = server.pools[0];
       if (!pool) throw new Error("no pool");
-      await until(() => pool.stats().ready === 1);
+      // The idle runner warmed up (SDKs loaded, first request rehearsed) and said so.
+      await until(() => pool.stats().warm === 1);
       // Before any run: an idle runner is there, with nothing of a run in its environment.
       await until(async () => (await idleRunnersOnHost(sandbox)).length > 0);
       for (const idle of await idleRunnersOnHost(sandbox)) {
@@ -122,6 +125,14 @@ describe.each(SANDBOXES)("a pre-booted runner on $sandbox", ({ sandbox, enabled 
       // …and no config file (with the run's token) was written next to it.
       expect(output).toMatch(/DIR: runner\.mjs\b/);
       expect(output).not.toContain("config.json");
+      // The rehearsal's throwaway server was gone before the agent ran.
+      expect(output).toMatch(/REHEARSAL SOCKETS: 0\b/);
+      // Its ready line was the host's alone: not an event, not a warning about a bad line.
+      const warnings = events.filter((e) => e.data.type === "warning").map((e) => e.data);
+      expect(warnings).not.toContainEqual(
+        expect.objectContaining({ code: "RUNNER_INVALID_EVENT" }),
+      );
+      expect(JSON.stringify(events)).not.toContain("runner-ready");
       expect(JSON.stringify(events)).not.toContain(SERVER_KEY);
       // The model was reached through the gateway, with the server's key, from the host.
       expect(server.double.requests[0]?.headers["x-api-key"]).toBe(SERVER_KEY);

@@ -41,7 +41,16 @@ beforeAll(async () => {
   const metrics = createMetrics({
     registry: new Registry(),
     pools: () => [
-      { provider: "docker", size: 2, ready: 1, creating: 1, hits: 3, misses: 1, failures: 0 },
+      {
+        provider: "docker",
+        size: 2,
+        ready: 1,
+        warm: 1,
+        creating: 1,
+        hits: 3,
+        misses: 1,
+        failures: 0,
+      },
     ],
   });
   metrics.runStarted({ provider: "anthropic", sandbox: "local" });

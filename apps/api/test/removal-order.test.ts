@@ -1,8 +1,9 @@
 // A run's sandbox is removed after its client has the run's end, never before: removing a
 // container (~175 ms on docker) is not on the client's critical path. A session turn is the
 // exception (its workspace must be free before the client can start the next turn).
-// The server's destroy is held until the client has read `result` (bounded): a server that removed
-// the sandbox first would never deliver it while held, and the test sees the hold run out.
+// The server's destroy is held until the client has read `result` and seen the stream end
+// (bounded): a server that removed the sandbox first, or held the stream open until the sandbox
+// was gone, would never get there while held, and the test sees the hold run out.
 import type { Sandbox, SandboxProvider } from "@sandcaster/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -10,7 +11,7 @@ import { bridgeGateway, expectNoLeftovers, sandboxCases } from "./leftovers.js";
 import { postQuery, readEvents } from "./sse.js";
 
 const SANDBOXES = await sandboxCases();
-/** How long a held destroy waits for the client's `result` before giving up (the failure case). */
+/** How long a held destroy waits for the client before giving up (the failure case). */
 const HOLD_LIMIT_MS = 20_000;
 
 let t: TestServer | undefined;
@@ -23,25 +24,37 @@ interface Watch {
   wrap(provider: SandboxProvider): SandboxProvider;
   /** The client has read `result`. */
   resultRead(): void;
-  /** For each destroy: whether the client had read `result` while it was held. */
-  destroys: boolean[];
+  /** The client's stream has ended. */
+  streamEnded(): void;
+  /** For each destroy: what the client had when it was held (false: the hold ran out first). */
+  destroys: { result: boolean; streamEnd: boolean }[];
+}
+
+function signal(): { promise: Promise<true>; fire: () => void } {
+  let fire: () => void = () => undefined;
+  const promise = new Promise<true>((resolve) => {
+    fire = () => resolve(true);
+  });
+  return { promise, fire };
 }
 
 function watchDestroys(): Watch {
-  let read: () => void = () => undefined;
-  const resultRead = new Promise<void>((resolve) => {
-    read = resolve;
-  });
-  const destroys: boolean[] = [];
+  const result = signal();
+  const streamEnd = signal();
+  const destroys: Watch["destroys"] = [];
   const hold = (sandbox: Sandbox): Sandbox => {
     const destroy = sandbox.destroy.bind(sandbox);
     sandbox.destroy = async () => {
       let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<boolean>((resolve) => {
+      const gaveUp = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), HOLD_LIMIT_MS);
       });
-      destroys.push(await Promise.race([resultRead.then(() => true), gaveUp]));
+      const [read, ended] = await Promise.all([
+        Promise.race([result.promise, gaveUp]),
+        Promise.race([streamEnd.promise, gaveUp]),
+      ]);
       clearTimeout(timer);
+      destroys.push({ result: read, streamEnd: ended });
       return destroy();
     };
     return sandbox;
@@ -52,14 +65,15 @@ function watchDestroys(): Watch {
       isAvailable: (signal) => provider.isAvailable(signal),
       create: async (options) => hold(await provider.create(options)),
     }),
-    resultRead: read,
+    resultRead: result.fire,
+    streamEnded: streamEnd.fire,
     destroys,
   };
 }
 
 describe.each(SANDBOXES)("removing the sandbox on $sandbox", ({ sandbox, enabled }) => {
   it.skipIf(!enabled)(
-    "waits until the client has the result",
+    "waits until the client has the result and its stream has ended",
     async () => {
       const watch = watchDestroys();
       t = await startTestServer({
@@ -76,10 +90,11 @@ describe.each(SANDBOXES)("removing the sandbox on $sandbox", ({ sandbox, enabled
           return false;
         },
       });
+      watch.streamEnded();
       expect(events.at(-1)?.data.type).toBe("result");
-      // The stream ends once the run is done, its sandbox removed included.
-      expect(watch.destroys).toEqual([true]);
+      // Removal starts after the stream's end; the run is over (and polled for) once it is done.
       expect(await expectNoLeftovers(runId)).toEqual([]);
+      expect(watch.destroys).toEqual([{ result: true, streamEnd: true }]);
     },
     120_000,
   );

@@ -74,8 +74,12 @@ describe.each(SANDBOXES)("warm pool on $sandbox", ({ sandbox, enabled }) => {
       await until(() => pool.stats().ready === 2);
 
       if (sandbox === "docker") {
-        // The container the run used is gone; two fresh ones wait.
-        const after = await pooledContainers();
+        // The container the run used is gone (removed after the stream's end); two fresh ones wait.
+        let after = await pooledContainers();
+        await until(async () => {
+          after = await pooledContainers();
+          return after.length === 2;
+        });
         const used = before.filter((c) => !after.some((a) => a.id === c.id));
         expect(used).toHaveLength(1);
         await until(async () => {
@@ -87,6 +91,10 @@ describe.each(SANDBOXES)("warm pool on $sandbox", ({ sandbox, enabled }) => {
 
       const metrics = await (await fetch(new URL("/metrics", server.url))).text();
       expect(metrics).toContain(`sandcaster_pool_ready{sandbox="${sandbox}"} 2`);
+      // Warmed-up runners among the ready ones (their warm-up may still be going on).
+      expect(metrics).toMatch(
+        new RegExp(`sandcaster_pool_warm\\{sandbox="${sandbox}"\\} [0-2]\\n`),
+      );
       expect(metrics).toContain(`sandcaster_pool_hits_total{sandbox="${sandbox}"} 1`);
       expect(metrics).toContain(`sandcaster_pool_misses_total{sandbox="${sandbox}"} 0`);
       const ready = await fetch(new URL("/ready", server.url));

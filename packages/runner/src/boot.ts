@@ -1,19 +1,20 @@
 // Where a run's config comes from. Cold: a file named by --config. Pre-booted (a pooled sandbox's
 // runner, started with --await-config): the first stdin line, sent by the host when a run takes
-// the sandbox; meanwhile the runner loads every model SDK and warms fetch, so the run finds them
-// ready. Until that line it holds nothing of any run: no config, no token, no key.
+// the sandbox; meanwhile the runner loads every model SDK and rehearses its first model request
+// (warm-up.ts), so the run finds them ready. Until that line it holds nothing of any run: no
+// config, no token, no key.
 import { createInterface } from "node:readline";
 import {
   AWAIT_CONFIG_FLAG,
   describeIssues,
   ERROR_CODES,
+  RUNNER_READY_LINE,
   type RunnerConfig,
   RunnerStartSchema,
 } from "@sandcaster/protocol";
 import { RunnerError } from "./errors.js";
-import { checkConfig, configPathFromArgs, loadConfig } from "./load-config.js";
-import { loadAllAdapters } from "./models/sdk-loaders.js";
-import { warmFetch } from "./warm-fetch.js";
+import { configPathFromArgs, loadConfig, resolveCwd } from "./load-config.js";
+import { rehearseFirstRequest } from "./warm-up.js";
 
 export interface Booted {
   config: RunnerConfig;
@@ -28,23 +29,28 @@ export async function bootConfig(args: readonly string[]): Promise<Booted> {
     const config = await loadConfig(configPathFromArgs(args));
     return { config, startedAt: Date.now() };
   }
-  // Off the run's clock; an SDK that fails to load fails again, visibly, when the run needs it,
-  // and a fetch that cannot warm up (no loopback) is simply cold.
-  const preloaded = Promise.all([
-    loadAllAdapters().catch(() => undefined),
-    warmFetch().catch(() => undefined),
-  ]);
+  // Off the run's clock. A rehearsal that fails leaves that part cold; an SDK that fails to load
+  // fails again, visibly, when the run needs it. The run's own calls wait for what is still
+  // loading (the module cache), so the run does not wait for the rehearsal to end.
+  const configArrived = new AbortController();
+  void rehearseFirstRequest(parseStart, configArrived.signal)
+    .catch(() => undefined)
+    .then(() => {
+      // Only before a run's output: after the config it would be a stray line in the run's stream.
+      if (!configArrived.signal.aborted) process.stdout.write(`${RUNNER_READY_LINE}\n`);
+    });
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
   const startedAt = Date.now();
+  configArrived.abort();
   if (first.done) {
     throw new RunnerError(ERROR_CODES.INVALID_CONFIG, "stdin ended before a run's config arrived");
   }
   const start = parseStart(first.value);
   for (const [name, value] of Object.entries(start.env)) process.env[name] = value;
-  const config = await checkConfig(start.config);
-  await preloaded;
+  // The start line's schema holds the config's: it is checked once, here.
+  const config = resolveCwd(start.config);
   return { config, startedAt, stdinLines: { [Symbol.asyncIterator]: () => iterator } };
 }
 

@@ -1,5 +1,6 @@
 // Reads and validates the runner's JSON config; every failure is an INVALID_CONFIG RunnerError.
-import { readFile, realpath, stat } from "node:fs/promises";
+import { realpathSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import {
   describeIssues,
   ERROR_CODES,
@@ -43,7 +44,7 @@ export async function loadConfig(path: string): Promise<RunnerConfig> {
   return checkConfig(json);
 }
 
-/** Validates a parsed config (from the file or a pre-booted runner's stdin) and resolves its cwd. */
+/** Validates a parsed config (the --config file's) and resolves its cwd. */
 export async function checkConfig(json: unknown): Promise<RunnerConfig> {
   const parsed = RunnerConfigSchema.safeParse(json);
   if (!parsed.success) {
@@ -52,10 +53,18 @@ export async function checkConfig(json: unknown): Promise<RunnerConfig> {
       `invalid config: ${describeIssues(parsed.error)}`,
     );
   }
-  const config = parsed.data;
+  return resolveCwd(parsed.data);
+}
+
+/**
+ * The config's cwd, checked to be a directory and resolved (a validated config's last check).
+ * Synchronous: the runner has nothing else to do meanwhile, and on a busy host the thread pool's
+ * round trips cost a pooled run's first request milliseconds.
+ */
+export function resolveCwd(config: RunnerConfig): RunnerConfig {
   try {
-    if (!(await stat(config.cwd)).isDirectory()) throw new Error("not a directory");
-    config.cwd = await realpath(config.cwd);
+    if (!statSync(config.cwd).isDirectory()) throw new Error("not a directory");
+    config.cwd = realpathSync(config.cwd);
   } catch (error) {
     throw new RunnerError(
       ERROR_CODES.INVALID_CONFIG,

@@ -155,13 +155,10 @@ export async function streamQuery(
       run = first;
       observeRun(deps.metrics, run);
     }
-    const started = run;
-    try {
-      for await (const batch of started.events.batches()) {
-        if (!(await writeEvents(stream, batch))) break;
-      }
-    } finally {
-      await started.done.catch(() => undefined);
+    // The events end with the run's end, before its sandbox is removed: the response finishes
+    // then. The run keeps its slot and stays tracked (shutdown waits for it) until `done`.
+    for await (const batch of run.events.batches()) {
+      if (!(await writeEvents(stream, batch))) break;
     }
   });
 }

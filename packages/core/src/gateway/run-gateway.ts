@@ -2,7 +2,8 @@
 // gateway (a Unix socket in its host socket dir, or the public URL for remote sandboxes); the
 // provider key stays in this process. The run's usage and cost are what this gateway counted.
 import { randomBytes } from "node:crypto";
-import { chmod, rm } from "node:fs/promises";
+import { chmodSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
@@ -144,8 +145,10 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
         { hint: "put the sandboxes under a shorter directory (TMPDIR, or the provider's baseDir)" },
       );
     }
-    // A stale socket from a crashed server would make listen() fail with EADDRINUSE.
-    await rm(socketPath, { force: true });
+    // A stale socket from a crashed server would make listen() fail with EADDRINUSE. Here and
+    // below synchronous: an unlink and a chmod of a local file take microseconds, while two thread
+    // pool round trips cost a pooled run's first model request milliseconds on a busy host.
+    rmSync(socketPath, { force: true });
     const listening = server;
     const path = socketPath;
     await new Promise<void>((resolve, reject) => {
@@ -156,7 +159,7 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
       });
     });
     // The sandbox user may be any uid (userns, container user): connecting needs write permission.
-    await chmod(socketPath, 0o666);
+    chmodSync(socketPath, 0o666);
   }
   const unregister = options.publicUrl && registry ? registry.add(token, state) : undefined;
 

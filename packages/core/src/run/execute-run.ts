@@ -38,6 +38,11 @@ export interface RunInput {
   /** Every event of the run with its seq (the SSE id, the same on replay). */
   onEvent(event: SandcasterEvent, seq: number): void;
   onSandboxReady?: ((seconds: number) => void) | undefined;
+  /**
+   * Told once the run's last event is delivered (or known never to come) and its record written:
+   * its reader can stop waiting, while the sandbox may still be being removed (until `done`).
+   */
+  onEnded?: (() => void) | undefined;
   /** Replaces staging and executing the runner (see run-exec.ts). */
   exec?: RunExec | undefined;
 }
@@ -167,6 +172,7 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
     () => events.flush(),
   );
+  input.onEnded?.();
   if (endFirst) await teardown();
   tracer.end(outcome);
   return outcome;

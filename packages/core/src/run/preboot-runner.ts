@@ -2,14 +2,20 @@
 // with --await-config (it loads its SDKs, then waits on stdin holding nothing of any run). The run
 // that takes the sandbox takes the runner too, once, and sends its config and env as one stdin
 // line. An idle runner nobody took dies with its sandbox: it never outlives it or serves twice.
+// Once warmed up (its SDKs loaded, its first model request rehearsed) it says so on stdout; the
+// pool hands out such warm runners first.
 import { AWAIT_CONFIG_FLAG, type RunnerStartInput } from "@sandcaster/protocol";
 import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
 import type { PoolPreparer } from "../sandbox/warm-pool.js";
+import { watchReady } from "./preboot-ready.js";
 import { runnerPaths } from "./stage-files.js";
 
 interface IdleRunner {
+  /** The runner, its stdout without the ready line. */
   process: SandboxProcess;
   exited: boolean;
+  /** It said it is warmed up. */
+  warm: boolean;
 }
 
 /** Idle runners by their sandbox; an entry is removed when taken. */
@@ -21,7 +27,7 @@ export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPrepar
     async prepare(sandbox, signal) {
       const path = runnerPaths(sandbox).runner;
       await sandbox.writeFiles([{ path, content: await loadBundle(), mode: 0o644 }], signal);
-      const process = await sandbox.spawn({
+      const spawned = await sandbox.spawn({
         command: [sandbox.nodePath, path, AWAIT_CONFIG_FLAG],
         // Nothing of any run: keys and the gateway token come with the config.
         env: {},
@@ -30,14 +36,30 @@ export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPrepar
         // An idle one dies with its sandbox, which the pool destroys.
         signal: new AbortController().signal,
       });
-      // Its output is left unread until a run relays it: before its config it prints nothing.
-      const entry: IdleRunner = { process, exited: false };
-      void process.wait().finally(() => {
+      // Before its config it prints only the ready line; the rest is left unread until a run
+      // relays it.
+      const watched = watchReady(spawned.stdout);
+      const process: SandboxProcess = {
+        stdout: watched.stdout,
+        stderr: spawned.stderr,
+        ...(spawned.stdin ? { stdin: spawned.stdin } : {}),
+        wait: () => spawned.wait(),
+        kill: () => spawned.kill(),
+      };
+      const entry: IdleRunner = { process, exited: false, warm: false };
+      void watched.ready.then((ready) => {
+        entry.warm = ready;
+      });
+      void spawned.wait().finally(() => {
         entry.exited = true;
       });
       idle.set(sandbox, entry);
     },
     ready: (sandbox) => idle.get(sandbox)?.exited === false,
+    warm: (sandbox) => {
+      const entry = idle.get(sandbox);
+      return entry?.exited === false && entry.warm;
+    },
   };
 }
 

@@ -19,7 +19,8 @@ export interface RunHandle {
   readonly sandboxProvider: SandboxProviderName;
   /**
    * The run's events in order, read once. Breaking out of the loop stops buffering for this
-   * reader but does not stop the run (cancel() does); the iteration ends after the last event.
+   * reader but does not stop the run (cancel() does); the iteration ends after the last event,
+   * which may be before the sandbox is removed (`done` says when that is over).
    */
   readonly events: RunEvents;
   /**

@@ -169,6 +169,8 @@ export async function startRun(
       events.push({ event, seq, json: JSON.stringify(event) });
     },
     onSandboxReady: options.onSandboxReady,
+    // The reader's stream ends with the run's end; removing the sandbox goes on until `done`.
+    onEnded: () => events.close(),
     exec: options.exec,
   }).finally(async () => {
     // Normally done before the last event; this covers a run that threw.

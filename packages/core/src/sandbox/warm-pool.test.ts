@@ -284,4 +284,35 @@ describe("WarmPool with a preparer (pre-booted runners)", () => {
     await until(() => fake.made.every((sandbox) => sandbox.destroyed));
     expect(warm.problem()).toMatch(/still filling|cannot fill/);
   });
+
+  it("hands out a warmed-up sandbox before an older one still warming, and counts them", async () => {
+    const fake = fakeProvider();
+    const warmed = new Set<string>();
+    const warm = prepared(
+      fake.provider,
+      { prepare: async () => {}, ready: () => true, warm: (sandbox) => warmed.has(sandbox.id) },
+      2,
+    );
+    await until(() => warm.stats().ready === 2);
+    expect(warm.stats().warm).toBe(0);
+    const [older, newer] = fake.made as [FakeSandbox, FakeSandbox];
+    warmed.add(newer.id); // the younger one's runner said it is ready first
+    expect(warm.stats().warm).toBe(1);
+    expect((await warm.acquire(runOptions())).id).toBe(newer.id);
+    // None warm: the oldest made still beats a cold create.
+    expect((await warm.acquire(runOptions())).id).toBe(older.id);
+    expect(warm.stats()).toMatchObject({ hits: 2, misses: 0 });
+  });
+
+  it("takes the prepared process still running as the health check: no provider round trip", async () => {
+    const fake = fakeProvider();
+    const warm = prepared(fake.provider, { prepare: async () => {}, ready: () => true });
+    await until(() => warm.stats().ready === 1);
+    const made = fake.made[0] as FakeSandbox;
+    made.checkHealth = async () => {
+      throw new Error("not asked while its idle runner runs");
+    };
+    expect((await warm.acquire(runOptions())).id).toBe(made.id);
+    expect(warm.stats()).toMatchObject({ hits: 1, misses: 0 });
+  });
 });

@@ -13,6 +13,11 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** Sandboxes created at once while filling, so a refill never floods the provider. */
 const MAX_PARALLEL_CREATES = 2;
+/**
+ * A hand-out's replacement starts this much later: making it (and booting its runner) takes the
+ * same cores as the run just handed a sandbox, whose way to its first model request comes first.
+ */
+const REFILL_AFTER_HANDOUT_MS = 150;
 /** Consecutive failed creations after which the pool reports itself unable to fill. */
 const FAILURES_BEFORE_UNHEALTHY = 3;
 
@@ -22,6 +27,8 @@ export interface PoolPreparer {
   prepare(sandbox: Sandbox, signal: AbortSignal): Promise<void>;
   /** Whether what prepare() started is still there; a sandbox that lost it is not handed out. */
   ready(sandbox: Sandbox): boolean;
+  /** Whether it has also finished warming up (a runner idle with its SDKs loaded): handed out first. */
+  warm?(sandbox: Sandbox): boolean;
 }
 
 /** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
@@ -45,6 +52,8 @@ export interface WarmPoolStats {
   provider: string;
   size: number;
   ready: number;
+  /** Of the ready ones, those also warmed up (all of them when nothing is prepared in them). */
+  warm: number;
   creating: number;
   hits: number;
   misses: number;
@@ -67,6 +76,7 @@ export class WarmPool {
   private created = 0;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
   private readonly recycleTimer: NodeJS.Timeout;
   private readonly stop = new AbortController();
   private readonly pending = new Set<Promise<void>>();
@@ -86,6 +96,7 @@ export class WarmPool {
       provider: this.provider.name,
       size: this.options.size,
       ready: this.idle.length,
+      warm: this.idle.filter((entry) => this.isWarm(entry)).length,
       creating: this.creating,
       hits: this.hits,
       misses: this.misses,
@@ -109,7 +120,7 @@ export class WarmPool {
     options.signal.throwIfAborted();
     if (this.fits(options)) {
       for (;;) {
-        const entry = this.idle.shift();
+        const entry = this.takeIdle();
         if (entry === undefined) break;
         const healthy = !this.expired(entry) && (await this.healthy(entry.sandbox, options.signal));
         if (options.signal.aborted) {
@@ -124,7 +135,7 @@ export class WarmPool {
         }
         this.hits++;
         handedOutWarm.add(entry.sandbox);
-        this.fill();
+        this.refillSoon();
         return entry.sandbox;
       }
     }
@@ -140,6 +151,7 @@ export class WarmPool {
     this.stop.abort(new Error("the warm pool is closing"));
     clearInterval(this.recycleTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.refillTimer);
     const idle = this.idle.splice(0);
     await Promise.all([...idle.map((entry) => entry.sandbox.destroy()), ...this.pending]);
   }
@@ -158,6 +170,16 @@ export class WarmPool {
     );
   }
 
+  /** The oldest warmed-up sandbox, else the oldest (still warming, but already made). */
+  private takeIdle(): Idle | undefined {
+    const index = this.idle.findIndex((entry) => this.isWarm(entry));
+    return index > 0 ? this.idle.splice(index, 1)[0] : this.idle.shift();
+  }
+
+  private isWarm(entry: Idle): boolean {
+    return this.options.preparer?.warm?.(entry.sandbox) ?? true;
+  }
+
   private expired(entry: Idle): boolean {
     return Date.now() - entry.createdAt > this.options.maxAgeSecs * 1000;
   }
@@ -165,10 +187,13 @@ export class WarmPool {
   private async healthy(sandbox: Sandbox, signal: AbortSignal): Promise<boolean> {
     const preparer = this.options.preparer;
     if (preparer) {
-      // What the preparer started (an idle runner) may leave the sandbox "running".
+      // What the preparer started (an idle runner) may leave the sandbox "running". That process
+      // still running in it is the health check: no provider round trip (docker: an inspect) on
+      // the way to the run's first model request.
       if (sandbox.state !== "running" && sandbox.state !== "ready") return false;
-      if (!preparer.ready(sandbox)) return false;
-    } else if (sandbox.state !== "ready") return false;
+      return preparer.ready(sandbox);
+    }
+    if (sandbox.state !== "ready") return false;
     if (!sandbox.checkHealth) return true;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(HEALTH_TIMEOUT_MS)]);
     return sandbox.checkHealth(timeout).catch(() => false);
@@ -202,6 +227,15 @@ export class WarmPool {
       }
     }
     this.fill();
+  }
+
+  private refillSoon(): void {
+    if (this.refillTimer !== undefined) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.fill();
+    }, REFILL_AFTER_HANDOUT_MS);
+    this.refillTimer.unref();
   }
 
   private fill(): void {

@@ -139,6 +139,9 @@ export class RunOutbox {
     writes.finish = outcome;
     writes.terminal = terminal;
     writes.finishFailure = undefined;
+    // Not batched: the run's client hears its end only once this lands. The round still writes
+    // the run's waiting events first (outcomes go last), so nothing is reordered.
+    this.schedule(0);
     await this.waitFor(writes, (w) => w.finish === undefined);
     if (writes.finishFailure !== undefined) throw writes.finishFailure;
   }

@@ -117,6 +117,34 @@ describe("createDurableRunStore", () => {
     expect(store.outboxStats()).toMatchObject({ runs: 0, events: 0 });
   });
 
+  it("an outcome is written at once, not after the batch delay, and still after the run's events", async () => {
+    // Batches wait a minute here: a finishRun that waited for one would give up after settleMs.
+    const batched = createDurableRunStore(flaky(real), {
+      logger: quiet,
+      delayMs: 60_000,
+      settleMs: 5_000,
+      closeWaitMs: 100,
+    });
+    try {
+      await batched.createRun({ id: "r", prompt: "p", startedAt: new Date(1000) });
+      batched.queueEvents("r", [
+        { seq: 1, event: delta("a") },
+        { seq: 2, event: delta("b") },
+      ]);
+      const end = { type: "result" as const, subtype: "success" as const, content: "done" };
+      await batched.finishRun(
+        "r",
+        { status: "completed", endedAt: new Date(2000), durationSecs: 1, filesCount: 0 },
+        { seq: 3, event: end },
+      );
+      expect((await real.readEvents("r", 0, 10)).map((e) => e.seq)).toStrictEqual([1, 2, 3]);
+      const order = calls.filter((c) => /^(createRun|appendEventBatches|finishRun)/.test(c));
+      expect(order).toStrictEqual(["createRun r", "appendEventBatches", "finishRun r"]);
+    } finally {
+      await batched.close();
+    }
+  });
+
   it("runs with writes still waiting are stamped alive with the instance's own runs", async () => {
     await real.createRun({ id: "mine", prompt: "p", startedAt: new Date(0) });
     await real.createRun({ id: "waiting", prompt: "p", startedAt: new Date(0) });

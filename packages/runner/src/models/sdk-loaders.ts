@@ -15,8 +15,3 @@ type Loaded = { [F in AdapterFamily]: Awaited<ReturnType<(typeof loaders)[F]>> }
 export function loadAdapter<F extends AdapterFamily>(family: F): Promise<Loaded[F]> {
   return loaders[family]() as Promise<Loaded[F]>;
 }
-
-/** Loads every family (a pre-booted runner does this while it waits, off the run's clock). */
-export async function loadAllAdapters(): Promise<void> {
-  await Promise.all(Object.values(loaders).map((load) => load()));
-}

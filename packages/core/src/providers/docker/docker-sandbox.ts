@@ -12,7 +12,7 @@ import type {
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { type ContainerLimits, containerLimitsHit } from "./cgroup-limits.js";
-import { type Candidate, collectChangedFiles } from "./changed-files.js";
+import { collectChangedFiles } from "./changed-files.js";
 import {
   SANDBOX_GID,
   SANDBOX_UID,
@@ -21,10 +21,8 @@ import {
   WORKSPACE_PATH,
 } from "./constants.js";
 import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
-import { runExec } from "./exec.js";
 import { spawnProcess } from "./exec-process.js";
 import { removeHostDir } from "./host-dir.js";
-import { SCAN_SCRIPT } from "./in-sandbox-scripts.js";
 import {
   archiveName,
   packEntries,
@@ -33,6 +31,7 @@ import {
   type SingleFileResult,
   type TarEntry,
 } from "./tar.js";
+import { WorkspaceScanner } from "./workspace-scan.js";
 
 export interface DockerSandboxInit {
   docker: Dockerode;
@@ -103,6 +102,7 @@ export class DockerSandbox implements Sandbox {
   #state: SandboxState = "ready";
   #running = 0;
   #destroying: Promise<void> | undefined;
+  readonly #scanner: WorkspaceScanner;
 
   constructor(init: DockerSandboxInit) {
     this.#docker = init.docker;
@@ -112,6 +112,12 @@ export class DockerSandbox implements Sandbox {
     this.nodePath = init.nodePath;
     this.hostSocketDir = init.hostSocketDir;
     this.notices = init.notices ?? [];
+    this.#scanner = new WorkspaceScanner({
+      docker: init.docker,
+      container: init.container,
+      nodePath: init.nodePath,
+      workspacePath: WORKSPACE_PATH,
+    });
   }
 
   get id(): string {
@@ -160,6 +166,11 @@ export class DockerSandbox implements Sandbox {
           nodePath: this.nodePath,
           workspacePath: this.workspacePath,
           readSmallFile: (path) => this.#readSmallFile(path),
+          // Once the process is up and printing (not competing with its start for the CPU), a
+          // scanner boots beside it: the changed files are then listed without a Node start.
+          onFirstOutput: () => {
+            if (!this.#destroying) this.#scanner.prestart();
+          },
           onStart: () => {
             this.#running++;
             if (this.#state === "ready") this.#state = "running";
@@ -182,7 +193,7 @@ export class DockerSandbox implements Sandbox {
     try {
       return await collectChangedFiles(
         {
-          scan: (scanSignal) => this.#scan(scanSignal),
+          scan: (scanSignal) => this.#scanner.scan(scanSignal),
           read: (path, maxBytes, readSignal) =>
             this.#readFile(posix.join(this.workspacePath, path), maxBytes, readSignal),
         },
@@ -249,27 +260,6 @@ export class DockerSandbox implements Sandbox {
     const converted = toSandboxError(error, code, action);
     if (converted.code === "SANDBOX_DESTROYED" && !this.#destroying) this.#state = "failed";
     return converted;
-  }
-
-  async #scan(signal: AbortSignal): Promise<Candidate[]> {
-    const result = await runExec(
-      this.#docker,
-      this.#container,
-      {
-        cmd: [this.nodePath, "-e", SCAN_SCRIPT, "--", this.workspacePath, STAGED_MARKER],
-        workingDir: "/",
-      },
-      { signal, maxOutputBytes: 256 * 1024 * 1024 },
-    );
-    if (result.exitCode !== 0) {
-      const detail = result.stderr.toString("utf8").trim().slice(0, 500);
-      throw new SandboxError(
-        "SANDBOX_IO_FAILED",
-        `Listing changed files failed (exit ${result.exitCode}): ${detail}`,
-      );
-    }
-    const rows = JSON.parse(result.stdout.toString("utf8")) as [string, number][];
-    return rows.map(([path, size]) => ({ path, size }));
   }
 
   async #readFile(path: string, maxBytes: number, signal?: AbortSignal): Promise<SingleFileResult> {

@@ -25,6 +25,8 @@ export interface ProcessContext {
   workspacePath: string;
   /** A small file of the container, or undefined when it does not exist. */
   readSmallFile(path: string): Promise<Buffer | undefined>;
+  /** The process printed its first byte (stdout or stderr). */
+  onFirstOutput?: () => void;
   onStart(): void;
   onExit(): void;
 }
@@ -52,6 +54,7 @@ export async function spawnProcess(
       env: { ...options.env, [PROCESS_MARK_ENV]: id },
       workingDir: options.cwd ?? context.workspacePath,
       stdin: options.stdin === true,
+      onFirstOutput: context.onFirstOutput,
     });
   } catch (error) {
     throw toSandboxError(error, "SANDBOX_EXEC_FAILED", "start a process");

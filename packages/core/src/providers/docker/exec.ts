@@ -9,6 +9,8 @@ export interface ExecRequest {
   workingDir?: string;
   /** Attach the process's stdin (otherwise it reads /dev/null). */
   stdin?: boolean;
+  /** Called once, with the process's first byte of output (stdout or stderr). */
+  onFirstOutput?: () => void;
 }
 
 export interface ExecStreams {
@@ -38,13 +40,24 @@ function envList(env: Record<string, string> | undefined): string[] | undefined 
 }
 
 /** A write target for demuxStream that drops data once the consumer went away. */
-function sink(target: PassThrough): NodeJS.WritableStream {
+function sink(target: PassThrough, onWrite?: () => void): NodeJS.WritableStream {
   return {
     write(chunk: Buffer) {
+      onWrite?.();
       if (!target.destroyed && !target.writableEnded) target.write(chunk);
       return true;
     },
   } as unknown as NodeJS.WritableStream;
+}
+
+function once(call: (() => void) | undefined): (() => void) | undefined {
+  if (!call) return undefined;
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    call();
+  };
 }
 
 /** Creates and starts an exec; bytes reach `stdout`/`stderr` as the process writes them. */
@@ -70,7 +83,8 @@ export async function startExec(
   });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  docker.modem.demuxStream(socket, sink(stdout), sink(stderr));
+  const firstOutput = once(request.onFirstOutput);
+  docker.modem.demuxStream(socket, sink(stdout, firstOutput), sink(stderr, firstOutput));
   const ended = new Promise<void>((resolve) => {
     let finished = false;
     const finish = () => {

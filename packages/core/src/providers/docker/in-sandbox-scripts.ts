@@ -100,33 +100,41 @@ process.on("SIGUSR2", () => {
 `;
 
 /**
- * Changed-file scanner. argv: <root> <marker>. Prints a JSON array of [relativePath, size] for the
- * regular files under <root> (symlinks are neither followed nor listed) whose ctime is after the
- * marker's ctime (all files when there is no marker). ctime cannot be set back by user code.
+ * Changed-file scanner. argv: <root> <marker> [wait]. Prints a JSON array of [relativePath, size]
+ * for the regular files under <root> (symlinks are neither followed nor listed) whose ctime is
+ * after the marker's ctime (all files when there is no marker). ctime cannot be set back by user
+ * code. With "wait" it boots, then scans only at the end of its stdin: started ahead, it takes
+ * Node's start-up off the run's end (bytes on stdin are ignored; only its writer can close it).
  */
 export const SCAN_SCRIPT = `
 const fs = require("node:fs");
-const [root, marker] = process.argv.slice(1);
-let since = -1n;
-try { since = fs.statSync(marker, { bigint: true }).ctimeNs; } catch {}
-const out = [];
-const walk = (dir, prefix) => {
-  let entries;
-  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-  for (const entry of entries) {
-    const full = dir + "/" + entry.name;
-    const rel = prefix + entry.name;
-    if (entry.isDirectory()) walk(full, rel + "/");
-    else if (entry.isFile()) {
-      try {
-        const info = fs.lstatSync(full, { bigint: true });
-        if (info.isFile() && info.ctimeNs > since) out.push([rel, Number(info.size)]);
-      } catch {}
+const [root, marker, mode] = process.argv.slice(1);
+const scan = () => {
+  let since = -1n;
+  try { since = fs.statSync(marker, { bigint: true }).ctimeNs; } catch {}
+  const out = [];
+  const walk = (dir, prefix) => {
+    let entries;
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const entry of entries) {
+      const full = dir + "/" + entry.name;
+      const rel = prefix + entry.name;
+      if (entry.isDirectory()) walk(full, rel + "/");
+      else if (entry.isFile()) {
+        try {
+          const info = fs.lstatSync(full, { bigint: true });
+          if (info.isFile() && info.ctimeNs > since) out.push([rel, Number(info.size)]);
+        } catch {}
+      }
     }
-  }
+  };
+  walk(root, "");
+  process.stdout.write(JSON.stringify(out));
 };
-walk(root, "");
-process.stdout.write(JSON.stringify(out));
+if (mode === "wait") {
+  process.stdin.on("data", () => {});
+  process.stdin.on("end", scan);
+} else scan();
 `;
 
 /**
