@@ -74,7 +74,8 @@ const config = SandcasterConfigSchema.parse({
   // Scripted sandboxes have no host socket dir (they never call a model): the gateway is only
   // opened for them, at a URL nothing dials.
   gateway: { publicUrl: "http://127.0.0.1:9/gateway" },
-  limits: { maxConcurrentRuns: 5000, maxQueuedRuns: 0 },
+  // options.maxRuns: the streams phase holds 10,000 runs open at once.
+  limits: { maxConcurrentRuns: options.maxRuns ?? 5000, maxQueuedRuns: 0 },
   // The bench's model double listens on the bridge gateway for containers.
   docker: { image: options.image ?? "sandcaster-sandbox:test" },
 });

@@ -6,7 +6,8 @@
 // N: SANDCASTER_BENCH_STREAMS (default 10,000). Each stream is one socket at both ends: the bench
 // (and the server it forks, which inherits the limit) needs `ulimit -n` above N + 1,000; Node cannot
 // raise it from inside, so the phase stops early and says so. SANDCASTER_BENCH_HEAP=1 also writes
-// two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs).
+// two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs);
+// SANDCASTER_BENCH_HEAP_DIR=<dir> keeps them there (to look again with heap-diff.mjs by hand).
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ const DEFAULT_STREAMS = 10_000;
 const OPEN_MS_PER_STREAM = 60;
 const DRAIN_WITHIN_MS = 120_000;
 const CONNECT_GATE = 256;
+/** A GC or stats reply from a server holding 10,000 streams on a loaded host can take a while. */
+const ASK_MS = 180_000;
 /** Longer than the phase can take: the runs end by being cancelled. */
 const HOLD_MS = 900_000;
 
@@ -52,7 +55,9 @@ async function openHeld(url, agent, count) {
     let counted = false;
     return query(
       url,
-      { prompt: `hold:${HOLD_MS}` },
+      // The longest run timeout: on a loaded host opening takes minutes, and the default would end
+      // the first streams before the last are open.
+      { prompt: `hold:${HOLD_MS}`, timeout: 3600 },
       {
         dispatcher: agent,
         gate,
@@ -100,9 +105,13 @@ export async function manyOpenStreams({ cleanup, log }) {
       skipped: `${count} streams need \`ulimit -n\` ≥ ${count + 1000} (it is ${limit}): raise it in the shell that runs the bench, or set SANDCASTER_BENCH_STREAMS lower`,
     };
   }
-  const heap = process.env.SANDCASTER_BENCH_HEAP === "1";
-  const snapshots = heap ? await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-")) : undefined;
-  const server = await startBenchServer({ provider: "scripted" });
+  const keepIn = process.env.SANDCASTER_BENCH_HEAP_DIR;
+  const heap = process.env.SANDCASTER_BENCH_HEAP === "1" || Boolean(keepIn);
+  const snapshots = heap
+    ? (keepIn ?? (await mkdtemp(join(tmpdir(), "sandcaster-bench-heap-"))))
+    : undefined;
+  // The config allows at most 10,000 runs at once (the target).
+  const server = await startBenchServer({ provider: "scripted", maxRuns: Math.min(count, 10_000) });
   const closeServer = cleanup.add(() => server.close());
   const agent = createAgent(count + 100);
   try {
@@ -111,10 +120,10 @@ export async function manyOpenStreams({ cleanup, log }) {
       const warm = await query(server.url, { prompt: "typical:0" }, { dispatcher: agent });
       if (warm.lastType !== "result") throw new Error(`warm-up run ended with ${warm.lastType}`);
     }
-    await server.gc();
+    await server.gc(ASK_MS);
     await sleep(500);
-    await server.gc();
-    const baseline = await server.stats();
+    await server.gc(ASK_MS);
+    const baseline = await server.stats(ASK_MS);
     if (snapshots) await server.snapshot(join(snapshots, "before.heapsnapshot"));
     const streams = await openHeld(server.url, agent, count);
     // Out of time (a loaded host): the figures are taken with the streams that did open.
@@ -129,12 +138,21 @@ export async function manyOpenStreams({ cleanup, log }) {
       streams.abortUnopened();
       open = streams.open();
       // The given-up runs end (their sandboxes go) before the figures are taken.
-      await until(async () => (await server.stats()).activeRuns <= open, DRAIN_WITHIN_MS);
+      await until(async () => (await server.stats(ASK_MS)).activeRuns <= open, DRAIN_WITHIN_MS);
     }
     await sleep(1000);
-    const beforeGc = await server.stats();
-    await server.gc();
-    const withStreams = await server.stats();
+    const beforeGc = await server.stats(ASK_MS);
+    // Streams that ended early (refused, timed out) would make the figure per stream a lie.
+    if (beforeGc.activeRuns < open) {
+      streams.abortAll();
+      await streams.outcomes;
+      throw new Error(`only ${beforeGc.activeRuns} of the ${open} opened runs are still running`);
+    }
+    // V8 sweeps and gives back freed pages after the GC returns: the settled figure, as at baseline.
+    await server.gc(ASK_MS);
+    await sleep(500);
+    await server.gc(ASK_MS);
+    const withStreams = await server.stats(ASK_MS);
     const peak = peakRssOf(server.pid);
     const heapTop = snapshots
       ? await (async () => {
@@ -150,7 +168,7 @@ export async function manyOpenStreams({ cleanup, log }) {
     streams.abortAll();
     await streams.outcomes;
     const drained = await until(async () => {
-      const s = await server.stats();
+      const s = await server.stats(ASK_MS);
       return s.activeRuns === 0 && s.alive === 0;
     }, DRAIN_WITHIN_MS);
     if (!drained) throw new Error(`cancelled runs did not all end within ${DRAIN_WITHIN_MS} ms`);
@@ -179,6 +197,6 @@ export async function manyOpenStreams({ cleanup, log }) {
     await agent.close();
     cleanup.remove(closeServer);
     await server.close();
-    if (snapshots) await rm(snapshots, { recursive: true, force: true });
+    if (snapshots && !keepIn) await rm(snapshots, { recursive: true, force: true });
   }
 }

@@ -16,12 +16,12 @@ import {
   type WarmPool,
 } from "@sandcaster/core";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import type { Logger } from "pino";
-import { HttpError, toHttpError } from "./http-error.js";
+import { toHttpError } from "./http-error.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
+import { bodyLimit } from "./middleware/body-limit.js";
 import { corsFor } from "./middleware/cors.js";
 import { hostCheck } from "./middleware/host-check.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -39,6 +39,7 @@ import { readyRoute } from "./routes/ready.js";
 import { runEventsRoute } from "./routes/run-events.js";
 import { runsRoute } from "./routes/runs.js";
 import { isWorkspaceUpload, sessionsRoute } from "./routes/sessions.js";
+import { startNodeSseBodies } from "./routes/sse-node-body.js";
 import { streamTokenRoute } from "./routes/stream-token.js";
 import { templatesRoute } from "./routes/templates.js";
 import { upstreamSessionsRoute } from "./routes/upstream-sessions.js";
@@ -135,6 +136,8 @@ export function createApp(deps: AppDeps): Hono {
 
   const tokens = streamTokens(deps.apiKey);
 
+  // Outermost: an event stream's head goes out once every other middleware is done with it.
+  app.use(startNodeSseBodies());
   if (deps.tracing) app.use(traceRequest(deps.tracing.tracer));
   app.use(requestLog(logger));
   app.use(
@@ -150,21 +153,7 @@ export function createApp(deps: AppDeps): Hono {
   // Clients' requests only: a workspace upload has its own cap, and a remote sandbox's model calls
   // (a whole conversation, which outgrows a client's limit) the gateway's, as over its socket.
   const ownLimit = (c: Context) => isWorkspaceUpload(c) || c.req.path.startsWith("/gateway/");
-  app.use(
-    except(
-      ownLimit,
-      bodyLimit({
-        maxSize: limit,
-        onError: () => {
-          throw new HttpError(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            `the request body is larger than ${limit} bytes`,
-          );
-        },
-      }),
-    ),
-  );
+  app.use(except(ownLimit, bodyLimit(limit)));
 
   app.route("/", healthRoute(deps.version));
   app.route(

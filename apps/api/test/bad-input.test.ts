@@ -136,6 +136,39 @@ describe("POST /query bad input", () => {
     expect(body.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("oversized chunked body (no Content-Length) → 413", async () => {
+    const chunk = new TextEncoder().encode(`{"prompt":"${"x".repeat(100 * 1024)}"}`);
+    const response = await fetch(new URL("/query", t.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(chunk);
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    const body = await expectError(response, 413);
+    expect(body.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("a chunked body within the limit is read", async () => {
+    const response = await fetch(new URL("/query", t.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"prompt": 42}'));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    // Parsed and validated: the wrong type is named, so the body was read.
+    await expectError(response, 400, "prompt");
+  });
+
   it("wrong content type → 415", async () => {
     const response = await fetch(new URL("/query", t.url), {
       method: "POST",

@@ -2,6 +2,7 @@
 // app.onError), then streams it as SSE. A run that must wait for a slot is answered as soon as its
 // record is stored (headers, X-Run-Id, a `system` `queued` event) and streams when its turn comes.
 import { randomUUID } from "node:crypto";
+import type { HttpBindings } from "@hono/node-server";
 import {
   type RunHandle,
   type RunSlots,
@@ -24,6 +25,26 @@ export interface QueryRouteDeps {
   metrics: Metrics;
   heartbeatMs: number;
   isDraining: () => boolean;
+}
+
+/**
+ * Calls `gone` once if the client leaves before the response has ended. From the Node response's
+ * `close` where there is one: `c.req.raw.signal` costs an AbortController (an EventTarget) per
+ * request, held as long as the stream is open.
+ */
+function onClientGone(c: Context, gone: () => void): void {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  if (!outgoing) {
+    c.req.raw.signal.addEventListener("abort", gone, { once: true });
+    return;
+  }
+  if (outgoing.closed) {
+    if (!outgoing.writableFinished) gone();
+    return;
+  }
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) gone();
+  });
 }
 
 /** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
@@ -63,9 +84,10 @@ export async function streamQuery(
     queuedAhead = resolve;
     queueFailed = reject;
   });
-  // Takes a queued run out of the queue when its record cannot be stored (it is answered 503).
+  // Takes a queued run out of the queue when its record cannot be stored (it is answered 503),
+  // or when its client leaves (not with "continue": a queued run then keeps its place).
   const unqueue = new AbortController();
-  const clientGone = keepOnLeave ? undefined : c.req.raw.signal;
+  if (!keepOnLeave) onClientGone(c, () => unqueue.abort());
   let run: RunHandle | undefined;
   const starting = startQuery(
     request,
@@ -80,7 +102,7 @@ export async function streamQuery(
           deps.slots,
           deps.metrics,
           deps.isDraining,
-          clientGone ? AbortSignal.any([clientGone, unqueue.signal]) : unqueue.signal,
+          unqueue.signal,
           // Answered before its slot, so recorded first: its client may ask about it at once.
           (ahead) =>
             queuedRun.record().then(

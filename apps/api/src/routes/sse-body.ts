@@ -98,16 +98,21 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 }
 
 const HEARTBEAT = ": heartbeat\n\n";
-const beats = new Map<number, { timer: NodeJS.Timeout; bodies: Set<SseBody> }>();
+/** A body the heartbeat writes to: SseBody or NodeSseBody. */
+interface Beating {
+  readonly idle: boolean;
+  write(text: string): Promise<void>;
+}
+const beats = new Map<number, { timer: NodeJS.Timeout; bodies: Set<Beating> }>();
 
 /**
  * Sends `body` a heartbeat comment every `everyMs` while it is idle (a client that is not reading
  * gets none queued). One timer per interval for all streams; returns the stop function.
  */
-export function heartbeat(body: SseBody, everyMs: number): () => void {
+export function heartbeat(body: Beating, everyMs: number): () => void {
   let beat = beats.get(everyMs);
   if (!beat) {
-    const bodies = new Set<SseBody>();
+    const bodies = new Set<Beating>();
     const timer = setInterval(() => {
       for (const each of bodies) if (each.idle) void each.write(HEARTBEAT);
     }, everyMs);

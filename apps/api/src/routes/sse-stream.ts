@@ -1,10 +1,17 @@
 // The one way this server writes SSE: frames laid out as hono's writeSSE does (event, data, id),
 // many frames per write, a heartbeat comment while idle, proxy buffering off, clients counted.
-// The body is an SseBody (sse-body.ts): 10,000 open streams must fit in one server's memory.
+// The body is written straight to Node's response (sse-node-body.ts) when served by Node, else an
+// SseBody (sse-body.ts): 10,000 open streams must fit in one server's memory.
 import type { SandcasterEvent } from "@sandcaster/protocol";
 import type { Context } from "hono";
 import type { Metrics } from "../metrics/index.js";
 import { heartbeat, SseBody, type SseStream } from "./sse-body.js";
+import {
+  ALREADY_SENT_HEADER,
+  alreadySentResponse,
+  directResponse,
+  NodeSseBody,
+} from "./sse-node-body.js";
 
 export type { SseStream } from "./sse-body.js";
 
@@ -39,7 +46,8 @@ export function streamRunEvents(
   options: { runId: string; heartbeatMs: number; metrics: Metrics },
   body: (stream: SseStream) => Promise<void>,
 ): Response {
-  const stream = new SseBody();
+  const outgoing = directResponse(c);
+  const stream = outgoing ? new NodeSseBody(outgoing, c) : new SseBody();
   const leave = options.metrics.sseClientConnected();
   const stopBeating = heartbeat(stream, options.heartbeatMs);
   void body(stream)
@@ -52,7 +60,7 @@ export function streamRunEvents(
       leave();
       stream.close();
     });
-  return c.newResponse(stream.readable, 200, {
+  const headers: Record<string, string> = {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache",
     Connection: "keep-alive",
@@ -60,5 +68,9 @@ export function streamRunEvents(
     "Transfer-Encoding": "chunked",
     "X-Accel-Buffering": "no",
     "X-Run-Id": options.runId,
-  });
+  };
+  if (stream instanceof SseBody) return c.newResponse(stream.readable, 200, headers);
+  // Written by the body itself once the middleware are done (startNodeSseBodies).
+  const prepared = c.newResponse(null, 200, { ...headers, [ALREADY_SENT_HEADER]: "true" });
+  return alreadySentResponse(prepared);
 }

@@ -1,0 +1,149 @@
+// An SSE body written straight to Node's ServerResponse: no web ReadableStream, controller,
+// reader and pending read per open stream, nor @hono/node-server's read loop over them (~2.5 KB of
+// heap each). The head goes out once every middleware has had its say (startNodeSseBodies, the
+// app's outermost middleware); what is written before waits for it.
+import type { ServerResponse } from "node:http";
+import type { Context, MiddlewareHandler } from "hono";
+import type { SseStream } from "./sse-body.js";
+
+/** Tells @hono/node-server the route answers on the socket itself. */
+export const ALREADY_SENT_HEADER = "x-hono-already-sent";
+
+const bodies = new WeakMap<Context, NodeSseBody>();
+/** Requests that passed startNodeSseBodies: only their head is sure to be sent. */
+const starters = new WeakSet<Context>();
+
+/** The Node response to write `c`'s event stream to, when it can be written directly. */
+export function directResponse(c: Context): ServerResponse | undefined {
+  if (!starters.has(c)) return undefined;
+  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+}
+
+export class NodeSseBody implements SseStream {
+  aborted = false;
+  private closed = false;
+  private started = false;
+  /** Written before the head went out. */
+  private early = "";
+  private room: { promise: Promise<void>; resolve: () => void } | undefined;
+  private listeners: (() => void)[] | undefined;
+
+  constructor(
+    private readonly outgoing: ServerResponse,
+    c: Context,
+  ) {
+    bodies.set(c, this);
+    // After end() the response closes too: only a close before its end is the client leaving.
+    outgoing.once("close", () => {
+      if (!outgoing.writableFinished) this.abort();
+      this.release();
+    });
+    outgoing.on("drain", () => this.release());
+  }
+
+  /** Whether the socket took everything written (a heartbeat may go out without queueing up). */
+  get idle(): boolean {
+    return this.started && !this.closed && !this.aborted && this.outgoing.writableLength === 0;
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.aborted || this.closed) return;
+    if (!this.started) {
+      this.early += text;
+      return;
+    }
+    if (this.outgoing.write(text)) return;
+    this.room ??= withResolvers();
+    await this.room.promise;
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.aborted) {
+      listener();
+      return;
+    }
+    this.listeners ??= [];
+    this.listeners.push(listener);
+  }
+
+  /** Sends the head (the response as the middleware left it), then what was written so far. */
+  start(response: Response): void {
+    if (this.started || this.aborted) return;
+    this.started = true;
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== ALREADY_SENT_HEADER) headers[name] = value;
+    });
+    this.outgoing.writeHead(response.status, headers);
+    // The client learns of the stream at once, even before its first event.
+    this.outgoing.flushHeaders();
+    if (this.early) this.outgoing.write(this.early);
+    this.early = "";
+    if (this.closed) this.outgoing.end();
+  }
+
+  /** Ends the body after what was written; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.started && !this.aborted) this.outgoing.end();
+    this.release();
+  }
+
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.early = "";
+    this.release();
+    const listeners = this.listeners ?? [];
+    this.listeners = undefined;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // one listener's failure does not keep the others from hearing it
+      }
+    }
+  }
+
+  private release(): void {
+    const room = this.room;
+    this.room = undefined;
+    room?.resolve();
+  }
+}
+
+/**
+ * `response` as the platform's Response. @hono/node-server replaces the global Response with a
+ * lighter one (the platform's is its prototype) that it writes out from its own fields, without
+ * looking for ALREADY_SENT_HEADER: only the platform's lets the route answer on the socket.
+ */
+export function alreadySentResponse(response: Response): Response {
+  const parent: unknown = Object.getPrototypeOf(Response);
+  const Platform =
+    typeof parent === "function" && parent.name === "Response"
+      ? (parent as typeof Response)
+      : Response;
+  if (response instanceof Platform && response.constructor === Platform) return response;
+  return new Platform(null, { status: response.status, headers: response.headers });
+}
+
+/**
+ * The app's outermost middleware: once the others are done with the response (headers added after
+ * the route, such as CORS's Vary), a route's NodeSseBody sends its head.
+ */
+export function startNodeSseBodies(): MiddlewareHandler {
+  return async function startNodeSseBodies(c, next) {
+    starters.add(c);
+    await next();
+    bodies.get(c)?.start(c.res);
+  };
+}
+
+function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
