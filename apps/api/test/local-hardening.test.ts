@@ -137,8 +137,16 @@ it.runIf(bwrap.ok && isRoot)(
     expect(said).toContain("disk limit (64 MB)");
     expect(events.at(-1)).toMatchObject({ type: "result" });
 
-    // Nothing left: no sandbox dir, no cgroup, no mount.
+    // Nothing left: no sandbox dir, no cgroup, no mount (removal follows the stream's end).
     const name = host?.name as string;
+    const dirName = name.slice(0, name.lastIndexOf("."));
+    const left = async () =>
+      existsSync(join(PIDS_CGROUPS, name)) ||
+      existsSync(join(tmpdir(), dirName)) ||
+      (await readFile("/proc/self/mountinfo", "utf8")).includes(dirName);
+    for (let tries = 0; tries < 300 && (await left()); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(existsSync(join(PIDS_CGROUPS, name))).toBe(false);
     expect(existsSync(join(tmpdir(), name.slice(0, name.lastIndexOf("."))))).toBe(false);
     expect(await readFile("/proc/self/mountinfo", "utf8")).not.toContain(

@@ -20,9 +20,15 @@ it("reports readiness, and counts runs, tokens, cost and sandbox acquisition", a
 
   const auth = { authorization: "Bearer ops-key" };
   await readEvents(await postQuery(t.url, { prompt: "count me", model: "haiku" }, auth));
-  const metrics = await fetch(new URL("/metrics", t.url), { headers: auth });
-  expect(metrics.headers.get("content-type")).toContain("text/plain");
-  const text = await metrics.text();
+  // A run counts as finished once its sandbox is gone, which follows its stream's end.
+  const finished = /sandcaster_runs_finished_total\{status="completed"/;
+  let text = "";
+  for (let tries = 0; tries < 300 && !finished.test(text); tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    const metrics = await fetch(new URL("/metrics", t.url), { headers: auth });
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    text = await metrics.text();
+  }
   expect(text).toMatch(/sandcaster_runs_started_total\{provider="anthropic",sandbox="local"\} 1/);
   expect(text).toMatch(
     /sandcaster_runs_finished_total\{status="completed",provider="anthropic",sandbox="local"\} 1/,

@@ -88,7 +88,8 @@ describe("sandcaster query, in-process", () => {
     const env = await envFor([
       {
         toolCalls: [
-          { name: "bash", input: { command: "echo 'first words' >&2; echo more; exit 3" } },
+          // Both lines on stderr: stdout and stderr are two pipes, read in either order.
+          { name: "bash", input: { command: "echo 'first words' >&2; echo more >&2; exit 3" } },
           { name: "bash", input: { command: "exit 4" } },
         ],
       },
