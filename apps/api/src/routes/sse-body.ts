@@ -2,6 +2,8 @@
 // written to directly (hono's streamSSE puts a TransformStream, a second ReadableStream, a writer
 // and a TextEncoder in front of it), and one heartbeat timer per interval shared by every stream.
 
+import { SseBodyState } from "./sse-body-state.js";
+
 /** What a route writes an event stream through. */
 export interface SseStream {
   /** True once the client is gone: writes do nothing from then on. */
@@ -12,16 +14,13 @@ export interface SseStream {
   onAbort(listener: () => void): void;
 }
 
-export class SseBody implements SseStream {
-  aborted = false;
+export class SseBody extends SseBodyState implements SseStream {
   private closed = false;
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  /** Resolved when the reader wants more (or the stream ends): writers waiting for room. */
-  private room: { promise: Promise<void>; resolve: () => void } | undefined;
-  private listeners: (() => void)[] | undefined;
   readonly readable: ReadableStream<Uint8Array>;
 
   constructor() {
+    super();
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
@@ -42,17 +41,7 @@ export class SseBody implements SseStream {
     if (this.aborted || this.closed || !controller) return;
     controller.enqueue(Buffer.from(text));
     if ((controller.desiredSize ?? 0) > 0) return;
-    this.room ??= withResolvers();
-    await this.room.promise;
-  }
-
-  onAbort(listener: () => void): void {
-    if (this.aborted) {
-      listener();
-      return;
-    }
-    this.listeners ??= [];
-    this.listeners.push(listener);
+    await this.waitForRoom();
   }
 
   /** Ends the body after what was written; idempotent. */
@@ -66,35 +55,6 @@ export class SseBody implements SseStream {
     }
     this.release();
   }
-
-  private abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.release();
-    const listeners = this.listeners ?? [];
-    this.listeners = undefined;
-    for (const listener of listeners) {
-      try {
-        listener();
-      } catch {
-        // one listener's failure does not keep the others from hearing it
-      }
-    }
-  }
-
-  private release(): void {
-    const room = this.room;
-    this.room = undefined;
-    room?.resolve();
-  }
-}
-
-function withResolvers(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
 
 const HEARTBEAT = ": heartbeat\n\n";

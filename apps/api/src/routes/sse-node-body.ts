@@ -5,6 +5,7 @@
 import type { ServerResponse } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import type { SseStream } from "./sse-body.js";
+import { SseBodyState } from "./sse-body-state.js";
 
 /** Tells @hono/node-server the route answers on the socket itself. */
 export const ALREADY_SENT_HEADER = "x-hono-already-sent";
@@ -19,19 +20,17 @@ export function directResponse(c: Context): ServerResponse | undefined {
   return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
 }
 
-export class NodeSseBody implements SseStream {
-  aborted = false;
+export class NodeSseBody extends SseBodyState implements SseStream {
   private closed = false;
   private started = false;
   /** Written before the head went out. */
   private early = "";
-  private room: { promise: Promise<void>; resolve: () => void } | undefined;
-  private listeners: (() => void)[] | undefined;
 
   constructor(
     private readonly outgoing: ServerResponse,
     c: Context,
   ) {
+    super();
     bodies.set(c, this);
     // After end() the response closes too: only a close before its end is the client leaving.
     outgoing.once("close", () => {
@@ -53,17 +52,7 @@ export class NodeSseBody implements SseStream {
       return;
     }
     if (this.outgoing.write(text)) return;
-    this.room ??= withResolvers();
-    await this.room.promise;
-  }
-
-  onAbort(listener: () => void): void {
-    if (this.aborted) {
-      listener();
-      return;
-    }
-    this.listeners ??= [];
-    this.listeners.push(listener);
+    await this.waitForRoom();
   }
 
   /** Sends the head (the response as the middleware left it), then what was written so far. */
@@ -82,34 +71,18 @@ export class NodeSseBody implements SseStream {
     if (this.closed) this.outgoing.end();
   }
 
+  /** What was written before the head is dropped with the client. */
+  protected override abort(): void {
+    this.early = "";
+    super.abort();
+  }
+
   /** Ends the body after what was written; idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.started && !this.aborted) this.outgoing.end();
     this.release();
-  }
-
-  private abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.early = "";
-    this.release();
-    const listeners = this.listeners ?? [];
-    this.listeners = undefined;
-    for (const listener of listeners) {
-      try {
-        listener();
-      } catch {
-        // one listener's failure does not keep the others from hearing it
-      }
-    }
-  }
-
-  private release(): void {
-    const room = this.room;
-    this.room = undefined;
-    room?.resolve();
   }
 }
 
@@ -138,12 +111,4 @@ export function startNodeSseBodies(): MiddlewareHandler {
     await next();
     bodies.get(c)?.start(c.res);
   };
-}
-
-function withResolvers(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
