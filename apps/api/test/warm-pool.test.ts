@@ -35,12 +35,19 @@ async function pooledContainers(): Promise<{ id: string; env: string[] }[]> {
       c.Labels["sandcaster.owner"]?.startsWith(`${hostname()}/${process.pid}/`) &&
       c.Labels["sandcaster.run-id"]?.startsWith("pool_"),
   );
-  return Promise.all(
-    pooled.map(async (c) => ({
-      id: c.Id,
-      env: (await docker.getContainer(c.Id).inspect()).Config.Env ?? [],
-    })),
+  // A container listed here may be removed before its inspect (the used one goes after the
+  // stream's end): it is left out, as the next listing would.
+  const found = await Promise.all(
+    pooled.map(async (c) => {
+      try {
+        return { id: c.Id, env: (await docker.getContainer(c.Id).inspect()).Config.Env ?? [] };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    }),
   );
+  return found.filter((c) => c !== undefined);
 }
 
 const TURNS = [
