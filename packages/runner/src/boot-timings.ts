@@ -2,7 +2,13 @@
 // (never stdout, which carries events only). Each mark: wall ms since the process's timeOrigin,
 // and the process's CPU ms so far (less swayed by other load on the machine than wall time).
 
+import { cachedDataVersionTag } from "node:v8";
+
 type Mark = "main" | "config" | "sdk";
+
+// V8 derives this tag from its flags, among others: it changes once boot/liftoff-before-wasm.ts
+// sets its flag, which shows that the flag was set before the run's model request.
+const v8TagAtStart = cachedDataVersionTag();
 
 const marks: Partial<Record<Mark, number>> = {};
 const cpuMarks: Partial<Record<Mark, number>> = {};
@@ -31,6 +37,7 @@ export function reportBootTimings(): void {
     timeOrigin: performance.timeOrigin,
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: start.__sandcasterBundleStart,
+    v8FlagsSet: cachedDataVersionTag() !== v8TagAtStart,
     ...marks,
     cpu: { bundleStart: start.__sandcasterBundleCpu, ...cpuMarks, exit: cpuMs() },
   };

@@ -1,18 +1,20 @@
 // Build time: writes dist/runner.mjs, the ONE file a sandbox receives: a small ESM loader, then
-// the bundled runner (CommonJS) and V8's code cache for it, each in a trailing comment. The loader
-// reads them back and compiles the bundle with the cache, so a cold boot neither parses ~3 MB of
-// JS nor compiles the functions the build's run used. A cache made by another Node (the
-// user-facing image's) is skipped without being decoded; one V8 rejects (other V8 flags, a
-// damaged file) is ignored and the bundle compiles from source. Nothing is written at run time:
-// each sandbox gets a fresh copy of this file, so no run leaves a cache behind for another.
+// the bundled runner (CommonJS) and V8's code cache for it, each gzipped and base64'd in a
+// trailing comment. The loader reads them back and compiles the bundle with the cache, so a cold
+// boot neither parses ~3 MB of JS nor compiles the functions the build's run used.
+// Why compressed: Node's ESM loader reads, decodes and scans every byte of the file before the
+// loader runs (~3 passes over it), so each MB costs every run; inflating costs less (measured: gzip
+// inflates ~2x faster than brotli here, which its smaller output does not pay back). Its CRC also
+// stops a damaged cache before V8 sees it.
+// A cache made by another Node (the user-facing image's) is skipped without being decoded; one
+// that does not decompress or that V8 rejects (other V8 flags, a damaged file) is ignored and the
+// bundle compiles from source. Nothing is written at run time: each sandbox gets a fresh copy of
+// this file, so no run leaves a cache behind for another.
+import { constants, gzipSync } from "node:zlib";
 
 // Node's own CommonJS wrapper, so the bundle's require() works.
 const WRAPPER_HEAD = "(function (exports, require, module, __filename, __dirname) {\n";
 const WRAPPER_TAIL = "\n})";
-// Comments end at "*/"; the bundle's few ones (in regexes and strings) are stored with a byte the
-// bundle never contains (checked), and restored on load.
-const COMMENT_END = "*/";
-const STORED_COMMENT_END = "*\u0001/";
 const OFFSET_WIDTH = 10;
 
 /** The runtime a cache is valid for; the loader skips the cache on any other. */
@@ -25,24 +27,33 @@ export function wrapBody(body) {
   return WRAPPER_HEAD + body + WRAPPER_TAIL;
 }
 
-/** The runner file's text: `body` is esbuild's CommonJS output, `cache` V8's code cache for it. */
-export function runnerFile(body, cache) {
-  // Offsets into the file are offsets into its text only while every character is one byte
-  // (esbuild escapes the rest); the stored comment ends must be the only \u0001 in it.
-  if (Buffer.byteLength(body) !== body.length || body.includes("\u0001"))
-    throw new Error("the runner bundle must be ASCII without \\u0001");
-  const stored = wrapBody(body).replaceAll(COMMENT_END, STORED_COMMENT_END);
-  const cacheText = cache ? Buffer.from(cache).toString("base64") : "";
-  const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
-  const layout = (bodyAt, cacheAt) =>
-    `${loader(pad(bodyAt), pad(bodyAt + stored.length), pad(cacheAt), pad(cacheAt + cacheText.length), cache ? cacheRuntime() : "")}/*\n`;
-  // The loader holds the offsets, so measure it with placeholders of the same width.
-  const bodyAt = layout(0, 0).length;
-  const cacheAt = bodyAt + stored.length + "\n*/\n/*\n".length;
-  return `${layout(bodyAt, cacheAt)}${stored}\n*/\n/*\n${cacheText}\n*/\n`;
+/** Base64 has no "*", so the text can never end its comment early. */
+function packed(bytes) {
+  return gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).toString("base64");
 }
 
-function loader(bodyAt, bodyEnd, cacheAt, cacheEnd, runtime) {
+/** The runner file's text: `body` is esbuild's CommonJS output, `cache` V8's code cache for it. */
+export function runnerFile(body, cache) {
+  // The loader turns the body back into text a byte a character (latin1, the cheapest decode).
+  if (Buffer.byteLength(body) !== body.length) throw new Error("the runner bundle must be ASCII");
+  const bodyBytes = Buffer.from(wrapBody(body), "latin1");
+  const bodyText = packed(bodyBytes);
+  const cacheText = cache ? packed(cache) : "";
+  const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
+  const layout = (bodyAt, cacheAt) =>
+    `${loader(
+      [pad(bodyAt), pad(bodyAt + bodyText.length), bodyBytes.length],
+      [pad(cacheAt), pad(cacheAt + cacheText.length), cache?.length ?? 0],
+      cache ? cacheRuntime() : "",
+    )}/*\n`;
+  // The loader holds the offsets, so measure it with placeholders of the same width.
+  const bodyAt = layout(0, 0).length;
+  const cacheAt = bodyAt + bodyText.length + "\n*/\n/*\n".length;
+  return `${layout(bodyAt, cacheAt)}${bodyText}\n*/\n/*\n${cacheText}\n*/\n`;
+}
+
+/** `body` and `cache`: [start, end] of the text in the file, and its size unpacked. */
+function loader(body, cache, runtime) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -50,22 +61,31 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
+import { gunzipSync } from "node:zlib";
 
 const filename = fileURLToPath(import.meta.url);
-// Read as bytes and decode only the two parts (every byte is one character: checked at build).
 const file = readFileSync(filename);
-const source = file.latin1Slice(${bodyAt}, ${bodyEnd}).replaceAll(${JSON.stringify(STORED_COMMENT_END)}, ${JSON.stringify(COMMENT_END)});
+// One output chunk of the known size: inflating into 16 KB chunks and joining them costs ~40 %.
+const unpack = (from, to, size) =>
+  gunzipSync(Buffer.from(file.latin1Slice(from, to), "base64"), { chunkSize: Math.max(size, 64) });
+const source = unpack(${body.join(", ")}).latin1Slice();
 const cacheRuntime = ${JSON.stringify(runtime)};
-const cachedData =
-  cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`
-    ? Buffer.from(file.latin1Slice(${cacheAt}, ${cacheEnd}), "base64")
-    : undefined;
+let cachedData;
+let codeCache = "none";
+if (cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`) {
+  try {
+    cachedData = unpack(${cache.join(", ")});
+  } catch {
+    codeCache = "rejected";
+  }
+}
 const script = new Script(source, { filename, cachedData });
 globalThis.__sandcasterCodeCache =
-  cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "accepted";
-// The build's run that makes the cache (src/boot/make-code-cache.mjs) takes it just before the
-// run's first use of fetch, with every function compiled up to there; not later, because V8
-// stamps a cache with its flags and the runner then sets one (src/boot/liftoff-before-fetch.ts).
+  cachedData === undefined ? codeCache : script.cachedDataRejected ? "rejected" : "accepted";
+// The build's run that makes the cache (src/boot/make-code-cache.mjs) takes it at the run's first
+// WebAssembly compile (undici's, on the first fetch), with every function compiled up to there;
+// not later, because V8
+// stamps a cache with its flags and the runner then sets one (src/boot/liftoff-before-wasm.ts).
 const cacheOut = process.env.SANDCASTER_CODE_CACHE_OUT;
 if (cacheOut)
   globalThis[Symbol.for("sandcaster.beforeV8Flags")] = () =>
