@@ -30,10 +30,13 @@ export function reportBootTimings(): void {
     __sandcasterBundleStart?: number;
     __sandcasterBundleCpu?: number;
     __sandcasterCodeCache?: string;
+    __sandcasterSdkCodeCache?: string;
   };
   const timings = {
     // Whether V8 took the bundle's code cache: "accepted", "rejected" or "none" (boot/ files).
     codeCache: start.__sandcasterCodeCache,
+    // The same for the part holding the run's model SDK (boot/sdk-chunks.mjs).
+    sdkCodeCache: start.__sandcasterSdkCodeCache,
     timeOrigin: performance.timeOrigin,
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: start.__sandcasterBundleStart,

@@ -61,17 +61,19 @@ describe.each(PROVIDERS.filter((p) => p.name !== "openrouter"))("cold run via $n
     ws = await makeWorkspace();
     const marks = bootMarks((await answersCold(ws, p)).stderr);
     expect(marks?.codeCache).toBe("accepted");
+    // The family's SDK is a part of its own, with its own cache (boot/sdk-chunks.mjs).
+    expect(marks?.sdkCodeCache).toBe("accepted");
     // The flag is now set at the first WebAssembly compile (boot/liftoff-before-wasm.ts): the run
     // must still get there, or exit waits for V8's TurboFan compile of undici's parser.
     expect(marks?.v8FlagsSet).toBe(true);
   });
 });
 
-/** The byte range of the cache's text (gzip, base64) in the runner file, as its loader names it. */
-function cacheRange(file: string): { at: number; end: number } {
-  const ranges = [...file.matchAll(/unpack\(\s*(\d+),\s*(\d+),\s*\d+\)/g)];
-  expect(ranges).toHaveLength(2);
-  return { at: Number(ranges[1]?.[1]), end: Number(ranges[1]?.[2]) };
+/** The byte range of a part's cache's text (gzip, base64) in the file, as its loader names it. */
+function cacheRange(file: string, part = "runner"): { at: number; end: number } {
+  const range = file.match(new RegExp(`"cache:${part}": \\[\\s*(\\d+),\\s*(\\d+),\\s*\\d+\\]`));
+  expect(range).not.toBeNull();
+  return { at: Number(range?.[1]), end: Number(range?.[2]) };
 }
 
 describe("a code cache V8 cannot use", () => {
@@ -83,6 +85,17 @@ describe("a code cache V8 cannot use", () => {
       return `${file.slice(0, at)}${"A".repeat(16)}${file.slice(at + 16)}`;
     });
     expect(codeCacheOf((await answersCold(ws, PROVIDERS[0])).stderr)).toBe("rejected");
+  });
+
+  it("a damaged one for the SDK's part is rejected and the run is unchanged", async () => {
+    ws = await makeWorkspace();
+    await editRunner(ws, (file) => {
+      const { at } = cacheRange(file, "sdk:@anthropic-ai/sdk");
+      return `${file.slice(0, at)}${"A".repeat(16)}${file.slice(at + 16)}`;
+    });
+    const marks = bootMarks((await answersCold(ws, PROVIDERS[0])).stderr);
+    expect(marks?.codeCache).toBe("accepted");
+    expect(marks?.sdkCodeCache).toBe("rejected");
   });
 
   it("one damaged inside, past gzip's header, is rejected and the run is unchanged", async () => {
@@ -118,6 +131,8 @@ describe("a code cache V8 cannot use", () => {
         return `const cacheRuntime = "${"x".repeat(runtime.length)}"`;
       }),
     );
-    expect(codeCacheOf((await answersCold(ws, PROVIDERS[0])).stderr)).toBe("none");
+    const marks = bootMarks((await answersCold(ws, PROVIDERS[0])).stderr);
+    expect(marks?.codeCache).toBe("none");
+    expect(marks?.sdkCodeCache).toBe("none");
   });
 });
