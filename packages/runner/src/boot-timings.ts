@@ -3,6 +3,7 @@
 // and the process's CPU ms so far (less swayed by other load on the machine than wall time).
 
 import { cachedDataVersionTag } from "node:v8";
+import { builtinsAfterFlags } from "./boot/liftoff-before-wasm.js";
 
 type Mark = "main" | "config" | "sdk";
 
@@ -41,6 +42,8 @@ export function reportBootTimings(): void {
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: start.__sandcasterBundleStart,
     v8FlagsSet: cachedDataVersionTag() !== v8TagAtStart,
+    // Compiled from source, since the flags no longer match Node's cache of its own modules.
+    builtinsAfterFlags: builtinsAfterFlags(),
     ...marks,
     cpu: { bundleStart: start.__sandcasterBundleCpu, ...cpuMarks, exit: cpuMs() },
   };

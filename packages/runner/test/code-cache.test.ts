@@ -66,6 +66,12 @@ describe.each(PROVIDERS.filter((p) => p.name !== "openrouter"))("cold run via $n
     // The flag is now set at the first WebAssembly compile (boot/liftoff-before-wasm.ts): the run
     // must still get there, or exit waits for V8's TurboFan compile of undici's parser.
     expect(marks?.v8FlagsSet).toBe(true);
+    // What undici loads after its parser's compile is loaded before the flag, with Node's cache
+    // (undici itself ends loading after it: the list is real).
+    expect(marks?.builtinsAfterFlags).toContain("internal/deps/undici/undici");
+    expect(marks?.builtinsAfterFlags).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(crypto|tls|http2|worker_threads)$/)]),
+    );
   });
 });
 
@@ -134,5 +140,7 @@ describe("a code cache V8 cannot use", () => {
     const marks = bootMarks((await answersCold(ws, PROVIDERS[0])).stderr);
     expect(marks?.codeCache).toBe("none");
     expect(marks?.sdkCodeCache).toBe("none");
+    // What was measured on the build's Node is not assumed of another: nothing is loaded early.
+    expect(marks?.builtinsAfterFlags).toContain("crypto");
   });
 });

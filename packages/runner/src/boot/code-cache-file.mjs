@@ -94,6 +94,8 @@ const unpack = (name) => {
 };
 const cacheRuntime = ${JSON.stringify(runtime)};
 const cachesFit = cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`;
+// For boot/liftoff-before-wasm.ts: what it measured on the build's Node holds here.
+globalThis[Symbol.for("sandcaster.builtOnThisNode")] = cachesFit;
 const nodeRequire = createRequire(filename);
 const compiled = new Map();
 

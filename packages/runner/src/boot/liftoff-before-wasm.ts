@@ -19,6 +19,37 @@ const COMPILING = ["compile", "compileStreaming", "instantiate", "instantiateStr
 
 type Wasm = Record<string, unknown>;
 
+// What Node 20's undici loads after its parser's compile (it compiles it while it loads): Node
+// builtins that, once the flag is set, compile from source instead of Node's cache (measured with
+// process.moduleLoadList). Loaded just before the flag instead; undici then takes them as loaded.
+const UNDICI_LATER_BUILTINS = ["node:crypto", "node:tls", "node:http2", "node:worker_threads"];
+const UNDICI_LATER_GLOBALS = ["ReadableStream", "WritableStream"];
+
+// Set by the loader (boot/code-cache-file.mjs) when this is the Node that built the file: the
+// list above was measured there, and another Node's undici may need none of them.
+const BUILT_ON_THIS_NODE = Symbol.for("sandcaster.builtOnThisNode");
+
+function loadWhileCacheHolds(): void {
+  if ((globalThis as Record<symbol, unknown>)[BUILT_ON_THIS_NODE] !== true) return;
+  // process.getBuiltinModule: Node >= 20.16.
+  const load = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (!load) return;
+  for (const id of UNDICI_LATER_BUILTINS) load(id);
+  for (const name of UNDICI_LATER_GLOBALS) void (globalThis as Record<string, unknown>)[name];
+}
+
+const moduleLoadList = () => (process as { moduleLoadList?: string[] }).moduleLoadList ?? [];
+let loadedBeforeFlags: number | undefined;
+
+/** Node's builtin modules loaded since the flag was set (compiled without Node's code cache). */
+export function builtinsAfterFlags(): string[] {
+  if (loadedBeforeFlags === undefined) return [];
+  return moduleLoadList()
+    .slice(loadedBeforeFlags)
+    .filter((entry) => entry.startsWith("NativeModule "))
+    .map((entry) => entry.slice("NativeModule ".length));
+}
+
 export function liftoffOnlyBeforeWasm(): void {
   const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
   // No WebAssembly (--jitless): nothing will compile, so nothing to wait for at exit either.
@@ -33,6 +64,8 @@ export function liftoffOnlyBeforeWasm(): void {
     for (const [name, original] of originals) wasm[name] = original;
     const hook = (globalThis as Record<symbol, unknown>)[BEFORE_FLAGS_HOOK];
     if (typeof hook === "function") hook();
+    loadWhileCacheHolds();
+    loadedBeforeFlags = moduleLoadList().length;
     setFlagsFromString("--liftoff-only");
   };
   for (const [name, original] of originals) {
