@@ -154,6 +154,12 @@ export interface Sandbox {
    * that cannot is not used (the run gets a cold one).
    */
   adopt?(options: CreateSandboxOptions): Promise<void>;
+  /**
+   * Boots ahead what ending a run needs (docker: the changed-file scanner); resolves once it is up,
+   * never rejects. A warm pool calls it while it prepares the sandbox, so a run taken from the pool
+   * does not share the CPU with that boot; otherwise the sandbox boots it when it sees fit.
+   */
+  prestart?(): Promise<void>;
   /** Kills every process and removes the sandbox. Idempotent; never throws. */
   destroy(): Promise<void>;
 }

@@ -39,10 +39,13 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
   });
   const acquireSecs = seconds(performance.now() - started);
   log.info({ sandboxId: sandbox.id, acquireSecs }, "sandbox ready");
-  // Before anything runs in it: an E2B webhook about this run is believed only for this sandbox.
-  await scope.services.store
+  // A failed write only leaves the record without its sandbox id (logged; nothing waits for it).
+  const recorded = scope.services.store
     .recordSandbox(scope.runId, sandbox.id)
     .catch((error: unknown) => log.error({ err: error }, "could not record the run's sandbox"));
+  // Before anything runs in it: an E2B webhook about this run is believed only for this sandbox.
+  // For other providers nothing reads it during the run, so it is written beside the run's start.
+  if (sandbox.provider === "e2b") await recorded;
   scope.onSandboxReady?.(acquireSecs);
   scope.emit({
     type: "system",

@@ -304,6 +304,41 @@ describe("WarmPool with a preparer (pre-booted runners)", () => {
     expect(warm.stats()).toMatchObject({ hits: 2, misses: 0 });
   });
 
+  it("boots what a sandbox boots ahead before preparing it, and counts it warm only once that is up", async () => {
+    const fake = fakeProvider();
+    const booted = new Map<string, () => void>();
+    const order: string[] = [];
+    const provider: SandboxProvider = {
+      ...fake.provider,
+      async create(options) {
+        const sandbox = await fake.provider.create(options);
+        sandbox.prestart = () => {
+          order.push(`prestart ${sandbox.id}`);
+          return new Promise<void>((resolve) => booted.set(sandbox.id, resolve));
+        };
+        return sandbox;
+      },
+    };
+    const warm = prepared(
+      provider,
+      {
+        prepare: async (sandbox) => {
+          order.push(`prepare ${sandbox.id}`);
+        },
+        ready: () => true,
+        warm: () => true,
+      },
+      2,
+    );
+    await until(() => warm.stats().ready === 2);
+    expect(order.slice(0, 2)).toEqual(["prestart sb-1", "prepare sb-1"]);
+    // Its runner is warm, but a Node process is still starting beside it: not warm yet.
+    expect(warm.stats().warm).toBe(0);
+    booted.get("sb-2")?.();
+    await until(() => warm.stats().warm === 1);
+    expect((await warm.acquire(runOptions())).id).toBe("sb-2");
+  });
+
   it("takes the prepared process still running as the health check: no provider round trip", async () => {
     const fake = fakeProvider();
     const warm = prepared(fake.provider, { prepare: async () => {}, ready: () => true });

@@ -52,7 +52,7 @@ export interface WarmPoolStats {
   provider: string;
   size: number;
   ready: number;
-  /** Of the ready ones, those also warmed up (all of them when nothing is prepared in them). */
+  /** Of the ready ones, those also warmed up, with what they boot ahead up (all of them when nothing is prepared or booted ahead in them). */
   warm: number;
   creating: number;
   hits: number;
@@ -64,6 +64,8 @@ export interface WarmPoolStats {
 interface Idle {
   sandbox: Sandbox;
   createdAt: number;
+  /** What the sandbox boots ahead for the run's end (sandbox.prestart) is up. */
+  ahead: boolean;
 }
 
 export class WarmPool {
@@ -177,7 +179,8 @@ export class WarmPool {
   }
 
   private isWarm(entry: Idle): boolean {
-    return this.options.preparer?.warm?.(entry.sandbox) ?? true;
+    // A run handed a sandbox where a Node process is still starting shares the CPU with it.
+    return entry.ahead && (this.options.preparer?.warm?.(entry.sandbox) ?? true);
   }
 
   private expired(entry: Idle): boolean {
@@ -261,6 +264,9 @@ export class WarmPool {
         },
         signal: this.stop.signal,
       });
+      // Off any run's way, while the preparer copies the runner in; a failed one only costs the
+      // run's end a boot (it then starts its own).
+      const ahead = sandbox.prestart?.();
       try {
         await this.options.preparer?.prepare(sandbox, this.stop.signal);
       } catch (error) {
@@ -273,7 +279,11 @@ export class WarmPool {
         await sandbox.destroy();
         return;
       }
-      this.idle.push({ sandbox, createdAt: Date.now() });
+      const entry: Idle = { sandbox, createdAt: Date.now(), ahead: ahead === undefined };
+      this.idle.push(entry);
+      void ahead?.then(() => {
+        entry.ahead = true;
+      });
     } catch (error) {
       if (this.closed) return;
       this.failures++;

@@ -1,4 +1,5 @@
-// The changed-file scanner booted ahead (from a process's first output): it lists what changed
+// The changed-file scanner booted ahead (from a process's first output, or by a warm pool through
+// prestart()): it lists what changed
 // when it is told to, not when it booted, and a process in the sandbox cannot make it list early
 // or garble the list (the sandbox then gets a fresh scan).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +87,34 @@ describe.skipIf(!available)("docker changed files, scanned ahead (real daemon)",
     const changed = await sandbox.readChangedFiles(LIMITS, never);
     expect(changed.files.map((file) => file.path)).toEqual(["late.txt"]);
     // Told once, it is gone: nothing waits in the sandbox any more.
+    const left = await nodeInContainer(
+      sandbox.id,
+      `${FIND_SCANNER} console.log(scanner() ?? "none");`,
+    );
+    expect(left.trim()).toBe("none");
+  }, 120_000);
+
+  it("prestart() resolves once a scanner waits in the sandbox, and it then lists the run's changes", async () => {
+    const sandbox = await provider.create(sandboxOptions());
+    sandboxes.push(sandbox);
+    // As a warm pool does, before anything of a run is in the sandbox.
+    await sandbox.prestart?.();
+    const waiting = await nodeInContainer(
+      sandbox.id,
+      `${FIND_SCANNER} console.log(scanner() ?? "none");`,
+    );
+    expect(waiting.trim()).toMatch(/^\d+$/);
+    await sandbox.writeFiles([{ path: "/workspace/staged.txt", content: Buffer.from("x") }], never);
+    const run = await finish(
+      await sandbox.spawn({
+        command: ["node", "-e", `require("fs").writeFileSync("/workspace/made.txt", "y")`],
+        env: {},
+        signal: never,
+      }),
+    );
+    expect(run.status).toEqual({ exitCode: 0 });
+    const changed = await sandbox.readChangedFiles(LIMITS, never);
+    expect(changed.files.map((file) => file.path)).toEqual(["made.txt"]);
     const left = await nodeInContainer(
       sandbox.id,
       `${FIND_SCANNER} console.log(scanner() ?? "none");`,

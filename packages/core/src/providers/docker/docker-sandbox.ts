@@ -169,7 +169,7 @@ export class DockerSandbox implements Sandbox {
           // Once the process is up and printing (not competing with its start for the CPU), a
           // scanner boots beside it: the changed files are then listed without a Node start.
           onFirstOutput: () => {
-            if (!this.#destroying) this.#scanner.prestart();
+            if (!this.#destroying) void this.#scanner.prestart();
           },
           onStart: () => {
             this.#running++;
@@ -186,6 +186,11 @@ export class DockerSandbox implements Sandbox {
       if (options.signal.aborted) throw abortReason(options.signal);
       throw this.#fail(error, "SANDBOX_EXEC_FAILED", "start a process");
     }
+  }
+
+  prestart(): Promise<void> {
+    if (this.#destroying || this.#state === "stopped") return Promise.resolve();
+    return this.#scanner.prestart();
   }
 
   async readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles> {

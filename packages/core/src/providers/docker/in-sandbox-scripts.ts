@@ -103,8 +103,9 @@ process.on("SIGUSR2", () => {
  * Changed-file scanner. argv: <root> <marker> [wait]. Prints a JSON array of [relativePath, size]
  * for the regular files under <root> (symlinks are neither followed nor listed) whose ctime is
  * after the marker's ctime (all files when there is no marker). ctime cannot be set back by user
- * code. With "wait" it boots, then scans only at the end of its stdin: started ahead, it takes
- * Node's start-up off the run's end (bytes on stdin are ignored; only its writer can close it).
+ * code. With "wait" it boots, prints a newline (it is up: JSON allows the leading whitespace),
+ * then scans only at the end of its stdin: started ahead, it takes Node's start-up off the run's
+ * end (bytes on stdin are ignored; only its writer can close it).
  */
 export const SCAN_SCRIPT = `
 const fs = require("node:fs");
@@ -132,6 +133,7 @@ const scan = () => {
   process.stdout.write(JSON.stringify(out));
 };
 if (mode === "wait") {
+  process.stdout.write("\\n");
   process.stdin.on("data", () => {});
   process.stdin.on("end", scan);
 } else scan();

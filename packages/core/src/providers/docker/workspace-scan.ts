@@ -1,7 +1,8 @@
 // Lists the files a run changed (SCAN_SCRIPT run in the container). Most of a scan is Node's start
 // in the container (~100 ms of a ~200 ms scan, more on a busy host), so one scanner is started
 // ahead, once the run's process has printed something, and waits there for the end of its stdin:
-// the run's end then only pays for the walk itself.
+// the run's end then only pays for the walk itself. A warm pool boots it while it prepares the
+// sandbox (prestart's promise says when it is up), off any run's way.
 import type Dockerode from "dockerode";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import type { Candidate } from "./changed-files.js";
@@ -28,6 +29,8 @@ interface Waiting {
   /** Its output ended before it was told to scan (killed, or the container is gone). */
   endedEarly: boolean;
   size: number;
+  /** Resolves once it printed that it is up, or its output ended (it will not come up). */
+  up: Promise<void>;
 }
 
 export class WorkspaceScanner {
@@ -35,9 +38,13 @@ export class WorkspaceScanner {
 
   constructor(private readonly target: ScanTarget) {}
 
-  /** Boots a scanner that waits in the container; at most one waits at a time. */
-  prestart(): void {
+  /**
+   * Boots a scanner that waits in the container; at most one waits at a time. Resolves once it is
+   * up (or could not be started: the scan then starts one itself); never rejects.
+   */
+  prestart(): Promise<void> {
     this.#waiting ??= this.#start().catch(() => undefined);
+    return this.#waiting.then((waiting) => waiting?.up);
   }
 
   /**
@@ -99,6 +106,10 @@ export class WorkspaceScanner {
       told: false,
       endedEarly: false,
       size: 0,
+      up: new Promise((resolve) => {
+        streams.stdout.once("data", () => resolve());
+        void streams.ended.then(() => resolve());
+      }),
     };
     const keep = (into: Buffer[]) => (chunk: Buffer) => {
       waiting.size += chunk.length;
