@@ -37,10 +37,17 @@ describe("lazyChild", () => {
     expect(lines[1]).not.toHaveProperty("extension");
   });
 
-  it("keeps the parent's level checks", () => {
+  it("makes no child for a line below the level, and keeps the parent's level checks", () => {
     const { lines, logger } = capture();
-    const log = lazyChild(logger, { runId: "run_2" });
+    const child = logger.child;
+    let children = 0;
+    logger.child = function countedChild(this: typeof logger, ...args: Parameters<typeof child>) {
+      children++;
+      return child.apply(this, args);
+    } as typeof logger.child;
+    const log = lazyChild(lazyChild(logger, { runId: "run_2" }), { extension: "gateway" });
     log.debug("below the level");
+    expect(children).toBe(0);
     expect(log.isLevelEnabled("debug")).toBe(false);
     expect(lines).toEqual([]);
   });
