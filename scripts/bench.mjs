@@ -13,7 +13,8 @@
 //      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,streams,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot` runs some phases.
+// `--only latency,rss,active,streams,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot,upstream` runs some phases.
+// `upstream` (issue 21's ratios) runs only with SANDCASTER_BENCH_UPSTREAM_CMD: see scripts/bench/upstream.mjs.
 // The machine's load is printed as the time of `node -e 0` before and after (other work slows it). SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
 import { readdir, writeFile } from "node:fs/promises";
@@ -50,6 +51,7 @@ import { startBenchServer } from "./bench/server-process.mjs";
 import { manyOpenStreams } from "./bench/streams.mjs";
 import { bootRows, SPEED_TARGETS, speedTargets } from "./bench/targets.mjs";
 import { tracingOverhead } from "./bench/tracing.mjs";
+import { upstreamSideBySide } from "./bench/upstream.mjs";
 
 const RESULTS_FILE = new URL("../bench-results.json", import.meta.url);
 const TEST_IMAGE = process.env.SANDCASTER_BENCH_IMAGE ?? "sandcaster-sandbox:test";
@@ -668,6 +670,15 @@ function printTable() {
       "agent invoke → first stdout byte (docker), p50: cold / pooled",
       `${f.agents.coldMs.p50} ms / ${f.agents.pooledMs.p50} ms (p95 ${f.agents.coldMs.p95} / ${f.agents.pooledMs.p95} ms; ${f.agents.poolHits} pool hits)`,
     );
+  if (f.upstream?.skipped)
+    row("upstream Sandcaster side by side (docker)", `n/a: ${f.upstream.skipped}`);
+  else if (f.upstream) {
+    const u = f.upstream;
+    row(
+      "two-turn run on docker, p50: ours cold / pooled / upstream",
+      `${u.oursColdMs.p50} / ${u.oursPooledMs.p50} / ${u.upstreamColdMs.p50} ms (${u.rounds} interleaved rounds; paired ratios ${u.coldVsUpstreamPaired} / ${u.pooledVsUpstreamPaired})`,
+    );
+  }
   for (const [figure, measured] of bootRows(f.runnerBoot)) row(figure, measured);
   if (results.load) {
     const { emptyNodeBeforeMs: before, emptyNodeAfterMs: after } = results.load;
@@ -739,6 +750,17 @@ try {
       "agents",
       async () => {
         results.figures.agents = await agentPool({
+          image: TEST_IMAGE,
+          labels: { "sandcaster.bench": BENCH_ID },
+          cleanup,
+          log,
+        });
+      },
+    ],
+    [
+      "upstream",
+      async () => {
+        results.figures.upstream = await upstreamSideBySide({
           image: TEST_IMAGE,
           labels: { "sandcaster.bench": BENCH_ID },
           cleanup,

@@ -1,9 +1,11 @@
 // Bundles the runner into ONE self-contained ESM file that needs only Node builtins at run time:
-// dist/runner.mjs, holding the bundled code and V8's code cache for it (src/boot/code-cache-file.mjs).
+// dist/runner.mjs, holding the bundled code, each model SDK's code apart, and V8's code cache for
+// each (src/boot/code-cache-file.mjs, src/boot/sdk-chunks.mjs).
 import { mkdir, writeFile } from "node:fs/promises";
 import { build } from "esbuild";
-import { runnerFile } from "./src/boot/code-cache-file.mjs";
-import { makeCodeCache } from "./src/boot/make-code-cache.mjs";
+import { RUNNER_PART, runnerFile } from "./src/boot/code-cache-file.mjs";
+import { makeCodeCaches } from "./src/boot/make-code-cache.mjs";
+import { BUNDLE_OPTIONS, buildSdkParts, sdkStandIns } from "./src/boot/sdk-chunks.mjs";
 
 const OUT = "dist/runner.mjs";
 const OUT_PATH = new URL(OUT, import.meta.url).pathname;
@@ -23,26 +25,15 @@ const protocolRunnerSlice = {
   },
 };
 
+const sdkParts = await buildSdkParts(build, new URL(".", import.meta.url).pathname);
 const bundled = await build({
+  ...BUNDLE_OPTIONS,
   entryPoints: ["src/main.ts"],
-  write: false,
   outfile: OUT,
-  bundle: true,
-  platform: "node",
-  // CommonJS: the body is compiled as a script (node:vm) with its code cache; ESM has no
-  // code-cache API on Node 20. Dynamic imports of builtins become require() for the same reason.
-  format: "cjs",
-  supported: { "dynamic-import": false },
-  target: "node18",
-  // Dynamic imports (the model SDKs, see models/sdk-loaders.ts) stay in this one file: without
-  // `splitting`, esbuild inlines them as modules evaluated on first import().
-  // (Full minification was measured too: 30 % smaller, no measurable gain in boot CPU.)
-  minifyWhitespace: true,
-  minifySyntax: true,
-  sourcemap: false,
-  legalComments: "none",
-  logLevel: "warning",
-  plugins: [protocolRunnerSlice],
+  // Dynamic imports (the adapters, see models/sdk-loaders.ts) stay in this one file: without
+  // `splitting`, esbuild inlines them as modules evaluated on first import(). Their SDKs are
+  // parts of their own (sdk-chunks.mjs).
+  plugins: [...BUNDLE_OPTIONS.plugins, protocolRunnerSlice, sdkStandIns(sdkParts)],
   banner: {
     // For the bench's boot breakdown (boot-timings.ts): the bundle is compiled once this runs.
     js: [
@@ -51,12 +42,15 @@ const bundled = await build({
     ].join("\n"),
   },
 });
-const body = bundled.outputFiles[0].text;
+const codes = new Map([[RUNNER_PART, bundled.outputFiles[0].text]]);
+for (const [id, part] of sdkParts) codes.set(`sdk:${id}`, part.code);
 
-// First without a cache, run once to make it, then the same body with it (the cache is valid
-// only for this exact body).
+// First without caches, run once per model family to make them, then the same code with them
+// (a cache is valid only for its part's exact code).
 // esbuild wrote nothing (write: false): on a fresh clone dist/ does not exist yet.
 await mkdir(new URL("dist/", import.meta.url), { recursive: true });
-await writeFile(OUT, runnerFile(body, undefined));
-const cache = await makeCodeCache(OUT_PATH);
-await writeFile(OUT, runnerFile(body, cache));
+await writeFile(OUT, runnerFile(codes));
+const caches = await makeCodeCaches(OUT_PATH);
+for (const name of codes.keys())
+  if (!caches.has(name)) throw new Error(`no code cache run compiled the ${name} part`);
+await writeFile(OUT, runnerFile(codes, caches));

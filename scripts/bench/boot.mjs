@@ -92,7 +92,8 @@ async function bootOnce(bundlePath, proxy, dir) {
   const at = (ms) => (t && ms !== undefined ? t.timeOrigin + ms - out.spawnedAt : Number.NaN);
   const cpu = (name) => t?.cpu?.[name] ?? Number.NaN;
   return {
-    codeCache: t?.codeCache ?? "unreported",
+    // The runner's part and the run's SDK part each carry their own cache (packages/runner/src/boot).
+    codeCache: t ? `${t.codeCache}, SDK ${t.sdkCodeCache ?? "unreported"}` : "unreported",
     cpu: {
       bundleStart: cpu("bundleStart"),
       main: cpu("main"),
@@ -140,7 +141,8 @@ export async function runnerBoot(bundlePath, runs = 15, warmups = 2) {
     return {
       what: `cold runner (node runner.mjs --config …) on the host, anthropic double behind a stamping proxy; p50 of ${runs}, ms`,
       firstRequestMs: summary(boots.map((b) => b.firstRequest)),
-      // How V8 took the bundle's code cache in these runs ("accepted" on the Node that built it).
+      // How V8 took the runner's and the SDK's code caches in these runs ("accepted" on the Node
+      // that built them).
       codeCache: boots.reduce((counts, b) => {
         counts[b.codeCache] = (counts[b.codeCache] ?? 0) + 1;
         return counts;

@@ -1,8 +1,9 @@
 // Issue 21's targets, each as figure / target / MET or NOT MET, from the bench's figures. Ratios
-// to upstream Sandcaster need upstream measured on the same machine: pass its p50s (ms) in
+// to upstream Sandcaster need upstream measured on the same machine: the `upstream` phase measures
+// both sides interleaved (figures.upstream). Without it, its p50s (ms) can be passed in
 // SANDCASTER_BENCH_UPSTREAM_DOCKER_MS (the scripted two-turn run on docker, stream end, cold) and
-// SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS (the same with its warm pool); without them those
-// rows say n/a.
+// SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS (the same with its warm pool); when set, they
+// override the phase's upstream figures; with neither, those rows say n/a.
 import { round } from "./lib.mjs";
 
 export const SPEED_TARGETS = {
@@ -45,11 +46,18 @@ export function speedTargets(figures) {
     );
   }
   const docker = figures.poolDocker;
-  const upstreamCold = upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_MS");
-  const upstreamPooled = upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS") ?? upstreamCold;
-  if (docker && !docker.skipped) {
-    const pooled = docker.twoTurnRunWarmMs.p50;
-    const cold = docker.twoTurnRunColdMs.p50;
+  // Measured side by side with upstream (same rounds), else the pool phase's runs.
+  const side = figures.upstream && !figures.upstream.skipped ? figures.upstream : undefined;
+  const upstreamCold =
+    upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_MS") ?? side?.upstreamColdMs.p50;
+  // Upstream's /query has no warm pool: its pooled figure is its cold one.
+  const upstreamPooled =
+    upstreamMs("SANDCASTER_BENCH_UPSTREAM_DOCKER_POOLED_MS") ??
+    side?.upstreamPooledMs?.p50 ??
+    upstreamCold;
+  if (side || (docker && !docker.skipped)) {
+    const pooled = side ? side.oursPooledMs.p50 : docker.twoTurnRunWarmMs.p50;
+    const cold = side ? side.oursColdMs.p50 : docker.twoTurnRunColdMs.p50;
     add(
       "pooled two-turn run on docker, stream end vs upstream's",
       upstreamPooled ? round(pooled / upstreamPooled, 3) : undefined,

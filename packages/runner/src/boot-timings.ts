@@ -2,7 +2,14 @@
 // (never stdout, which carries events only). Each mark: wall ms since the process's timeOrigin,
 // and the process's CPU ms so far (less swayed by other load on the machine than wall time).
 
+import { cachedDataVersionTag } from "node:v8";
+import { builtinsAfterFlags } from "./boot/liftoff-before-wasm.js";
+
 type Mark = "main" | "config" | "sdk";
+
+// V8 derives this tag from its flags, among others: it changes once boot/liftoff-before-wasm.ts
+// sets its flag, which shows that the flag was set before the run's model request.
+const v8TagAtStart = cachedDataVersionTag();
 
 const marks: Partial<Record<Mark, number>> = {};
 const cpuMarks: Partial<Record<Mark, number>> = {};
@@ -24,13 +31,19 @@ export function reportBootTimings(): void {
     __sandcasterBundleStart?: number;
     __sandcasterBundleCpu?: number;
     __sandcasterCodeCache?: string;
+    __sandcasterSdkCodeCache?: string;
   };
   const timings = {
     // Whether V8 took the bundle's code cache: "accepted", "rejected" or "none" (boot/ files).
     codeCache: start.__sandcasterCodeCache,
+    // The same for the part holding the run's model SDK (boot/sdk-chunks.mjs).
+    sdkCodeCache: start.__sandcasterSdkCodeCache,
     timeOrigin: performance.timeOrigin,
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: start.__sandcasterBundleStart,
+    v8FlagsSet: cachedDataVersionTag() !== v8TagAtStart,
+    // Compiled from source, since the flags no longer match Node's cache of its own modules.
+    builtinsAfterFlags: builtinsAfterFlags(),
     ...marks,
     cpu: { bundleStart: start.__sandcasterBundleCpu, ...cpuMarks, exit: cpuMs() },
   };

@@ -14,7 +14,6 @@ import {
 } from "@sandcaster/protocol";
 import { RunnerError } from "./errors.js";
 import { configPathFromArgs, loadConfig, resolveCwd } from "./load-config.js";
-import { rehearseFirstRequest } from "./warm-up.js";
 
 export interface Booted {
   config: RunnerConfig;
@@ -33,7 +32,10 @@ export async function bootConfig(args: readonly string[]): Promise<Booted> {
   // fails again, visibly, when the run needs it. The run's own calls wait for what is still
   // loading (the module cache), so the run does not wait for the rehearsal to end.
   const configArrived = new AbortController();
-  void rehearseFirstRequest(parseStart, configArrived.signal)
+  // Imported here, not at the top: a cold run never rehearses, and the rehearsal's server and ids
+  // (node:http, node:crypto) cost every cold boot ~6 ms CPU (measured) before its first request.
+  void import("./warm-up.js")
+    .then(({ rehearseFirstRequest }) => rehearseFirstRequest(parseStart, configArrived.signal))
     .catch(() => undefined)
     .then(() => {
       // Only before a run's output: after the config it would be a stray line in the run's stream.

@@ -1,7 +1,7 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
 
-// First: it must be in place before any other module touches fetch (see the file).
-import "./boot/liftoff-before-fetch.js";
+// First: it must be in place before any other module compiles WebAssembly (see the file).
+import "./boot/liftoff-before-wasm.js";
 import { createInterface } from "node:readline";
 import {
   addUsage,

@@ -53,7 +53,7 @@ export function agentsInvokeRoute(deps: AgentsInvokeDeps): Hono {
             error ??= { code: event.code ?? "INTERNAL", message: event.content };
         }
       }
-      await run.done.catch(() => undefined);
+      // The events end with the run's end, before its sandbox is removed: the answer goes then.
       const outcome = run.outcome();
       const body: AgentInvokeResult = {
         runId: run.runId,
@@ -67,12 +67,10 @@ export function agentsInvokeRoute(deps: AgentsInvokeDeps): Hono {
     const { heartbeatMs, metrics } = deps;
     return streamRunEvents(c, { runId: run.runId, heartbeatMs, metrics }, async (stream) => {
       stream.onAbort(() => run.cancel("the client disconnected"));
-      try {
-        for await (const batch of run.events.batches()) {
-          if (!(await writeEvents(stream, batch))) break;
-        }
-      } finally {
-        await run.done.catch(() => undefined);
+      // The events end with the run's end, before its sandbox is removed: the response finishes
+      // then. The run keeps its slot and stays tracked (shutdown waits for it) until `done`.
+      for await (const batch of run.events.batches()) {
+        if (!(await writeEvents(stream, batch))) break;
       }
     });
   });

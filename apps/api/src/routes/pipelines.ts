@@ -55,12 +55,9 @@ export function pipelinesRoute(deps: PipelinesRouteDeps): Hono {
       stream.onAbort(() => {
         if (request.onDisconnect !== "continue") run.cancel("the client disconnected");
       });
-      try {
-        for await (const batch of run.events.batches()) {
-          if (!(await writeEvents(stream, batch))) break;
-        }
-      } finally {
-        await run.done.catch(() => undefined);
+      // The events end with the pipeline's end, before its last sandbox is removed.
+      for await (const batch of run.events.batches()) {
+        if (!(await writeEvents(stream, batch))) break;
       }
     });
   });

@@ -1,76 +1,144 @@
 // Build time: writes dist/runner.mjs, the ONE file a sandbox receives: a small ESM loader, then
-// the bundled runner (CommonJS) and V8's code cache for it, each in a trailing comment. The loader
-// reads them back and compiles the bundle with the cache, so a cold boot neither parses ~3 MB of
-// JS nor compiles the functions the build's run used. A cache made by another Node (the
-// user-facing image's) is skipped without being decoded; one V8 rejects (other V8 flags, a
-// damaged file) is ignored and the bundle compiles from source. Nothing is written at run time:
-// each sandbox gets a fresh copy of this file, so no run leaves a cache behind for another.
+// parts in trailing comments, each gzipped and base64'd: the bundled runner (CommonJS), each model
+// family's SDK bundled apart (sdk-chunks.mjs), and V8's code cache for each. The loader compiles the
+// runner with its cache, and an SDK's part only when a run first imports it, so a cold boot neither
+// parses ~3 MB of JS nor builds text for the two SDKs it never uses.
+// Why packed: Node's ESM loader reads, decodes and scans every byte of the file before the loader
+// runs, so each MB costs every run; inflating costs less (measured: gzip inflates ~2x faster than
+// brotli here, which its smaller output does not pay back). gzip's CRC also stops a damaged cache
+// before V8 sees it.
+// A cache made by another Node (the user-facing image's) is skipped without being decoded; one
+// that does not inflate or that V8 rejects (other V8 flags, a damaged file) is ignored and the
+// part compiles from source. Nothing is written at run time: each sandbox gets a fresh copy of
+// this file, so no run leaves a cache behind for another.
+import { constants, gzipSync } from "node:zlib";
 
-// Node's own CommonJS wrapper, so the bundle's require() works.
+// Node's own CommonJS wrapper, so each part's require() works.
 const WRAPPER_HEAD = "(function (exports, require, module, __filename, __dirname) {\n";
 const WRAPPER_TAIL = "\n})";
-// Comments end at "*/"; the bundle's few ones (in regexes and strings) are stored with a byte the
-// bundle never contains (checked), and restored on load.
-const COMMENT_END = "*/";
-const STORED_COMMENT_END = "*\u0001/";
 const OFFSET_WIDTH = 10;
+/** The loader's name for the runner's part; an SDK's is `sdk:<package>`, a cache's `cache:<part>`. */
+export const RUNNER_PART = "runner";
+/** What the runner's SDK imports call, with the package's name, to get its part's exports. */
+export const SDK_GLOBAL = 'Symbol.for("sandcaster.sdk")';
 
-/** The runtime a cache is valid for; the loader skips the cache on any other. */
+/** The runtime a cache is valid for; the loader skips the caches on any other. */
 export function cacheRuntime() {
   return `${process.version} ${process.arch}`;
 }
 
-/** What V8 compiles: the bundle in its wrapper (the cache is made for exactly this text). */
+/** What V8 compiles for a part: its code in the wrapper (a cache is made for exactly this text). */
 export function wrapBody(body) {
   return WRAPPER_HEAD + body + WRAPPER_TAIL;
 }
 
-/** The runner file's text: `body` is esbuild's CommonJS output, `cache` V8's code cache for it. */
-export function runnerFile(body, cache) {
-  // Offsets into the file are offsets into its text only while every character is one byte
-  // (esbuild escapes the rest); the stored comment ends must be the only \u0001 in it.
-  if (Buffer.byteLength(body) !== body.length || body.includes("\u0001"))
-    throw new Error("the runner bundle must be ASCII without \\u0001");
-  const stored = wrapBody(body).replaceAll(COMMENT_END, STORED_COMMENT_END);
-  const cacheText = cache ? Buffer.from(cache).toString("base64") : "";
-  const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
-  const layout = (bodyAt, cacheAt) =>
-    `${loader(pad(bodyAt), pad(bodyAt + stored.length), pad(cacheAt), pad(cacheAt + cacheText.length), cache ? cacheRuntime() : "")}/*\n`;
-  // The loader holds the offsets, so measure it with placeholders of the same width.
-  const bodyAt = layout(0, 0).length;
-  const cacheAt = bodyAt + stored.length + "\n*/\n/*\n".length;
-  return `${layout(bodyAt, cacheAt)}${stored}\n*/\n/*\n${cacheText}\n*/\n`;
+/** Base64 has no "*", so the text can never end its comment early. */
+function packed(bytes) {
+  return gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).toString("base64");
 }
 
-function loader(bodyAt, bodyEnd, cacheAt, cacheEnd, runtime) {
+/**
+ * The runner file's text. `codes`: part name → esbuild's CommonJS output (the runner's under
+ * RUNNER_PART); `caches`: part name → V8's code cache for it (any may be missing).
+ */
+export function runnerFile(codes, caches = new Map()) {
+  const parts = [];
+  for (const [name, code] of codes) {
+    // The loader turns a part back into text a byte a character (latin1, the cheapest decode).
+    if (Buffer.byteLength(code) !== code.length) throw new Error(`the ${name} part must be ASCII`);
+    const bytes = Buffer.from(wrapBody(code), "latin1");
+    parts.push({ name, text: packed(bytes), size: bytes.length });
+    const cache = caches.get(name);
+    if (cache) parts.push({ name: `cache:${name}`, text: packed(cache), size: cache.length });
+  }
+  const runtime = caches.size > 0 ? cacheRuntime() : "";
+  const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
+  const layout = (starts) =>
+    `${loader(
+      parts.map(
+        (p, i) =>
+          `  ${JSON.stringify(p.name)}: [${pad(starts[i])}, ${pad(starts[i] + p.text.length)}, ${pad(p.size)}],`,
+      ),
+      runtime,
+    )}/*\n`;
+  // The loader holds the offsets, so measure it with placeholders of the same width.
+  const starts = [];
+  let at = layout(parts.map(() => 0)).length;
+  for (const part of parts) {
+    starts.push(at);
+    at += part.text.length + "\n*/\n/*\n".length;
+  }
+  return `${layout(starts)}${parts.map((p) => p.text).join("\n*/\n/*\n")}\n*/\n`;
+}
+
+function loader(partLines, runtime) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
+import { gunzipSync } from "node:zlib";
 
 const filename = fileURLToPath(import.meta.url);
-// Read as bytes and decode only the two parts (every byte is one character: checked at build).
 const file = readFileSync(filename);
-const source = file.latin1Slice(${bodyAt}, ${bodyEnd}).replaceAll(${JSON.stringify(STORED_COMMENT_END)}, ${JSON.stringify(COMMENT_END)});
+// Each part: [start, end] of its text in this file, and its size unpacked.
+const PARTS = {
+${partLines.join("\n")}
+};
+// One output chunk of the known size: inflating into 16 KB chunks and joining them costs ~40 %.
+const unpack = (name) => {
+  const [from, to, size] = PARTS[name];
+  return gunzipSync(Buffer.from(file.latin1Slice(from, to), "base64"), { chunkSize: Math.max(size, 64) });
+};
 const cacheRuntime = ${JSON.stringify(runtime)};
-const cachedData =
-  cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`
-    ? Buffer.from(file.latin1Slice(${cacheAt}, ${cacheEnd}), "base64")
-    : undefined;
-const script = new Script(source, { filename, cachedData });
-globalThis.__sandcasterCodeCache =
-  cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "accepted";
-// The build's run that makes the cache (src/boot/make-code-cache.mjs) takes it just before the
-// run's first use of fetch, with every function compiled up to there; not later, because V8
-// stamps a cache with its flags and the runner then sets one (src/boot/liftoff-before-fetch.ts).
+const cachesFit = cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`;
+// For boot/liftoff-before-wasm.ts: what it measured on the build's Node holds here.
+globalThis[Symbol.for("sandcaster.builtOnThisNode")] = cachesFit;
+const nodeRequire = createRequire(filename);
+const compiled = new Map();
+
+/** Compiles a part, with its cache when it has one this Node can take; runs it; its exports. */
+function load(name, onCodeCache) {
+  const source = unpack(name).latin1Slice();
+  let cachedData;
+  let codeCache = "none";
+  if (cachesFit && \`cache:\${name}\` in PARTS) {
+    try {
+      cachedData = unpack(\`cache:\${name}\`);
+    } catch {
+      codeCache = "rejected";
+    }
+  }
+  const script = new Script(source, { filename, cachedData });
+  compiled.set(name, script);
+  onCodeCache(cachedData === undefined ? codeCache : script.cachedDataRejected ? "rejected" : "accepted");
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, nodeRequire, module, filename, dirname(filename));
+  return module.exports;
+}
+
+const sdks = new Map();
+globalThis[${SDK_GLOBAL}] = (id) => {
+  if (!sdks.has(id))
+    sdks.set(id, load(\`sdk:\${id}\`, (state) => {
+      globalThis.__sandcasterSdkCodeCache = state;
+    }));
+  return sdks.get(id);
+};
+// The build's runs that make the caches (src/boot/make-code-cache.mjs) take them at the run's
+// first WebAssembly compile (undici's, on the first fetch), with every function compiled up to
+// there; not later, because V8 stamps a cache with its flags and the runner then sets one
+// (src/boot/liftoff-before-wasm.ts).
 const cacheOut = process.env.SANDCASTER_CODE_CACHE_OUT;
 if (cacheOut)
-  globalThis[Symbol.for("sandcaster.beforeV8Flags")] = () =>
-    writeFileSync(cacheOut, script.createCachedData());
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
+  globalThis[Symbol.for("sandcaster.beforeV8Flags")] = () => {
+    for (const [name, script] of compiled)
+      writeFileSync(join(cacheOut, encodeURIComponent(name)), script.createCachedData());
+  };
+load(${JSON.stringify(RUNNER_PART)}, (state) => {
+  globalThis.__sandcasterCodeCache = state;
+});
 `;
 }

@@ -1,38 +1,80 @@
-// Build time: makes V8's code cache for the runner by running the built file once, cold (the path
-// the cache is for), against the testkit's Anthropic double on loopback. The runner takes the
-// cache just before its first request (code-cache-file.mjs): every function of the boot is in it.
+// Build time: makes V8's code caches for the runner file's parts by running the built file cold
+// (the path the caches are for), once per model family, against the testkit's doubles on loopback.
+// A run writes the caches of the parts it compiled, just before its first request
+// (code-cache-file.mjs): the runner's from the first family's run, each SDK's from its family's.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startAnthropicDouble } from "@sandcaster/testkit";
+import { startAnthropicDouble, startGeminiDouble, startOpenAIDouble } from "@sandcaster/testkit";
 
 const RUN_TIMEOUT_MS = 120_000;
 
-/** Runs `runnerPath` once and returns the code cache it wrote at exit. */
-export async function makeCodeCache(runnerPath) {
-  const double = await startAnthropicDouble({
-    turns: [{ text: "done" }],
-  });
+const FAMILIES = [
+  {
+    provider: "anthropic",
+    model: "haiku",
+    start: startAnthropicDouble,
+    env: (url) => ({ ANTHROPIC_API_KEY: "sk-ant-build", ANTHROPIC_BASE_URL: url }),
+  },
+  {
+    provider: "openai",
+    model: "gpt-5",
+    start: startOpenAIDouble,
+    env: (url) => ({ OPENAI_API_KEY: "sk-openai-build", OPENAI_BASE_URL: url }),
+  },
+  {
+    provider: "google",
+    model: "gemini-2.5-flash",
+    start: startGeminiDouble,
+    env: (url) => ({ GOOGLE_API_KEY: "google-build-key", GOOGLE_GEMINI_BASE_URL: url }),
+  },
+];
+
+/** Runs `runnerPath` once per family; part name → its code cache (first run's wins). */
+export async function makeCodeCaches(runnerPath) {
   const dir = await mkdtemp(join(tmpdir(), "sandcaster-code-cache-"));
+  const caches = new Map();
   try {
-    const out = join(dir, "runner.cache");
+    for (const family of FAMILIES) {
+      const out = join(dir, family.provider);
+      await mkdir(out);
+      for (const [name, cache] of await cachesOfOneRun(runnerPath, dir, out, family))
+        if (!caches.has(name)) caches.set(name, cache);
+    }
+    return caches;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function cachesOfOneRun(runnerPath, dir, out, family) {
+  const double = await family.start({ turns: [{ text: "done" }] });
+  try {
     const config = join(dir, "config.json");
     await writeFile(
       config,
-      JSON.stringify({ prompt: "Say done.", cwd: dir, provider: "anthropic", model: "haiku" }),
+      JSON.stringify({
+        prompt: "Say done.",
+        cwd: dir,
+        provider: family.provider,
+        model: family.model,
+      }),
     );
-    const env = { ANTHROPIC_API_KEY: "sk-ant-build", ANTHROPIC_BASE_URL: double.url };
     const result = await runOnce(runnerPath, dir, config, {
-      ...env,
+      ...family.env(double.url),
       SANDCASTER_CODE_CACHE_OUT: out,
     });
     if (result.code !== 0 || !result.stdout.includes('"type":"result"'))
-      throw new Error(`code cache run failed (exit ${result.code}): ${result.stderr.slice(-600)}`);
-    return await readFile(out);
+      throw new Error(
+        `code cache run (${family.provider}) failed (exit ${result.code}): ${result.stderr.slice(-600)}`,
+      );
+    const names = await readdir(out);
+    return Promise.all(
+      names.map(async (file) => [decodeURIComponent(file), await readFile(join(out, file))]),
+    );
   } finally {
     await double.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

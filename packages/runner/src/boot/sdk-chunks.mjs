@@ -1,0 +1,95 @@
+// Build time: each model family's SDK as its own part of runner.mjs (code-cache-file.mjs). A run
+// imports one family's SDK (models/sdk-loaders.ts), and each part costs its unpacking and its text
+// on every cold boot that compiles it, so the two SDKs a run never uses (~1.3 MB of the ~2.9 MB
+// bundle for an Anthropic run) are left packed. The runner's bundle imports each SDK through a
+// stand-in module that asks the loader for the part's exports on first use.
+import { dirname, join } from "node:path";
+import { SDK_GLOBAL } from "./code-cache-file.mjs";
+
+/** The SDK packages the adapters import, and whether each has a default export. */
+export const SDK_PACKAGES = { "@anthropic-ai/sdk": true, openai: true, "@google/genai": false };
+
+// zod's `z.locales` namespace re-exports all its ~50 locales: 300 KB, 40 % of the runner's part,
+// unpacked on every cold boot. Nothing in the runner or its SDKs reads it (English, the default, is
+// registered by zod's schemas themselves, not through it), so it keeps English only.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(bundle) {
+    bundle.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[/\\]zod[/\\]v4[/\\](classic|core)$/.test(args.resolveDir)
+        ? { path: join(args.resolveDir, "..", "locales", "en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    bundle.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/** esbuild options both the runner and its SDK parts are built with. */
+export const BUNDLE_OPTIONS = {
+  write: false,
+  bundle: true,
+  platform: "node",
+  // CommonJS: each part is compiled as a script (node:vm) with its code cache; ESM has no
+  // code-cache API on Node 20. Dynamic imports of builtins become require() for the same reason.
+  format: "cjs",
+  supported: { "dynamic-import": false },
+  target: "node18",
+  // (Full minification was measured too: ~15 ms CPU less per boot, but every class and function
+  // name in errors and stack traces becomes a letter, and keepNames costs those 15 ms back.)
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  // An import of a name an SDK's stand-in lacks must fail the build, not be undefined at run time.
+  logOverride: { "import-is-undefined": "error" },
+  plugins: [zodEnglishOnly],
+};
+
+/** Each SDK bundled apart: part name → { code, exports } (the names it exports). */
+export async function buildSdkParts(build, resolveDir) {
+  const built = await Promise.all(
+    Object.entries(SDK_PACKAGES).map(async ([id, hasDefault]) => {
+      const stdin = {
+        contents: `export * from ${JSON.stringify(id)};${hasDefault ? ` export { default } from ${JSON.stringify(id)};` : ""}`,
+        resolveDir,
+        loader: "js",
+      };
+      const result = await build({ ...BUNDLE_OPTIONS, stdin, outfile: "sdk.cjs" });
+      // A CommonJS output lists no exports; an ESM build of the same entry names them.
+      const names = await build({ ...BUNDLE_OPTIONS, stdin, format: "esm", metafile: true });
+      const { exports } = Object.values(names.metafile.outputs)[0];
+      return [id, { code: result.outputFiles[0].text, exports }];
+    }),
+  );
+  return new Map(built);
+}
+
+/** Maps the runner's imports of each SDK to a stand-in that takes its part's exports. */
+export function sdkStandIns(sdkParts) {
+  return {
+    name: "sdk-stand-ins",
+    setup(bundle) {
+      const ids = [...sdkParts.keys()];
+      const filter = new RegExp(`^(${ids.map((id) => id.replace(/[/.]/g, "\\$&")).join("|")})$`);
+      bundle.onResolve({ filter }, (args) => ({ path: args.path, namespace: "sdk-part" }));
+      bundle.onLoad({ filter: /.*/, namespace: "sdk-part" }, (args) => {
+        const names = sdkParts.get(args.path).exports;
+        // Every name the SDK exports, so an import of a name it lacks still fails this build.
+        const lines = names.map((name) =>
+          name === "default"
+            ? "export default sdk.default;"
+            : `export const ${name} = sdk[${JSON.stringify(name)}];`,
+        );
+        return {
+          contents: `const sdk = globalThis[${SDK_GLOBAL}](${JSON.stringify(args.path)});\n${lines.join("\n")}\n`,
+          loader: "js",
+        };
+      });
+    },
+  };
+}
