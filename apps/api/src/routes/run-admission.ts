@@ -36,13 +36,14 @@ export function refuseWhileStoreDown(store: RunStore): void {
 /**
  * Waits for a slot (or refuses with 429); resolves to the function that gives it back.
  * `onQueued` is told at once when the run has to wait (the route then answers before the slot).
- * Without `signal` a queued run keeps its place when its client leaves (onDisconnect "continue").
+ * Without `signal` a queued run keeps its place when its client leaves (onDisconnect "continue");
+ * a function is only called when the run has to wait.
  */
 export async function admitRun(
   slots: RunSlots,
   metrics: Metrics,
   isDraining: () => boolean,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal | (() => AbortSignal) | undefined,
   onQueued?: (ahead: number) => void,
 ): Promise<() => void> {
   // Checked again: planning took time, and a drain may have begun meanwhile.

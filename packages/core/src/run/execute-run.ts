@@ -10,6 +10,7 @@ import type { RunTracer } from "../tracing/run-tracer.js";
 import { acquireSandbox } from "./acquire-sandbox.js";
 import { announceRun } from "./announce-run.js";
 import { execRunner } from "./exec-runner.js";
+import { lazyChild } from "./lazy-log.js";
 import { secretValues } from "./model-env.js";
 import { closeExtensions, openExtensions } from "./open-extensions.js";
 import type { RunPlan } from "./plan-run.js";
@@ -83,7 +84,9 @@ async function runPhases(scope: RunScope, held: Held) {
 export async function executeRun(input: RunInput): Promise<RunOutcome> {
   const { runId, plan, services, tracer } = input;
   // Every log line of the run carries its trace id, to go from a log to the trace and back.
-  const log = services.logger.child(
+  // Made on the first line logged: an open run that logs nothing holds no pino child.
+  const log = lazyChild(
+    services.logger,
     tracer.traceId ? { runId, traceId: tracer.traceId } : { runId },
   );
   const events = new RunEventLog(

@@ -1,6 +1,7 @@
 // Opens the run's extensions once its sandbox exists (see run-extension.ts); each opened one is
 // added to `opened` at once, so teardown closes it even when a later one fails to open.
 import type { Sandbox } from "../sandbox/sandbox.js";
+import { lazyChild } from "./lazy-log.js";
 import { redactDeep } from "./redact.js";
 import type { OpenedRunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
@@ -11,7 +12,7 @@ export async function openExtensions(
   opened: OpenedRunExtension[],
 ): Promise<void> {
   for (const extension of scope.extensions) {
-    const log = scope.log.child({ extension: extension.name });
+    const log = lazyChild(scope.log, { extension: extension.name });
     const handle = await extension.open({
       runId: scope.runId,
       plan: scope.plan,

@@ -36,4 +36,21 @@ describe("RunSlots", () => {
     await expect(waiting).rejects.toThrow("left");
     expect(slots.queued).toBe(0);
   });
+
+  it("makes a lazy leave signal only for a run that has to wait, and drops it when it aborts", async () => {
+    const slots = new RunSlots(1, 5, 10_000);
+    let made = 0;
+    const controller = new AbortController();
+    const leave = () => {
+      made++;
+      return controller.signal;
+    };
+    await slots.acquire(leave);
+    expect(made).toBe(0);
+    const waiting = slots.acquire(leave);
+    expect(made).toBe(1);
+    controller.abort();
+    await expect(waiting).rejects.toThrow("left");
+    expect(slots.queued).toBe(0);
+  });
 });

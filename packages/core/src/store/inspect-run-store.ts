@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { isPostgresUrl } from "./create-run-store.js";
 import { runStoreMigrationProvider } from "./migrations.js";
+import { loadPg } from "./pg-module.js";
 
 export interface RunStoreStatus {
   kind: "sqlite" | "postgres";
@@ -41,7 +41,7 @@ function hidePassword(url: string): string {
 
 export async function inspectRunStore(options: InspectRunStoreOptions): Promise<RunStoreStatus> {
   if (isPostgresUrl(options.databaseUrl)) {
-    const pool = new pg.Pool({
+    const pool = new (loadPg().Pool)({
       connectionString: options.databaseUrl.trim(),
       max: 1,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,

@@ -1,5 +1,6 @@
 // PostgreSQL LISTEN/NOTIFY wake-ups for run watchers, with reconnects and a polling safety net.
-import pg from "pg";
+import type pg from "pg";
+import { loadPg } from "./pg-module.js";
 import {
   consoleRunStoreLogger,
   type RunNotifier,
@@ -73,7 +74,7 @@ export function createPgNotifier(options: PgNotifierOptions): RunNotifier {
   async function connect(): Promise<void> {
     reconnectTimer = undefined;
     if (closed) return;
-    const next = new pg.Client({
+    const next = new (loadPg().Client)({
       connectionString: options.connectionString,
       application_name: LISTENER_APPLICATION_NAME,
       keepAlive: true,

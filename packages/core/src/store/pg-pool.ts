@@ -1,5 +1,6 @@
 // The pg.Pool of a PostgreSQL run store: a database that restarts costs failed queries, never the process.
-import pg from "pg";
+import type pg from "pg";
+import { loadPg } from "./pg-module.js";
 import type { RunStoreLogger } from "./run-notifier.js";
 
 export interface PgPoolOptions {
@@ -20,7 +21,7 @@ export interface PgPoolOptions {
  */
 export function createPgPool(options: PgPoolOptions): pg.Pool {
   const { logger } = options;
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.connectionString,
     max: options.max,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,

@@ -1,5 +1,10 @@
 // Lazily constructed Dockerode client: docker.socketPath (socket path or URL), else DOCKER_HOST.
-import Dockerode from "dockerode";
+// dockerode (with docker-modem and ssh2, ~8 MB resident) is required on the first client, not when
+// core is imported: a server that never uses docker does not hold it.
+import { createRequire } from "node:module";
+import type Dockerode from "dockerode";
+
+const require = createRequire(import.meta.url);
 
 /** Dockerode options for a configured socket path or daemon URL; undefined → docker-modem defaults. */
 export function dockerClientOptions(socketPath?: string): Dockerode.DockerOptions | undefined {
@@ -28,7 +33,10 @@ export function dockerClientOptions(socketPath?: string): Dockerode.DockerOption
 export function lazyDockerClient(injected?: Dockerode, socketPath?: string): () => Dockerode {
   let client = injected;
   return () => {
-    client ??= new Dockerode(dockerClientOptions(socketPath));
+    if (!client) {
+      const DockerClient = require("dockerode") as typeof Dockerode;
+      client = new DockerClient(dockerClientOptions(socketPath));
+    }
     return client;
   };
 }
