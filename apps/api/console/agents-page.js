@@ -4,7 +4,7 @@
 // it adds its own section and follows the hash after the console's router has run.
 import { apiFetch, apiJson, describeError, errorFrom } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate } from "./format.js";
+import { formatDate, formatShortDate } from "./format.js";
 import { readSse } from "./sse.js";
 import { errorCallout } from "./transcript.js";
 
@@ -99,7 +99,11 @@ function versionRow(agent) {
       { "data-version": String(v.version) },
       h("td", { text: `v${v.version}${current ? " (in use)" : ""}` }),
       h("td", {}, agentPill(v.status)),
-      h("td", { class: "nowrap", text: formatDate(v.createdAt) }),
+      h("td", {
+        class: "nowrap",
+        title: formatDate(v.createdAt),
+        text: formatShortDate(v.createdAt),
+      }),
       h(
         "td",
         {},

@@ -40,6 +40,26 @@ export function formatDate(iso) {
 }
 
 /**
+ * A date for a table cell: without the year when it is this year's (its cell stays narrow enough
+ * for the runs table to fit 1280 px at any hour); the whole date is the cell's title.
+ * @param {string | undefined} iso
+ * @param {Date} [now]
+ */
+export function formatShortDate(iso, now = new Date()) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  if (date.getFullYear() !== now.getFullYear()) return formatDate(iso);
+  return date.toLocaleString(undefined, {
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+/**
  * @param {{ inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number } | undefined} usage
  */
 export function totalTokens(usage) {

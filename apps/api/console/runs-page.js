@@ -2,7 +2,14 @@
 // first page refreshes itself while shown (new runs appear, running ones end).
 import { describeError, runsPage } from "./api.js";
 import { $, h } from "./dom.js";
-import { formatCost, formatCount, formatDate, formatDuration, totalTokens } from "./format.js";
+import {
+  formatCost,
+  formatCount,
+  formatDate,
+  formatDuration,
+  formatShortDate,
+  totalTokens,
+} from "./format.js";
 import { statusPill } from "./summary.js";
 import { errorCallout } from "./transcript.js";
 import { loadRecentRuns, usageView } from "./usage.js";
@@ -35,7 +42,11 @@ function runRow(run) {
     h("td", { class: "num", text: formatCount(totalTokens(run.usage)) }),
     h("td", { class: "num", text: formatCost(run.costUsd) }),
     h("td", { class: "num", text: formatDuration(run.durationSecs) }),
-    h("td", { class: "nowrap", text: formatDate(run.startedAt) }),
+    h("td", {
+      class: "nowrap",
+      title: formatDate(run.startedAt),
+      text: formatShortDate(run.startedAt),
+    }),
   );
   return row;
 }
