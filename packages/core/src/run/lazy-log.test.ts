@@ -11,25 +11,26 @@ function capture() {
       done();
     },
   });
-  return { lines, logger: pino({ level: "info" }, stream) };
+  const logger = pino({ level: "info" }, stream);
+  const made = { children: 0 };
+  const child = logger.child;
+  // Inherited by every child (pino children are made with Object.create): counts them all.
+  logger.child = function countedChild(this: typeof logger, ...args: Parameters<typeof child>) {
+    made.children++;
+    return child.apply(this, args);
+  } as typeof logger.child;
+  return { lines, logger, made };
 }
 
 describe("lazyChild", () => {
   it("makes no pino child until the first use, then logs with the bindings", () => {
-    const { lines, logger } = capture();
-    let children = 0;
-    const child = logger.child;
-    // Inherited by every child (pino children are made with Object.create): counts them all.
-    logger.child = function countedChild(this: typeof logger, ...args: Parameters<typeof child>) {
-      children++;
-      return child.apply(this, args);
-    } as typeof logger.child;
+    const { lines, logger, made } = capture();
     const log = lazyChild(logger, { runId: "run_1" });
     const nested = lazyChild(log, { extension: "gateway" });
-    expect(children).toBe(0);
+    expect(made.children).toBe(0);
     nested.warn({ code: 7 }, "first line");
     log.info("second line");
-    expect(children).toBe(2);
+    expect(made.children).toBe(2);
     expect(lines).toEqual([
       expect.objectContaining({ runId: "run_1", extension: "gateway", code: 7, msg: "first line" }),
       expect.objectContaining({ runId: "run_1", msg: "second line" }),
@@ -38,16 +39,10 @@ describe("lazyChild", () => {
   });
 
   it("makes no child for a line below the level, and keeps the parent's level checks", () => {
-    const { lines, logger } = capture();
-    const child = logger.child;
-    let children = 0;
-    logger.child = function countedChild(this: typeof logger, ...args: Parameters<typeof child>) {
-      children++;
-      return child.apply(this, args);
-    } as typeof logger.child;
+    const { lines, logger, made } = capture();
     const log = lazyChild(lazyChild(logger, { runId: "run_2" }), { extension: "gateway" });
     log.debug("below the level");
-    expect(children).toBe(0);
+    expect(made.children).toBe(0);
     expect(log.isLevelEnabled("debug")).toBe(false);
     expect(lines).toEqual([]);
   });
