@@ -125,6 +125,15 @@ export interface Sandbox {
   /** The node executable inside the sandbox. */
   readonly nodePath: string;
   /**
+   * Set when the provider put the runner bundle in the sandbox at create(), read-only to the
+   * sandbox (docker: its host dir, linked host-side): staging then copies no bundle, and
+   * `writeConfig` places a run's config beside it (read-only too) without a call into the sandbox.
+   * Resolves to the config's path inside the sandbox.
+   */
+  readonly installedRunner?:
+    | { readonly path: string; writeConfig(content: Uint8Array): Promise<string> }
+    | undefined;
+  /**
    * Host path of this sandbox's socket dir, visible inside at SANDBOX_HOST_DIR (read-only); created
    * at create(), removed at destroy(). Undefined when the provider has none (e2b).
    */

@@ -1,9 +1,9 @@
-// A runner started ahead of its run in a pooled sandbox: the pool stages the bundle and starts it
-// with --await-config (it loads its SDKs, then waits on stdin holding nothing of any run). The run
-// that takes the sandbox takes the runner too, once, and sends its config and env as one stdin
-// line. An idle runner nobody took dies with its sandbox: it never outlives it or serves twice.
-// Once warmed up (its SDKs loaded, its first model request rehearsed) it says so on stdout; the
-// pool hands out such warm runners first.
+// A runner started ahead of its run in a pooled sandbox: the pool stages the bundle (unless the
+// provider installed it) and starts it with --await-config (it loads its SDKs, then waits on stdin
+// holding nothing of any run). The run that takes the sandbox takes the runner too, once, and
+// sends its config and env as one stdin line. An idle runner nobody took dies with its sandbox:
+// it never outlives it or serves twice. Once warmed up (its SDKs loaded, its first model request
+// rehearsed) it says so on stdout; the pool hands out such warm runners first.
 import { AWAIT_CONFIG_FLAG, type RunnerStartInput } from "@sandcaster/protocol";
 import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
 import type { PoolPreparer } from "../sandbox/warm-pool.js";
@@ -26,7 +26,10 @@ export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPrepar
   return {
     async prepare(sandbox, signal) {
       const path = runnerPaths(sandbox).runner;
-      await sandbox.writeFiles([{ path, content: await loadBundle(), mode: 0o644 }], signal);
+      // A provider that installed the bundle at create (docker) needs no copy of it.
+      if (!sandbox.installedRunner) {
+        await sandbox.writeFiles([{ path, content: await loadBundle(), mode: 0o644 }], signal);
+      }
       const spawned = await sandbox.spawn({
         command: [sandbox.nodePath, path, AWAIT_CONFIG_FLAG],
         // Nothing of any run: keys and the gateway token come with the config.

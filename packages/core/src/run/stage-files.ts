@@ -8,9 +8,10 @@ export interface StagePaths {
   config: string;
 }
 
+/** Where staging puts the runner and its config (the bundle stays where a provider installed it). */
 export function runnerPaths(sandbox: Sandbox): StagePaths {
   return {
-    runner: posix.join(sandbox.runnerDir, "runner.mjs"),
+    runner: sandbox.installedRunner?.path ?? posix.join(sandbox.runnerDir, "runner.mjs"),
     config: posix.join(sandbox.runnerDir, "config.json"),
   };
 }

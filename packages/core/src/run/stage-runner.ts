@@ -57,13 +57,22 @@ export async function stageRunner(
   const config = runnerConfig(scope, sandbox, opened);
   const files = scope.plan.request.files ?? [];
   const prebooted = takePrebootedRunner(sandbox);
-  if (!prebooted) {
+  const installed = sandbox.installedRunner;
+  let paths = runnerPaths(sandbox);
+  if (prebooted) {
+    if (files.length > 0) await sandbox.writeFiles(requestFiles(sandbox, files), scope.signal);
+  } else if (installed) {
+    // The bundle is there already; the config goes beside it host-side, and only the request's
+    // files (if any) take a call into the sandbox.
+    const [configPath] = await Promise.all([
+      installed.writeConfig(new TextEncoder().encode(JSON.stringify(config))),
+      files.length > 0 ? sandbox.writeFiles(requestFiles(sandbox, files), scope.signal) : undefined,
+    ]);
+    paths = { runner: installed.path, config: configPath };
+  } else {
     const bundle = await scope.services.loadRunnerBundle();
     await sandbox.writeFiles(stagedFiles(sandbox, bundle, config, files), scope.signal);
-  } else if (files.length > 0) {
-    await sandbox.writeFiles(requestFiles(sandbox, files), scope.signal);
   }
-  const paths = runnerPaths(sandbox);
   return {
     command: [sandbox.nodePath, paths.runner, "--config", paths.config],
     env,

@@ -1,6 +1,7 @@
 // createDockerProvider(): the "docker" SandboxProvider (create, availability, orphan sweep, sessions).
 import type Dockerode from "dockerode";
 import { currentOwner } from "../../host/process-owner.js";
+import { runnerBundlePath } from "../../run/runner-bundle.js";
 import type {
   CreateSandboxOptions,
   Sandbox,
@@ -14,21 +15,15 @@ import {
   DEFAULT_DISK_MB,
   DEFAULT_NODE_PATH,
   DEFAULT_PING_TIMEOUT_MS,
-  HOME_DIR,
-  KILL_REQUEST_DIR,
   RUNNER_DIR,
-  SANDBOX_GID,
-  SANDBOX_UID,
-  SCRATCH_PATH,
-  STATE_DIR,
 } from "./constants.js";
 import { containerSpec } from "./container-spec.js";
 import { diskNotices } from "./disk-notices.js";
-import { DockerSandbox, stagedMarkerEntry } from "./docker-sandbox.js";
+import { DockerSandbox } from "./docker-sandbox.js";
 import { abortReason, DAEMON_HINT, toSandboxError } from "./errors.js";
 import { createHostDir, DEFAULT_HOST_DIR_ROOT, removeHostDir, sweepHostDirs } from "./host-dir.js";
+import { installRunner, writeRunnerConfig } from "./installed-runner.js";
 import { sweepOrphans } from "./orphans.js";
-import { archiveName, packEntries, rebased, type TarEntry } from "./tar.js";
 import { exportWorkspaceVolume, importWorkspaceVolume } from "./workspace-archive.js";
 import type { WorkspaceContext } from "./workspace-helper.js";
 import {
@@ -67,6 +62,11 @@ export interface DockerProviderSettings {
    * daemon must see the same path: a remote daemon cannot bind it.
    */
   hostDirRoot?: string;
+  /**
+   * The runner bundle put (linked) into every sandbox at create(), read-only inside (default: the
+   * built @sandcaster/runner bundle); `false`: none, the run stages it (as on other providers).
+   */
+  runnerBundlePath?: string | false;
 }
 
 export interface DockerSandboxProvider extends SandboxProvider {
@@ -91,27 +91,6 @@ export interface DockerSandboxProvider extends SandboxProvider {
   listWorkspaces(signal?: AbortSignal): Promise<WorkspaceVolume[]>;
 }
 
-/**
- * Directories every sandbox needs under /tmp, owned by the sandbox user, plus the initial staged
- * marker. /workspace is the mount's own root (the capped volume is made owned by the sandbox user).
- */
-function initialEntries(runnerDir: string): TarEntry[] {
-  const dir = (path: string, mode: number): TarEntry => ({
-    name: `${archiveName(path)}/`,
-    type: "directory",
-    mode,
-    uid: SANDBOX_UID,
-    gid: SANDBOX_GID,
-  });
-  return [
-    dir(HOME_DIR, 0o755),
-    dir(runnerDir, 0o755),
-    dir(STATE_DIR, 0o700),
-    dir(KILL_REQUEST_DIR, 0o700),
-    stagedMarkerEntry(),
-  ];
-}
-
 export function createDockerProvider(settings: DockerProviderSettings): DockerSandboxProvider {
   const constructedAt = Date.now();
   const getDocker = lazyDockerClient(settings.docker, settings.socketPath);
@@ -119,6 +98,8 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
   const image = settings.image;
   const diskMb = settings.diskMb ?? DEFAULT_DISK_MB;
   const hostDirRoot = settings.hostDirRoot ?? DEFAULT_HOST_DIR_ROOT;
+  const bundlePath = () =>
+    settings.runnerBundlePath === undefined ? runnerBundlePath() : settings.runnerBundlePath;
 
   const client = (): Dockerode => {
     try {
@@ -195,6 +176,19 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           cause: error,
         });
       }
+      let runnerPath: string | undefined;
+      const bundle = bundlePath();
+      if (bundle) {
+        try {
+          runnerPath = await installRunner(bundle, hostDir);
+        } catch (error) {
+          await removeHostDir(hostDir);
+          throw new SandboxError("SANDBOX_CREATE_FAILED", "Cannot place the runner bundle", {
+            hint: `run \`npm run build\` (runner bundle at ${bundle}), and check that ${hostDirRoot} is writable`,
+            cause: error,
+          });
+        }
+      }
       let container: Dockerode.Container;
       try {
         // Not aborted mid-request: a container created behind an aborted request would leak.
@@ -220,12 +214,9 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
       }
       try {
         signal.throwIfAborted();
-        // Started first: a tmpfs volume is mounted for good only once the container runs (files
-        // put into it before would vanish). The supervisor reads its state dir only later.
+        // Nothing is put into it here: its main process makes the dirs under /tmp and the staged
+        // marker as it starts (an archive call costs ~130 ms on a loaded host, whatever its size).
         await container.start();
-        signal.throwIfAborted();
-        const archive = await packEntries(rebased(initialEntries(RUNNER_DIR), SCRATCH_PATH));
-        await container.putArchive(archive, { path: SCRATCH_PATH });
         signal.throwIfAborted();
         return new DockerSandbox({
           docker,
@@ -235,6 +226,14 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           hostSocketDir: hostDir,
           notices: diskNotices(diskMb, options.limits.memoryMb, session !== undefined),
           limits: { memoryMb: options.limits.memoryMb, pids: options.limits.pids },
+          ...(runnerPath
+            ? {
+                installedRunner: {
+                  path: runnerPath,
+                  writeConfig: (content: Uint8Array) => writeRunnerConfig(hostDir, content),
+                },
+              }
+            : {}),
         });
       } catch (error) {
         await container.remove({ force: true, v: true }).catch(() => {});

@@ -18,6 +18,7 @@ import {
   SANDBOX_UID,
   SCRATCH_PATH,
   STAGED_MARKER,
+  STATE_DIR,
   WORKSPACE_PATH,
 } from "./constants.js";
 import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
@@ -43,6 +44,8 @@ export interface DockerSandboxInit {
   notices?: readonly string[];
   /** For the limit warnings (what the container was created with). */
   limits: ContainerLimits;
+  /** The runner bundle placed in the host dir at create (see installed-runner.ts). */
+  installedRunner?: Sandbox["installedRunner"];
 }
 
 const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
@@ -52,6 +55,10 @@ const REMOVAL_WAIT_MS = 15_000;
 /** The tar entry that marks the staged point in time; always the archive's last entry. */
 export function stagedMarkerEntry(): TarEntry {
   return { name: archiveName(STAGED_MARKER), type: "file", mode: 0o600, ...owned };
+}
+
+function scratchDir(path: string, mode: number): TarEntry {
+  return { name: `${archiveName(path)}/`, type: "directory", mode, ...owned };
 }
 
 /** Tar entries for staged files: missing parent directories (owned by the sandbox user) first. */
@@ -96,6 +103,7 @@ export class DockerSandbox implements Sandbox {
   readonly nodePath: string;
   readonly hostSocketDir: string;
   readonly notices: readonly string[];
+  readonly installedRunner: Sandbox["installedRunner"];
   readonly #docker: Dockerode;
   readonly #container: Dockerode.Container;
   readonly #limits: ContainerLimits;
@@ -112,6 +120,7 @@ export class DockerSandbox implements Sandbox {
     this.nodePath = init.nodePath;
     this.hostSocketDir = init.hostSocketDir;
     this.notices = init.notices ?? [];
+    this.installedRunner = init.installedRunner;
     this.#scanner = new WorkspaceScanner({
       docker: init.docker,
       container: init.container,
@@ -148,7 +157,14 @@ export class DockerSandbox implements Sandbox {
           abortSignal: signal,
         });
       }
-      const archive = await packEntries(rebased([...scratch, stagedMarkerEntry()], SCRATCH_PATH));
+      // The dirs the main process makes at start, in case this comes first (same owner and mode).
+      const dirs = [
+        scratchDir(STATE_DIR, 0o700),
+        ...(scratch.length > 0 ? [scratchDir(this.runnerDir, 0o755)] : []),
+      ];
+      const archive = await packEntries(
+        rebased([...dirs, ...scratch, stagedMarkerEntry()], SCRATCH_PATH),
+      );
       await this.#container.putArchive(archive, { path: SCRATCH_PATH, abortSignal: signal });
     } catch (error) {
       if (signal.aborted) throw abortReason(signal);

@@ -50,9 +50,19 @@ export async function spawnProcess(
   let streams: ExecStreams;
   try {
     streams = await startExec(context.docker, context.container, {
-      cmd: [context.nodePath, "-e", WRAPPER_SCRIPT, "--", id, STATE_DIR, ...options.command],
+      cmd: [
+        context.nodePath,
+        "-e",
+        WRAPPER_SCRIPT,
+        "--",
+        id,
+        STATE_DIR,
+        options.cwd ?? context.workspacePath,
+        ...options.command,
+      ],
       env: { ...options.env, [PROCESS_MARK_ENV]: id },
-      workingDir: options.cwd ?? context.workspacePath,
+      // The wrapper enters the cwd: it may be a dir of the layout the wrapper makes first.
+      workingDir: "/",
       stdin: options.stdin === true,
       onFirstOutput: context.onFirstOutput,
     });

@@ -1,15 +1,34 @@
 // Tiny node programs run inside the container with `node -e` (node is the only thing images must have).
+import { HOME_DIR, KILL_REQUEST_DIR, RUNNER_DIR, STAGED_MARKER, STATE_DIR } from "./constants.js";
+
+/** The sandbox's dirs under /tmp (the sandbox user's, as every process here runs as it). */
+const LAYOUT: [string, number][] = [
+  [STATE_DIR, 0o700],
+  [KILL_REQUEST_DIR, 0o700],
+  [HOME_DIR, 0o755],
+  [RUNNER_DIR, 0o755],
+];
+
+/** makeDirs(): the layout's dirs, made if missing (idempotent; a failure shows later, where used). */
+const MAKE_DIRS_FUNCTION = `
+function makeDirs() {
+  for (const [path, mode] of ${JSON.stringify(LAYOUT)}) {
+    try { require("node:fs").mkdirSync(path, { recursive: true, mode }); } catch {}
+  }
+}
+`;
 
 /**
- * Spawn wrapper. argv: <id> <stateDir> <command...>. Runs the command in its own process group
+ * Spawn wrapper. argv: <id> <stateDir> <cwd> <command...>. Runs the command in <cwd> (entered
+ * here, after making the layout's dirs, not by Docker) in its own process group
  * (detached = setsid), records its pid (= pgid) in <stateDir>/<id>.pid, forwards termination
  * signals to the group, and records how the command ended in <stateDir>/<id>.exit.
  */
-export const WRAPPER_SCRIPT = `
+export const WRAPPER_SCRIPT = `${MAKE_DIRS_FUNCTION}
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
-const [id, dir, file, ...args] = process.argv.slice(1);
+const [id, dir, cwd, file, ...args] = process.argv.slice(1);
 let done = false;
 const finish = (code, signal) => {
   if (done) return;
@@ -17,6 +36,14 @@ const finish = (code, signal) => {
   try { fs.writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code, signal })); } catch {}
   process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0));
 };
+// The container's main process makes the layout as it starts; a spawn right after may come first.
+makeDirs();
+try {
+  process.chdir(cwd);
+} catch (error) {
+  process.stderr.write("sandcaster: cannot enter " + cwd + ": " + error.message + "\\n");
+  finish(127, null);
+}
 const child = spawn(file, args, { stdio: "inherit", detached: true });
 child.on("error", (error) => {
   process.stderr.write("sandcaster: cannot run " + file + ": " + error.message + "\\n");
@@ -80,15 +107,19 @@ process.exit(killTree(id, dir, markEnv) ? 0 : 1);
 
 /**
  * The container's main process. argv: <lifetimeMs> <stateDir> <markEnv>.
+ * - Set-up: makes the layout's dirs, then the staged marker unless a staging already wrote it
+ *   (opening it for append leaves its ctime alone). Nothing is put in by the archive API at create.
  * - Dead-man switch: exits after <lifetimeMs>, so the (AutoRemove) container disappears even when
  *   the server that made it has crashed.
  * - Kill service: on SIGUSR2 it kills the tree of every id named by a file in <stateDir>/kill and
  *   deletes the file. Already running, it works even when the pids limit forbids a new exec.
  */
-export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}
+export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}${MAKE_DIRS_FUNCTION}
 const fs = require("node:fs");
 const [lifetime, dir, markEnv] = process.argv.slice(1);
 setTimeout(() => process.exit(0), Number(lifetime));
+makeDirs();
+try { fs.closeSync(fs.openSync(${JSON.stringify(STAGED_MARKER)}, "a", 0o600)); } catch {}
 process.on("SIGUSR2", () => {
   let ids = [];
   try { ids = fs.readdirSync(dir + "/kill"); } catch {}
