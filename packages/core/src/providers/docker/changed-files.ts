@@ -11,6 +11,8 @@ export interface Candidate {
   /** Relative to the workspace, POSIX separators. */
   path: string;
   size: number;
+  /** The content, when the scan read it already (small files): no read() for it. */
+  content?: Buffer | undefined;
 }
 
 export interface ChangedFilesSource {
@@ -36,11 +38,11 @@ export function planChangedFiles(
   let total = 0;
   for (const file of [...candidates].sort((a, b) => comparePaths(a.path, b.path))) {
     if (file.size > limits.maxFileBytes) {
-      skipped.push({ ...file, reason: "file_too_large" });
+      skipped.push({ path: file.path, size: file.size, reason: "file_too_large" });
     } else if (read.length >= limits.maxFiles) {
-      skipped.push({ ...file, reason: "too_many_files" });
+      skipped.push({ path: file.path, size: file.size, reason: "too_many_files" });
     } else if (total + file.size > limits.maxTotalBytes) {
-      skipped.push({ ...file, reason: "total_too_large" });
+      skipped.push({ path: file.path, size: file.size, reason: "total_too_large" });
     } else {
       read.push(file);
       total += file.size;
@@ -74,6 +76,13 @@ export async function collectChangedFiles(
   const plan = planChangedFiles(await source.scan(signal), limits);
   const results = await mapLimited(plan.read, READ_CONCURRENCY, async (file) => {
     signal.throwIfAborted();
+    if (file.content) {
+      const result: SingleFileResult =
+        file.content.length > limits.maxFileBytes
+          ? { kind: "too_large", size: file.content.length }
+          : { kind: "file", content: file.content };
+      return { file, result };
+    }
     return { file, result: await source.read(file.path, limits.maxFileBytes, signal) };
   });
   // Files can change between the scan and the read: re-check the limits on what was really read.

@@ -8,7 +8,7 @@ import { SandboxError } from "../../sandbox/sandbox-error.js";
 import type { Candidate } from "./changed-files.js";
 import { STAGED_MARKER } from "./constants.js";
 import { type ExecResult, type ExecStreams, execExitCode, runExec, startExec } from "./exec.js";
-import { SCAN_SCRIPT } from "./in-sandbox-scripts.js";
+import { INLINE_FILE_BYTES, SCAN_SCRIPT } from "./in-sandbox-scripts.js";
 
 export interface ScanTarget {
   docker: Dockerode;
@@ -155,7 +155,7 @@ function isWorkspacePath(path: string): boolean {
 
 /**
  * The scanner's rows, or undefined when it failed or printed anything but [relative path, size]
- * rows (it runs beside the agent, so its output is checked like any other sandbox output).
+ * or [relative path, size, base64 content] rows (it runs beside the agent, so its output is checked like any other sandbox output).
  */
 function parseRows(result: ExecResult): Candidate[] | undefined {
   if (result.exitCode !== 0) return undefined;
@@ -171,7 +171,15 @@ function parseRows(result: ExecResult): Candidate[] | undefined {
     if (!Array.isArray(row) || typeof row[0] !== "string" || !isWorkspacePath(row[0]))
       return undefined;
     if (typeof row[1] !== "number" || !Number.isSafeInteger(row[1]) || row[1] < 0) return undefined;
-    candidates.push({ path: row[0], size: row[1] });
+    if (row.length === 2) {
+      candidates.push({ path: row[0], size: row[1] });
+      continue;
+    }
+    // Inlined content: its size is what was read (the limits are checked on it again).
+    if (row.length !== 3 || typeof row[2] !== "string") return undefined;
+    const content = Buffer.from(row[2], "base64");
+    if (content.length > INLINE_FILE_BYTES) return undefined;
+    candidates.push({ path: row[0], size: content.length, content });
   }
   return candidates;
 }
