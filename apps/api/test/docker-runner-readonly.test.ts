@@ -1,7 +1,7 @@
 // The runner bundle a Docker sandbox runs is linked in from the server's own build, read-only (see
 // core's installed-runner.ts): a scripted model makes the agent try to overwrite, append to,
-// chmod, remove and replace it (and its config, and to plant a file beside them), and the test
-// asserts each failed, the server's bundle is byte for byte what it was, and the next run is fine.
+// chmod, remove and replace it, and to plant a config or any file beside it, and the test asserts
+// each failed, the server's bundle is byte for byte what it was, and the next run is fine.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { runnerBundlePath } from "@sandcaster/core";
@@ -48,7 +48,7 @@ async function run(server: TestServer, prompt: string) {
 }
 
 describe.skipIf(!enabled)("the installed runner on docker", () => {
-  it("the agent can neither change nor replace the runner or its config; the next run is unaffected", async () => {
+  it("the agent can neither change nor replace the runner, nor plant a file beside it; the next run is unaffected", async () => {
     const before = await sha256(runnerBundlePath());
     t = await startTestServer({
       sandbox: "docker",

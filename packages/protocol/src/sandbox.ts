@@ -126,13 +126,10 @@ export interface Sandbox {
   readonly nodePath: string;
   /**
    * Set when the provider put the runner bundle in the sandbox at create(), read-only to the
-   * sandbox (docker: its host dir, linked host-side): staging then copies no bundle, and
-   * `writeConfig` places a run's config beside it (read-only too) without a call into the sandbox.
-   * Resolves to the config's path inside the sandbox.
+   * sandbox (docker: in its host dir, linked host-side): staging then copies no bundle, and the
+   * run's config reaches the runner on its stdin (see AWAIT_CONFIG_FLAG), not as a file.
    */
-  readonly installedRunner?:
-    | { readonly path: string; writeConfig(content: Uint8Array): Promise<string> }
-    | undefined;
+  readonly installedRunner?: { readonly path: string } | undefined;
   /**
    * Host path of this sandbox's socket dir, visible inside at SANDBOX_HOST_DIR (read-only); created
    * at create(), removed at destroy(). Undefined when the provider has none (e2b).

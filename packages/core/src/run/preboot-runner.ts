@@ -21,6 +21,34 @@ interface IdleRunner {
 /** Idle runners by their sandbox; an entry is removed when taken. */
 const idle = new WeakMap<Sandbox, IdleRunner>();
 
+/**
+ * Starts the runner idle (--await-config): nothing of any run in its env, its stdout without the
+ * ready line it prints once warmed up. `ready` says whether that line came.
+ */
+export async function startIdleRunner(
+  sandbox: Sandbox,
+  path: string,
+  signal: AbortSignal,
+): Promise<{ process: SandboxProcess; ready: Promise<boolean> }> {
+  const spawned = await sandbox.spawn({
+    command: [sandbox.nodePath, path, AWAIT_CONFIG_FLAG],
+    // Nothing of any run: keys and the gateway token come with the config.
+    env: {},
+    stdin: true,
+    signal,
+  });
+  // Before its config it prints only the ready line; the rest is left unread until a run relays it.
+  const watched = watchReady(spawned.stdout);
+  const process: SandboxProcess = {
+    stdout: watched.stdout,
+    stderr: spawned.stderr,
+    ...(spawned.stdin ? { stdin: spawned.stdin } : {}),
+    wait: () => spawned.wait(),
+    kill: () => spawned.kill(),
+  };
+  return { process, ready: watched.ready };
+}
+
 /** What the warm pool runs on every sandbox it makes: stage the bundle, start the runner idle. */
 export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPreparer {
   return {
@@ -30,30 +58,14 @@ export function prebootRunner(loadBundle: () => Promise<Uint8Array>): PoolPrepar
       if (!sandbox.installedRunner) {
         await sandbox.writeFiles([{ path, content: await loadBundle(), mode: 0o644 }], signal);
       }
-      const spawned = await sandbox.spawn({
-        command: [sandbox.nodePath, path, AWAIT_CONFIG_FLAG],
-        // Nothing of any run: keys and the gateway token come with the config.
-        env: {},
-        stdin: true,
-        // Not the pool's signal: once a run took it, the run's signal governs it (exec-runner).
-        // An idle one dies with its sandbox, which the pool destroys.
-        signal: new AbortController().signal,
-      });
-      // Before its config it prints only the ready line; the rest is left unread until a run
-      // relays it.
-      const watched = watchReady(spawned.stdout);
-      const process: SandboxProcess = {
-        stdout: watched.stdout,
-        stderr: spawned.stderr,
-        ...(spawned.stdin ? { stdin: spawned.stdin } : {}),
-        wait: () => spawned.wait(),
-        kill: () => spawned.kill(),
-      };
-      const entry: IdleRunner = { process, exited: false, warm: false };
-      void watched.ready.then((ready) => {
+      // Not the pool's signal: once a run took it, the run's signal governs it (exec-runner).
+      // An idle one dies with its sandbox, which the pool destroys.
+      const started = await startIdleRunner(sandbox, path, new AbortController().signal);
+      const entry: IdleRunner = { process: started.process, exited: false, warm: false };
+      void started.ready.then((ready) => {
         entry.warm = ready;
       });
-      void spawned.wait().finally(() => {
+      void started.process.wait().finally(() => {
         entry.exited = true;
       });
       idle.set(sandbox, entry);

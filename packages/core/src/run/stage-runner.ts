@@ -3,7 +3,7 @@ import type { RunnerConfigInput } from "@sandcaster/protocol";
 import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
 import { allowedProviders } from "./composite/start-composite.js";
 import { secretValues } from "./model-env.js";
-import { takePrebootedRunner } from "./preboot-runner.js";
+import { startIdleRunner, takePrebootedRunner } from "./preboot-runner.js";
 import { createRedactor, type Redact } from "./redact.js";
 import type { OpenedRunExtension } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
@@ -56,23 +56,24 @@ export async function stageRunner(
   for (const handle of opened) env = handle.runner?.env?.(env) ?? env;
   const config = runnerConfig(scope, sandbox, opened);
   const files = scope.plan.request.files ?? [];
-  const prebooted = takePrebootedRunner(sandbox);
+  let prebooted = takePrebootedRunner(sandbox);
   const installed = sandbox.installedRunner;
-  let paths = runnerPaths(sandbox);
   if (prebooted) {
     if (files.length > 0) await sandbox.writeFiles(requestFiles(sandbox, files), scope.signal);
   } else if (installed) {
-    // The bundle is there already; the config goes beside it host-side, and only the request's
-    // files (if any) take a call into the sandbox.
-    const [configPath] = await Promise.all([
-      installed.writeConfig(new TextEncoder().encode(JSON.stringify(config))),
+    // The bundle is in the sandbox already (docker): the runner starts as a pooled one does, and
+    // its config (with the gateway token) and env follow on its stdin, so no file holds them. It
+    // does nothing before that line, so the request's files may land while it boots.
+    const [started] = await Promise.all([
+      startIdleRunner(sandbox, installed.path, scope.signal),
       files.length > 0 ? sandbox.writeFiles(requestFiles(sandbox, files), scope.signal) : undefined,
     ]);
-    paths = { runner: installed.path, config: configPath };
+    prebooted = started.process;
   } else {
     const bundle = await scope.services.loadRunnerBundle();
     await sandbox.writeFiles(stagedFiles(sandbox, bundle, config, files), scope.signal);
   }
+  const paths = runnerPaths(sandbox);
   return {
     command: [sandbox.nodePath, paths.runner, "--config", paths.config],
     env,

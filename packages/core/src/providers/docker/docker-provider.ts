@@ -22,7 +22,7 @@ import { diskNotices } from "./disk-notices.js";
 import { DockerSandbox } from "./docker-sandbox.js";
 import { abortReason, DAEMON_HINT, toSandboxError } from "./errors.js";
 import { createHostDir, DEFAULT_HOST_DIR_ROOT, removeHostDir, sweepHostDirs } from "./host-dir.js";
-import { installRunner, writeRunnerConfig } from "./installed-runner.js";
+import { installRunner } from "./installed-runner.js";
 import { sweepOrphans } from "./orphans.js";
 import { exportWorkspaceVolume, importWorkspaceVolume } from "./workspace-archive.js";
 import type { WorkspaceContext } from "./workspace-helper.js";
@@ -62,11 +62,6 @@ export interface DockerProviderSettings {
    * daemon must see the same path: a remote daemon cannot bind it.
    */
   hostDirRoot?: string;
-  /**
-   * The runner bundle put (linked) into every sandbox at create(), read-only inside (default: the
-   * built @sandcaster/runner bundle); `false`: none, the run stages it (as on other providers).
-   */
-  runnerBundlePath?: string | false;
 }
 
 export interface DockerSandboxProvider extends SandboxProvider {
@@ -98,8 +93,6 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
   const image = settings.image;
   const diskMb = settings.diskMb ?? DEFAULT_DISK_MB;
   const hostDirRoot = settings.hostDirRoot ?? DEFAULT_HOST_DIR_ROOT;
-  const bundlePath = () =>
-    settings.runnerBundlePath === undefined ? runnerBundlePath() : settings.runnerBundlePath;
 
   const client = (): Dockerode => {
     try {
@@ -176,18 +169,16 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           cause: error,
         });
       }
-      let runnerPath: string | undefined;
-      const bundle = bundlePath();
-      if (bundle) {
-        try {
-          runnerPath = await installRunner(bundle, hostDir);
-        } catch (error) {
-          await removeHostDir(hostDir);
-          throw new SandboxError("SANDBOX_CREATE_FAILED", "Cannot place the runner bundle", {
-            hint: `run \`npm run build\` (runner bundle at ${bundle}), and check that ${hostDirRoot} is writable`,
-            cause: error,
-          });
-        }
+      // The runner, read-only inside: no run copies it in (see installed-runner.ts).
+      let runnerPath: string;
+      try {
+        runnerPath = await installRunner(runnerBundlePath(), hostDir);
+      } catch (error) {
+        await removeHostDir(hostDir);
+        throw new SandboxError("SANDBOX_CREATE_FAILED", "Cannot place the runner bundle", {
+          hint: `run \`npm run build\` (runner bundle at ${runnerBundlePath()}), and check that ${hostDirRoot} is writable`,
+          cause: error,
+        });
       }
       let container: Dockerode.Container;
       try {
@@ -226,14 +217,7 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           hostSocketDir: hostDir,
           notices: diskNotices(diskMb, options.limits.memoryMb, session !== undefined),
           limits: { memoryMb: options.limits.memoryMb, pids: options.limits.pids },
-          ...(runnerPath
-            ? {
-                installedRunner: {
-                  path: runnerPath,
-                  writeConfig: (content: Uint8Array) => writeRunnerConfig(hostDir, content),
-                },
-              }
-            : {}),
+          installedRunner: { path: runnerPath },
         });
       } catch (error) {
         await container.remove({ force: true, v: true }).catch(() => {});
