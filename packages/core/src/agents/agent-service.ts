@@ -23,6 +23,7 @@ import { AGENT_DIR, AgentArchiveError, agentFiles, installCommands } from "./age
 import { type AgentLimits, agentPoolLimits } from "./agent-limits.js";
 import { type AgentPoolSettings, AgentPools, type PoolLimits } from "./agent-pools.js";
 import { AgentSecrets } from "./agent-secrets.js";
+import { AgentTemplates } from "./agent-templates.js";
 import { activeVersion, agentInfo, manifestOf, versionInfo } from "./agent-view.js";
 import type { SecretKeyring } from "./secret-keyring.js";
 
@@ -59,6 +60,7 @@ export interface AgentServiceOptions {
 export class AgentService {
   readonly #secrets: AgentSecrets;
   readonly #pools: AgentPools;
+  readonly #templates: AgentTemplates;
   /** Builds this instance watches, by agent: settled() waits for them. */
   readonly #builds = new Map<string, Set<Promise<void>>>();
   /** `name@version` of every build watched here (so a build is never taken over twice). */
@@ -67,6 +69,7 @@ export class AgentService {
   constructor(private readonly options: AgentServiceOptions) {
     this.#secrets = new AgentSecrets(options.store, options.keyring);
     this.#pools = new AgentPools(options.pool);
+    this.#templates = new AgentTemplates(options.store, options.templates, options.pool.logger);
   }
 
   /** A new version of the agent; its template builds in the background (status `building`). */
@@ -125,12 +128,17 @@ export class AgentService {
     return this.get(name);
   }
 
-  /** Removes the agent, its versions and secrets, and destroys its warm sandboxes. */
+  /**
+   * Removes the agent, its versions and secrets, destroys its warm sandboxes, then the templates
+   * (images) of its versions that no other agent uses.
+   */
   async remove(name: string): Promise<void> {
-    if (!(await this.options.store.remove(name))) {
+    const agent = await this.options.store.get(name);
+    if (!agent || !(await this.options.store.remove(name))) {
       throw new SandcasterError("NOT_FOUND", `no agent named ${name}`);
     }
     await this.#pools.release(name);
+    await this.#templates.releaseUnused(agent);
   }
 
   async setSecret(name: string, key: string, value: string): Promise<void> {
@@ -263,8 +271,9 @@ export class AgentService {
     return resumed;
   }
 
-  /** Destroys warm sandboxes (server shutdown). */
+  /** Destroys warm sandboxes and stops retrying deleted agents' templates (server shutdown). */
   close(): Promise<void> {
+    this.#templates.close();
     return this.#pools.close();
   }
 
