@@ -3,6 +3,11 @@
 import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { posix } from "node:path";
+import { runnerBundlePath } from "../../run/runner-bundle.js";
+import {
+  createRunnerSnapshots,
+  type RunnerSnapshots,
+} from "../../runner-snapshot/runner-snapshot.js";
 import type {
   CreateSandboxOptions,
   Sandbox,
@@ -48,10 +53,17 @@ export interface LocalProviderSettings {
   logger?: LocalLogger;
   /** A local template every sandbox of this provider mounts (bwrap only; see template-mount.ts). */
   template?: LocalTemplateMount;
+  /**
+   * A server-owned dir for a V8 startup snapshot of the runner (runner-snapshot/): built in the
+   * background on the first sandbox, used by cold runs once ready. Unset: no snapshot.
+   */
+  runnerSnapshotDir?: string;
 }
 
 export interface LocalSandboxProvider extends SandboxProvider {
   readonly name: "local";
+  /** The runner snapshot, with runnerSnapshotDir set (its build can be awaited: settled()). */
+  readonly runnerSnapshots?: RunnerSnapshots;
   sweepOrphans(signal?: AbortSignal): Promise<number>;
   /** A new empty dir under workspacesDir. */
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
@@ -110,6 +122,14 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
   let cgroups: Promise<{ host: CgroupHost } | { reason: string }> | undefined;
   let sandboxUser: Promise<HostUser | undefined> | undefined;
   const warnedOnce = new Set<string>();
+  const runnerSnapshots = settings.runnerSnapshotDir
+    ? createRunnerSnapshots({
+        dir: settings.runnerSnapshotDir,
+        runnerPath: runnerBundlePath(),
+        nodePath: hostNodePath,
+        ...(logger ? { logger } : {}),
+      })
+    : undefined;
 
   const user = () => {
     sandboxUser ??= sandboxUserFor(settings.sandboxUser);
@@ -242,7 +262,10 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         ...(setup.bindDir ? { bindDir: setup.bindDir } : {}),
         ...("status" in choice ? { owner: workspaceOwner(choice.status) } : {}),
         ...(session ? { released: session.release } : {}),
+        ...(runnerSnapshots ? { runnerSnapshots } : {}),
       });
+      // In the background: the first runs go without it, never waiting for it.
+      runnerSnapshots?.start();
       if (session) workspaces.track(session.dir, sandbox);
       return sandbox;
     } catch (error) {
@@ -272,6 +295,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
 
   return {
     name: "local",
+    ...(runnerSnapshots ? { runnerSnapshots } : {}),
     async isAvailable() {
       if (settings.isolation !== "bwrap") return true;
       try {
