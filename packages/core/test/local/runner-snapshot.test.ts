@@ -63,7 +63,12 @@ describe.runIf(status.ok || REQUIRED)("runner snapshot on local bwrap sandboxes"
       signal: signal(),
     })) as LocalSandbox;
     sandboxes.push(sb);
-    const config = { prompt: "go", cwd: sb.workspacePath, provider: "anthropic", model: "haiku" };
+    const config = {
+      prompt: "go",
+      cwd: sb.workspacePath,
+      provider: "anthropic" as const,
+      model: "haiku",
+    };
     const files = stagedFiles(sb, await loadRunnerBundle(), config, []);
     await sb.writeFiles(files, signal());
     const [runner, configFile] = files;
