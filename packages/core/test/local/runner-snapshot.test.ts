@@ -1,4 +1,4 @@
-// The runner snapshot on real bwrap sandboxes (src/runner-snapshot): built in the background, used
+// The runner snapshot on real local sandboxes (src/runner-snapshot): built in the background, used
 // by cold runs once ready, bound read-only (an agent's bash cannot change it, and a later run
 // still boots from it), and a damaged or foreign blob only costs speed. No key is in it.
 import { createHash } from "node:crypto";
@@ -25,7 +25,13 @@ const sha256 = async (path: string) =>
     .update(await readFile(path))
     .digest("hex");
 
-describe.runIf(status.ok || REQUIRED)("runner snapshot on local bwrap sandboxes", () => {
+// Unisolated runs (isolation "none") use it too, from its host path; they are the server's user,
+// so only bwrap's read-only bind keeps an agent from writing it (the fingerprint still catches it).
+describe.each([
+  { isolation: "bwrap" as const, runs: status.ok || REQUIRED },
+  { isolation: "none" as const, runs: true },
+])("runner snapshot on local sandboxes ($isolation)", ({ isolation, runs }) => {
+  if (!runs) return;
   let baseDir: string;
   let provider: LocalSandboxProvider;
   let double: ModelDouble | undefined;
@@ -36,7 +42,7 @@ describe.runIf(status.ok || REQUIRED)("runner snapshot on local bwrap sandboxes"
     // A key in the server's environment while the snapshot is built: it must not reach the blob.
     process.env.SANDCASTER_TEST_SERVER_KEY = SECRET;
     provider = createLocalProvider({
-      isolation: "bwrap",
+      isolation,
       baseDir,
       diskMb: 64,
       runnerSnapshotDir: join(baseDir, "runner-snapshot"),
@@ -113,29 +119,32 @@ describe.runIf(status.ok || REQUIRED)("runner snapshot on local bwrap sandboxes"
     return blob;
   }
 
-  it("cannot be changed from inside a sandbox, and later runs still boot from it", async () => {
-    const blob = await readyBlob();
-    const before = await sha256(blob);
-    const attack = [
-      `head -c 4 ${SANDBOX_RUNNER_SNAPSHOT} >/dev/null && echo READABLE`,
-      `echo x >> ${SANDBOX_RUNNER_SNAPSHOT} && echo APPENDED`,
-      `printf garbage > ${SANDBOX_RUNNER_SNAPSHOT} && echo OVERWRITTEN`,
-      `rm -f ${SANDBOX_RUNNER_SNAPSHOT}; mv ${SANDBOX_RUNNER_SNAPSHOT} /tmp/b && echo MOVED`,
-      "true",
-    ].join("; ");
-    const { events, codeCache } = await coldRun([
-      { toolCalls: [{ name: "bash", input: { command: attack } }] },
-      { text: "tried" },
-    ]);
-    expect(fromSnapshot(codeCache)).toBe(true);
-    const result = events.find((e) => e.type === "tool_result");
-    expect(result?.content).toContain("READABLE");
-    for (const word of ["APPENDED", "OVERWRITTEN", "MOVED"])
-      expect(result?.content).not.toContain(word);
-    expect(await sha256(blob)).toBe(before);
-    expect(provider.runnerSnapshots?.current()).toBe(blob);
-    expect(fromSnapshot((await coldRun(answer)).codeCache)).toBe(true);
-  });
+  it.runIf(isolation === "bwrap")(
+    "cannot be changed from inside a sandbox, and later runs still boot from it",
+    async () => {
+      const blob = await readyBlob();
+      const before = await sha256(blob);
+      const attack = [
+        `head -c 4 ${SANDBOX_RUNNER_SNAPSHOT} >/dev/null && echo READABLE`,
+        `echo x >> ${SANDBOX_RUNNER_SNAPSHOT} && echo APPENDED`,
+        `printf garbage > ${SANDBOX_RUNNER_SNAPSHOT} && echo OVERWRITTEN`,
+        `rm -f ${SANDBOX_RUNNER_SNAPSHOT}; mv ${SANDBOX_RUNNER_SNAPSHOT} /tmp/b && echo MOVED`,
+        "true",
+      ].join("; ");
+      const { events, codeCache } = await coldRun([
+        { toolCalls: [{ name: "bash", input: { command: attack } }] },
+        { text: "tried" },
+      ]);
+      expect(fromSnapshot(codeCache)).toBe(true);
+      const result = events.find((e) => e.type === "tool_result");
+      expect(result?.content).toContain("READABLE");
+      for (const word of ["APPENDED", "OVERWRITTEN", "MOVED"])
+        expect(result?.content).not.toContain(word);
+      expect(await sha256(blob)).toBe(before);
+      expect(provider.runnerSnapshots?.current()).toBe(blob);
+      expect(fromSnapshot((await coldRun(answer)).codeCache)).toBe(true);
+    },
+  );
 
   it("holds no key of the server's environment", async () => {
     const blob = await readyBlob();
