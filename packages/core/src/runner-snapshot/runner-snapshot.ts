@@ -18,6 +18,8 @@ import { buildRunnerSnapshot } from "@sandcaster/runner/snapshot";
 export interface RunnerSnapshotSettings {
   /** A server-owned dir (created 0755; the blob 0444 in it). */
   dir: string;
+  /** Called once the dir exists (the local provider writes its owner file there). */
+  onDir?: (dir: string) => Promise<void>;
   /** The runner bundle runs are staged with. */
   runnerPath: string;
   /** The Node binary runs use (the snapshot loads only into it). */
@@ -79,6 +81,7 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
   async function build(): Promise<void> {
     const node = fingerprintOf(settings.nodePath);
     await mkdir(dir, { recursive: true, mode: 0o755 });
+    await settings.onDir?.(dir);
     // Unique per build: another server sharing the dir never replaces this server's blob.
     const path = posix.join(dir, `${BLOB_PREFIX}${randomBytes(8).toString("hex")}.blob`);
     const started = performance.now();

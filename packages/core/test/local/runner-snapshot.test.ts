@@ -3,7 +3,6 @@
 // still boots from it), and a damaged or foreign blob only costs speed. No key is in it.
 import { createHash } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
@@ -45,7 +44,7 @@ describe.each([
       isolation,
       baseDir,
       diskMb: 64,
-      runnerSnapshotDir: join(baseDir, "runner-snapshot"),
+      runnerSnapshot: true,
     });
   });
   afterEach(async () => {

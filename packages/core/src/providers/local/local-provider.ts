@@ -1,5 +1,6 @@
 // The "local" SandboxProvider: sandboxes are host dirs, isolated with bubblewrap when possible;
 // a session's workspace is a persistent dir under workspacesDir, bound into each turn's sandbox.
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { posix } from "node:path";
@@ -54,15 +55,17 @@ export interface LocalProviderSettings {
   /** A local template every sandbox of this provider mounts (bwrap only; see template-mount.ts). */
   template?: LocalTemplateMount;
   /**
-   * A server-owned dir for a V8 startup snapshot of the runner (runner-snapshot/): built in the
-   * background on the first sandbox, used by cold runs once ready. Unset: no snapshot.
+   * Cold runs start from a V8 startup snapshot of the runner (runner-snapshot/), built in the
+   * background on the first sandbox, in a dir of this server under baseDir (reachable by the
+   * sandbox user like the sandboxes' own; the orphan sweep removes it once the server is gone).
+   * Default false.
    */
-  runnerSnapshotDir?: string;
+  runnerSnapshot?: boolean;
 }
 
 export interface LocalSandboxProvider extends SandboxProvider {
   readonly name: "local";
-  /** The runner snapshot, with runnerSnapshotDir set (its build can be awaited: settled()). */
+  /** The runner snapshot, with runnerSnapshot set (its build can be awaited: settled()). */
   readonly runnerSnapshots?: RunnerSnapshots;
   sweepOrphans(signal?: AbortSignal): Promise<number>;
   /** A new empty dir under workspacesDir. */
@@ -122,9 +125,13 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
   let cgroups: Promise<{ host: CgroupHost } | { reason: string }> | undefined;
   let sandboxUser: Promise<HostUser | undefined> | undefined;
   const warnedOnce = new Set<string>();
-  const runnerSnapshots = settings.runnerSnapshotDir
+  const runnerSnapshots = settings.runnerSnapshot
     ? createRunnerSnapshots({
-        dir: settings.runnerSnapshotDir,
+        dir: posix.join(
+          baseDir,
+          `${SANDBOX_DIR_PREFIX}runner-snapshot-${randomBytes(6).toString("hex")}`,
+        ),
+        onDir: writeOwnerFile,
         runnerPath: runnerBundlePath(),
         nodePath: hostNodePath,
         ...(logger ? { logger } : {}),
