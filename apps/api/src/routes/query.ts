@@ -42,7 +42,8 @@ function onClientGone(c: Context, gone: () => void): void {
     if (!outgoing.writableFinished) gone();
     return;
   }
-  outgoing.once("close", () => {
+  // `on`, not `once`: a response closes once, and once's wrapper would be held meanwhile.
+  outgoing.on("close", () => {
     if (!outgoing.writableFinished) gone();
   });
 }
