@@ -684,7 +684,7 @@ function printTable() {
     const { emptyNodeBeforeMs: before, emptyNodeAfterMs: after } = results.load;
     row(
       "load indicator: node -e 0, p50 before / after",
-      `${before.p50} / ${after?.p50} ms (an idle machine: ~40 ms)`,
+      `${before.p50} / ${after?.p50} ms (compare with this host idle: more means other load)`,
     );
   }
   results.speedTargets = speedTargets(f);

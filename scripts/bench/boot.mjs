@@ -4,11 +4,12 @@
 // (→ the conversation exists), and the first model request (stamped by a loopback proxy in front
 // of the model double). `node runner-boot.mjs <bundle> [runs]` compares two bundles by hand.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAnthropicDouble } from "@sandcaster/testkit";
+import { buildRunnerSnapshot } from "../../packages/runner/src/boot/build-snapshot.mjs";
 import { round, summary, withTimeout } from "./lib.mjs";
 
 const RUN_TIMEOUT_MS = 60_000;
@@ -70,7 +71,7 @@ function spawnTimed(command, args, env, cwd) {
 }
 
 /** One cold runner run; ms from spawn for each mark. */
-async function bootOnce(bundlePath, proxy, dir) {
+async function bootOnce(bundlePath, proxy, dir, nodeArgs = []) {
   const config = join(dir, "config.json");
   await writeFile(
     config,
@@ -83,7 +84,12 @@ async function bootOnce(bundlePath, proxy, dir) {
     ANTHROPIC_BASE_URL: proxy.url,
     SANDCASTER_BOOT_TIMINGS: "1",
   };
-  const out = await spawnTimed(process.execPath, [bundlePath, "--config", config], env, dir);
+  const out = await spawnTimed(
+    process.execPath,
+    [...nodeArgs, bundlePath, "--config", config],
+    env,
+    dir,
+  );
   const firstRequest = proxy.takeFirst();
   if (out.code !== 0 || !out.stdout.includes('"type":"result"'))
     throw new Error(`runner failed (exit ${out.code}): ${out.stderr.slice(-400)}`);
@@ -119,52 +125,74 @@ async function emptyNode(dir) {
 
 const p50 = (runs, pick) => summary(runs.map(pick).filter(Number.isFinite)).p50;
 
-/** `runs` cold boots of `bundlePath`, interleaved with empty Node processes. */
-export async function runnerBoot(bundlePath, runs = 15, warmups = 2) {
+/** p50s of a set of boots: first request, the breakdown, CPU, how the code caches were taken. */
+function boots50(boots) {
+  const phase = (from, to) => p50(boots, (b) => b[to] - b[from]);
+  return {
+    firstRequestMs: summary(boots.map((b) => b.firstRequest)),
+    // How V8 took the runner's and the SDK's code caches in these runs ("accepted" on the Node
+    // that built them).
+    codeCache: boots.reduce((counts, b) => {
+      counts[b.codeCache] = (counts[b.codeCache] ?? 0) + 1;
+      return counts;
+    }, {}),
+    breakdownP50Ms: {
+      processStart: round(p50(boots, (b) => b.bootstrapped)),
+      bundleParse: round(phase("bootstrapped", "bundleStart")),
+      topLevel: round(phase("bundleStart", "main")),
+      configRead: round(phase("main", "config")),
+      sdkLoad: round(phase("config", "sdk")),
+      toFirstRequest: round(phase("sdk", "firstRequest")),
+    },
+    // CPU ms the runner process used up to each mark: what the boot costs, load aside.
+    cpuP50Ms: {
+      toBundleStart: round(p50(boots, (b) => b.cpu.bundleStart)),
+      topLevel: round(p50(boots, (b) => b.cpu.main - b.cpu.bundleStart)),
+      toMain: round(p50(boots, (b) => b.cpu.main)),
+      configRead: round(p50(boots, (b) => b.cpu.config - b.cpu.main)),
+      sdkLoad: round(p50(boots, (b) => b.cpu.sdk - b.cpu.config)),
+      wholeRun: round(p50(boots, (b) => b.cpu.exit)),
+    },
+    exitMs: summary(boots.map((b) => b.exit)),
+  };
+}
+
+/**
+ * `runs` cold boots of `bundlePath`, interleaved with empty Node processes and, with `snapshot`,
+ * with boots of the same file from a V8 startup snapshot of it (packages/runner/src/boot/
+ * snapshot-entry.mjs; built here, not used by any provider yet): A/B on the same load.
+ */
+export async function runnerBoot(bundlePath, runs = 15, warmups = 2, { snapshot = true } = {}) {
   const double = await startAnthropicDouble({
-    turns: Array.from({ length: runs + warmups + 2 }, () => ({ text: "done" })),
+    turns: Array.from({ length: 2 * (runs + warmups) + 2 }, () => ({ text: "done" })),
   });
   const proxy = await stampingProxy(double.url);
   const dir = await mkdtemp(join(tmpdir(), "sandcaster-bench-boot-"));
   try {
+    const blob = join(dir, "runner.blob");
+    if (snapshot) await buildRunnerSnapshot({ runnerPath: bundlePath, blobPath: blob });
     const boots = [];
+    const fromSnapshot = [];
     const empties = [];
     for (let i = 0; i < runs + warmups; i++) {
       const boot = await bootOnce(bundlePath, proxy, dir);
+      const snap = snapshot
+        ? await bootOnce(bundlePath, proxy, dir, ["--snapshot-blob", blob])
+        : undefined;
       const empty = await emptyNode(dir);
       if (i >= warmups) {
         boots.push(boot);
+        if (snap) fromSnapshot.push(snap);
         empties.push(empty);
       }
     }
-    const phase = (from, to) => p50(boots, (b) => b[to] - b[from]);
     return {
       what: `cold runner (node runner.mjs --config …) on the host, anthropic double behind a stamping proxy; p50 of ${runs}, ms`,
-      firstRequestMs: summary(boots.map((b) => b.firstRequest)),
-      // How V8 took the runner's and the SDK's code caches in these runs ("accepted" on the Node
-      // that built them).
-      codeCache: boots.reduce((counts, b) => {
-        counts[b.codeCache] = (counts[b.codeCache] ?? 0) + 1;
-        return counts;
-      }, {}),
-      breakdownP50Ms: {
-        processStart: round(p50(boots, (b) => b.bootstrapped)),
-        bundleParse: round(phase("bootstrapped", "bundleStart")),
-        topLevel: round(phase("bundleStart", "main")),
-        configRead: round(phase("main", "config")),
-        sdkLoad: round(phase("config", "sdk")),
-        toFirstRequest: round(phase("sdk", "firstRequest")),
-      },
-      // CPU ms the runner process used up to each mark: what the boot costs, load aside.
-      cpuP50Ms: {
-        toBundleStart: round(p50(boots, (b) => b.cpu.bundleStart)),
-        topLevel: round(p50(boots, (b) => b.cpu.main - b.cpu.bundleStart)),
-        configRead: round(p50(boots, (b) => b.cpu.config - b.cpu.main)),
-        sdkLoad: round(p50(boots, (b) => b.cpu.sdk - b.cpu.config)),
-        wholeRun: round(p50(boots, (b) => b.cpu.exit)),
-      },
+      ...boots50(boots),
       emptyNodeProcessMs: summary(empties),
-      exitMs: summary(boots.map((b) => b.exit)),
+      ...(snapshot
+        ? { fromSnapshot: { blobBytes: (await stat(blob)).size, ...boots50(fromSnapshot) } }
+        : {}),
     };
   } finally {
     await proxy.close();

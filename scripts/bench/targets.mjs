@@ -141,5 +141,27 @@ export function bootRows(boot) {
         .map(([how, runs]) => `${how} ${runs}`)
         .join(" · "),
     ],
+    ...snapshotRows(boot.fromSnapshot),
+  ];
+}
+
+/** The same boots from a V8 startup snapshot of runner.mjs, interleaved (no provider uses it yet). */
+function snapshotRows(snap) {
+  if (!snap) return [];
+  const b = snap.breakdownP50Ms;
+  const c = snap.cpuP50Ms;
+  return [
+    [
+      "runner boot from a startup snapshot (A/B), p50",
+      `${snap.firstRequestMs.p50} ms to first request (blob ${(snap.blobBytes / 1e6).toFixed(1)} MB)`,
+    ],
+    [
+      "… its breakdown, p50 wall ms",
+      `process start ${b.processStart} · to main ${round(b.bundleParse + b.topLevel)} · config ${b.configRead} · SDK load ${b.sdkLoad} · → first request ${b.toFirstRequest}`,
+    ],
+    [
+      "… its CPU, p50 ms",
+      `to main ${c.toMain} · config ${c.configRead} · SDK load ${c.sdkLoad} · whole run ${c.wholeRun}`,
+    ],
   ];
 }

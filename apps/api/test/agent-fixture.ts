@@ -15,6 +15,7 @@ import {
   SecretKeyring,
   type TemplateBuilder,
   TemplateService,
+  type TemplateServiceOptions,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema, type TemplateSpec } from "@sandcaster/protocol";
 import type { E2BDouble } from "@sandcaster/testkit";
@@ -37,6 +38,8 @@ export interface AgentFixtureOptions {
    * that died while building (its versions stay `building`).
    */
   holdBuilds?: boolean;
+  /** Wraps each template's sandbox provider (to watch what the server does to agents' sandboxes). */
+  wrapProvider?: TemplateServiceOptions["wrapProvider"];
 }
 
 /** A builder whose builds wait for their abort (the instance closing), then fail. */
@@ -63,12 +66,17 @@ export interface AgentFixture {
 export async function agentFixture(options: AgentFixtureOptions): Promise<AgentFixture> {
   const logger = pino({ level: "silent" });
   const base = options.agentBase;
+  const serviceOptions = options.wrapProvider ? { wrapProvider: options.wrapProvider } : {};
   let defaultBase: TemplateSpec["base"];
   let service: TemplateService;
   if (typeof base === "string") {
     defaultBase = { docker: base };
     const builder = dockerTemplateBuilder(docker, { network: "none", provider: { diskMb: 256 } });
-    service = new TemplateService(options.holdBuilds ? heldBuilder(builder) : builder, logger);
+    service = new TemplateService(
+      options.holdBuilds ? heldBuilder(builder) : builder,
+      logger,
+      serviceOptions,
+    );
   } else if ("local" in base) {
     // `local` is a temp dir of the test: overlays and workspaces go there.
     defaultBase = { local: true };
@@ -85,6 +93,7 @@ export async function agentFixture(options: AgentFixtureOptions): Promise<AgentF
         }),
       },
       logger,
+      serviceOptions,
     );
   } else {
     const double = base.e2b;
@@ -97,6 +106,7 @@ export async function agentFixture(options: AgentFixtureOptions): Promise<AgentF
         }),
       },
       logger,
+      serviceOptions,
     );
   }
   const templates = { templates: service };

@@ -1,5 +1,6 @@
 // A stand-in server for what a real one never does on purpose: hostile artifact paths, a cancel
-// that never answers, refusals. Speaks just enough of POST /query and POST /runs/:id/cancel.
+// that never answers, refusals, an older server's events. Speaks just enough of POST /query (and
+// POST /agents/:name/invoke, the same stream) and POST /runs/:id/cancel.
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SandcasterEvent } from "@sandcaster/protocol";
@@ -27,7 +28,8 @@ export async function startStubServer(options: StubOptions): Promise<StubServer>
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
-    if (req.method === "POST" && req.url === "/query") {
+    const streamed = req.url === "/query" || /^\/agents\/[\w-]+\/invoke$/.test(req.url ?? "");
+    if (req.method === "POST" && streamed) {
       if (options.refuse) {
         res.writeHead(options.refuse.status, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: options.refuse.error, code: "INVALID_REQUEST" }));

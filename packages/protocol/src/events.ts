@@ -142,6 +142,11 @@ export const ErrorEventSchema = z.object({
   content: z.string(),
   code: z.string().optional(),
   hint: z.string().optional(),
+  /**
+   * AGENT_FAILED: the agent's exit code, or null when a signal killed it. Absent for other codes
+   * and from servers older than this field (their message says "exited with code N").
+   */
+  exitCode: z.number().int().nullable().optional(),
 });
 
 export const SandcasterEventSchema = z.discriminatedUnion("type", [

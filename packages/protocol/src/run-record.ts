@@ -31,6 +31,8 @@ export const RunRecordSchema = z.object({
   error: z.string().optional(),
   /** One of ERROR_CODES (TIMEOUT, CANCELLED, MODEL_AUTH_FAILED, …) whenever `error` is set. */
   errorCode: z.string().optional(),
+  /** AGENT_FAILED: the code the agent exited with (absent when a signal killed it). */
+  exitCode: z.number().int().optional(),
   filesCount: z.number().int().nonnegative(),
   metadata: z.record(z.string(), z.string()).optional(),
   /** The session this run was a turn of. */

@@ -136,6 +136,12 @@ export interface Sandbox {
   readonly hostSocketDirInside?: string;
   /** Things the user must hear about this sandbox (e.g. "no isolation"); relayed as warnings. */
   readonly notices: readonly string[];
+  /**
+   * The provider's webhooks find the run by this sandbox's id while the run is on (e2b's
+   * lifecycle events): the run then records the id before anything runs in it. Absent or false:
+   * nothing reads the id mid-run, so it is written beside the run's start and nothing waits for it.
+   */
+  readonly webhooksFindRunBySandboxId?: boolean;
   writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void>;
   spawn(options: SpawnOptions): Promise<SandboxProcess>;
   /**

@@ -8,8 +8,9 @@ import { builtinsAfterFlags } from "./boot/liftoff-before-wasm.js";
 type Mark = "main" | "config" | "sdk";
 
 // V8 derives this tag from its flags, among others: it changes once boot/liftoff-before-wasm.ts
-// sets its flag, which shows that the flag was set before the run's model request.
-const v8TagAtStart = cachedDataVersionTag();
+// sets its flag, which shows that the flag was set before the run's model request. Taken at main,
+// not at load: a startup snapshot's bundle loaded while the snapshot was built.
+let v8TagAtStart: number | undefined;
 
 const marks: Partial<Record<Mark, number>> = {};
 const cpuMarks: Partial<Record<Mark, number>> = {};
@@ -21,6 +22,7 @@ const cpuMs = () => {
 
 export function mark(name: Mark): void {
   if (marks[name] !== undefined) return;
+  if (name === "main") v8TagAtStart = cachedDataVersionTag();
   marks[name] = performance.now();
   cpuMarks[name] = cpuMs();
 }

@@ -1,7 +1,5 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
 
-// First: it must be in place before any other module compiles WebAssembly (see the file).
-import "./boot/liftoff-before-wasm.js";
 import { createInterface } from "node:readline";
 import {
   addUsage,
@@ -12,6 +10,8 @@ import {
   type SandcasterEvent,
 } from "@sandcaster/protocol";
 import { runAgent } from "./agent-loop.js";
+// First: it must be in place before any other module compiles WebAssembly (see the file).
+import { liftoffOnlyBeforeWasm } from "./boot/liftoff-before-wasm.js";
 import { bootConfig } from "./boot.js";
 import { mark, reportBootTimings } from "./boot-timings.js";
 import { branchingTools } from "./branching/branch-tools.js";
@@ -237,6 +237,7 @@ async function run(emit: Emit, writeLine: (line: string) => void): Promise<void>
 
 async function main(): Promise<void> {
   mark("main");
+  liftoffOnlyBeforeWasm();
   keepStdoutForEvents();
   const writeLine = (line: string) => void process.stdout.write(line);
   const emit = createLineEmitter(writeLine);
@@ -254,4 +255,9 @@ async function main(): Promise<void> {
   process.stdout.write("", () => process.exit(exitCode));
 }
 
-void main();
+// A V8 startup snapshot of this bundle (boot/snapshot-entry.mjs) evaluates everything up to here
+// while it is built, long before any run: it takes main() to call once the snapshot is deserialized
+// in a run's process. Anywhere else (runner.mjs alone, as every provider starts it) main runs now.
+const deferMain = (globalThis as { [key: symbol]: unknown })[Symbol.for("sandcaster.deferMain")];
+if (typeof deferMain === "function") deferMain(main);
+else void main();

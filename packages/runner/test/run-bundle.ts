@@ -38,14 +38,18 @@ export async function makeWorkspace(): Promise<Workspace> {
   return { dir, workspace, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+export interface RunOptions {
+  killAfterMs?: number;
+  onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+  /** Node's own flags, before the runner file (e.g. a startup snapshot's). */
+  nodeArgs?: string[];
+}
+
 export async function runBundle(
   ws: Workspace,
   config: Omit<RunnerConfigInput, "cwd"> & { cwd?: string },
   env: Record<string, string>,
-  options: {
-    killAfterMs?: number;
-    onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
-  } = {},
+  options: RunOptions = {},
 ): Promise<BundleRun> {
   const configPath = join(ws.dir, "config.json");
   await writeFile(configPath, JSON.stringify({ cwd: ws.workspace, ...config }));
@@ -56,18 +60,19 @@ export function runRaw(
   ws: Workspace,
   args: string[],
   env: Record<string, string>,
-  options: {
-    killAfterMs?: number;
-    onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
-  } = {},
+  options: RunOptions = {},
 ): Promise<BundleRun> {
   const started = Date.now();
   // Only PATH and HOME from the host: keys present on a developer's machine must not leak in.
-  const child = spawn(process.execPath, [join(ws.dir, "runner.mjs"), ...args], {
-    cwd: ws.dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: ws.dir, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), join(ws.dir, "runner.mjs"), ...args],
+    {
+      cwd: ws.dir,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: ws.dir, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const lines: string[] = [];
   let buffer = "";
   let stderr = "";

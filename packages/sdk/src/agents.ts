@@ -66,7 +66,7 @@ export class Agents {
   /**
    * Invokes the active version and streams the run's events: `system`, live `stdout`/`stderr`,
    * `file`, then `result` (the whole stdout as `content`, `exitCode`) or `error` (`AGENT_FAILED`
-   * with the stderr tail, `TIMEOUT`). Nothing is sent until the stream is read; leaving it (break,
+   * with the stderr tail and `exitCode`, as RunFailedError.exitCode; `TIMEOUT`). Nothing is sent until the stream is read; leaving it (break,
    * `abort()`, the signal) cancels the invocation and its sandbox.
    */
   invoke(name: string, request: InvokeAgentRequest, options: InvokeAgentOptions = {}): RunStream {

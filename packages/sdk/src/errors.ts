@@ -176,6 +176,8 @@ export interface RunFailedInit extends ErrorOptions {
   /** The error event's code (`TIMEOUT`, `CANCELLED`, `MODEL_AUTH_FAILED`, …) or the run record's. */
   code: string | undefined;
   hint?: string | undefined;
+  /** A failed agent's exit code (`AGENT_FAILED`; null when a signal killed it); else undefined. */
+  exitCode?: number | null | undefined;
 }
 
 /** The run ended without a result: its stream carried an `error` event, or its record says it failed. */
@@ -184,11 +186,14 @@ export class RunFailedError extends SandcasterError {
   readonly runId: string | undefined;
   readonly code: string | undefined;
   readonly hint: string | undefined;
+  /** A failed agent's exit code (`AGENT_FAILED`; null when a signal killed it); else undefined. */
+  readonly exitCode: number | null | undefined;
 
   constructor(message: string, init: RunFailedInit) {
     super(message, init);
     this.runId = init.runId;
     this.code = init.code;
     this.hint = init.hint;
+    this.exitCode = init.exitCode;
   }
 }

@@ -42,6 +42,7 @@ export function failedFromEvent(event: ErrorEvent, runId: string | undefined): R
       runId,
       code: event.code,
       hint: event.hint,
+      exitCode: event.exitCode,
     },
   );
 }
@@ -61,6 +62,7 @@ export function endedWithoutEvent(record: RunRecord): SandcasterError {
   return new RunFailedError(`run ${record.id} failed: ${code ?? record.status}: ${reason}`, {
     runId: record.id,
     code,
+    exitCode: record.exitCode,
   });
 }
 

@@ -112,6 +112,7 @@ describe.skipIf(!enabled)("client.agents on docker", () => {
     const failed = await stream.finalResult().catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(RunFailedError);
     expect((failed as RunFailedError).code).toBe("AGENT_FAILED");
+    expect((failed as RunFailedError).exitCode).toBe(3);
     expect((failed as RunFailedError).message).toContain("asked to fail (fail now)");
     const waited = await client.agents.invokeWait("echo-agent", { prompt: "fail again" });
     expect(waited).toMatchObject({ exitCode: 3, error: { code: "AGENT_FAILED" } });

@@ -197,7 +197,7 @@ export const agentPaths: Record<string, JsonSchema> = {
       operationId: "invokeAgent",
       summary: "Invoke an agent in a fresh sandbox: the prompt on its stdin",
       description:
-        "Streams `system`, `stdout`/`stderr` chunks, `file` events and a `result` whose `content` is the whole stdout (with `exitCode`, `durationSecs`); a non-zero exit is `error` `AGENT_FAILED`, an overrun `TIMEOUT`. With `?wait=true` the answer is JSON `{runId, output, exitCode, durationSecs, error?}`.",
+        "Streams `system`, `stdout`/`stderr` chunks, `file` events and a `result` whose `content` is the whole stdout (with `exitCode`, `durationSecs`); a non-zero exit is `error` `AGENT_FAILED` with the agent's `exitCode` (null when a signal killed it), an overrun `TIMEOUT`. With `?wait=true` the answer is JSON `{runId, output, exitCode, durationSecs, error?}`.",
       tags: ["agents"],
       parameters: [
         {

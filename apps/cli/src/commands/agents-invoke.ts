@@ -1,7 +1,7 @@
 // `sandcaster agents invoke <name> "prompt"`: the agent's stdout to our stdout and its stderr to
 // ours, live; the exit code is the agent's. A terminal gets the text made inert (no escape
 // sequences); a pipe or a file gets the bytes the agent wrote. --json: one event per line.
-import type { SandcasterClient } from "@sandcaster/sdk";
+import type { RunEvent, SandcasterClient } from "@sandcaster/sdk";
 import { EXIT } from "../exit-codes.js";
 import { onInterruptOnce } from "../interrupt.js";
 import { explainServerError } from "../remote/server-client.js";
@@ -14,10 +14,20 @@ export interface InvokeSettings {
   json: boolean;
 }
 
-/** The agent's exit code, as the server's AGENT_FAILED message states it ("exited with code 3"). */
-function agentExitCode(message: string): number {
-  const code = Number(/exited with code (\d+)/.exec(message)?.[1]);
-  return Number.isInteger(code) && code > 0 && code < 256 ? code : EXIT.failed;
+/** An agent's exit code as ours when it fits one (1..255); else plain failure. */
+function asExitStatus(code: unknown): number {
+  return typeof code === "number" && Number.isInteger(code) && code > 0 && code < 256
+    ? code
+    : EXIT.failed;
+}
+
+/**
+ * The agent's exit code from AGENT_FAILED's `exitCode` (null: a signal killed it). Servers that
+ * predate the field only state it in the message ("exited with code 3"): read there as a fallback.
+ */
+function agentExitCode(event: RunEvent, message: string): number {
+  if ("exitCode" in event && event.exitCode !== undefined) return asExitStatus(event.exitCode);
+  return asExitStatus(Number(/exited with code (\d+)/.exec(message)?.[1]));
 }
 
 function writer(stream: NodeJS.WriteStream): (text: string) => void {
@@ -50,7 +60,7 @@ export async function invokeAgentCommand(
           process.stderr.write(`sandcaster: [${safeLine(String(event.code ?? "ERROR"))}] `);
           process.stderr.write(`${safeText(message)}\n`);
         }
-        code = event.code === "AGENT_FAILED" ? agentExitCode(message) : EXIT.failed;
+        code = event.code === "AGENT_FAILED" ? agentExitCode(event, message) : EXIT.failed;
       }
     }
   } catch (error) {

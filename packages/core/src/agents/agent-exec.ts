@@ -95,6 +95,7 @@ export function agentExec(
             ERROR_CODES.AGENT_FAILED,
             `the agent ${how}${tail ? `; stderr ends with:\n${tail}` : ""}`,
             "see the agent's stderr events; fix the agent and deploy it again",
+            { exitCode: exit.exitCode },
           );
         }
         const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);

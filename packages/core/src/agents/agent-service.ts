@@ -20,14 +20,13 @@ import type { SandboxProvider } from "../sandbox/sandbox.js";
 import type { AgentStore, StoredAgent, StoredAgentVersion } from "../store/agents-store.js";
 import type { TemplateService } from "../templates/template-service.js";
 import { AGENT_DIR, AgentArchiveError, agentFiles, installCommands } from "./agent-archive.js";
+import { AgentBuilds } from "./agent-builds.js";
 import { type AgentLimits, agentPoolLimits } from "./agent-limits.js";
 import { type AgentPoolSettings, AgentPools, type PoolLimits } from "./agent-pools.js";
 import { AgentSecrets } from "./agent-secrets.js";
+import { AgentTemplates } from "./agent-templates.js";
 import { activeVersion, agentInfo, manifestOf, versionInfo } from "./agent-view.js";
 import type { SecretKeyring } from "./secret-keyring.js";
-
-/** The build log lines kept with a version (for GET /agents/:name/logs after a restart). */
-const KEPT_LOG_LINES = 500;
 
 /** What an invocation needs: the ready image, how to run it, its limits and its secrets. */
 export interface AgentTarget {
@@ -59,14 +58,17 @@ export interface AgentServiceOptions {
 export class AgentService {
   readonly #secrets: AgentSecrets;
   readonly #pools: AgentPools;
+  readonly #templates: AgentTemplates;
   /** Builds this instance watches, by agent: settled() waits for them. */
-  readonly #builds = new Map<string, Set<Promise<void>>>();
-  /** `name@version` of every build watched here (so a build is never taken over twice). */
-  readonly #watched = new Set<string>();
+  readonly #builds: AgentBuilds;
 
   constructor(private readonly options: AgentServiceOptions) {
     this.#secrets = new AgentSecrets(options.store, options.keyring);
     this.#pools = new AgentPools(options.pool);
+    this.#templates = new AgentTemplates(options.store, options.templates, options.pool.logger);
+    this.#builds = new AgentBuilds(options.store, options.templates, (name, active) =>
+      this.#warm(name, active),
+    );
   }
 
   /** A new version of the agent; its template builds in the background (status `building`). */
@@ -91,7 +93,7 @@ export class AgentService {
       spec: JSON.stringify(spec),
       createdAt: new Date(),
     });
-    this.#watchBuild(manifest.name, version, template.id);
+    this.#builds.watch(manifest.name, version, template.id);
     return this.get(manifest.name);
   }
 
@@ -105,7 +107,7 @@ export class AgentService {
 
   /** Resolves once the builds this instance started for the agent ended. */
   async settled(name: string): Promise<AgentInfo> {
-    await Promise.all([...(this.#builds.get(name) ?? [])]);
+    await this.#builds.settled(name);
     return this.get(name);
   }
 
@@ -125,12 +127,17 @@ export class AgentService {
     return this.get(name);
   }
 
-  /** Removes the agent, its versions and secrets, and destroys its warm sandboxes. */
+  /**
+   * Removes the agent, its versions and secrets, destroys its warm sandboxes, then the templates
+   * (images) of its versions that no other agent uses.
+   */
   async remove(name: string): Promise<void> {
-    if (!(await this.options.store.remove(name))) {
+    const agent = await this.options.store.get(name);
+    if (!agent || !(await this.options.store.remove(name))) {
       throw new SandcasterError("NOT_FOUND", `no agent named ${name}`);
     }
     await this.#pools.release(name);
+    await this.#templates.releaseUnused(agent);
   }
 
   async setSecret(name: string, key: string, value: string): Promise<void> {
@@ -226,85 +233,17 @@ export class AgentService {
   }
 
   /**
-   * Takes over the builds a stopped server left `building` (it died between a deploy and its
-   * build's end; nothing else would ever end them): each is ensured again from its stored spec (a
-   * cache hit when the image was built, else a new build) and ends as any build does. A build that
-   * another live instance is running is run here too: same spec, same template, the same end.
-   * Returns how many versions it took over.
+   * Takes over the builds a stopped server left `building` (agent-builds.ts); returns how many
+   * versions it took over.
    */
-  async resumeBuilds(): Promise<number> {
-    let resumed = 0;
-    for (const agent of await this.options.store.list()) {
-      for (const version of agent.versions) {
-        if (version.status !== "building") continue;
-        if (this.#watched.has(`${agent.name}@${version.version}`)) continue;
-        let spec: TemplateSpec;
-        try {
-          if (!version.spec) throw new Error("its template spec was not kept");
-          spec = TemplateSpecSchema.parse(JSON.parse(version.spec));
-        } catch (error) {
-          await this.options.store.endBuild(agent.name, version.version, {
-            status: "failed",
-            failure: JSON.stringify({
-              step: "build",
-              exitCode: null,
-              outputTail: "",
-              message: `the server building it stopped and the build cannot be resumed (${error instanceof Error ? error.message : String(error)}); deploy it again`,
-            }),
-            buildLog: [],
-          });
-          continue;
-        }
-        this.options.templates.ensure(spec);
-        this.#watchBuild(agent.name, version.version, version.templateId);
-        resumed++;
-      }
-    }
-    return resumed;
+  resumeBuilds(): Promise<number> {
+    return this.#builds.resume();
   }
 
-  /** Destroys warm sandboxes (server shutdown). */
+  /** Destroys warm sandboxes and stops retrying deleted agents' templates (server shutdown). */
   close(): Promise<void> {
+    this.#templates.close();
     return this.#pools.close();
-  }
-
-  #watchBuild(name: string, version: number, templateId: string): void {
-    const { templates, store } = this.options;
-    this.#watched.add(`${name}@${version}`);
-    const lines: string[] = [];
-    const stop = templates.follow(templateId, (line) => {
-      if (line === undefined) return;
-      lines.push(line);
-      if (lines.length > KEPT_LOG_LINES) lines.shift();
-    });
-    const watch = (async () => {
-      const info = await templates.wait(templateId);
-      stop();
-      if (info?.status === "ready") {
-        // Local templates have no image (their overlay stays on this host): the id stands in.
-        const image = info.image ?? `${info.provider}:${info.id}`;
-        await store.endBuild(name, version, { status: "active", image, buildLog: lines });
-        const agent = await store.get(name);
-        const active = agent && activeVersion(agent);
-        if (active?.version === version) this.#warm(name, active);
-      } else {
-        const failure = info?.failure ?? {
-          step: "build",
-          exitCode: null,
-          outputTail: "",
-          message: "the build ended without a template",
-        };
-        await store.endBuild(name, version, {
-          status: "failed",
-          failure: JSON.stringify(failure),
-          buildLog: lines,
-        });
-      }
-    })().catch(() => undefined);
-    const builds = this.#builds.get(name) ?? new Set();
-    builds.add(watch);
-    this.#builds.set(name, builds);
-    void watch.finally(() => builds.delete(watch));
   }
 
   /**

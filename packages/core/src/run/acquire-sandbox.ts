@@ -43,9 +43,10 @@ export async function acquireSandbox(scope: RunScope): Promise<Sandbox> {
   const recorded = scope.services.store
     .recordSandbox(scope.runId, sandbox.id)
     .catch((error: unknown) => log.error({ err: error }, "could not record the run's sandbox"));
-  // Before anything runs in it: an E2B webhook about this run is believed only for this sandbox.
-  // For other providers nothing reads it during the run, so it is written beside the run's start.
-  if (sandbox.provider === "e2b") await recorded;
+  // Before anything runs in it when the provider's webhooks look the run up by this id (e2b): one
+  // about this run is believed only for this sandbox. Otherwise it is written beside the run's start.
+  // Asked of the sandbox, not the provider: wrappers (warm pools, templates) keep the sandbox as made.
+  if (sandbox.webhooksFindRunBySandboxId) await recorded;
   scope.onSandboxReady?.(acquireSecs);
   scope.emit({
     type: "system",

@@ -4,12 +4,19 @@ import { SandcasterError } from "../errors/sandcaster-error.js";
 
 const MARKER = Symbol.for("sandcaster.run-error");
 
+export interface RunErrorDetails {
+  /** AGENT_FAILED: the agent's exit code, null when a signal killed it (the `error` event's). */
+  exitCode?: number | null;
+}
+
 export class RunError extends SandcasterError {
   readonly [MARKER] = true;
+  readonly exitCode: number | null | undefined;
 
-  constructor(code: ErrorCode, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string, details: RunErrorDetails = {}) {
     super(code, message, { hint });
     this.name = "RunError";
+    this.exitCode = details.exitCode;
   }
 
   static override isInstance(value: unknown): value is RunError {

@@ -12,6 +12,7 @@ import type { RunOutcome } from "../store/run-store.js";
 import type { RunnerEnd } from "./exec-runner.js";
 import { recordEnd } from "./record-end.js";
 import type { Redact } from "./redact.js";
+import { RunError } from "./run-error.js";
 import type { MeteredUsage } from "./run-extension.js";
 import type { RunScope } from "./run-scope.js";
 
@@ -40,6 +41,10 @@ function errorEvent(error: SandcasterError, redact: Redact): ErrorEvent {
     code: error.code,
     content: redact(error.message),
     ...(error.hint ? { hint: error.hint } : {}),
+    // Typed, so clients need not read it out of the message (AGENT_FAILED).
+    ...(RunError.isInstance(error) && error.exitCode !== undefined
+      ? { exitCode: error.exitCode }
+      : {}),
   };
 }
 
@@ -86,6 +91,7 @@ function outcomeOf(
     error: {
       code: error?.code ?? ERROR_CODES.INTERNAL,
       message: error?.content ?? "run failed",
+      ...(typeof error?.exitCode === "number" ? { exitCode: error.exitCode } : {}),
     },
   };
 }

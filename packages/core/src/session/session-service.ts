@@ -1,15 +1,13 @@
 // Sessions as the server sees them: create (with a workspace from the provider), list, delete,
-// begin a turn (claim, owner check, history) and finish it (append the turn, release), download
+// begin a turn (claim, owner check; the turn itself is session-turn.ts), download
 // and upload the workspace, and expire idle sessions (freeing their workspaces).
 import { randomUUID } from "node:crypto";
-import {
-  type CreateSessionRequest,
-  isDeltaEvent,
-  type SandboxProviderName,
-  type SandcasterEvent,
-  type SessionRecord,
-  type SessionStatus,
-  type SessionWorkspace,
+import type {
+  CreateSessionRequest,
+  SandboxProviderName,
+  SessionRecord,
+  SessionStatus,
+  SessionWorkspace,
 } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { SandboxProvider } from "../sandbox/sandbox.js";
@@ -17,19 +15,8 @@ import type { ProviderSelector } from "../sandbox/select-provider.js";
 import type { RunStore } from "../store/run-store.js";
 import { publicSession, type StoredSession } from "../store/session-store.js";
 import { releasedAtEnd } from "./released-at-end.js";
-import type { RunSession } from "./run-session.js";
 import { SessionError } from "./session-error.js";
-import { turnFromEvents } from "./transcript.js";
-import { trimHistory } from "./trim-history.js";
-
-/**
- * Turns kept in the store (the byte budget of trimHistory bounds them too); each turn gives the
- * model the newest maxHistoryTurns of them, and a warning when older ones are left out.
- */
-const STORED_TURNS = 1000;
-
-/** What a turn's transcript is made of (everything else is not kept in memory). */
-const TRANSCRIPT_EVENTS: ReadonlySet<string> = new Set(["assistant", "tool_use", "tool_result"]);
+import { openTurn, type SessionTurn } from "./session-turn.js";
 
 /** Providers whose workspaces live on one host (the instance that created them). */
 const HOST_BOUND: ReadonlySet<SandboxProviderName> = new Set(["docker", "local"]);
@@ -41,26 +28,7 @@ export interface SessionHost {
   advertisedUrl: string | undefined;
 }
 
-/** A turn in progress: what the run needs, and how to end it. */
-export interface SessionTurn {
-  session: StoredSession;
-  provider: SandboxProvider;
-  /**
-   * What a run takes (startRun begins the turn): the workspace, the history trimmed to
-   * maxHistoryTurns, warnings for the stream; its beforeEnd finishes the turn with the events
-   * given to record().
-   */
-  runSession: RunSession;
-  /** Keeps an event of the run for the turn's transcript (deltas and live output are skipped). */
-  record(event: SandcasterEvent): void;
-  /**
-   * Appends the run's turn to the history and releases the session; once (later calls wait for
-   * the first). Never throws.
-   */
-  finish(events: readonly SandcasterEvent[]): Promise<void>;
-  /** Releases the session without a turn (the run never started). Never throws. */
-  abandon(): Promise<void>;
-}
+export type { SessionTurn };
 
 export interface SessionService {
   create(request: CreateSessionRequest, signal: AbortSignal): Promise<SessionRecord>;
@@ -119,8 +87,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     return session;
   }
 
-  /** Runs `work` while holding the session as a turn does, so no turn runs meanwhile. */
-  /** Holds the session for an operation; the returned function lets it go. */
+  /** Holds the session as a turn does (so no turn runs meanwhile); the returned function lets it go. */
   async function hold(id: string): Promise<() => Promise<void>> {
     const holder = `op_${randomUUID()}`;
     const claim = await store.sessions.claim(id, holder, new Date());
@@ -219,65 +186,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (claim === "expired") throw new SessionError("SESSION_EXPIRED", `session ${id} expired`);
       if (claim !== "claimed")
         throw new SessionError("SESSION_NOT_FOUND", `no session with id ${id}`);
-      const trimmed = trimHistory(session.history, session.maxHistoryTurns);
-      const warnings =
-        trimmed.dropped > 0
-          ? [
-              {
-                code: "HISTORY_TRIMMED",
-                content: `the ${trimmed.dropped} oldest turn(s) of this session were left out of the conversation (maxHistoryTurns ${session.maxHistoryTurns})`,
-              },
-            ]
-          : [];
-      const finishTurn = async (events: readonly SandcasterEvent[]) => {
-        try {
-          const turn = turnFromEvents(prompt, events);
-          // A run that never reached the model adds nothing the next turn could build on.
-          const history =
-            turn.steps.length > 0
-              ? trimHistory([...session.history, turn], STORED_TURNS).turns
-              : undefined;
-          await store.sessions.release(
-            id,
-            runId,
-            { history, turnDone: turn.steps.length > 0 },
-            new Date(),
-          );
-        } catch (error) {
-          logger.error({ err: error, sessionId: id, runId }, "could not record the session turn");
-          await store.sessions
-            .release(id, runId, { turnDone: false }, new Date())
-            .catch(() => undefined);
-        }
-      };
-      const kept: SandcasterEvent[] = [];
-      let ended: Promise<void> | undefined;
-      const turn: SessionTurn = {
-        session,
-        provider: chosen,
-        runSession: {
-          id,
-          workspace,
-          history: trimmed.turns,
-          warnings,
-          beforeEnd: () => turn.finish(kept),
-        },
-        record(event) {
-          if (TRANSCRIPT_EVENTS.has(event.type) && !isDeltaEvent(event)) kept.push(event);
-        },
-        finish(events) {
-          ended ??= finishTurn(events);
-          return ended;
-        },
-        async abandon() {
-          await store.sessions
-            .release(id, runId, { turnDone: false }, new Date())
-            .catch((error: unknown) =>
-              logger.warn({ err: error, sessionId: id }, "release failed"),
-            );
-        },
-      };
-      return turn;
+      return openTurn({ store, logger, session, provider: chosen, workspace, runId, prompt });
     },
 
     async exportWorkspace(id, signal) {

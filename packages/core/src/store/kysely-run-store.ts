@@ -99,6 +99,8 @@ export function createKyselyRunStore(
         error_message: outcome.error?.message ?? null,
         files_count: outcome.filesCount,
       };
+      // Only when set: an instance still on an older schema (rolling upgrade) can end runs.
+      if (outcome.error?.exitCode !== undefined) changes.exit_code = outcome.error.exitCode;
       if (outcome.model !== undefined) changes.model = outcome.model;
       if (outcome.provider !== undefined) changes.provider = outcome.provider;
       // Only a running run: one already declared lost (its server was silent too long) keeps the

@@ -173,6 +173,16 @@ export const runTraceIdMigration: Migration = {
   },
 };
 runStoreMigrations["0010_run_trace_id"] = runTraceIdMigration;
+/** The exit code of a failed agent run, typed beside its error (not read out of the message). */
+export const runExitCodeMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("exit_code", "integer").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("exit_code").execute();
+  },
+};
+runStoreMigrations["0014_run_exit_code"] = runExitCodeMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

@@ -54,5 +54,7 @@ export function rowToRunRecord(row: RunRow): RunRecord {
   if (row.kind === "pipeline" || row.kind === "agent") record.kind = row.kind;
   // Absent on an instance whose schema is older (rolling upgrade).
   if (row.trace_id !== null && row.trace_id !== undefined) record.traceId = row.trace_id;
+  if (row.exit_code !== null && row.exit_code !== undefined && record.errorCode !== undefined)
+    record.exitCode = toNumber(row.exit_code);
   return record;
 }

@@ -33,7 +33,8 @@ export interface RunOutcome {
   numTurns?: number | undefined;
   costUsd?: number | undefined;
   usage?: Usage | undefined;
-  error?: { code: string; message: string } | undefined;
+  /** `exitCode`: AGENT_FAILED's, when the agent exited with one (not killed by a signal). */
+  error?: { code: string; message: string; exitCode?: number | undefined } | undefined;
   filesCount: number;
   /** The model actually used, when the runner resolved an alias. */
   model?: string | undefined;

@@ -42,6 +42,8 @@ export interface RunsTable {
   kind: ColumnType<string | null, string | null | undefined, string | null>;
   /** The run's OpenTelemetry trace id, when traces are on (migration 0010). */
   trace_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** AGENT_FAILED: the agent's exit code (migration 0014). */
+  exit_code: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

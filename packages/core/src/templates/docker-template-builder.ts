@@ -38,5 +38,16 @@ export function dockerTemplateBuilder(
     provider(image: string, _spec: TemplateSpec) {
       return createDockerProvider({ ...options.provider, docker, image });
     },
+    async remove(id) {
+      // Not forced: docker refuses while a container (a run still going) uses the image, and the
+      // image then stays rather than lingering untagged under that container.
+      return docker
+        .getImage(templateImage(id))
+        .remove()
+        .then(
+          () => true,
+          (error: { statusCode?: number }) => error.statusCode === 404,
+        );
+    },
   };
 }

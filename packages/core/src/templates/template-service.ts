@@ -30,6 +30,11 @@ export interface TemplateBuilder {
   ): Promise<string>;
   /** The provider whose sandboxes start from the built artifact `ref` (cheap: no I/O). */
   provider?(ref: string, spec: TemplateSpec): SandboxProvider;
+  /**
+   * Removes what the build of `id` made, unless something still uses it (docker: a container of
+   * the image); true once it is gone (or was never there). Never throws.
+   */
+  remove?(id: string): Promise<boolean>;
 }
 
 export type TemplateBuilders = Partial<Record<TemplateKind, TemplateBuilder>>;
@@ -217,6 +222,23 @@ export class TemplateService {
       this.#providers.set(info.id, provider);
     }
     return provider;
+  }
+
+  /**
+   * Lets go of a template its last user no longer needs (an agent deleted): what its build made is
+   * removed and this service forgets it, so asking for it again builds it anew. Kept (false): a
+   * template that has a name (POST /templates), one still building, one whose builder cannot remove
+   * (or refuses: in use).
+   */
+  async release(id: string, kind: TemplateKind): Promise<boolean> {
+    const entry = this.#entries.get(id);
+    if (entry && (entry.info.status === "building" || entry.info.names.length > 0)) return false;
+    const removed = (await this.#builders[kind]?.remove?.(id)) ?? false;
+    if (removed) {
+      this.#entries.delete(id);
+      this.#providers.delete(id);
+    }
+    return removed;
   }
 
   /**

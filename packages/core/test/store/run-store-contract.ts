@@ -47,6 +47,7 @@ export const EXPECTED_RUN_COLUMNS = [
   "sandbox_id",
   "kind",
   "trace_id",
+  "exit_code",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -252,6 +253,25 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
         cacheReadTokens: 0,
         cacheWriteTokens: 0,
       });
+    });
+
+    it("keeps a failed agent's exit code beside its error, and none for other errors", async () => {
+      await store.createRun(newRun("run-a", T0));
+      await store.createRun(newRun("run-b", T0 + 1));
+      const failed = (exitCode?: number) => ({
+        status: "error" as const,
+        endedAt: new Date(T0 + 1000),
+        durationSecs: 1,
+        error: { code: "AGENT_FAILED", message: "the agent exited with code 7", exitCode },
+        filesCount: 0,
+      });
+      await store.finishRun("run-a", failed(7));
+      await store.finishRun("run-b", failed());
+      expect(checked(await store.getRun("run-a"))).toMatchObject({
+        errorCode: "AGENT_FAILED",
+        exitCode: 7,
+      });
+      expect(checked(await store.getRun("run-b"))).not.toHaveProperty("exitCode");
     });
 
     it("finishes a cancelled run without usage, cost or error", async () => {

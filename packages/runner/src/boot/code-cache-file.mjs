@@ -11,6 +11,7 @@
 // that does not inflate or that V8 rejects (other V8 flags, a damaged file) is ignored and the
 // part compiles from source. Nothing is written at run time: each sandbox gets a fresh copy of
 // this file, so no run leaves a cache behind for another.
+import { createHash } from "node:crypto";
 import { constants, gzipSync } from "node:zlib";
 
 // Node's own CommonJS wrapper, so each part's require() works.
@@ -52,6 +53,11 @@ export function runnerFile(codes, caches = new Map()) {
     if (cache) parts.push({ name: `cache:${name}`, text: packed(cache), size: cache.length });
   }
   const runtime = caches.size > 0 ? cacheRuntime() : "";
+  // Names this exact file (its parts and caches): a startup snapshot made from it
+  // (snapshot-entry.mjs) runs only with the runner file it was made from.
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(`${part.name}\n${part.text}\n`);
+  const buildId = hash.update(runtime).digest("hex").slice(0, 32);
   const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
   const layout = (starts) =>
     `${loader(
@@ -60,6 +66,7 @@ export function runnerFile(codes, caches = new Map()) {
           `  ${JSON.stringify(p.name)}: [${pad(starts[i])}, ${pad(starts[i] + p.text.length)}, ${pad(p.size)}],`,
       ),
       runtime,
+      buildId,
     )}/*\n`;
   // The loader holds the offsets, so measure it with placeholders of the same width.
   const starts = [];
@@ -71,9 +78,10 @@ export function runnerFile(codes, caches = new Map()) {
   return `${layout(starts)}${parts.map((p) => p.text).join("\n*/\n/*\n")}\n*/\n`;
 }
 
-function loader(partLines, runtime) {
+function loader(partLines, runtime, buildId) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
+// build ${buildId}
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

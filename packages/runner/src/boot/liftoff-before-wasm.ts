@@ -50,10 +50,17 @@ export function builtinsAfterFlags(): string[] {
     .map((entry) => entry.slice("NativeModule ".length));
 }
 
+let installed = false;
+
+/**
+ * Idempotent. main() calls it again: while a startup snapshot is built (boot/snapshot-entry.mjs)
+ * there is no WebAssembly yet, so a run from the snapshot installs it as it starts.
+ */
 export function liftoffOnlyBeforeWasm(): void {
   const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
-  // No WebAssembly (--jitless): nothing will compile, so nothing to wait for at exit either.
-  if (!wasm) return;
+  // No WebAssembly (--jitless, or a snapshot's build): nothing will compile, so nothing to wait for.
+  if (!wasm || installed) return;
+  installed = true;
   const originals = COMPILING.filter((name) => typeof wasm[name] === "function").map(
     (name) => [name, wasm[name] as (...args: unknown[]) => unknown] as const,
   );

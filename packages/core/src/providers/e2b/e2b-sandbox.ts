@@ -50,6 +50,8 @@ const request = { requestTimeoutMs: REQUEST_TIMEOUT_MS };
 
 export class E2BSandbox implements Sandbox {
   readonly provider = "e2b" as const;
+  // E2B's lifecycle webhooks name the sandbox; the server believes one only for its run's sandbox.
+  readonly webhooksFindRunBySandboxId = true;
   readonly workspacePath = WORKSPACE_PATH;
   readonly runnerDir = RUNNER_DIR;
   readonly nodePath: string;

@@ -1,8 +1,14 @@
 // The "local" SandboxProvider: sandboxes are host dirs, isolated with bubblewrap when possible;
 // a session's workspace is a persistent dir under workspacesDir, bound into each turn's sandbox.
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { posix } from "node:path";
+import { runnerBundlePath } from "../../run/runner-bundle.js";
+import {
+  createRunnerSnapshots,
+  type RunnerSnapshots,
+} from "../../runner-snapshot/runner-snapshot.js";
 import type {
   CreateSandboxOptions,
   Sandbox,
@@ -48,10 +54,19 @@ export interface LocalProviderSettings {
   logger?: LocalLogger;
   /** A local template every sandbox of this provider mounts (bwrap only; see template-mount.ts). */
   template?: LocalTemplateMount;
+  /**
+   * Cold runs start from a V8 startup snapshot of the runner (runner-snapshot/), built in the
+   * background on the first sandbox, in a dir of this server under baseDir (reachable by the
+   * sandbox user like the sandboxes' own; the orphan sweep removes it once the server is gone).
+   * Default false.
+   */
+  runnerSnapshot?: boolean;
 }
 
 export interface LocalSandboxProvider extends SandboxProvider {
   readonly name: "local";
+  /** The runner snapshot, with runnerSnapshot set (its build can be awaited: settled()). */
+  readonly runnerSnapshots?: RunnerSnapshots;
   sweepOrphans(signal?: AbortSignal): Promise<number>;
   /** A new empty dir under workspacesDir. */
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
@@ -110,6 +125,18 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
   let cgroups: Promise<{ host: CgroupHost } | { reason: string }> | undefined;
   let sandboxUser: Promise<HostUser | undefined> | undefined;
   const warnedOnce = new Set<string>();
+  const runnerSnapshots = settings.runnerSnapshot
+    ? createRunnerSnapshots({
+        dir: posix.join(
+          baseDir,
+          `${SANDBOX_DIR_PREFIX}runner-snapshot-${randomBytes(6).toString("hex")}`,
+        ),
+        onDir: writeOwnerFile,
+        runnerPath: runnerBundlePath(),
+        nodePath: hostNodePath,
+        ...(logger ? { logger } : {}),
+      })
+    : undefined;
 
   const user = () => {
     sandboxUser ??= sandboxUserFor(settings.sandboxUser);
@@ -242,7 +269,10 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
         ...(setup.bindDir ? { bindDir: setup.bindDir } : {}),
         ...("status" in choice ? { owner: workspaceOwner(choice.status) } : {}),
         ...(session ? { released: session.release } : {}),
+        ...(runnerSnapshots ? { runnerSnapshots } : {}),
       });
+      // In the background: the first runs go without it, never waiting for it.
+      runnerSnapshots?.start();
       if (session) workspaces.track(session.dir, sandbox);
       return sandbox;
     } catch (error) {
@@ -272,6 +302,7 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
 
   return {
     name: "local",
+    ...(runnerSnapshots ? { runnerSnapshots } : {}),
     async isAvailable() {
       if (settings.isolation !== "bwrap") return true;
       try {

@@ -3,6 +3,11 @@
 import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { SandboxProviderName } from "@sandcaster/protocol";
+import type { RunnerSnapshots } from "../../runner-snapshot/runner-snapshot.js";
+import {
+  SANDBOX_RUNNER_SNAPSHOT,
+  withRunnerSnapshot,
+} from "../../runner-snapshot/snapshot-launch.js";
 import type {
   ChangedFiles,
   ChangedFilesLimits,
@@ -61,6 +66,8 @@ export interface LocalSandboxInit {
   owner?: VolumeOwner;
   /** Lets go of a session's workspace once nothing of this sandbox is mounted on it. */
   released?: () => Promise<void>;
+  /** The server's runner snapshot: a cold runner starts from it when it is ready and intact. */
+  runnerSnapshots?: RunnerSnapshots;
 }
 
 /** Past the run's timeout plus this grace, the sandbox destroys itself (a dead-man switch). */
@@ -197,14 +204,15 @@ export class LocalSandbox implements Sandbox {
   async spawn(options: SpawnOptions): Promise<SandboxProcess> {
     this.assertUsable();
     options.signal.throwIfAborted();
+    const launch = this.withRunnerSnapshot(options.command);
     const proc = await startSandboxProcess({
-      isolation: this.init.isolation,
+      isolation: launch.isolation,
       hostDir: this.hostDir,
       workspaceHostDir: this.init.bindDir ?? this.hostWorkspace,
       limits: this.init.limits,
       cwd: options.cwd ?? this.workspacePath,
       env: buildSandboxEnv(this.nodePath, this.workspacePath, this.init.env, options.env),
-      command: options.command,
+      command: launch.command,
       stdin: options.stdin === true,
     });
     if (this.destroying) {
@@ -226,6 +234,28 @@ export class LocalSandbox implements Sandbox {
       ...(proc.stdin ? { stdin: proc.stdin } : {}),
       wait: () => proc.wait(),
       kill: () => proc.kill(),
+    };
+  }
+
+  /** A cold runner's launch with the runner snapshot, when one is ready; else as asked. */
+  private withRunnerSnapshot(command: readonly string[]) {
+    const isolation = this.init.isolation;
+    const blob = this.init.runnerSnapshots?.current();
+    const runner = {
+      nodePath: this.nodePath,
+      runnerPath: posix.join(this.runnerDir, "runner.mjs"),
+    };
+    if (!blob) return { isolation, command };
+    if (isolation.kind === "none") {
+      return { isolation, command: withRunnerSnapshot(command, runner, blob) ?? command };
+    }
+    const withBlob = withRunnerSnapshot(command, runner, SANDBOX_RUNNER_SNAPSHOT);
+    if (!withBlob) return { isolation, command };
+    // Bound read-only, like the runner dir: the sandbox can read the blob, never change it.
+    const bind = { host: blob, sandbox: SANDBOX_RUNNER_SNAPSHOT, writable: false };
+    return {
+      isolation: { ...isolation, templateBinds: [...(isolation.templateBinds ?? []), bind] },
+      command: withBlob,
     };
   }
 
