@@ -9,7 +9,10 @@ import { RunError } from "./run-error.js";
 export interface RunSignal {
   signal: AbortSignal;
   fail(error: SandcasterError): void;
-  /** Stops the timer and the watches; the signal stays as it is. */
+  /**
+   * Stops the timer and the watches. The signal is the caller's stop, so a cancel after this still
+   * aborts it: what ran in the phases has ended by then, and the outcome is already decided.
+   */
   dispose(): void;
 }
 
