@@ -42,10 +42,13 @@ function onClientGone(c: Context, gone: () => void): void {
     if (!outgoing.writableFinished) gone();
     return;
   }
-  outgoing.once("close", () => {
+  // `on`, not `once`: a response closes once, and once's wrapper would be held meanwhile.
+  outgoing.on("close", () => {
     if (!outgoing.writableFinished) gone();
   });
 }
+
+const ignore = (): void => undefined;
 
 /** A frame outside the run's numbered events (no `id:`, so Last-Event-ID is not moved). */
 async function writeUnnumbered(
@@ -135,6 +138,12 @@ export async function streamQuery(
   starting.catch(() => undefined); // awaited in the stream below when queued
   queued.catch(() => undefined);
   const first = await Promise.race([starting, queued]);
+  if (typeof first !== "number") {
+    // Never queued: `queued` stays pending, and its race and catch reactions with it, for as long
+    // as anything holds its resolvers. Dropped, so an open stream keeps none of them.
+    queuedAhead = ignore;
+    queueFailed = ignore;
+  }
   const { heartbeatMs, metrics } = deps;
   return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
     let left = false;

@@ -50,16 +50,17 @@ export function streamRunEvents(
   const stream = outgoing ? new NodeSseBody(outgoing, c) : new SseBody();
   const leave = options.metrics.sseClientConnected();
   const stopBeating = heartbeat(stream, options.heartbeatMs);
-  void body(stream)
-    .catch((error: unknown) => {
-      // The stream's headers are gone: the error can only end it (as hono's streamSSE does).
-      console.error(error);
-    })
-    .finally(() => {
-      stopBeating();
-      leave();
-      stream.close();
-    });
+  const end = () => {
+    stopBeating();
+    leave();
+    stream.close();
+  };
+  // One reaction for as long as the stream is open (not catch's and finally's chain).
+  body(stream).then(end, (error: unknown) => {
+    // The stream's headers are gone: the error can only end it (as hono's streamSSE does).
+    console.error(error);
+    end();
+  });
   const headers: Record<string, string> = {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache",

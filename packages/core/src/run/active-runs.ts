@@ -20,7 +20,11 @@ export class ActiveRuns {
   track(runId: string, controller: AbortController, done: Promise<unknown>): void {
     if (this.cancelNew !== undefined) controller.abort(new RunError("CANCELLED", this.cancelNew));
     this.runs.set(runId, { controller, done });
-    void done.finally(() => this.runs.delete(runId)).catch(() => undefined);
+    // One reaction, not finally's and catch's chain: it waits for as long as the run is open.
+    const untrack = () => {
+      this.runs.delete(runId);
+    };
+    done.then(untrack, untrack);
   }
 
   /** Stops one run of this process with `reason`; false when it does not run here. */

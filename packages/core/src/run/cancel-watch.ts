@@ -10,7 +10,8 @@ import { RunError } from "./run-error.js";
 interface Watched {
   controller: AbortController;
   log: Logger;
-  stop: AbortController;
+  /** Ends the store's wake-ups for the run. */
+  unwatch: () => void;
 }
 
 export class CancelWatch {
@@ -31,10 +32,22 @@ export class CancelWatch {
 
   /** Starts watching `runId`; returns the function that stops it. */
   watch(runId: string, controller: AbortController, log: Logger): () => void {
-    const stop = new AbortController();
-    this.watched.set(runId, { controller, log, stop });
-    const wakes = this.store.watchRun(runId, stop.signal);
+    const unwatch = this.store.subscribeRun
+      ? this.store.subscribeRun(runId, () => this.markDirty(runId))
+      : this.iterate(runId, log);
+    const watched: Watched = { controller, log, unwatch };
+    this.watched.set(runId, watched);
     this.markDirty(runId);
+    return () => {
+      unwatch();
+      if (this.watched.get(runId) === watched) this.watched.delete(runId);
+    };
+  }
+
+  /** A store without subscribeRun: its watchRun iterated until the returned function is called. */
+  private iterate(runId: string, log: Logger): () => void {
+    const stop = new AbortController();
+    const wakes = this.store.watchRun(runId, stop.signal);
     void (async () => {
       try {
         for await (const _ of wakes) this.markDirty(runId);
@@ -42,10 +55,7 @@ export class CancelWatch {
         if (!stop.signal.aborted) log.warn({ err: error }, "watching for cancel requests failed");
       }
     })();
-    return () => {
-      stop.abort();
-      if (this.watched.get(runId)?.stop === stop) this.watched.delete(runId);
-    };
+    return () => stop.abort();
   }
 
   private markDirty(runId: string): void {

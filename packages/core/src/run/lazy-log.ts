@@ -9,25 +9,45 @@ function unmade(parent: Logger, key: string): boolean {
   return key in parent.levels.values && !parent.isLevelEnabled(key);
 }
 
+const PARENT = Symbol("parent");
+const BINDINGS = Symbol("bindings");
+const CHILD = Symbol("child");
+
+/** What one lazy child holds; the proxy's handler is shared by all of them. */
+interface Lazy {
+  [PARENT]: Logger;
+  [BINDINGS]: Bindings;
+  [CHILD]?: Logger;
+}
+
+function made(lazy: Lazy): Logger {
+  lazy[CHILD] ??= lazy[PARENT].child(lazy[BINDINGS]);
+  return lazy[CHILD];
+}
+
+/** One handler for every lazy child: a run's holds its state in the target, not in closures. */
+const handler: ProxyHandler<Lazy> = {
+  get(lazy, key) {
+    const parent = lazy[PARENT];
+    // Until it is made, the child's level is its parent's: asked of the parent (which may be lazy too).
+    const target =
+      lazy[CHILD] ?? (typeof key === "string" && unmade(parent, key) ? parent : made(lazy));
+    const value: unknown = Reflect.get(target, key, target);
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+  set(lazy, key, value: unknown) {
+    return Reflect.set(made(lazy), key, value);
+  },
+  has(lazy, key) {
+    return key in (lazy[CHILD] ?? lazy[PARENT]);
+  },
+};
+
 /**
  * `parent.child(bindings)`, made on first use (a log call at an enabled level, `.child`, any other
  * property). Level checks and calls at a level the parent does not log go to the parent.
  */
 export function lazyChild(parent: Logger, bindings: Bindings): Logger {
-  let child: Logger | undefined;
-  const made = () => {
-    child ??= parent.child(bindings);
-    return child;
-  };
-  return new Proxy(parent, {
-    get(_parent, key) {
-      // Until it is made, the child's level is its parent's: asked of the parent (which may be lazy too).
-      const target = child ?? (typeof key === "string" && unmade(parent, key) ? parent : made());
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-    set(_parent, key, value: unknown) {
-      return Reflect.set(made(), key, value);
-    },
-  });
+  const lazy: Lazy = { [PARENT]: parent, [BINDINGS]: bindings };
+  return new Proxy(lazy, handler) as unknown as Logger;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Line, splitLines } from "./line-splitter.js";
+import { type Line, readLines, splitLines } from "./line-splitter.js";
 
 const encoder = new TextEncoder();
 
@@ -140,5 +140,35 @@ describe("splitLines", () => {
       break;
     }
     expect(stream.locked).toBe(false);
+  });
+});
+
+describe("readLines", () => {
+  // A cut line, an empty one, "é" split between chunks, a last line without a newline.
+  const chunks = [
+    "x".repeat(30),
+    "y\nshort\n\n",
+    new Uint8Array([0xc3]),
+    new Uint8Array([0xa9]),
+    "\nlast",
+  ];
+
+  it("calls back with the lines splitLines yields, in order, and releases the reader", async () => {
+    const called: Line[] = [];
+    const stream = streamOf(chunks);
+    await readLines(stream, 8, ({ stream: _, ...line }) => called.push(line));
+    expect(called).toEqual(await collect(streamOf(chunks), 8));
+    expect(texts(called)).toEqual(["xxxxxxxx", "short", "", "é", "last"]);
+    expect(stream.locked).toBe(false);
+  });
+
+  it("sums up with one empty line at the end when the consumer dropped lines", async () => {
+    const seen: Line[] = [];
+    await readLines(streamOf(["bad\nbad\nok"]), 100, (line) => {
+      seen.push({ ...line });
+      if (line.text === "bad" && line.stream) line.stream.dropped++;
+    });
+    expect(texts(seen)).toEqual(["bad", "bad", "ok", ""]);
+    expect(seen.at(-1)?.stream).toMatchObject({ ended: true, dropped: 2 });
   });
 });

@@ -2,7 +2,7 @@
 import type { ErrorEvent, ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
 import { type HostLine, readHostLine } from "./composite/host-lines.js";
-import { splitLines } from "./line-splitter.js";
+import { readLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
 import { type Redact, redactDeep } from "./redact.js";
 import { StderrTail } from "./stderr-tail.js";
@@ -46,42 +46,39 @@ export async function relayProcess(
   let extraResults = 0;
   const tail = new StderrTail();
 
-  const stdout = (async () => {
-    for await (const line of splitLines(process.stdout, MAX_RUNNER_LINE_BYTES)) {
-      if (options.onHostLine && !line.truncated) {
-        const hostLine = readHostLine(line.text);
-        if (hostLine) {
-          if (!signal.aborted) options.onHostLine(hostLine);
-          continue;
-        }
+  // Lines are handled as they arrive, by callbacks: an open run holds no async iterators.
+  const stdout = readLines(process.stdout, MAX_RUNNER_LINE_BYTES, (line) => {
+    if (options.onHostLine && !line.truncated) {
+      const hostLine = readHostLine(line.text);
+      if (hostLine) {
+        if (!signal.aborted) options.onHostLine(hostLine);
+        return;
       }
-      // Raw text first (warnings quote it), decoded fields after parsing (escaped secrets).
-      const parsed = parseRunnerLine({ ...line, text: redact(line.text, { cut: line.truncated }) });
-      if (!parsed || signal.aborted) continue;
-      const event = redactDeep(parsed, redact);
-      if (event.type === "result") {
-        if (result || sawError) extraResults++;
-        else result = event;
-        continue;
-      }
-      if (event.type === "error") {
-        sawError = true;
-        if (!error) {
-          error = event;
-          continue;
-        }
-      }
-      emit(event);
     }
-  })();
-  const stderr = (async () => {
-    for await (const line of splitLines(process.stderr, MAX_STDERR_LINE_BYTES)) {
-      const content = redact(line.text, { cut: line.truncated });
-      if (content.trim() === "" || signal.aborted) continue;
-      tail.push(content);
-      emit({ type: "stderr", content });
+    // Raw text first (warnings quote it), decoded fields after parsing (escaped secrets).
+    const parsed = parseRunnerLine({ ...line, text: redact(line.text, { cut: line.truncated }) });
+    if (!parsed || signal.aborted) return;
+    const event = redactDeep(parsed, redact);
+    if (event.type === "result") {
+      if (result || sawError) extraResults++;
+      else result = event;
+      return;
     }
-  })();
+    if (event.type === "error") {
+      sawError = true;
+      if (!error) {
+        error = event;
+        return;
+      }
+    }
+    emit(event);
+  });
+  const stderr = readLines(process.stderr, MAX_STDERR_LINE_BYTES, (line) => {
+    const content = redact(line.text, { cut: line.truncated });
+    if (content.trim() === "" || signal.aborted) return;
+    tail.push(content);
+    emit({ type: "stderr", content });
+  });
   const drained = Promise.all([stdout, stderr]).then(() => process.wait());
   // A cancelled run must not hang on a process that keeps its output open (e.g. a daemonised child).
   const aborted = new Promise<"aborted">((resolve) => {

@@ -30,3 +30,20 @@ it("stops the run when its reader falls too far behind, and stops buffering once
   channel.push(item(3, "c".repeat(200)));
   expect(overflows).toBe(1);
 });
+
+it("wakes a waiting reader with what comes later, and ends it on close", async () => {
+  const channel = new RunEventChannel(() => undefined);
+  const batches: number[][] = [];
+  const reading = (async () => {
+    for await (const batch of channel.batches()) batches.push(batch.map((i) => i.seq));
+  })();
+  await Promise.resolve();
+  channel.push(item(1));
+  await new Promise((resolve) => setImmediate(resolve));
+  channel.push(item(2));
+  channel.push(item(3));
+  await new Promise((resolve) => setImmediate(resolve));
+  channel.close();
+  await reading;
+  expect(batches).toEqual([[1], [2, 3]]);
+});

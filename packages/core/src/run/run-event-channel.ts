@@ -5,9 +5,13 @@ import type { RunEvent, RunEvents } from "./run-handle.js";
 /** Bytes of events a reader may fall behind by before the run is stopped. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 export class RunEventChannel implements RunEvents {
   private items: RunEvent[] = [];
-  private wake: (() => void) | undefined;
+  /** The reader's pending next(), while nothing is buffered. */
+  private waiting: ((result: IteratorResult<RunEvent[]>) => void) | undefined;
+  private answering = false;
   private bytes = 0;
   private closed = false;
   /** The reader left: nothing is buffered any more. */
@@ -26,37 +30,74 @@ export class RunEventChannel implements RunEvents {
       return;
     }
     this.items.push(item);
-    this.wake?.();
+    this.answer();
   }
 
   close(): void {
     this.closed = true;
-    this.wake?.();
+    this.answer();
   }
 
-  async *batches(): AsyncGenerator<RunEvent[]> {
-    try {
-      for (;;) {
-        if (this.items.length > 0) {
-          const batch = this.items;
-          this.items = [];
-          this.bytes = 0;
-          yield batch;
-          continue;
-        }
-        if (this.closed) return;
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
+  /**
+   * A hand-written iterator rather than an async generator: a run's open stream waits in it for
+   * as long as the run is quiet, and a generator's object, registers and request queue cost more.
+   * Read by one loop (for await): next() is not called again before it settles.
+   */
+  batches(): AsyncIterable<RunEvent[]> {
+    const iterator: AsyncIterator<RunEvent[], undefined> = {
+      next: () => {
+        const now = this.take();
+        if (now) return Promise.resolve(now);
+        return new Promise((resolve) => {
+          this.waiting = resolve;
         });
-        this.wake = undefined;
-      }
-    } finally {
-      this.detached = true;
-      this.items = [];
-    }
+      },
+      return: () => {
+        this.detach();
+        return Promise.resolve(DONE);
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RunEvent> {
     for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** Everything buffered, or the end once closed; undefined while there is nothing to say. */
+  private take(): IteratorResult<RunEvent[], undefined> | undefined {
+    if (this.items.length > 0) {
+      const batch = this.items;
+      this.items = [];
+      this.bytes = 0;
+      return { done: false, value: batch };
+    }
+    if (this.closed || this.detached) {
+      this.detach();
+      return DONE;
+    }
+    return undefined;
+  }
+
+  /**
+   * Settles a waiting next() a microtask later, with everything pushed by then: events that come
+   * together go out as one batch (one write).
+   */
+  private answer(): void {
+    if (!this.waiting || this.answering) return;
+    this.answering = true;
+    queueMicrotask(() => {
+      this.answering = false;
+      const waiting = this.waiting;
+      const now = waiting && this.take();
+      if (!now) return;
+      this.waiting = undefined;
+      waiting(now);
+    });
+  }
+
+  private detach(): void {
+    this.detached = true;
+    this.items = [];
   }
 }

@@ -258,6 +258,8 @@ export function createKyselyRunStore(
       return notifier.watch(runId, signal);
     },
 
+    subscribeRun: notifier.subscribe?.bind(notifier),
+
     notifyRun(runId: string) {
       return notifier.notify(runId);
     },

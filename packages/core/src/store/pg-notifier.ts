@@ -166,6 +166,9 @@ export function createPgNotifier(options: PgNotifierOptions): RunNotifier {
     watch(runId: string, signal: AbortSignal) {
       return hub.watch(runId, closed ? AbortSignal.abort() : signal);
     },
+    subscribe(runId: string, onWake: () => void) {
+      return closed ? () => {} : hub.subscribe(runId, onWake);
+    },
     async close() {
       if (closed) return;
       closed = true;

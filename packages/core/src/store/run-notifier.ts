@@ -11,6 +11,12 @@ export interface RunNotifier {
    * ends when `signal` aborts or the notifier closes. Subscribes at once, before iteration starts.
    */
   watch(runId: string, signal: AbortSignal): AsyncIterable<void>;
+  /**
+   * Calls `onWake` whenever `runId` may have changed (as watch() yields) until the returned
+   * function is called or the notifier closes. For a watcher held for a run's whole life: no
+   * AbortSignal, iterator and pending promise each (10,000 open runs hold 10,000 of them).
+   */
+  subscribe?(runId: string, onWake: () => void): () => void;
   /** Ends every watch and releases timers and connections. */
   close?(): Promise<void>;
 }
@@ -30,6 +36,8 @@ interface Watcher {
   pending: boolean;
   done: boolean;
   waiting: ((result: IteratorResult<void>) => void)[];
+  /** A subscriber's callback: called on every wake-up instead of resolving `waiting`. */
+  onWake?: (() => void) | undefined;
   end(): void;
 }
 
@@ -61,6 +69,20 @@ export class WakeHub {
       for (const watcher of [...watchers]) watcher.end();
   }
 
+  /** Calls `onWake` on every wake-up of `runId` until the returned function (or endAll) ends it. */
+  subscribe(runId: string, onWake: () => void): () => void {
+    const watcher: Watcher = {
+      pending: false,
+      done: false,
+      waiting: NONE_WAITING,
+      onWake,
+      end: () => {},
+    };
+    watcher.end = () => this.remove(runId, watcher);
+    this.add(runId, watcher);
+    return watcher.end;
+  }
+
   watch(runId: string, signal: AbortSignal): AsyncIterable<void> {
     const watcher: Watcher = { pending: false, done: false, waiting: [], end: () => {} };
     if (signal.aborted) {
@@ -69,24 +91,11 @@ export class WakeHub {
       const onAbort = () => watcher.end();
       watcher.end = () => {
         if (watcher.done) return;
-        watcher.done = true;
         signal.removeEventListener("abort", onAbort);
-        const set = this.byRun.get(runId);
-        set?.delete(watcher);
-        if (set?.size === 0) this.byRun.delete(runId);
-        this.count--;
-        for (const resolve of watcher.waiting.splice(0)) resolve(DONE);
-        this.onCountChange(this.count);
+        this.remove(runId, watcher);
       };
       signal.addEventListener("abort", onAbort, { once: true });
-      let set = this.byRun.get(runId);
-      if (set === undefined) {
-        set = new Set();
-        this.byRun.set(runId, set);
-      }
-      set.add(watcher);
-      this.count++;
-      this.onCountChange(this.count);
+      this.add(runId, watcher);
     }
     const iterator: AsyncIterator<void> = {
       next: () => {
@@ -104,10 +113,39 @@ export class WakeHub {
     };
     return { [Symbol.asyncIterator]: () => iterator };
   }
+
+  private add(runId: string, watcher: Watcher): void {
+    let set = this.byRun.get(runId);
+    if (set === undefined) {
+      set = new Set();
+      this.byRun.set(runId, set);
+    }
+    set.add(watcher);
+    this.count++;
+    this.onCountChange(this.count);
+  }
+
+  private remove(runId: string, watcher: Watcher): void {
+    if (watcher.done) return;
+    watcher.done = true;
+    const set = this.byRun.get(runId);
+    set?.delete(watcher);
+    if (set?.size === 0) this.byRun.delete(runId);
+    this.count--;
+    for (const resolve of watcher.waiting.splice(0)) resolve(DONE);
+    this.onCountChange(this.count);
+  }
 }
+
+/** A subscriber never waits: one shared (always empty) list for all of them. */
+const NONE_WAITING: Watcher["waiting"] = [];
 
 function fire(watcher: Watcher): void {
   if (watcher.done) return;
+  if (watcher.onWake) {
+    watcher.onWake();
+    return;
+  }
   const resolve = watcher.waiting.shift();
   if (resolve === undefined) watcher.pending = true;
   else resolve(WAKE);
@@ -144,6 +182,9 @@ export function createPollingNotifier(options: PollingNotifierOptions = {}): Run
     },
     watch(runId: string, signal: AbortSignal) {
       return closed ? hub.watch(runId, AbortSignal.abort()) : hub.watch(runId, signal);
+    },
+    subscribe(runId: string, onWake: () => void) {
+      return closed ? () => {} : hub.subscribe(runId, onWake);
     },
     async close() {
       closed = true;

@@ -24,7 +24,13 @@ function flaky<T extends object>(inner: T): T {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (key === "sessions" || key === "agents") return flaky(value as object);
-      if (typeof value !== "function" || key === "close" || key === "watchRun") return value;
+      if (
+        typeof value !== "function" ||
+        key === "close" ||
+        key === "watchRun" ||
+        key === "subscribeRun"
+      )
+        return value;
       return async (...args: unknown[]) => {
         if (down) {
           throw Object.assign(new Error("terminating connection due to administrator command"), {

@@ -316,6 +316,35 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(late.state.wakes).toBe(0);
   });
 
+  it("subscribeRun calls back on notifyRun, for that run only, until unsubscribed", async () => {
+    const { store, open } = ctx();
+    if (!store.subscribeRun) return;
+    const other = await open();
+    const wakes = { a: 0, b: 0 };
+    const stopA = store.subscribeRun("run-a", () => wakes.a++);
+    const stopB = store.subscribeRun("run-b", () => wakes.b++);
+    try {
+      // Wake-ups of connecting or of a first tick pass; then the one another instance's notify causes.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = { ...wakes };
+      await other.notifyRun("run-a");
+      await waitFor("a wake-up", () => wakes.a > before.a, 1000);
+      await store.notifyRun("run-a");
+      expect(wakes.a).toBeGreaterThan(before.a + 1);
+      // run-b hears only the wake-ups of every run (ticks), run-a those and its own notifies.
+      expect(wakes.a - before.a).toBeGreaterThan(wakes.b - before.b);
+      stopA();
+      const stopped = wakes.a;
+      await store.notifyRun("run-a");
+      await other.notifyRun("run-a");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(wakes.a).toBe(stopped);
+    } finally {
+      stopA();
+      stopB();
+    }
+  });
+
   it("close() ends the store's open watches", async () => {
     const { open } = ctx();
     const other = await open();
