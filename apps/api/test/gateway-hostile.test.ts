@@ -64,14 +64,17 @@ const toolOutput = (events: ReceivedEvent[]) => {
 // that no command line holds it: a process found with it would be the leak under test.
 const findKey = (key: string) =>
   [
-    `k="${key.slice(0, 12)}"'${key.slice(12)}'; n=0; files=0; seen=0; token=0`,
-    `for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do c=$(< "$f"); [[ $c == *"$k"* ]] && n=$((n+1)); [[ $c == *--config* ]] && seen=$((seen+1)); done 2>/dev/null`,
+    `k="${key.slice(0, 12)}"'${key.slice(12)}'; n=0; files=0; seen=0; readInDir=0`,
+    `for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do c=$(< "$f"); [[ $c == *"$k"* ]] && n=$((n+1)); [[ $c == *runner.mjs* ]] && seen=$((seen+1)); done 2>/dev/null`,
     `[[ "$(export -p)" == *"$k"* ]] && n=$((n+1))`,
-    `mapfile -d '' argv < /proc/$PPID/cmdline; runner=\${argv[1]%/*}`,
+    // The runner's script and dir, wherever the script sits on the runner process's command line
+    // (docker's dir cannot be listed: the script itself is read by name).
+    `mapfile -d '' argv < /proc/$PPID/cmdline; for a in "\${argv[@]}"; do [[ $a == *.mjs ]] && script=$a runner=\${a%/*}; done`,
     `shopt -s globstar dotglob nullglob`,
-    `for f in "$PWD"/** /tmp/** /run/** "$HOME"/** "$runner"/**; do [[ -f $f && -r $f ]] || continue; c=$(< "$f"); [[ $c == *"$k"* ]] && files=$((files+1)); [[ $c == *sc-gw-* ]] && token=$((token+1)); done 2>/dev/null`,
-    // Controls: the scans do read the runner's command line and its config (the token is there).
-    `echo "procs=$n files=$files"; [[ $seen -gt 0 && $token -gt 0 ]] && echo "scans read"`,
+    `for f in "$PWD"/** /tmp/** /run/** "$HOME"/** "$runner"/** "$script"; do [[ -f $f && -r $f ]] || continue; c=$(< "$f"); [[ $c == *"$k"* ]] && files=$((files+1)); [[ $f == "$runner"/* ]] && readInDir=$((readInDir+1)); done 2>/dev/null`,
+    // Controls: the scans do read the runner's command line and the files in its dir (its config,
+    // with the run's token, where the provider stages one; docker sends it on stdin instead).
+    `echo "procs=$n files=$files"; [[ $seen -gt 0 && $readInDir -gt 0 ]] && echo "scans read"`,
   ].join("\n");
 
 describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) => {
