@@ -181,6 +181,7 @@ export class DockerSandbox implements Sandbox {
           container: this.#container,
           nodePath: this.nodePath,
           workspacePath: this.workspacePath,
+          runnerPath: this.installedRunner?.path,
           readSmallFile: (path) => this.#readSmallFile(path),
           // Once the process is up and printing (not competing with its start for the CPU), a
           // scanner boots beside it: the changed files are then listed without a Node start.

@@ -15,7 +15,7 @@ import {
 } from "./constants.js";
 import { abortReason, isContainerGone, isUnreachable, toSandboxError } from "./errors.js";
 import { type ExecStreams, execExitCode, runExec, startExec, toWebStream } from "./exec.js";
-import { KILLER_SCRIPT, WRAPPER_SCRIPT } from "./in-sandbox-scripts.js";
+import { KILLER_SCRIPT, RUNNER_WRAPPER_SCRIPT, WRAPPER_SCRIPT } from "./in-sandbox-scripts.js";
 import { archiveName, packEntries, rebased } from "./tar.js";
 
 export interface ProcessContext {
@@ -23,6 +23,8 @@ export interface ProcessContext {
   container: Dockerode.Container;
   nodePath: string;
   workspacePath: string;
+  /** The runner installed in the host dir: run by `nodePath` in the wrapper's own process. */
+  runnerPath?: string | undefined;
   /** A small file of the container, or undefined when it does not exist. */
   readSmallFile(path: string): Promise<Buffer | undefined>;
   /** The process printed its first byte (stdout or stderr). */
@@ -37,7 +39,10 @@ const signalName = (number: number) =>
 /** A timer that does not keep the process alive: it only bounds waits on I/O. */
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-/** Starts `options.command` inside the container through the process-group wrapper. */
+/**
+ * Starts `options.command` inside the container through the process-group wrapper (the installed
+ * runner: in the wrapper's own process).
+ */
 export async function spawnProcess(
   context: ProcessContext,
   options: SpawnOptions,
@@ -47,13 +52,16 @@ export async function spawnProcess(
     throw new SandboxError("SANDBOX_EXEC_FAILED", "spawn() needs a non-empty command");
   }
   const id = randomBytes(8).toString("hex");
+  const [file, script] = options.command;
+  const isRunner =
+    file === context.nodePath && script !== undefined && script === context.runnerPath;
   let streams: ExecStreams;
   try {
     streams = await startExec(context.docker, context.container, {
       cmd: [
         context.nodePath,
         "-e",
-        WRAPPER_SCRIPT,
+        isRunner ? RUNNER_WRAPPER_SCRIPT : WRAPPER_SCRIPT,
         "--",
         id,
         STATE_DIR,

@@ -19,43 +19,89 @@ function makeDirs() {
 `;
 
 /**
- * Spawn wrapper. argv: <id> <stateDir> <cwd> <command...>. Runs the command in <cwd> (entered
- * here, after making the layout's dirs, not by Docker) in its own process group
- * (detached = setsid), records its pid (= pgid) in <stateDir>/<id>.pid, forwards termination
- * signals to the group, and records how the command ended in <stateDir>/<id>.exit.
+ * runAsChild(id, dir, file, args): runs the command in its own process group (detached = setsid),
+ * records its pid (= pgid) in <dir>/<id>.pid, forwards termination signals to the group, and
+ * records how it ended in <dir>/<id>.exit, then exits the same way.
  */
-export const WRAPPER_SCRIPT = `${MAKE_DIRS_FUNCTION}
-const { spawn } = require("node:child_process");
-const fs = require("node:fs");
-const os = require("node:os");
+const RUN_AS_CHILD_FUNCTION = `
+function runAsChild(id, dir, file, args) {
+  const { spawn } = require("node:child_process");
+  const fs = require("node:fs");
+  let done = false;
+  const finish = (code, signal) => {
+    if (done) return;
+    done = true;
+    try { fs.writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code, signal })); } catch {}
+    process.exit(code ?? 128 + (require("node:os").constants.signals[signal] ?? 0));
+  };
+  const child = spawn(file, args, { stdio: "inherit", detached: true });
+  child.on("error", (error) => {
+    process.stderr.write("sandcaster: cannot run " + file + ": " + error.message + "\\n");
+    finish(127, null);
+  });
+  if (child.pid) {
+    try { fs.writeFileSync(dir + "/" + id + ".pid", String(child.pid)); } catch {}
+  }
+  for (const name of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+    process.on(name, () => { try { process.kill(-child.pid, name); } catch {} });
+  }
+  child.on("exit", finish);
+}
+`;
+
+/**
+ * enterDir(id, dir, cwd): makes the layout's dirs (the container's main process makes them as it
+ * starts; a spawn right after may come first) and enters <cwd>, or records exit 127 and exits.
+ */
+const ENTER_DIR_FUNCTION = `${MAKE_DIRS_FUNCTION}
+function enterDir(id, dir, cwd) {
+  makeDirs();
+  try {
+    process.chdir(cwd);
+  } catch (error) {
+    process.stderr.write("sandcaster: cannot enter " + cwd + ": " + error.message + "\\n");
+    try { require("node:fs").writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code: 127, signal: null })); } catch {}
+    process.exit(127);
+  }
+}
+`;
+
+/**
+ * Spawn wrapper. argv: <id> <stateDir> <cwd> <command...>. Runs the command in <cwd> (entered
+ * here, after making the layout's dirs, not by Docker) as runAsChild does.
+ */
+export const WRAPPER_SCRIPT = `${ENTER_DIR_FUNCTION}${RUN_AS_CHILD_FUNCTION}
 const [id, dir, cwd, file, ...args] = process.argv.slice(1);
-let done = false;
-const finish = (code, signal) => {
-  if (done) return;
-  done = true;
-  try { fs.writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code, signal })); } catch {}
-  process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0));
-};
-// The container's main process makes the layout as it starts; a spawn right after may come first.
-makeDirs();
-try {
-  process.chdir(cwd);
-} catch (error) {
-  process.stderr.write("sandcaster: cannot enter " + cwd + ": " + error.message + "\\n");
-  finish(127, null);
+enterDir(id, dir, cwd);
+runAsChild(id, dir, file, args);
+`;
+
+/**
+ * Runner wrapper: the spawn wrapper's contract (argv <id> <stateDir> <cwd> <node> <script>
+ * <args...>), but the runner's script runs in this very process, not in a child: Docker starts an
+ * exec'd process as the leader of its own session and group, so its pid is the group to kill, and
+ * no second Node boots before the runner can (~80 ms of a cold run here). It records its pid, and
+ * its exit code when it exits (a death by signal leaves no record, as with the child wrapper). A
+ * process that does not lead its group runs the runner as a child instead.
+ */
+export const RUNNER_WRAPPER_SCRIPT = `${ENTER_DIR_FUNCTION}${RUN_AS_CHILD_FUNCTION}
+const fs = require("node:fs");
+const [id, dir, cwd, file, script, ...args] = process.argv.slice(1);
+enterDir(id, dir, cwd);
+const stat = fs.readFileSync("/proc/self/stat", "latin1");
+if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== process.pid) {
+  runAsChild(id, dir, file, [script, ...args]);
+} else {
+  try { fs.writeFileSync(dir + "/" + id + ".pid", String(process.pid)); } catch {}
+  process.on("exit", (code) => {
+    try { fs.writeFileSync(dir + "/" + id + ".exit", JSON.stringify({ code, signal: null })); } catch {}
+  });
+  process.argv = [process.argv[0], script, ...args];
+  import(require("node:url").pathToFileURL(script).href).catch((error) => {
+    process.stderr.write("sandcaster: cannot run " + script + ": " + (error && error.message) + "\\n");
+    process.exit(127);
+  });
 }
-const child = spawn(file, args, { stdio: "inherit", detached: true });
-child.on("error", (error) => {
-  process.stderr.write("sandcaster: cannot run " + file + ": " + error.message + "\\n");
-  finish(127, null);
-});
-if (child.pid) {
-  try { fs.writeFileSync(dir + "/" + id + ".pid", String(child.pid)); } catch {}
-}
-for (const name of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-  process.on(name, () => { try { process.kill(-child.pid, name); } catch {} });
-}
-child.on("exit", finish);
 `;
 
 /**
