@@ -202,6 +202,21 @@ export async function upstreamSideBySide({ image, labels, cleanup, log }) {
       const full = await until(async () => (await pooled.stats()).pool?.warm === POOL_SIZE, 60_000);
       if (!full) throw new Error("our docker pool did not fill within 60 s");
     };
+    // Every side starts on a settled machine: the pool refilled after a pooled run, and no side's
+    // container still being removed (ours leave after the stream ends; upstream's before). Without
+    // this a run shares the CPU and the daemon with the previous side's clean-up.
+    const ownLabel = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+    const settled = async () => {
+      await poolFull();
+      const quiet = await until(async () => {
+        const ours = await ready.docker.listContainers({ all: true, filters: { label: ownLabel } });
+        const upstreamLeft = [...(await upstreamContainers(ready.docker))].filter(
+          (id) => !before.has(id),
+        );
+        return ours.length === POOL_SIZE && upstreamLeft.length === 0;
+      }, 60_000);
+      if (!quiet) throw new Error("containers of earlier runs were still there after 60 s");
+    };
     const body = { prompt: "write out.txt", model: "claude-haiku-4-5", timeout: 60 };
     const sides = {
       oursCold: () => run(cold.url, body, agent),
@@ -219,6 +234,7 @@ export async function upstreamSideBySide({ image, labels, cleanup, log }) {
       // The order rotates each round, so no side always runs first after the others' cleanup.
       for (let k = 0; k < names.length; k++) {
         const name = names[(r + k) % names.length];
+        await settled();
         const outcome = await sides[name]();
         checkRun(outcome, name);
         if (r > 0) measured[name].push(outcome);
