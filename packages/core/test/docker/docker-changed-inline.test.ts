@@ -1,21 +1,10 @@
 // Changed files on Docker: the scanner prints small files with their content (no archive call per
 // file); what it cannot or may not inline (too big, unreadable to the sandbox user) still comes
 // back whole through the archive API, and a symlink is never followed.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { INLINE_FILE_BYTES } from "../../src/providers/docker/in-sandbox-scripts.js";
-import { createDockerProvider } from "../../src/providers/docker/index.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import {
-  containersWithLabels,
-  docker,
-  ensureTestImage,
-  finish,
-  probeDocker,
-  removeContainersWithLabels,
-  sandboxOptions,
-  suiteLabels,
-  TEST_IMAGE,
-} from "./docker-test-env.js";
+import { dockerSandboxes } from "./docker-suite.js";
+import { finish, probeDocker, suiteLabels } from "./docker-test-env.js";
 
 const available = await probeDocker();
 const labels = suiteLabels();
@@ -23,24 +12,10 @@ const never = new AbortController().signal;
 const BIG = INLINE_FILE_BYTES + 1000;
 
 describe.skipIf(!available)("docker changed files, inlined by the scanner (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers).toEqual([]);
-  });
+  const { create } = dockerSandboxes(labels);
 
   it("small, big and unreadable files all come back byte for byte; symlinks are not followed", async () => {
-    const sandbox = await provider.create(sandboxOptions());
-    sandboxes.push(sandbox);
+    const sandbox = await create();
     const script = `
       const fs = require("fs");
       fs.writeFileSync("small.txt", "small\\n");

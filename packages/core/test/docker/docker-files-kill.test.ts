@@ -2,20 +2,17 @@
 
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PROCESS_MARK_ENV, STATE_DIR } from "../../src/providers/docker/constants.js";
 import { runExec } from "../../src/providers/docker/exec.js";
 import { KILLER_SCRIPT } from "../../src/providers/docker/in-sandbox-scripts.js";
 import { createDockerProvider } from "../../src/providers/docker/index.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { containerProcesses, dockerSandboxes } from "./docker-suite.js";
 import {
-  containersWithLabels,
   docker,
-  ensureTestImage,
   finish,
   nodeInContainer,
   probeDocker,
-  removeContainersWithLabels,
   sandboxOptions,
   suiteLabels,
   TEST_IMAGE,
@@ -28,38 +25,12 @@ const text = (value: string) => Buffer.from(value);
 
 /** Which of `pids` still exist (and are not zombies) inside the container. */
 async function livePids(containerId: string, pids: number[]): Promise<number[]> {
-  const out = await nodeInContainer(
-    containerId,
-    `const fs = require("fs");
-     const alive = ${JSON.stringify(pids)}.filter((pid) => {
-       try { return !/^\\S+ \\(.*\\) [ZX] /.test(fs.readFileSync("/proc/" + pid + "/stat", "latin1")); }
-       catch { return false; }
-     });
-     console.log(JSON.stringify(alive));`,
-  );
-  return JSON.parse(out) as number[];
+  const live = new Set((await containerProcesses(containerId)).map((proc) => proc.pid));
+  return pids.filter((pid) => live.has(pid));
 }
 
 describe.skipIf(!available)("docker sandbox files, kill and orphans (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-  const create = async () => {
-    const sandbox = await provider.create(sandboxOptions());
-    sandboxes.push(sandbox);
-    return sandbox;
-  };
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers.map((container) => container.Names)).toEqual([]);
-  });
+  const { provider, create, keep } = dockerSandboxes(labels);
 
   it("stages files owned by uid 1000 with their modes and parent directories", async () => {
     const sandbox = await create();
@@ -200,7 +171,7 @@ describe.skipIf(!available)("docker sandbox files, kill and orphans (real daemon
   it("kill() works even when the pids limit forbids starting another process", async () => {
     const options = sandboxOptions();
     const sandbox = await provider.create({ ...options, limits: { ...options.limits, pids: 40 } });
-    sandboxes.push(sandbox);
+    keep(sandbox);
     const forkUntilFull = `
       const { spawn } = require("child_process");
       let count = 0;
@@ -290,7 +261,7 @@ describe.skipIf(!available)("docker sandbox files, kill and orphans (real daemon
       instanceId: "b",
     });
     const own = await restarted.create(sandboxOptions());
-    sandboxes.push(own);
+    keep(own);
 
     expect(await restarted.sweepOrphans()).toBe(1);
     await expect(orphan.inspect()).rejects.toMatchObject({ statusCode: 404 });
@@ -322,7 +293,7 @@ describe.skipIf(!available)("docker sandbox files, kill and orphans (real daemon
     };
     const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels: scope });
     const ours = await provider.create(sandboxOptions());
-    sandboxes.push(ours);
+    keep(ours);
     const dead = await start("dead-owner", `${hostname()}/${deadPid}/12345`);
     const live = await start("live-owner", `${hostname()}/${process.pid}/0`);
     const foreign = await start("other-host", `some-other-host/${deadPid}/1`);

@@ -2,17 +2,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildSandboxImage, createDockerProvider } from "../../src/providers/docker/index.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { SandboxError } from "../../src/sandbox/sandbox-error.js";
+import { dockerSandboxes } from "./docker-suite.js";
 import {
   containersWithLabels,
   docker,
-  ensureTestImage,
   finish,
   probeDocker,
-  removeContainersWithLabels,
   sandboxOptions,
   suiteLabels,
   TEST_IMAGE,
@@ -22,26 +20,8 @@ const available = await probeDocker();
 const labels = suiteLabels();
 
 describe.skipIf(!available)("docker provider (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-  const create = async (...args: Parameters<typeof sandboxOptions>) => {
-    const sandbox = await provider.create(sandboxOptions(...args));
-    sandboxes.push(sandbox);
-    return sandbox;
-  };
+  const { provider, create, keep } = dockerSandboxes(labels);
   const never = new AbortController().signal;
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers.map((container) => container.Names)).toEqual([]);
-  });
 
   it("is available", async () => {
     expect(await provider.isAvailable()).toBe(true);
@@ -122,7 +102,7 @@ describe.skipIf(!available)("docker provider (real daemon)", () => {
       limits: { memoryMb: 300, cpus: 1.5, pids: 64, timeoutMs: 60_000, network: "none" },
     });
     const sandbox = await provider.create(options);
-    sandboxes.push(sandbox);
+    keep(sandbox);
     const info = await docker.getContainer(sandbox.id).inspect();
     expect(info.Config.Labels).toMatchObject({
       ...labels,
@@ -251,7 +231,7 @@ describe.skipIf(!available)("docker provider (real daemon)", () => {
       ...options,
       limits: { ...options.limits, timeoutMs: 1_000 },
     });
-    sandboxes.push(sandbox);
+    keep(sandbox);
     const deadline = Date.now() + 10_000;
     while ((await containersWithLabels({ "sandcaster.run-id": options.runId })).length > 0) {
       expect(Date.now()).toBeLessThan(deadline);

@@ -1,74 +1,22 @@
 // The installed runner on docker runs in its wrapper's own process (real daemon): one Node per
 // runner, leading its own process group, killed whole, its exit code reported.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDockerProvider } from "../../src/providers/docker/index.js";
+import { describe, expect, it } from "vitest";
 import { startIdleRunner } from "../../src/run/preboot-runner.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import {
-  containersWithLabels,
-  docker,
-  ensureTestImage,
-  finish,
-  nodeInContainer,
-  probeDocker,
-  removeContainersWithLabels,
-  sandboxOptions,
-  suiteLabels,
-  TEST_IMAGE,
-} from "./docker-test-env.js";
+import { containerProcesses, dockerSandboxes } from "./docker-suite.js";
+import { finish, probeDocker, suiteLabels } from "./docker-test-env.js";
 
 const available = await probeDocker();
 const labels = suiteLabels();
 const never = new AbortController().signal;
 
-interface Proc {
-  pid: number;
-  group: number;
-  argv: string[];
-}
-
-/** Live processes of the container whose command line names `word`, with their groups. */
-async function processesNaming(containerId: string, word: string): Promise<Proc[]> {
-  const out = await nodeInContainer(
-    containerId,
-    `const fs = require("fs");
-     const found = [];
-     for (const entry of fs.readdirSync("/proc")) {
-       const pid = Number(entry);
-       if (!pid || pid === process.pid) continue;
-       try {
-         const stat = fs.readFileSync("/proc/" + pid + "/stat", "latin1");
-         const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-         if (fields[0] === "Z" || fields[0] === "X") continue;
-         const argv = fs.readFileSync("/proc/" + pid + "/cmdline", "latin1").split("\\0").filter(Boolean);
-         if (argv.some((arg) => arg.includes(${JSON.stringify(word)}))) found.push({ pid, group: Number(fields[2]), argv });
-       } catch {}
-     }
-     console.log(JSON.stringify(found));`,
-  );
-  return JSON.parse(out) as Proc[];
+/** Live processes of the container whose command line names `word`. */
+async function processesNaming(containerId: string, word: string) {
+  const all = await containerProcesses(containerId);
+  return all.filter((proc) => proc.argv.some((arg) => arg.includes(word)));
 }
 
 describe.skipIf(!available)("the installed runner's process on docker (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-  const create = async () => {
-    const sandbox = await provider.create(sandboxOptions());
-    sandboxes.push(sandbox);
-    return sandbox;
-  };
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers.map((container) => container.Names)).toEqual([]);
-  });
+  const { create } = dockerSandboxes(labels);
 
   it("is one Node process that leads its group, and kill() ends it", async () => {
     const sandbox = await create();

@@ -2,21 +2,9 @@
 // prestart()): it lists what changed
 // when it is told to, not when it booted, and a process in the sandbox cannot make it list early
 // or garble the list (the sandbox then gets a fresh scan).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDockerProvider } from "../../src/providers/docker/index.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import {
-  containersWithLabels,
-  docker,
-  ensureTestImage,
-  finish,
-  nodeInContainer,
-  probeDocker,
-  removeContainersWithLabels,
-  sandboxOptions,
-  suiteLabels,
-  TEST_IMAGE,
-} from "./docker-test-env.js";
+import { describe, expect, it } from "vitest";
+import { dockerSandboxes } from "./docker-suite.js";
+import { finish, nodeInContainer, probeDocker, suiteLabels } from "./docker-test-env.js";
 
 const available = await probeDocker();
 const labels = suiteLabels();
@@ -55,24 +43,10 @@ waitForScanner().then(async (pid) => {
 }
 
 describe.skipIf(!available)("docker changed files, scanned ahead (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers).toEqual([]);
-  });
+  const { create } = dockerSandboxes(labels);
 
   async function runAgent(attack: string) {
-    const sandbox = await provider.create(sandboxOptions());
-    sandboxes.push(sandbox);
+    const sandbox = await create();
     await sandbox.writeFiles([{ path: "/workspace/staged.txt", content: Buffer.from("x") }], never);
     const run = await finish(
       await sandbox.spawn({ command: ["node", "-e", agent(attack)], env: {}, signal: never }),
@@ -95,8 +69,7 @@ describe.skipIf(!available)("docker changed files, scanned ahead (real daemon)",
   }, 120_000);
 
   it("prestart() resolves once a scanner waits in the sandbox, and it then lists the run's changes", async () => {
-    const sandbox = await provider.create(sandboxOptions());
-    sandboxes.push(sandbox);
+    const sandbox = await create();
     // As a warm pool does, before anything of a run is in the sandbox.
     await sandbox.prestart?.();
     const waiting = await nodeInContainer(

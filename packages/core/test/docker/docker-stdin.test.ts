@@ -1,20 +1,9 @@
 // The stdin pipe of Docker sandboxes against the real daemon (skipped without one unless
 // SANDCASTER_REQUIRE_DOCKER=1). Only containers carrying this file's label are checked or removed.
-import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
-import { createDockerProvider } from "../../src/providers/docker/index.js";
-import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { describe } from "vitest";
 import { stdinContract } from "../stdin-contract.js";
-import {
-  containersWithLabels,
-  docker,
-  ensureTestImage,
-  nodeInContainer,
-  probeDocker,
-  removeContainersWithLabels,
-  sandboxOptions,
-  suiteLabels,
-  TEST_IMAGE,
-} from "./docker-test-env.js";
+import { dockerSandboxes } from "./docker-suite.js";
+import { nodeInContainer, probeDocker, suiteLabels } from "./docker-test-env.js";
 
 const available = await probeDocker();
 const labels = suiteLabels();
@@ -37,26 +26,11 @@ async function markedPids(containerId: string, marker: string): Promise<number[]
 }
 
 describe.skipIf(!available)("docker sandbox stdin (real daemon)", () => {
-  const provider = createDockerProvider({ docker, image: TEST_IMAGE, labels });
-  const sandboxes: Sandbox[] = [];
-
-  beforeAll(ensureTestImage, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.destroy()));
-  });
-
-  afterAll(async () => {
-    const leftovers = await containersWithLabels(labels);
-    await removeContainersWithLabels(labels);
-    expect(leftovers.map((container) => container.Names)).toEqual([]);
-  });
+  const { create } = dockerSandboxes(labels);
 
   stdinContract({
     async create() {
-      const sandbox = await provider.create(sandboxOptions());
-      sandboxes.push(sandbox);
-      return sandbox;
+      return create();
     },
     leftovers: (sandbox, marker) => markedPids(sandbox.id, marker),
   });
