@@ -59,7 +59,13 @@ async function startHarness(): Promise<Harness> {
   const flaky = new Proxy(real, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
-      if (typeof value !== "function" || key === "close" || key === "watchRun") return value;
+      if (
+        typeof value !== "function" ||
+        key === "close" ||
+        key === "watchRun" ||
+        key === "subscribeRun"
+      )
+        return value;
       return async (...args: unknown[]) => {
         if (down) {
           throw Object.assign(new Error("terminating connection due to administrator command"), {
