@@ -70,6 +70,31 @@ describe("CancelWatch", () => {
     stop();
   });
 
+  it("stopping never throws, even when the store fails to stop its wake-ups", async () => {
+    const warnings: string[] = [];
+    const spy = pino(
+      { level: "warn" },
+      { write: (line: string) => void warnings.push(JSON.parse(line).msg) },
+    );
+    const failing: RunStore = {
+      ...store,
+      subscribeRun: () => () => {
+        throw new Error("notifier gone");
+      },
+    };
+    const watch = new CancelWatch(failing, spy);
+    await failing.createRun({ id: "r", prompt: "p", startedAt: new Date() });
+    const controller = new AbortController();
+    const stop = watch.watch("r", controller, spy);
+    expect(stop).not.toThrow();
+    expect(warnings).toEqual(["stopping the watch for cancel requests failed"]);
+    // No longer watched: a cancel request now does not reach it.
+    await failing.requestCancel("r");
+    await failing.notifyRun("r");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(controller.signal.aborted).toBe(false);
+  });
+
   it("stops looking at a run once its watch is stopped", async () => {
     const watch = new CancelWatch(store, log);
     await store.createRun({ id: "r", prompt: "p", startedAt: new Date() });

@@ -39,8 +39,13 @@ export class CancelWatch {
     this.watched.set(runId, watched);
     this.markDirty(runId);
     return () => {
-      unwatch();
       if (this.watched.get(runId) === watched) this.watched.delete(runId);
+      // Called as the run ends: a store failing to stop its wake-ups must not keep it from ending.
+      try {
+        unwatch();
+      } catch (error) {
+        log.warn({ err: error }, "stopping the watch for cancel requests failed");
+      }
     };
   }
 
