@@ -66,6 +66,8 @@ COPY --from=prod-deps /app ./
 COPY --from=build /app/packages/protocol/dist packages/protocol/dist
 COPY --from=build /app/packages/core/dist packages/core/dist
 COPY --from=build /app/packages/runner/dist packages/runner/dist
+# The runner snapshot's builder (the local provider's runnerSnapshot), loaded only when one is built.
+COPY --from=build /app/packages/runner/src/boot packages/runner/src/boot
 # The CLI's remote commands (runs, sessions) talk to a server through the SDK.
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/apps/api/dist apps/api/dist

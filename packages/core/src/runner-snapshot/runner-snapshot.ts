@@ -13,7 +13,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import { posix } from "node:path";
-import { buildRunnerSnapshot } from "@sandcaster/runner/snapshot";
 
 export interface RunnerSnapshotSettings {
   /** A server-owned dir (created 0755; the blob 0444 in it). */
@@ -85,6 +84,9 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
     // Unique per build: another server sharing the dir never replaces this server's blob.
     const path = posix.join(dir, `${BLOB_PREFIX}${randomBytes(8).toString("hex")}.blob`);
     const started = performance.now();
+    // Loaded only when a snapshot is built: a server that never builds one does not need the
+    // runner's build-time sources (the server image ships them, for the servers that do).
+    const { buildRunnerSnapshot } = await import("@sandcaster/runner/snapshot");
     const { buildId } = await buildRunnerSnapshot({
       runnerPath: settings.runnerPath,
       blobPath: path,
