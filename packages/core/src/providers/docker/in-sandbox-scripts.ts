@@ -9,12 +9,18 @@ const LAYOUT: [string, number][] = [
   [RUNNER_DIR, 0o755],
 ];
 
-/** makeDirs(): the layout's dirs, made if missing (idempotent; a failure shows later, where used). */
+/**
+ * makeDirs(): the layout's dirs, made if missing (idempotent; a failure shows later, where used),
+ * then the staged marker unless a staging or another process made it first (opening it for append
+ * leaves its ctime alone). Whichever process of the sandbox runs first makes it, so it is older than
+ * any file a process of this sandbox writes.
+ */
 const MAKE_DIRS_FUNCTION = `
 function makeDirs() {
   for (const [path, mode] of ${JSON.stringify(LAYOUT)}) {
     try { require("node:fs").mkdirSync(path, { recursive: true, mode }); } catch {}
   }
+  try { require("node:fs").closeSync(require("node:fs").openSync(${JSON.stringify(STAGED_MARKER)}, "a", 0o600)); } catch {}
 }
 `;
 
@@ -165,7 +171,6 @@ const fs = require("node:fs");
 const [lifetime, dir, markEnv] = process.argv.slice(1);
 setTimeout(() => process.exit(0), Number(lifetime));
 makeDirs();
-try { fs.closeSync(fs.openSync(${JSON.stringify(STAGED_MARKER)}, "a", 0o600)); } catch {}
 process.on("SIGUSR2", () => {
   let ids = [];
   try { ids = fs.readdirSync(dir + "/kill"); } catch {}
@@ -213,8 +218,15 @@ const contentOf = (full, size) => {
   }
 };
 const scan = () => {
+  // The container's main process makes the marker as it starts: a scan right after create waits
+  // for it (briefly). Still missing (removed by the agent), every file counts as changed.
   let since = -1n;
-  try { since = fs.statSync(marker, { bigint: true }).ctimeNs; } catch {}
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; since < 0n; waited += 10) {
+    try { since = fs.statSync(marker, { bigint: true }).ctimeNs; } catch {}
+    if (since >= 0n || waited >= 2000) break;
+    Atomics.wait(pause, 0, 0, 10);
+  }
   const out = [];
   const walk = (dir, prefix) => {
     let entries;
