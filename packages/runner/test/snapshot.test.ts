@@ -1,6 +1,7 @@
 // A V8 startup snapshot of the built runner file (src/boot/snapshot-entry.mjs): a run started
 // from it does what the file alone does, for every model family; a runner file of another build
 // runs itself; the builder passes nothing of its caller's environment into the snapshot.
+import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +9,8 @@ import { buildRunnerSnapshot } from "../src/boot/build-snapshot.mjs";
 import { PROVIDERS } from "./providers.js";
 import { makeWorkspace, ofType, runBundle, type Workspace } from "./run-bundle.js";
 
-const SECRET = "sk-ant-snapshot-must-not-keep-this-0123456789";
+/** Made per run, so no key-like value is committed and none can be in the blob by chance. */
+const SECRET = `snapshot-must-not-keep-${randomUUID()}`;
 
 let built: Workspace;
 let blob: string;

@@ -1,7 +1,7 @@
 // The runner snapshot on real local sandboxes (src/runner-snapshot): built in the background, used
 // by cold runs once ready, bound read-only (an agent's bash cannot change it, and a later run
 // still boots from it), and a damaged or foreign blob only costs speed. No key is in it.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -17,7 +17,8 @@ const status = await checkBwrap(undefined, process.execPath);
 const REQUIRED = process.env.SANDCASTER_REQUIRE_BWRAP === "1";
 if (!status.ok && !REQUIRED)
   console.log("skipping runner snapshot tests: bubblewrap not usable (apt-get install bubblewrap)");
-const SECRET = "sk-ant-server-env-secret-7f3a9c1e";
+/** Made per run, so no key-like value is committed and none can be in the blob by chance. */
+const SECRET = `server-env-secret-${randomUUID()}`;
 
 const sha256 = async (path: string) =>
   createHash("sha256")
