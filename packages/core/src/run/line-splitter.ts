@@ -92,9 +92,10 @@ class LineCutter {
 }
 
 /**
- * Calls `onLine` with every line of `stream` as it arrives (as splitLines yields them), resolving
- * at its end. Cheaper than iterating splitLines for a stream held open for a run's whole life: no
- * async generator, pending request and promise chain per stream.
+ * Calls `onLine` with every line of `stream` as it arrives (the last one even without a trailing
+ * newline), resolving at its end; then, when the consumer dropped bad lines, with one empty line
+ * whose `stream.ended` is set, so it can sum them up. Callbacks, not an async generator: a stream
+ * open for a run's whole life then holds no generator, pending request or promise chain.
  */
 export async function readLines(
   stream: ReadableStream<Uint8Array>,
@@ -113,33 +114,6 @@ export async function readLines(
     if (last) onLine(last);
     const summary = cutter.summary();
     if (summary) onLine(summary);
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-/**
- * Yields every line of `stream` (the last one even without a trailing newline); then, when its
- * consumer dropped bad lines, one empty line with `stream.ended` set, so it can sum them up.
- */
-export async function* splitLines(
-  stream: ReadableStream<Uint8Array>,
-  maxLineBytes: number,
-): AsyncGenerator<Line> {
-  const cutter = new LineCutter(maxLineBytes);
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const lines: Line[] = [];
-      cutter.push(value, (line) => lines.push(line));
-      yield* lines;
-    }
-    const last = cutter.last();
-    if (last) yield last;
-    const summary = cutter.summary();
-    if (summary) yield summary;
   } finally {
     reader.releaseLock();
   }

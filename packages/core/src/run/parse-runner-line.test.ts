@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Line, splitLines } from "./line-splitter.js";
+import { type Line, readLines } from "./line-splitter.js";
 import { MAX_INVALID_LINE_WARNINGS, parseRunnerLine } from "./parse-runner-line.js";
 
 const line = (text: string, extra: Partial<Line> = {}): Line => ({
@@ -99,11 +99,11 @@ describe("a stream of junk lines", () => {
         controller.close();
       },
     });
-    const events = [];
-    for await (const l of splitLines(stream, 1024)) {
+    const events: NonNullable<ReturnType<typeof parseRunnerLine>>[] = [];
+    await readLines(stream, 1024, (l) => {
       const event = parseRunnerLine(l);
       if (event) events.push(event);
-    }
+    });
     return events;
   }
 
