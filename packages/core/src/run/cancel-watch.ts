@@ -32,9 +32,7 @@ export class CancelWatch {
 
   /** Starts watching `runId`; returns the function that stops it. */
   watch(runId: string, controller: AbortController, log: Logger): () => void {
-    const unwatch = this.store.subscribeRun
-      ? this.store.subscribeRun(runId, () => this.markDirty(runId))
-      : this.iterate(runId, log);
+    const unwatch = this.store.subscribeRun(runId, () => this.markDirty(runId));
     const watched: Watched = { controller, log, unwatch };
     this.watched.set(runId, watched);
     this.markDirty(runId);
@@ -47,20 +45,6 @@ export class CancelWatch {
         log.warn({ err: error }, "stopping the watch for cancel requests failed");
       }
     };
-  }
-
-  /** A store without subscribeRun: its watchRun iterated until the returned function is called. */
-  private iterate(runId: string, log: Logger): () => void {
-    const stop = new AbortController();
-    const wakes = this.store.watchRun(runId, stop.signal);
-    void (async () => {
-      try {
-        for await (const _ of wakes) this.markDirty(runId);
-      } catch (error) {
-        if (!stop.signal.aborted) log.warn({ err: error }, "watching for cancel requests failed");
-      }
-    })();
-    return () => stop.abort();
   }
 
   private markDirty(runId: string): void {

@@ -151,7 +151,7 @@ export function createDurableRunStore(
     isCancelRequested: (runId) => translated(() => inner.isCancelRequested(runId)),
     cancelRequestedAmong: (ids) => translated(() => inner.cancelRequestedAmong(ids)),
     watchRun: (runId, signal) => inner.watchRun(runId, signal),
-    subscribeRun: inner.subscribeRun?.bind(inner),
+    subscribeRun: inner.subscribeRun.bind(inner),
     notifyRun: (runId) => translated(() => inner.notifyRun(runId)),
     notifyRuns: (ids) => translated(() => inner.notifyRuns(ids)),
     // Runs whose writes still wait are stamped too: no sweeper declares them lost meanwhile.

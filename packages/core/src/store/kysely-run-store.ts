@@ -258,7 +258,7 @@ export function createKyselyRunStore(
       return notifier.watch(runId, signal);
     },
 
-    subscribeRun: notifier.subscribe?.bind(notifier),
+    subscribeRun: notifier.subscribe.bind(notifier),
 
     notifyRun(runId: string) {
       return notifier.notify(runId);

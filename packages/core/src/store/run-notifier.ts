@@ -16,7 +16,7 @@ export interface RunNotifier {
    * function is called or the notifier closes. For a watcher held for a run's whole life: no
    * AbortSignal, iterator and pending promise each (10,000 open runs hold 10,000 of them).
    */
-  subscribe?(runId: string, onWake: () => void): () => void;
+  subscribe(runId: string, onWake: () => void): () => void;
   /** Ends every watch and releases timers and connections. */
   close?(): Promise<void>;
 }

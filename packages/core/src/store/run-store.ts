@@ -128,9 +128,8 @@ export interface RunStore {
   /**
    * watchRun's wake-ups as calls of `onWake`, until the returned function is called: cheaper for
    * a watcher held for a run's whole life (no AbortSignal, iterator or pending promise each).
-   * Absent where the store cannot; use watchRun then.
    */
-  subscribeRun?: ((runId: string, onWake: () => void) => () => void) | undefined;
+  subscribeRun(runId: string, onWake: () => void): () => void;
   /** Tells watchers of `runId` that something changed (after appendEvents, requestCancel, finishRun). */
   notifyRun(runId: string): Promise<void>;
   /** notifyRun for several runs (one round trip on PostgreSQL). */
