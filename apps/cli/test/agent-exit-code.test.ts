@@ -1,39 +1,16 @@
-// `sandcaster agents invoke` exits with the agent's exit code from the AGENT_FAILED event's typed
-// `exitCode`, whatever the message's wording; only a server older than that field (no `exitCode`)
-// has it read out of the message. Against a stand-in server: old servers and other wordings are
-// what a real one of this version never sends. The real path (docker): agents-command.test.ts.
-import { rm } from "node:fs/promises";
 import type { SandcasterEvent } from "@sandcaster/protocol";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
-import { type StubServer, startStubServer } from "./stub-server.js";
-import { tempDir } from "./temp-dir.js";
+import { STUB_INIT, stubSuite } from "./stub-suite.js";
 
-let dir: string;
-let stub: StubServer | undefined;
-beforeEach(async () => {
-  dir = await tempDir("agent-exit");
-});
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-const INIT: SandcasterEvent = {
-  type: "system",
-  subtype: "init",
-  content: "run started",
-  runId: "run_stub",
-  sandboxProvider: "local",
-};
+const suite = stubSuite("agent-exit");
 
 async function invokeAgainst(error: SandcasterEvent) {
-  stub = await startStubServer({ events: [INIT, error] });
+  const stub = await suite.start({ events: [STUB_INIT, error] });
   const result = await runCli(
     ["agents", "invoke", "some-agent", "go"],
     { SANDCASTER_URL: stub.url },
-    dir,
+    suite.dir,
   );
   expect(stub.requests).toContain("POST /agents/some-agent/invoke");
   return result;

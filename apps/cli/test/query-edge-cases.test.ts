@@ -1,42 +1,24 @@
 // What a real server does not do on purpose, against a stand-in: hostile artifact paths, a cancel
 // that never answers (a second Ctrl-C quits at once), refusals and an unreachable server.
-import { mkdir, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { SandcasterEvent } from "@sandcaster/protocol";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runCli, startCli } from "./cli-process.js";
-import { type StubServer, startStubServer } from "./stub-server.js";
-import { tempDir } from "./temp-dir.js";
+import { STUB_INIT, stubSuite } from "./stub-suite.js";
 
-let dir: string;
-let stub: StubServer | undefined;
-beforeEach(async () => {
-  dir = await tempDir("edge");
-});
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-const INIT: SandcasterEvent = {
-  type: "system",
-  subtype: "init",
-  content: "run started",
-  runId: "run_stub",
-  sandboxProvider: "local",
-};
+const suite = stubSuite("edge");
 const file = (path: string, content: string): SandcasterEvent => ({ type: "file", path, content });
 const RESULT: SandcasterEvent = { type: "result", subtype: "success", content: "", numTurns: 1 };
 
 it("saves artifacts only inside --out: escaping paths and symlinks are refused", async () => {
-  const outside = join(dir, "outside");
-  await mkdir(join(dir, "out"), { recursive: true });
+  const outside = join(suite.dir, "outside");
+  await mkdir(join(suite.dir, "out"), { recursive: true });
   await mkdir(outside);
-  await symlink(outside, join(dir, "out", "link"));
-  stub = await startStubServer({
+  await symlink(outside, join(suite.dir, "out", "link"));
+  const stub = await suite.start({
     events: [
-      INIT,
+      STUB_INIT,
       file("ok/fine.txt", "fine\n"),
       file("../escape.txt", "no"),
       file("/etc/absolute.txt", "no"),
@@ -50,7 +32,7 @@ it("saves artifacts only inside --out: escaping paths and symlinks are refused",
       RESULT,
     ],
   });
-  const result = await runCli(["query", "x", "--url", stub.url, "--out", "out"], {}, dir);
+  const result = await runCli(["query", "x", "--url", stub.url, "--out", "out"], {}, suite.dir);
   expect(result.code).toBe(0);
   expect(result.stdout).toContain("+ ok/fine.txt  (5 B) → out/ok/fine.txt");
   expect(result.stdout).toMatch(/^! not saved "\.\.\/escape\.txt": path escapes the workspace/m);
@@ -59,14 +41,14 @@ it("saves artifacts only inside --out: escaping paths and symlinks are refused",
   );
   expect(result.stdout).toMatch(/^! not saved "link\/through\.txt": link is a symlink/m);
   expect(await readdir(outside)).toEqual([]);
-  expect(await readdir(dir)).toEqual(expect.not.arrayContaining(["escape.txt"]));
-  expect(await readFile(join(dir, "out", "ok", "fine.txt"), "utf8")).toBe("fine\n");
-  expect([...(await readFile(join(dir, "out", "pic.png")))]).toEqual([137, 80, 78, 71]);
+  expect(await readdir(suite.dir)).toEqual(expect.not.arrayContaining(["escape.txt"]));
+  expect(await readFile(join(suite.dir, "out", "ok", "fine.txt"), "utf8")).toBe("fine\n");
+  expect([...(await readFile(join(suite.dir, "out", "pic.png")))]).toEqual([137, 80, 78, 71]);
 });
 
 it("a second Ctrl-C quits at once when the server does not confirm the cancel", async () => {
-  stub = await startStubServer({ events: [INIT], hang: true, cancelHangs: true });
-  const cli = startCli(["query", "x", "--url", stub.url], {}, dir);
+  const stub = await suite.start({ events: [STUB_INIT], hang: true, cancelHangs: true });
+  const cli = startCli(["query", "x", "--url", stub.url], {}, suite.dir);
   await cli.waitFor(/▶ run run_stub/);
   cli.child.kill("SIGINT");
   await cli.waitFor(/cancelling/);
@@ -80,29 +62,27 @@ it("a second Ctrl-C quits at once when the server does not confirm the cancel", 
 });
 
 it("a stream that ends without a result is a failure that says how to follow the run", async () => {
-  stub = await startStubServer({ events: [INIT, { type: "assistant", content: "Half" }] });
-  const result = await runCli(["query", "x", "--url", stub.url], {}, dir);
+  const stub = await suite.start({ events: [STUB_INIT, { type: "assistant", content: "Half" }] });
+  const result = await runCli(["query", "x", "--url", stub.url], {}, suite.dir);
   expect(result.code).toBe(1);
   expect(result.stdout).toContain("… still running");
   expect(result.stdout).toContain("sandcaster runs tail run_stub");
 });
 
 it("a refused request exits 2 (400) or 1 (401, unreachable) with the server's reason", async () => {
-  stub = await startStubServer({ refuse: { status: 400, error: "model: too long" } });
-  const bad = await runCli(["query", "x", "--url", stub.url], {}, dir);
+  let stub = await suite.start({ refuse: { status: 400, error: "model: too long" } });
+  const bad = await runCli(["query", "x", "--url", stub.url], {}, suite.dir);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("model: too long");
-  await stub.close();
 
-  stub = await startStubServer({ refuse: { status: 401, error: "unauthorized" } });
-  const unauthorised = await runCli(["query", "x", "--url", stub.url], {}, dir);
+  stub = await suite.start({ refuse: { status: 401, error: "unauthorized" } });
+  const unauthorised = await runCli(["query", "x", "--url", stub.url], {}, suite.dir);
   expect(unauthorised.code).toBe(1);
   expect(unauthorised.stderr).toContain("SANDCASTER_API_KEY");
 
   const closed = stub.url;
-  await stub.close();
-  stub = undefined;
-  const gone = await runCli(["query", "x", "--url", closed], {}, dir);
+  await suite.stop();
+  const gone = await runCli(["query", "x", "--url", closed], {}, suite.dir);
   expect(gone.code).toBe(1);
   expect(gone.stderr).toContain(`cannot reach ${closed}: ECONNREFUSED`);
 });
