@@ -3,6 +3,7 @@
 // imports the SDK and runs a query against that server.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -99,6 +100,8 @@ it("the installed CLI serves, and a script importing the installed SDK runs a qu
     env: {
       PATH,
       HOME: dir,
+      // Its runs' sandbox dirs go where the suite's other temp files go, not to /tmp.
+      TMPDIR: tmpdir(),
       ANTHROPIC_API_KEY: "sk-ant-packages-test",
       ANTHROPIC_BASE_URL: double.url,
       SANDCASTER_DB: join(dir, "runs.db"),

@@ -2,6 +2,7 @@
 // see what a person sees (capture-pane -e keeps the colours) and can press keys (send-keys C-c).
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -38,8 +39,14 @@ export async function openPane(
   const socket = join(cwd, `.tmux-${++sessions}`);
   const tmux = (...rest: string[]) =>
     run(TMUX, ["-S", socket, "-f", "/dev/null", ...rest], {
-      // The server takes this environment, not the test runner's (no stray FORCE_COLOR or keys).
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: cwd },
+      // The server takes this environment, not the test runner's (no stray FORCE_COLOR or keys),
+      // but the runner's temp dir: what a pane's CLI leaves must be where the test looks for it.
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        TERM: "xterm-256color",
+        HOME: cwd,
+        TMPDIR: tmpdir(),
+      },
     });
   const vars = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const statusFile = `${socket}.status`;
