@@ -9,10 +9,11 @@ const available = await probeDocker();
 const labels = suiteLabels();
 const never = new AbortController().signal;
 
-/** Live processes of the container whose command line names `word`. */
+/** Live processes of the container with an argument ending in `word`. */
 async function processesNaming(containerId: string, word: string) {
   const all = await containerProcesses(containerId);
-  return all.filter((proc) => proc.argv.some((arg) => arg.includes(word)));
+  // Ends with: the container's main process names the runner's dir and sockets in its script.
+  return all.filter((proc) => proc.argv.some((arg) => arg.endsWith(word)));
 }
 
 describe.skipIf(!available)("the installed runner's process on docker (real daemon)", () => {

@@ -5,9 +5,9 @@ import { extract, pack } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { collectChangedFiles, planChangedFiles } from "../../src/providers/docker/changed-files.js";
 import { dockerClientOptions } from "../../src/providers/docker/client.js";
-import { stagedEntries } from "../../src/providers/docker/docker-sandbox.js";
 import { toSandboxError } from "../../src/providers/docker/errors.js";
 import { createDockerProvider } from "../../src/providers/docker/index.js";
+import { stagedEntries } from "../../src/providers/docker/staged-entries.js";
 import {
   packEntries,
   readSingleFile,

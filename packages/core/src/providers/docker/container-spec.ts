@@ -37,6 +37,11 @@ export interface ContainerSpecInput {
   hostDir: string;
   /** A session's volume, mounted at /workspace instead of a fresh capped one. */
   session?: { volume: string; sessionId: string } | undefined;
+  /**
+   * The main process boots the installed runner idle as it starts (its sockets are in the host
+   * dir; `id` names its processes and pid file).
+   */
+  bootRunner?: { id: string } | undefined;
 }
 
 /** A valid, recognisable container name: sandcaster-<runId>-<random>. */
@@ -87,6 +92,7 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
       String(Math.round(deadManMs)),
       STATE_DIR,
       PROCESS_MARK_ENV,
+      ...(input.bootRunner ? [input.bootRunner.id, input.nodePath, SANDBOX_HOST_DIR] : []),
     ],
     User: SANDBOX_USER,
     WorkingDir: WORKSPACE_PATH,

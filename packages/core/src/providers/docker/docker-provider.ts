@@ -9,6 +9,7 @@ import type {
   SessionWorkspace,
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { BootedRunner } from "./booted-runner.js";
 import { lazyDockerClient } from "./client.js";
 import {
   DEFAULT_DEAD_MAN_MARGIN_MS,
@@ -180,6 +181,8 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           cause: error,
         });
       }
+      // Listening before the container starts: its main process boots the runner at once.
+      const booted = await BootedRunner.listen(hostDir).catch(() => undefined);
       let container: Dockerode.Container;
       try {
         // Not aborted mid-request: a container created behind an aborted request would leak.
@@ -195,9 +198,11 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
             diskMb,
             hostDir,
             session,
+            bootRunner: booted ? { id: booted.id } : undefined,
           }),
         );
       } catch (error) {
+        booted?.discard();
         await removeHostDir(hostDir);
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox container", {
           image,
@@ -218,8 +223,10 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
           notices: diskNotices(diskMb, options.limits.memoryMb, session !== undefined),
           limits: { memoryMb: options.limits.memoryMb, pids: options.limits.pids },
           installedRunner: { path: runnerPath },
+          bootedRunner: booted,
         });
       } catch (error) {
+        booted?.discard();
         await container.remove({ force: true, v: true }).catch(() => {});
         await removeHostDir(hostDir);
         if (signal.aborted) throw abortReason(signal);

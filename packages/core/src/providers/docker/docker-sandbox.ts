@@ -1,5 +1,6 @@
 // One Docker sandbox: a running container plus staging, exec, changed-file reads and teardown.
 import { posix } from "node:path";
+import { AWAIT_CONFIG_FLAG } from "@sandcaster/protocol";
 import type Dockerode from "dockerode";
 import type {
   ChangedFiles,
@@ -11,27 +12,16 @@ import type {
   StagedFile,
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
+import { bootedProcess } from "./booted-process.js";
+import type { BootedRunner } from "./booted-runner.js";
 import { type ContainerLimits, containerLimitsHit } from "./cgroup-limits.js";
 import { collectChangedFiles } from "./changed-files.js";
-import {
-  SANDBOX_GID,
-  SANDBOX_UID,
-  SCRATCH_PATH,
-  STAGED_MARKER,
-  STATE_DIR,
-  WORKSPACE_PATH,
-} from "./constants.js";
+import { SCRATCH_PATH, STATE_DIR, WORKSPACE_PATH } from "./constants.js";
 import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
-import { spawnProcess } from "./exec-process.js";
+import { type ProcessContext, spawnProcess } from "./exec-process.js";
 import { removeHostDir } from "./host-dir.js";
-import {
-  archiveName,
-  packEntries,
-  readSingleFile,
-  rebased,
-  type SingleFileResult,
-  type TarEntry,
-} from "./tar.js";
+import { scratchDir, stagedEntries, stagedMarkerEntry } from "./staged-entries.js";
+import { archiveName, packEntries, readSingleFile, rebased, type SingleFileResult } from "./tar.js";
 import { WorkspaceScanner } from "./workspace-scan.js";
 
 export interface DockerSandboxInit {
@@ -46,55 +36,18 @@ export interface DockerSandboxInit {
   limits: ContainerLimits;
   /** The runner bundle placed in the host dir at create (see installed-runner.ts). */
   installedRunner?: Sandbox["installedRunner"];
+  /** That runner, booted idle by the container's main process as it started. */
+  bootedRunner?: BootedRunner | undefined;
 }
 
-const owned = { uid: SANDBOX_UID, gid: SANDBOX_GID };
+/**
+ * How long the first spawn of the runner waits for the one the container boots (it is up in
+ * ~0.3 s here; a loaded host may take seconds) before it starts one by exec.
+ */
+const BOOT_WAIT_MS = 20_000;
+
 /** How long destroy() waits for a removal the daemon already has in progress. */
 const REMOVAL_WAIT_MS = 15_000;
-
-/** The tar entry that marks the staged point in time; always the archive's last entry. */
-export function stagedMarkerEntry(): TarEntry {
-  return { name: archiveName(STAGED_MARKER), type: "file", mode: 0o600, ...owned };
-}
-
-function scratchDir(path: string, mode: number): TarEntry {
-  return { name: `${archiveName(path)}/`, type: "directory", mode, ...owned };
-}
-
-/** Tar entries for staged files: missing parent directories (owned by the sandbox user) first. */
-export function stagedEntries(files: readonly StagedFile[], roots: readonly string[]): TarEntry[] {
-  const dirs = new Set<string>();
-  const entries: TarEntry[] = [];
-  for (const file of files) {
-    const path = file.path;
-    const root = roots.find((candidate) => path.startsWith(`${candidate}/`));
-    if (!path.startsWith("/") || posix.normalize(path) !== path || path.endsWith("/") || !root) {
-      throw new SandboxError(
-        "SANDBOX_IO_FAILED",
-        `Cannot stage ${JSON.stringify(path)}: files must be normalized absolute paths under ${roots.join(" or ")}`,
-      );
-    }
-    for (let dir = posix.dirname(path); dir !== root; dir = posix.dirname(dir)) dirs.add(dir);
-    entries.push({
-      name: archiveName(path),
-      type: "file",
-      content: file.content,
-      mode: file.mode ?? 0o644,
-      ...owned,
-    });
-  }
-  const dirEntries = [...dirs]
-    .sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : 1))
-    .map(
-      (dir): TarEntry => ({
-        name: `${archiveName(dir)}/`,
-        type: "directory",
-        mode: 0o755,
-        ...owned,
-      }),
-    );
-  return [...dirEntries, ...entries];
-}
 
 export class DockerSandbox implements Sandbox {
   readonly provider = "docker" as const;
@@ -111,6 +64,8 @@ export class DockerSandbox implements Sandbox {
   #running = 0;
   #destroying: Promise<void> | undefined;
   readonly #scanner: WorkspaceScanner;
+  /** Handed to the first spawn of the idle runner; any other first spawn discards it. */
+  #booted: BootedRunner | undefined;
 
   constructor(init: DockerSandboxInit) {
     this.#docker = init.docker;
@@ -121,6 +76,7 @@ export class DockerSandbox implements Sandbox {
     this.hostSocketDir = init.hostSocketDir;
     this.notices = init.notices ?? [];
     this.installedRunner = init.installedRunner;
+    this.#booted = init.bootedRunner;
     this.#scanner = new WorkspaceScanner({
       docker: init.docker,
       container: init.container,
@@ -172,33 +128,58 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
+  #processContext(): ProcessContext {
+    return {
+      docker: this.#docker,
+      container: this.#container,
+      nodePath: this.nodePath,
+      workspacePath: this.workspacePath,
+      runnerPath: this.installedRunner?.path,
+      readSmallFile: (path) => this.#readSmallFile(path),
+      // Once the process is up and printing (not competing with its start for the CPU), a
+      // scanner boots beside it: the changed files are then listed without a Node start.
+      onFirstOutput: () => {
+        if (!this.#destroying) void this.#scanner.prestart();
+      },
+      onStart: () => {
+        this.#running++;
+        if (this.#state === "ready") this.#state = "running";
+      },
+      onExit: () => {
+        this.#running--;
+        if (this.#running === 0 && this.#state === "running") this.#state = "ready";
+      },
+    };
+  }
+
+  /** The idle runner exactly as the container booted it: no env, its stdin open, in the workspace. */
+  #isBootedRunner(options: SpawnOptions): boolean {
+    const [file, script, flag, ...rest] = options.command;
+    return (
+      file === this.nodePath &&
+      script !== undefined &&
+      script === this.installedRunner?.path &&
+      flag === AWAIT_CONFIG_FLAG &&
+      rest.length === 0 &&
+      Object.keys(options.env).length === 0 &&
+      options.stdin === true &&
+      (options.cwd === undefined || options.cwd === this.workspacePath)
+    );
+  }
+
   async spawn(options: SpawnOptions): Promise<SandboxProcess> {
     this.#assertUsable(options.signal);
+    const booted = this.#booted;
+    this.#booted = undefined;
     try {
-      return await spawnProcess(
-        {
-          docker: this.#docker,
-          container: this.#container,
-          nodePath: this.nodePath,
-          workspacePath: this.workspacePath,
-          runnerPath: this.installedRunner?.path,
-          readSmallFile: (path) => this.#readSmallFile(path),
-          // Once the process is up and printing (not competing with its start for the CPU), a
-          // scanner boots beside it: the changed files are then listed without a Node start.
-          onFirstOutput: () => {
-            if (!this.#destroying) void this.#scanner.prestart();
-          },
-          onStart: () => {
-            this.#running++;
-            if (this.#state === "ready") this.#state = "running";
-          },
-          onExit: () => {
-            this.#running--;
-            if (this.#running === 0 && this.#state === "running") this.#state = "ready";
-          },
-        },
-        options,
-      );
+      if (booted && this.#isBootedRunner(options)) {
+        const taken = await booted.take(BOOT_WAIT_MS, options.signal);
+        options.signal.throwIfAborted();
+        if (taken) return bootedProcess(this.#processContext(), booted.id, taken, options.signal);
+      }
+      // Anything else first: the sandbox runs only what it is asked to, no idle runner beside it.
+      booted?.discard();
+      return await spawnProcess(this.#processContext(), options);
     } catch (error) {
       if (options.signal.aborted) throw abortReason(options.signal);
       throw this.#fail(error, "SANDBOX_EXEC_FAILED", "start a process");
@@ -239,6 +220,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   destroy(): Promise<void> {
+    this.#booted?.discard();
+    this.#booted = undefined;
     this.#destroying ??= (async () => {
       try {
         await this.#container.remove({ force: true, v: true });

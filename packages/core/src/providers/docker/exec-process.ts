@@ -198,8 +198,13 @@ class DockerProcess implements SandboxProcess {
   }
 
   async #runKiller(): Promise<void> {
-    const { docker, container, nodePath } = this.#context;
-    const cmd = [nodePath, "-e", KILLER_SCRIPT, "--", this.#id, STATE_DIR, PROCESS_MARK_ENV];
-    await runExec(docker, container, { cmd, workingDir: "/" });
+    await runKiller(this.#context, this.#id);
   }
+}
+
+/** Kills the tree of spawn `id` by a killer process run through exec. */
+export async function runKiller(context: ProcessContext, id: string): Promise<void> {
+  const { docker, container, nodePath } = context;
+  const cmd = [nodePath, "-e", KILLER_SCRIPT, "--", id, STATE_DIR, PROCESS_MARK_ENV];
+  await runExec(docker, container, { cmd, workingDir: "/" });
 }

@@ -1,4 +1,5 @@
 // Tiny node programs run inside the container with `node -e` (node is the only thing images must have).
+import { BOOT_RUNNER_FUNCTION } from "./boot-runner-script.js";
 import { HOME_DIR, KILL_REQUEST_DIR, RUNNER_DIR, STAGED_MARKER, STATE_DIR } from "./constants.js";
 
 /** The sandbox's dirs under /tmp (the sandbox user's, as every process here runs as it). */
@@ -158,7 +159,9 @@ process.exit(killTree(id, dir, markEnv) ? 0 : 1);
 `;
 
 /**
- * The container's main process. argv: <lifetimeMs> <stateDir> <markEnv>.
+ * The container's main process. argv: <lifetimeMs> <stateDir> <markEnv> [<id> <node> <hostDir>].
+ * - Runner: with the last three, boots the installed runner idle as the container starts, its
+ *   stdio on the server's sockets (see boot-runner-script.ts).
  * - Set-up: makes the layout's dirs, then the staged marker unless a staging already wrote it
  *   (opening it for append leaves its ctime alone). Nothing is put in by the archive API at create.
  * - Dead-man switch: exits after <lifetimeMs>, so the (AutoRemove) container disappears even when
@@ -166,11 +169,12 @@ process.exit(killTree(id, dir, markEnv) ? 0 : 1);
  * - Kill service: on SIGUSR2 it kills the tree of every id named by a file in <stateDir>/kill and
  *   deletes the file. Already running, it works even when the pids limit forbids a new exec.
  */
-export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}${MAKE_DIRS_FUNCTION}
+export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}${MAKE_DIRS_FUNCTION}${BOOT_RUNNER_FUNCTION}
 const fs = require("node:fs");
-const [lifetime, dir, markEnv] = process.argv.slice(1);
+const [lifetime, dir, markEnv, runnerId, node, sockets] = process.argv.slice(1);
 setTimeout(() => process.exit(0), Number(lifetime));
 makeDirs();
+if (sockets) bootRunner(runnerId, dir, markEnv, node, sockets);
 process.on("SIGUSR2", () => {
   let ids = [];
   try { ids = fs.readdirSync(dir + "/kill"); } catch {}
@@ -195,9 +199,9 @@ export const INLINE_TOTAL_BYTES = 1024 * 1024;
  * then scans only at the end of its stdin: started ahead, it takes Node's start-up off the run's
  * end (bytes on stdin are ignored; only its writer can close it).
  */
-export const SCAN_SCRIPT = `
+export const SCAN_FUNCTION = `
+function scanChanged(root, marker) {
 const fs = require("node:fs");
-const [root, marker, mode] = process.argv.slice(1);
 let inlined = 0;
 const contentOf = (full, size) => {
   if (size > ${INLINE_FILE_BYTES} || inlined + size > ${INLINE_TOTAL_BYTES}) return undefined;
@@ -248,8 +252,15 @@ const scan = () => {
     }
   };
   walk(root, "");
-  process.stdout.write(JSON.stringify(out));
+  return out;
 };
+return scan();
+}
+`;
+
+export const SCAN_SCRIPT = `${SCAN_FUNCTION}
+const [root, marker, mode] = process.argv.slice(1);
+const scan = () => process.stdout.write(JSON.stringify(scanChanged(root, marker)));
 if (mode === "wait") {
   process.stdout.write("\\n");
   process.stdin.on("data", () => {});

@@ -8,7 +8,7 @@ import { chmod, copyFile, link } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { SANDBOX_HOST_DIR } from "@sandcaster/protocol";
 
-const RUNNER_NAME = "runner.mjs";
+export const RUNNER_NAME = "runner.mjs";
 
 /** Links (or copies) `bundlePath` into `hostDir`; resolves to the path the sandbox runs. */
 export async function installRunner(bundlePath: string, hostDir: string): Promise<string> {
