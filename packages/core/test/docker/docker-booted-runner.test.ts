@@ -117,6 +117,21 @@ describe.skipIf(!available)("the runner booted with the container (real daemon)"
              try { fs.writeFileSync("/proc/${runner?.pid}/fd/" + fd, '{"type":"result"}\\n'); console.log("fd " + fd + ": written"); }
              catch (error) { console.log("fd " + fd + ": " + error.code); }
            }
+           // Every socket of every process (the main process's control line among them).
+           let sockets = 0;
+           for (const pid of fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p) && Number(p) !== process.pid)) {
+             let fds = [];
+             try { fds = fs.readdirSync("/proc/" + pid + "/fd"); } catch {}
+             for (const fd of fds) {
+               try {
+                 if (!fs.readlinkSync("/proc/" + pid + "/fd/" + fd).startsWith("socket:")) continue;
+                 sockets++;
+                 fs.writeFileSync("/proc/" + pid + "/fd/" + fd, "kill\\n");
+                 console.log("socket " + pid + "/" + fd + ": written");
+               } catch {}
+             }
+           }
+           console.log("sockets tried: " + sockets);
            Promise.all(tries).then((lines) => console.log(lines.join("\\n")));`,
         ],
         env: {},
@@ -125,10 +140,37 @@ describe.skipIf(!available)("the runner booted with the container (real daemon)"
     );
     expect(attack.stdout).not.toContain("written");
     expect(attack.stdout).not.toContain("connected");
-    expect(attack.stdout.trim().split("\n")).toHaveLength(7);
+    expect(attack.stdout.trim().split("\n")).toHaveLength(8);
+    // The runner's three stdio sockets and the main process's control line, at least.
+    expect(Number(/sockets tried: (\d+)/.exec(attack.stdout)?.[1])).toBeGreaterThanOrEqual(4);
     // The runner is still idle, untouched: nothing reached its stdout either.
     expect((await runners(sandbox)).map((proc) => proc.pid)).toEqual([runner?.pid]);
     await idle.process.kill();
     expect(await readAll(idle.process.stdout)).toBe("");
+  });
+});
+
+describe.skipIf(!available)("the booted runner's changed files (real daemon)", () => {
+  const { create } = dockerSandboxes(labels);
+  const LIMITS = { maxFileBytes: 1000, maxTotalBytes: 100_000, maxFiles: 10 };
+
+  it("are scanned by the main process as the runner exits, not by a later scan", async () => {
+    const sandbox = await create();
+    await sandbox.writeFiles([{ path: "/workspace/staged.txt", content: Buffer.from("x") }], never);
+    const idle = await startIdleRunner(sandbox, sandbox.installedRunner?.path ?? "", never);
+    expect(await idle.ready).toBe(true);
+    // Written by a process beside the runner (not through the sandbox: a spawn would drop the scan).
+    await nodeInContainer(sandbox.id, `require("fs").writeFileSync("/workspace/during.txt", "d")`);
+    const writer = idle.process.stdin?.getWriter();
+    await writer?.write(new TextEncoder().encode("not a config\n"));
+    await writer?.close();
+    await finish(idle.process);
+    await nodeInContainer(sandbox.id, `require("fs").writeFileSync("/workspace/after.txt", "a")`);
+    const changed = await sandbox.readChangedFiles(LIMITS, never);
+    expect(changed.files.map((file) => file.path)).toEqual(["during.txt"]);
+    expect(Buffer.from(changed.files[0]?.content ?? []).toString()).toBe("d");
+    // Used once: the next read scans anew and sees the later file too.
+    const again = await sandbox.readChangedFiles(LIMITS, never);
+    expect(again.files.map((file) => file.path)).toEqual(["after.txt", "during.txt"]);
   });
 });

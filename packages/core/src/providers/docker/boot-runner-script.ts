@@ -6,12 +6,15 @@
 // host dir (one connection each, accepted once; see booted-runner.ts), handed to the runner as its
 // fds: its bytes never pass through this process, and end of output is the sockets' EOF, as with an
 // exec. A fourth socket is this process's control line with the server: one JSON line with the
-// runner's pid once it runs, one with how it ended, "kill" from the server kills its tree, and the
-// server dropping the line (the runner was never taken, or the sandbox goes) kills it too.
+// runner's pid once it runs, one with how it ended, then one with the workspace's changed files
+// scanned right then (the run's artifacts, without a scanner's exec and Node start and the round
+// trip to tell it); "kill" from the server kills its tree, and the server dropping the line (the
+// runner was never taken, or the sandbox goes) kills it too.
 // Nothing of any run is here: the runner waits for its config, which only the server sends, on
 // its stdin (--await-config). No process of the sandbox can write to these sockets: a socket,
 // unlike a pipe, cannot be opened through /proc/<pid>/fd.
 
+import { STAGED_MARKER, WORKSPACE_PATH } from "./constants.js";
 import { RUNNER_NAME } from "./installed-runner.js";
 
 /** The sockets' names in the host dir, by role. */
@@ -26,8 +29,8 @@ export const BOOT_SOCKETS = {
  * bootRunner(id, dir, markEnv, node, sockets): connects the four sockets under <sockets>, starts
  * `<node> <sockets>/runner.mjs --await-config` (the installed runner) in its own process group with the first three as its
  * stdio and <markEnv>=<id> in its env, records its pid in <dir>/<id>.pid (the killer's fallback),
- * and serves the control line. Needs killTree (KILL_TREE_FUNCTION). Without the sockets (a server
- * that did not listen) it does nothing.
+ * and serves the control line. Needs killTree and scanChanged (KILL_TREE_FUNCTION, SCAN_FUNCTION).
+ * Without the sockets (a server that did not listen) it does nothing.
  */
 export const BOOT_RUNNER_FUNCTION = `
 function bootRunner(id, dir, markEnv, node, sockets) {
@@ -44,10 +47,17 @@ function bootRunner(id, dir, markEnv, node, sockets) {
     control.on("error", () => {});
     const send = (record) => { try { control.write(JSON.stringify(record) + "\\n"); } catch {} };
     let exited = false;
+    let killed = false;
     const ended = (code, signal) => {
       if (exited) return;
       exited = true;
       send({ exit: { code, signal } });
+      // A killed run collects nothing: no scan.
+      if (!killed && !control.destroyed) {
+        let rows;
+        try { rows = scanChanged(${JSON.stringify(WORKSPACE_PATH)}, ${JSON.stringify(STAGED_MARKER)}); } catch {}
+        if (rows) send({ scan: rows });
+      }
       control.end();
     };
     const child = require("node:child_process").spawn(node, [script, "--await-config"], {
@@ -64,7 +74,11 @@ function bootRunner(id, dir, markEnv, node, sockets) {
     if (!child.pid) return;
     try { fs.writeFileSync(dir + "/" + id + ".pid", String(child.pid)); } catch {}
     child.on("exit", ended);
-    const kill = () => { if (!exited) killTree(id, dir, markEnv); };
+    const kill = () => {
+      if (exited) return;
+      killed = true;
+      killTree(id, dir, markEnv);
+    };
     let buffered = "";
     control.on("data", (chunk) => {
       buffered += chunk;

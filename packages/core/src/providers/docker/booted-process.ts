@@ -25,6 +25,8 @@ export function bootedProcess(
   id: string,
   booted: BootedConnections,
   signal: AbortSignal,
+  /** Told the changed-file rows scanned at the runner's exit (unchecked), or undefined: none. */
+  onScan?: (rows: unknown) => void,
 ): SandboxProcess {
   const { input, output, errors, control } = booted;
   let exit: { code: number | null; signal: string | null } | undefined;
@@ -34,7 +36,9 @@ export function bootedProcess(
   });
   booted.onRecord((record: ControlRecord | null) => {
     if (record && "exit" in record) exit ??= record.exit;
-    // The exit record is the line's last word; nothing after it matters.
+    // After the exit only the scan may come; the line then closes.
+    if (record && "scan" in record && exit) onScan?.(record.scan);
+    if (!record) onScan?.(undefined);
     if (!record || exit) controlClosed();
   });
   // Ended: its output closed (the runner and every heir holding it are gone) and its end known.
@@ -73,9 +77,9 @@ export function bootedProcess(
     .then(() => {
       exited = true;
       signal.removeEventListener("abort", onAbort);
-      // Output read to its end closes by itself (a destroy here would cut short its readers).
+      // Output read to its end closes by itself (a destroy here would cut short its readers);
+      // the control line closes once the scan came.
       input.destroy();
-      control.destroy();
       return status();
     })
     .finally(() => context.onExit());

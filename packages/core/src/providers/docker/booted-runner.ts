@@ -13,6 +13,8 @@ type Role = keyof typeof BOOT_SOCKETS;
 export type ControlRecord =
   | { pid: number }
   | { exit: { code: number | null; signal: string | null } }
+  /** The workspace's changed files when the runner exited (SCAN_FUNCTION's rows, unchecked). */
+  | { scan: unknown }
   | { error: string };
 
 export interface BootedConnections {
@@ -24,31 +26,36 @@ export interface BootedConnections {
   onRecord(listener: (record: ControlRecord | null) => void): void;
 }
 
-/** Longest control line accepted (they are tens of bytes). */
-const MAX_LINE = 64 * 1024;
+/** Longest control line accepted: the scan's (names and inlined small files), as the scanner's. */
+const MAX_LINE = 256 * 1024 * 1024;
 
-/** The control line's records, read as they come; a garbled line closes it. */
+/** The control line's records, read as they come; a garbled or oversized line closes it. */
 function readRecords(control: Socket, deliver: (record: ControlRecord | null) => void): void {
-  let buffered = "";
+  let pending: Buffer[] = [];
+  let size = 0;
   let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;
     deliver(null);
   };
-  control.setEncoding("utf8");
-  control.on("data", (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
+  control.on("data", (chunk: Buffer) => {
+    // Only the new chunk is searched: a long line comes in many.
+    for (let end = chunk.indexOf(10); end >= 0; end = chunk.indexOf(10)) {
+      const line = Buffer.concat([...pending, chunk.subarray(0, end)]).toString("utf8");
+      pending = [];
+      size = 0;
+      chunk = chunk.subarray(end + 1);
       try {
         deliver(JSON.parse(line) as ControlRecord);
       } catch {
         control.destroy();
+        return;
       }
     }
-    if (buffered.length > MAX_LINE) control.destroy();
+    pending.push(chunk);
+    size += chunk.length;
+    if (size > MAX_LINE) control.destroy();
   });
   control.on("close", close);
   control.on("error", () => {});

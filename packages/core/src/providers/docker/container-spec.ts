@@ -20,7 +20,7 @@ import {
   STATE_DIR,
   WORKSPACE_PATH,
 } from "./constants.js";
-import { SUPERVISOR_SCRIPT } from "./in-sandbox-scripts.js";
+import { SUPERVISOR_SCRIPT } from "./supervisor-script.js";
 import { workspaceMount } from "./workspace-helper.js";
 
 export interface ContainerSpecInput {

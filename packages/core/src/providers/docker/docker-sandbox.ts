@@ -22,7 +22,7 @@ import { type ProcessContext, spawnProcess } from "./exec-process.js";
 import { removeHostDir } from "./host-dir.js";
 import { scratchDir, stagedEntries, stagedMarkerEntry } from "./staged-entries.js";
 import { archiveName, packEntries, readSingleFile, rebased, type SingleFileResult } from "./tar.js";
-import { WorkspaceScanner } from "./workspace-scan.js";
+import { candidatesOf, WorkspaceScanner } from "./workspace-scan.js";
 
 export interface DockerSandboxInit {
   docker: Dockerode;
@@ -49,6 +49,19 @@ const BOOT_WAIT_MS = 20_000;
 /** How long destroy() waits for a removal the daemon already has in progress. */
 const REMOVAL_WAIT_MS = 15_000;
 
+/** `promise`, or the signal's reason once it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() =>
+    signal.removeEventListener("abort", onAbort),
+  );
+}
+
 export class DockerSandbox implements Sandbox {
   readonly provider = "docker" as const;
   readonly workspacePath = WORKSPACE_PATH;
@@ -66,6 +79,11 @@ export class DockerSandbox implements Sandbox {
   readonly #scanner: WorkspaceScanner;
   /** Handed to the first spawn of the idle runner; any other first spawn discards it. */
   #booted: BootedRunner | undefined;
+  /**
+   * The changed files the booted runner's main process scanned as the runner exited (undefined
+   * rows: none came); dropped by anything that can change the workspace after (a write, a spawn).
+   */
+  #exitScan: Promise<unknown> | undefined;
 
   constructor(init: DockerSandboxInit) {
     this.#docker = init.docker;
@@ -100,6 +118,7 @@ export class DockerSandbox implements Sandbox {
 
   async writeFiles(files: readonly StagedFile[], signal: AbortSignal): Promise<void> {
     this.#assertUsable(signal);
+    this.#exitScan = undefined;
     const entries = stagedEntries(files, [this.workspacePath, this.runnerDir]);
     const inWorkspace = `${archiveName(this.workspacePath)}/`;
     // Two archives, one per writable mount (the root is read-only); the marker goes last.
@@ -128,7 +147,7 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  #processContext(): ProcessContext {
+  #processContext(booted = false): ProcessContext {
     return {
       docker: this.#docker,
       container: this.#container,
@@ -138,8 +157,9 @@ export class DockerSandbox implements Sandbox {
       readSmallFile: (path) => this.#readSmallFile(path),
       // Once the process is up and printing (not competing with its start for the CPU), a
       // scanner boots beside it: the changed files are then listed without a Node start.
+      // The booted runner's changed files come from its main process as it exits.
       onFirstOutput: () => {
-        if (!this.#destroying) void this.#scanner.prestart();
+        if (!this.#destroying && !booted) void this.#scanner.prestart();
       },
       onStart: () => {
         this.#running++;
@@ -171,11 +191,20 @@ export class DockerSandbox implements Sandbox {
     this.#assertUsable(options.signal);
     const booted = this.#booted;
     this.#booted = undefined;
+    this.#exitScan = undefined;
     try {
       if (booted && this.#isBootedRunner(options)) {
         const taken = await booted.take(BOOT_WAIT_MS, options.signal);
         options.signal.throwIfAborted();
-        if (taken) return bootedProcess(this.#processContext(), booted.id, taken, options.signal);
+        if (taken) {
+          let scanned: (rows: unknown) => void = () => {};
+          const exitScan = new Promise<unknown>((resolve) => {
+            scanned = resolve;
+          });
+          this.#exitScan = exitScan;
+          const context = this.#processContext(true);
+          return bootedProcess(context, booted.id, taken, options.signal, scanned);
+        }
       }
       // Anything else first: the sandbox runs only what it is asked to, no idle runner beside it.
       booted?.discard();
@@ -194,9 +223,13 @@ export class DockerSandbox implements Sandbox {
   async readChangedFiles(limits: ChangedFilesLimits, signal: AbortSignal): Promise<ChangedFiles> {
     this.#assertUsable(signal);
     try {
+      const exitScan = this.#exitScan;
+      this.#exitScan = undefined;
       return await collectChangedFiles(
         {
-          scan: (scanSignal) => this.#scanner.scan(scanSignal),
+          scan: async (scanSignal) =>
+            (exitScan && candidatesOf(await abortable(exitScan, scanSignal))) ||
+            this.#scanner.scan(scanSignal),
           read: (path, maxBytes, readSignal) =>
             this.#readFile(posix.join(this.workspacePath, path), maxBytes, readSignal),
         },

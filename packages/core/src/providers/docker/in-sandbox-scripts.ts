@@ -1,5 +1,4 @@
 // Tiny node programs run inside the container with `node -e` (node is the only thing images must have).
-import { BOOT_RUNNER_FUNCTION } from "./boot-runner-script.js";
 import { HOME_DIR, KILL_REQUEST_DIR, RUNNER_DIR, STAGED_MARKER, STATE_DIR } from "./constants.js";
 
 /** The sandbox's dirs under /tmp (the sandbox user's, as every process here runs as it). */
@@ -16,7 +15,7 @@ const LAYOUT: [string, number][] = [
  * leaves its ctime alone). Whichever process of the sandbox runs first makes it, so it is older than
  * any file a process of this sandbox writes.
  */
-const MAKE_DIRS_FUNCTION = `
+export const MAKE_DIRS_FUNCTION = `
 function makeDirs() {
   for (const [path, mode] of ${JSON.stringify(LAYOUT)}) {
     try { require("node:fs").mkdirSync(path, { recursive: true, mode }); } catch {}
@@ -116,7 +115,7 @@ if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== process.pid)
  * process whose environment carries <markEnv>=<id> (descendants that left the group), until none
  * is left. Returns true when nothing is left, false if processes kept reappearing.
  */
-const KILL_TREE_FUNCTION = `
+export const KILL_TREE_FUNCTION = `
 function killTree(id, dir, markEnv) {
   const fs = require("node:fs");
   const mark = markEnv + "=" + id;
@@ -156,33 +155,6 @@ function killTree(id, dir, markEnv) {
 export const KILLER_SCRIPT = `${KILL_TREE_FUNCTION}
 const [id, dir, markEnv] = process.argv.slice(1);
 process.exit(killTree(id, dir, markEnv) ? 0 : 1);
-`;
-
-/**
- * The container's main process. argv: <lifetimeMs> <stateDir> <markEnv> [<id> <node> <hostDir>].
- * - Runner: with the last three, boots the installed runner idle as the container starts, its
- *   stdio on the server's sockets (see boot-runner-script.ts).
- * - Set-up: makes the layout's dirs, then the staged marker unless a staging already wrote it
- *   (opening it for append leaves its ctime alone). Nothing is put in by the archive API at create.
- * - Dead-man switch: exits after <lifetimeMs>, so the (AutoRemove) container disappears even when
- *   the server that made it has crashed.
- * - Kill service: on SIGUSR2 it kills the tree of every id named by a file in <stateDir>/kill and
- *   deletes the file. Already running, it works even when the pids limit forbids a new exec.
- */
-export const SUPERVISOR_SCRIPT = `${KILL_TREE_FUNCTION}${MAKE_DIRS_FUNCTION}${BOOT_RUNNER_FUNCTION}
-const fs = require("node:fs");
-const [lifetime, dir, markEnv, runnerId, node, sockets] = process.argv.slice(1);
-setTimeout(() => process.exit(0), Number(lifetime));
-makeDirs();
-if (sockets) bootRunner(runnerId, dir, markEnv, node, sockets);
-process.on("SIGUSR2", () => {
-  let ids = [];
-  try { ids = fs.readdirSync(dir + "/kill"); } catch {}
-  for (const id of ids) {
-    killTree(id, dir, markEnv);
-    try { fs.unlinkSync(dir + "/kill/" + id); } catch {}
-  }
-});
 `;
 
 /** Files up to this size are printed by the scanner with their content (base64), up to the total. */

@@ -165,6 +165,11 @@ function parseRows(result: ExecResult): Candidate[] | undefined {
   } catch {
     return undefined;
   }
+  return candidatesOf(rows);
+}
+
+/** Scanned rows (SCAN_FUNCTION's, parsed JSON) as candidates; undefined when any row is not one. */
+export function candidatesOf(rows: unknown): Candidate[] | undefined {
   if (!Array.isArray(rows)) return undefined;
   const candidates: Candidate[] = [];
   for (const row of rows) {
