@@ -60,7 +60,10 @@ function bootRunner(id, dir, markEnv, node, sockets) {
       }
       control.end();
     };
-    const child = require("node:child_process").spawn(node, [script, "--await-config"], {
+    // Spelled in parts: this process's own command line (the script) does not name the flag, so
+    // a process listing that looks for the idle runner by its flag (pgrep -f) finds only it.
+    const awaitConfig = ["--await", "config"].join("-");
+    const child = require("node:child_process").spawn(node, [script, awaitConfig], {
       stdio: [input, output, errors],
       detached: true,
       env: { ...process.env, [markEnv]: id },
