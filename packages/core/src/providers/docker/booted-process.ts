@@ -2,7 +2,8 @@
 // given, its exit comes on the main process's control line, and kill() asks that process (which
 // needs no new process, so it works at the pids limit), then runs the killer by exec.
 import { type Readable as NodeReadable, Readable } from "node:stream";
-import type { ExitStatus, SandboxProcess } from "../../sandbox/sandbox.js";
+import { AWAIT_CONFIG_FLAG } from "@sandcaster/protocol";
+import type { ExitStatus, Sandbox, SandboxProcess, SpawnOptions } from "../../sandbox/sandbox.js";
 import { stdinStream, writablePipe } from "../../sandbox/stdin-stream.js";
 import type { BootedConnections, ControlRecord } from "./booted-runner.js";
 import { isContainerGone, isUnreachable } from "./errors.js";
@@ -106,4 +107,19 @@ export function bootedProcess(
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort();
   return process;
+}
+
+/** The idle runner exactly as the container boots it: no env, its stdin open, in the workspace. */
+export function isBootedRunnerSpawn(sandbox: Sandbox, options: SpawnOptions): boolean {
+  const [file, script, flag, ...rest] = options.command;
+  return (
+    file === sandbox.nodePath &&
+    script !== undefined &&
+    script === sandbox.installedRunner?.path &&
+    flag === AWAIT_CONFIG_FLAG &&
+    rest.length === 0 &&
+    Object.keys(options.env).length === 0 &&
+    options.stdin === true &&
+    (options.cwd === undefined || options.cwd === sandbox.workspacePath)
+  );
 }

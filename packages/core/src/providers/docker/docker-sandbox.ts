@@ -1,6 +1,5 @@
 // One Docker sandbox: a running container plus staging, exec, changed-file reads and teardown.
 import { posix } from "node:path";
-import { AWAIT_CONFIG_FLAG } from "@sandcaster/protocol";
 import type Dockerode from "dockerode";
 import type {
   ChangedFiles,
@@ -12,12 +11,12 @@ import type {
   StagedFile,
 } from "../../sandbox/sandbox.js";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
-import { bootedProcess } from "./booted-process.js";
+import { bootedProcess, isBootedRunnerSpawn } from "./booted-process.js";
 import type { BootedRunner } from "./booted-runner.js";
 import { type ContainerLimits, containerLimitsHit } from "./cgroup-limits.js";
 import { collectChangedFiles } from "./changed-files.js";
 import { SCRATCH_PATH, STATE_DIR, WORKSPACE_PATH } from "./constants.js";
-import { abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
+import { abortable, abortReason, isNotFound, messageOf, toSandboxError } from "./errors.js";
 import { type ProcessContext, spawnProcess } from "./exec-process.js";
 import { removeHostDir } from "./host-dir.js";
 import { scratchDir, stagedEntries, stagedMarkerEntry } from "./staged-entries.js";
@@ -48,19 +47,6 @@ const BOOT_WAIT_MS = 20_000;
 
 /** How long destroy() waits for a removal the daemon already has in progress. */
 const REMOVAL_WAIT_MS = 15_000;
-
-/** `promise`, or the signal's reason once it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([promise, aborted]).finally(() =>
-    signal.removeEventListener("abort", onAbort),
-  );
-}
 
 export class DockerSandbox implements Sandbox {
   readonly provider = "docker" as const;
@@ -172,30 +158,21 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  /** The idle runner exactly as the container booted it: no env, its stdin open, in the workspace. */
-  #isBootedRunner(options: SpawnOptions): boolean {
-    const [file, script, flag, ...rest] = options.command;
-    return (
-      file === this.nodePath &&
-      script !== undefined &&
-      script === this.installedRunner?.path &&
-      flag === AWAIT_CONFIG_FLAG &&
-      rest.length === 0 &&
-      Object.keys(options.env).length === 0 &&
-      options.stdin === true &&
-      (options.cwd === undefined || options.cwd === this.workspacePath)
-    );
-  }
-
   async spawn(options: SpawnOptions): Promise<SandboxProcess> {
     this.#assertUsable(options.signal);
+    // Not cleared before the take settles: a destroy meanwhile discards it, ending the wait.
     const booted = this.#booted;
-    this.#booted = undefined;
     this.#exitScan = undefined;
     try {
-      if (booted && this.#isBootedRunner(options)) {
+      if (booted && isBootedRunnerSpawn(this, options)) {
         const taken = await booted.take(BOOT_WAIT_MS, options.signal);
-        options.signal.throwIfAborted();
+        if (this.#booted === booted) this.#booted = undefined;
+        if (taken && (this.#destroying || options.signal.aborted)) {
+          // Dropping its sockets makes the main process kill it.
+          for (const socket of [taken.input, taken.output, taken.errors, taken.control])
+            socket.destroy();
+        }
+        this.#assertUsable(options.signal);
         if (taken) {
           let scanned: (rows: unknown) => void = () => {};
           const exitScan = new Promise<unknown>((resolve) => {
@@ -208,6 +185,7 @@ export class DockerSandbox implements Sandbox {
       }
       // Anything else first: the sandbox runs only what it is asked to, no idle runner beside it.
       booted?.discard();
+      if (this.#booted === booted) this.#booted = undefined;
       return await spawnProcess(this.#processContext(), options);
     } catch (error) {
       if (options.signal.aborted) throw abortReason(options.signal);
