@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import type { ToolOutcome } from "./tool.js";
 import { HeadTailBuffer } from "./truncate.js";
 
@@ -55,7 +55,7 @@ function withNote(output: string, note: string): string {
   return `${output}${output.endsWith("\n") ? "\n" : "\n\n"}${note}`;
 }
 
-export const bashTool = defineTool({
+export const bashTool = defineBuiltInTool({
   name: "bash",
   description:
     "Run a bash command in the working directory and return its combined stdout and stderr. " +

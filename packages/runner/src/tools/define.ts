@@ -20,6 +20,16 @@ export interface ToolSpec<S extends z.ZodType> {
   run(input: z.output<S>, context: ToolContext): Promise<ToolOutcome>;
 }
 
+// The built-in tools' input schemas, converted when the runner's bundle is built
+// (boot/tool-schemas.mjs); undefined when the source runs unbundled (tests).
+declare const __SANDCASTER_TOOL_INPUT_SCHEMAS__:
+  | Record<string, Record<string, unknown>>
+  | undefined;
+const BUILT_SCHEMAS =
+  typeof __SANDCASTER_TOOL_INPUT_SCHEMAS__ === "undefined"
+    ? undefined
+    : __SANDCASTER_TOOL_INPUT_SCHEMAS__;
+
 /** JSON Schema for the model: what callers may send (defaults optional), no `$schema` key. */
 export function toInputSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input" }) as Record<
@@ -44,13 +54,21 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
+/** A tool of src/tools/index.ts: its input schema comes from the build's table when there is one. */
+export function defineBuiltInTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
+  return defineTool(spec, BUILT_SCHEMAS?.[spec.name]);
+}
+
+export function defineTool<S extends z.ZodType>(
+  spec: ToolSpec<S>,
+  inputSchema: Record<string, unknown> = toInputSchema(spec.schema),
+): ToolDefinition {
   const sandboxOf = spec.sandboxOf;
   const touches = spec.touches;
   return {
     name: spec.name,
     description: spec.description,
-    inputSchema: toInputSchema(spec.schema),
+    inputSchema,
     ...(spec.parallel ? { parallel: true } : {}),
     ...(sandboxOf
       ? {

@@ -1,7 +1,7 @@
 // The edit_file tool: replaces an exact piece of text in a file, once or everywhere.
 import { writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";
 
@@ -23,7 +23,7 @@ function countOccurrences(text: string, needle: string): number {
   return count;
 }
 
-export const editFileTool = defineTool({
+export const editFileTool = defineBuiltInTool({
   name: "edit_file",
   description:
     "Replace exact text in a file. old_string must match the file exactly (whitespace and " +

@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { CANCELLED, defineTool, errorText, fail, ok } from "./define.js";
+import { CANCELLED, defineBuiltInTool, errorText, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { looksBinary } from "./text-file.js";
@@ -41,7 +41,7 @@ function clip(line: string): string {
   return line.length <= MAX_LINE_CHARS ? line : `${line.slice(0, MAX_LINE_CHARS)} [...]`;
 }
 
-export const grepTool = defineTool({
+export const grepTool = defineBuiltInTool({
   name: "grep",
   parallel: true,
   description:

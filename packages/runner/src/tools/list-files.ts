@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { CANCELLED, defineTool, fail, ok } from "./define.js";
+import { CANCELLED, defineBuiltInTool, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { truncateMiddle } from "./truncate.js";
@@ -26,7 +26,7 @@ const schema = z.strictObject({
     .describe('Glob matched against paths relative to `path`, e.g. "**/*.ts" or "*.md".'),
 });
 
-export const listFilesTool = defineTool({
+export const listFilesTool = defineBuiltInTool({
   name: "list_files",
   parallel: true,
   description:

@@ -1,6 +1,6 @@
 // The read_file tool: a text file with line numbers, optionally a window of its lines.
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";
 import { truncateMiddle } from "./truncate.js";
@@ -19,7 +19,7 @@ function clipLine(line: string): string {
   return `${line.slice(0, MAX_LINE_CHARS)} [... ${line.length - MAX_LINE_CHARS} characters cut]`;
 }
 
-export const readFileTool = defineTool({
+export const readFileTool = defineBuiltInTool({
   name: "read_file",
   parallel: true,
   description:
