@@ -46,6 +46,10 @@ export function reportBootTimings(): void {
     v8FlagsSet: cachedDataVersionTag() !== v8TagAtStart,
     // Compiled from source, since the flags no longer match Node's cache of its own modules.
     builtinsAfterFlags: builtinsAfterFlags(),
+    // Whether Node's fetch (undici) was loaded: not by an SDK that sends through src/http/.
+    nodeFetchLoaded: (process as { moduleLoadList?: string[] }).moduleLoadList?.includes(
+      "NativeModule internal/deps/undici/undici",
+    ),
     ...marks,
     cpu: { bundleStart: start.__sandcasterBundleCpu, ...cpuMarks, exit: cpuMs() },
   };

@@ -6,6 +6,13 @@
 import { dirname, join } from "node:path";
 import { SDK_GLOBAL } from "./code-cache-file.mjs";
 
+/**
+ * SDKs whose requests go through the runner's node:http fetch (src/http/): their global `Headers`
+ * is replaced with the runner's, so a request does not load Node's fetch (undici). Google's SDK
+ * also builds `Response` and `Request` objects of its own, so it keeps Node's fetch for now.
+ */
+const ON_NODE_HTTP = new Set(["@anthropic-ai/sdk", "openai"]);
+
 /** The SDK packages the adapters import, and whether each has a default export. */
 export const SDK_PACKAGES = { "@anthropic-ai/sdk": true, openai: true, "@google/genai": false };
 
@@ -59,7 +66,8 @@ export async function buildSdkParts(build, resolveDir) {
         resolveDir,
         loader: "js",
       };
-      const result = await build({ ...BUNDLE_OPTIONS, stdin, outfile: "sdk.cjs" });
+      const inject = ON_NODE_HTTP.has(id) ? [join(resolveDir, "src/http/sdk-globals.ts")] : [];
+      const result = await build({ ...BUNDLE_OPTIONS, stdin, inject, outfile: "sdk.cjs" });
       // A CommonJS output lists no exports; an ESM build of the same entry names them.
       const names = await build({ ...BUNDLE_OPTIONS, stdin, format: "esm", metafile: true });
       const { exports } = Object.values(names.metafile.outputs)[0];

@@ -5,6 +5,7 @@ import type {
   MessageCreateParamsStreaming,
   MessageParam,
 } from "@anthropic-ai/sdk/resources/messages/messages";
+import { sdkFetch } from "../http/sdk-fetch.js";
 import { anthropicHistory, anthropicToolResults } from "./history-anthropic.js";
 import { incompleteStream, mapModelError } from "./map-model-error.js";
 import type {
@@ -89,6 +90,7 @@ export function createAnthropicConversation(
     apiKey: connection.apiKey,
     baseURL: connection.baseURL ?? null,
     maxRetries: 0,
+    fetch: sdkFetch,
   });
   const history: MessageParam[] = anthropicHistory(settings.history);
   const thinking = thinkingSettings(settings);
