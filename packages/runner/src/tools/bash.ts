@@ -1,5 +1,4 @@
 // The bash tool: runs one shell command in its own process group, bounded in time and output.
-import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
@@ -63,7 +62,11 @@ export const bashTool = defineBuiltInTool({
     "A non-zero exit code is reported as an error. Background jobs should redirect their " +
     "output to a file, e.g. `server > server.log 2>&1 &`.",
   schema,
-  run({ command, timeoutSecs }, context) {
+  async run({ command, timeoutSecs }, context) {
+    // Loaded at the first command, not at startup: node:child_process (with dgram and net's
+    // socket list) is a cold boot's cost before its first model request, and many runs never
+    // call bash.
+    const { spawn } = await import("node:child_process");
     const timeoutMs = Math.min(
       timeoutSecs === undefined ? Number.POSITIVE_INFINITY : timeoutSecs * 1000,
       context.bashTimeoutMs,
