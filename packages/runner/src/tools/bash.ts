@@ -21,14 +21,15 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** After the shell exits, how long a background job still holding its pipes may delay us. */
 const DRAIN_GRACE_MS = 250;
 
-const schema = z.strictObject({
-  command: z.string().min(1).describe("The bash command line to run."),
-  timeoutSecs: z
-    .number()
-    .positive()
-    .optional()
-    .describe("Timeout in seconds (capped by the run's own limit)."),
-});
+const schema = () =>
+  z.strictObject({
+    command: z.string().min(1).describe("The bash command line to run."),
+    timeoutSecs: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Timeout in seconds (capped by the run's own limit)."),
+  });
 
 export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };

@@ -54,14 +54,33 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A tool of src/tools/index.ts: its input schema comes from the build's table when there is one. */
-export function defineBuiltInTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
-  return defineTool(spec, BUILT_SCHEMAS?.[spec.name]);
+/** A built-in tool's spec: its schema is made on first use (see defineBuiltInTool). */
+export type BuiltInToolSpec<S extends z.ZodType> = Omit<ToolSpec<S>, "schema"> & {
+  schema: () => S;
+};
+
+/**
+ * A tool of src/tools/index.ts. Its JSON Schema comes from the build's table when there is one,
+ * so its zod schema is only needed to check a call's input: it is made then, not at startup
+ * (each is ~20 zod objects a cold boot built, and collected, before its first model request).
+ */
+export function defineBuiltInTool<S extends z.ZodType>(spec: BuiltInToolSpec<S>): ToolDefinition {
+  let schema: S | undefined;
+  const schemaOf = () => {
+    schema ??= spec.schema();
+    return schema;
+  };
+  return toolOf(spec, schemaOf, BUILT_SCHEMAS?.[spec.name] ?? toInputSchema(schemaOf()));
 }
 
-export function defineTool<S extends z.ZodType>(
-  spec: ToolSpec<S>,
-  inputSchema: Record<string, unknown> = toInputSchema(spec.schema),
+export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): ToolDefinition {
+  return toolOf(spec, () => spec.schema, toInputSchema(spec.schema));
+}
+
+function toolOf<S extends z.ZodType>(
+  spec: Omit<ToolSpec<S>, "schema">,
+  schemaOf: () => S,
+  inputSchema: Record<string, unknown>,
 ): ToolDefinition {
   const sandboxOf = spec.sandboxOf;
   const touches = spec.touches;
@@ -73,7 +92,7 @@ export function defineTool<S extends z.ZodType>(
     ...(sandboxOf
       ? {
           sandboxOf: (input: unknown) => {
-            const parsed = spec.schema.safeParse(input);
+            const parsed = schemaOf().safeParse(input);
             return parsed.success ? sandboxOf(parsed.data) : undefined;
           },
         }
@@ -81,13 +100,13 @@ export function defineTool<S extends z.ZodType>(
     ...(touches
       ? {
           touches: (input: unknown) => {
-            const parsed = spec.schema.safeParse(input);
+            const parsed = schemaOf().safeParse(input);
             return parsed.success ? touches(parsed.data) : [];
           },
         }
       : {}),
     async run(input, context) {
-      const parsed = spec.schema.safeParse(input);
+      const parsed = schemaOf().safeParse(input);
       if (!parsed.success) return fail(`invalid input: ${describeIssues(parsed.error)}`);
       if (context.signal.aborted) return CANCELLED;
       try {

@@ -14,20 +14,21 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_DEPTH = 30;
 const MAX_LINE_CHARS = 300;
 
-const schema = z.strictObject({
-  pattern: z.string().min(1).describe("JavaScript regular expression, matched per line."),
-  path: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("File or directory to search, relative to the working directory."),
-  glob: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Only search files matching this glob, e.g. "*.ts" or "src/**/*.{js,ts}".'),
-  ignoreCase: z.boolean().optional().describe("Match case-insensitively."),
-});
+const schema = () =>
+  z.strictObject({
+    pattern: z.string().min(1).describe("JavaScript regular expression, matched per line."),
+    path: z
+      .string()
+      .min(1)
+      .default(".")
+      .describe("File or directory to search, relative to the working directory."),
+    glob: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only search files matching this glob, e.g. "*.ts" or "src/**/*.{js,ts}".'),
+    ignoreCase: z.boolean().optional().describe("Match case-insensitively."),
+  });
 
 /** Like ripgrep's --glob: without a "/" the glob is matched against the file name alone. */
 function fileFilter(glob: string | undefined): (rel: string) => boolean {

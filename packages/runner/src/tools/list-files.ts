@@ -13,18 +13,19 @@ const MAX_DEPTH = 20;
 /** Entries looked at before giving up, so a pattern matching little cannot scan for ever. */
 const MAX_SCANNED = 100_000;
 
-const schema = z.strictObject({
-  path: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("Directory to list, relative to the working directory."),
-  pattern: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Glob matched against paths relative to `path`, e.g. "**/*.ts" or "*.md".'),
-});
+const schema = () =>
+  z.strictObject({
+    path: z
+      .string()
+      .min(1)
+      .default(".")
+      .describe("Directory to list, relative to the working directory."),
+    pattern: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Glob matched against paths relative to `path`, e.g. "**/*.ts" or "*.md".'),
+  });
 
 export const listFilesTool = defineBuiltInTool({
   name: "list_files",

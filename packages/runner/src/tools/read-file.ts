@@ -8,11 +8,12 @@ import { truncateMiddle } from "./truncate.js";
 /** Longer lines (minified code, data) are cut so one line cannot eat the whole budget. */
 const MAX_LINE_CHARS = 2000;
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe("File path, relative to the working directory."),
-  offset: z.number().int().min(1).optional().describe("First line to show, 1-based."),
-  limit: z.number().int().min(1).optional().describe("Number of lines to show."),
-});
+const schema = () =>
+  z.strictObject({
+    path: z.string().min(1).describe("File path, relative to the working directory."),
+    offset: z.number().int().min(1).optional().describe("First line to show, 1-based."),
+    limit: z.number().int().min(1).optional().describe("Number of lines to show."),
+  });
 
 function clipLine(line: string): string {
   if (line.length <= MAX_LINE_CHARS) return line;

@@ -5,10 +5,11 @@ import { z } from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe("File path, relative to the working directory."),
-  content: z.string().describe("The complete new content of the file."),
-});
+const schema = () =>
+  z.strictObject({
+    path: z.string().min(1).describe("File path, relative to the working directory."),
+    content: z.string().describe("The complete new content of the file."),
+  });
 
 export const writeFileTool = defineBuiltInTool({
   name: "write_file",
