@@ -24,9 +24,10 @@ describe("the bundle's built-in tools", () => {
     try {
       const run = await runBundle(ws, { prompt: "hi", model: p.model }, p.env(double));
       expect(run.exitCode, run.stderr).toBe(0);
-      const sent = (
-        double.requests[0]?.body as { tools: { name: string; input_schema: unknown }[] }
-      ).tools;
+      const body = double.requests[0]?.body as
+        | { tools: { name: string; input_schema: unknown }[] }
+        | undefined;
+      const sent = body?.tools ?? [];
       expect(sent.map((t) => [t.name, t.input_schema])).toEqual(
         ALL_TOOLS.map((t) => [t.name, t.inputSchema]),
       );
