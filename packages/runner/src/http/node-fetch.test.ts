@@ -156,6 +156,22 @@ describe("nodeFetch", () => {
     expect(response.url).toBe(`${url}/new`);
   });
 
+  it("never follows a redirect to another origin: the headers hold the key", async () => {
+    const seen: unknown[] = [];
+    const other = await serve((request, response) => {
+      seen.push(request.headers["x-api-key"]);
+      response.end("stolen");
+    });
+    const url = await serve((_request, response) => {
+      response.writeHead(307, { location: `${other}/steal` });
+      response.end();
+    });
+    await expect(
+      nodeFetch(url, { method: "POST", headers: { "x-api-key": "sk-secret" }, body: "{}" }),
+    ).rejects.toThrow(/another origin/);
+    expect(seen).toEqual([]);
+  });
+
   it("has no body for a 204 and refuses a protocol it cannot speak", async () => {
     const url = await serve((_request, response) => {
       response.writeHead(204);

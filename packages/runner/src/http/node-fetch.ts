@@ -5,7 +5,8 @@
 // a string or byte body; status, headers and a streamed body back; the AbortSignal at any point
 // (before, while waiting, while streaming: the request ends and the caller gets the signal's
 // reason); a failed connection as `TypeError("fetch failed")` with the cause, as Node's fetch
-// rejects; gzip/deflate/br bodies inflated; redirects followed. Hand-written (see headers.ts).
+// rejects; gzip/deflate/br bodies inflated; redirects followed within the origin only (the
+// headers hold the key). Hand-written (see headers.ts).
 import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
@@ -192,7 +193,12 @@ export async function nodeFetch(
         headers.delete("content-type");
       } else if (body !== undefined && typeof body === "object" && !(body instanceof Uint8Array))
         throw new TypeError("fetch failed: cannot resend a streamed body on redirect");
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      // The request carries the key (or the run's gateway token) in its headers: never to
+      // another origin. Model APIs do not redirect; fetch would drop only Authorization.
+      if (next.origin !== url.origin)
+        throw new TypeError(`fetch failed: refused a redirect to another origin (${next.origin})`);
+      url = next;
       continue;
     }
     const responseHeaders = new FetchHeaders();
