@@ -36,16 +36,21 @@ export interface RunInput {
   tracer: RunTracer;
   /** The caller's stop: its reason (a SandcasterError, or text meaning CANCELLED) ends the run. */
   stop: AbortController;
-  /** Every event of the run with its seq (the SSE id, the same on replay). */
-  onEvent(event: SandcasterEvent, seq: number): void;
+  /** Told the run's events and its end (an object, held for as long as the run is open). */
+  listener: RunListener;
   onSandboxReady?: ((seconds: number) => void) | undefined;
+  /** Replaces staging and executing the runner (see run-exec.ts). */
+  exec?: RunExec | undefined;
+}
+
+export interface RunListener {
+  /** Every event of the run with its seq (the SSE id, the same on replay). */
+  event(event: SandcasterEvent, seq: number): void;
   /**
    * Told once the run's last event is delivered (or known never to come) and its record written:
    * its reader can stop waiting, while the sandbox may still be being removed (until `done`).
    */
-  onEnded?: (() => void) | undefined;
-  /** Replaces staging and executing the runner (see run-exec.ts). */
-  exec?: RunExec | undefined;
+  ended(): void;
 }
 
 /** What the run holds while it runs; released whatever happens. */
@@ -136,14 +141,14 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     emit(event) {
       if (event.type === "error") firstError ??= event;
       tracer.event(event);
-      input.onEvent(event, events.record(event));
+      input.listener.event(event, events.record(event));
     },
     async emitStored(event) {
       if (event.type === "error") firstError ??= event;
       tracer.event(event);
       const seq = events.record(event);
       await events.flush();
-      input.onEvent(event, seq);
+      input.listener.event(event, seq);
     },
     numberEnd(event) {
       if (event.type === "error") firstError ??= event;
@@ -152,7 +157,7 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
       return { seq: events.numberEnd(), event };
     },
     deliver({ event, seq }) {
-      input.onEvent(event, seq);
+      input.listener.event(event, seq);
     },
   };
 
@@ -187,7 +192,7 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
     () => events.flush(),
   );
-  input.onEnded?.();
+  input.listener.ended();
   if (endFirst) await teardown();
   tracer.end(outcome);
   return outcome;
