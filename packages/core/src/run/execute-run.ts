@@ -162,38 +162,43 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   };
 
   await announceRun(scope);
-  let phases: PhasesEnd;
-  try {
-    phases = { ok: true, end: await runPhases(scope, held) };
-  } catch (caught) {
-    const error = errorFrom(caught, signal.signal);
-    if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
-    else log.info({ code: error.code }, error.message);
-    phases = { ok: false, error, aborted: signal.signal.aborted };
-  }
-  signal.dispose();
-  // Metered figures are read while the extensions are still open, then everything is released.
-  const metered =
-    held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
-    (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
-  const teardown = () =>
-    tracer.phase("sandbox.teardown", async () => {
-      await held.sandbox
-        ?.destroy()
-        .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
-      await closeExtensions(held.opened, log);
-    });
-  // A session turn frees its workspace before its client hears the end (the next turn mounts it).
-  // Any other run's client hears its end first: removing a container is not on its critical path.
-  const endFirst = input.session === undefined;
-  if (!endFirst) await teardown();
-  const outcome = await settleRun(
-    scope,
-    { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
-    () => events.flush(),
+  // Chained, not awaited: the phases last as long as the run, and a frame suspended on them (its
+  // generator, registers and await closures) would be held all that time (10,000 open runs).
+  const ran = runPhases(scope, held).then(
+    (end): PhasesEnd => ({ ok: true, end }),
+    (caught: unknown): PhasesEnd => {
+      const error = errorFrom(caught, signal.signal);
+      if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
+      else log.info({ code: error.code }, error.message);
+      return { ok: false, error, aborted: signal.signal.aborted };
+    },
   );
-  input.listener.ended();
-  if (endFirst) await teardown();
-  tracer.end(outcome);
-  return outcome;
+  return ran.then(async (phases) => {
+    signal.dispose();
+    // Metered figures are read while the extensions are still open, then everything is released.
+    const metered =
+      held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
+      (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
+    const teardown = () =>
+      tracer.phase("sandbox.teardown", async () => {
+        await held.sandbox
+          ?.destroy()
+          .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
+        await closeExtensions(held.opened, log);
+      });
+    // A session turn frees its workspace before its client hears the end (the next turn mounts
+    // it). Any other run's client hears its end first: removing a container is not on its
+    // critical path.
+    const endFirst = input.session === undefined;
+    if (!endFirst) await teardown();
+    const outcome = await settleRun(
+      scope,
+      { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
+      () => events.flush(),
+    );
+    input.listener.ended();
+    if (endFirst) await teardown();
+    tracer.end(outcome);
+    return outcome;
+  });
 }
