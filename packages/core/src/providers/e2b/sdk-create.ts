@@ -11,7 +11,8 @@ async function createWithRetry(template: string, opts: SandboxOpts, signal: Abor
     try {
       return await Sandbox.create(template, opts);
     } catch (error) {
-      const retryable = isSdkError(error, "RateLimitError") || isSdkError(error, "ServiceBusyError");
+      const retryable =
+        isSdkError(error, "RateLimitError") || isSdkError(error, "ServiceBusyError");
       if (!retryable || attempt >= CREATE_ATTEMPTS || signal.aborted) {
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox", {
           gone: false,
