@@ -27,6 +27,8 @@ export async function agentCases(): Promise<{ sandbox: AgentSandbox; enabled: bo
 }
 
 export interface AgentServer {
+  /** The server's temp dir (local overlays are under `overlays/<template id>/root`). */
+  dir: string;
   t: TestServer;
   fixture: AgentFixture;
   close(): Promise<void>;
@@ -60,7 +62,7 @@ export async function startAgentServer(
       appDeps: fixture.appDeps,
       storePath,
     });
-    return { t, fixture, close };
+    return { dir, t, fixture, close };
   } catch (error) {
     await close();
     throw error;

@@ -14,7 +14,11 @@ import {
   type RunStore,
 } from "@sandcaster/core";
 import { SandcasterConfigSchema } from "@sandcaster/protocol";
-import { createScriptedSandboxProvider, typicalRunLines } from "@sandcaster/testkit";
+import {
+  createScriptedSandboxProvider,
+  typicalRunLines,
+  withStoreOutage,
+} from "@sandcaster/testkit";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
@@ -56,26 +60,8 @@ async function startHarness(): Promise<Harness> {
   const real = createSqliteRunStore({ path: join(dir, "runs.db") });
   let down = false;
   const finishing = signal();
-  const flaky = new Proxy(real, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
-      if (
-        typeof value !== "function" ||
-        key === "close" ||
-        key === "watchRun" ||
-        key === "subscribeRun"
-      )
-        return value;
-      return async (...args: unknown[]) => {
-        if (down) {
-          throw Object.assign(new Error("terminating connection due to administrator command"), {
-            code: "57P01",
-          });
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const flaky = withStoreOutage(real, { down: () => down });
+
   const durable = createDurableRunStore(flaky, {
     logger: { warn: () => {}, info: () => {} },
     delayMs: 5,

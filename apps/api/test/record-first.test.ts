@@ -12,6 +12,7 @@ import {
   type NewRun,
   type RunStore,
 } from "@sandcaster/core";
+import { outageError } from "@sandcaster/testkit";
 import { hasService } from "@sandcaster/testkit/services";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -67,11 +68,7 @@ function controlledStore(inner: RunStore, prompt: string, settleMs: number) {
           control.attempts++;
           control.reached.resolve(run.id);
           await control.gate;
-          if (control.down) {
-            throw Object.assign(new Error("terminating connection due to administrator command"), {
-              code: "57P01",
-            });
-          }
+          if (control.down) throw outageError();
         }
         return target.createRun(run);
       };

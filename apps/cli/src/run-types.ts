@@ -19,6 +19,11 @@ export interface RunHandle {
   cancel(): Promise<void>;
   /** Releases what the transport holds (connections, the local store). */
   close(): Promise<void>;
+  /**
+   * Right before this process quits without waiting (a second Ctrl-C): hands what it cannot
+   * release in time (an in-process run's sandbox) to a cleaner that outlives it.
+   */
+  abandon?(): void;
 }
 
 /** Recorded runs, from a server (--url) or the local store. */

@@ -1,28 +1,15 @@
 // The CLI's live output of a branching run and of sub-agents, through the real binary and piped
 // output: every line a branch or a sub-agent produced starts with its tag, and the choice of the
 // winner (reason and scores) and the summary read as lines of their own.
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli, type ServerProcess, startServe } from "./cli-process.js";
+import { type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./cli-process.js";
 import { expectNoLocalLeftovers } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
+import { serveSuite } from "./serve-suite.js";
 
-let dir: string;
-let double: ModelDouble | undefined;
-let server: ServerProcess | undefined;
-beforeEach(async () => {
-  dir = await tempDir("branch-tags");
-});
-afterEach(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  server = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = serveSuite("branch-tags");
 
 const CONFIG = `{
   "sandboxProvider": "local",
@@ -33,13 +20,13 @@ const CONFIG = `{
 `;
 
 async function setUp(turns: ScriptedTurn[], config: string) {
-  double = await startAnthropicDouble({ turns });
-  await writeFile(join(dir, "sandcaster.json"), config);
+  const double = suite.double(await startAnthropicDouble({ turns }));
+  await writeFile(join(suite.dir, "sandcaster.json"), config);
   return {
     ANTHROPIC_API_KEY: "sk-ant-cli-test",
     ANTHROPIC_BASE_URL: double.url,
-    SANDCASTER_DB: join(dir, "runs.db"),
-    HOME: dir,
+    SANDCASTER_DB: join(suite.dir, "runs.db"),
+    HOME: suite.dir,
   };
 }
 
@@ -65,8 +52,16 @@ describe("branch and agent tags in the CLI's output", () => {
       ],
       CONFIG.replace('"sandboxProvider"', '"branching": { "count": 2 },\n  "sandboxProvider"'),
     );
-    server = await startServe(["--config", join(dir, "sandcaster.json")], env, dir);
-    const result = await runCli(["query", "go", "--url", server.url], { HOME: dir }, dir);
+    const server = await suite.serve(
+      ["--config", join(suite.dir, "sandcaster.json")],
+      env,
+      suite.dir,
+    );
+    const result = await runCli(
+      ["query", "go", "--url", server.url],
+      { HOME: suite.dir },
+      suite.dir,
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain("\x1b");
@@ -107,7 +102,7 @@ describe("branch and agent tags in the CLI's output", () => {
       ],
       CONFIG,
     );
-    const result = await runCli(["query", "go", "--config", "sandcaster.json"], env, dir);
+    const result = await runCli(["query", "go", "--config", "sandcaster.json"], env, suite.dir);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");

@@ -1,8 +1,17 @@
 // Runs the built `sandcaster` binary as a real child process.
 import { type ChildProcess, spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+/**
+ * A child's environment: `env` over PATH and the suite's temp dir. Without TMPDIR a child's local
+ * runs went to /tmp while the leftover checks (`localLeftovers`) looked in the suite's own.
+ */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", TMPDIR: tmpdir(), ...env };
+}
 
 export interface Finished {
   code: number | null;
@@ -16,7 +25,7 @@ export function runCli(
   cwd?: string,
 ): Promise<Finished> {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    env: childEnv(env),
     ...(cwd ? { cwd } : {}),
   });
   let stdout = "";
@@ -44,7 +53,7 @@ export function startServe(
   cwd?: string,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    env: childEnv(env),
     ...(cwd ? { cwd } : {}),
   });
   let logs = "";
@@ -79,7 +88,7 @@ export interface LiveCli {
 /** Starts the CLI and lets the test watch its output while it runs (to send it signals). */
 export function startCli(args: string[], env: Record<string, string>, cwd?: string): LiveCli {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    env: childEnv(env),
     ...(cwd ? { cwd } : {}),
   });
   let stdout = "";

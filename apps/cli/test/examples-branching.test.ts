@@ -2,35 +2,16 @@
 // answer the two branches (one writes a wrong fizzbuzz.py, the other a right one), the Anthropic one
 // also plays the judge; the judged winner's file — and only it — is the run's, and it is correct.
 import { execFile } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import {
-  type ModelDouble,
-  type ScriptedTurn,
-  startAnthropicDouble,
-  startOpenAIDouble,
-} from "@sandcaster/testkit";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { type ServerProcess, startServe } from "./cli-process.js";
+import { type ScriptedTurn, startAnthropicDouble, startOpenAIDouble } from "@sandcaster/testkit";
+import { expect, it } from "vitest";
 import { modelEnv, scaffold } from "./examples-project.js";
 import { expectNoLocalLeftovers, readUntil } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
+import { serveSuite } from "./serve-suite.js";
 
-let dir: string;
-let doubles: ModelDouble[] = [];
-let server: ServerProcess | undefined;
-beforeEach(async () => {
-  dir = await tempDir("example-branching");
-});
-afterEach(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  server = undefined;
-  await Promise.all(doubles.map((d) => d.close()));
-  doubles = [];
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = serveSuite("example-branching");
 
 const fizzbuzz = (fizz: number) =>
   `for i in range(1, 16):\n    print("FizzBuzz" if i % 15 == 0 else "Fizz" if i % ${fizz} == 0 else "Buzz" if i % 5 == 0 else i)\n`;
@@ -45,27 +26,31 @@ const EXPECTED = Array.from({ length: 15 }, (_, k) => {
 });
 
 it("runs one branch per model family in parallel; the judge's pick is the run's answer and file", async () => {
-  const project = await scaffold("branching", dir);
-  const anthropic = await startAnthropicDouble({
-    turns: [
-      ...attempt(fizzbuzz(4), "claude: fizz on multiples of 4"),
-      {
-        text: JSON.stringify({
-          winnerId: "branch-1",
-          reason: "branch-1's output is FizzBuzz; branch-0 says Fizz on 4",
-          scores: { "branch-0": 0.2, "branch-1": 0.9 },
-        }),
-      },
-    ],
-  });
-  const openai = await startOpenAIDouble({ turns: attempt(fizzbuzz(3), "gpt: correct fizzbuzz") });
-  doubles = [anthropic, openai];
+  const project = await scaffold("branching", suite.dir);
+  const anthropic = suite.double(
+    await startAnthropicDouble({
+      turns: [
+        ...attempt(fizzbuzz(4), "claude: fizz on multiples of 4"),
+        {
+          text: JSON.stringify({
+            winnerId: "branch-1",
+            reason: "branch-1's output is FizzBuzz; branch-0 says Fizz on 4",
+            scores: { "branch-0": 0.2, "branch-1": 0.9 },
+          }),
+        },
+      ],
+    }),
+  );
+
+  const openai = suite.double(
+    await startOpenAIDouble({ turns: attempt(fizzbuzz(3), "gpt: correct fizzbuzz") }),
+  );
   const env = {
-    ...modelEnv(dir, anthropic.url),
+    ...modelEnv(suite.dir, anthropic.url),
     OPENAI_API_KEY: "sk-openai-examples-test",
     OPENAI_BASE_URL: openai.url,
   };
-  server = await startServe(["--config", join(project, "sandcaster.json")], env, project);
+  const server = await suite.serve(["--config", join(project, "sandcaster.json")], env, project);
   const response = await fetch(`${server.url}/query`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -97,7 +82,7 @@ it("runs one branch per model family in parallel; the judge's pick is the run's 
   // The winner's file is the run's file, and it prints FizzBuzz.
   const files = of("file");
   expect(files.map((f) => f.path)).toEqual(["fizzbuzz.py"]);
-  const program = join(dir, "winner.py");
+  const program = join(suite.dir, "winner.py");
   await writeFile(program, String(files[0]?.content));
   const { stdout } = await promisify(execFile)("python3", [program]);
   expect(stdout.trimEnd().split("\n")).toEqual(EXPECTED);

@@ -2,74 +2,64 @@
 // with a scripted model. The audit really runs in two secondary sandboxes at once, its findings
 // come back to the primary one as report.md, and no sandbox of the run is left afterwards.
 import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type ModelDouble, type ScriptedToolCall, startAnthropicDouble } from "@sandcaster/testkit";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { type ServerProcess, startServe } from "./cli-process.js";
+import { type ScriptedToolCall, startAnthropicDouble } from "@sandcaster/testkit";
+import { expect, it } from "vitest";
 import { modelEnv, scaffold } from "./examples-project.js";
 import { expectNoLocalLeftovers, readUntil } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
+import { serveSuite } from "./serve-suite.js";
 
-let dir: string;
-let double: ModelDouble | undefined;
-let server: ServerProcess | undefined;
-beforeEach(async () => {
-  dir = await tempDir("example-audit");
-});
-afterEach(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  server = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = serveSuite("example-audit");
 
 const call = (name: string, input: Record<string, unknown>): ScriptedToolCall => ({ name, input });
 const REPORT =
   'for f in findings/*.txt; do echo "## $(basename "$f" .txt)"; cat "$f"; echo; done > report.md';
 
 it("audits each service in a sandbox of its own, in parallel, and leaves none behind", async () => {
-  const project = await scaffold("multi-sandbox-audit", dir);
-  double = await startAnthropicDouble({
-    turns: [
-      {
-        toolCalls: [call("spawn_sandbox", { name: "api" }), call("spawn_sandbox", { name: "web" })],
-      },
-      {
-        toolCalls: [
-          call("transfer_files", {
-            from: "primary",
-            to: "api",
-            paths: ["audit.sh", "services/api/server.js"],
-          }),
-          call("transfer_files", {
-            from: "primary",
-            to: "web",
-            paths: ["audit.sh", "services/web/app.js"],
-          }),
-        ],
-      },
-      {
-        toolCalls: [
-          call("exec_in", { sandbox: "api", command: "bash audit.sh services/api" }),
-          call("exec_in", { sandbox: "web", command: "bash audit.sh services/web" }),
-        ],
-      },
-      {
-        toolCalls: [
-          call("transfer_files", { from: "api", to: "primary", paths: ["findings/api.txt"] }),
-          call("transfer_files", { from: "web", to: "primary", paths: ["findings/web.txt"] }),
-        ],
-      },
-      { toolCalls: [call("bash", { command: REPORT })] },
-      { text: "report.md has the findings of both services." },
-    ],
-  });
-  const env = modelEnv(dir, double.url);
-  server = await startServe(["--config", join(project, "sandcaster.json")], env, project);
+  const project = await scaffold("multi-sandbox-audit", suite.dir);
+  const double = suite.double(
+    await startAnthropicDouble({
+      turns: [
+        {
+          toolCalls: [
+            call("spawn_sandbox", { name: "api" }),
+            call("spawn_sandbox", { name: "web" }),
+          ],
+        },
+        {
+          toolCalls: [
+            call("transfer_files", {
+              from: "primary",
+              to: "api",
+              paths: ["audit.sh", "services/api/server.js"],
+            }),
+            call("transfer_files", {
+              from: "primary",
+              to: "web",
+              paths: ["audit.sh", "services/web/app.js"],
+            }),
+          ],
+        },
+        {
+          toolCalls: [
+            call("exec_in", { sandbox: "api", command: "bash audit.sh services/api" }),
+            call("exec_in", { sandbox: "web", command: "bash audit.sh services/web" }),
+          ],
+        },
+        {
+          toolCalls: [
+            call("transfer_files", { from: "api", to: "primary", paths: ["findings/api.txt"] }),
+            call("transfer_files", { from: "web", to: "primary", paths: ["findings/web.txt"] }),
+          ],
+        },
+        { toolCalls: [call("bash", { command: REPORT })] },
+        { text: "report.md has the findings of both services." },
+      ],
+    }),
+  );
+  const env = modelEnv(suite.dir, double.url);
+  const server = await suite.serve(["--config", join(project, "sandcaster.json")], env, project);
   const { stdout: body } = await promisify(execFile)(process.execPath, ["make-request.mjs"], {
     cwd: project,
   });

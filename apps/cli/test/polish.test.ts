@@ -7,7 +7,7 @@ import { createSqliteRunStore } from "@sandcaster/core";
 import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { COMMAND_WORDS } from "../src/completion/words.js";
-import { CLI, runCli } from "./cli-process.js";
+import { CLI, childEnv, runCli } from "./cli-process.js";
 import { expectNoLocalLeftovers } from "./helpers.js";
 import { tempDir } from "./temp-dir.js";
 
@@ -27,7 +27,7 @@ function pipedToHead(args: string[], env: Record<string, string>) {
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`);
   const child = spawn("bash", ["-o", "pipefail", "-c", `${quoted.join(" ")} 2>err.txt | head -1`], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    env: childEnv(env),
   });
   let stdout = "";
   child.stdout.on("data", (d) => {

@@ -1,44 +1,31 @@
 // `sandcaster query --url` and `sandcaster runs --url` against a real `sandcaster serve` child on
 // the local sandbox: the same output as in-process, exit codes, Ctrl-C through POST /runs/:id/cancel.
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createSqliteRunStore } from "@sandcaster/core";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli, type ServerProcess, startCli, startServe } from "./cli-process.js";
+import { type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import { describe, expect, it } from "vitest";
+import { runCli, startCli } from "./cli-process.js";
 import { expectNoLocalLeftovers, readUntil } from "./helpers.js";
-import { tempDir } from "./temp-dir.js";
+import { serveSuite } from "./serve-suite.js";
 
-let dir: string;
-let double: ModelDouble | undefined;
-let server: ServerProcess | undefined;
-beforeEach(async () => {
-  dir = await tempDir("remote");
-});
-afterEach(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  server = undefined;
-  await double?.close();
-  double = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = serveSuite("remote");
 
 async function serve(turns: ScriptedTurn[]) {
-  double = await startAnthropicDouble({ turns });
-  await writeFile(join(dir, "notes.txt"), "buy milk\n");
-  const config = join(dir, "sandcaster.json");
+  const double = suite.double(await startAnthropicDouble({ turns }));
+  await writeFile(join(suite.dir, "notes.txt"), "buy milk\n");
+  const config = join(suite.dir, "sandcaster.json");
   await writeFile(config, '{\n  // runs on this host\n  "sandboxProvider": "local",\n}\n');
   const serverEnv = {
     ANTHROPIC_API_KEY: "sk-ant-cli-test",
     ANTHROPIC_BASE_URL: double.url,
-    SANDCASTER_DB: join(dir, "server.db"),
+    SANDCASTER_DB: join(suite.dir, "server.db"),
   };
-  server = await startServe(["--config", config], serverEnv, dir);
+  const server = await suite.serve(["--config", config], serverEnv, suite.dir);
   // The client has no model key and no store of its own: everything comes from the server.
   return {
     url: server.url,
-    env: { HOME: dir, SANDCASTER_URL: server.url },
+    env: { HOME: suite.dir, SANDCASTER_URL: server.url },
     db: serverEnv.SANDCASTER_DB,
   };
 }
@@ -55,7 +42,11 @@ describe("sandcaster query --url", () => {
       ...NOTES,
       { error: { status: 401, message: "invalid x-api-key" } },
     ]);
-    const plain = await runCli(["query", "notes?", "--url", url, "--file", "notes.txt"], env, dir);
+    const plain = await runCli(
+      ["query", "notes?", "--url", url, "--file", "notes.txt"],
+      env,
+      suite.dir,
+    );
     expect(plain.code).toBe(0);
     const lines = plain.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^▶ run run_\S+ · claude-sonnet-4-6 via anthropic · local sandbox$/);
@@ -66,7 +57,7 @@ describe("sandcaster query --url", () => {
     expect(lines.at(-1)).toMatch(/^✓ completed · 2 turns · \d+ in \/ \d+ out tokens · \$/);
 
     // SANDCASTER_URL alone is enough
-    const json = await runCli(["query", "notes?", "--json", "--file", "notes.txt"], env, dir);
+    const json = await runCli(["query", "notes?", "--json", "--file", "notes.txt"], env, suite.dir);
     expect(json.code).toBe(0);
     const events = json.stdout
       .trimEnd()
@@ -75,14 +66,14 @@ describe("sandcaster query --url", () => {
     expect(events[0]).toMatchObject({ type: "system", subtype: "init" });
     expect(events.at(-1)).toMatchObject({ type: "result", content: "The notes say: buy milk." });
 
-    const failed = await runCli(["query", "again"], env, dir);
+    const failed = await runCli(["query", "again"], env, suite.dir);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^✗ failed \[MODEL_AUTH_FAILED\]/m);
 
     const refused = await runCli(
       ["query", "x", "--url", url, "--model", "a".repeat(300)],
       env,
-      dir,
+      suite.dir,
     );
     expect(refused.code).toBe(2);
   });
@@ -95,7 +86,7 @@ describe("sandcaster query --url", () => {
       },
       { text: "never" },
     ]);
-    const cli = startCli(["query", "sleep"], env, dir);
+    const cli = startCli(["query", "sleep"], env, suite.dir);
     await cli.waitFor(/Sleeping now\./);
     const runId = /▶ run (run_\S+)/.exec(cli.stdout())?.[1] ?? "";
     // Ctrl-C once the server's replay shows the command running (its live output).
@@ -127,10 +118,10 @@ describe("sandcaster runs --url", () => {
       { text: "Waiting a bit.", toolCalls: [{ name: "bash", input: { command: "sleep 2" } }] },
       { text: "Waited.", usage: { inputTokens: 5, outputTokens: 5 } },
     ]);
-    const first = await runCli(["query", "notes?", "--file", "notes.txt"], env, dir);
+    const first = await runCli(["query", "notes?", "--file", "notes.txt"], env, suite.dir);
     const runId = /▶ run (run_\S+)/.exec(first.stdout)?.[1] ?? "";
 
-    const table = await runCli(["runs"], env, dir);
+    const table = await runCli(["runs"], env, suite.dir);
     expect(table.code).toBe(0);
     const [head, row] = table.stdout.trimEnd().split("\n");
     expect(head).toMatch(/^ID +STATUS +MODEL +TURNS +TOKENS +COST +DURATION +STARTED +PROMPT$/);
@@ -139,24 +130,24 @@ describe("sandcaster runs --url", () => {
         `^${runId.slice(0, 12)} +completed +claude-sonnet-4-6 +2 +\\d+ in / \\d+ out +\\$0\\.\\d{4} +[\\d.]+s +\\d+s ago +notes\\?$`,
       ),
     );
-    expect((await runCli(["runs", "--status", "error"], env, dir)).stdout.trim()).toBe(
+    expect((await runCli(["runs", "--status", "error"], env, suite.dir)).stdout.trim()).toBe(
       "no runs yet",
     );
 
     // A prefix names the run on a server too.
-    const show = await runCli(["runs", "show", runId.slice(0, 12)], env, dir);
+    const show = await runCli(["runs", "show", runId.slice(0, 12)], env, suite.dir);
     expect(show.stdout).toMatch(new RegExp(`^${runId} {2}completed$`, "m"));
     expect(show.stdout).toMatch(/^ {2}tokens +\d+ in, \d+ out, 0 cache read, 0 cache write$/m);
     expect(show.stdout).toMatch(/^ {2}cost +\$0\.\d{4}$/m);
-    expect((await runCli(["runs", "show", "run_nope"], env, dir)).code).toBe(1);
+    expect((await runCli(["runs", "show", "run_nope"], env, suite.dir)).code).toBe(1);
 
     // A finished run replays exactly what query showed (less the timings).
-    const tail = await runCli(["runs", "tail", runId], env, dir);
+    const tail = await runCli(["runs", "tail", runId], env, suite.dir);
     expect(tail.code).toBe(0);
     expect(tail.stdout).toContain("✓ bash  cat notes.txt\n");
     expect(tail.stdout).toContain("The notes say: buy milk.");
     expect(tail.stdout.trimEnd().split("\n").at(-1)).toMatch(/^✓ completed · 2 turns/);
-    const after = await runCli(["runs", "tail", runId, "--after", "3", "--json"], env, dir);
+    const after = await runCli(["runs", "tail", runId, "--after", "3", "--json"], env, suite.dir);
     const events = after.stdout
       .trimEnd()
       .split("\n")
@@ -165,10 +156,10 @@ describe("sandcaster runs --url", () => {
     expect(events.at(-1)).toMatchObject({ type: "result" });
 
     // A live run: tail follows it to its end.
-    const live = startCli(["query", "wait"], env, dir);
+    const live = startCli(["query", "wait"], env, suite.dir);
     await live.waitFor(/Waiting a bit\./);
     const liveId = /▶ run (run_\S+)/.exec(live.stdout())?.[1] ?? "";
-    const followed = await runCli(["runs", "tail", liveId], env, dir);
+    const followed = await runCli(["runs", "tail", liveId], env, suite.dir);
     expect(followed.code).toBe(0);
     expect(followed.stdout).toMatch(/^✓ bash {2}sleep 2$/m);
     expect(followed.stdout).toContain("Waited.");

@@ -22,3 +22,4 @@ export type {
   ScriptedUsage,
 } from "./script.js";
 export * from "./scripted-sandbox/index.js";
+export { outageError, type StoreOutage, withStoreOutage } from "./store-outage.js";

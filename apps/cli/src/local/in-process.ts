@@ -1,5 +1,8 @@
 // Runs a core run (a query or a pipeline) in this process, as a server would, behind the CLI's
 // RunHandle: refusals become the CLI's errors, cancel resolves once the sandbox is destroyed.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import {
   type RunHandle as CoreRunHandle,
   PlanError,
@@ -61,5 +64,17 @@ export async function startInProcess(
       await ended;
       await built.close();
     },
+    abandon: () => sweepAfterExit(configPath, env),
   };
+}
+
+const SWEEPER = fileURLToPath(new URL("./sweep-after-exit.js", import.meta.url));
+
+/**
+ * Starts the cleaner (sweep-after-exit.ts) detached from this process: its sandbox's processes die
+ * with us, and the cleaner then removes what they left.
+ */
+function sweepAfterExit(configPath: string | undefined, env: NodeJS.ProcessEnv): void {
+  const args = [SWEEPER, String(process.pid), ...(configPath ? [configPath] : [])];
+  spawn(process.execPath, args, { detached: true, stdio: "ignore", env }).unref();
 }

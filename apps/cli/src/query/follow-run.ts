@@ -24,7 +24,10 @@ export async function followRun(start: RunStarter, view: RunView): Promise<numbe
   const interrupt = onInterrupt(
     () => stop(EXIT.interrupted),
     say,
-    () => view.quit(),
+    () => {
+      view.quit();
+      handle?.abandon?.();
+    },
   );
   // Nobody reads the output any more (`| head`): the run is cancelled as for Ctrl-C.
   const closedOff = onOutputClosed(() => stop(EXIT.outputClosed));

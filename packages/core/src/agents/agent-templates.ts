@@ -1,5 +1,5 @@
-// What a deleted agent leaves: the templates (docker images) of its versions that no other agent's
-// version uses are removed, so deleting agents does not fill the host's disk with their images.
+// What a deleted agent leaves: the templates (docker images, local overlays) of its versions that no other agent's
+// version uses are removed, so deleting agents does not fill the host's disk with their builds.
 import { type TemplateKind, TemplateSpecSchema, templateKind } from "@sandcaster/protocol";
 import type { Logger } from "pino";
 import type { AgentStore, StoredAgent } from "../store/agents-store.js";

@@ -1,11 +1,8 @@
 // A RunStore that survives its database going away: run writes are queued and retried (RunOutbox),
 // and every other call fails as StoreUnavailableError (HTTP 503) instead of a driver error.
-import {
-  type OutboxStats,
-  RunOutbox,
-  type RunOutboxOptions,
-  type StallListener,
-} from "./run-outbox.js";
+
+import type { StallListener } from "./outbox-stalls.js";
+import { type OutboxStats, RunOutbox, type RunOutboxOptions } from "./run-outbox.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
 import { StoreUnavailableError, storeError } from "./store-unavailable-error.js";
 

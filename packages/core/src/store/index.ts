@@ -23,6 +23,7 @@ export {
 } from "./inspect-run-store.js";
 export { createKyselyRunStore, type KyselyRunStoreOptions } from "./kysely-run-store.js";
 export { migrateToLatest, runStoreMigrationProvider, runStoreMigrations } from "./migrations.js";
+export type { StallListener } from "./outbox-stalls.js";
 export { createPgNotifier, type PgNotifierOptions } from "./pg-notifier.js";
 export { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 export { createPostgresRunStore, type PostgresRunStoreOptions } from "./postgres-run-store.js";
@@ -33,7 +34,7 @@ export {
   type RunNotifier,
   type RunStoreLogger,
 } from "./run-notifier.js";
-export type { OutboxStats, RunOutboxOptions, StallListener } from "./run-outbox.js";
+export type { OutboxStats, RunOutboxOptions } from "./run-outbox.js";
 export {
   InvalidCursorError,
   type ListRunsQuery,

@@ -2,6 +2,8 @@
 // its id reservation and its outcome, the outcome always after the rest (a replay never sees an
 // ended run without its last events).
 
+import { OutboxRetry } from "./outbox-retry.js";
+import { OutboxStalls, type StallListener } from "./outbox-stalls.js";
 import { hasWrites, OutboxSteps, type RunWrites } from "./outbox-steps.js";
 import type { RunStoreLogger } from "./run-notifier.js";
 import type { NewRun, RunOutcome, RunStore, StoredEvent } from "./run-store.js";
@@ -22,9 +24,6 @@ export interface RunOutboxOptions {
   maxEventsPerRound?: number | undefined;
 }
 
-/** Why a run's writes are stuck; its instance ends the run with STORE_UNAVAILABLE. */
-export type StallListener = (runId: string, message: string) => void;
-
 export interface OutboxStats {
   runs: number;
   events: number;
@@ -38,53 +37,50 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 export class RunOutbox {
   private readonly runs = new Map<string, RunWrites>();
-  private readonly stallListeners = new Set<StallListener>();
   private readonly delayMs: number;
-  private readonly retryMinMs: number;
-  private readonly retryMaxMs: number;
-  private readonly stallMs: number;
   private readonly maxPendingBytes: number;
   private readonly maxEventsPerRound: number;
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
-  private failures = 0;
-  private failedRounds = 0;
-  /** Epoch ms of the first failed round since the last one that landed. */
-  private failingSince: number | undefined;
   private bytes = 0;
-  /** Epoch ms of the last round that failed; 0 if none did. */
-  lastFailedAt = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly steps: OutboxSteps;
+  private readonly retry: OutboxRetry;
+  private readonly stalls: OutboxStalls;
 
   constructor(
     private readonly inner: RunStore,
     private readonly options: RunOutboxOptions,
   ) {
     this.delayMs = options.delayMs ?? 50;
-    this.retryMinMs = options.retryMinMs ?? 100;
-    this.retryMaxMs = options.retryMaxMs ?? 1000;
-    this.stallMs = options.stallMs ?? 30_000;
     this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.maxEventsPerRound = options.maxEventsPerRound ?? 10_000;
     this.steps = new OutboxSteps(inner, options.logger, this.maxEventsPerRound);
+    this.stalls = new OutboxStalls(options.logger, options.stallMs ?? 30_000, this.maxPendingBytes);
+    this.retry = new OutboxRetry(options.logger, {
+      retryMinMs: options.retryMinMs ?? 100,
+      retryMaxMs: options.retryMaxMs ?? 1000,
+    });
+  }
+
+  /** Epoch ms of the last round that failed; 0 if none did. */
+  get lastFailedAt(): number {
+    return this.retry.lastFailedAt;
   }
 
   onStall(listener: StallListener): () => void {
-    this.stallListeners.add(listener);
-    return () => this.stallListeners.delete(listener);
+    return this.stalls.onStall(listener);
   }
 
   stats(): OutboxStats {
     let events = 0;
     for (const run of this.runs.values()) events += run.events.length;
-    const failingForMs = this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
     return {
       runs: this.runs.size,
       events,
       bytes: this.bytes,
-      failedRounds: this.failedRounds,
-      failingForMs,
+      failedRounds: this.retry.failedRounds,
+      failingForMs: this.retry.failingForMs(),
     };
   }
 
@@ -113,7 +109,7 @@ export class RunOutbox {
       this.bytes += bytes;
     }
     writes.queued += events.length;
-    if (this.bytes > this.maxPendingBytes) this.stallAll("events");
+    if (this.bytes > this.maxPendingBytes) this.stalls.overflowed(this.runs, "events");
     return writes;
   }
 
@@ -245,33 +241,6 @@ export class RunOutbox {
     this.timer.unref();
   }
 
-  private checkStalls(now: number): void {
-    for (const [runId, writes] of this.runs) {
-      if (writes.stalled || now - writes.since < this.stallMs) continue;
-      writes.stalled = true;
-      this.emitStall(
-        runId,
-        `the run's records could not be stored for ${Math.round((now - writes.since) / 1000)}s (the store is unavailable)`,
-      );
-    }
-  }
-
-  private stallAll(what: string): void {
-    for (const [runId, writes] of this.runs) {
-      if (writes.stalled || writes.events.length === 0) continue;
-      writes.stalled = true;
-      this.emitStall(
-        runId,
-        `too many ${what} are waiting for the store (over ${this.maxPendingBytes} bytes); the store is unavailable`,
-      );
-    }
-  }
-
-  private emitStall(runId: string, message: string): void {
-    this.options.logger.warn({ runId, reason: message }, "run store: run writes stalled");
-    for (const listener of this.stallListeners) listener(runId, message);
-  }
-
   /** One round: records, then events, then reservations, then outcomes; stops at the first outage. */
   private async round(): Promise<void> {
     this.timer = undefined;
@@ -304,31 +273,12 @@ export class RunOutbox {
         this.options.logger.warn({ err: describe(error) }, "run store: could not notify watchers");
       });
     }
-    this.checkStalls(now);
+    this.stalls.checkAges(this.runs, now);
     if (failed !== undefined) {
-      this.failedRounds++;
-      this.failingSince ??= now;
-      this.lastFailedAt = now;
-      const delayMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures, 10));
-      this.failures++;
-      if (this.failures === 1 || this.failures % 20 === 0) {
-        this.options.logger.warn(
-          { err: describe(failed), retryInMs: delayMs, failures: this.failures, ...this.stats() },
-          "run store: writes failed; retrying (nothing is dropped)",
-        );
-      }
-      this.schedule(delayMs + Math.floor(Math.random() * delayMs * 0.2));
+      this.schedule(this.retry.failed(failed, now, () => this.stats()));
       return;
     }
-    if (this.failures > 0) {
-      (this.options.logger.info ?? this.options.logger.warn).call(
-        this.options.logger,
-        { failures: this.failures },
-        "run store: writes land again",
-      );
-    }
-    this.failures = 0;
-    this.failingSince = undefined;
+    this.retry.landed();
     // Writes queued during this round (and what a capped round left) go next.
     if (this.runs.size > 0) this.schedule(this.hasWork() ? 0 : this.delayMs);
   }

@@ -1,6 +1,7 @@
 // The local TemplateBuilder: the spec's files are written into a fresh overlay, its steps run in a
 // bubblewrap build sandbox (the same isolation as runs) that sees the overlay writable, and the
 // finished overlay is renamed to `<dir>/<id>`: present means complete, so a restart reuses it.
+// remove() takes it away again once no sandbox on this host runs from it (an agent deleted).
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
@@ -13,6 +14,7 @@ import {
 import { TEMPLATE_PREFIX } from "../providers/local/template-mount.js";
 import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
 import { checkLocalSpec, type LocalStep, localSteps } from "./local-template-steps.js";
+import { overlayInUse } from "./overlay-in-use.js";
 import { StepOutput } from "./step-output.js";
 import { TemplateBuildError } from "./template-build-error.js";
 import type { TemplateBuilder } from "./template-service.js";
@@ -127,6 +129,23 @@ export function localTemplateBuilder(options: LocalTemplateBuilderOptions): Temp
         return overlay(id);
       } finally {
         await rm(staging, { recursive: true, force: true });
+      }
+    },
+    async remove(id) {
+      // Refused while a sandbox runs from it; the caller tries again once that has ended.
+      if (await overlayInUse(overlay(id))) return false;
+      // Moved out of `<dir>/<id>` in one step: from now on exists() says it is not built, so a
+      // new deploy of the same code builds it anew instead of finding it half removed.
+      const doomed = await mkdtemp(join(options.dir, `.removing-${id.slice(0, 16)}-`));
+      try {
+        await rename(join(options.dir, id), join(doomed, id)).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        });
+        await rm(doomed, { recursive: true, force: true });
+        return true;
+      } catch {
+        await rm(doomed, { recursive: true, force: true }).catch(() => undefined);
+        return false;
       }
     },
     provider(ref, spec) {

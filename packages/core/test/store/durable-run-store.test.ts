@@ -1,5 +1,7 @@
 // The durable layer over a real SQLite store whose every call can be made to fail the way a dead
 // PostgreSQL connection does: reads answer StoreUnavailableError, writes wait and land in order.
+
+import { withStoreOutage } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDurableRunStore, type DurableRunStore } from "../../src/store/durable-run-store.js";
 import type { RunStore } from "../../src/store/run-store.js";
@@ -20,28 +22,12 @@ let calls: string[];
 let down: boolean;
 
 function flaky<T extends object>(inner: T): T {
-  return new Proxy(inner, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
-      if (key === "sessions" || key === "agents") return flaky(value as object);
-      if (
-        typeof value !== "function" ||
-        key === "close" ||
-        key === "watchRun" ||
-        key === "subscribeRun"
-      )
-        return value;
-      return async (...args: unknown[]) => {
-        if (down) {
-          throw Object.assign(new Error("terminating connection due to administrator command"), {
-            code: "57P01",
-          });
-        }
-        if (typeof args[0] === "string") calls.push(`${String(key)} ${args[0]}`);
-        else if (key === "createRun") calls.push(`createRun ${(args[0] as { id: string }).id}`);
-        else if (key === "appendEventBatches") calls.push("appendEventBatches");
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
+  return withStoreOutage(inner, {
+    down: () => down,
+    onCall(method, args) {
+      if (typeof args[0] === "string") calls.push(`${method} ${args[0]}`);
+      else if (method === "createRun") calls.push(`createRun ${(args[0] as { id: string }).id}`);
+      else if (method === "appendEventBatches") calls.push("appendEventBatches");
     },
   });
 }
