@@ -6,6 +6,8 @@ import { build } from "esbuild";
 import { RUNNER_PART, runnerFile } from "./src/boot/code-cache-file.mjs";
 import { makeCodeCaches } from "./src/boot/make-code-cache.mjs";
 import { BUNDLE_OPTIONS, buildSdkParts, sdkStandIns } from "./src/boot/sdk-chunks.mjs";
+import { builtInToolSchemas, TOOL_SCHEMAS_CONSTANT } from "./src/boot/tool-schemas.mjs";
+import { unusedSchemasRemovable } from "./src/boot/unused-schemas.mjs";
 
 const OUT = "dist/runner.mjs";
 const OUT_PATH = new URL(OUT, import.meta.url).pathname;
@@ -25,19 +27,27 @@ const protocolRunnerSlice = {
   },
 };
 
-const sdkParts = await buildSdkParts(build, new URL(".", import.meta.url).pathname);
+const RUNNER_DIR = new URL(".", import.meta.url).pathname;
+const sdkParts = await buildSdkParts(build, RUNNER_DIR);
+const toolSchemas = await builtInToolSchemas(build, BUNDLE_OPTIONS, RUNNER_DIR);
 const bundled = await build({
   ...BUNDLE_OPTIONS,
   entryPoints: ["src/main.ts"],
   outfile: OUT,
+  define: { [TOOL_SCHEMAS_CONSTANT]: JSON.stringify(toolSchemas) },
   // Dynamic imports (the adapters, see models/sdk-loaders.ts) stay in this one file: without
   // `splitting`, esbuild inlines them as modules evaluated on first import(). Their SDKs are
   // parts of their own (sdk-chunks.mjs).
-  plugins: [...BUNDLE_OPTIONS.plugins, protocolRunnerSlice, sdkStandIns(sdkParts)],
+  plugins: [
+    ...BUNDLE_OPTIONS.plugins,
+    protocolRunnerSlice,
+    unusedSchemasRemovable,
+    sdkStandIns(sdkParts),
+  ],
   banner: {
     // For the bench's boot breakdown (boot-timings.ts): the bundle is compiled once this runs.
     js: [
-      "globalThis.__sandcasterBundleStart = performance.now();",
+      "globalThis.__sandcasterBundleStart = Number(process.hrtime.bigint()) / 1e6;",
       "globalThis.__sandcasterBundleCpu = (({ user, system }) => (user + system) / 1000)(process.cpuUsage());",
     ].join("\n"),
   },

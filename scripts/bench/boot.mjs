@@ -2,12 +2,13 @@
 // bundle parse (→ the bundle's first statement runs: runner.mjs read, its code compiled from the
 // V8 code cache it carries, see packages/runner/src/boot), top level (→ main()), config read, SDK load
 // (→ the conversation exists), and the first model request (stamped by a loopback proxy in front
-// of the model double). `node runner-boot.mjs <bundle> [runs]` compares two bundles by hand.
+// of the model double). `node scripts/bench/boot.mjs <bundle A> <bundle B> [runs]` compares two
+// bundles by hand, interleaved (A, B, an empty node, and again), on the same load.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startAnthropicDouble } from "@sandcaster/testkit";
 import { buildRunnerSnapshot } from "../../packages/runner/src/boot/build-snapshot.mjs";
 import { round, summary, withTimeout } from "./lib.mjs";
@@ -199,4 +200,52 @@ export async function runnerBoot(bundlePath, runs = 15, warmups = 2, { snapshot 
     await double.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `runs` cold boots of each bundle, interleaved with each other and with empty Node processes. */
+export async function compareBoots(bundleA, bundleB, runs = 15, warmups = 2) {
+  const double = await startAnthropicDouble({
+    turns: Array.from({ length: 2 * (runs + warmups) + 2 }, () => ({ text: "done" })),
+  });
+  const proxy = await stampingProxy(double.url);
+  const dir = await mkdtemp(join(tmpdir(), "sandcaster-bench-boot-"));
+  try {
+    const a = [];
+    const b = [];
+    const empties = [];
+    for (let i = 0; i < runs + warmups; i++) {
+      // Alternate which goes first, so neither side always follows the empty process.
+      const first = i % 2 === 0 ? [bundleA, a] : [bundleB, b];
+      const second = i % 2 === 0 ? [bundleB, b] : [bundleA, a];
+      const one = await bootOnce(first[0], proxy, dir);
+      const two = await bootOnce(second[0], proxy, dir);
+      const empty = await emptyNode(dir);
+      if (i >= warmups) {
+        first[1].push(one);
+        second[1].push(two);
+        empties.push(empty);
+      }
+    }
+    return {
+      emptyNodeProcessMs: summary(empties),
+      a: { bundle: bundleA, ...boots50(a) },
+      b: { bundle: bundleB, ...boots50(b) },
+    };
+  } finally {
+    await proxy.close();
+    await double.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [bundleA, bundleB, runs] = process.argv
+    .slice(2)
+    .map((arg, i) => (i < 2 ? resolve(arg) : arg));
+  if (!bundleA || !bundleB) {
+    process.stderr.write("usage: node scripts/bench/boot.mjs <bundle A> <bundle B> [runs]\n");
+    process.exit(2);
+  }
+  const result = await compareBoots(bundleA, bundleB, Number(runs ?? 15));
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeHeapSnapshot } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { createApp, startServer } from "@sandcaster/api";
 import {
   ActiveRuns,
@@ -142,6 +142,8 @@ const stats = () => {
     heapTotal: memory.heapTotal,
     external: memory.external,
     ...residentByKind(),
+    // Committed bytes of each V8 space (new_space grows with allocation and shrinks when idle).
+    spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size])),
     activeRuns: activeRuns.size,
     alive: scripted?.alive() ?? null,
     running: scripted?.running() ?? null,

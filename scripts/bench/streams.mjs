@@ -189,6 +189,13 @@ export async function manyOpenStreams({ cleanup, log }) {
       heapTotalPerStreamKb: per("heapTotal"),
       mallocHeapPerStreamKb: per("mallocHeap"),
       anonymousPerStreamKb: per("anonymous"),
+      // V8's committed spaces, MB, at baseline → with the streams: where the heap's pages went.
+      spacesMb: Object.fromEntries(
+        Object.keys(withStreams.spaces ?? {}).map((name) => [
+          name,
+          `${round((baseline.spaces?.[name] ?? 0) / MB, 1)} → ${round(withStreams.spaces[name] / MB, 1)}`,
+        ]),
+      ),
       openAllMs: round(streams.openMs, 0),
       cancelAllMs: round(cancelMs, 0),
       ...(heapTop ? { heapTop } : {}),

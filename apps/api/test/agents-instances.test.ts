@@ -1,6 +1,6 @@
 // Two instances on one PostgreSQL database see the same agents: a deploy on A is invoked on B, a
 // secret set on B reaches A's invocation (and no row holds it in clear), a rollback on B is what A
-// runs, and a delete on A is a 404 on B.
+// runs, a delete on A is a 404 on B, and a build A removed is built again when B needs it.
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { type AgentFixture, agentFixture } from "./agent-fixture.js";
 import { archiveOf, call, deploy, getAgent, invokeWait } from "./agent-requests.js";
 import { startTestServer, TEST_IMAGE, type TestServer } from "./harness.js";
 import { shouldRunDocker } from "./leftovers.js";
-import { removeTemplateImages } from "./template-fixture.js";
+import { docker, removeTemplateImages } from "./template-fixture.js";
 
 const PG_URL = process.env.SANDCASTER_TEST_DATABASE_URL;
 if (!PG_URL) {
@@ -110,8 +110,29 @@ describe.skipIf(!enabled)("agents on two instances sharing PostgreSQL", () => {
     expect(rolled.status).toBe(200);
     expect((await invokeWait(a.t.url, "shared", { prompt: "x" })).output).toBe(`v1 ${digest}\n`);
 
+    const [v2] = (await b.fixture.store.agents?.get("shared"))?.versions.slice(-1) ?? [];
     expect((await call(a.t.url, "DELETE", "/agents/shared")).status).toBe(204);
     expect((await call(b.t.url, "GET", "/agents/shared")).status).toBe(404);
     expect(await query(dbUrl, "select * from agent_versions")).toEqual([]);
+
+    // A removed the image of v2's code (no agent uses it any more), which B had built and still
+    // knows as ready. The same code deployed again on B is built anew there and runs.
+    const image = docker.getImage(`sandcaster-template:${v2?.templateId}`);
+    const gone = () =>
+      image.inspect().then(
+        () => false,
+        () => true,
+      );
+    for (let i = 0; i < 300 && !(await gone()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await gone()).toBe(true);
+    await deploy(b.t.url, { name: "again", entrypoint: "node index.js" }, await archiveOf(code(2)));
+    expect(await b.fixture.agents.settled("again")).toMatchObject({ status: "active" });
+    expect(await gone()).toBe(false);
+    expect((await invokeWait(b.t.url, "again", { prompt: "x" })).output).toBe(
+      `v2 ${createHash("sha256").update("").digest("hex")}\n`,
+    );
+    expect((await call(b.t.url, "DELETE", "/agents/again")).status).toBe(204);
   }, 300_000);
 });

@@ -23,4 +23,20 @@ describe("SandcasterConfigSchema", () => {
       expect(described).toEqual(["modle: unknown field", "outputFormat.strict: unknown field"]);
     }
   });
+
+  it("keeps one warm sandbox per deployed agent unless agentPool says otherwise", () => {
+    expect(SandcasterConfigSchema.parse({}).agentPool).toEqual({ size: 1, maxAgeSecs: 900 });
+    expect(SandcasterConfigSchema.parse({ agentPool: { maxAgeSecs: 60 } }).agentPool).toEqual({
+      size: 1,
+      maxAgeSecs: 60,
+    });
+    const parsed = SandcasterConfigSchema.safeParse({ agentPool: { size: -1, count: 2 } });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) {
+      expect(describeIssues(parsed.error).split("; ").sort()).toEqual([
+        "agentPool.count: unknown field",
+        expect.stringMatching(/^agentPool\.size: /),
+      ]);
+    }
+  });
 });

@@ -23,6 +23,14 @@ export const PoolConfigSchema = z.strictObject({
 });
 export type PoolConfig = z.output<typeof PoolConfigSchema>;
 
+/** Deployed agents' warm sandboxes (one pool per agent); SANDCASTER_AGENT_POOL_SIZE overrides size. */
+export const AgentPoolConfigSchema = z.strictObject({
+  /** Ready sandboxes kept per agent, from its active version's template; 0 turns them off. */
+  size: z.int().min(0).max(100).default(1),
+  /** A pooled sandbox older than this is destroyed and replaced, used or not. */
+  maxAgeSecs: z.int().min(10).max(86_400).default(900),
+});
+
 export const DockerConfigSchema = z.strictObject({
   /** Image with node on PATH, a non-root user and /workspace; `sandcaster image build` makes one. */
   image: z.string().min(1).default("sandcaster-sandbox:latest"),
@@ -184,6 +192,8 @@ export const SandcasterConfigSchema = z.strictObject({
   skillsDir: z.string().min(1).max(4096).optional(),
   /** Sub-agents every run's agent may delegate to through its `task` tool. */
   agents: SubAgentsSchema.optional(),
+  /** Warm sandboxes of deployed agents (POST /agents), per agent. */
+  agentPool: AgentPoolConfigSchema.prefault({}),
   /**
    * Branching of every POST /query run (a request's own `branching` is merged over it field by
    * field; `{"enabled": false}` turns it off). Never applied to a session's turns.

@@ -3,7 +3,6 @@
 // the sandbox; meanwhile the runner loads every model SDK and rehearses its first model request
 // (warm-up.ts), so the run finds them ready. Until that line it holds nothing of any run: no
 // config, no token, no key.
-import { createInterface } from "node:readline";
 import {
   AWAIT_CONFIG_FLAG,
   describeIssues,
@@ -41,6 +40,8 @@ export async function bootConfig(args: readonly string[]): Promise<Booted> {
       // Only before a run's output: after the config it would be a stray line in the run's stream.
       if (!configArrived.signal.aborted) process.stdout.write(`${RUNNER_READY_LINE}\n`);
     });
+  // Loaded here, not at the top: a cold run (config from a file) never reads stdin by line.
+  const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();

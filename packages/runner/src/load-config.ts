@@ -1,6 +1,5 @@
 // Reads and validates the runner's JSON config; every failure is an INVALID_CONFIG RunnerError.
-import { realpathSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import {
   describeIssues,
   ERROR_CODES,
@@ -22,7 +21,9 @@ export function configPathFromArgs(args: readonly string[]): string {
 export async function loadConfig(path: string): Promise<RunnerConfig> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // Synchronous, as resolveCwd: nothing else runs meanwhile, and fs/promises' readFile is four
+    // thread-pool round trips (open, stat, read, close), each a wait on a busy host.
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new RunnerError(
       ERROR_CODES.INVALID_CONFIG,

@@ -1,6 +1,5 @@
 // Entry point of the in-sandbox runner: config in, protocol events out on stdout, exit code for the host.
 
-import { createInterface } from "node:readline";
 import {
   addUsage,
   ERROR_CODES,
@@ -115,7 +114,9 @@ async function run(emit: Emit, writeLine: (line: string) => void): Promise<void>
   const tools = selectTools(config.allowedTools);
   if (config.composite) {
     // The host answers on stdin; only composite runs are started with a pipe there.
-    const answers = stdinLines ?? createInterface({ input: process.stdin });
+    // node:readline only for a composite run: loading it cost every cold boot.
+    const answers =
+      stdinLines ?? (await import("node:readline")).createInterface({ input: process.stdin });
     const channel = new HostChannel(writeLine, answers);
     tools.push(...compositeTools(channel, config.composite));
   }

@@ -47,12 +47,12 @@ export async function startAgentsServer(): Promise<AgentsServer> {
           config: SandcasterConfigSchema.parse({
             sandboxProvider: "docker",
             docker: { image: TEST_IMAGE },
+            // No warm sandboxes: each invocation starts its own (fewer containers on a busy host).
+            agentPool: { size: 0 },
           }),
           env: {
             SANDCASTER_DOCKER_IMAGE: image,
             SANDCASTER_SECRETS_KEY: randomBytes(32).toString("base64"),
-            // No warm sandboxes: each invocation starts its own (fewer containers on a busy host).
-            SANDCASTER_AGENT_POOL_SIZE: "0",
           },
           logger: pino({ level: "silent" }),
           store,

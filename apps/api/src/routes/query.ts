@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { HttpBindings } from "@hono/node-server";
 import {
+  type RunEvent,
   type RunHandle,
   type RunSlots,
   SandcasterError,
@@ -69,6 +70,83 @@ export function queryRoute(deps: QueryRouteDeps): Hono {
 }
 
 /**
+ * One POST /query's state for as long as its stream is open. Its callbacks are methods, and the
+ * closures handed out below capture this object rather than more of the route's scope: an open
+ * stream holds them all (10,000 open streams).
+ */
+class QueryStream {
+  run: RunHandle | undefined;
+  left = false;
+  queuedAhead: (ahead: number) => void = ignore;
+  queueFailed: (error: unknown) => void = ignore;
+  /**
+   * Takes a queued run out of the queue when its record cannot be stored (it is answered 503), or
+   * when its client leaves (not with "continue": a queued run then keeps its place). Made only for
+   * a run that has to wait: an AbortSignal held by every open stream costs ~0.75 KB each.
+   */
+  private unqueue: AbortController | undefined;
+  private unqueued = false;
+
+  constructor(
+    private readonly metrics: Metrics,
+    readonly keepOnLeave: boolean,
+  ) {}
+
+  unqueueNow(): void {
+    this.unqueued = true;
+    this.unqueue?.abort();
+  }
+
+  unqueueSignal(): AbortSignal {
+    this.unqueue ??= new AbortController();
+    if (this.unqueued) this.unqueue.abort();
+    return this.unqueue.signal;
+  }
+
+  sandboxReady(seconds: number): void {
+    if (this.run) this.metrics.sandboxAcquired({ sandbox: this.run.sandboxProvider, seconds });
+  }
+
+  /** "continue": the run goes on without this client; GET /runs/:id/events re-attaches. */
+  clientLeft(): void {
+    this.left = true;
+    if (!this.keepOnLeave) this.run?.cancel("the client disconnected");
+  }
+}
+
+/**
+ * Writes the run's events until they end or the client leaves. Reads chained by `then`, not a
+ * `for await` loop: an open stream then holds no suspended async frame while its run is quiet.
+ * As `for await` does, the iterator is returned (the reader detached) when the loop stops early.
+ */
+function relayEvents(stream: SseStream, run: RunHandle): Promise<void> {
+  const batches = run.events.batches()[Symbol.asyncIterator]();
+  return new Promise<void>((resolve, reject) => {
+    const write = (batch: IteratorResult<RunEvent[]>): void => {
+      if (batch.done) {
+        resolve();
+        return;
+      }
+      writeEvents(stream, batch.value).then(
+        (open) => {
+          if (open) {
+            batches.next().then(write, reject);
+            return;
+          }
+          void batches.return?.();
+          resolve();
+        },
+        (error: unknown) => {
+          void batches.return?.();
+          reject(error);
+        },
+      );
+    };
+    batches.next().then(write, reject);
+  });
+}
+
+/**
  * Starts a validated request's run and answers with its stream; refusals before the queue are
  * thrown. `opening` frames go first, unnumbered (upstream's `session_created`).
  */
@@ -80,29 +158,12 @@ export async function streamQuery(
 ): Promise<Response> {
   // Known before the slot, so a queued client already has it.
   const runId = deps.runs.newRunId?.() ?? `run_${randomUUID()}`;
-  const keepOnLeave = request.onDisconnect === "continue";
-  let queuedAhead: (ahead: number) => void = () => undefined;
-  let queueFailed: (error: unknown) => void = () => undefined;
+  const query = new QueryStream(deps.metrics, request.onDisconnect === "continue");
   const queued = new Promise<number>((resolve, reject) => {
-    queuedAhead = resolve;
-    queueFailed = reject;
+    query.queuedAhead = resolve;
+    query.queueFailed = reject;
   });
-  // Takes a queued run out of the queue when its record cannot be stored (it is answered 503),
-  // or when its client leaves (not with "continue": a queued run then keeps its place). Made only
-  // for a run that has to wait: an AbortSignal held by every open stream costs ~0.75 KB each.
-  let unqueue: AbortController | undefined;
-  let unqueued = false;
-  const unqueueNow = () => {
-    unqueued = true;
-    unqueue?.abort();
-  };
-  const unqueueSignal = () => {
-    unqueue ??= new AbortController();
-    if (unqueued) unqueue.abort();
-    return unqueue.signal;
-  };
-  if (!keepOnLeave) onClientGone(c, unqueueNow);
-  let run: RunHandle | undefined;
+  if (!query.keepOnLeave) onClientGone(c, () => query.unqueueNow());
   const starting = startQuery(
     request,
     { ...deps.runs, newRunId: () => runId },
@@ -116,21 +177,19 @@ export async function streamQuery(
           deps.slots,
           deps.metrics,
           deps.isDraining,
-          unqueueSignal,
+          () => query.unqueueSignal(),
           // Answered before its slot, so recorded first: its client may ask about it at once.
           (ahead) =>
             queuedRun.record().then(
-              () => queuedAhead(ahead),
+              () => query.queuedAhead(ahead),
               (error: unknown) => {
-                queueFailed(error);
-                unqueueNow();
+                query.queueFailed(error);
+                query.unqueueNow();
               },
             ),
         );
       },
-      onSandboxReady: (seconds) => {
-        if (run) deps.metrics.sandboxAcquired({ sandbox: run.sandboxProvider, seconds });
-      },
+      onSandboxReady: (seconds) => query.sandboxReady(seconds),
     },
   );
   // Refusals before the queue (bad plan, full queue, a record the store could not take) still
@@ -141,17 +200,12 @@ export async function streamQuery(
   if (typeof first !== "number") {
     // Never queued: `queued` stays pending, and its race and catch reactions with it, for as long
     // as anything holds its resolvers. Dropped, so an open stream keeps none of them.
-    queuedAhead = ignore;
-    queueFailed = ignore;
+    query.queuedAhead = ignore;
+    query.queueFailed = ignore;
   }
   const { heartbeatMs, metrics } = deps;
   return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
-    let left = false;
-    // "continue": the run goes on without this client; GET /runs/:id/events re-attaches.
-    stream.onAbort(() => {
-      left = true;
-      if (!keepOnLeave) run?.cancel("the client disconnected");
-    });
+    stream.onAbort(() => query.clientLeft());
     for (const event of opening) await writeUnnumbered(stream, event);
     if (typeof first === "number") {
       await writeUnnumbered(stream, {
@@ -161,7 +215,7 @@ export async function streamQuery(
         content: `queued: waiting for a free run slot (${first} ahead)`,
       });
       try {
-        run = await starting;
+        query.run = await starting;
       } catch (error) {
         // Refused in the queue (timed out, client gone, session busy): the stream says why.
         const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
@@ -169,16 +223,14 @@ export async function streamQuery(
         await writeUnnumbered(stream, { type: "error", code, content });
         return;
       }
-      observeRun(deps.metrics, run);
-      if (left && !keepOnLeave) run.cancel("the client disconnected");
+      observeRun(deps.metrics, query.run);
+      if (query.left && !query.keepOnLeave) query.run.cancel("the client disconnected");
     } else {
-      run = first;
-      observeRun(deps.metrics, run);
+      query.run = first;
+      observeRun(deps.metrics, first);
     }
     // The events end with the run's end, before its sandbox is removed: the response finishes
     // then. The run keeps its slot and stays tracked (shutdown waits for it) until `done`.
-    for await (const batch of run.events.batches()) {
-      if (!(await writeEvents(stream, batch))) break;
-    }
+    return relayEvents(stream, query.run);
   });
 }

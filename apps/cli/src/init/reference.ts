@@ -53,7 +53,9 @@ const RUN_DEFAULTS = `  // Replaces the agent's default system prompt.
   // Other bases: { "e2b": "base" } (built by E2B's template build API) and { "local": true } (the
   // host's tools plus an overlay bound read-only under /opt: no apt, files and workdir in /opt/<name>).
   // A warm pool per template name: requests with "template": "node-tools" start from it.
-  // "templatePools": { "node-tools": { "size": 2, "maxAgeSecs": 900 } },`;
+  // "templatePools": { "node-tools": { "size": 2, "maxAgeSecs": 900 } },
+  // Warm sandboxes per deployed agent (POST /agents); SANDCASTER_AGENT_POOL_SIZE overrides size.
+  // "agentPool": { "size": 1, "maxAgeSecs": 900 },`;
 
 const SERVING = `  // Events of ended runs kept for replay (hours), and at most this many per run.
   // "events": { "retentionHours": 24, "maxPerRun": 20000 },

@@ -22,9 +22,6 @@ export interface AgentServicesInput {
   templates?: TemplateService | undefined;
 }
 
-/** Sandboxes kept warm per agent unless SANDCASTER_AGENT_POOL_SIZE says otherwise (0: off). */
-const DEFAULT_AGENT_POOL_SIZE = 1;
-
 /** SANDCASTER_SECRETS_KEY and SANDCASTER_SECRETS_KEY_PREVIOUS as a keyring (bad ones warned). */
 export function keyringFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -74,6 +71,7 @@ export function createAgentServices(input: AgentServicesInput) {
     diskMb: config.docker.diskMb,
     ...(config.docker.socketPath ? { socketPath: config.docker.socketPath } : {}),
   });
+  // The environment overrides the config (an operator turns a deployment's pools off without a file).
   const poolSize = Number.parseInt(env.SANDCASTER_AGENT_POOL_SIZE ?? "", 10);
   const agents = store?.agents
     ? new AgentService({
@@ -83,8 +81,8 @@ export function createAgentServices(input: AgentServicesInput) {
         keyring: keyringFromEnv(env, logger),
         config,
         pool: {
-          size: Number.isInteger(poolSize) && poolSize >= 0 ? poolSize : DEFAULT_AGENT_POOL_SIZE,
-          maxAgeSecs: config.docker.pool?.maxAgeSecs ?? 900,
+          size: Number.isInteger(poolSize) && poolSize >= 0 ? poolSize : config.agentPool.size,
+          maxAgeSecs: config.agentPool.maxAgeSecs,
           logger,
         },
       })

@@ -7,10 +7,17 @@ import type { EgressDenial } from "../egress/admit.js";
 import { createEgressProxy, type EgressProxyOptions } from "../egress/egress-proxy.js";
 import { createDenialReporter } from "../egress/egress-warnings.js";
 import { RunError } from "../run/run-error.js";
-import type { RunExtension, RunExtensionContext } from "../run/run-extension.js";
+import type {
+  MeteredUsage,
+  OpenedRunExtension,
+  RunExtension,
+  RunExtensionContext,
+  RunnerPatch,
+} from "../run/run-extension.js";
 import type { GatewayRegistry } from "./gateway-registry.js";
 import type { GatewayCall } from "./gateway-run-state.js";
-import { openRunGateway } from "./run-gateway.js";
+import { openRunGateway, type RunGateway } from "./run-gateway.js";
+import type { BudgetRefusal } from "./run-spend.js";
 import { upstreamFromEnv } from "./upstream.js";
 
 export interface GatewayExtensionOptions {
@@ -52,6 +59,44 @@ function traceCalls(context: RunExtensionContext): ((call: GatewayCall) => void)
     });
 }
 
+/**
+ * Ends the run with BUDGET_EXCEEDED. Made here, not inline in open(): a closure there would keep
+ * open()'s whole context (plan, sandbox, upstreams) for as long as the run is open.
+ */
+function failOnBudget(fail: RunExtensionContext["fail"]): (refusal: BudgetRefusal) => void {
+  return (refusal) =>
+    fail(
+      new RunError(
+        ERROR_CODES.BUDGET_EXCEEDED,
+        refusal.message,
+        "raise the request's budget (up to sandcaster.json budget), or ask for less work per run",
+      ),
+    );
+}
+
+/** Neither the key nor the real base URL enters the sandbox: only the token, in the config. */
+const noEnv = () => ({});
+
+/**
+ * What the run holds of its gateway while it is open: methods on a prototype rather than closures
+ * (see run-gateway.ts's OpenRunGateway).
+ */
+class GatewayHandle implements OpenedRunExtension {
+  readonly runner: RunnerPatch;
+
+  constructor(private readonly gateway: RunGateway) {
+    this.runner = { env: noEnv, config: { gateway: gateway.runner }, secrets: [gateway.token] };
+  }
+
+  usage(): MeteredUsage {
+    return { usage: this.gateway.usage(), costUsd: this.gateway.costUsd() };
+  }
+
+  close(): Promise<void> {
+    return this.gateway.close();
+  }
+}
+
 export function gatewayExtension(options: GatewayExtensionOptions): RunExtension {
   return {
     name: "gateway",
@@ -91,29 +136,13 @@ export function gatewayExtension(options: GatewayExtensionOptions): RunExtension
         registry: options.registry,
         egress,
         onCall: traceCalls(context),
-        onBudgetExceeded: (refusal) =>
-          context.fail(
-            new RunError(
-              ERROR_CODES.BUDGET_EXCEEDED,
-              refusal.message,
-              "raise the request's budget (up to sandcaster.json budget), or ask for less work per run",
-            ),
-          ),
+        onBudgetExceeded: failOnBudget(context.fail),
       }).catch((error: unknown) => {
         egress?.close();
         throw error;
       });
       context.log.info({ calls: "gateway", socket: Boolean(socketDir) }, "model gateway open");
-      return {
-        runner: {
-          // Neither the key nor the real base URL enters the sandbox: only the token, in the config.
-          env: () => ({}),
-          config: { gateway: gateway.runner },
-          secrets: [gateway.token],
-        },
-        usage: () => ({ usage: gateway.usage(), costUsd: gateway.costUsd() }),
-        close: () => gateway.close(),
-      };
+      return new GatewayHandle(gateway);
     },
   };
 }

@@ -14,12 +14,13 @@ export class GatewayRegistry {
     return run?.accepts(token) ? run : undefined;
   }
 
-  add(token: string, run: GatewayRunState): () => void {
-    const key = tokenDigest(token).toString("hex");
-    this.#runs.set(key, run);
-    return () => {
-      this.#runs.delete(key);
-    };
+  add(token: string, run: GatewayRunState): void {
+    this.#runs.set(tokenDigest(token).toString("hex"), run);
+  }
+
+  /** Not a function returned by add: an open run would hold that closure as long as it is open. */
+  delete(token: string): void {
+    this.#runs.delete(tokenDigest(token).toString("hex"));
   }
 
   get openRuns(): number {

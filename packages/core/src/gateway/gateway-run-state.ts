@@ -41,6 +41,8 @@ export class GatewayRunState {
     token: string,
     private readonly hooks: {
       onCall?: ((call: GatewayCall) => void) | undefined;
+      /** Told every call too (metrics), after onCall. */
+      registry?: { notify(call: GatewayCall): void } | undefined;
       onBudgetExceeded?: ((refusal: BudgetRefusal) => void) | undefined;
     },
     /** Other providers the run's sub-agents call, on the same token, spend and budget. */
@@ -74,7 +76,9 @@ export class GatewayRunState {
   reportCall(call: Omit<GatewayCall, "runId" | "costUsd">): void {
     const costUsd = call.usage ? this.spend.record(call.model, call.usage) : undefined;
     this.spend.settle(); // after record: the hold gives way to what the call really cost
-    this.hooks.onCall?.({ ...call, runId: this.runId, costUsd });
+    const counted = { ...call, runId: this.runId, costUsd };
+    this.hooks.onCall?.(counted);
+    this.hooks.registry?.notify(counted);
   }
 
   /** Told once: the run ends with BUDGET_EXCEEDED; later refusals only answer the sandbox. */

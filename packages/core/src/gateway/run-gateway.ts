@@ -108,22 +108,16 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
     upstream,
     spend,
     token,
-    {
-      onCall: (call) => {
-        options.onCall?.(call);
-        registry?.notify(call);
-      },
-      onBudgetExceeded: options.onBudgetExceeded,
-    },
+    { onCall: options.onCall, registry, onBudgetExceeded: options.onBudgetExceeded },
     more,
   );
-  const findRun = (presented: string) => (state.accepts(presented) ? state : undefined);
 
   let server: Server | undefined;
   let socketPath: string | undefined;
   if (options.socketDir) {
     socketPath = join(options.socketDir, GATEWAY_SOCKET_NAME);
     const egress = options.egress;
+    const findRun = (presented: string) => (state.accepts(presented) ? state : undefined);
     server = createServer({ headersTimeout: 15_000, maxHeaderSize: 64 * 1024 }, (req, res) => {
       if (isProxyTarget(req.url)) {
         if (egress) egress.handleRequest(req, res);
@@ -161,7 +155,9 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
     // The sandbox user may be any uid (userns, container user): connecting needs write permission.
     chmodSync(socketPath, 0o666);
   }
-  const unregister = options.publicUrl && registry ? registry.add(token, state) : undefined;
+  // Remote sandboxes present the token at the public routes, which look it up here.
+  const listed = options.publicUrl ? registry : undefined;
+  listed?.add(token, state);
 
   const moreProviders = options.moreUpstreams?.length
     ? {
@@ -187,28 +183,67 @@ export async function openRunGateway(options: RunGatewayOptions): Promise<RunGat
         ...moreProviders,
       };
 
-  let closed: Promise<void> | undefined;
-  return {
+  return new OpenRunGateway(
     token,
     socketPath,
     runner,
-    usage: () => spend.usage,
-    costUsd: () => spend.costUsd,
-    calls: () => spend.calls,
-    unpricedModels: () => [...spend.unpriced],
-    close() {
-      closed ??= (async () => {
-        state.close();
-        unregister?.();
-        options.egress?.close?.();
-        if (server) {
-          const stopping = new Promise<void>((resolve) => server?.close(() => resolve()));
-          server.closeAllConnections();
-          await stopping;
-        }
-        if (socketPath) await rm(socketPath, { force: true });
-      })();
-      return closed;
-    },
-  };
+    spend,
+    state,
+    server,
+    listed,
+    options.egress,
+  );
+}
+
+/**
+ * One open gateway. A class, not an object of closures: a run holds it for as long as it is open
+ * (10,000 open runs), and its methods live once on the prototype.
+ */
+class OpenRunGateway implements RunGateway {
+  #closed: Promise<void> | undefined;
+
+  constructor(
+    readonly token: string,
+    readonly socketPath: string | undefined,
+    readonly runner: RunnerGateway,
+    private readonly spend: RunSpend,
+    private readonly state: GatewayRunState,
+    private readonly server: Server | undefined,
+    private readonly listed: GatewayRegistry | undefined,
+    private readonly egress: EgressHandler | undefined,
+  ) {}
+
+  usage(): Usage {
+    return this.spend.usage;
+  }
+
+  costUsd(): number | undefined {
+    return this.spend.costUsd;
+  }
+
+  calls(): number {
+    return this.spend.calls;
+  }
+
+  unpricedModels(): string[] {
+    return [...this.spend.unpriced];
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.state.close();
+    this.listed?.delete(this.token);
+    this.egress?.close?.();
+    const server = this.server;
+    if (server) {
+      const stopping = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopping;
+    }
+    if (this.socketPath) await rm(this.socketPath, { force: true });
+  }
 }

@@ -36,16 +36,21 @@ export interface RunInput {
   tracer: RunTracer;
   /** The caller's stop: its reason (a SandcasterError, or text meaning CANCELLED) ends the run. */
   stop: AbortController;
-  /** Every event of the run with its seq (the SSE id, the same on replay). */
-  onEvent(event: SandcasterEvent, seq: number): void;
+  /** Told the run's events and its end (an object, held for as long as the run is open). */
+  listener: RunListener;
   onSandboxReady?: ((seconds: number) => void) | undefined;
+  /** Replaces staging and executing the runner (see run-exec.ts). */
+  exec?: RunExec | undefined;
+}
+
+export interface RunListener {
+  /** Every event of the run with its seq (the SSE id, the same on replay). */
+  event(event: SandcasterEvent, seq: number): void;
   /**
    * Told once the run's last event is delivered (or known never to come) and its record written:
    * its reader can stop waiting, while the sandbox may still be being removed (until `done`).
    */
-  onEnded?: (() => void) | undefined;
-  /** Replaces staging and executing the runner (see run-exec.ts). */
-  exec?: RunExec | undefined;
+  ended(): void;
 }
 
 /** What the run holds while it runs; released whatever happens. */
@@ -136,14 +141,14 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     emit(event) {
       if (event.type === "error") firstError ??= event;
       tracer.event(event);
-      input.onEvent(event, events.record(event));
+      input.listener.event(event, events.record(event));
     },
     async emitStored(event) {
       if (event.type === "error") firstError ??= event;
       tracer.event(event);
       const seq = events.record(event);
       await events.flush();
-      input.onEvent(event, seq);
+      input.listener.event(event, seq);
     },
     numberEnd(event) {
       if (event.type === "error") firstError ??= event;
@@ -152,43 +157,48 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
       return { seq: events.numberEnd(), event };
     },
     deliver({ event, seq }) {
-      input.onEvent(event, seq);
+      input.listener.event(event, seq);
     },
   };
 
   await announceRun(scope);
-  let phases: PhasesEnd;
-  try {
-    phases = { ok: true, end: await runPhases(scope, held) };
-  } catch (caught) {
-    const error = errorFrom(caught, signal.signal);
-    if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
-    else log.info({ code: error.code }, error.message);
-    phases = { ok: false, error, aborted: signal.signal.aborted };
-  }
-  signal.dispose();
-  // Metered figures are read while the extensions are still open, then everything is released.
-  const metered =
-    held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
-    (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
-  const teardown = () =>
-    tracer.phase("sandbox.teardown", async () => {
-      await held.sandbox
-        ?.destroy()
-        .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
-      await closeExtensions(held.opened, log);
-    });
-  // A session turn frees its workspace before its client hears the end (the next turn mounts it).
-  // Any other run's client hears its end first: removing a container is not on its critical path.
-  const endFirst = input.session === undefined;
-  if (!endFirst) await teardown();
-  const outcome = await settleRun(
-    scope,
-    { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
-    () => events.flush(),
+  // Chained, not awaited: the phases last as long as the run, and a frame suspended on them (its
+  // generator, registers and await closures) would be held all that time (10,000 open runs).
+  const ran = runPhases(scope, held).then(
+    (end): PhasesEnd => ({ ok: true, end }),
+    (caught: unknown): PhasesEnd => {
+      const error = errorFrom(caught, signal.signal);
+      if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
+      else log.info({ code: error.code }, error.message);
+      return { ok: false, error, aborted: signal.signal.aborted };
+    },
   );
-  input.onEnded?.();
-  if (endFirst) await teardown();
-  tracer.end(outcome);
-  return outcome;
+  return ran.then(async (phases) => {
+    signal.dispose();
+    // Metered figures are read while the extensions are still open, then everything is released.
+    const metered =
+      held.opened.map((handle) => handle.usage?.()).find((usage) => usage) ??
+      (scope.exec?.kind === "branching" ? scope.exec.usage?.() : undefined);
+    const teardown = () =>
+      tracer.phase("sandbox.teardown", async () => {
+        await held.sandbox
+          ?.destroy()
+          .catch((error: unknown) => log.error({ err: error }, "could not destroy the sandbox"));
+        await closeExtensions(held.opened, log);
+      });
+    // A session turn frees its workspace before its client hears the end (the next turn mounts
+    // it). Any other run's client hears its end first: removing a container is not on its
+    // critical path.
+    const endFirst = input.session === undefined;
+    if (!endFirst) await teardown();
+    const outcome = await settleRun(
+      scope,
+      { phases, firstError, runnerError: held.runnerError, metered, redact: held.redact },
+      () => events.flush(),
+    );
+    input.listener.ended();
+    if (endFirst) await teardown();
+    tracer.end(outcome);
+    return outcome;
+  });
 }

@@ -1,4 +1,5 @@
 // Splits a byte stream into text lines across chunk boundaries, cutting lines longer than a limit.
+import type { ReadableStreamReadResult } from "node:stream/web";
 
 /**
  * What one stream's consumer has reported so far, shared by all its lines: an untrusted process
@@ -94,27 +95,40 @@ class LineCutter {
 /**
  * Calls `onLine` with every line of `stream` as it arrives (the last one even without a trailing
  * newline), resolving at its end; then, when the consumer dropped bad lines, with one empty line
- * whose `stream.ended` is set, so it can sum them up. Callbacks, not an async generator: a stream
- * open for a run's whole life then holds no generator, pending request or promise chain.
+ * whose `stream.ended` is set, so it can sum them up. Callbacks, not an async generator, and reads
+ * chained by `then` rather than awaited in a loop: a stream open for a run's whole life then holds
+ * no generator or suspended frame (two per run, stdout and stderr), only its pending read.
  */
-export async function readLines(
+export function readLines(
   stream: ReadableStream<Uint8Array>,
   maxLineBytes: number,
   onLine: (line: Line) => void,
 ): Promise<void> {
   const cutter = new LineCutter(maxLineBytes);
   const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      cutter.push(value, onLine);
-    }
-    const last = cutter.last();
-    if (last) onLine(last);
-    const summary = cutter.summary();
-    if (summary) onLine(summary);
-  } finally {
-    reader.releaseLock();
-  }
+  return new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      reader.releaseLock();
+      reject(error);
+    };
+    const next = (read: ReadableStreamReadResult<Uint8Array>): void => {
+      try {
+        if (!read.done) {
+          cutter.push(read.value, onLine);
+          reader.read().then(next, fail);
+          return;
+        }
+        const last = cutter.last();
+        if (last) onLine(last);
+        const summary = cutter.summary();
+        if (summary) onLine(summary);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      reader.releaseLock();
+      resolve();
+    };
+    reader.read().then(next, fail);
+  });
 }

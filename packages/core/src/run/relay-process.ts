@@ -33,7 +33,7 @@ export interface RelayOptions {
   onHostLine?: ((line: HostLine) => void) | undefined;
 }
 
-export async function relayProcess(
+export function relayProcess(
   process: SandboxProcess,
   emit: (event: SandcasterEvent) => void,
   redact: Redact,
@@ -85,28 +85,32 @@ export async function relayProcess(
     if (signal.aborted) resolve("aborted");
     signal.addEventListener("abort", () => resolve("aborted"), { once: true });
   });
-  const first = await Promise.race([drained, aborted]);
-  const exit =
+  // Chained, not awaited: the relay waits for the run's whole life, and a suspended async frame
+  // (its generator, registers and await closures) would be held all that time.
+  const exited = Promise.race([drained, aborted]).then((first): Promise<ExitStatus> | ExitStatus =>
     first === "aborted"
-      ? await Promise.race([
+      ? Promise.race([
           drained,
           sleep(ABORT_DRAIN_MS).then(() => ({ exitCode: null, signal: "SIGKILL" })),
         ])
-      : first;
-  if (extraResults > 0 || (result && exit.exitCode !== 0)) {
-    emit({
-      type: "warning",
-      code: "RUNNER_INVALID_EVENT",
-      content:
-        "the runner's result was not accepted: it came after an error, was repeated, or the runner failed",
-    });
-    if (exit.exitCode !== 0) result = undefined;
-  }
-  return {
-    exit,
-    result: sawError ? undefined : result,
-    error,
-    sawError,
-    stderrTail: tail.text(),
-  };
+      : first,
+  );
+  return exited.then((exit): RelayOutcome => {
+    if (extraResults > 0 || (result && exit.exitCode !== 0)) {
+      emit({
+        type: "warning",
+        code: "RUNNER_INVALID_EVENT",
+        content:
+          "the runner's result was not accepted: it came after an error, was repeated, or the runner failed",
+      });
+      if (exit.exitCode !== 0) result = undefined;
+    }
+    return {
+      exit,
+      result: sawError ? undefined : result,
+      error,
+      sawError,
+      stderrTail: tail.text(),
+    };
+  });
 }

@@ -8,7 +8,7 @@ const item = (seq: number, content = "x") => {
 };
 
 it("hands over what was buffered in one batch, in order, and ends after close", async () => {
-  const channel = new RunEventChannel(() => undefined);
+  const channel = new RunEventChannel({ overflowed: () => undefined });
   channel.push(item(1));
   channel.push(item(2));
   channel.close();
@@ -19,7 +19,7 @@ it("hands over what was buffered in one batch, in order, and ends after close", 
 
 it("stops the run when its reader falls too far behind, and stops buffering once it leaves", async () => {
   let overflows = 0;
-  const channel = new RunEventChannel(() => overflows++, 100);
+  const channel = new RunEventChannel({ overflowed: () => overflows++ }, 100);
   channel.push(item(1, "a".repeat(60)));
   channel.push(item(2, "b".repeat(60)));
   expect(overflows).toBe(1);
@@ -32,7 +32,7 @@ it("stops the run when its reader falls too far behind, and stops buffering once
 });
 
 it("wakes a waiting reader with what comes later, and ends it on close", async () => {
-  const channel = new RunEventChannel(() => undefined);
+  const channel = new RunEventChannel({ overflowed: () => undefined });
   const batches: number[][] = [];
   const reading = (async () => {
     for await (const batch of channel.batches()) batches.push(batch.map((i) => i.seq));

@@ -18,7 +18,8 @@ export class RunEventChannel implements RunEvents {
   private detached = false;
 
   constructor(
-    private readonly onOverflow: () => void,
+    /** Told when the reader falls `maxBytes` behind (an object: see start-run's StartedRun). */
+    private readonly owner: { overflowed(): void },
     private readonly maxBytes = MAX_BUFFERED_BYTES,
   ) {}
 
@@ -26,7 +27,7 @@ export class RunEventChannel implements RunEvents {
     if (this.detached || this.closed) return;
     this.bytes += item.json.length;
     if (this.bytes > this.maxBytes) {
-      this.onOverflow();
+      this.owner.overflowed();
       return;
     }
     this.items.push(item);

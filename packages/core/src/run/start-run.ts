@@ -3,15 +3,17 @@
 // Refusals (PlanError, SessionError, the caller's `admit`) are thrown before anything started.
 import { randomUUID } from "node:crypto";
 import type { Context } from "@opentelemetry/api";
-import { isSubAgentEvent, type QueryRequest } from "@sandcaster/protocol";
+import { isSubAgentEvent, type QueryRequest, type SandcasterEvent } from "@sandcaster/protocol";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { SharedSpend } from "../gateway/shared-spend.js";
+import type { SessionTurn } from "../session/session-service.js";
+import type { RunOutcome } from "../store/run-store.js";
 import { planAgentAddons } from "../subagents/agent-addons.js";
 import { templateRunProvider } from "../templates/template-run.js";
 import { traceRun } from "../tracing/trace-run.js";
 import { checkRunWebhook } from "../webhooks/webhook-service.js";
 import { beginTurn } from "./begin-turn.js";
-import { executeRun } from "./execute-run.js";
+import { executeRun, type RunListener } from "./execute-run.js";
 import { planRun } from "./plan-run.js";
 import {
   endUnstartedRun,
@@ -143,48 +145,90 @@ export async function startRun(
     throw error;
   }
 
-  const cancel = (reason?: string | SandcasterError) => stop.abort(cancellation(reason));
-  const events = new RunEventChannel(
-    () =>
-      cancel(
-        new RunError(
-          "CLIENT_TOO_SLOW",
-          "the client read the stream too slowly; the run was cancelled",
-        ),
-      ),
+  const run = new StartedRun(
+    runId,
+    plan.model.ok ? { provider: plan.model.provider, model: plan.model.model } : undefined,
+    provider.name,
+    stop,
+    turn,
     options.maxBufferedBytes,
   );
-  const done = executeRun({
-    runId,
-    plan,
-    provider,
-    services: resolveRunServices(services),
-    extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
-    session: turn?.runSession,
-    tracer,
-    stop,
-    onEvent(event, seq) {
-      // A sub-agent's conversation is its own: a session's next turn carries only the run's.
-      if (!isSubAgentEvent(event)) turn?.record(event);
-      events.push({ event, seq, json: JSON.stringify(event) });
-    },
-    onSandboxReady: options.onSandboxReady,
-    // The reader's stream ends with the run's end; removing the sandbox goes on until `done`.
-    onEnded: () => events.close(),
-    exec: options.exec,
-  }).finally(async () => {
-    // Normally done before the last event; this covers a run that threw.
-    await turn?.finish([]);
-    release();
-    events.close();
-    over();
-  });
-  return {
-    runId,
-    model: plan.model.ok ? { provider: plan.model.provider, model: plan.model.model } : undefined,
-    sandboxProvider: provider.name,
-    events,
-    done,
-    cancel,
-  };
+  run.start(
+    executeRun({
+      runId,
+      plan,
+      provider,
+      services: resolveRunServices(services),
+      extensions: [...(services.extensions ?? []), ...(options.extensions ?? []), ...addons],
+      session: turn?.runSession,
+      tracer,
+      stop,
+      listener: run,
+      onSandboxReady: options.onSandboxReady,
+      exec: options.exec,
+    }),
+    release,
+    over,
+  );
+  return run;
+}
+
+/**
+ * A started run: the handle its caller holds, and the listener executeRun tells its events and its
+ * end. A class with its methods on the prototype, not closures over startRun's scope: an open run
+ * holds it for as long as its stream is open (10,000 open streams), and a closure would keep the
+ * whole scope of startRun (request, plan, services, options) alive with it.
+ */
+class StartedRun implements RunHandle, RunListener {
+  readonly events: RunEventChannel;
+  done!: Promise<RunOutcome>;
+
+  constructor(
+    readonly runId: string,
+    readonly model: RunHandle["model"],
+    readonly sandboxProvider: RunHandle["sandboxProvider"],
+    private readonly stop: AbortController,
+    private readonly turn: SessionTurn | undefined,
+    maxBufferedBytes: number | undefined,
+  ) {
+    this.events = new RunEventChannel(this, maxBufferedBytes);
+  }
+
+  /** `done` is the run's work; then the turn, the slot and the tracking are given back. */
+  start(work: Promise<RunOutcome>, release: () => void, over: () => void): void {
+    const turn = this.turn;
+    const events = this.events;
+    this.done = work.finally(async () => {
+      // Normally done before the last event; this covers a run that threw.
+      await turn?.finish([]);
+      release();
+      events.close();
+      over();
+    });
+  }
+
+  cancel(reason?: string | SandcasterError): void {
+    this.stop.abort(cancellation(reason));
+  }
+
+  /** The reader fell too far behind (see RunEventChannel). */
+  overflowed(): void {
+    this.cancel(
+      new RunError(
+        "CLIENT_TOO_SLOW",
+        "the client read the stream too slowly; the run was cancelled",
+      ),
+    );
+  }
+
+  event(event: SandcasterEvent, seq: number): void {
+    // A sub-agent's conversation is its own: a session's next turn carries only the run's.
+    if (!isSubAgentEvent(event)) this.turn?.record(event);
+    this.events.push({ event, seq, json: JSON.stringify(event) });
+  }
+
+  /** The reader's stream ends with the run's end; removing the sandbox goes on until `done`. */
+  ended(): void {
+    this.events.close();
+  }
 }

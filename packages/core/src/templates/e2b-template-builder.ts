@@ -5,8 +5,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TemplateSpec } from "@sandcaster/protocol";
-import { type ConnectionOpts, type TemplateBuilder as SdkTemplate, Template } from "e2b";
+import type { ConnectionOpts, TemplateBuilder as SdkTemplate } from "e2b";
 import { createE2BProvider, type E2BProviderSettings } from "../providers/e2b/e2b-provider.js";
+import { e2bSdk } from "../providers/e2b/sdk.js";
 import { TemplateBuildError } from "./template-build-error.js";
 import type { TemplateBuilder } from "./template-service.js";
 
@@ -28,6 +29,7 @@ const quote = (words: readonly string[]) => words.map((w) => `'${w.replaceAll("'
 /** The SDK template of `spec`, and the name of each of its steps as our failures report them. */
 async function sdkTemplate(spec: TemplateSpec & { base: { e2b: string } }, context: string) {
   const names: string[] = [];
+  const { Template } = await e2bSdk();
   let t: SdkTemplate = Template({ fileContextPath: context }).fromTemplate(spec.base.e2b);
   if (Object.keys(spec.env).length > 0) {
     t = t.setEnvs(spec.env);
@@ -72,11 +74,13 @@ export function e2bTemplateBuilder(options: E2BTemplateBuilderOptions): Template
   return {
     async exists(id) {
       const name = e2bTemplateName(id);
+      const { Template } = await e2bSdk();
       return (await Template.exists(name, connection)) ? name : undefined;
     },
     async build(id, spec, context) {
       if (!("e2b" in spec.base)) throw new Error("not an e2b template spec");
       const name = e2bTemplateName(id);
+      const { Template } = await e2bSdk();
       const dir = await mkdtemp(join(tmpdir(), "sandcaster-e2b-template-"));
       try {
         const { template, names } = await sdkTemplate({ ...spec, base: spec.base }, dir);

@@ -58,6 +58,8 @@ interface Entry {
   lines: string[];
   listeners: Set<(line: string | undefined) => void>;
   done: Promise<TemplateInfo>;
+  /** True while ensure() checks that a ready build is still there. */
+  confirming?: boolean;
 }
 
 export class TemplateService {
@@ -107,6 +109,12 @@ export class TemplateService {
     const id = templateId(spec);
     if (name) this.#name(name, id);
     const known = this.#entries.get(id);
+    if (known?.info.status === "ready" && !known.confirming) {
+      known.confirming = true;
+      known.done = this.#confirm(known, builder).finally(() => {
+        known.confirming = false;
+      });
+    }
     if (known && known.info.status !== "failed") return known.info;
     const entry: Entry = {
       info: {
@@ -125,6 +133,30 @@ export class TemplateService {
     this.#entries.set(id, entry);
     entry.done = this.#build(entry, builder);
     return entry.info;
+  }
+
+  /**
+   * A ready build may have been removed since (another instance sharing the host or the registry
+   * released it when its last agent was deleted): then it is built again, and wait() waits for that.
+   * A builder that cannot tell (an error) keeps it ready: a transient fault never forces a rebuild.
+   */
+  async #confirm(entry: Entry, builder: TemplateBuilder): Promise<TemplateInfo> {
+    const present = await builder.exists(entry.info.id).then(
+      (ref) => ref !== undefined,
+      () => true,
+    );
+    if (present || entry.info.status !== "ready") return entry.info;
+    this.logger.info(
+      { templateId: entry.info.id },
+      "template was removed elsewhere; building it again",
+    );
+    this.#providers.delete(entry.info.id);
+    entry.info.status = "building";
+    entry.info.cached = false;
+    delete entry.info.image;
+    delete entry.info.finishedAt;
+    delete entry.info.buildSecs;
+    return this.#build(entry, builder);
   }
 
   #name(name: string, id: string) {

@@ -1,7 +1,14 @@
 // How the E2B stdin pipe calls the SDK and classifies its failures (a fake CommandHandle).
 import { type CommandHandle, NotFoundError, SandboxError as SdkError, TimeoutError } from "e2b";
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CLOSE_STDIN_HINT, commandStdin } from "../../src/providers/e2b/e2b-stdin.js";
+import { e2bSdk } from "../../src/providers/e2b/sdk.js";
+
+// The provider loads the SDK on first use; a CommandHandle (here a fake) only exists after that,
+// and only a loaded SDK's errors are told apart.
+beforeAll(async () => {
+  await e2bSdk();
+});
 
 function setup(options: { gone?: boolean; sendStdin?: unknown; closeStdin?: unknown } = {}) {
   const ended = new AbortController();

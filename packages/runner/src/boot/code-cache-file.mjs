@@ -136,15 +136,22 @@ globalThis[${SDK_GLOBAL}] = (id) => {
   return sdks.get(id);
 };
 // The build's runs that make the caches (src/boot/make-code-cache.mjs) take them at the run's
-// first WebAssembly compile (undici's, on the first fetch), with every function compiled up to
-// there; not later, because V8 stamps a cache with its flags and the runner then sets one
-// (src/boot/liftoff-before-wasm.ts).
+// first WebAssembly compile (undici's, on the first fetch of an SDK that uses Node's fetch), with
+// every function compiled up to there; not later, because V8 stamps a cache with its flags and
+// the runner then sets one (src/boot/liftoff-before-wasm.ts). A run whose SDK sends through
+// node:http (src/http/) compiles no WebAssembly and sets no flag: it takes them as it exits.
 const cacheOut = process.env.SANDCASTER_CODE_CACHE_OUT;
-if (cacheOut)
-  globalThis[Symbol.for("sandcaster.beforeV8Flags")] = () => {
+if (cacheOut) {
+  let taken = false;
+  const takeCaches = () => {
+    if (taken) return;
+    taken = true;
     for (const [name, script] of compiled)
       writeFileSync(join(cacheOut, encodeURIComponent(name)), script.createCachedData());
   };
+  globalThis[Symbol.for("sandcaster.beforeV8Flags")] = takeCaches;
+  process.once("exit", takeCaches);
+}
 load(${JSON.stringify(RUNNER_PART)}, (state) => {
   globalThis.__sandcasterCodeCache = state;
 });

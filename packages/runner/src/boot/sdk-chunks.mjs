@@ -6,8 +6,33 @@
 import { dirname, join } from "node:path";
 import { SDK_GLOBAL } from "./code-cache-file.mjs";
 
-/** The SDK packages the adapters import, and whether each has a default export. */
-export const SDK_PACKAGES = { "@anthropic-ai/sdk": true, openai: true, "@google/genai": false };
+/**
+ * SDKs whose requests go through the runner's node:http fetch (src/http/): their global `Headers`
+ * is replaced with the runner's, so a request does not load Node's fetch (undici). Google's SDK
+ * also builds `Response` and `Request` objects of its own, so it keeps Node's fetch for now.
+ */
+const ON_NODE_HTTP = new Set(["@anthropic-ai/sdk", "openai"]);
+
+/**
+ * Each model family's part: the modules the adapters import it by (each maps to the part), and
+ * what it is built from. Anthropic's holds its base client and the Messages resource only, which
+ * is all the runner calls: the SDK's other resources (beta, files, skills, organization, …) were
+ * ~70 % of the part's code, unpacked and compiled on every cold boot of an Anthropic run.
+ */
+export const SDK_PARTS = {
+  "@anthropic-ai/sdk": {
+    modules: ["@anthropic-ai/sdk", "@anthropic-ai/sdk/resources/messages/messages"],
+    entry: [
+      'export { BaseAnthropic } from "@anthropic-ai/sdk";',
+      'export { Messages } from "@anthropic-ai/sdk/resources/messages/messages";',
+    ].join("\n"),
+  },
+  openai: {
+    modules: ["openai"],
+    entry: 'export * from "openai"; export { default } from "openai";',
+  },
+  "@google/genai": { modules: ["@google/genai"], entry: 'export * from "@google/genai";' },
+};
 
 // zod's `z.locales` namespace re-exports all its ~50 locales: 300 KB, 40 % of the runner's part,
 // unpacked on every cold boot. Nothing in the runner or its SDKs reads it (English, the default, is
@@ -50,43 +75,44 @@ export const BUNDLE_OPTIONS = {
   plugins: [zodEnglishOnly],
 };
 
-/** Each SDK bundled apart: part name → { code, exports } (the names it exports). */
+/** Each SDK bundled apart: part name → { code, exports (the names it exports), modules }. */
 export async function buildSdkParts(build, resolveDir) {
   const built = await Promise.all(
-    Object.entries(SDK_PACKAGES).map(async ([id, hasDefault]) => {
-      const stdin = {
-        contents: `export * from ${JSON.stringify(id)};${hasDefault ? ` export { default } from ${JSON.stringify(id)};` : ""}`,
-        resolveDir,
-        loader: "js",
-      };
-      const result = await build({ ...BUNDLE_OPTIONS, stdin, outfile: "sdk.cjs" });
+    Object.entries(SDK_PARTS).map(async ([id, { modules, entry }]) => {
+      const stdin = { contents: entry, resolveDir, loader: "js" };
+      const inject = ON_NODE_HTTP.has(id) ? [join(resolveDir, "src/http/sdk-globals.ts")] : [];
+      const result = await build({ ...BUNDLE_OPTIONS, stdin, inject, outfile: "sdk.cjs" });
       // A CommonJS output lists no exports; an ESM build of the same entry names them.
       const names = await build({ ...BUNDLE_OPTIONS, stdin, format: "esm", metafile: true });
       const { exports } = Object.values(names.metafile.outputs)[0];
-      return [id, { code: result.outputFiles[0].text, exports }];
+      return [id, { code: result.outputFiles[0].text, exports, modules }];
     }),
   );
   return new Map(built);
 }
 
-/** Maps the runner's imports of each SDK to a stand-in that takes its part's exports. */
+/** Maps the runner's imports of each SDK's modules to a stand-in that takes its part's exports. */
 export function sdkStandIns(sdkParts) {
+  const partOf = new Map();
+  for (const [id, part] of sdkParts) for (const module of part.modules) partOf.set(module, id);
   return {
     name: "sdk-stand-ins",
     setup(bundle) {
-      const ids = [...sdkParts.keys()];
-      const filter = new RegExp(`^(${ids.map((id) => id.replace(/[/.]/g, "\\$&")).join("|")})$`);
+      const modules = [...partOf.keys()];
+      const filter = new RegExp(`^(${modules.map((m) => m.replace(/[/.]/g, "\\$&")).join("|")})$`);
       bundle.onResolve({ filter }, (args) => ({ path: args.path, namespace: "sdk-part" }));
       bundle.onLoad({ filter: /.*/, namespace: "sdk-part" }, (args) => {
-        const names = sdkParts.get(args.path).exports;
-        // Every name the SDK exports, so an import of a name it lacks still fails this build.
-        const lines = names.map((name) =>
-          name === "default"
-            ? "export default sdk.default;"
-            : `export const ${name} = sdk[${JSON.stringify(name)}];`,
-        );
+        const id = partOf.get(args.path);
+        // Every name the part exports, so an import of a name it lacks still fails this build.
+        const lines = sdkParts
+          .get(id)
+          .exports.map((name) =>
+            name === "default"
+              ? "export default sdk.default;"
+              : `export const ${name} = sdk[${JSON.stringify(name)}];`,
+          );
         return {
-          contents: `const sdk = globalThis[${SDK_GLOBAL}](${JSON.stringify(args.path)});\n${lines.join("\n")}\n`,
+          contents: `const sdk = globalThis[${SDK_GLOBAL}](${JSON.stringify(id)});\n${lines.join("\n")}\n`,
           loader: "js",
         };
       });

@@ -100,7 +100,7 @@ function runTheFileItself(filename) {
 
 startupSnapshot.setDeserializeMainFunction(() => {
   // For the boot marks (boot-timings.ts): the bundle's own banner ran at build time.
-  globalThis.__sandcasterBundleStart = performance.now();
+  globalThis.__sandcasterBundleStart = Number(process.hrtime.bigint()) / 1e6;
   globalThis.__sandcasterBundleCpu = (({ user, system }) => (user + system) / 1000)(process.cpuUsage());
   globalThis.__sandcasterCodeCache = \`snapshot (built with cache: \${runnerCache})\`;
   const filename = resolve(process.argv[1] ?? "");

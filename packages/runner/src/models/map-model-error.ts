@@ -28,9 +28,12 @@ function retryAfterMsOf(error: unknown): number | undefined {
   if (fromBody !== undefined) return fromBody;
   const headers = (error as { headers?: unknown } | null)?.headers;
   let value: string | null | undefined;
-  if (headers instanceof Headers)
-    value = headers.get("retry-after-ms") ?? headers.get("retry-after");
-  else if (headers && typeof headers === "object") {
+  // Duck-typed: the SDKs' Headers is not always Node's (src/http/headers.ts), and touching the
+  // global `Headers` would load Node's fetch.
+  if (headers && typeof (headers as { get?: unknown }).get === "function") {
+    const get = (name: string) => (headers as { get(name: string): string | null }).get(name);
+    value = get("retry-after-ms") ?? get("retry-after");
+  } else if (headers && typeof headers === "object") {
     const record = headers as Record<string, string | undefined>;
     value = record["retry-after-ms"] ?? record["retry-after"];
   }

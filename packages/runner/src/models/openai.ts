@@ -4,6 +4,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import { sdkFetch } from "../http/sdk-fetch.js";
 import { openAIHistory, openAIToolMessages } from "./history-openai.js";
 import { incompleteStream, mapModelError } from "./map-model-error.js";
 import type {
@@ -91,6 +92,7 @@ export function createOpenAIConversation(
     apiKey: connection.apiKey,
     baseURL: connection.baseURL ?? null,
     maxRetries: 0,
+    fetch: sdkFetch,
   });
   const provider = connection.flavour === "openrouter" ? "OpenRouter" : "OpenAI";
   const errorContext = {

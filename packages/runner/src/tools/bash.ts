@@ -1,8 +1,7 @@
 // The bash tool: runs one shell command in its own process group, bounded in time and output.
-import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import type { ToolOutcome } from "./tool.js";
 import { HeadTailBuffer } from "./truncate.js";
 
@@ -22,14 +21,15 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** After the shell exits, how long a background job still holding its pipes may delay us. */
 const DRAIN_GRACE_MS = 250;
 
-const schema = z.strictObject({
-  command: z.string().min(1).describe("The bash command line to run."),
-  timeoutSecs: z
-    .number()
-    .positive()
-    .optional()
-    .describe("Timeout in seconds (capped by the run's own limit)."),
-});
+const schema = () =>
+  z.strictObject({
+    command: z.string().min(1).describe("The bash command line to run."),
+    timeoutSecs: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Timeout in seconds (capped by the run's own limit)."),
+  });
 
 export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };
@@ -55,7 +55,7 @@ function withNote(output: string, note: string): string {
   return `${output}${output.endsWith("\n") ? "\n" : "\n\n"}${note}`;
 }
 
-export const bashTool = defineTool({
+export const bashTool = defineBuiltInTool({
   name: "bash",
   description:
     "Run a bash command in the working directory and return its combined stdout and stderr. " +
@@ -63,7 +63,11 @@ export const bashTool = defineTool({
     "A non-zero exit code is reported as an error. Background jobs should redirect their " +
     "output to a file, e.g. `server > server.log 2>&1 &`.",
   schema,
-  run({ command, timeoutSecs }, context) {
+  async run({ command, timeoutSecs }, context) {
+    // Loaded at the first command, not at startup: node:child_process (with dgram and net's
+    // socket list) is a cold boot's cost before its first model request, and many runs never
+    // call bash.
+    const { spawn } = await import("node:child_process");
     const timeoutMs = Math.min(
       timeoutSecs === undefined ? Number.POSITIVE_INFINITY : timeoutSecs * 1000,
       context.bashTimeoutMs,

@@ -1,19 +1,20 @@
 // The edit_file tool: replaces an exact piece of text in a file, once or everywhere.
 import { writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe("File path, relative to the working directory."),
-  old_string: z.string().min(1).describe("Exact text to replace, including whitespace."),
-  new_string: z.string().describe("Text to put in its place."),
-  replace_all: z
-    .boolean()
-    .optional()
-    .describe("Replace every occurrence; otherwise old_string must occur exactly once."),
-});
+const schema = () =>
+  z.strictObject({
+    path: z.string().min(1).describe("File path, relative to the working directory."),
+    old_string: z.string().min(1).describe("Exact text to replace, including whitespace."),
+    new_string: z.string().describe("Text to put in its place."),
+    replace_all: z
+      .boolean()
+      .optional()
+      .describe("Replace every occurrence; otherwise old_string must occur exactly once."),
+  });
 
 function countOccurrences(text: string, needle: string): number {
   let count = 0;
@@ -23,7 +24,7 @@ function countOccurrences(text: string, needle: string): number {
   return count;
 }
 
-export const editFileTool = defineTool({
+export const editFileTool = defineBuiltInTool({
   name: "edit_file",
   description:
     "Replace exact text in a file. old_string must match the file exactly (whitespace and " +

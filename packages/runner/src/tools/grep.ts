@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { CANCELLED, defineTool, errorText, fail, ok } from "./define.js";
+import { CANCELLED, defineBuiltInTool, errorText, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { looksBinary } from "./text-file.js";
@@ -14,20 +14,21 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_DEPTH = 30;
 const MAX_LINE_CHARS = 300;
 
-const schema = z.strictObject({
-  pattern: z.string().min(1).describe("JavaScript regular expression, matched per line."),
-  path: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("File or directory to search, relative to the working directory."),
-  glob: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Only search files matching this glob, e.g. "*.ts" or "src/**/*.{js,ts}".'),
-  ignoreCase: z.boolean().optional().describe("Match case-insensitively."),
-});
+const schema = () =>
+  z.strictObject({
+    pattern: z.string().min(1).describe("JavaScript regular expression, matched per line."),
+    path: z
+      .string()
+      .min(1)
+      .default(".")
+      .describe("File or directory to search, relative to the working directory."),
+    glob: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only search files matching this glob, e.g. "*.ts" or "src/**/*.{js,ts}".'),
+    ignoreCase: z.boolean().optional().describe("Match case-insensitively."),
+  });
 
 /** Like ripgrep's --glob: without a "/" the glob is matched against the file name alone. */
 function fileFilter(glob: string | undefined): (rel: string) => boolean {
@@ -41,7 +42,7 @@ function clip(line: string): string {
   return line.length <= MAX_LINE_CHARS ? line : `${line.slice(0, MAX_LINE_CHARS)} [...]`;
 }
 
-export const grepTool = defineTool({
+export const grepTool = defineBuiltInTool({
   name: "grep",
   parallel: true,
   description:

@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { CANCELLED, defineTool, fail, ok } from "./define.js";
+import { CANCELLED, defineBuiltInTool, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { truncateMiddle } from "./truncate.js";
@@ -13,20 +13,21 @@ const MAX_DEPTH = 20;
 /** Entries looked at before giving up, so a pattern matching little cannot scan for ever. */
 const MAX_SCANNED = 100_000;
 
-const schema = z.strictObject({
-  path: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("Directory to list, relative to the working directory."),
-  pattern: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Glob matched against paths relative to `path`, e.g. "**/*.ts" or "*.md".'),
-});
+const schema = () =>
+  z.strictObject({
+    path: z
+      .string()
+      .min(1)
+      .default(".")
+      .describe("Directory to list, relative to the working directory."),
+    pattern: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Glob matched against paths relative to `path`, e.g. "**/*.ts" or "*.md".'),
+  });
 
-export const listFilesTool = defineTool({
+export const listFilesTool = defineBuiltInTool({
   name: "list_files",
   parallel: true,
   description:

@@ -1,6 +1,6 @@
 // The read_file tool: a text file with line numbers, optionally a window of its lines.
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";
 import { truncateMiddle } from "./truncate.js";
@@ -8,18 +8,19 @@ import { truncateMiddle } from "./truncate.js";
 /** Longer lines (minified code, data) are cut so one line cannot eat the whole budget. */
 const MAX_LINE_CHARS = 2000;
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe("File path, relative to the working directory."),
-  offset: z.number().int().min(1).optional().describe("First line to show, 1-based."),
-  limit: z.number().int().min(1).optional().describe("Number of lines to show."),
-});
+const schema = () =>
+  z.strictObject({
+    path: z.string().min(1).describe("File path, relative to the working directory."),
+    offset: z.number().int().min(1).optional().describe("First line to show, 1-based."),
+    limit: z.number().int().min(1).optional().describe("Number of lines to show."),
+  });
 
 function clipLine(line: string): string {
   if (line.length <= MAX_LINE_CHARS) return line;
   return `${line.slice(0, MAX_LINE_CHARS)} [... ${line.length - MAX_LINE_CHARS} characters cut]`;
 }
 
-export const readFileTool = defineTool({
+export const readFileTool = defineBuiltInTool({
   name: "read_file",
   parallel: true,
   description:

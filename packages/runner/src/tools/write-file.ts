@@ -2,15 +2,16 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./define.js";
+import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe("File path, relative to the working directory."),
-  content: z.string().describe("The complete new content of the file."),
-});
+const schema = () =>
+  z.strictObject({
+    path: z.string().min(1).describe("File path, relative to the working directory."),
+    content: z.string().describe("The complete new content of the file."),
+  });
 
-export const writeFileTool = defineTool({
+export const writeFileTool = defineBuiltInTool({
   name: "write_file",
   description:
     "Write a file with the given content, replacing it if it exists and creating missing " +

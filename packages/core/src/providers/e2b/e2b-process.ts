@@ -1,12 +1,13 @@
 // A spawned E2B command: live web streams fed from onStdout/onStderr, exit status, tree kill.
 import { randomBytes } from "node:crypto";
 import { constants } from "node:os";
-import { CommandExitError, type CommandHandle, type Sandbox as SdkSandbox } from "e2b";
+import type { CommandHandle, Sandbox as SdkSandbox } from "e2b";
 import type { ExitStatus, SandboxProcess, SpawnOptions } from "../../sandbox/sandbox.js";
 import { stdinStream } from "../../sandbox/stdin-stream.js";
 import { HELPER_TIMEOUT_MS, HOME_DIR, PROCESS_MARK_ENV, REQUEST_TIMEOUT_MS } from "./constants.js";
 import { commandStdin } from "./e2b-stdin.js";
 import { abortReason, isLost, isSandboxGone, lostError, toSandboxError } from "./errors.js";
+import { isSdkError } from "./sdk.js";
 import { checkEnv, execLine, killerScript } from "./shell.js";
 
 export interface ProcessContext {
@@ -189,7 +190,7 @@ export class E2BProcess implements SandboxProcess {
   }
 
   async #failure(error: unknown): Promise<ExitStatus> {
-    if (error instanceof CommandExitError) return this.#status(error.exitCode, error.error);
+    if (isSdkError(error, "CommandExitError")) return this.#status(error.exitCode, error.error);
     // We ended it (kill() disconnects a command that would not die): it was killed.
     if (this.#killRequested) return { exitCode: null, signal: "SIGKILL" };
     if (isSandboxGone(error) || (await this.#ctx.isGone())) {

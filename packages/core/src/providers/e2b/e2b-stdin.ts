@@ -1,14 +1,10 @@
 // A command's stdin over envd's SendInput / CloseStdin calls (CommandHandle.sendStdin / closeStdin).
-import {
-  type CommandHandle,
-  FileNotFoundError,
-  NotFoundError,
-  SandboxError as SdkError,
-} from "e2b";
+import type { CommandHandle } from "e2b";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { type StdinPipe, stdinClosedError } from "../../sandbox/stdin-stream.js";
 import { REQUEST_TIMEOUT_MS } from "./constants.js";
 import { isSandboxGone, lostError, toSandboxError } from "./errors.js";
+import { isSdkError } from "./sdk.js";
 
 export interface StdinContext {
   /** Whether the sandbox is gone (asked when a call fails the way a dead sandbox makes it fail). */
@@ -25,7 +21,7 @@ async function convert(ctx: StdinContext, error: unknown, action: string): Promi
   // We gave up on the call ourselves: the command has ended.
   if (ctx.ended.aborted) return stdinClosedError();
   // envd forgets a command once it has ended: "not found" means its stdin is gone, not the sandbox.
-  if (error instanceof NotFoundError && !(error instanceof FileNotFoundError)) {
+  if (isSdkError(error, "NotFoundError") && !isSdkError(error, "FileNotFoundError")) {
     return stdinClosedError();
   }
   if (isSandboxGone(error)) {
@@ -35,7 +31,7 @@ async function convert(ctx: StdinContext, error: unknown, action: string): Promi
     }
     return toSandboxError(error, "SANDBOX_EXEC_FAILED", action, { gone: false });
   }
-  if (error instanceof SdkError && /doesn't support closeStdin/.test(error.message)) {
+  if (isSdkError(error, "SandboxError") && /doesn't support closeStdin/.test(error.message)) {
     return new SandboxError("SANDBOX_EXEC_FAILED", `Cannot ${action}: ${error.message}`, {
       hint: CLOSE_STDIN_HINT,
       cause: error,

@@ -5,7 +5,7 @@
 // and gets an E2BSandbox whose destroy() pauses it again; export and import (workspace-archive.ts)
 // keep it resumed while the archive streams through a file under the state dir.
 import type { SessionWorkspace } from "@sandcaster/protocol";
-import { type ConnectionOpts, NotFoundError, Sandbox as SdkSandbox } from "e2b";
+import type { ConnectionOpts, Sandbox as SdkSandbox } from "e2b";
 import type { CreateSandboxOptions } from "../../sandbox/sandbox.js";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
 import {
@@ -25,6 +25,7 @@ import {
   workspaceLostError,
 } from "./errors.js";
 import { runHelper } from "./helper.js";
+import { e2bSdk, isSdkError } from "./sdk.js";
 import { createSdkSandbox } from "./sdk-create.js";
 import { checkEnv, setupScript } from "./shell.js";
 import { exportArchive, importArchive } from "./workspace-archive.js";
@@ -56,26 +57,26 @@ function refOf(workspace: SessionWorkspace, code: SandboxErrorCode): string {
 export function createWorkspaces(init: WorkspacesInit) {
   const { connection, logger } = init;
   const holds = new WorkspaceHolds({
-    connect: (ref, timeoutMs, signal) =>
-      SdkSandbox.connect(ref, { ...connection, timeoutMs, signal }),
+    connect: async (ref, timeoutMs, signal) =>
+      (await e2bSdk()).Sandbox.connect(ref, { ...connection, timeoutMs, signal }),
     async pause(ref) {
       try {
-        await SdkSandbox.pause(ref, connection);
+        await (await e2bSdk()).Sandbox.pause(ref, connection);
       } catch (error) {
-        if (error instanceof NotFoundError) return;
+        if (isSdkError(error, "NotFoundError")) return;
         throw toSandboxError(error, "SANDBOX_IO_FAILED", "pause the session workspace", {
           gone: false,
         });
       }
     },
-    isGone: (error) => error instanceof NotFoundError,
+    isGone: (error) => isSdkError(error, "NotFoundError"),
   });
 
   /** Whether E2B no longer has the sandbox (asked after a failure that may mean it). */
-  const isGoneAtE2B = (ref: string) =>
-    SdkSandbox.getInfo(ref, connection).then(
+  const isGoneAtE2B = async (ref: string) =>
+    (await e2bSdk()).Sandbox.getInfo(ref, connection).then(
       () => false,
-      (error: unknown) => error instanceof NotFoundError,
+      (error: unknown) => isSdkError(error, "NotFoundError"),
     );
 
   /** Any failure on a session sandbox, in SandboxError terms (a gone sandbox: SANDBOX_LOST). */
@@ -87,7 +88,7 @@ export function createWorkspaces(init: WorkspacesInit) {
     signal: AbortSignal,
   ): Promise<unknown> {
     if (signal.aborted) return abortReason(signal);
-    const maybeGone = error instanceof NotFoundError || isLost(error) || isSandboxGone(error);
+    const maybeGone = isSdkError(error, "NotFoundError") || isLost(error) || isSandboxGone(error);
     if (maybeGone && (await isGoneAtE2B(ref).catch(() => false))) {
       return workspaceLostError(ref, error);
     }
@@ -159,7 +160,7 @@ export function createWorkspaces(init: WorkspacesInit) {
       const action = "prepare the session workspace";
       try {
         await runHelper(sdk, setupScript([WORKSPACE_PATH]), { signal, action });
-        await SdkSandbox.pause(sdk.sandboxId, connection);
+        await (await e2bSdk()).Sandbox.pause(sdk.sandboxId, connection);
         // Never sweep-able: a workspace the caller will not record must not outlive the call.
         if (signal.aborted) throw abortReason(signal);
       } catch (error) {
@@ -175,7 +176,7 @@ export function createWorkspaces(init: WorkspacesInit) {
       if (signal.aborted) throw abortReason(signal);
       try {
         // false (not an error) when E2B has no such sandbox any more: already deleted.
-        await SdkSandbox.kill(ref, { ...connection, signal });
+        await (await e2bSdk()).Sandbox.kill(ref, { ...connection, signal });
       } catch (error) {
         if (signal.aborted) throw abortReason(signal);
         throw toSandboxError(error, "SANDBOX_IO_FAILED", "delete the session workspace", {

@@ -1,14 +1,6 @@
 // Maps E2B SDK failures to SandboxError codes with actionable hints.
-import {
-  AuthenticationError,
-  FileNotFoundError,
-  NotEnoughSpaceError,
-  NotFoundError,
-  RateLimitError,
-  ServiceBusyError,
-  TimeoutError,
-} from "e2b";
 import { SandboxError, type SandboxErrorCode } from "../../sandbox/sandbox-error.js";
+import { isSdkError } from "./sdk.js";
 
 export const AUTH_HINT = "Check E2B_API_KEY on the server, or the request's apiKeys.e2b.";
 export const RATE_LIMIT_HINT =
@@ -37,12 +29,12 @@ export function messageOf(error: unknown): string {
 
 /** The SDK's "sandbox is gone" family: timed out, killed, or not found (files excepted). */
 export function isSandboxGone(error: unknown): boolean {
-  if (error instanceof FileNotFoundError) return false;
-  return error instanceof TimeoutError || error instanceof NotFoundError;
+  if (isSdkError(error, "FileNotFoundError")) return false;
+  return isSdkError(error, "TimeoutError") || isSdkError(error, "NotFoundError");
 }
 
 export function isFileNotFound(error: unknown): boolean {
-  return error instanceof FileNotFoundError;
+  return isSdkError(error, "FileNotFoundError");
 }
 
 const UNREACHABLE = /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH/i;
@@ -62,20 +54,20 @@ export function toSandboxError(
   const detail = messageOf(error);
   const make = (c: E2BErrorCode | SandboxErrorCode, message: string, hint?: string) =>
     new SandboxError(code(c), message, { cause: error, ...(hint ? { hint } : {}) });
-  if (error instanceof AuthenticationError) {
+  if (isSdkError(error, "AuthenticationError")) {
     return make("SANDBOX_AUTH", `E2B rejected the API key (${action}): ${detail}`, AUTH_HINT);
   }
-  if (error instanceof RateLimitError) {
+  if (isSdkError(error, "RateLimitError")) {
     return make("SANDBOX_RATE_LIMITED", `E2B rate limited ${action}: ${detail}`, RATE_LIMIT_HINT);
   }
-  if (error instanceof NotEnoughSpaceError) {
+  if (isSdkError(error, "NotEnoughSpaceError")) {
     return make(
       "SANDBOX_DISK_FULL",
       `E2B sandbox is out of disk (${action}): ${detail}`,
       DISK_HINT,
     );
   }
-  if (error instanceof ServiceBusyError) {
+  if (isSdkError(error, "ServiceBusyError")) {
     return make("SANDBOX_UNAVAILABLE", `E2B is busy (${action}): ${detail}`, BUSY_HINT);
   }
   if (options.gone !== false && isSandboxGone(error)) {

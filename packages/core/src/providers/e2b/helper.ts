@@ -1,8 +1,9 @@
 // Small shared helpers: runHelper() runs one of the provider's own scripts; toArrayBuffer() for uploads.
-import { CommandExitError, type Sandbox as SdkSandbox } from "e2b";
+import type { Sandbox as SdkSandbox } from "e2b";
 import { SandboxError } from "../../sandbox/sandbox-error.js";
 import { HELPER_TIMEOUT_MS, HOME_DIR, REQUEST_TIMEOUT_MS } from "./constants.js";
 import { abortReason } from "./errors.js";
+import { isSdkError } from "./sdk.js";
 
 /**
  * The script's stdout. A non-zero exit becomes SANDBOX_IO_FAILED with its stderr, an abort the
@@ -25,7 +26,7 @@ export async function runHelper(
     return result.stdout;
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
-    if (error instanceof CommandExitError) {
+    if (isSdkError(error, "CommandExitError")) {
       const detail = error.stderr.trim().slice(0, 500);
       throw new SandboxError(
         "SANDBOX_IO_FAILED",

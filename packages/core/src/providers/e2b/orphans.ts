@@ -6,9 +6,10 @@
 // session workspaces, which carry `sandcasterSessionId=<session>` instead: they outlive runs (paused
 // between turns, and pausing rather than dying at their timeout), so this sweep never touches
 // them; only deleteWorkspace() or the server's own session sweep ends them.
-import { type ConnectionOpts, Sandbox as SdkSandbox } from "e2b";
+import type { ConnectionOpts } from "e2b";
 import { META_MANAGED, META_RUN_ID, META_SESSION_ID } from "./constants.js";
 import { isSandboxGone } from "./errors.js";
+import { e2bSdk } from "./sdk.js";
 
 export interface SweepOptions {
   connection: ConnectionOpts;
@@ -20,7 +21,8 @@ export interface SweepOptions {
 /** Kills every orphan; returns how many were killed (sandboxes already gone are not counted). */
 export async function sweepOrphans(options: SweepOptions): Promise<number> {
   const { connection, signal } = options;
-  const paginator = SdkSandbox.list({
+  const { Sandbox } = await e2bSdk();
+  const paginator = Sandbox.list({
     ...connection,
     query: { metadata: { [META_MANAGED]: "true" } },
     limit: 100,
@@ -40,7 +42,7 @@ export async function sweepOrphans(options: SweepOptions): Promise<number> {
   for (const sandboxId of orphans) {
     signal?.throwIfAborted();
     try {
-      if (await SdkSandbox.kill(sandboxId, { ...connection, signal })) killed++;
+      if (await Sandbox.kill(sandboxId, { ...connection, signal })) killed++;
     } catch (error) {
       if (!isSandboxGone(error)) throw error;
     }

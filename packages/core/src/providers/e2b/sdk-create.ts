@@ -1,15 +1,18 @@
 // createSdkSandbox(): Sandbox.create with backoff on E2B's 429 / 503, never leaking a late sandbox.
-import { RateLimitError, type SandboxOpts, Sandbox as SdkSandbox, ServiceBusyError } from "e2b";
+import type { SandboxOpts, Sandbox as SdkSandbox } from "e2b";
 import { sleep, unlessAborted } from "./abortable.js";
 import { CREATE_ATTEMPTS, RATE_LIMIT_BACKOFF_MS } from "./constants.js";
 import { toSandboxError } from "./errors.js";
+import { e2bSdk, isSdkError } from "./sdk.js";
 
 async function createWithRetry(template: string, opts: SandboxOpts, signal: AbortSignal) {
+  const { Sandbox } = await e2bSdk();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await SdkSandbox.create(template, opts);
+      return await Sandbox.create(template, opts);
     } catch (error) {
-      const retryable = error instanceof RateLimitError || error instanceof ServiceBusyError;
+      const retryable =
+        isSdkError(error, "RateLimitError") || isSdkError(error, "ServiceBusyError");
       if (!retryable || attempt >= CREATE_ATTEMPTS || signal.aborted) {
         throw toSandboxError(error, "SANDBOX_CREATE_FAILED", "create the sandbox", {
           gone: false,
