@@ -418,7 +418,7 @@ async function overhead(kind) {
       50,
     );
     const figure = {
-      what: `one trivial run (one model call to the loopback Anthropic double, no tools) with the built runner bundle: bare = node runner.mjs on the host; provider = the same through the ${kind} provider by hand (create, stage, spawn, read, changed files; its destroy follows, like the server's after its stream ends; network: the double reached directly, the server's run through its gateway); server = POST /query to its stream's end; ms`,
+      what: `one trivial run (one model call to the loopback Anthropic double, no tools) with the built runner bundle: bare = node runner.mjs on the host; provider = the same through the ${kind} provider by hand, its runner started as a server's cold run starts it (create, the runner on stdin or staged, read, changed files; its destroy follows, like the server's after its stream ends; network: the double reached directly, the server's run through its gateway); server = POST /query to its stream's end; ms`,
       ...(kind === "local" ? { bareRunnerMs: summary(bare.map((r) => r.ms)) } : {}),
       providerDirectMs: summary(direct.map((r) => r.ms)),
       providerWithDestroyMs: summary(direct.map((r) => r.totalMs)),

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { runnerBundlePath } from "@sandcaster/core";
+import { AWAIT_CONFIG_FLAG } from "@sandcaster/protocol";
 import { withTimeout } from "./lib.mjs";
 
 export const PROMPT = "Say done.";
@@ -71,6 +72,38 @@ export async function runBareRunner(modelUrl) {
   }
 }
 
+/**
+ * Starts the runner the way a server's cold run does on this sandbox (stage-runner.ts): a provider
+ * that installed the bundle at create (docker) gets the runner started idle (`--await-config`, empty
+ * env; docker hands over the one its container's main process booted) and its config and env as
+ * one stdin line; any other gets the bundle and a config file staged.
+ */
+async function startRunner(sandbox, config, env, signal) {
+  const installed = sandbox.installedRunner;
+  if (installed) {
+    const child = await sandbox.spawn({
+      command: [sandbox.nodePath, installed.path, AWAIT_CONFIG_FLAG],
+      env: {},
+      stdin: true,
+      signal,
+    });
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`${JSON.stringify({ config, env })}\n`));
+    await writer.close();
+    return child;
+  }
+  const runner = posix.join(sandbox.runnerDir, "runner.mjs");
+  const file = posix.join(sandbox.runnerDir, "config.json");
+  await sandbox.writeFiles(
+    [
+      { path: runner, content: await loadBundle(), mode: 0o644 },
+      { path: file, content: new TextEncoder().encode(JSON.stringify(config)), mode: 0o644 },
+    ],
+    signal,
+  );
+  return sandbox.spawn({ command: [sandbox.nodePath, runner, "--config", file], env, signal });
+}
+
 async function readAll(stream, onFirst) {
   const decoder = new TextDecoder();
   let text = "";
@@ -82,7 +115,8 @@ async function readAll(stream, onFirst) {
 }
 
 /**
- * The run through `provider` without the server: ms until the caller has everything a client gets
+ * The run through `provider` without the server, its runner started as a server's cold run starts it
+ * (startRunner): ms until the caller has everything a client gets
  * (the runner's result and the changed files; the server's stream ends there too, before removal),
  * ms with the destroy (totalMs), of create (acquire) and destroy, and from the start to the
  * runner's first output and to its exit.
@@ -112,8 +146,6 @@ export async function runThroughProvider(provider, modelUrl, limits) {
     });
     createMs = performance.now() - started;
     notices = [...sandbox.notices];
-    const runner = posix.join(sandbox.runnerDir, "runner.mjs");
-    const config = posix.join(sandbox.runnerDir, "config.json");
     const runnerConfig = {
       prompt: PROMPT,
       cwd: sandbox.workspacePath,
@@ -121,22 +153,8 @@ export async function runThroughProvider(provider, modelUrl, limits) {
       model: MODEL,
       timeoutSecs: RUN_TIMEOUT_MS / 1000,
     };
-    await sandbox.writeFiles(
-      [
-        { path: runner, content: await loadBundle(), mode: 0o644 },
-        {
-          path: config,
-          content: new TextEncoder().encode(JSON.stringify(runnerConfig)),
-          mode: 0o644,
-        },
-      ],
-      signal,
-    );
-    const child = await sandbox.spawn({
-      command: [sandbox.nodePath, runner, "--config", config],
-      env: { ANTHROPIC_API_KEY: "sk-ant-bench-key", ANTHROPIC_BASE_URL: modelUrl },
-      signal,
-    });
+    const env = { ANTHROPIC_API_KEY: "sk-ant-bench-key", ANTHROPIC_BASE_URL: modelUrl };
+    const child = await startRunner(sandbox, runnerConfig, env, signal);
     const [stdout, stderr] = await Promise.all([
       readAll(child.stdout, () => {
         firstOutputMs = performance.now() - started;
