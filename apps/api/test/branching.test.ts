@@ -394,8 +394,9 @@ describe.each(SANDBOXES)("speculative branching on $sandbox", ({ sandbox, enable
   );
 });
 
-// Docker runs the runner with pipes for stdio, which the agent's shell can open through /proc
-// (a local runner's stdout is a socket): the way a hostile agent writes lines as if the runner had.
+// A runner docker starts by exec (when the one its container booted did not come up) has pipes for
+// stdio, which the agent's shell can open through /proc (a booted or a local runner's stdout is a
+// socket it cannot open): the way a hostile agent writes lines as if the runner had.
 describe.skipIf(!SANDBOXES.some((c) => c.sandbox === "docker" && c.enabled))(
   "a hostile branch on docker",
   () => {
@@ -410,6 +411,7 @@ describe.skipIf(!SANDBOXES.some((c) => c.sandbox === "docker" && c.enabled))(
       openai = await startOpenAIDouble({ turns: [{ text: "honest answer" }], host });
       t = await startTestServer({
         sandbox: "docker",
+        dockerBootRunner: false,
         modelHost: host,
         env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url },
         turns: [

@@ -83,6 +83,8 @@ export interface TestServerOptions {
   localIsolation?: "auto" | "bwrap" | "none";
   /** A warm pool in front of the run's sandbox provider (local or docker). */
   pool?: { size: number; maxAgeSecs?: number; image?: string };
+  /** Docker: false starts every runner by exec (pipes for its stdio), as when a booted one fails. */
+  dockerBootRunner?: boolean;
   /** Run-completion webhooks signed with `secret`; `resolve` replaces DNS for the deliveries. */
   webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
   /** More app deps (templates, agents). */
@@ -169,6 +171,7 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
         createDockerProvider({
           image: options.pool?.image ?? config.docker.image,
           diskMb: config.docker.diskMb,
+          ...(options.dockerBootRunner === false ? { bootRunner: false } : {}),
         }),
       ),
       ...(e2bSettings ? { e2b: createE2BProvider(e2bSettings) } : {}),

@@ -49,13 +49,15 @@ describe("event floods", () => {
     expect((await storedEvents(t, runId)).length).toBe(streamed.length);
   }, 180_000);
 
-  // Docker runs the runner with pipes for stdio, which another process can open through /proc
-  // (a local runner's stdout is a socket: opening /proc/<pid>/fd/1 fails with ENXIO).
+  // A runner docker starts by exec (when the one its container booted did not come up) has pipes
+  // for stdio, which another process can open through /proc. A booted runner's stdout is a socket,
+  // as a local runner's: opening /proc/<pid>/fd/1 fails with ENXIO (the next test).
   it.skipIf(!docker)(
     "junk lines on the runner's stdout give a few warnings and one summary",
     async () => {
       t = await startTestServer({
         sandbox: "docker",
+        dockerBootRunner: false,
         modelHost: await bridgeGateway(),
         turns: [
           // The runner is the shell's parent: its stdout is the protocol stream the host parses.
@@ -77,6 +79,28 @@ describe("event floods", () => {
       expect(junk.at(-1)?.data.content).toMatch(/printed 1999\d\d more invalid lines/);
       expect(streamed.at(-1)?.data.type).toBe("result");
       expect((await storedEvents(t, runId)).length).toBeLessThan(100);
+    },
+    120_000,
+  );
+
+  it.skipIf(!docker)(
+    "a booted runner's stdout cannot be opened by the agent at all",
+    async () => {
+      t = await startTestServer({
+        sandbox: "docker",
+        modelHost: await bridgeGateway(),
+        turns: [
+          { toolCalls: [bash("printf 'x\\n' > /proc/$PPID/fd/1 && echo wrote || echo refused")] },
+          { text: "done" },
+        ],
+      });
+      const streamed = await readEvents(await postQuery(t.url, { prompt: "junk" }));
+      const output = streamed
+        .filter((e) => e.data.type === "tool_result")
+        .map((e) => e.data.content);
+      expect(output.join("\n")).toMatch(/No such device or address[\s\S]*refused/);
+      expect(streamed.filter((e) => codeOf(e.data).startsWith("RUNNER_"))).toEqual([]);
+      expect(streamed.at(-1)?.data.type).toBe("result");
     },
     120_000,
   );

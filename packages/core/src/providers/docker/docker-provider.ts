@@ -63,6 +63,12 @@ export interface DockerProviderSettings {
    * daemon must see the same path: a remote daemon cannot bind it.
    */
   hostDirRoot?: string;
+  /**
+   * Whether the container's main process boots the runner as it starts (default true). False: every
+   * runner is started by exec, with pipes for its stdio (what a booted runner that never came up
+   * falls back to; tests use it to reach that path).
+   */
+  bootRunner?: boolean;
 }
 
 export interface DockerSandboxProvider extends SandboxProvider {
@@ -182,7 +188,10 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
         });
       }
       // Listening before the container starts: its main process boots the runner at once.
-      const booted = await BootedRunner.listen(hostDir).catch(() => undefined);
+      const booted =
+        settings.bootRunner === false
+          ? undefined
+          : await BootedRunner.listen(hostDir).catch(() => undefined);
       let container: Dockerode.Container;
       try {
         // Not aborted mid-request: a container created behind an aborted request would leak.
