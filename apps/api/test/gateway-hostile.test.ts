@@ -32,11 +32,13 @@ afterEach(async () => {
   e2b = undefined;
 });
 
-async function start(kind: Kind, turns: ScriptedTurn[]) {
+/** `execRunner`: docker starts the runner by exec (pipes for its stdio, which the agent can open). */
+async function start(kind: Kind, turns: ScriptedTurn[], execRunner = false) {
   if (kind === "e2b") e2b = await startE2BDouble();
   t = await startTestServer({
     sandbox: kind,
     turns,
+    ...(execRunner ? { dockerBootRunner: false } : {}),
     env: { ANTHROPIC_API_KEY: SERVER_KEY },
     ...(e2b ? { e2b } : {}),
     ...(kind === "docker" ? { config: { docker: { image: TEST_IMAGE } } } : {}),
@@ -107,13 +109,19 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
       numTurns: 1,
       durationSecs: 1,
     });
-    const server = await start(kind, [
-      bash(`printf '%s\\n' '${forged}' > /proc/$PPID/fd/1; echo forged`, {
-        inputTokens: 1000,
-        outputTokens: 100,
-      }),
-      { text: "done", usage: { inputTokens: 2000, outputTokens: 50 } },
-    ]);
+    const server = await start(
+      kind,
+      [
+        bash(`printf '%s\\n' '${forged}' > /proc/$PPID/fd/1; echo forged`, {
+          inputTokens: 1000,
+          outputTokens: 100,
+        }),
+        { text: "done", usage: { inputTokens: 2000, outputTokens: 50 } },
+      ],
+      // On docker the runner the container booted has a socket for stdout, which the agent cannot
+      // open; one started by exec (its fallback) has a pipe it can: that is where the forgery lands.
+      true,
+    );
     const response = await postQuery(server.url, { prompt: "forge", model: "claude-sonnet-4-6" });
     const runId = response.headers.get("x-run-id") ?? "";
     const events = await readEvents(response);
@@ -134,6 +142,7 @@ describe.each(kinds)("the model gateway on %s against a hostile agent", (kind) =
       (e) => e.data.type === "warning" && e.data.code === "METERING_MISMATCH",
     );
     const took = (last as { content?: string }).content;
+    if (kind === "docker") expect(took).toBe("forged");
     expect(mismatch.length).toBe(took === "forged" ? 1 : 0);
     if (took === "forged") expect(JSON.stringify(mismatch[0]?.data)).toContain("$999");
   });
