@@ -52,6 +52,7 @@ export type { RunServices, StartRunServices } from "./run/run-services.js";
 export { RunSlots, RunSlotsFullError } from "./run/run-slots.js";
 export { runnerBundlePath } from "./run/runner-bundle.js";
 export { type StartRunOptions, startRun } from "./run/start-run.js";
+export { pooledProvider } from "./sandbox/pooled-provider.js";
 export type * from "./sandbox/sandbox.js";
 export { SandboxError } from "./sandbox/sandbox-error.js";
 export {
@@ -65,12 +66,7 @@ export {
   type ProviderMap,
   type ProviderSelector,
 } from "./sandbox/select-provider.js";
-export {
-  pooledProvider,
-  WarmPool,
-  type WarmPoolOptions,
-  type WarmPoolStats,
-} from "./sandbox/warm-pool.js";
+export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from "./sandbox/warm-pool.js";
 export type { RunSession } from "./session/run-session.js";
 export { SessionError, type SessionErrorCode } from "./session/session-error.js";
 export {

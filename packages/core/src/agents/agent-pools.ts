@@ -2,8 +2,9 @@
 // secret (secrets reach only the agent's process, at invoke). A deploy or rollback that changes
 // the active version replaces the agent's pool; invocations already running keep their sandbox.
 import type { Logger } from "pino";
+import { pooledProvider } from "../sandbox/pooled-provider.js";
 import type { SandboxLimits, SandboxProvider } from "../sandbox/sandbox.js";
-import { pooledProvider, WarmPool, type WarmPoolStats } from "../sandbox/warm-pool.js";
+import { WarmPool, type WarmPoolStats } from "../sandbox/warm-pool.js";
 
 export interface AgentPoolSettings {
   /** Sandboxes kept warm per agent; 0 turns pooling off (every invocation starts cold). */

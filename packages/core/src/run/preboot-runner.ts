@@ -5,8 +5,8 @@
 // it never outlives it or serves twice. Once warmed up (its SDKs loaded, its first model request
 // rehearsed) it says so on stdout; the pool hands out such warm runners first.
 import { AWAIT_CONFIG_FLAG, type RunnerStartInput } from "@sandcaster/protocol";
+import type { PoolPreparer } from "../sandbox/pool-preparer.js";
 import type { Sandbox, SandboxProcess } from "../sandbox/sandbox.js";
-import type { PoolPreparer } from "../sandbox/warm-pool.js";
 import { watchReady } from "./preboot-ready.js";
 import { runnerPaths } from "./stage-files.js";
 

@@ -1,8 +1,10 @@
 // WarmPool logic against a counting fake provider: hits, misses, refill, health, ageing, failures.
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import type { PoolPreparer } from "./pool-preparer.js";
+import { pooledProvider } from "./pooled-provider.js";
 import type { CreateSandboxOptions, Sandbox, SandboxProvider } from "./sandbox.js";
-import { type PoolPreparer, pooledProvider, WarmPool } from "./warm-pool.js";
+import { WarmPool } from "./warm-pool.js";
 
 const log = pino({ level: "silent" });
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 128, network: "none" as const };

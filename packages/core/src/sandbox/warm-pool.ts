@@ -4,6 +4,7 @@
 // with no environment at all: keys and per-run env reach only the runner process at spawn time.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { PoolPreparer } from "./pool-preparer.js";
 import type { CreateSandboxOptions, Sandbox, SandboxLimits, SandboxProvider } from "./sandbox.js";
 
 /** The longest run timeout a request may ask for (protocol: timeout ≤ 3600 s). */
@@ -20,16 +21,6 @@ const MAX_PARALLEL_CREATES = 2;
 const REFILL_AFTER_HANDOUT_MS = 150;
 /** Consecutive failed creations after which the pool reports itself unable to fill. */
 const FAILURES_BEFORE_UNHEALTHY = 3;
-
-/** Work done on every pooled sandbox after it is created (e.g. starting an idle runner in it). */
-export interface PoolPreparer {
-  /** A failure counts as a failed creation: the sandbox is destroyed, never pooled. */
-  prepare(sandbox: Sandbox, signal: AbortSignal): Promise<void>;
-  /** Whether what prepare() started is still there; a sandbox that lost it is not handed out. */
-  ready(sandbox: Sandbox): boolean;
-  /** Whether it has also finished warming up (a runner idle with its SDKs loaded): handed out first. */
-  warm?(sandbox: Sandbox): boolean;
-}
 
 /** Sandboxes handed out warm (for traces: a pooled start, not a cold one). */
 const handedOutWarm = new WeakSet<Sandbox>();
@@ -309,39 +300,4 @@ export class WarmPool {
     const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
-}
-
-/**
- * The provider with a pool in front: create() hands out warm sandboxes first. Session workspace
- * operations go straight to the provider.
- */
-export function pooledProvider(pool: WarmPool): SandboxProvider {
-  const inner = pool.provider;
-  return {
-    name: inner.name,
-    isAvailable: (signal) => inner.isAvailable(signal),
-    create: (options) => pool.acquire(options),
-    ...pick(inner, ["createWorkspace", "deleteWorkspace", "exportWorkspace", "importWorkspace"]),
-    ...(inner.sweepOrphans
-      ? {
-          sweepOrphans: (signal?: AbortSignal) =>
-            inner.sweepOrphans?.(signal) ?? Promise.resolve(0),
-        }
-      : {}),
-  };
-}
-
-/** The optional methods `inner` has, bound to it. */
-function pick<K extends keyof SandboxProvider>(
-  inner: SandboxProvider,
-  keys: readonly K[],
-): Partial<Pick<SandboxProvider, K>> {
-  const out: Partial<Pick<SandboxProvider, K>> = {};
-  for (const key of keys) {
-    const method = inner[key];
-    if (typeof method === "function") {
-      out[key] = method.bind(inner) as SandboxProvider[K];
-    }
-  }
-  return out;
 }

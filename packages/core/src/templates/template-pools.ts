@@ -2,9 +2,10 @@
 // sandboxes are created ahead, with the limits every run gets, and requests naming it take one.
 import type { SandcasterConfig, TemplateInfo } from "@sandcaster/protocol";
 import type { Logger } from "pino";
+import { pooledProvider } from "../sandbox/pooled-provider.js";
 import type { SandboxProvider } from "../sandbox/sandbox.js";
 import { sandboxNetwork, warmPoolFor } from "../sandbox/sandbox-limits.js";
-import { pooledProvider, type WarmPool } from "../sandbox/warm-pool.js";
+import type { WarmPool } from "../sandbox/warm-pool.js";
 
 /** The TemplateService's `wrapProvider`: pools what the config names; `pools` collects them. */
 export function templatePools(
