@@ -88,11 +88,25 @@ export function resolvePath(
 export class SandboxRegistry {
   private readonly live = new Map<string, SandboxRecord>();
   private readonly roots: string[] = [];
+  /** Creates still making their directories: close() waits for them, so none outlives it. */
+  private readonly creating = new Set<Promise<unknown>>();
+  private closed = false;
   private seq = 0;
   /** The files and environment a template id starts with (templates built by the double). */
   seedFrom?: (templateId: string) => { root: string; envs: Record<string, string> } | undefined;
 
   async create(input: CreateInput): Promise<SandboxRecord> {
+    if (this.closed) throw new Error("the E2B double is closed");
+    const made = this.#create(input);
+    this.creating.add(made);
+    try {
+      return await made;
+    } finally {
+      this.creating.delete(made);
+    }
+  }
+
+  async #create(input: CreateInput): Promise<SandboxRecord> {
     const sandboxId = `i${randomId(19)}`;
     const root = await mkdtemp(join(tmpdir(), `e2b-double-${sandboxId}-`));
     this.roots.push(root);
@@ -190,6 +204,9 @@ export class SandboxRegistry {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    // A create that was making its directory when the double closed: its root is listed once it is.
+    await Promise.allSettled([...this.creating]);
     const running = this.all().flatMap((s) => [...s.processes.values()]);
     for (const sandboxId of [...this.live.keys()]) this.kill(sandboxId);
     // Let SIGKILLed processes go before their directories do (bounded: a zombie cannot hold close()).
