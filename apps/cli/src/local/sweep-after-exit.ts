@@ -4,27 +4,20 @@
 // at start. Without it, they stayed until the next server started on this machine.
 //
 // argv: <pid of the CLI> [config path]. The environment is the CLI's own (its store, its dirs).
+import { isProcessAlive } from "@sandcaster/core";
 import pino from "pino";
 import { buildServices, sweepOrphans } from "../build-services.js";
 
 /** How long the CLI may take to be gone before we give up (the next `serve` sweeps then). */
 const WAIT_FOR_EXIT_MS = 30_000;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function main(): Promise<void> {
   const [pidArg, configPath] = process.argv.slice(2);
   const pid = Number(pidArg);
   if (!Number.isSafeInteger(pid) || pid <= 0) return;
   const deadline = Date.now() + WAIT_FOR_EXIT_MS;
-  while (isAlive(pid)) {
+  // A zombie (exited, not yet reaped) counts as gone: its sandbox processes died with it.
+  while (await isProcessAlive(pid)) {
     if (Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
