@@ -71,6 +71,7 @@ export async function buildServices(options: {
     isolation: config.local.isolation,
     sandboxUser: config.local.sandboxUser,
     diskMb: config.local.diskMb,
+    runnerSnapshot: envFlag(env, "SANDCASTER_RUNNER_SNAPSHOT", config.local.runnerSnapshot),
     logger: options.logger,
     // Session workspaces must outlive reboots (the temp dir does not): next to the store.
     workspacesDir: resolve(env.SANDCASTER_WORKSPACES_DIR ?? join(dataDir, "workspaces")),
@@ -146,9 +147,21 @@ export async function buildServices(options: {
       await Promise.all(pools.map((pool) => pool.close()));
       stopSweeping?.();
       stopPruning();
+      await local.close();
       await store.close();
     },
   };
+}
+
+/** An on/off environment variable ("1"/"true", "0"/"false"), or `fallback` when it is not set. */
+function envFlag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  if (value === "1" || value === "true") return true;
+  if (value === "0" || value === "false") return false;
+  throw new ConfigError(
+    `invalid environment: ${name} must be 1, 0, true or false (got ${JSON.stringify(value)})`,
+  );
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;

@@ -1,6 +1,6 @@
 // The real `sandcaster serve` process: SIGTERM drains and cancels without leaks; a killed server's
 // containers are removed at the next start.
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteRunStore } from "@sandcaster/core";
@@ -90,6 +90,78 @@ describe.each([
     },
   );
 });
+
+describe("serve with local.runnerSnapshot", () => {
+  it("cold runs boot from the snapshot the server built, and SIGTERM removes it", async () => {
+    const { config, env } = await serverEnv("local", { local: { runnerSnapshot: true } });
+    // The double's script: the first run answers at once (its sandbox starts the build), the
+    // second sleeps in bash while its runner's command line is looked at.
+    await double?.close();
+    double = await startAnthropicDouble({
+      turns: [
+        { text: "first" },
+        { toolCalls: [{ name: "bash", input: { command: "sleep 120" } }] },
+        { text: "never" },
+      ],
+    });
+    const server = await startServe(
+      ["--config", config, "--grace", "1"],
+      { ...env, ANTHROPIC_BASE_URL: double.url },
+      dir,
+    );
+    const first = await fetch(`${server.url}/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "first" }),
+    });
+    expect(await first.text()).toContain("event: result");
+    await until(() => server.logs().includes("runner snapshot ready"), 60_000);
+    expect(await snapshotDirs()).toHaveLength(1);
+
+    const second = await fetch(`${server.url}/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "sleep" }),
+    });
+    const reading = readUntil(second, "tool_use");
+    await reading.reached;
+    expect(await processesWith(["--snapshot-blob", "runner.mjs"])).not.toEqual([]);
+    server.child.kill("SIGTERM");
+    await reading.all;
+    expect(await server.exited).toBe(0);
+    expect(await snapshotDirs()).toEqual([]);
+  }, 120_000);
+
+  it("a bad SANDCASTER_RUNNER_SNAPSHOT is refused by name", async () => {
+    const { config, env } = await serverEnv("local");
+    await expect(
+      startServe(["--config", config], { ...env, SANDCASTER_RUNNER_SNAPSHOT: "yes" }, dir),
+    ).rejects.toThrow(/SANDCASTER_RUNNER_SNAPSHOT must be 1, 0, true or false/);
+  });
+});
+
+async function snapshotDirs(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.includes("runner-snapshot-"));
+}
+
+/** Pids of live processes whose command line holds every one of `parts`. */
+async function processesWith(parts: string[]): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline && parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function until(check: () => boolean, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe("serve after a crash", () => {
   it.skipIf(!dockerUp)(

@@ -20,6 +20,8 @@ export const LOCAL_REST = `    // Host user bubblewrap runs as when the server i
     // "diskMb": 4096,
     // "none": its own empty network namespace; "host" shares this host's network (unsafe).
     // "network": "none",
+    // Cold runs boot from a startup snapshot of the runner the server builds (SANDCASTER_RUNNER_SNAPSHOT=1).
+    // "runnerSnapshot": false,
 ${POOL("    ")}`;
 
 export const DOCKER_REST = `    // /workspace in MB (/tmp gets a quarter); both are in memory: keep them below memoryMb.

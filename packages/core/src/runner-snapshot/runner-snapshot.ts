@@ -33,6 +33,11 @@ export interface RunnerSnapshots {
   start(): void;
   /** The build in progress (resolves when it ends, also on failure). */
   settled(): Promise<void>;
+  /**
+   * The server is going: kills a build in progress, then removes the dir and its blob (no run of
+   * this server uses it any more). No build starts after it.
+   */
+  close(): Promise<void>;
 }
 
 interface Fingerprint {
@@ -76,6 +81,7 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
   let ready: { path: string; blob: Fingerprint; node: Fingerprint } | undefined;
   let building: Promise<void> | undefined;
   let failedAt = Number.NEGATIVE_INFINITY;
+  const closing = new AbortController();
 
   async function build(): Promise<void> {
     const node = fingerprintOf(settings.nodePath);
@@ -91,6 +97,7 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
       runnerPath: settings.runnerPath,
       blobPath: path,
       nodePath: settings.nodePath,
+      signal: closing.signal,
     });
     await chmod(path, 0o444);
     const blob = fingerprintOf(path);
@@ -112,11 +119,12 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
   }
 
   function start(): void {
-    if (building || ready) return;
+    if (building || ready || closing.signal.aborted) return;
     if (performance.now() - failedAt < RETRY_AFTER_MS) return;
     building = build()
       .catch((error: unknown) => {
         failedAt = performance.now();
+        if (closing.signal.aborted) return;
         settings.logger?.warn(
           { error: String(error) },
           "runner snapshot not built; runs go without",
@@ -129,6 +137,7 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
 
   return {
     current() {
+      if (closing.signal.aborted) return undefined;
       if (ready) {
         if (
           same(ready.blob, fingerprintOf(ready.path)) &&
@@ -148,5 +157,11 @@ export function createRunnerSnapshots(settings: RunnerSnapshotSettings): RunnerS
     },
     start,
     settled: () => building ?? Promise.resolve(),
+    async close() {
+      closing.abort(new Error("the server is closing"));
+      await building;
+      ready = undefined;
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -2,7 +2,9 @@
 // by cold runs once ready, bound read-only (an agent's bash cannot change it, and a later run
 // still boots from it), and a damaged or foreign blob only costs speed. No key is in it.
 import { createHash, randomUUID } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname } from "node:path";
 import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
@@ -174,4 +176,63 @@ describe.each([
     expect(next).not.toBe(blob);
     expect(fromSnapshot((await coldRun(answer)).codeCache)).toBe(true);
   });
+
+  it("close() removes the snapshot's dir; later runs go without it", async () => {
+    const blob = await readyBlob();
+    await provider.close();
+    expect(await exists(dirname(blob))).toBe(false);
+    expect(provider.runnerSnapshots?.current()).toBeUndefined();
+    // No new build starts on a closed provider: the run boots from runner.mjs alone.
+    expect((await coldRun(answer)).codeCache).toBe("accepted");
+    await provider.runnerSnapshots?.settled();
+    expect(await snapshotDirs(baseDir)).toEqual([]);
+  });
+
+  it("close() during a build kills the builder and leaves nothing", async () => {
+    const said: string[] = [];
+    const logger = { info: (_: object, msg: string) => said.push(msg), warn: () => undefined };
+    const building = createLocalProvider({ isolation, baseDir, runnerSnapshot: true, logger });
+    building.runnerSnapshots?.start();
+    // The builder is a `node --build-snapshot` of this test's temp dir (its entry file is there).
+    const builders = () => processesWith(["--build-snapshot", tmpdir()]);
+    await until(async () => (await builders()).length > 0, 60_000);
+    await building.close();
+    // Killed, not waited for: a finished build would have said so.
+    expect(said).not.toContain("runner snapshot ready");
+    expect(await builders()).toEqual([]);
+    expect(await snapshotDirs(baseDir)).toEqual([]);
+    expect(
+      (await readdir(tmpdir())).filter((name) => name.startsWith("sandcaster-snapshot-")),
+    ).toEqual([]);
+  });
 });
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function snapshotDirs(baseDir: string): Promise<string[]> {
+  return (await readdir(baseDir)).filter((name) => name.includes("runner-snapshot-"));
+}
+
+/** Pids of live processes whose command line holds every one of `parts`. */
+async function processesWith(parts: string[]): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline && parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function until(check: () => Promise<boolean>, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

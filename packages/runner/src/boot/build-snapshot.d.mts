@@ -6,6 +6,8 @@ export interface BuildRunnerSnapshotOptions {
   blobPath: string;
   /** The Node binary the runs will use. Default: this process's. */
   nodePath?: string;
+  /** Kills the builder and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Builds the snapshot; resolves to the runner build it holds. */

@@ -68,6 +68,8 @@ export interface LocalSandboxProvider extends SandboxProvider {
   /** The runner snapshot, with runnerSnapshot set (its build can be awaited: settled()). */
   readonly runnerSnapshots?: RunnerSnapshots;
   sweepOrphans(signal?: AbortSignal): Promise<number>;
+  /** The server is going: removes what this provider keeps for itself (the runner snapshot). */
+  close(): Promise<void>;
   /** A new empty dir under workspacesDir. */
   createWorkspace(sessionId: string, signal: AbortSignal): Promise<SessionWorkspace>;
   /** Destroys live sandboxes of this provider on it, then removes the dir; refs outside refused. */
@@ -313,6 +315,9 @@ export function createLocalProvider(settings: LocalProviderSettings): LocalSandb
     },
     create,
     sweepOrphans,
+    close: async () => {
+      await runnerSnapshots?.close();
+    },
     createWorkspace: workspaces.createWorkspace,
     deleteWorkspace: workspaces.deleteWorkspace,
     exportWorkspace: workspaces.exportWorkspace,
