@@ -160,7 +160,8 @@ export function createApp(deps: AppDeps): Hono {
     "/",
     readyRoute({
       isDraining: deps.isDraining ?? (() => false),
-      checks: [
+      // Read at every probe: a template's pool joins `pools` once its build is ready.
+      checks: () => [
         { name: "store", check: () => deps.services.store.ping() },
         {
           name: "sandbox",
@@ -171,13 +172,18 @@ export function createApp(deps: AppDeps): Hono {
             }
           },
         },
-        ...pools.map((pool) => ({
-          name: `pool:${pool.provider.name}`,
-          check: async () => {
-            const problem = pool.problem();
-            if (problem) throw new Error(problem);
-          },
-        })),
+        // A provider's own pool holds /ready back until it is full; a template's pool starts
+        // whenever its build is ready, so only one that cannot fill fails the probe.
+        ...pools.map((pool) => {
+          const own = pool.name === "default";
+          return {
+            name: `pool:${pool.provider.name}${own ? "" : `:${pool.name}`}`,
+            check: async () => {
+              const problem = pool.problem({ filling: own });
+              if (problem) throw new Error(problem);
+            },
+          };
+        }),
       ],
     }),
   );

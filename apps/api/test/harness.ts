@@ -89,6 +89,11 @@ export interface TestServerOptions {
   webhooks?: { secret: string; resolve?: (host: string) => Promise<string[]> };
   /** More app deps (templates, agents). */
   appDeps?: Pick<AppDeps, "templates" | "agents">;
+  /**
+   * Pools made outside the harness (a template's), read live: /metrics and /ready show them, and
+   * the harness's own pools are added to this array.
+   */
+  extraPools?: WarmPool[];
   /** Traces (core's startTracing): request spans and run traces. */
   tracing?: Tracing;
   /** A store of the test's own (writes it can delay or fail), instead of storePath/databaseUrl's. */
@@ -135,7 +140,8 @@ async function startIn(dir: string, options: TestServerOptions): Promise<TestSer
         isRunActive: async (runId: string) => (await store.getRun(runId))?.status === "running",
       }
     : undefined;
-  const pools: WarmPool[] = [];
+  // Live: a template's pool is added to extraPools once its build is ready.
+  const pools: WarmPool[] = options.extraPools ?? [];
   // SANDCASTER_TEST_POOL=<size> runs every test server with a warm pool (pre-booted runners).
   const envPool = Number(process.env.SANDCASTER_TEST_POOL ?? 0);
   const poolOption = options.pool ?? (envPool > 0 ? { size: envPool } : undefined);

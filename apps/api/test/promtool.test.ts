@@ -40,15 +40,28 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   const metrics = createMetrics({
     registry: new Registry(),
+    // The provider's own pool and a template's, on one provider: one series each.
     pools: () => [
       {
         provider: "docker",
+        pool: "default",
         size: 2,
         ready: 1,
         warm: 1,
         creating: 1,
         hits: 3,
         misses: 1,
+        failures: 0,
+      },
+      {
+        provider: "docker",
+        pool: "template:node-tools",
+        size: 1,
+        ready: 1,
+        warm: 1,
+        creating: 0,
+        hits: 2,
+        misses: 0,
         failures: 0,
       },
     ],
@@ -87,6 +100,10 @@ describe.skipIf(!present)("promtool check metrics", () => {
     expect(text).toContain("# TYPE sandcaster_runs_started_total counter");
     expect(text).toContain("# TYPE sandcaster_process_cpu_user_seconds_total counter");
     expect(text).toMatch(/^sandcaster_nodejs_eventloop_lag_seconds /m);
+    expect(text).toContain('sandcaster_pool_hits_total{sandbox="docker",pool="default"} 3');
+    expect(text).toContain(
+      'sandcaster_pool_hits_total{sandbox="docker",pool="template:node-tools"} 2',
+    );
     const { code, output } = await promtool(text);
     expect(output).toBe("");
     expect(code).toBe(0);

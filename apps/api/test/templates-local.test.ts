@@ -88,6 +88,8 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
       sandbox: "local",
       localIsolation: "bwrap",
       appDeps: { templates },
+      // The template's pool is added when its build is ready: the harness reads the array then.
+      extraPools: pools,
       turns: [
         {
           toolCalls: [
@@ -157,6 +159,16 @@ describe.skipIf(!bwrap.ok && !required)("templates on local (bubblewrap)", () =>
     while (pool.stats().ready < 1) await new Promise((r) => setTimeout(r, 100));
     const events = await readEvents(await postQuery(t.url, { prompt: "look", template: "tools" }));
     expect(pool.stats()).toMatchObject({ hits: 1, misses: 0 });
+    // Told apart from the provider's own pool on /metrics and /ready by its name.
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toContain(
+      'sandcaster_pool_hits_total{sandbox="local",pool="template:tools"} 1',
+    );
+    expect(metrics).toContain('sandcaster_pool_size{sandbox="local",pool="template:tools"} 1');
+    const ready = (await (await fetch(new URL("/ready", t.url))).json()) as {
+      checks: Record<string, string>;
+    };
+    expect(Object.keys(ready.checks)).toContain("pool:local:template:tools");
     const init = events[0]?.data;
     const runId = init?.type === "system" ? (init.runId ?? "") : "";
     const result = events.find((e) => e.data.type === "tool_result")?.data;

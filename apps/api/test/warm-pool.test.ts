@@ -97,13 +97,17 @@ describe.each(SANDBOXES)("warm pool on $sandbox", ({ sandbox, enabled }) => {
       }
 
       const metrics = await (await fetch(new URL("/metrics", server.url))).text();
-      expect(metrics).toContain(`sandcaster_pool_ready{sandbox="${sandbox}"} 2`);
+      expect(metrics).toContain(`sandcaster_pool_ready{sandbox="${sandbox}",pool="default"} 2`);
       // Warmed-up runners among the ready ones (their warm-up may still be going on).
       expect(metrics).toMatch(
-        new RegExp(`sandcaster_pool_warm\\{sandbox="${sandbox}"\\} [0-2]\\n`),
+        new RegExp(`sandcaster_pool_warm\\{sandbox="${sandbox}",pool="default"\\} [0-2]\\n`),
       );
-      expect(metrics).toContain(`sandcaster_pool_hits_total{sandbox="${sandbox}"} 1`);
-      expect(metrics).toContain(`sandcaster_pool_misses_total{sandbox="${sandbox}"} 0`);
+      expect(metrics).toContain(
+        `sandcaster_pool_hits_total{sandbox="${sandbox}",pool="default"} 1`,
+      );
+      expect(metrics).toContain(
+        `sandcaster_pool_misses_total{sandbox="${sandbox}",pool="default"} 0`,
+      );
       const ready = await fetch(new URL("/ready", server.url));
       expect(await ready.json()).toMatchObject({
         status: "ready",

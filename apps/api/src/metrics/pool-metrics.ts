@@ -7,14 +7,22 @@ import { sandboxLabel } from "./labels.js";
 type Pick = (s: WarmPoolStats) => number;
 
 const GAUGES: [name: string, help: string, pick: Pick][] = [
-  ["pool_ready", "Warm sandboxes ready to be handed out, by sandbox provider.", (s) => s.ready],
+  [
+    "pool_ready",
+    "Warm sandboxes ready to be handed out, by sandbox provider and pool.",
+    (s) => s.ready,
+  ],
   [
     "pool_warm",
-    "Ready warm sandboxes whose pre-booted runner has warmed up (SDKs loaded, first request rehearsed), by sandbox provider.",
+    "Ready warm sandboxes whose pre-booted runner has warmed up (SDKs loaded, first request rehearsed), by sandbox provider and pool.",
     (s) => s.warm,
   ],
-  ["pool_creating", "Warm sandboxes being created, by sandbox provider.", (s) => s.creating],
-  ["pool_size", "Configured warm pool size, by sandbox provider.", (s) => s.size],
+  [
+    "pool_creating",
+    "Warm sandboxes being created, by sandbox provider and pool.",
+    (s) => s.creating,
+  ],
+  ["pool_size", "Configured warm pool size, by sandbox provider and pool.", (s) => s.size],
 ];
 
 const COUNTERS: [name: string, help: string, pick: Pick][] = [
@@ -33,17 +41,21 @@ export function registerPoolMetrics(
   stats: () => readonly WarmPoolStats[],
 ): void {
   const registers = [registry];
-  const byProvider = (pick: Pick) =>
-    stats().map((s) => ({ sandbox: sandboxLabel(s.provider), value: pick(s) }));
+  // Pools on one provider (its own and templates') are told apart by `pool`.
+  const byPool = (pick: Pick) =>
+    stats().map((s) => ({
+      labels: { sandbox: sandboxLabel(s.provider), pool: s.pool },
+      value: pick(s),
+    }));
   for (const [name, help, pick] of GAUGES) {
     new Gauge({
       name: `${prefix}${name}`,
       help,
-      labelNames: ["sandbox"] as const,
+      labelNames: ["sandbox", "pool"] as const,
       registers,
       collect() {
         this.reset();
-        for (const { sandbox, value } of byProvider(pick)) this.set({ sandbox }, value);
+        for (const { labels, value } of byPool(pick)) this.set(labels, value);
       },
     });
   }
@@ -51,11 +63,11 @@ export function registerPoolMetrics(
     new Counter({
       name: `${prefix}${name}`,
       help,
-      labelNames: ["sandbox"] as const,
+      labelNames: ["sandbox", "pool"] as const,
       registers,
       collect() {
         this.reset();
-        for (const { sandbox, value } of byProvider(pick)) this.inc({ sandbox }, value);
+        for (const { labels, value } of byPool(pick)) this.inc(labels, value);
       },
     });
   }

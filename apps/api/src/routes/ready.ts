@@ -12,7 +12,8 @@ export interface ReadyCheck {
 
 export interface ReadyRouteDeps {
   isDraining: () => boolean;
-  checks: ReadyCheck[];
+  /** A function when checks come and go (a template's warm pool starts once its build is ready). */
+  checks: readonly ReadyCheck[] | (() => readonly ReadyCheck[]);
   /** Per check; a check still pending then fails as timed out and its signal aborts. Default 2000. */
   timeoutMs?: number;
 }
@@ -74,9 +75,10 @@ export function readyRoute(deps: ReadyRouteDeps): Hono {
     if (deps.isDraining()) {
       return c.json({ status: "draining", checks: {} } satisfies ReadyBody, 503);
     }
-    const results = await Promise.all(deps.checks.map((check) => runCheck(check, timeoutMs)));
+    const asked = typeof deps.checks === "function" ? deps.checks() : deps.checks;
+    const results = await Promise.all(asked.map((check) => runCheck(check, timeoutMs)));
     const checks: Record<string, string> = Object.fromEntries(
-      deps.checks.map((check, i) => [check.name, results[i]?.detail ?? "check failed"]),
+      asked.map((check, i) => [check.name, results[i]?.detail ?? "check failed"]),
     );
     // A drain that began while the checks ran wins: the instance must leave the rotation.
     const status: ReadyStatus = deps.isDraining()

@@ -50,8 +50,11 @@ export function warmPoolFor(
   logger: Logger,
   /** The provider's network (sandboxNetwork); default docker.network. */
   network?: SandboxLimits["network"],
+  /** WarmPoolOptions.name: "default" unless the pool is a template's. */
+  name?: string,
 ): WarmPool {
   return new WarmPool(provider, {
+    ...(name ? { name } : {}),
     size: pool.size,
     maxAgeSecs: pool.maxAgeSecs,
     limits: { ...sandboxLimits(docker), ...(network ? { network } : {}) },

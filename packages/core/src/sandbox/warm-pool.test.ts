@@ -87,6 +87,8 @@ describe("WarmPool", () => {
     const fake = fakeProvider();
     const warm = pool(fake.provider, 2);
     expect(warm.problem()).toMatch(/still filling/);
+    // A template's pool (filling: false) is not held against /ready while it fills.
+    expect(warm.problem({ filling: false })).toBeUndefined();
     await until(() => warm.stats().ready === 2);
     expect(warm.problem()).toBeUndefined();
     for (const sandbox of fake.made) {
@@ -182,6 +184,7 @@ describe("WarmPool", () => {
     const warm = pool(fake.provider, 1);
     await until(() => warm.stats().failures >= 3, 10_000);
     expect(warm.problem()).toMatch(/cannot fill: image missing/);
+    expect(warm.problem({ filling: false })).toMatch(/cannot fill: image missing/);
     failing = false;
     await until(() => warm.stats().ready === 1, 20_000);
     expect(warm.problem()).toBeUndefined();

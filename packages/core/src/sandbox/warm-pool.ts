@@ -37,10 +37,17 @@ export interface WarmPoolOptions {
   limits: Omit<SandboxLimits, "timeoutMs">;
   logger: Logger;
   preparer?: PoolPreparer | undefined;
+  /**
+   * What the pool is for, telling pools on one provider apart on /metrics and /ready: "default"
+   * (the provider's own pool, the default) or "template:<name>".
+   */
+  name?: string;
 }
 
 export interface WarmPoolStats {
   provider: string;
+  /** The pool's name (WarmPoolOptions.name). */
+  pool: string;
   size: number;
   ready: number;
   /** Of the ready ones, those also warmed up, with what they boot ahead up (all of them when nothing is prepared or booted ahead in them). */
@@ -87,6 +94,7 @@ export class WarmPool {
   stats(): WarmPoolStats {
     return {
       provider: this.provider.name,
+      pool: this.name,
       size: this.options.size,
       ready: this.idle.length,
       warm: this.idle.filter((entry) => this.isWarm(entry)).length,
@@ -97,13 +105,22 @@ export class WarmPool {
     };
   }
 
-  /** Why the pool cannot serve warm sandboxes (for /ready), or undefined while it is fine. */
-  problem(): string | undefined {
+  /** The pool's name: "default" or what options.name says. */
+  get name(): string {
+    return this.options.name ?? "default";
+  }
+
+  /**
+   * Why the pool cannot serve warm sandboxes (for /ready), or undefined while it is fine.
+   * `filling: false` leaves a pool still filling alone (only one that cannot fill is a problem).
+   */
+  problem({ filling = true }: { filling?: boolean } = {}): string | undefined {
+    const which = `the ${this.provider.name} warm pool${this.name === "default" ? "" : ` ${this.name}`}`;
     if (this.failures >= FAILURES_BEFORE_UNHEALTHY) {
-      return `the ${this.provider.name} warm pool cannot fill: ${this.lastError ?? "unknown error"}`;
+      return `${which} cannot fill: ${this.lastError ?? "unknown error"}`;
     }
-    if (this.created < this.options.size && this.idle.length < this.options.size) {
-      return `the ${this.provider.name} warm pool is still filling (${this.idle.length}/${this.options.size})`;
+    if (filling && this.created < this.options.size && this.idle.length < this.options.size) {
+      return `${which} is still filling (${this.idle.length}/${this.options.size})`;
     }
     return undefined;
   }

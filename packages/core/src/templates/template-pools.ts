@@ -18,7 +18,7 @@ export function templatePools(
     const pool = name ? config.templatePools?.[name] : undefined;
     if (!pool) return provider;
     const network = sandboxNetwork(config, provider.name);
-    const warm = warmPoolFor(provider, pool, config.docker, logger, network);
+    const warm = warmPoolFor(provider, pool, config.docker, logger, network, `template:${name}`);
     pools.push(warm);
     logger.info({ template: name, templateId: info.id, size: pool.size }, "template warm pool");
     return pooledProvider(warm);
