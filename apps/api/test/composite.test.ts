@@ -243,6 +243,38 @@ describe.each(SANDBOXES)("composite workflow on $sandbox", ({ sandbox, enabled }
     },
     60_000,
   );
+
+  // The container's main process boots a runner as a docker sandbox starts (its last arguments
+  // say where: the host dir); a secondary never runs one, so it must not be booted there.
+  it.skipIf(!enabled || sandbox !== "docker")(
+    "a docker secondary boots no runner as it starts; the primary does",
+    async () => {
+      // (The test image has node but not coreutils' tr.)
+      const lastArgument = `node -p "require('fs').readFileSync('/proc/1/cmdline', 'latin1').split(String.fromCharCode(0)).filter(Boolean).pop()"`;
+      t = await server([
+        {
+          toolCalls: [
+            call("spawn_sandbox", { name: "worker" }),
+            call("exec_in", { sandbox: "worker", command: lastArgument }),
+            call("bash", { command: lastArgument }),
+          ],
+        },
+        { text: "looked" },
+      ]);
+      const response = await postQuery(t.url, { prompt: "look", composite: {} });
+      const runId = response.headers.get("x-run-id") ?? "";
+      const events = await readEvents(response);
+      expect(events.at(-1)?.data).toMatchObject({ type: "result" });
+      const [secondary] = results(events, "exec_in");
+      const [primary] = results(events, "bash");
+      expect(primary).toMatchObject({ isError: false });
+      expect(primary?.content).toContain("/run/sandcaster");
+      expect(secondary).toMatchObject({ isError: false });
+      expect(secondary?.content).not.toContain("/run/sandcaster");
+      expect(await expectNoLeftovers(runId)).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 // The E2B double runs commands only under bubblewrap.

@@ -32,6 +32,12 @@ export interface CreateSandboxOptions {
    * `gatewayUrl` (gateway.publicUrl) must stay reachable.
    */
   network?: { policy: NetworkPolicy; gatewayUrl?: string | undefined };
+  /**
+   * false: no runner will ever start in this sandbox (a composite run's secondary, which only
+   * executes commands), so a provider that boots one ahead as the sandbox starts (docker) does not.
+   * Default true.
+   */
+  runsRunner?: boolean;
 }
 
 /** Where a session's files live between turns; `ref` is the provider's own name for it. */

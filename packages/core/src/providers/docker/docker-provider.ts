@@ -189,7 +189,7 @@ export function createDockerProvider(settings: DockerProviderSettings): DockerSa
       }
       // Listening before the container starts: its main process boots the runner at once.
       const booted =
-        settings.bootRunner === false
+        settings.bootRunner === false || options.runsRunner === false
           ? undefined
           : await BootedRunner.listen(hostDir).catch(() => undefined);
       let container: Dockerode.Container;

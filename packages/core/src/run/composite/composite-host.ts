@@ -157,6 +157,8 @@ export class CompositeHost {
         env: {},
         limits: this.options.limits,
         signal: this.options.signal,
+        // A secondary only executes commands: docker boots no runner in it as it starts.
+        runsRunner: false,
       });
       // A warm pool's sandbox comes with an idle runner: a secondary runs none.
       await retirePrebootedRunner(sandbox);
