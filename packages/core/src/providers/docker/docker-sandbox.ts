@@ -195,6 +195,10 @@ export class DockerSandbox implements Sandbox {
 
   prestart(): Promise<void> {
     if (this.#destroying || this.#state === "stopped") return Promise.resolve();
+    // The run's end is scanned by the booted runner's main process as the runner exits: a
+    // scanner waiting beside it would idle in the pooled container, unused. (Should the runner's
+    // spawn fall back to exec, that process starts its scanner once it prints.)
+    if (this.#booted) return Promise.resolve();
     return this.#scanner.prestart();
   }
 
