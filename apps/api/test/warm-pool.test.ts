@@ -74,9 +74,8 @@ describe.each(SANDBOXES)("warm pool on $sandbox", ({ sandbox, enabled }) => {
         expect(container.env.join("\n")).not.toContain("sk-ant-test-secret-key");
         // An idle runner waits in it, and nothing else: the run's end is scanned by the runner's
         // main process, so no changed-files scanner idles beside it.
-        const commands = (await docker.getContainer(container.id).top()).Processes.map(
-          (row) => row.at(-1) ?? "",
-        );
+        const top = (await docker.getContainer(container.id).top()) as { Processes: string[][] };
+        const commands = top.Processes.map((row) => row.at(-1) ?? "");
         expect(commands.filter((c) => c.endsWith("--await-config"))).toHaveLength(1);
         // (A waiting scanner's arguments end with its mode, "wait"; see workspace-scan.ts.)
         expect(commands.filter((c) => c.endsWith(" wait"))).toEqual([]);
