@@ -41,6 +41,13 @@ export const RunRecordSchema = z.object({
   traceId: z.string().optional(),
   /** The provider's id of the run's sandbox, once it was ready. */
   sandboxId: z.string().optional(),
+  /**
+   * A branching run that completed: how many branches ran, which one won (absent when none did)
+   * and the evaluator that chose (the run's `branch_summary`; upstream's names).
+   */
+  branchCount: z.number().int().nonnegative().optional(),
+  branchWinnerId: z.string().optional(),
+  evaluatorType: z.string().optional(),
   /** What ran: absent for /query, "pipeline" for POST /pipelines, "agent" for a custom agent's invoke. */
   kind: z.enum(["pipeline", "agent"]).optional(),
 });

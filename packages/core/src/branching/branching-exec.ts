@@ -147,7 +147,15 @@ export function branchingExec(services: StartRunServices, plan: BranchingPlan): 
       });
       summary(spent, verdict);
       for (const file of winner.files) scope.emit(file);
-      return { result: resultOf(verdict, spent), filesCount: winner.files.length };
+      return {
+        result: resultOf(verdict, spent),
+        filesCount: winner.files.length,
+        branching: {
+          count: outcomes.length,
+          winnerId: winner.spec.branchId,
+          evaluator: evaluator.type,
+        },
+      };
     },
   };
 }

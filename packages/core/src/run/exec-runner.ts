@@ -3,6 +3,7 @@
 import { ERROR_CODES, type ErrorEvent, type ResultEvent } from "@sandcaster/protocol";
 import { SANDBOX_LIMIT_EXCEEDED, sandboxLimitWarnings } from "../sandbox/limit-warnings.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { RunBranching } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
 import { startComposite } from "./composite/start-composite.js";
 import { startPrebootedRunner } from "./preboot-runner.js";
@@ -20,6 +21,8 @@ export interface RunnerEnd {
    * this code and message, so /runs agrees with the exit code the result carries.
    */
   failure?: { code: string; message: string } | undefined;
+  /** A branching run's summary, for its record. */
+  branching?: RunBranching | undefined;
 }
 
 export async function execRunner(

@@ -79,6 +79,9 @@ function outcomeOf(
       costUsd: last.costUsd,
       usage: last.usage,
       model: last.model,
+      ...(ending.phases.ok && ending.phases.end.branching
+        ? { branching: ending.phases.end.branching }
+        : {}),
     };
   }
   const error = last?.type === "error" ? last : ending.firstError;

@@ -40,6 +40,7 @@ export {
   type ListRunsQuery,
   type NewRun,
   RunAlreadyEndedError,
+  type RunBranching,
   type RunEventBatch,
   type RunOutcome,
   type RunPage,

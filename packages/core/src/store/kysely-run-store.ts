@@ -103,6 +103,11 @@ export function createKyselyRunStore(
       if (outcome.error?.exitCode !== undefined) changes.exit_code = outcome.error.exitCode;
       if (outcome.model !== undefined) changes.model = outcome.model;
       if (outcome.provider !== undefined) changes.provider = outcome.provider;
+      if (outcome.branching) {
+        changes.branch_count = outcome.branching.count;
+        changes.branch_winner_id = outcome.branching.winnerId ?? null;
+        changes.evaluator_type = outcome.branching.evaluator;
+      }
       // Only a running run: one already declared lost (its server was silent too long) keeps the
       // terminal event that was appended for it, and a status that matches it. The run's own
       // terminal event lands with the status or not at all: a log never holds two ends.

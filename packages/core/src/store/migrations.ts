@@ -183,6 +183,20 @@ export const runExitCodeMigration: Migration = {
   },
 };
 runStoreMigrations["0014_run_exit_code"] = runExitCodeMigration;
+/** A branching run's summary on its record, as upstream's records carry it. */
+export const runBranchingMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").addColumn("branch_count", "integer").execute();
+    await db.schema.alterTable("runs").addColumn("branch_winner_id", "text").execute();
+    await db.schema.alterTable("runs").addColumn("evaluator_type", "text").execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("runs").dropColumn("evaluator_type").execute();
+    await db.schema.alterTable("runs").dropColumn("branch_winner_id").execute();
+    await db.schema.alterTable("runs").dropColumn("branch_count").execute();
+  },
+};
+runStoreMigrations["0015_run_branching"] = runBranchingMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

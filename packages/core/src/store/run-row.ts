@@ -56,5 +56,10 @@ export function rowToRunRecord(row: RunRow): RunRecord {
   if (row.trace_id !== null && row.trace_id !== undefined) record.traceId = row.trace_id;
   if (row.exit_code !== null && row.exit_code !== undefined && record.errorCode !== undefined)
     record.exitCode = toNumber(row.exit_code);
+  if (row.branch_count !== null && row.branch_count !== undefined) {
+    record.branchCount = toNumber(row.branch_count);
+    if (row.branch_winner_id) record.branchWinnerId = row.branch_winner_id;
+    if (row.evaluator_type) record.evaluatorType = row.evaluator_type;
+  }
   return record;
 }

@@ -39,6 +39,14 @@ export interface RunOutcome {
   /** The model actually used, when the runner resolved an alias. */
   model?: string | undefined;
   provider?: string | undefined;
+  /** A branching run's summary: branches run, the winner, the evaluator. */
+  branching?: RunBranching | undefined;
+}
+
+export interface RunBranching {
+  count: number;
+  winnerId?: string | undefined;
+  evaluator: string;
 }
 
 export interface ListRunsQuery {

@@ -44,6 +44,10 @@ export interface RunsTable {
   trace_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** AGENT_FAILED: the agent's exit code (migration 0014). */
   exit_code: ColumnType<number | string | null, number | null | undefined, number | null>;
+  /** A branching run's branches, winner and evaluator (migration 0015). */
+  branch_count: ColumnType<number | string | null, number | null | undefined, number | null>;
+  branch_winner_id: ColumnType<string | null, string | null | undefined, string | null>;
+  evaluator_type: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Sessions: one row each, the conversation as JSON text (migration 0005). */

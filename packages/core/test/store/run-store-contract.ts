@@ -48,6 +48,9 @@ export const EXPECTED_RUN_COLUMNS = [
   "kind",
   "trace_id",
   "exit_code",
+  "branch_count",
+  "branch_winner_id",
+  "evaluator_type",
 ] as const;
 
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -272,6 +275,38 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
         exitCode: 7,
       });
       expect(checked(await store.getRun("run-b"))).not.toHaveProperty("exitCode");
+    });
+
+    it("keeps a branching run's summary (branches, winner, evaluator), and none for others", async () => {
+      await store.createRun(newRun("run-a", T0));
+      await store.createRun(newRun("run-b", T0 + 1));
+      await store.createRun(newRun("run-c", T0 + 2));
+      const completed = {
+        status: "completed" as const,
+        endedAt: new Date(T0 + 1000),
+        durationSecs: 1,
+        filesCount: 0,
+      };
+      await store.finishRun("run-a", {
+        ...completed,
+        branching: { count: 3, winnerId: "branch-2", evaluator: "schema" },
+      });
+      await store.finishRun("run-b", {
+        ...completed,
+        branching: { count: 2, evaluator: "custom" },
+      });
+      await store.finishRun("run-c", completed);
+      expect(checked(await store.getRun("run-a"))).toMatchObject({
+        branchCount: 3,
+        branchWinnerId: "branch-2",
+        evaluatorType: "schema",
+      });
+      const noWinner = checked(await store.getRun("run-b"));
+      expect(noWinner).toMatchObject({ branchCount: 2, evaluatorType: "custom" });
+      expect(noWinner).not.toHaveProperty("branchWinnerId");
+      const plain = checked(await store.getRun("run-c"));
+      for (const field of ["branchCount", "branchWinnerId", "evaluatorType"])
+        expect(plain).not.toHaveProperty(field);
     });
 
     it("finishes a cancelled run without usage, cost or error", async () => {
