@@ -117,6 +117,17 @@ describe.each(SANDBOXES)("a run on $sandbox", ({ sandbox, enabled }) => {
         id: string;
       }[];
       expect(list.map((r) => r.id)).toEqual([runId]);
+      // A short id, as the CLI shows it, finds the run; a bad one is a 400 naming the field.
+      const byPrefix = (prefix: string) => fetch(new URL(`/runs?idPrefix=${prefix}`, t?.url));
+      const found = (await (await byPrefix(runId.slice(0, 12))).json()) as { id: string }[];
+      expect(found.map((r) => r.id)).toEqual([runId]);
+      expect(await (await byPrefix("run_0000000000")).json()).toEqual([]);
+      const bad = await byPrefix(encodeURIComponent("run_%"));
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        code: "INVALID_REQUEST",
+        details: [{ field: "idPrefix" }],
+      });
       expect(JSON.stringify(record)).not.toContain("sk-ant");
     },
   );

@@ -33,6 +33,8 @@ export interface RunHistory {
     status?: RunStatus | undefined;
     limit: number;
     cursor?: string | undefined;
+    /** Only runs whose id starts with this. */
+    idPrefix?: string | undefined;
   }): Promise<RunPage>;
   get(id: string): Promise<RunRecord | undefined>;
   /** Events after `after` (0: from the start), then live ones until the run ends. */

@@ -86,3 +86,27 @@ it("a refused request exits 2 (400) or 1 (401, unreachable) with the server's re
   expect(gone.code).toBe(1);
   expect(gone.stderr).toContain(`cannot reach ${closed}: ECONNREFUSED`);
 });
+
+it("runs show <prefix> against a server before idPrefix: found among its newest runs", async () => {
+  const run = (id: string, prompt: string) => ({
+    id,
+    status: "completed" as const,
+    prompt,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    filesCount: 0,
+  });
+  const stub = await suite.start({
+    olderRuns: [
+      run("run_1111aaaa-0000-4000-8000-000000000001", "first"),
+      run("run_2222bbbb-0000-4000-8000-000000000002", "second"),
+    ],
+  });
+  const show = await runCli(["runs", "show", "2222bb", "--url", stub.url], {}, suite.dir);
+  expect(show.code).toBe(0);
+  expect(show.stdout).toMatch(/^run_2222bbbb-0000-4000-8000-000000000002 {2}completed$/m);
+  // It asked with idPrefix first, was refused, then listed the newest runs.
+  expect(stub.requests.filter((r) => r.startsWith("GET /runs?"))).toEqual([
+    expect.stringContaining("idPrefix=run_2222bb"),
+    expect.not.stringContaining("idPrefix"),
+  ]);
+});

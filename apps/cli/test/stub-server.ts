@@ -1,9 +1,10 @@
 // A stand-in server for what a real one never does on purpose: hostile artifact paths, a cancel
-// that never answers, refusals, an older server's events. Speaks just enough of POST /query (and
-// POST /agents/:name/invoke, the same stream) and POST /runs/:id/cancel.
+// that never answers, refusals, an older server's events and run listing. Speaks just enough of
+// POST /query (and POST /agents/:name/invoke, the same stream), POST /runs/:id/cancel, and (with
+// `olderRuns`) GET /runs and /runs/:id as a server before `idPrefix` did.
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SandcasterEvent } from "@sandcaster/protocol";
+import type { RunRecord, SandcasterEvent } from "@sandcaster/protocol";
 
 export interface StubServer {
   url: string;
@@ -20,6 +21,11 @@ export interface StubOptions {
   refuse?: { status: number; error: string };
   /** Never answer POST /runs/:id/cancel. */
   cancelHangs?: boolean;
+  /**
+   * GET /runs lists these (one page) and GET /runs/:id finds them by exact id; an `idPrefix`
+   * parameter is refused as an older server's strict query string refuses it.
+   */
+  olderRuns?: RunRecord[];
 }
 
 export async function startStubServer(options: StubOptions): Promise<StubServer> {
@@ -41,6 +47,23 @@ export async function startStubServer(options: StubOptions): Promise<StubServer>
       });
       if (options.hang) open.add(res);
       else res.end();
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://stub");
+    if (req.method === "GET" && options.olderRuns && url.pathname.startsWith("/runs")) {
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      };
+      const run = options.olderRuns.find((r) => `/runs/${r.id}` === url.pathname);
+      if (url.pathname !== "/runs")
+        json(run ? 200 : 404, run ?? { error: "no such run", code: "NOT_FOUND" });
+      else if (url.searchParams.has("idPrefix"))
+        json(400, {
+          error: "invalid query: idPrefix",
+          code: "INVALID_REQUEST",
+          details: [{ field: "idPrefix", message: "unknown query parameter" }],
+        });
+      else json(200, options.olderRuns);
       return;
     }
     if (req.method === "POST" && req.url === "/runs/run_stub/cancel") {

@@ -49,6 +49,7 @@ export class Runs {
         cursor: params.cursor,
         sessionId: params.sessionId,
         kind: params.kind,
+        idPrefix: params.idPrefix,
       },
       headers: options.headers,
       signal: options.signal,

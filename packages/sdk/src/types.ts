@@ -32,4 +32,6 @@ export interface ListRunsParams {
   sessionId?: string | undefined;
   /** Only runs of this kind: `query` (POST /query, sessions), `pipeline` or `agent`. */
   kind?: RunKind | undefined;
+  /** Only runs whose id starts with this (`run_af0e`). */
+  idPrefix?: string | undefined;
 }

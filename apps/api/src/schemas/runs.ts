@@ -13,6 +13,13 @@ export const RunListQuerySchema = z.strictObject({
   sessionId: z.string().min(1).max(200).optional(),
   /** query (POST /query and sessions), pipeline or agent. */
   kind: RunKindSchema.optional(),
+  /** Only runs whose id starts with this (a short id as the CLI shows it, `run_af0e…`). */
+  idPrefix: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only")
+    .optional(),
 });
 
 export { type RunPage, RunPageSchema } from "@sandcaster/protocol";

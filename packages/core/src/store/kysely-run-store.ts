@@ -1,6 +1,6 @@
 // A RunStore over any kysely dialect; every statement goes through the query builder.
 import type { SandcasterEvent } from "@sandcaster/protocol";
-import type { Kysely, Updateable } from "kysely";
+import { type Kysely, sql, type Updateable } from "kysely";
 import { createAgentStore } from "./agents-store.js";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
@@ -193,6 +193,13 @@ export function createKyselyRunStore(
       if (query.sessionId !== undefined) select = select.where("session_id", "=", query.sessionId);
       if (query.kind === "query") select = select.where("kind", "is", null);
       else if (query.kind !== undefined) select = select.where("kind", "=", query.kind);
+      // substr, not LIKE: an id's `_` is no wildcard, and SQLite's LIKE ignores case.
+      if (query.idPrefix !== undefined)
+        select = select.where(
+          sql<string>`substr(id, 1, ${query.idPrefix.length})`,
+          "=",
+          query.idPrefix,
+        );
       if (after !== undefined) {
         select = select.where((eb) =>
           eb.or([

@@ -58,6 +58,8 @@ export interface ListRunsQuery {
   sessionId?: string | undefined;
   /** Only runs of this kind (`query`: runs recorded without one). */
   kind?: RunKind | undefined;
+  /** Only runs whose id starts with this (compared as is, `_` and `%` included). */
+  idPrefix?: string | undefined;
 }
 
 export interface RunPage {

@@ -371,6 +371,22 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       expect(await ids("agent")).toStrictEqual(["run-a"]);
     });
 
+    it("filters by id prefix: _ and % are themselves, case counts", async () => {
+      await store.createRun(newRun("run_ab12", T0));
+      await store.createRun(newRun("run_ab34", T0 + 1));
+      await store.createRun(newRun("runXab56", T0 + 2));
+      await store.createRun(newRun("run%ab78", T0 + 3));
+      const ids = async (idPrefix: string) =>
+        (await store.listRuns({ limit: 10, idPrefix })).runs.map((run) => run.id);
+      expect(await ids("run_ab")).toStrictEqual(["run_ab34", "run_ab12"]);
+      expect(await ids("run_ab3")).toStrictEqual(["run_ab34"]);
+      // A LIKE pattern would take `_` and `%` as wildcards.
+      expect(await ids("run_")).toStrictEqual(["run_ab34", "run_ab12"]);
+      expect(await ids("run%")).toStrictEqual(["run%ab78"]);
+      expect(await ids("RUN_AB")).toStrictEqual([]);
+      expect(await ids("run_zz")).toStrictEqual([]);
+    });
+
     it("lists newest first", async () => {
       await store.createRun(newRun("run-old", T0));
       await store.createRun(newRun("run-new", T0 + 60_000));
