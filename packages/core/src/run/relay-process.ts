@@ -2,7 +2,7 @@
 import type { ErrorEvent, ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
 import { type HostLine, readHostLine } from "./composite/host-lines.js";
-import { readLines } from "./line-splitter.js";
+import { type Line, pumpLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
 import { type Redact, redactDeep } from "./redact.js";
 import { StderrTail } from "./stderr-tail.js";
@@ -45,7 +45,7 @@ export function relayProcess(
   const tail = new StderrTail();
 
   // Lines are handled as they arrive, by callbacks: an open run holds no async iterators.
-  const stdout = readLines(process.stdout, MAX_RUNNER_LINE_BYTES, (line) => {
+  const onStdoutLine = (line: Line) => {
     if (options.onHostLine && !line.truncated) {
       const hostLine = readHostLine(line.text);
       if (hostLine) {
@@ -70,13 +70,13 @@ export function relayProcess(
       }
     }
     emit(event);
-  });
-  const stderr = readLines(process.stderr, MAX_STDERR_LINE_BYTES, (line) => {
+  };
+  const onStderrLine = (line: Line) => {
     const content = redact(line.text, { cut: line.truncated });
     if (content.trim() === "" || signal.aborted) return;
     tail.push(content);
     emit({ type: "stderr", content });
-  });
+  };
   // The exit status once both streams have ended, or soon after an abort: a cancelled run must not
   // hang on a process that keeps its output open (e.g. a daemonised child). One promise settled by
   // whichever comes first, not races of promises: this waits for the run's whole life, and every
@@ -86,8 +86,8 @@ export function relayProcess(
     const streamEnded = () => {
       if (--open === 0) process.wait().then(resolve, reject);
     };
-    stdout.then(streamEnded, reject);
-    stderr.then(streamEnded, reject);
+    pumpLines(process.stdout, MAX_RUNNER_LINE_BYTES, onStdoutLine, streamEnded, reject);
+    pumpLines(process.stderr, MAX_STDERR_LINE_BYTES, onStderrLine, streamEnded, reject);
     const onAbort = () => {
       setTimeout(resolve, ABORT_DRAIN_MS, { exitCode: null, signal: "SIGKILL" }).unref();
     };
