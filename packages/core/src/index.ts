@@ -9,7 +9,6 @@ export { PlanError } from "./errors/plan-error.js";
 export { SandcasterError, type SandcasterErrorOptions } from "./errors/sandcaster-error.js";
 export * from "./gateway/index.js";
 export { isProcessAlive } from "./host/proc.js";
-export { parsePipeline } from "./pipelines/parse-pipeline.js";
 export { startPipeline } from "./pipelines/start-pipeline.js";
 export {
   buildSandboxImage,

@@ -4,6 +4,7 @@ export { buildNpmBaseImage } from "./docker/npm-image.js";
 export * from "./e2b/index.js";
 export { startGeminiDouble } from "./gemini-double.js";
 export { EXHAUSTED_MESSAGE } from "./http-double.js";
+export { modulesLoadedBy } from "./loaded-modules.js";
 export * from "./netns/index.js";
 export { startOpenAIDouble } from "./openai-double.js";
 export {

@@ -204,33 +204,60 @@ export async function streamQuery(
     query.queueFailed = ignore;
   }
   const { heartbeatMs, metrics } = deps;
-  return streamRunEvents(c, { runId, heartbeatMs, metrics }, async (stream) => {
+  return streamRunEvents(c, { runId, heartbeatMs, metrics }, (stream) => {
     stream.onAbort(() => query.clientLeft());
-    for (const event of opening) await writeUnnumbered(stream, event);
-    if (typeof first === "number") {
-      await writeUnnumbered(stream, {
-        type: "system",
-        subtype: "queued",
-        runId,
-        content: `queued: waiting for a free run slot (${first} ahead)`,
-      });
-      try {
-        query.run = await starting;
-      } catch (error) {
-        // Refused in the queue (timed out, client gone, session busy): the stream says why.
-        const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
-        const content = error instanceof Error ? error.message : String(error);
-        await writeUnnumbered(stream, { type: "error", code, content });
-        return;
-      }
-      observeRun(deps.metrics, query.run);
-      if (query.left && !query.keepOnLeave) query.run.cancel("the client disconnected");
-    } else {
+    if (typeof first === "number" || opening.length > 0) {
+      return openThenRelay(stream, deps, query, { runId, first, starting, opening });
+    }
+    // The usual stream (its run started at once, nothing before its events) is its relay itself:
+    // an async body would hold one more promise and its resolvers for as long as the run is open.
+    try {
       query.run = first;
       observeRun(deps.metrics, first);
+      return relayEvents(stream, first);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    // The events end with the run's end, before its sandbox is removed: the response finishes
-    // then. The run keeps its slot and stays tracked (shutdown waits for it) until `done`.
-    return relayEvents(stream, query.run);
   });
+}
+
+/** A stream with frames before its events: `opening` ones, and `queued` while it waits its turn. */
+async function openThenRelay(
+  stream: SseStream,
+  deps: QueryRouteDeps,
+  query: QueryStream,
+  opened: {
+    runId: string;
+    first: RunHandle | number;
+    starting: Promise<RunHandle>;
+    opening: readonly SessionEvent[];
+  },
+): Promise<void> {
+  const { runId, first, starting, opening } = opened;
+  for (const event of opening) await writeUnnumbered(stream, event);
+  if (typeof first === "number") {
+    await writeUnnumbered(stream, {
+      type: "system",
+      subtype: "queued",
+      runId,
+      content: `queued: waiting for a free run slot (${first} ahead)`,
+    });
+    try {
+      query.run = await starting;
+    } catch (error) {
+      // Refused in the queue (timed out, client gone, session busy): the stream says why.
+      const code = SandcasterError.isInstance(error) ? error.code : "INTERNAL";
+      const content = error instanceof Error ? error.message : String(error);
+      await writeUnnumbered(stream, { type: "error", code, content });
+      return;
+    }
+    observeRun(deps.metrics, query.run);
+    if (query.left && !query.keepOnLeave) query.run.cancel("the client disconnected");
+  } else {
+    query.run = first;
+    observeRun(deps.metrics, first);
+  }
+  // The events end with the run's end, before its sandbox is removed: the response finishes
+  // then. The run keeps its slot and stays tracked (shutdown waits for it) until `done`.
+  return relayEvents(stream, query.run);
 }

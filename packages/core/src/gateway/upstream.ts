@@ -40,16 +40,35 @@ export function providerOfSegment(segment: string): ModelProvider | undefined {
 
 export interface Upstream {
   provider: ModelProvider;
+  /** Shared by the runs with the same base URL (see parsedBaseUrl): read, never changed. */
   baseUrl: URL;
   /** Empty for a compatible server that takes no key (Ollama, vLLM): no auth header is sent. */
   key: string;
+}
+
+/** Base URLs parsed lately, by their text: at most this many are kept. */
+const PARSED_KEPT = 16;
+const parsed = new Map<string, URL>();
+
+/**
+ * The URL of `text`, one object for every run that uses it (nearly all runs use one or two): a
+ * URL each is ~0.3 KB an open run (10,000 open runs). A server given many base URLs parses again.
+ */
+function parsedBaseUrl(text: string): URL {
+  let url = parsed.get(text);
+  if (url === undefined) {
+    url = new URL(text);
+    if (parsed.size >= PARSED_KEPT) parsed.clear();
+    parsed.set(text, url);
+  }
+  return url;
 }
 
 export function upstreamFor(
   provider: ModelProvider,
   upstream: { baseUrl?: string | undefined; key: string },
 ): Upstream {
-  const baseUrl = new URL(upstream.baseUrl?.trim() || OFFICIAL_BASE_URLS[provider]);
+  const baseUrl = parsedBaseUrl(upstream.baseUrl?.trim() || OFFICIAL_BASE_URLS[provider]);
   if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:") {
     throw new Error(`the ${provider} base URL must be http(s), got ${baseUrl.protocol}`);
   }

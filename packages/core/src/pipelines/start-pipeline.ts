@@ -5,14 +5,20 @@ import type { PipelineRequest, QueryRequest } from "@sandcaster/protocol";
 import type { RunHandle } from "../run/run-handle.js";
 import type { StartRunServices } from "../run/run-services.js";
 import { type StartRunOptions, startRun } from "../run/start-run.js";
-import { parsePipeline } from "./parse-pipeline.js";
 import { pipelineExec } from "./pipeline-exec.js";
+
+/**
+ * The parser (micromark, mdast and yaml: ~1.5 MB of heap), imported on the first pipeline: a server
+ * that never runs one never loads it. Tested by pipelines-lazy.test.ts.
+ */
+const loadParser = () => import("./parse-pipeline.js");
 
 export async function startPipeline(
   request: PipelineRequest,
   services: StartRunServices,
   options: Omit<StartRunOptions, "exec"> = {},
 ): Promise<RunHandle> {
+  const { parsePipeline } = await loadParser();
   const pipeline = parsePipeline(request.markdown);
   const { frontMatter } = pipeline;
   const sandboxProvider = request.sandboxProvider ?? frontMatter.sandboxProvider;

@@ -7,7 +7,7 @@ import type { RunBranching } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
 import { startComposite } from "./composite/start-composite.js";
 import { startPrebootedRunner } from "./preboot-runner.js";
-import { relayProcess } from "./relay-process.js";
+import { type RelayOutcome, relayProcess } from "./relay-process.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
 import type { StagedRunner } from "./stage-runner.js";
@@ -25,15 +25,29 @@ export interface RunnerEnd {
   branching?: RunBranching | undefined;
 }
 
-export async function execRunner(
+export function execRunner(
   scope: RunScope,
   sandbox: Sandbox,
   staged: StagedRunner,
   /** Told the runner's own error as soon as the relay ends (held back to be the last event). */
   heldError: (error: ErrorEvent) => void,
 ): Promise<RunnerEnd> {
+  // Chained, not awaited: the relay lasts the run's whole life, and a frame suspended on it (its
+  // generator and registers) would be held all that time (10,000 open runs).
+  return scope.tracer
+    .phase("runner.exec", () => runAndRelay(scope, sandbox, staged))
+    .then((relay) => afterRelay(scope, sandbox, staged, relay, heldError));
+}
+
+/** Once the runner has ended: limit warnings, its error or crash, then the files it wrote. */
+async function afterRelay(
+  scope: RunScope,
+  sandbox: Sandbox,
+  staged: StagedRunner,
+  relay: RelayOutcome,
+  heldError: (error: ErrorEvent) => void,
+): Promise<RunnerEnd> {
   const { signal } = scope;
-  const relay = await scope.tracer.phase("runner.exec", () => runAndRelay(scope, sandbox, staged));
   if (signal.aborted) throw signal.reason;
   // Before the result or the crash: the limit is usually why the runner or a tool died.
   for (const content of await sandboxLimitWarnings(sandbox))
@@ -85,9 +99,12 @@ async function runAndRelay(scope: RunScope, sandbox: Sandbox, staged: StagedRunn
         log,
       })
     : undefined;
-  return relayProcess(process, scope.emit, staged.redact, signal, {
+  const relayed = relayProcess(process, scope.emit, staged.redact, signal, {
     onHostLine: compositeRun?.onHostLine,
-  }).finally(() => compositeRun?.close()); // secondary sandboxes end before artifacts are read
+  });
+  // Secondary sandboxes end before artifacts are read. Only a composite run chains this: a
+  // `finally` is two more promises and closures held for the run's whole life.
+  return compositeRun ? relayed.finally(() => compositeRun.close()) : relayed;
 }
 
 /** The pooled sandbox's idle runner, now this run's: killed on the run's abort, then configured. */

@@ -1,6 +1,7 @@
 // One run, phase by phase: announce → acquire a sandbox → open extensions and stage the runner →
 // exec and relay → release (always) → settle. startRun is the entry; this is its body.
 import { ERROR_CODES, type ErrorEvent, type SandcasterEvent } from "@sandcaster/protocol";
+import type { Logger } from "pino";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import type { Sandbox, SandboxProvider } from "../sandbox/sandbox.js";
 import { sandboxLimits, sandboxNetwork } from "../sandbox/sandbox-limits.js";
@@ -65,6 +66,14 @@ function errorFrom(caught: unknown, signal: AbortSignal): SandcasterError {
   if (signal.aborted) return cancellation(signal.reason);
   if (SandcasterError.isInstance(caught)) return caught; // SandboxError, RunError, extensions' own
   return new RunError(ERROR_CODES.INTERNAL, "the server failed while running the agent");
+}
+
+/** How phases that threw end the run (logged as a failure only when it is the server's own). */
+function phasesFailed(caught: unknown, signal: AbortSignal, log: Logger): PhasesEnd {
+  const error = errorFrom(caught, signal);
+  if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
+  else log.info({ code: error.code }, error.message);
+  return { ok: false, error, aborted: signal.aborted };
 }
 
 async function runPhases(scope: RunScope, held: Held) {
@@ -162,18 +171,7 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
   };
 
   await announceRun(scope);
-  // Chained, not awaited: the phases last as long as the run, and a frame suspended on them (its
-  // generator, registers and await closures) would be held all that time (10,000 open runs).
-  const ran = runPhases(scope, held).then(
-    (end): PhasesEnd => ({ ok: true, end }),
-    (caught: unknown): PhasesEnd => {
-      const error = errorFrom(caught, signal.signal);
-      if (error.code === ERROR_CODES.INTERNAL) log.error({ err: caught }, "run failed");
-      else log.info({ code: error.code }, error.message);
-      return { ok: false, error, aborted: signal.signal.aborted };
-    },
-  );
-  return ran.then(async (phases) => {
+  const finish = async (phases: PhasesEnd): Promise<RunOutcome> => {
     signal.dispose();
     // Metered figures are read while the extensions are still open, then everything is released.
     const metered =
@@ -200,5 +198,12 @@ export async function executeRun(input: RunInput): Promise<RunOutcome> {
     if (endFirst) await teardown();
     tracer.end(outcome);
     return outcome;
-  });
+  };
+  // Chained, not awaited, and one `then` (not one to name the end and one to settle it): the phases
+  // last as long as the run, and a frame suspended on them (its generator, registers and await
+  // closures), or each promise of a chain, would be held all that time (10,000 open runs).
+  return runPhases(scope, held).then(
+    (end) => finish({ ok: true, end }),
+    (caught: unknown) => finish(phasesFailed(caught, signal.signal, log)),
+  );
 }

@@ -94,41 +94,53 @@ class LineCutter {
 
 /**
  * Calls `onLine` with every line of `stream` as it arrives (the last one even without a trailing
- * newline), resolving at its end; then, when the consumer dropped bad lines, with one empty line
- * whose `stream.ended` is set, so it can sum them up. Callbacks, not an async generator, and reads
- * chained by `then` rather than awaited in a loop: a stream open for a run's whole life then holds
- * no generator or suspended frame (two per run, stdout and stderr), only its pending read.
+ * newline), then `ended` at its end; then, when the consumer dropped bad lines, with one empty line
+ * whose `stream.ended` is set, so it can sum them up. `failed` if reading or a callback throws.
+ * Callbacks, not an async generator or a promise, and reads chained by `then` rather than awaited
+ * in a loop: a stream open for a run's whole life then holds no generator, suspended frame or
+ * promise of its own (two per run, stdout and stderr), only its pending read.
  */
+export function pumpLines(
+  stream: ReadableStream<Uint8Array>,
+  maxLineBytes: number,
+  onLine: (line: Line) => void,
+  ended: () => void,
+  failed: (error: unknown) => void,
+): void {
+  const cutter = new LineCutter(maxLineBytes);
+  const reader = stream.getReader();
+  const fail = (error: unknown) => {
+    reader.releaseLock();
+    failed(error);
+  };
+  const next = (read: ReadableStreamReadResult<Uint8Array>): void => {
+    try {
+      if (!read.done) {
+        cutter.push(read.value, onLine);
+        reader.read().then(next, fail);
+        return;
+      }
+      const last = cutter.last();
+      if (last) onLine(last);
+      const summary = cutter.summary();
+      if (summary) onLine(summary);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    reader.releaseLock();
+    ended();
+  };
+  reader.read().then(next, fail);
+}
+
+/** pumpLines as a promise: resolved at the stream's end, rejected as `failed` would be told. */
 export function readLines(
   stream: ReadableStream<Uint8Array>,
   maxLineBytes: number,
   onLine: (line: Line) => void,
 ): Promise<void> {
-  const cutter = new LineCutter(maxLineBytes);
-  const reader = stream.getReader();
   return new Promise<void>((resolve, reject) => {
-    const fail = (error: unknown) => {
-      reader.releaseLock();
-      reject(error);
-    };
-    const next = (read: ReadableStreamReadResult<Uint8Array>): void => {
-      try {
-        if (!read.done) {
-          cutter.push(read.value, onLine);
-          reader.read().then(next, fail);
-          return;
-        }
-        const last = cutter.last();
-        if (last) onLine(last);
-        const summary = cutter.summary();
-        if (summary) onLine(summary);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      reader.releaseLock();
-      resolve();
-    };
-    reader.read().then(next, fail);
+    pumpLines(stream, maxLineBytes, onLine, resolve, reject);
   });
 }

@@ -2,7 +2,7 @@
 import type { ErrorEvent, ResultEvent, SandcasterEvent } from "@sandcaster/protocol";
 import type { ExitStatus, SandboxProcess } from "../sandbox/sandbox.js";
 import { type HostLine, readHostLine } from "./composite/host-lines.js";
-import { readLines } from "./line-splitter.js";
+import { type Line, pumpLines } from "./line-splitter.js";
 import { parseRunnerLine } from "./parse-runner-line.js";
 import { type Redact, redactDeep } from "./redact.js";
 import { StderrTail } from "./stderr-tail.js";
@@ -26,8 +26,6 @@ export interface RelayOutcome {
   stderrTail: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
 export interface RelayOptions {
   /** Composite runs: the runner's host requests go here instead of to the client. */
   onHostLine?: ((line: HostLine) => void) | undefined;
@@ -47,7 +45,7 @@ export function relayProcess(
   const tail = new StderrTail();
 
   // Lines are handled as they arrive, by callbacks: an open run holds no async iterators.
-  const stdout = readLines(process.stdout, MAX_RUNNER_LINE_BYTES, (line) => {
+  const onStdoutLine = (line: Line) => {
     if (options.onHostLine && !line.truncated) {
       const hostLine = readHostLine(line.text);
       if (hostLine) {
@@ -72,29 +70,30 @@ export function relayProcess(
       }
     }
     emit(event);
-  });
-  const stderr = readLines(process.stderr, MAX_STDERR_LINE_BYTES, (line) => {
+  };
+  const onStderrLine = (line: Line) => {
     const content = redact(line.text, { cut: line.truncated });
     if (content.trim() === "" || signal.aborted) return;
     tail.push(content);
     emit({ type: "stderr", content });
+  };
+  // The exit status once both streams have ended, or soon after an abort: a cancelled run must not
+  // hang on a process that keeps its output open (e.g. a daemonised child). One promise settled by
+  // whichever comes first, not races of promises: this waits for the run's whole life, and every
+  // promise, reaction and resolver in it is held that long (10,000 open runs).
+  const exited = new Promise<ExitStatus>((resolve, reject) => {
+    let open = 2;
+    const streamEnded = () => {
+      if (--open === 0) process.wait().then(resolve, reject);
+    };
+    pumpLines(process.stdout, MAX_RUNNER_LINE_BYTES, onStdoutLine, streamEnded, reject);
+    pumpLines(process.stderr, MAX_STDERR_LINE_BYTES, onStderrLine, streamEnded, reject);
+    const onAbort = () => {
+      setTimeout(resolve, ABORT_DRAIN_MS, { exitCode: null, signal: "SIGKILL" }).unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
-  const drained = Promise.all([stdout, stderr]).then(() => process.wait());
-  // A cancelled run must not hang on a process that keeps its output open (e.g. a daemonised child).
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
-  // Chained, not awaited: the relay waits for the run's whole life, and a suspended async frame
-  // (its generator, registers and await closures) would be held all that time.
-  const exited = Promise.race([drained, aborted]).then((first): Promise<ExitStatus> | ExitStatus =>
-    first === "aborted"
-      ? Promise.race([
-          drained,
-          sleep(ABORT_DRAIN_MS).then(() => ({ exitCode: null, signal: "SIGKILL" })),
-        ])
-      : first,
-  );
   return exited.then((exit): RelayOutcome => {
     if (extraResults > 0 || (result && exit.exitCode !== 0)) {
       emit({

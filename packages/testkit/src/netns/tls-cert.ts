@@ -1,6 +1,5 @@
 // A throwaway self-signed certificate for a test host, made at start (never checked in): valid
 // for its fake names and its address, and trusted by passing it as the CA (curl --cacert).
-import { generate } from "selfsigned";
 
 export interface TestCertificate {
   certPem: string;
@@ -11,6 +10,9 @@ export async function makeCertificate(
   hostnames: string[],
   address: string,
 ): Promise<TestCertificate> {
+  // Imported here, not at the top: the testkit's index is imported by every test helper's user
+  // (the bench's server too), and selfsigned's X.509 stack is ~3 MB of heap they never use.
+  const { generate } = await import("selfsigned");
   const now = new Date();
   const result = await generate([{ name: "commonName", value: hostnames[0] ?? address }], {
     keyType: "ec",
