@@ -69,7 +69,9 @@ describe.skipIf(!available)("docker changed files, scanned ahead (real daemon)",
   }, 120_000);
 
   it("prestart() resolves once a scanner waits in the sandbox, and it then lists the run's changes", async () => {
-    const sandbox = await create();
+    // A sandbox whose runner will start by exec (none booted as it started): its end is scanned
+    // by the scanner prestart() boots.
+    const sandbox = await create({ runsRunner: false });
     // As a warm pool does, before anything of a run is in the sandbox.
     await sandbox.prestart?.();
     const waiting = await nodeInContainer(
@@ -93,6 +95,16 @@ describe.skipIf(!available)("docker changed files, scanned ahead (real daemon)",
       `${FIND_SCANNER} console.log(scanner() ?? "none");`,
     );
     expect(left.trim()).toBe("none");
+  }, 120_000);
+
+  it("prestart() boots no scanner beside a booted runner (its main process scans at the runner's exit)", async () => {
+    const sandbox = await create();
+    await sandbox.prestart?.();
+    const waiting = await nodeInContainer(
+      sandbox.id,
+      `${FIND_SCANNER} console.log(scanner() ?? "none");`,
+    );
+    expect(waiting.trim()).toBe("none");
   }, 120_000);
 
   it("bytes written to its stdin by a sandbox process do not make it list early", async () => {
