@@ -82,29 +82,53 @@ function loader(partLines, runtime, buildId) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 // build ${buildId}
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
-import { gunzipSync } from "node:zlib";
+// Builtins through process.getBuiltinModule (Node >= 20.16), not static imports: an ESM import of
+// node:fs builds its ESM facade, which reads every export and so loads fs's streams (~4 ms), and
+// the parts need nothing but builtins, so node:module's createRequire is only a fallback.
+// A part's require: builtins only, and a missing module throws as require's does (ws and debug
+// probe optional packages in try/catch).
+const builtin = process.getBuiltinModule
+  ? (id) => {
+      const found = process.getBuiltinModule(id);
+      if (found !== undefined) return found;
+      throw Object.assign(new Error(\`Cannot find module '\${id}'\`), { code: "MODULE_NOT_FOUND" });
+    }
+  : (await import("node:module")).createRequire(import.meta.url);
+const { closeSync, openSync, readSync, writeFileSync } = builtin("node:fs");
+const { Script } = builtin("node:vm");
+const { gunzipSync } = builtin("node:zlib");
 
-const filename = fileURLToPath(import.meta.url);
-const file = readFileSync(filename);
+const filename = builtin("node:url").fileURLToPath(import.meta.url);
+const dirname = builtin("node:path").dirname(filename);
 // Each part: [start, end] of its text in this file, and its size unpacked.
 const PARTS = {
 ${partLines.join("\n")}
 };
+// Only a part's own bytes are read (Node's ESM loader has read the whole file as text, which it
+// does not share): the parts a run never uses cost it nothing here.
+const readPart = (from, to) => {
+  const bytes = Buffer.allocUnsafe(to - from);
+  const fd = openSync(filename, "r");
+  try {
+    for (let at = 0; at < bytes.length; ) {
+      const read = readSync(fd, bytes, at, bytes.length - at, from + at);
+      if (read === 0) throw new Error(\`\${filename} is shorter than its parts table\`);
+      at += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+};
 // One output chunk of the known size: inflating into 16 KB chunks and joining them costs ~40 %.
 const unpack = (name) => {
   const [from, to, size] = PARTS[name];
-  return gunzipSync(Buffer.from(file.latin1Slice(from, to), "base64"), { chunkSize: Math.max(size, 64) });
+  return gunzipSync(Buffer.from(readPart(from, to).latin1Slice(), "base64"), { chunkSize: Math.max(size, 64) });
 };
 const cacheRuntime = ${JSON.stringify(runtime)};
 const cachesFit = cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`;
 // For boot/liftoff-before-wasm.ts: what it measured on the build's Node holds here.
 globalThis[Symbol.for("sandcaster.builtOnThisNode")] = cachesFit;
-const nodeRequire = createRequire(filename);
 const compiled = new Map();
 
 /** Compiles a part, with its cache when it has one this Node can take; runs it; its exports. */
@@ -123,7 +147,7 @@ function load(name, onCodeCache) {
   compiled.set(name, script);
   onCodeCache(cachedData === undefined ? codeCache : script.cachedDataRejected ? "rejected" : "accepted");
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, nodeRequire, module, filename, dirname(filename));
+  script.runInThisContext()(module.exports, builtin, module, filename, dirname);
   return module.exports;
 }
 
@@ -147,7 +171,7 @@ if (cacheOut) {
     if (taken) return;
     taken = true;
     for (const [name, script] of compiled)
-      writeFileSync(join(cacheOut, encodeURIComponent(name)), script.createCachedData());
+      writeFileSync(\`\${cacheOut}/\${encodeURIComponent(name)}\`, script.createCachedData());
   };
   globalThis[Symbol.for("sandcaster.beforeV8Flags")] = takeCaches;
   process.once("exit", takeCaches);
