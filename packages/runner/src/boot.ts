@@ -67,7 +67,8 @@ function parseStart(line: string) {
       `the run's start line is not valid JSON: ${(error as Error).message}`,
     );
   }
-  const parsed = RunnerStartSchema.safeParse(json);
+  // jitless: one parse per run; compiling zod's parsers would cost more than it saves.
+  const parsed = RunnerStartSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     throw new RunnerError(
       ERROR_CODES.INVALID_CONFIG,
