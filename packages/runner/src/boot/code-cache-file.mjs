@@ -59,26 +59,38 @@ export function runnerFile(codes, caches = new Map()) {
   for (const part of parts) hash.update(`${part.name}\n${part.text}\n`);
   const buildId = hash.update(runtime).digest("hex").slice(0, 32);
   const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
-  const layout = (starts) =>
+  const layout = (starts, packedAt) =>
     `${loader(
       parts.map(
         (p, i) =>
           `  ${JSON.stringify(p.name)}: [${pad(starts[i])}, ${pad(starts[i] + p.text.length)}, ${pad(p.size)}],`,
       ),
+      pad(packedAt),
       runtime,
       buildId,
-    )}/*\n`;
+    )}${PACKED_HEAD}`;
   // The loader holds the offsets, so measure it with placeholders of the same width.
+  const placeholder = layout(
+    parts.map(() => 0),
+    0,
+  );
+  const packedAt = placeholder.length - PACKED_HEAD.length;
   const starts = [];
-  let at = layout(parts.map(() => 0)).length;
+  let at = placeholder.length;
   for (const part of parts) {
     starts.push(at);
-    at += part.text.length + "\n*/\n/*\n".length;
+    at += part.text.length + PART_GAP.length;
   }
-  return `${layout(starts)}${parts.map((p) => p.text).join("\n*/\n/*\n")}\n*/\n`;
+  return `${layout(starts, packedAt)}${parts.map((p) => p.text).join(PART_GAP)}${PACKED_TAIL}`;
 }
 
-function loader(partLines, runtime, buildId) {
+// The parts lie in comments in the body of one function, packedParts: the loader takes their text
+// from its source (Function.prototype.toString), which V8 holds for the module anyway.
+const PACKED_HEAD = "function packedParts() {/*\n";
+const PART_GAP = "\n*/\n/*\n";
+const PACKED_TAIL = "\n*/}\n";
+
+function loader(partLines, packedAt, runtime, buildId) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 // build ${buildId}
@@ -94,7 +106,6 @@ const builtin = process.getBuiltinModule
       throw Object.assign(new Error(\`Cannot find module '\${id}'\`), { code: "MODULE_NOT_FOUND" });
     }
   : (await import("node:module")).createRequire(import.meta.url);
-const { closeSync, openSync, readSync, writeFileSync } = builtin("node:fs");
 const { Script } = builtin("node:vm");
 const { gunzipSync } = builtin("node:zlib");
 
@@ -104,26 +115,18 @@ const dirname = builtin("node:path").dirname(filename);
 const PARTS = {
 ${partLines.join("\n")}
 };
-// Only a part's own bytes are read (Node's ESM loader has read the whole file as text, which it
-// does not share): the parts a run never uses cost it nothing here.
-const readPart = (from, to) => {
-  const bytes = Buffer.allocUnsafe(to - from);
-  const fd = openSync(filename, "r");
-  try {
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, bytes, at, bytes.length - at, from + at);
-      if (read === 0) throw new Error(\`\${filename} is shorter than its parts table\`);
-      at += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
-};
+// A part's text: a slice of packedParts' source (below), which is a slice of the module's source
+// text as Node's ESM loader read it. V8 makes neither a copy (its substrings share their parent's
+// characters) and Buffer.from decodes the base64 outside V8's heap: no read of this file again,
+// and no large strings that would set off the young generation's collections early.
+const PACKED_AT = ${packedAt};
+let packedText;
 // One output chunk of the known size: inflating into 16 KB chunks and joining them costs ~40 %.
 const unpack = (name) => {
   const [from, to, size] = PARTS[name];
-  return gunzipSync(Buffer.from(readPart(from, to).latin1Slice(), "base64"), { chunkSize: Math.max(size, 64) });
+  packedText ??= packedParts.toString();
+  const base64 = packedText.slice(from - PACKED_AT, to - PACKED_AT);
+  return gunzipSync(Buffer.from(base64, "base64"), { chunkSize: Math.max(size, 64) });
 };
 const cacheRuntime = ${JSON.stringify(runtime)};
 const cachesFit = cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`;
@@ -171,7 +174,10 @@ if (cacheOut) {
     if (taken) return;
     taken = true;
     for (const [name, script] of compiled)
-      writeFileSync(\`\${cacheOut}/\${encodeURIComponent(name)}\`, script.createCachedData());
+      builtin("node:fs").writeFileSync(
+        \`\${cacheOut}/\${encodeURIComponent(name)}\`,
+        script.createCachedData(),
+      );
   };
   globalThis[Symbol.for("sandcaster.beforeV8Flags")] = takeCaches;
   process.once("exit", takeCaches);
