@@ -67,8 +67,9 @@ function parseStart(line: string) {
       `the run's start line is not valid JSON: ${(error as Error).message}`,
     );
   }
-  // jitless: one parse per run; compiling zod's parsers would cost more than it saves.
-  const parsed = RunnerStartSchema.safeParse(json, { jitless: true });
+  // Not jitless (unlike load-config.ts): the rehearsal's parses compile zod's parser off the run's
+  // clock, and the run's own parse then takes the compiled one.
+  const parsed = RunnerStartSchema.safeParse(json);
   if (!parsed.success) {
     throw new RunnerError(
       ERROR_CODES.INVALID_CONFIG,
