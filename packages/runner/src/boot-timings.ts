@@ -19,10 +19,22 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
+/**
+ * Node modules a cold boot has no use for before its model request, each once loaded at boot by a
+ * static import (node:fs's ESM facade loaded fs's streams; node:v8 came with boot-timings and the
+ * liftoff flag; node:module for createRequire).
+ */
+const UNNEEDED_BEFORE_SDK = ["internal/fs/streams", "v8", "module"];
+let unneededAtSdk: string[] | undefined;
+
 export function mark(name: Mark): void {
   if (marks[name] !== undefined) return;
   marks[name] = hrMs();
   cpuMarks[name] = cpuMs();
+  if (name === "sdk" && process.env.SANDCASTER_BOOT_TIMINGS === "1") {
+    const loaded = new Set((process as { moduleLoadList?: string[] }).moduleLoadList ?? []);
+    unneededAtSdk = UNNEEDED_BEFORE_SDK.filter((id) => loaded.has(`NativeModule ${id}`));
+  }
 }
 
 export function reportBootTimings(): void {
@@ -52,6 +64,8 @@ export function reportBootTimings(): void {
     v8FlagsSet: v8FlagsSet(),
     // Compiled from source, since the flags no longer match Node's cache of its own modules.
     builtinsAfterFlags: builtinsAfterFlags(),
+    // Which of UNNEEDED_BEFORE_SDK were loaded when the conversation existed.
+    unneededAtSdk,
     // Whether Node's fetch (undici) was loaded: not by an SDK that sends through src/http/.
     nodeFetchLoaded: (process as { moduleLoadList?: string[] }).moduleLoadList?.includes(
       "NativeModule internal/deps/undici/undici",
