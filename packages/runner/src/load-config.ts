@@ -48,7 +48,7 @@ export async function loadConfig(path: string): Promise<RunnerConfig> {
 /** Validates a parsed config (the --config file's) and resolves its cwd. */
 export async function checkConfig(json: unknown): Promise<RunnerConfig> {
   // jitless: zod would compile a parser for each object schema (new Function) on this first
-  // parse, a cost a one-shot parse never earns back (~2 ms CPU of a cold boot, measured).
+  // parse, a cost a one-shot parse never earns back.
   const parsed = RunnerConfigSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     throw new RunnerError(
