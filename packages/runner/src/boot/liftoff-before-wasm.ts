@@ -11,7 +11,7 @@
 // parser while it loads, already compiled from its cache; later undicis compile it on their first
 // connection. Either way the compile goes through one of the entry points wrapped here.
 // node:v8 is loaded when the flag is set, not at boot: it brings heap_utils, serdes, histograms and
-// streams, ~2 ms of every cold boot whose SDK compiles no WebAssembly (Anthropic's, OpenAI's).
+// streams, on every cold boot whose SDK compiles no WebAssembly (Anthropic's, OpenAI's).
 const v8 = (): typeof import("node:v8") =>
   process.getBuiltinModule?.("node:v8") ?? (require("node:v8") as typeof import("node:v8"));
 
