@@ -1,6 +1,6 @@
 // Custom agents: the user's own code deployed as a template and invoked with a prompt on stdin in
 // a fresh sandbox per request (Castari's contract). Types and schemas only.
-import { z } from "zod";
+import * as z from "zod";
 import { RequestFilesSchema } from "./files.js";
 import { TemplateBaseSchema } from "./templates.js";
 

@@ -2,7 +2,7 @@
 // evaluator picks the winner, and the winner's answer and files become the run's result. The
 // request field and the branch events keep the published Sandcaster wire shapes; our extras are
 // optional fields old clients ignore.
-import { z } from "zod";
+import * as z from "zod";
 import { ModelProviderSchema, SandboxProviderSchema } from "./enums.js";
 
 /** Branches of one run at most, whatever asks for them (the request, or the agent's `branch` tool). */

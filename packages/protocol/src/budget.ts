@@ -1,5 +1,5 @@
 // A run's spending ceiling, enforced by the host's model gateway, and how a request tightens it.
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Every field is optional; a missing one means no ceiling of that kind. Input tokens count the

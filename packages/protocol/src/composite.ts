@@ -1,7 +1,7 @@
 // Composite workflows: one run fans work out to secondary sandboxes through tools the runner offers
 // and the host carries out. The runner asks on stdout (a host-request line, never relayed) and the
 // host answers on the runner's stdin (one host-answer line per request, matched by id).
-import { z } from "zod";
+import * as z from "zod";
 import { SANDBOX_PROVIDERS } from "./enums.js";
 
 export const COMPOSITE_TOOL_NAMES = [

@@ -1,6 +1,6 @@
 // sandcaster.json as a JSON Schema, made from the zod schema the loader checks it with, so that
 // editors complete and check the same rules the server applies (written to a file at build time).
-import { z } from "zod";
+import * as z from "zod";
 import { SandcasterConfigSchema } from "./config.js";
 
 /** The file name the schema is shipped under (in @sandcaster/cli's dist). */

@@ -1,5 +1,5 @@
 // sandcaster.json: server defaults for every run. Unknown keys are an error naming their path.
-import { z } from "zod";
+import * as z from "zod";
 import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import { CompositeConfigSchema } from "./composite.js";

@@ -1,5 +1,5 @@
 // The closed sets of names the wire contract accepts.
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A name outside `names` is refused saying what this server does support; names the upstream

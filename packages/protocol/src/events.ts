@@ -1,5 +1,5 @@
 // Events of a run: SSE `event:` is `type`, `data:` is the whole object. Old clients ignore our extra fields.
-import { z } from "zod";
+import * as z from "zod";
 import {
   BranchCompleteEventSchema,
   BranchProgressEventSchema,

@@ -1,5 +1,5 @@
 // Request files: relative paths confined to the workspace, with count and size limits.
-import { z } from "zod";
+import * as z from "zod";
 
 export const MAX_REQUEST_FILES = 20;
 export const MAX_REQUEST_FILES_BYTES = 10 * 1024 * 1024;

@@ -1,5 +1,5 @@
 // How an in-sandbox runner reaches the host's model gateway: the wire names both sides share.
-import { z } from "zod";
+import * as z from "zod";
 import { ModelProviderSchema } from "./enums.js";
 
 /** The gateway's Unix socket, in the sandbox's host socket dir (seen inside at SANDBOX_HOST_DIR). */

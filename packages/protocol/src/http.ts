@@ -1,7 +1,7 @@
 // Envelopes of the JSON routes besides the run record itself: a page of runs, a cancel answer,
 // the liveness body, and the body of every error answered before a stream starts. The server
 // answers these, the SDK and the CLI read them.
-import { z } from "zod";
+import * as z from "zod";
 import { RunStatusSchema } from "./enums.js";
 import { RunRecordSchema } from "./run-record.js";
 

@@ -1,6 +1,6 @@
 // The egress policy of a run: where the agent's tools may connect through the host's forward proxy.
 // sandcaster.json `network` is the ceiling; a request's `network` may only narrow it.
-import { z } from "zod";
+import * as z from "zod";
 import { formatHostPattern, hostPatternCovers, parseHostPattern } from "./host-pattern.js";
 
 /** "none": no connection leaves; "allowlist": only hosts matching `allow`; "open": any public host. */

@@ -1,5 +1,5 @@
 // Structured output: the final answer must be JSON matching a JSON Schema.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Deeper than any real schema; a 100,000-deep one would overflow every recursive walker after it. */
 export const MAX_OUTPUT_SCHEMA_DEPTH = 32;

@@ -1,6 +1,6 @@
 // Markdown pipelines: a document whose fenced `bash` blocks run in order in one sandbox, with each
 // step's result written back under its block. The request body, the front matter, the step events.
-import { z } from "zod";
+import * as z from "zod";
 import { SandboxProviderSchema } from "./enums.js";
 import { RequestFilesSchema } from "./files.js";
 import { MetadataSchema } from "./request.js";

@@ -1,5 +1,5 @@
 // The body of POST /query: wire-compatible with the published Sandcaster protocol, plus our superset.
-import { z } from "zod";
+import * as z from "zod";
 import { BranchingRequestSchema } from "./branching.js";
 import { BudgetSchema } from "./budget.js";
 import {

@@ -1,5 +1,5 @@
 // A run as /runs reports it. Never holds API keys or environment values.
-import { z } from "zod";
+import * as z from "zod";
 import { RunStatusSchema } from "./enums.js";
 import { UsageSchema } from "./usage.js";
 

@@ -1,6 +1,6 @@
 // The JSON file the server hands the in-sandbox runner. It never holds a provider key: with a
 // gateway it holds the run's capability token; without one the key travels as an env var.
-import { z } from "zod";
+import * as z from "zod";
 import { RunnerBranchingSchema } from "./branching.js";
 import { RunnerCompositeSchema } from "./composite.js";
 import { ModelProviderSchema, ThinkingLevelSchema } from "./enums.js";

@@ -2,7 +2,7 @@
 // `--await-config`) when a run takes the sandbox: one JSON line on its stdin. Until this line the
 // runner holds nothing of any run: the config (with a gateway's per-run token) and the env (a
 // provider key when there is no gateway) arrive only here.
-import { z } from "zod";
+import * as z from "zod";
 import { RunnerConfigSchema } from "./runner-config.js";
 
 /** The flag that starts a runner idle, waiting for a RunnerStart line on stdin. */

@@ -1,5 +1,5 @@
 // sandcaster.json `server` and `sessions`: what the HTTP server accepts from whom, and how much.
-import { z } from "zod";
+import * as z from "zod";
 
 export const ServerConfigSchema = z.strictObject({
   /**

@@ -1,6 +1,6 @@
 // Sessions: conversations whose workspace and history persist across queries. Each turn is still
 // a fresh process in a fresh sandbox; the workspace (and the conversation) carry over.
-import { z } from "zod";
+import * as z from "zod";
 import { SandboxProviderSchema } from "./enums.js";
 
 export const SESSION_STATUSES = ["active", "expired", "deleted"] as const;

@@ -1,6 +1,6 @@
 // Skills (the Agent Skills format): SKILL.md folders whose name and description go in the system
 // prompt while the body is read on demand through the runner's `read_skill` tool.
-import { z } from "zod";
+import * as z from "zod";
 
 /** The tool through which the agent reads a skill's body. */
 export const READ_SKILL_TOOL = "read_skill";

@@ -1,6 +1,6 @@
 // Sub-agents: named agents the run's agent delegates to through the runner's `task` tool. Each runs
 // to completion in the same sandbox with its own system prompt, tools, model and turn limit.
-import { z } from "zod";
+import * as z from "zod";
 import { ModelProviderSchema } from "./enums.js";
 import { namedRecord, SkillNameSchema } from "./skills.js";
 import { AllowedToolsSchema } from "./tools.js";

@@ -1,7 +1,7 @@
 // The `telemetry` section of sandcaster.json. Traces themselves are configured by the standard
 // OTEL_* environment variables (off unless an OTLP endpoint is set); this only holds what those
 // variables cannot say.
-import { z } from "zod";
+import * as z from "zod";
 
 export const TelemetryConfigSchema = z.strictObject({
   /**

@@ -1,7 +1,7 @@
 // Templates: declarative specs of what a sandbox holds before any user code runs. The canonical
 // JSON (RFC 8785) of a parsed spec hashed with sha256 is the template's id, so equal specs share
 // one build. Types and schemas only.
-import { z } from "zod";
+import * as z from "zod";
 
 const AbsolutePathSchema = z
   .string()

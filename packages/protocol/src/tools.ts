@@ -1,5 +1,5 @@
 // Names of the runner's built-in tools, and the aliases clients of the published protocol use.
-import { z } from "zod";
+import * as z from "zod";
 
 export const TOOL_NAMES = [
   "bash",

@@ -1,7 +1,7 @@
 // The upstream Sandcaster project's session API, served beside ours on the same sessions:
 // POST /sessions with a prompt streams the first turn (after `session_created`),
 // POST /sessions/:id/messages streams the next, GET /sessions/:id/events attaches to the live one.
-import { z } from "zod";
+import * as z from "zod";
 import { RequestFilesSchema } from "./files.js";
 import { QueryRequestSchema } from "./request.js";
 import { RunRecordSchema } from "./run-record.js";

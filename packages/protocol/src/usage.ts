@@ -1,5 +1,5 @@
 // Token usage, summed over every model call of a run.
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * `inputTokens` counts input that was neither read from nor written to the prompt cache, so the

@@ -1,5 +1,5 @@
 // Run-completion webhooks: where a run's record is POSTed when it ends, signed per Standard Webhooks.
-import { z } from "zod";
+import * as z from "zod";
 
 /** The events a webhook may subscribe to; the delivery's `type` is one of them. */
 export const WEBHOOK_EVENTS = ["run.completed", "run.failed", "run.cancelled"] as const;

@@ -4,15 +4,9 @@
 // Marks are taken on process.hrtime and turned into performance's clock only when reported:
 // Node's `performance` global loads perf_hooks (eight modules), a cost to every cold boot.
 
-import { cachedDataVersionTag } from "node:v8";
-import { builtinsAfterFlags } from "./boot/liftoff-before-wasm.js";
+import { builtinsAfterFlags, v8FlagsSet } from "./boot/liftoff-before-wasm.js";
 
 type Mark = "main" | "config" | "sdk";
-
-// V8 derives this tag from its flags, among others: it changes once boot/liftoff-before-wasm.ts
-// sets its flag, which shows that the flag was set before the run's model request. Taken at main,
-// not at load: a startup snapshot's bundle loaded while the snapshot was built.
-let v8TagAtStart: number | undefined;
 
 const marks: Partial<Record<Mark, number>> = {};
 const cpuMarks: Partial<Record<Mark, number>> = {};
@@ -25,11 +19,22 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
+/**
+ * Node modules a cold boot has no use for before its model request, each once loaded at boot by a
+ * static import (node:fs's ESM facade loaded fs's streams; node:v8 came with boot-timings and the
+ * liftoff flag; node:module for createRequire).
+ */
+const UNNEEDED_BEFORE_SDK = ["internal/fs/streams", "v8", "module"];
+let unneededAtSdk: string[] | undefined;
+
 export function mark(name: Mark): void {
   if (marks[name] !== undefined) return;
-  if (name === "main") v8TagAtStart = cachedDataVersionTag();
   marks[name] = hrMs();
   cpuMarks[name] = cpuMs();
+  if (name === "sdk" && process.env.SANDCASTER_BOOT_TIMINGS === "1") {
+    const loaded = new Set((process as { moduleLoadList?: string[] }).moduleLoadList ?? []);
+    unneededAtSdk = UNNEEDED_BEFORE_SDK.filter((id) => loaded.has(`NativeModule ${id}`));
+  }
 }
 
 export function reportBootTimings(): void {
@@ -54,9 +59,13 @@ export function reportBootTimings(): void {
     timeOrigin: performance.timeOrigin,
     bootstrapComplete: performance.nodeTiming.bootstrapComplete,
     bundleStart: onPerfClock(start.__sandcasterBundleStart),
-    v8FlagsSet: cachedDataVersionTag() !== v8TagAtStart,
+    // Whether boot/liftoff-before-wasm.ts set its flag (before the run's model request, as the
+    // loaded-after list below shows).
+    v8FlagsSet: v8FlagsSet(),
     // Compiled from source, since the flags no longer match Node's cache of its own modules.
     builtinsAfterFlags: builtinsAfterFlags(),
+    // Which of UNNEEDED_BEFORE_SDK were loaded when the conversation existed.
+    unneededAtSdk,
     // Whether Node's fetch (undici) was loaded: not by an SDK that sends through src/http/.
     nodeFetchLoaded: (process as { moduleLoadList?: string[] }).moduleLoadList?.includes(
       "NativeModule internal/deps/undici/undici",

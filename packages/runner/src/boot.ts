@@ -67,6 +67,8 @@ function parseStart(line: string) {
       `the run's start line is not valid JSON: ${(error as Error).message}`,
     );
   }
+  // Not jitless (unlike load-config.ts): the rehearsal's parses compile zod's parser off the run's
+  // clock, and the run's own parse then takes the compiled one.
   const parsed = RunnerStartSchema.safeParse(json);
   if (!parsed.success) {
     throw new RunnerError(

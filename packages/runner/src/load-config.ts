@@ -47,7 +47,9 @@ export async function loadConfig(path: string): Promise<RunnerConfig> {
 
 /** Validates a parsed config (the --config file's) and resolves its cwd. */
 export async function checkConfig(json: unknown): Promise<RunnerConfig> {
-  const parsed = RunnerConfigSchema.safeParse(json);
+  // jitless: zod would compile a parser for each object schema (new Function) on this first
+  // parse, a cost a one-shot parse never earns back.
+  const parsed = RunnerConfigSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     throw new RunnerError(
       ERROR_CODES.INVALID_CONFIG,

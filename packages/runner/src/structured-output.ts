@@ -1,6 +1,6 @@
 // Checks a final answer against the request's outputFormat JSON Schema.
 import type { OutputFormat } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 
 export type StructuredOutcome =
   | { ok: true; value: unknown; warning?: string }

@@ -59,52 +59,79 @@ export function runnerFile(codes, caches = new Map()) {
   for (const part of parts) hash.update(`${part.name}\n${part.text}\n`);
   const buildId = hash.update(runtime).digest("hex").slice(0, 32);
   const pad = (n) => String(n).padStart(OFFSET_WIDTH, " ");
-  const layout = (starts) =>
+  const layout = (starts, packedAt) =>
     `${loader(
       parts.map(
         (p, i) =>
           `  ${JSON.stringify(p.name)}: [${pad(starts[i])}, ${pad(starts[i] + p.text.length)}, ${pad(p.size)}],`,
       ),
+      pad(packedAt),
       runtime,
       buildId,
-    )}/*\n`;
+    )}${PACKED_HEAD}`;
   // The loader holds the offsets, so measure it with placeholders of the same width.
+  const placeholder = layout(
+    parts.map(() => 0),
+    0,
+  );
+  const packedAt = placeholder.length - PACKED_HEAD.length;
   const starts = [];
-  let at = layout(parts.map(() => 0)).length;
+  let at = placeholder.length;
   for (const part of parts) {
     starts.push(at);
-    at += part.text.length + "\n*/\n/*\n".length;
+    at += part.text.length + PART_GAP.length;
   }
-  return `${layout(starts)}${parts.map((p) => p.text).join("\n*/\n/*\n")}\n*/\n`;
+  return `${layout(starts, packedAt)}${parts.map((p) => p.text).join(PART_GAP)}${PACKED_TAIL}`;
 }
 
-function loader(partLines, runtime, buildId) {
+// The parts lie in comments in the body of one function, packedParts: the loader takes their text
+// from its source (Function.prototype.toString), which V8 holds for the module anyway.
+const PACKED_HEAD = "function packedParts() {/*\n";
+const PART_GAP = "\n*/\n/*\n";
+const PACKED_TAIL = "\n*/}\n";
+
+function loader(partLines, packedAt, runtime, buildId) {
   return `#!/usr/bin/env node
 // Sandcaster's in-sandbox runner (packages/runner; this layout: src/boot/code-cache-file.mjs).
 // build ${buildId}
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
-import { gunzipSync } from "node:zlib";
+// Builtins through process.getBuiltinModule (Node >= 20.16), not static imports: an ESM import of
+// node:fs builds its ESM facade, which reads every export and so loads fs's streams (~4 ms), and
+// the parts need nothing but builtins, so node:module's createRequire is only a fallback.
+// A part's require: builtins only, and a missing module throws as require's does (ws and debug
+// probe optional packages in try/catch).
+const builtin = process.getBuiltinModule
+  ? (id) => {
+      const found = process.getBuiltinModule(id);
+      if (found !== undefined) return found;
+      throw Object.assign(new Error(\`Cannot find module '\${id}'\`), { code: "MODULE_NOT_FOUND" });
+    }
+  : (await import("node:module")).createRequire(import.meta.url);
+const { Script } = builtin("node:vm");
+const { gunzipSync } = builtin("node:zlib");
 
-const filename = fileURLToPath(import.meta.url);
-const file = readFileSync(filename);
+const filename = builtin("node:url").fileURLToPath(import.meta.url);
+const dirname = builtin("node:path").dirname(filename);
 // Each part: [start, end] of its text in this file, and its size unpacked.
 const PARTS = {
 ${partLines.join("\n")}
 };
+// A part's text: a slice of packedParts' source (below), which is a slice of the module's source
+// text as Node's ESM loader read it. V8 makes neither a copy (its substrings share their parent's
+// characters) and Buffer.from decodes the base64 outside V8's heap: no read of this file again,
+// and no large strings that would set off the young generation's collections early.
+const PACKED_AT = ${packedAt};
+let packedText;
 // One output chunk of the known size: inflating into 16 KB chunks and joining them costs ~40 %.
 const unpack = (name) => {
   const [from, to, size] = PARTS[name];
-  return gunzipSync(Buffer.from(file.latin1Slice(from, to), "base64"), { chunkSize: Math.max(size, 64) });
+  packedText ??= packedParts.toString();
+  const base64 = packedText.slice(from - PACKED_AT, to - PACKED_AT);
+  return gunzipSync(Buffer.from(base64, "base64"), { chunkSize: Math.max(size, 64) });
 };
 const cacheRuntime = ${JSON.stringify(runtime)};
 const cachesFit = cacheRuntime !== "" && cacheRuntime === \`\${process.version} \${process.arch}\`;
 // For boot/liftoff-before-wasm.ts: what it measured on the build's Node holds here.
 globalThis[Symbol.for("sandcaster.builtOnThisNode")] = cachesFit;
-const nodeRequire = createRequire(filename);
 const compiled = new Map();
 
 /** Compiles a part, with its cache when it has one this Node can take; runs it; its exports. */
@@ -123,7 +150,7 @@ function load(name, onCodeCache) {
   compiled.set(name, script);
   onCodeCache(cachedData === undefined ? codeCache : script.cachedDataRejected ? "rejected" : "accepted");
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, nodeRequire, module, filename, dirname(filename));
+  script.runInThisContext()(module.exports, builtin, module, filename, dirname);
   return module.exports;
 }
 
@@ -147,7 +174,10 @@ if (cacheOut) {
     if (taken) return;
     taken = true;
     for (const [name, script] of compiled)
-      writeFileSync(join(cacheOut, encodeURIComponent(name)), script.createCachedData());
+      builtin("node:fs").writeFileSync(
+        \`\${cacheOut}/\${encodeURIComponent(name)}\`,
+        script.createCachedData(),
+      );
   };
   globalThis[Symbol.for("sandcaster.beforeV8Flags")] = takeCaches;
   process.once("exit", takeCaches);

@@ -10,7 +10,10 @@
 // still cost undici's own cache: ~25 ms CPU on every cold run. Node 20's undici compiles its
 // parser while it loads, already compiled from its cache; later undicis compile it on their first
 // connection. Either way the compile goes through one of the entry points wrapped here.
-import { setFlagsFromString } from "node:v8";
+// node:v8 is loaded when the flag is set, not at boot: it brings heap_utils, serdes, histograms and
+// streams, on every cold boot whose SDK compiles no WebAssembly (Anthropic's, OpenAI's).
+const v8 = (): typeof import("node:v8") =>
+  process.getBuiltinModule?.("node:v8") ?? (require("node:v8") as typeof import("node:v8"));
 
 // The build's code-cache run (boot/code-cache-file.mjs) takes its cache here: V8 stamps a cache
 // with the flags in force when it is made, and runs compile the bundle before this flag is set.
@@ -40,6 +43,15 @@ function loadWhileCacheHolds(): void {
 
 const moduleLoadList = () => (process as { moduleLoadList?: string[] }).moduleLoadList ?? [];
 let loadedBeforeFlags: number | undefined;
+let v8TagBeforeFlags: number | undefined;
+
+/**
+ * Whether the flag took: V8 derives its cache tag from its flags, so the tag changes once the flag
+ * is set (the tag is read just before, with node:v8 loaded then).
+ */
+export function v8FlagsSet(): boolean {
+  return v8TagBeforeFlags !== undefined && v8().cachedDataVersionTag() !== v8TagBeforeFlags;
+}
 
 /** Node's builtin modules loaded since the flag was set (compiled without Node's code cache). */
 export function builtinsAfterFlags(): string[] {
@@ -72,7 +84,9 @@ export function liftoffOnlyBeforeWasm(): void {
     const hook = (globalThis as Record<symbol, unknown>)[BEFORE_FLAGS_HOOK];
     if (typeof hook === "function") hook();
     loadWhileCacheHolds();
+    const { cachedDataVersionTag, setFlagsFromString } = v8();
     loadedBeforeFlags = moduleLoadList().length;
+    v8TagBeforeFlags = cachedDataVersionTag();
     setFlagsFromString("--liftoff-only");
   };
   for (const [name, original] of originals) {

@@ -80,8 +80,13 @@ export async function buildSdkParts(build, resolveDir) {
   const built = await Promise.all(
     Object.entries(SDK_PARTS).map(async ([id, { modules, entry }]) => {
       const stdin = { contents: entry, resolveDir, loader: "js" };
-      const inject = ON_NODE_HTTP.has(id) ? [join(resolveDir, "src/http/sdk-globals.ts")] : [];
-      const result = await build({ ...BUNDLE_OPTIONS, stdin, inject, outfile: "sdk.cjs" });
+      const onNodeHttp = ON_NODE_HTTP.has(id);
+      const inject = onNodeHttp ? [join(resolveDir, "src/http/sdk-globals.ts")] : [];
+      // The SDKs read ReadableStream off globalThis, where an injected name does not reach.
+      const define = onNodeHttp
+        ? { "globalThis.ReadableStream": "__sandcasterReadableStream" }
+        : {};
+      const result = await build({ ...BUNDLE_OPTIONS, stdin, inject, define, outfile: "sdk.cjs" });
       // A CommonJS output lists no exports; an ESM build of the same entry names them.
       const names = await build({ ...BUNDLE_OPTIONS, stdin, format: "esm", metafile: true });
       const { exports } = Object.values(names.metafile.outputs)[0];

@@ -3,7 +3,7 @@
 // for the host to stop this run (the branches carry on in sandboxes of their own), so the agent
 // makes no further model call that would be thrown away.
 import type { RunnerBranching } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import type { Emit } from "../emit.js";
 import { CANCELLED, defineTool, ok } from "../tools/define.js";
 import type { ToolDefinition } from "../tools/tool.js";

@@ -6,7 +6,7 @@ import {
   type RunnerComposite,
   type SandboxListing,
 } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, fail, ok } from "../tools/define.js";
 import type { ToolDefinition } from "../tools/tool.js";
 import { truncateMiddle } from "../tools/truncate.js";

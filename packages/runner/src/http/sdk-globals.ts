@@ -17,3 +17,24 @@ export class FormData {
     return new globalThis.FormData(...args);
   }
 }
+
+/**
+ * Node's ReadableStream, loaded only when something builds one. The SDKs test each request's
+ * body with `instanceof globalThis.ReadableStream` (the build maps that to this export's name,
+ * boot/sdk-chunks.mjs: an SDK's own local `ReadableStream` would shadow a plain one), which on the global loads Node's web streams (~1.5 ms before a run's
+ * first request); here it checks the tag Node's streams carry, subclasses' included.
+ */
+class LazyReadableStream {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return Object.prototype.toString.call(value) === "[object ReadableStream]";
+  }
+
+  constructor(...args: ConstructorParameters<typeof globalThis.ReadableStream>) {
+    // Reflect.get: the build maps `globalThis.ReadableStream` itself to this class.
+    const NodeReadableStream = Reflect.get(globalThis, "ReadableStream");
+    // biome-ignore lint/correctness/noConstructorReturn: stands in for Node's own class
+    return new NodeReadableStream(...args);
+  }
+}
+
+export { LazyReadableStream as __sandcasterReadableStream };

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { READ_SKILL_TOOL, type RunnerSkills } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, fail, ok } from "../tools/define.js";
 import { resolveInside } from "../tools/path-guard.js";
 import type { ToolDefinition } from "../tools/tool.js";

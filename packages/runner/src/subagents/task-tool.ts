@@ -9,7 +9,7 @@ import {
   type Usage,
   ZERO_USAGE,
 } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { runAgent } from "../agent-loop.js";
 import type { Emit } from "../emit.js";
 import type { ModelConversation } from "../models/model-conversation.js";

@@ -1,6 +1,6 @@
 // The bash tool: runs one shell command in its own process group, bounded in time and output.
 import { StringDecoder } from "node:string_decoder";
-import { z } from "zod";
+import * as z from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
 import type { ToolOutcome } from "./tool.js";
 import { HeadTailBuffer } from "./truncate.js";

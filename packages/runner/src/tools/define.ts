@@ -7,7 +7,7 @@ import {
   type TASK_TOOL,
   type ToolName,
 } from "@sandcaster/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import type { ToolContext, ToolDefinition, ToolOutcome } from "./tool.js";
 
 export interface ToolSpec<S extends z.ZodType> {

@@ -1,6 +1,6 @@
 // The edit_file tool: replaces an exact piece of text in a file, once or everywhere.
 import { writeFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";

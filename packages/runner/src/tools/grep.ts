@@ -1,7 +1,7 @@
 // The grep tool: searches file contents for a JavaScript regex, printing "path:line:text".
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { CANCELLED, defineBuiltInTool, errorText, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";

@@ -1,7 +1,7 @@
 // The list_files tool: a recursive, sorted listing of a directory, optionally filtered by glob.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { CANCELLED, defineBuiltInTool, fail, ok } from "./define.js";
 import { globToRegExp } from "./glob.js";
 import { displayPath, resolveInside } from "./path-guard.js";

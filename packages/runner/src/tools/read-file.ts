@@ -1,5 +1,5 @@
 // The read_file tool: a text file with line numbers, optionally a window of its lines.
-import { z } from "zod";
+import * as z from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 import { loadTextFile } from "./text-file.js";

@@ -1,7 +1,7 @@
 // The write_file tool: creates or overwrites a file, making its parent directories as needed.
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { defineBuiltInTool, fail, ok } from "./define.js";
 import { displayPath, resolveInside } from "./path-guard.js";
 
