@@ -315,7 +315,9 @@ describe("load: 1,000 concurrent streams on a scripted sandbox", () => {
     expect(openAtOnce).toBe(STREAMS);
     // 1,000 three-second runs in parallel, not one after the other.
     expect(streamedMs).toBeLessThan(30_000);
-  }, 60_000);
+    // Above the phases' own limits (open ≤ 30 s, stream ≤ 30 s, drain ≤ 10 s): a slow host fails
+    // on the assertion that says which phase was slow, not on a bare timeout.
+  }, 120_000);
 });
 
 describe("load: overload past the run limit", () => {
