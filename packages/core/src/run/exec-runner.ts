@@ -7,6 +7,7 @@ import type { RunBranching } from "../store/run-store.js";
 import { artifactEvents } from "./artifacts.js";
 import { startComposite } from "./composite/start-composite.js";
 import { startPrebootedRunner } from "./preboot-runner.js";
+import type { Redact } from "./redact.js";
 import { type RelayOutcome, relayProcess } from "./relay-process.js";
 import { RunError } from "./run-error.js";
 import type { RunScope } from "./run-scope.js";
@@ -34,16 +35,30 @@ export function execRunner(
 ): Promise<RunnerEnd> {
   // Chained, not awaited: the relay lasts the run's whole life, and a frame suspended on it (its
   // generator and registers) would be held all that time (10,000 open runs).
-  return scope.tracer
-    .phase("runner.exec", () => runAndRelay(scope, sandbox, staged))
-    .then((relay) => afterRelay(scope, sandbox, staged, relay, heldError));
+  const relayed = scope.tracer.phase("runner.exec", () => runAndRelay(scope, sandbox, staged));
+  return afterRelayOf(relayed, scope, sandbox, staged.redact, heldError);
+}
+
+/**
+ * The reaction waiting for the relay, made apart from execRunner so that what it keeps for the
+ * run's whole life is only what it needs: the staged runner's env and config (with the run's
+ * prompt and gateway settings) are not kept past the spawn.
+ */
+function afterRelayOf(
+  relayed: Promise<RelayOutcome>,
+  scope: RunScope,
+  sandbox: Sandbox,
+  redact: Redact,
+  heldError: (error: ErrorEvent) => void,
+): Promise<RunnerEnd> {
+  return relayed.then((relay) => afterRelay(scope, sandbox, redact, relay, heldError));
 }
 
 /** Once the runner has ended: limit warnings, its error or crash, then the files it wrote. */
 async function afterRelay(
   scope: RunScope,
   sandbox: Sandbox,
-  staged: StagedRunner,
+  redact: Redact,
   relay: RelayOutcome,
   heldError: (error: ErrorEvent) => void,
 ): Promise<RunnerEnd> {
@@ -65,7 +80,7 @@ async function afterRelay(
   }
   return scope.tracer.phase("artifacts.collect", async (set) => {
     const changed = await sandbox.readChangedFiles(scope.services.config.artifacts, signal);
-    for (const event of artifactEvents(changed, staged.redact)) scope.emit(event);
+    for (const event of artifactEvents(changed, redact)) scope.emit(event);
     set({ "sandcaster.artifacts.count": changed.files.length });
     return { result: relay.result, filesCount: changed.files.length };
   });

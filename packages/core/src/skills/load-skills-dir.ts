@@ -52,7 +52,7 @@ async function loadSkill(root: string, name: string): Promise<SkillSource | unde
   }
   const markdown = await readFile(markdownPath, "utf8");
   try {
-    const parsed = parseSkill(name, markdown);
+    const parsed = await parseSkill(name, markdown);
     return { ...parsed, markdown, files: await folderFiles(folder, name) };
   } catch (error) {
     if (error instanceof SkillFormatError) {

@@ -1,7 +1,14 @@
 // Reads one SKILL.md (Agent Skills format): YAML front matter with `name` and `description`, then
 // the body. Only the description reaches the system prompt; the body is read on demand.
 import { SKILL_DESCRIPTION_MAX } from "@sandcaster/protocol";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+
+// The `yaml` package is imported by the first skill with front matter: a server whose runs bring
+// none never holds its parser (~0.4 MB of heap).
+let yamlModule: Promise<typeof import("yaml")> | undefined;
+function loadYaml(): Promise<typeof import("yaml")> {
+  yamlModule ??= import("yaml");
+  return yamlModule;
+}
 
 export interface ParsedSkill {
   name: string;
@@ -28,7 +35,8 @@ function firstLine(body: string): string | undefined {
   return line?.slice(0, SKILL_DESCRIPTION_MAX);
 }
 
-function parseFrontMatter(yamlText: string): Record<string, unknown> {
+async function parseFrontMatter(yamlText: string): Promise<Record<string, unknown>> {
+  const { parse: parseYaml, YAMLParseError } = await loadYaml();
   let data: unknown;
   try {
     data = parseYaml(yamlText);
@@ -44,7 +52,7 @@ function parseFrontMatter(yamlText: string): Record<string, unknown> {
 }
 
 /** `name` is the folder name or the extraSkills key; front matter may only repeat it. */
-export function parseSkill(name: string, markdown: string): ParsedSkill {
+export async function parseSkill(name: string, markdown: string): Promise<ParsedSkill> {
   const match = FRONT_MATTER.exec(markdown);
   if (!match) {
     if (markdown.trimStart().startsWith("---")) {
@@ -54,7 +62,7 @@ export function parseSkill(name: string, markdown: string): ParsedSkill {
     if (!description) throw new SkillFormatError("the skill is empty");
     return { name, description };
   }
-  const fields = parseFrontMatter(match[1] ?? "");
+  const fields = await parseFrontMatter(match[1] ?? "");
   if (fields.name !== undefined && fields.name !== name) {
     const given = typeof fields.name === "string" ? `"${fields.name}"` : "not a string";
     throw new SkillFormatError(`front matter name is ${given}; it must be "${name}"`);

@@ -6,17 +6,20 @@ import { loadSkillsDir } from "./load-skills-dir.js";
 import { parseSkill, SkillFormatError } from "./parse-skill.js";
 import type { SkillSource } from "./skill-source.js";
 
-function extraSkills(extra: Readonly<Record<string, string>>): SkillSource[] {
-  return Object.entries(extra).map(([name, markdown]) => {
+/** In the request's order, one at a time: the first bad skill is the one named. */
+async function extraSkills(extra: Readonly<Record<string, string>>): Promise<SkillSource[]> {
+  const skills: SkillSource[] = [];
+  for (const [name, markdown] of Object.entries(extra)) {
     try {
-      return { ...parseSkill(name, markdown), markdown, files: [] };
+      skills.push({ ...(await parseSkill(name, markdown)), markdown, files: [] });
     } catch (error) {
       if (error instanceof SkillFormatError) {
         throw new PlanError(`extraSkills.${name}`, `skill "${name}": ${error.detail}`);
       }
       throw error;
     }
-  });
+  }
+  return skills;
 }
 
 export async function planSkills(
@@ -25,7 +28,7 @@ export async function planSkills(
   cwd?: string,
 ): Promise<SkillSource[]> {
   // The request is checked first: its own mistakes are named even when the server's dir is bad.
-  const extra = extraSkills(request.extraSkills ?? {});
+  const extra = await extraSkills(request.extraSkills ?? {});
   const fromDir = config.skillsDir ? await loadSkillsDir(config.skillsDir, cwd) : [];
   const byName = new Map<string, SkillSource>();
   for (const skill of [...fromDir, ...extra]) byName.set(skill.name, skill);

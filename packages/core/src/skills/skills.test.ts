@@ -8,13 +8,13 @@ import { parseSkill, SkillFormatError } from "./parse-skill.js";
 import { planSkills } from "./plan-skills.js";
 
 describe("parseSkill", () => {
-  it("reads name and description from the front matter", () => {
+  it("reads name and description from the front matter", async () => {
     const text = '---\nname: a\ndescription: "Does: things"\nlicense: MIT\n---\nbody';
-    expect(parseSkill("a", text)).toEqual({ name: "a", description: "Does: things" });
+    expect(await parseSkill("a", text)).toEqual({ name: "a", description: "Does: things" });
   });
 
-  it("describes a skill without front matter by its first line (published starters)", () => {
-    expect(parseSkill("owasp", "\n# OWASP Top 10 Review\n\nsteps")).toEqual({
+  it("describes a skill without front matter by its first line (published starters)", async () => {
+    expect(await parseSkill("owasp", "\n# OWASP Top 10 Review\n\nsteps")).toEqual({
       name: "owasp",
       description: "OWASP Top 10 Review",
     });
@@ -28,9 +28,9 @@ describe("parseSkill", () => {
     ["---\nname: a\n", "never closed"],
     [`---\ndescription: ${"x".repeat(1025)}\n---\n`, "longer than 1024"],
     ["   \n", "empty"],
-  ])("refuses %j", (text, detail) => {
-    expect(() => parseSkill("a", text)).toThrow(SkillFormatError);
-    expect(() => parseSkill("a", text)).toThrow(detail);
+  ])("refuses %j", async (text, detail) => {
+    await expect(parseSkill("a", text)).rejects.toThrow(SkillFormatError);
+    await expect(parseSkill("a", text)).rejects.toThrow(detail);
   });
 });
 
