@@ -19,10 +19,11 @@ export class FormData {
 }
 
 /**
- * Node's ReadableStream, loaded only when something builds one. The SDKs test each request's
- * body with `instanceof globalThis.ReadableStream` (the build maps that to this export's name,
- * boot/sdk-chunks.mjs: an SDK's own local `ReadableStream` would shadow a plain one), which on the global loads Node's web streams (~1.5 ms before a run's
- * first request); here it checks the tag Node's streams carry, subclasses' included.
+ * Node's ReadableStream, loaded only when something builds one. The SDKs test each request's body
+ * with `instanceof globalThis.ReadableStream`, which on the global loads Node's web streams (~1.5 ms
+ * before a run's first request). The build maps that name to this export (boot/sdk-chunks.mjs; an
+ * SDK's own local `ReadableStream` would shadow a plain one), and here `instanceof` checks the tag
+ * Node's streams carry, subclasses' included.
  */
 class LazyReadableStream {
   static [Symbol.hasInstance](value: unknown): boolean {
