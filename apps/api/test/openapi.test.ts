@@ -137,7 +137,14 @@ describe("GET /openapi.json", () => {
     const byName = Object.fromEntries(
       params.filter((p) => p.in === "query").map((p) => [p.name, p]),
     );
-    expect(Object.keys(byName).sort()).toEqual(["cursor", "kind", "limit", "sessionId", "status"]);
+    expect(Object.keys(byName).sort()).toEqual([
+      "cursor",
+      "idPrefix",
+      "kind",
+      "limit",
+      "sessionId",
+      "status",
+    ]);
     expect(byName.limit?.schema).toMatchObject({
       type: "integer",
       minimum: 1,
