@@ -22,8 +22,7 @@ import { type CgroupHost, prepareCgroups } from "./cgroups.js";
 import { type LocalLogger, LocalSandbox } from "./local-sandbox.js";
 import { buildSandboxEnv, type LocalIsolation } from "./local-spawn.js";
 import { cgroupTagOf, sweepOrphanCgroups } from "./orphan-cgroups.js";
-import { SANDBOX_DIR_PREFIX, sweepOrphanDirs, writeOwnerFile } from "./orphans.js";
-import { removeTree } from "./sandbox-fs.js";
+import { removeOwnedDir, SANDBOX_DIR_PREFIX, sweepOrphanDirs, writeOwnerFile } from "./orphans.js";
 import { assertReachable, type HostUser, sandboxUserFor } from "./sandbox-user.js";
 import { attachTemplate, type LocalTemplateMount, templateEnv } from "./template-mount.js";
 import { DEFAULT_WORKSPACES_DIRNAME } from "./workspace-dirs.js";
@@ -111,7 +110,7 @@ async function undoCreate(dir: string, setup: Partial<BwrapSetup>): Promise<void
     );
     if (!unmounted) return;
   }
-  await removeTree(dir).catch(() => undefined);
+  await removeOwnedDir(dir).catch(() => undefined);
 }
 
 export function createLocalProvider(settings: LocalProviderSettings): LocalSandboxProvider {

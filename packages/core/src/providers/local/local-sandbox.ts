@@ -28,8 +28,9 @@ import {
   type WorkspaceSnapshot,
 } from "./changed-files.js";
 import { buildSandboxEnv, type LocalIsolation, startSandboxProcess } from "./local-spawn.js";
+import { removeOwnedDir } from "./orphans.js";
 import type { GroupProcess } from "./process-group.js";
-import { mapSandboxPath, type PathRoot, removeTree, writeFileSafely } from "./sandbox-fs.js";
+import { mapSandboxPath, type PathRoot, writeFileSafely } from "./sandbox-fs.js";
 import { isVolumeFull, unmountAllUnder, type VolumeOwner } from "./workspace-volume.js";
 
 export interface LocalLogger {
@@ -321,7 +322,7 @@ export class LocalSandbox implements Sandbox {
           },
         )
       : true;
-    if (unmounted) await step("remove its dir", () => removeTree(this.hostDir));
+    if (unmounted) await step("remove its dir", () => removeOwnedDir(this.hostDir));
     await step("release its session workspace", () => this.init.released?.());
     this.currentState = "stopped";
   }

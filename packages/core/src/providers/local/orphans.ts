@@ -17,6 +17,18 @@ export interface Owner {
   startTime?: string;
 }
 
+/**
+ * Removes a sandbox dir with its owner file last. A removal cut short (a server or CLI killed
+ * while destroying, a second Ctrl-C) then leaves a dir that still names its dead owner, which the
+ * orphan sweep removes at once; without the file it would be spared for OWNERLESS_GRACE_MS, as a
+ * dir still being created is.
+ */
+export async function removeOwnedDir(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (name !== OWNER_FILE) await removeTree(posix.join(dir, name));
+  await removeTree(dir);
+}
+
 /** `.owner`: the server pid on the first line, its /proc start time on the second. */
 export async function writeOwnerFile(dir: string): Promise<void> {
   const self = await readProcStat(process.pid);
@@ -89,7 +101,7 @@ export async function sweepOrphanDirs(
       // A crashed server's mounts (workspace image, a session's workspace) go first: never remove
       // through them (unmountAllUnder throws when one stays).
       await unmountAllUnder(dir);
-      await removeTree(dir);
+      await removeOwnedDir(dir);
       removed += 1;
     } catch (error) {
       options.logger?.warn({ err: error, dir }, "local sandbox: cannot sweep orphan dir");
