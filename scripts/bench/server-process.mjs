@@ -1,5 +1,6 @@
 // Starts scripts/bench/server.mjs as a child process and talks to it over IPC.
 import { fork } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { withTimeout } from "./lib.mjs";
 
 const SERVER = new URL("./server.mjs", import.meta.url);
@@ -54,16 +55,19 @@ export async function startBenchServer(options) {
     release: () => child.send({ type: "release" }),
     close() {
       closing ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        try {
-          await ask("close", "closed").catch(() => undefined);
-        } catch {
-          // the channel is gone: the child is exiting on its own
+        if (child.exitCode === null && child.signalCode === null) {
+          try {
+            await ask("close", "closed").catch(() => undefined);
+          } catch {
+            // the channel is gone: the child is exiting on its own
+          }
+          await withTimeout(exited, 30_000, "bench server close").catch(() => {
+            child.kill("SIGKILL");
+            return exited;
+          });
         }
-        await withTimeout(exited, 30_000, "bench server close").catch(() => {
-          child.kill("SIGKILL");
-          return exited;
-        });
+        // A child killed (or one that died) before its own close leaves its store's dir behind.
+        await rm(ready.dir, { recursive: true, force: true });
       })();
       return closing;
     },

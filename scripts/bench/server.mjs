@@ -1,6 +1,6 @@
 // A Sandcaster server for the benchmarks, in its own process (so its RSS and CPU are its own).
 // Started by scripts/bench.mjs with fork(): options as JSON in argv[2], then IPC:
-//   → {type: "ready", url, pid}        once it listens on 127.0.0.1
+//   → {type: "ready", url, pid, dir}   once it listens on 127.0.0.1 (dir: its store's temp dir)
 //   ← {type: "stats"}  → {type: "stats", rss, heapUsed, external, activeRuns, alive, running}
 //   ← {type: "snapshot", path} → {type: "snapshot"} once a V8 heap snapshot is written to path
 //   ← {type: "close"}  → shuts down (runs cancelled, sandboxes destroyed), store removed, exit 0
@@ -185,4 +185,4 @@ process.on("message", async (message) => {
 process.on("disconnect", () => {
   void close().then(() => process.exit(0));
 });
-process.send?.({ type: "ready", url: server.url, pid: process.pid });
+process.send?.({ type: "ready", url: server.url, pid: process.pid, dir });
