@@ -1,10 +1,10 @@
 // The real `sandcaster serve` process: SIGTERM drains and cancels without leaks; a killed server's
 // containers are removed at the next start.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteRunStore } from "@sandcaster/core";
-import { type ModelDouble, startAnthropicDouble } from "@sandcaster/testkit";
+import { type ModelDouble, pidsWithCommandLine, startAnthropicDouble } from "@sandcaster/testkit";
 import { hasService } from "@sandcaster/testkit/services";
 import Docker from "dockerode";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -125,7 +125,7 @@ describe("serve with local.runnerSnapshot", () => {
     });
     const reading = readUntil(second, "tool_use");
     await reading.reached;
-    expect(await processesWith(["--snapshot-blob", "runner.mjs"])).not.toEqual([]);
+    expect(await pidsWithCommandLine(["--snapshot-blob", "runner.mjs"])).not.toEqual([]);
     server.child.kill("SIGTERM");
     await reading.all;
     expect(await server.exited).toBe(0);
@@ -142,17 +142,6 @@ describe("serve with local.runnerSnapshot", () => {
 
 async function snapshotDirs(): Promise<string[]> {
   return (await readdir(tmpdir())).filter((name) => name.includes("runner-snapshot-"));
-}
-
-/** Pids of live processes whose command line holds every one of `parts`. */
-async function processesWith(parts: string[]): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline && parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 async function until(check: () => boolean, withinMs: number): Promise<void> {

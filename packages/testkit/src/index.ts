@@ -14,6 +14,7 @@ export {
   type ReceivedSpan,
   startOtlpReceiver,
 } from "./otlp-receiver.js";
+export { pidsWithCommandLine } from "./processes.js";
 export type {
   DoubleOptions,
   ModelDouble,

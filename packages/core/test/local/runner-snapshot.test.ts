@@ -5,7 +5,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname } from "node:path";
-import { type ModelDouble, type ScriptedTurn, startAnthropicDouble } from "@sandcaster/testkit";
+import {
+  type ModelDouble,
+  pidsWithCommandLine,
+  type ScriptedTurn,
+  startAnthropicDouble,
+} from "@sandcaster/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkBwrap } from "../../src/providers/local/bwrap-host.js";
 import { createLocalProvider, type LocalSandboxProvider } from "../../src/providers/local/index.js";
@@ -194,7 +199,7 @@ describe.each([
     const building = createLocalProvider({ isolation, baseDir, runnerSnapshot: true, logger });
     building.runnerSnapshots?.start();
     // The builder is a `node --build-snapshot` of this test's temp dir (its entry file is there).
-    const builders = () => processesWith(["--build-snapshot", tmpdir()]);
+    const builders = () => pidsWithCommandLine(["--build-snapshot", tmpdir()]);
     await until(async () => (await builders()).length > 0, 60_000);
     await building.close();
     // Killed, not waited for: a finished build would have said so.
@@ -216,17 +221,6 @@ async function exists(path: string): Promise<boolean> {
 
 async function snapshotDirs(baseDir: string): Promise<string[]> {
   return (await readdir(baseDir)).filter((name) => name.includes("runner-snapshot-"));
-}
-
-/** Pids of live processes whose command line holds every one of `parts`. */
-async function processesWith(parts: string[]): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline && parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 async function until(check: () => Promise<boolean>, withinMs: number): Promise<void> {
