@@ -1,4 +1,4 @@
-// The shared cancel watch on a real SQLite store: one query for many runs, cancels the right ones.
+// The shared cancel watch on a real SQLite store: few queries for many runs, cancels the right ones.
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunStore } from "../store/run-store.js";
@@ -7,7 +7,8 @@ import { CancelWatch } from "./cancel-watch.js";
 
 const log = pino({ level: "silent" });
 let store: RunStore;
-let queries: number[];
+/** Each store query the watch made: how many ids it named, or "running" for the pending-cancels query. */
+let queries: (number | "running")[];
 
 async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -27,6 +28,10 @@ beforeEach(async () => {
       queries.push(ids.length);
       return real.cancelRequestedAmong(ids);
     },
+    runningWithCancelRequest: async () => {
+      queries.push("running");
+      return real.runningWithCancelRequest();
+    },
   };
 });
 afterEach(async () => {
@@ -34,9 +39,8 @@ afterEach(async () => {
 });
 
 describe("CancelWatch", () => {
-  it("cancels the run asked for, with CANCELLED, checking all watched runs in one query", async () => {
-    const watch = new CancelWatch(store, log);
-    const runs = Array.from({ length: 200 }, (_, i) => `run-${i}`);
+  async function watchMany(watch: CancelWatch, count: number) {
+    const runs = Array.from({ length: count }, (_, i) => `run-${i}`);
     const controllers = new Map<string, AbortController>();
     const stops: (() => void)[] = [];
     for (const id of runs) {
@@ -45,19 +49,49 @@ describe("CancelWatch", () => {
       controllers.set(id, controller);
       stops.push(watch.watch(id, controller, log));
     }
+    const stopAll = () => {
+      for (const stop of stops) stop();
+    };
+    return { runs, controllers, stop: stopAll };
+  }
+
+  it("cancels the run asked for, with CANCELLED, naming a few watched runs in one query", async () => {
+    const watch = new CancelWatch(store, log);
+    const { runs, controllers, stop } = await watchMany(watch, 40);
     await until(() => queries.length > 0);
     const before = queries.length;
-    await store.requestCancel("run-42");
+    await store.requestCancel("run-7");
     await store.notifyRuns(runs);
-    await until(() => controllers.get("run-42")?.signal.aborted === true);
-    const reason = controllers.get("run-42")?.signal.reason as { code?: string };
+    await until(() => controllers.get("run-7")?.signal.aborted === true);
+    const reason = controllers.get("run-7")?.signal.reason as { code?: string };
     expect(reason.code).toBe("CANCELLED");
     expect([...controllers.values()].filter((c) => c.signal.aborted)).toHaveLength(1);
-    // 200 wake-ups came together: a handful of queries, each for many runs, not 200.
+    // 40 wake-ups came together: a handful of queries, each naming many runs, not 40.
     const after = queries.slice(before);
     expect(after.length).toBeLessThan(5);
-    expect(Math.max(...after)).toBeGreaterThan(100);
-    for (const stop of stops) stop();
+    expect(after).not.toContain("running");
+    expect(Math.max(...(after as number[]))).toBeGreaterThan(20);
+    stop();
+  });
+
+  it("with many runs watched, asks for the pending cancels instead of naming every run", async () => {
+    const watch = new CancelWatch(store, log);
+    const { runs, controllers, stop } = await watchMany(watch, 300);
+    // Another run, not watched here, with a pending cancel: the store names it, the watch ignores it.
+    await store.createRun({ id: "elsewhere", prompt: "p", startedAt: new Date() });
+    await store.requestCancel("elsewhere");
+    await until(() => queries.includes("running"));
+    const before = queries.length;
+    await store.requestCancel("run-242");
+    await store.notifyRuns(runs);
+    await until(() => controllers.get("run-242")?.signal.aborted === true);
+    const reason = controllers.get("run-242")?.signal.reason as { code?: string } | undefined;
+    expect(reason?.code).toBe("CANCELLED");
+    expect([...controllers.values()].filter((c) => c.signal.aborted)).toHaveLength(1);
+    // The polling ticks (every 50 ms here) woke all 300: never a query naming them.
+    await until(() => queries.length > before + 3);
+    expect(queries.filter((q) => typeof q === "number" && q > 100)).toStrictEqual([]);
+    stop();
   });
 
   it("sees a cancel request made by another process through the polling tick", async () => {

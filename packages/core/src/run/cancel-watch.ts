@@ -7,6 +7,14 @@ import { isDurableRunStore } from "../store/durable-run-store.js";
 import type { RunStore } from "../store/run-store.js";
 import { RunError } from "./run-error.js";
 
+/**
+ * Up to this many runs to check, the store is asked about exactly them; past it, for every running
+ * run with a cancel request (an indexed query whose cost is the pending cancels), and the ids are
+ * no longer collected: a poll wakes every watched run (SQLite: every 250 ms), and copying 10,000
+ * ids each time cost an idle server CPU and a steadily growing heap.
+ */
+const MANY_RUNS = 100;
+
 interface Watched {
   controller: AbortController;
   log: Logger;
@@ -17,6 +25,8 @@ interface Watched {
 export class CancelWatch {
   private readonly watched = new Map<string, Watched>();
   private readonly dirty = new Set<string>();
+  /** More than MANY_RUNS woke since the last check: ask for all pending cancels. */
+  private allDirty = false;
   private scheduled = false;
   private checking = false;
 
@@ -48,7 +58,13 @@ export class CancelWatch {
   }
 
   private markDirty(runId: string): void {
-    this.dirty.add(runId);
+    if (!this.allDirty) {
+      this.dirty.add(runId);
+      if (this.dirty.size > MANY_RUNS) {
+        this.allDirty = true;
+        this.dirty.clear();
+      }
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => void this.check());
@@ -61,20 +77,30 @@ export class CancelWatch {
       return;
     }
     this.checking = true;
-    const ids = [...this.dirty].filter((id) => {
-      const run = this.watched.get(id);
-      return run !== undefined && !run.controller.signal.aborted;
-    });
+    const all = this.allDirty;
+    const ids = all
+      ? []
+      : [...this.dirty].filter((id) => {
+          const run = this.watched.get(id);
+          return run !== undefined && !run.controller.signal.aborted;
+        });
     this.dirty.clear();
+    this.allDirty = false;
     try {
-      if (ids.length > 0) {
-        for (const runId of await this.store.cancelRequestedAmong(ids)) this.cancel(runId);
-      }
+      const found = all
+        ? await this.store.runningWithCancelRequest()
+        : ids.length > 0
+          ? await this.store.cancelRequestedAmong(ids)
+          : [];
+      for (const runId of found) this.cancel(runId);
     } catch (error) {
-      this.log.warn({ err: error, runs: ids.length }, "checking for cancel requests failed");
+      this.log.warn(
+        { err: error, runs: all ? "all" : ids.length },
+        "checking for cancel requests failed",
+      );
     } finally {
       this.checking = false;
-      if (this.dirty.size > 0 && !this.scheduled) {
+      if ((this.allDirty || this.dirty.size > 0) && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.check());
       }

@@ -147,6 +147,7 @@ export function createDurableRunStore(
     requestCancel: (runId) => translated(() => inner.requestCancel(runId)),
     isCancelRequested: (runId) => translated(() => inner.isCancelRequested(runId)),
     cancelRequestedAmong: (ids) => translated(() => inner.cancelRequestedAmong(ids)),
+    runningWithCancelRequest: () => translated(() => inner.runningWithCancelRequest()),
     watchRun: (runId, signal) => inner.watchRun(runId, signal),
     subscribeRun: inner.subscribeRun.bind(inner),
     notifyRun: (runId) => translated(() => inner.notifyRun(runId)),

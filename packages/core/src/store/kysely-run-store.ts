@@ -4,7 +4,12 @@ import { type Kysely, sql, type Updateable } from "kysely";
 import { createAgentStore } from "./agents-store.js";
 import { decodeRunCursor, encodeRunCursor } from "./cursor.js";
 import { migrateToLatest } from "./migrations.js";
-import { isRunCancelRequested, requestRunCancel, runsWithCancelRequest } from "./run-cancel.js";
+import {
+  isRunCancelRequested,
+  requestRunCancel,
+  runningRunsWithCancelRequest,
+  runsWithCancelRequest,
+} from "./run-cancel.js";
 import {
   appendRunEventAtEnd,
   appendRunEvents,
@@ -264,6 +269,10 @@ export function createKyselyRunStore(
 
     cancelRequestedAmong(runIds: readonly string[]) {
       return runsWithCancelRequest(db, runIds);
+    },
+
+    runningWithCancelRequest() {
+      return runningRunsWithCancelRequest(db);
     },
 
     watchRun(runId: string, signal: AbortSignal) {

@@ -1,5 +1,5 @@
 // Schema migrations as code, written with kysely's schema builder so every dialect can run them.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { agentSpecMigration, agentsMigration } from "./agents-migrations.js";
 
 /**
@@ -197,6 +197,24 @@ export const runBranchingMigration: Migration = {
   },
 };
 runStoreMigrations["0015_run_branching"] = runBranchingMigration;
+/**
+ * The running runs with a cancel request, for the instances' cancel polls (a partial index: it
+ * holds only those rows, so a poll costs the pending cancels, not the runs table).
+ */
+export const runCancelPendingMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex("runs_cancel_pending")
+      .on("runs")
+      .columns(["status", "id"])
+      .where(sql.ref("cancel_requested_at"), "is not", null)
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex("runs_cancel_pending").execute();
+  },
+};
+runStoreMigrations["0016_run_cancel_pending"] = runCancelPendingMigration;
 
 export const runStoreMigrationProvider: MigrationProvider = {
   getMigrations: async () => runStoreMigrations,

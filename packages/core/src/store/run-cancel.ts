@@ -37,6 +37,24 @@ export async function runsWithCancelRequest(
   return found;
 }
 
+/**
+ * The running runs with a cancel request, answered from the partial index runs_cancel_pending
+ * (migration 0016): it holds only the rows with a cancel request, so a poll costs the pending
+ * cancels, not the running runs.
+ */
+export function pendingCancelsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("runs")
+    .select("id")
+    .where("cancel_requested_at", "is not", null)
+    .where("status", "=", "running");
+}
+
+export async function runningRunsWithCancelRequest(db: Kysely<Database>): Promise<Set<string>> {
+  const rows = await pendingCancelsQuery(db).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 export async function isRunCancelRequested(db: Kysely<Database>, runId: string): Promise<boolean> {
   const row = await db
     .selectFrom("runs")

@@ -130,6 +130,11 @@ export interface RunStore {
   /** Which of `runIds` have a cancel request: one query for every run an instance watches. */
   cancelRequestedAmong(runIds: readonly string[]): Promise<Set<string>>;
   /**
+   * Every run still running with a cancel request, on any instance: one indexed query whose cost
+   * is the number of pending cancels, not the number of runs watched (10,000 open runs polled).
+   */
+  runningWithCancelRequest(): Promise<Set<string>>;
+  /**
    * Wakes up (yields) whenever something about `runId` may have changed: new events, a cancel
    * request, the run ending — across instances where the database can say so (PostgreSQL
    * LISTEN/NOTIFY), else by polling. Ends when `signal` aborts.

@@ -245,6 +245,25 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect((await store.cancelRequestedAmong([])).size).toBe(0);
   });
 
+  it("runningWithCancelRequest names every running run with a cancel request, from any instance", async () => {
+    const { store, open } = ctx();
+    const other = await open();
+    expect((await store.runningWithCancelRequest()).size).toBe(0);
+    for (const id of ["run-a", "run-b", "run-c", "run-d"]) await running(store, id);
+    await other.requestCancel("run-a");
+    await store.requestCancel("run-c");
+    await store.requestCancel("run-d");
+    // A cancelled run that has ended is no longer pending.
+    await store.finishRun("run-d", {
+      status: "cancelled",
+      endedAt: new Date(T0 + 1),
+      durationSecs: 0,
+      filesCount: 0,
+    });
+    expect([...(await store.runningWithCancelRequest())].sort()).toStrictEqual(["run-a", "run-c"]);
+    expect([...(await other.runningWithCancelRequest())].sort()).toStrictEqual(["run-a", "run-c"]);
+  });
+
   it("notifyRuns wakes the watchers of each run named, across instances", async () => {
     const { store, open } = ctx();
     const other = await open();

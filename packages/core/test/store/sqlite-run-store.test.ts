@@ -7,6 +7,8 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runStoreMigrationProvider } from "../../src/store/migrations.js";
+import { pendingCancelsQuery } from "../../src/store/run-cancel.js";
+import type { Database } from "../../src/store/schema.js";
 import { createSqliteRunStore } from "../../src/store/sqlite-run-store.js";
 import { describeRunStore, type RunStoreHarness } from "./run-store-contract.js";
 
@@ -88,6 +90,26 @@ describe("createSqliteRunStore", () => {
       expect(plan.map((row) => row.detail).join("\n")).not.toMatch(/TEMP B-TREE/);
     } finally {
       sqlite.close();
+    }
+  });
+
+  it("answers the cancel poll from its partial index, not by scanning the runs", async () => {
+    const path = join(dir, "runs.db");
+    const store = createSqliteRunStore({ path });
+    await store.migrate();
+    await store.close();
+    const sqlite = new SqliteDatabase(path, { readonly: true });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    try {
+      const query = pendingCancelsQuery(db).compile();
+      const plan = sqlite.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as {
+        detail: string;
+      }[];
+      expect(plan.map((row) => row.detail).join("\n")).toMatch(
+        /USING (COVERING )?INDEX runs_cancel_pending/,
+      );
+    } finally {
+      await db.destroy();
     }
   });
 
