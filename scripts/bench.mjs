@@ -572,8 +572,14 @@ function printTable() {
     const s = f.streams;
     row(
       `server RSS with ${s.streams} open streams (measured)`,
-      `${s.withStreamsMb} MB (baseline ${s.baselineMb} MB, peak ${s.peakMb} MB; ${s.perStreamKb} KB/stream, heap ${s.heapPerStreamKb} KB, external ${s.externalPerStreamKb} KB)`,
+      `${s.withStreamsMb} MB just after opening, forced GC (baseline ${s.baselineMb} MB, peak ${s.peakMb} MB; ${s.perStreamKb} KB/stream, heap ${s.heapPerStreamKb} KB, external ${s.externalPerStreamKb} KB)`,
     );
+    if (s.settledMb !== undefined) {
+      row(
+        `server RSS with ${s.streams} open streams, settled`,
+        `${s.settledMb} MB after ${s.idleSeconds} s idle (${s.settledPerStreamKb} KB/stream, heap ${s.settledHeapPerStreamKb} KB; lowest ${s.idleLowestMb} MB; heap ${s.idleHeapChangeMb >= 0 ? "+" : ""}${s.idleHeapChangeMb} MB while idle; idle server CPU ${s.idleCpuPercent} %)`,
+      );
+    }
     row(`open ${s.streams} streams / cancel them all`, `${s.openAllMs} ms / ${s.cancelAllMs} ms`);
   }
   if (f.thousandActiveStreams) {

@@ -133,7 +133,8 @@ function residentByKind() {
   return totals;
 }
 
-const stats = () => {
+/** `lite`: no read of /proc/self/smaps (a string of ~1 MB each time: garbage a settling heap would count). */
+const stats = (lite = false) => {
   const memory = process.memoryUsage();
   return {
     type: "stats",
@@ -141,7 +142,7 @@ const stats = () => {
     heapUsed: memory.heapUsed,
     heapTotal: memory.heapTotal,
     external: memory.external,
-    ...residentByKind(),
+    ...(lite ? {} : residentByKind()),
     // Committed bytes of each V8 space (new_space grows with allocation and shrinks when idle).
     spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size])),
     activeRuns: activeRuns.size,
@@ -164,7 +165,7 @@ async function close() {
 }
 
 process.on("message", async (message) => {
-  if (message?.type === "stats") process.send?.(stats());
+  if (message?.type === "stats") process.send?.(stats(message.lite === true));
   if (message?.type === "release") release();
   if (message?.type === "snapshot") {
     writeHeapSnapshot(message.path);

@@ -8,13 +8,18 @@
 // raise it from inside, so the phase stops early and says so. SANDCASTER_BENCH_HEAP=1 also writes
 // two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs);
 // SANDCASTER_BENCH_HEAP_DIR=<dir> keeps them there (to look again with heap-diff.mjs by hand).
+// Two figures: right after the last stream opened (after a forced GC), and settled: the streams
+// left idle for SANDCASTER_BENCH_SETTLE_S (120 s), the highest RSS of its last quarter. A forced GC
+// neither compacts nor shrinks V8's young generation; V8's memory reducer does both on its own
+// once a heap is idle (30–60 s after a full GC here), so the settled figure is what an instance
+// holding 10,000 open runs keeps, and the peak is what it needs while they open.
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectGate, createAgent, query } from "./client.mjs";
 import { heapDiff } from "./heap-diff.mjs";
-import { MB, peakRssOf, round, sleep, until, withTimeout } from "./lib.mjs";
+import { cpuMsOf, MB, peakRssOf, round, sleep, until, withTimeout } from "./lib.mjs";
 import { startBenchServer } from "./server-process.mjs";
 
 const DEFAULT_STREAMS = 10_000;
@@ -25,6 +30,42 @@ const CONNECT_GATE = 256;
 const ASK_MS = 180_000;
 /** Longer than the phase can take: the runs end by being cancelled. */
 const HOLD_MS = 900_000;
+const SETTLE_POLL_MS = 5000;
+
+function settleMs() {
+  const asked = Number(process.env.SANDCASTER_BENCH_SETTLE_S);
+  return (Number.isFinite(asked) && asked >= 0 ? asked : 120) * 1000;
+}
+
+/**
+ * Leaves the server alone with its open streams for `withinMs`, reading its memory every 5 s (no
+ * forced GC): the settled RSS (the highest of the window's last quarter), the lowest, how the heap
+ * moved, and the CPU the idle server used (its own timers: heartbeats, cancel polls).
+ */
+async function settle(server, withinMs, log) {
+  const cpuBefore = cpuMsOf(server.pid);
+  const started = performance.now();
+  const samples = [];
+  while (performance.now() - started < withinMs) {
+    await sleep(Math.min(SETTLE_POLL_MS, withinMs));
+    const stats = await server.stats(ASK_MS, true);
+    const atMs = performance.now() - started;
+    samples.push({ atMs, rss: stats.rss, heapUsed: stats.heapUsed, stats });
+    if (samples.length % 6 === 0)
+      log(`  idle ${round(atMs / 1000, 0)} s: RSS ${round(stats.rss / MB, 1)} MB`);
+  }
+  const elapsedMs = performance.now() - started;
+  const tail = samples.filter((sample) => sample.atMs >= elapsedMs * 0.75);
+  const settled = tail.reduce((high, sample) => (sample.rss > high.rss ? sample : high), tail[0]);
+  return {
+    settled,
+    lowestRss: Math.min(...samples.map((sample) => sample.rss)),
+    heapUsedChange: samples.at(-1).heapUsed - samples[0].heapUsed,
+    idleCpuPercent: ((cpuMsOf(server.pid) - cpuBefore) / elapsedMs) * 100,
+    elapsedMs,
+    rssMbEvery5s: samples.map((sample) => round(sample.rss / MB, 0)),
+  };
+}
 
 /** The soft open-files limit of this process (inherited by the server it forks). */
 function openFilesLimit() {
@@ -153,6 +194,7 @@ export async function manyOpenStreams({ cleanup, log }) {
     await sleep(500);
     await server.gc(ASK_MS);
     const withStreams = await server.stats(ASK_MS);
+    const idle = settleMs() > 0 ? await settle(server, settleMs(), log) : undefined;
     const peak = peakRssOf(server.pid);
     const heapTop = snapshots
       ? await (async () => {
@@ -175,7 +217,7 @@ export async function manyOpenStreams({ cleanup, log }) {
     const cancelMs = performance.now() - cancelStarted;
     const per = (field) => round((withStreams[field] - baseline[field]) / open / 1024, 1);
     return {
-      what: `server process RSS (after a forced GC) with ${open} open, idle POST /query streams (each its own scripted run, holding after agent_start); clients in another process`,
+      what: `server process RSS with ${open} open, idle POST /query streams (each its own scripted run, holding after agent_start); clients in another process. withStreamsMb: right after the last opened, after a forced GC; settledMb: the highest RSS in the last quarter of ${round(settleMs() / 1000, 0)} s left idle`,
       streams: open,
       asked: count,
       baselineMb: round(baseline.rss / MB, 1),
@@ -183,6 +225,27 @@ export async function manyOpenStreams({ cleanup, log }) {
       withStreamsBeforeGcMb: round(beforeGc.rss / MB, 1),
       peakMb: round(peak / MB, 1),
       perStreamKb: per("rss"),
+      ...(idle
+        ? {
+            settledMb: round(idle.settled.rss / MB, 1),
+            settledPerStreamKb: round((idle.settled.rss - baseline.rss) / open / 1024, 1),
+            settledHeapPerStreamKb: round(
+              (idle.settled.heapUsed - baseline.heapUsed) / open / 1024,
+              1,
+            ),
+            settledSpacesMb: Object.fromEntries(
+              Object.entries(idle.settled.stats.spaces ?? {}).map(([name, bytes]) => [
+                name,
+                round(bytes / MB, 1),
+              ]),
+            ),
+            idleLowestMb: round(idle.lowestRss / MB, 1),
+            idleSeconds: round(idle.elapsedMs / 1000, 0),
+            idleHeapChangeMb: round(idle.heapUsedChange / MB, 1),
+            idleCpuPercent: round(idle.idleCpuPercent, 1),
+            idleRssMbEvery5s: idle.rssMbEvery5s,
+          }
+        : {}),
       heapPerStreamKb: per("heapUsed"),
       externalPerStreamKb: per("external"),
       // Where the RSS is: V8's heap pages, malloc's heap (native: sockets, parsers, SQLite), maps.
