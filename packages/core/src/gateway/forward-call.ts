@@ -136,8 +136,8 @@ export async function forwardCall(
     );
     return;
   }
-  // Checked with no await between here and inFlight.add() below, so concurrent calls cannot race it.
-  if (run.inFlight.size >= MAX_CALLS_IN_FLIGHT) {
+  // Checked with no await between here and track() below, so concurrent calls cannot race it.
+  if (run.callsInFlight >= MAX_CALLS_IN_FLIGHT) {
     const reason = `at most ${MAX_CALLS_IN_FLIGHT} model calls of one run at once`;
     sendGatewayError(res, family, 429, "GATEWAY_BUSY", reason);
     return;
@@ -176,7 +176,7 @@ export async function forwardCall(
     headers,
     agent: https ? agents.https : agents.http,
   });
-  run.inFlight.add(outgoing);
+  run.track(outgoing);
   const clientGone = () => {
     if (!res.writableFinished) outgoing.destroy();
   };
@@ -189,7 +189,7 @@ export async function forwardCall(
     ) => {
       if (settled) return;
       settled = true;
-      run.inFlight.delete(outgoing);
+      run.untrack(outgoing);
       const endedAt = performance.timeOrigin + performance.now();
       run.reportCall({ ...report, startedAt: performance.timeOrigin + received, endedAt });
       resolve();

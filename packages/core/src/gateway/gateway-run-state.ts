@@ -27,12 +27,18 @@ export function tokenDigest(token: string): Buffer {
   return createHash("sha256").update(token).digest();
 }
 
+/**
+ * Made for every open run and held for its whole life (10,000 open runs): what most runs never
+ * need (calls in flight, sub-agents' other upstreams) is made on first use.
+ */
 export class GatewayRunState {
-  readonly inFlight = new Set<ClientRequest>();
   closed = false;
   #budgetSignalled = false;
-  readonly #digest: Buffer;
-  readonly #upstreams = new Map<ModelProvider, Upstream>();
+  /** The token's SHA-256, hex: a string costs less to hold than a Buffer and its ArrayBuffer. */
+  readonly #digest: string;
+  /** Only when sub-agents call other providers; else the run's own upstream is the only one. */
+  readonly #others: Map<ModelProvider, Upstream> | undefined;
+  #inFlight: Set<ClientRequest> | undefined;
 
   constructor(
     readonly runId: string,
@@ -48,9 +54,25 @@ export class GatewayRunState {
     /** Other providers the run's sub-agents call, on the same token, spend and budget. */
     more: readonly Upstream[] = [],
   ) {
-    this.#digest = tokenDigest(token);
-    this.#upstreams.set(upstream.provider, upstream);
-    for (const other of more) this.#upstreams.set(other.provider, other);
+    this.#digest = tokenDigest(token).toString("hex");
+    const others = more.filter((other) => other.provider !== upstream.provider);
+    this.#others =
+      others.length > 0 ? new Map(others.map((other) => [other.provider, other])) : undefined;
+  }
+
+  /** Model calls of this run still streaming. */
+  get callsInFlight(): number {
+    return this.#inFlight?.size ?? 0;
+  }
+
+  /** `request` is cut if the run closes before it ends; untrack() it when it does. */
+  track(request: ClientRequest): void {
+    this.#inFlight ??= new Set();
+    this.#inFlight.add(request);
+  }
+
+  untrack(request: ClientRequest): void {
+    this.#inFlight?.delete(request);
   }
 
   get provider(): ModelProvider {
@@ -59,18 +81,18 @@ export class GatewayRunState {
 
   /** Every provider this run's token may call: its own, then its sub-agents' others. */
   get providers(): ModelProvider[] {
-    return [...this.#upstreams.keys()];
+    return [this.upstream.provider, ...(this.#others?.keys() ?? [])];
   }
 
   /** Where a call to `provider` goes, if this run may call it. */
   upstreamOf(provider: ModelProvider): Upstream | undefined {
-    return this.#upstreams.get(provider);
+    return provider === this.upstream.provider ? this.upstream : this.#others?.get(provider);
   }
 
   /** Constant-time: the token is the run's only credential. */
   accepts(token: string | undefined): boolean {
     if (this.closed || !token) return false;
-    return timingSafeEqual(tokenDigest(token), this.#digest);
+    return timingSafeEqual(tokenDigest(token), Buffer.from(this.#digest, "hex"));
   }
 
   reportCall(call: Omit<GatewayCall, "runId" | "costUsd">): void {
@@ -91,7 +113,7 @@ export class GatewayRunState {
   /** Revokes the token and cuts every call still streaming. */
   close(): void {
     this.closed = true;
-    for (const request of this.inFlight) request.destroy();
-    this.inFlight.clear();
+    for (const request of this.#inFlight ?? []) request.destroy();
+    this.#inFlight = undefined;
   }
 }
