@@ -9,7 +9,7 @@
 // two heap snapshots and prints where the heap per stream goes (scripts/bench/heap-diff.mjs);
 // SANDCASTER_BENCH_HEAP_DIR=<dir> keeps them there (to look again with heap-diff.mjs by hand).
 // Two figures: right after the last stream opened (after a forced GC), and settled: the streams
-// left idle for SANDCASTER_BENCH_SETTLE_S (120 s), the highest RSS of its last quarter. A forced GC
+// left idle for SANDCASTER_BENCH_SETTLE_S (240 s), the highest RSS of its last quarter. A forced GC
 // neither compacts nor shrinks V8's young generation; V8's memory reducer does both on its own
 // once a heap is idle (30–60 s after a full GC here), so the settled figure is what an instance
 // holding 10,000 open runs keeps, and the peak is what it needs while they open.
@@ -34,7 +34,7 @@ const SETTLE_POLL_MS = 5000;
 
 function settleMs() {
   const asked = Number(process.env.SANDCASTER_BENCH_SETTLE_S);
-  return (Number.isFinite(asked) && asked >= 0 ? asked : 120) * 1000;
+  return (Number.isFinite(asked) && asked >= 0 ? asked : 240) * 1000;
 }
 
 /**
