@@ -236,6 +236,32 @@ describe("traces of a run", () => {
     expect(spans.filter((span) => span.name === `chat ${MODEL}`)).toHaveLength(2);
   });
 
+  it("a run that waited in the queue keeps its caller's trace id on its record", async () => {
+    const t = await server({
+      turns: [{ text: "slow", delayMs: 60_000 }, { text: "the queued run ran" }],
+      config: { limits: { maxConcurrentRuns: 1, maxQueuedRuns: 4, queueTimeoutSecs: 60 } },
+    });
+    const holder = await postQuery(t.url, { prompt: "hold the slot", model: MODEL });
+    const holderId = holder.headers.get("x-run-id") ?? "";
+    // Read to its end in the background: a client that left would cancel it.
+    void readEvents(holder).catch(() => undefined);
+    await until(() => t.double.requests.length >= 1);
+    const callerTrace = randomHex(16);
+    const queued = await postQuery(
+      t.url,
+      { prompt: "wait your turn", model: MODEL },
+      { traceparent: `00-${callerTrace}-${randomHex(8)}-01` },
+    );
+    const runId = queued.headers.get("x-run-id") ?? "";
+    const ended = readEvents(queued);
+    // Recorded while it waits, before its trace began.
+    expect((await record(t.url, runId)).traceId).toBeUndefined();
+    await fetch(new URL(`/runs/${holderId}/cancel`, t.url), { method: "POST" });
+    const events = await ended;
+    expect(events.at(-1)?.data).toMatchObject({ type: "result", content: "the queued run ran" });
+    expect((await record(t.url, runId)).traceId).toBe(callerTrace);
+  });
+
   it("a pooled sandbox is told apart from a cold one", async () => {
     const t = await server({ pool: { size: 1 } });
     const pool = t.pools[0];

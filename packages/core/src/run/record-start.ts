@@ -2,9 +2,10 @@
 // (X-Run-Id), its first event and its sandbox all wait for it, so nobody ever holds the id of a run
 // that GET /runs/:id (or a cancel from another instance) would answer 404 for.
 import { ERROR_CODES, type ErrorEvent, type QueryRequest } from "@sandcaster/protocol";
+import type { Logger } from "pino";
 import { SandcasterError } from "../errors/sandcaster-error.js";
 import { isDurableRunStore } from "../store/durable-run-store.js";
-import type { NewRun, RunOutcome, RunStore } from "../store/run-store.js";
+import type { NewRun, RunAdmissionFacts, RunOutcome, RunStore } from "../store/run-store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { secretValues } from "./model-env.js";
 import type { RunPlan } from "./plan-run.js";
@@ -106,4 +107,21 @@ export async function endUnstartedRun(
       event: end,
     })
     .catch(() => undefined);
+}
+
+/**
+ * A run recorded while queued learns its trace, session and provider on leaving the queue. Best
+ * effort: its record exists, and a store that cannot take these now only loses them (logged).
+ */
+export async function recordAdmission(
+  services: { store: RunStore; logger: Pick<Logger, "warn"> },
+  runId: string,
+  facts: RunAdmissionFacts,
+): Promise<void> {
+  await services.store.recordAdmission(runId, facts).catch((error: unknown) => {
+    services.logger.warn(
+      { err: error, runId },
+      "could not add the trace and session to the queued run's record",
+    );
+  });
 }

@@ -19,6 +19,7 @@ import {
   endUnstartedRun,
   newRunRecord,
   type RunStartFacts,
+  recordAdmission,
   recordRunStart,
   unstartedOutcome,
 } from "./record-start.js";
@@ -131,12 +132,16 @@ export async function startRun(
     parent: options.traceContext,
   });
   // Nothing of the run is shown or started before its record is stored (see record-start.ts).
+  const recordedWhileQueued = recording !== undefined;
+  const admitted = {
+    sandboxProvider: provider.name,
+    sessionId: turn?.runSession.id,
+    traceId: tracer.traceId,
+  };
   try {
-    await record({
-      sandboxProvider: provider.name,
-      sessionId: turn?.runSession.id,
-      traceId: tracer.traceId,
-    });
+    await record(admitted);
+    // Recorded while queued, before these were known: its trace, session and provider follow.
+    if (recordedWhileQueued) await recordAdmission(services, runId, admitted);
   } catch (error) {
     await turn?.abandon().catch(() => undefined);
     release();

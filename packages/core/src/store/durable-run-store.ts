@@ -135,6 +135,7 @@ export function createDurableRunStore(
 
     // Best effort, like the E2B webhook it serves: createRun has normally landed by now.
     recordSandbox: (id, sandboxId) => translated(() => inner.recordSandbox(id, sandboxId)),
+    recordAdmission: (id, facts) => translated(() => inner.recordAdmission(id, facts)),
     getRun: (id) => translated(() => inner.getRun(id)),
     listRuns: (query) => translated(() => inner.listRuns(query)),
     failRunIfRunning: (id, error, endedAt, terminal) =>

@@ -39,6 +39,7 @@ export {
   InvalidCursorError,
   type ListRunsQuery,
   type NewRun,
+  type RunAdmissionFacts,
   RunAlreadyEndedError,
   type RunBranching,
   type RunEventBatch,

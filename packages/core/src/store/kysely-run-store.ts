@@ -23,6 +23,7 @@ import { epochMs, rowToRunRecord } from "./run-row.js";
 import {
   type ListRunsQuery,
   type NewRun,
+  type RunAdmissionFacts,
   RunAlreadyEndedError,
   type RunEventBatch,
   type RunOutcome,
@@ -140,6 +141,15 @@ export function createKyselyRunStore(
 
     async recordSandbox(id: string, sandboxId: string) {
       await db.updateTable("runs").set({ sandbox_id: sandboxId }).where("id", "=", id).execute();
+    },
+
+    async recordAdmission(id: string, facts: RunAdmissionFacts) {
+      const changes: Updateable<RunsTable> = {};
+      if (facts.traceId !== undefined) changes.trace_id = facts.traceId;
+      if (facts.sessionId !== undefined) changes.session_id = facts.sessionId;
+      if (facts.sandboxProvider !== undefined) changes.sandbox_provider = facts.sandboxProvider;
+      if (Object.keys(changes).length === 0) return;
+      await db.updateTable("runs").set(changes).where("id", "=", id).execute();
     },
 
     async failRunIfRunning(

@@ -73,6 +73,12 @@ export interface RunEventBatch {
   events: readonly StoredEvent[];
 }
 
+export interface RunAdmissionFacts {
+  traceId?: string | undefined;
+  sessionId?: string | undefined;
+  sandboxProvider?: string | undefined;
+}
+
 export interface RunStore {
   /** Sessions live in the same database. */
   readonly sessions: SessionStore;
@@ -92,6 +98,12 @@ export interface RunStore {
   finishRun(id: string, outcome: RunOutcome, terminal?: StoredEvent): Promise<void>;
   /** Records the provider's id of the run's sandbox once it is ready. */
   recordSandbox(id: string, sandboxId: string): Promise<void>;
+  /**
+   * Records what a run recorded while queued learned when it left the queue: its trace id, its
+   * session (a turn's session is begun after admission) and that session's sandbox provider.
+   * Only the fields given are written.
+   */
+  recordAdmission(id: string, facts: RunAdmissionFacts): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first (startedAt, then id, descending). */
   listRuns(query: ListRunsQuery): Promise<RunPage>;

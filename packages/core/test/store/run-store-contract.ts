@@ -179,6 +179,27 @@ export function describeRunStore(name: string, makeHarness: () => Promise<RunSto
       expect(checked(await store.getRun("run-a")).traceId).toBe(traceId);
     });
 
+    it("adds what a queued run learned on admission, only the fields given", async () => {
+      await store.createRun(newRun("run-a", T0, { sandboxProvider: "local" }));
+      await store.recordAdmission("run-a", {});
+      const queued = checked(await store.getRun("run-a"));
+      expect(queued.traceId).toBeUndefined();
+      expect(queued.sessionId).toBeUndefined();
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      await store.recordAdmission("run-a", { traceId, sessionId: "sess_1" });
+      const admitted = checked(await store.getRun("run-a"));
+      expect(admitted).toMatchObject({ traceId, sessionId: "sess_1", sandboxProvider: "local" });
+      await store.recordAdmission("run-a", { sandboxProvider: "docker" });
+      expect(checked(await store.getRun("run-a"))).toMatchObject({
+        traceId,
+        sessionId: "sess_1",
+        sandboxProvider: "docker",
+      });
+      // An unknown run: nothing to add to, no error.
+      await store.recordAdmission("nope", { traceId });
+      expect(await store.getRun("nope")).toBeUndefined();
+    });
+
     it("answers undefined for an unknown run", async () => {
       expect(await store.getRun("nope")).toBeUndefined();
     });
