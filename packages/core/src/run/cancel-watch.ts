@@ -7,14 +7,6 @@ import { isDurableRunStore } from "../store/durable-run-store.js";
 import type { RunStore } from "../store/run-store.js";
 import { RunError } from "./run-error.js";
 
-/**
- * Up to this many runs to check, the store is asked about exactly them; past it, for every running
- * run with a cancel request (an indexed query whose cost is the pending cancels), and the ids are
- * no longer collected: a poll wakes every watched run (SQLite: every 250 ms), and copying 10,000
- * ids each time cost an idle server CPU and a steadily growing heap.
- */
-const MANY_RUNS = 100;
-
 interface Watched {
   controller: AbortController;
   log: Logger;
@@ -24,9 +16,8 @@ interface Watched {
 
 export class CancelWatch {
   private readonly watched = new Map<string, Watched>();
-  private readonly dirty = new Set<string>();
-  /** More than MANY_RUNS woke since the last check: ask for all pending cancels. */
-  private allDirty = false;
+  /** A watched run woke since the last check. */
+  private dirty = false;
   private scheduled = false;
   private checking = false;
 
@@ -42,10 +33,10 @@ export class CancelWatch {
 
   /** Starts watching `runId`; returns the function that stops it. */
   watch(runId: string, controller: AbortController, log: Logger): () => void {
-    const unwatch = this.store.subscribeRun(runId, () => this.markDirty(runId));
+    const unwatch = this.store.subscribeRun(runId, () => this.markDirty());
     const watched: Watched = { controller, log, unwatch };
     this.watched.set(runId, watched);
-    this.markDirty(runId);
+    this.markDirty();
     return () => {
       if (this.watched.get(runId) === watched) this.watched.delete(runId);
       // Called as the run ends: a store failing to stop its wake-ups must not keep it from ending.
@@ -57,14 +48,14 @@ export class CancelWatch {
     };
   }
 
-  private markDirty(runId: string): void {
-    if (!this.allDirty) {
-      this.dirty.add(runId);
-      if (this.dirty.size > MANY_RUNS) {
-        this.allDirty = true;
-        this.dirty.clear();
-      }
-    }
+  /**
+   * Any wake-up, of one run or of all (a poll's tick wakes every watched run: SQLite every 250 ms),
+   * leads to one query for the running runs with a pending cancel, whose cost is the number of
+   * pending cancels, not of runs watched: naming 10,000 ids four times a second kept an idle server
+   * busy and its heap growing.
+   */
+  private markDirty(): void {
+    this.dirty = true;
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => void this.check());
@@ -77,30 +68,14 @@ export class CancelWatch {
       return;
     }
     this.checking = true;
-    const all = this.allDirty;
-    const ids = all
-      ? []
-      : [...this.dirty].filter((id) => {
-          const run = this.watched.get(id);
-          return run !== undefined && !run.controller.signal.aborted;
-        });
-    this.dirty.clear();
-    this.allDirty = false;
+    this.dirty = false;
     try {
-      const found = all
-        ? await this.store.runningWithCancelRequest()
-        : ids.length > 0
-          ? await this.store.cancelRequestedAmong(ids)
-          : [];
-      for (const runId of found) this.cancel(runId);
+      for (const runId of await this.store.runningWithCancelRequest()) this.cancel(runId);
     } catch (error) {
-      this.log.warn(
-        { err: error, runs: all ? "all" : ids.length },
-        "checking for cancel requests failed",
-      );
+      this.log.warn({ err: error }, "checking for cancel requests failed");
     } finally {
       this.checking = false;
-      if ((this.allDirty || this.dirty.size > 0) && !this.scheduled) {
+      if (this.dirty && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.check());
       }

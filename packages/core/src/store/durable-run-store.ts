@@ -147,7 +147,6 @@ export function createDurableRunStore(
     pruneEvents: (before) => translated(() => inner.pruneEvents(before)),
     requestCancel: (runId) => translated(() => inner.requestCancel(runId)),
     isCancelRequested: (runId) => translated(() => inner.isCancelRequested(runId)),
-    cancelRequestedAmong: (ids) => translated(() => inner.cancelRequestedAmong(ids)),
     runningWithCancelRequest: () => translated(() => inner.runningWithCancelRequest()),
     watchRun: (runId, signal) => inner.watchRun(runId, signal),
     subscribeRun: inner.subscribeRun.bind(inner),

@@ -8,7 +8,6 @@ import {
   isRunCancelRequested,
   requestRunCancel,
   runningRunsWithCancelRequest,
-  runsWithCancelRequest,
 } from "./run-cancel.js";
 import {
   appendRunEventAtEnd,
@@ -275,10 +274,6 @@ export function createKyselyRunStore(
 
     isCancelRequested(runId: string) {
       return isRunCancelRequested(db, runId);
-    },
-
-    cancelRequestedAmong(runIds: readonly string[]) {
-      return runsWithCancelRequest(db, runIds);
     },
 
     runningWithCancelRequest() {

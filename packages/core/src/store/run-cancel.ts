@@ -17,26 +17,6 @@ export async function requestRunCancel(
   return result.numUpdatedRows > 0n;
 }
 
-/** Ids are queried in chunks, far below every driver's parameter limit. */
-const IDS_PER_QUERY = 500;
-
-export async function runsWithCancelRequest(
-  db: Kysely<Database>,
-  runIds: readonly string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let start = 0; start < runIds.length; start += IDS_PER_QUERY) {
-    const rows = await db
-      .selectFrom("runs")
-      .select("id")
-      .where("id", "in", runIds.slice(start, start + IDS_PER_QUERY))
-      .where("cancel_requested_at", "is not", null)
-      .execute();
-    for (const row of rows) found.add(row.id);
-  }
-  return found;
-}
-
 /**
  * The running runs with a cancel request, answered from the partial index runs_cancel_pending
  * (migration 0016): it holds only the rows with a cancel request, so a poll costs the pending

@@ -139,8 +139,6 @@ export interface RunStore {
   /** Asks whichever instance runs `runId` to cancel it; false when the run is not running. */
   requestCancel(runId: string): Promise<boolean>;
   isCancelRequested(runId: string): Promise<boolean>;
-  /** Which of `runIds` have a cancel request: one query for every run an instance watches. */
-  cancelRequestedAmong(runIds: readonly string[]): Promise<Set<string>>;
   /**
    * Every run still running with a cancel request, on any instance: one indexed query whose cost
    * is the number of pending cancels, not the number of runs watched (10,000 open runs polled).

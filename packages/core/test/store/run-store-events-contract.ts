@@ -229,22 +229,6 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect(await store.appendEventAtEnd("run-empty", lost)).toBe(1);
   });
 
-  it("cancelRequestedAmong names the runs with a cancel request, for many ids at once", async () => {
-    const { store, open } = ctx();
-    const other = await open();
-    const ids = Array.from({ length: 1100 }, (_, i) => `run-${i}`);
-    for (const id of ["run-3", "run-700", "run-1099", "run-5"]) await running(store, id);
-    await other.requestCancel("run-3");
-    await other.requestCancel("run-1099");
-    await other.requestCancel("run-700");
-    expect([...(await store.cancelRequestedAmong(ids))].sort()).toStrictEqual([
-      "run-1099",
-      "run-3",
-      "run-700",
-    ]);
-    expect((await store.cancelRequestedAmong([])).size).toBe(0);
-  });
-
   it("runningWithCancelRequest names every running run with a cancel request, from any instance", async () => {
     const { store, open } = ctx();
     const other = await open();
