@@ -74,12 +74,17 @@ describe("createSqliteRunStore", () => {
     }
   });
 
-  it("creates the indexes for listing", async () => {
+  /** A database file migrated to the latest schema, opened read-only to ask for query plans. */
+  async function migratedReadOnly(): Promise<SqliteDatabase.Database> {
     const path = join(dir, "runs.db");
     const store = createSqliteRunStore({ path });
     await store.migrate();
     await store.close();
-    const sqlite = new SqliteDatabase(path, { readonly: true });
+    return new SqliteDatabase(path, { readonly: true });
+  }
+
+  it("creates the indexes for listing", async () => {
+    const sqlite = await migratedReadOnly();
     try {
       const plan = sqlite
         .prepare(
@@ -94,11 +99,7 @@ describe("createSqliteRunStore", () => {
   });
 
   it("answers the cancel poll from its partial index, not by scanning the runs", async () => {
-    const path = join(dir, "runs.db");
-    const store = createSqliteRunStore({ path });
-    await store.migrate();
-    await store.close();
-    const sqlite = new SqliteDatabase(path, { readonly: true });
+    const sqlite = await migratedReadOnly();
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     try {
       const query = pendingCancelsQuery(db).compile();
