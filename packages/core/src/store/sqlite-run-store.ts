@@ -13,7 +13,7 @@ export interface SqliteRunStoreOptions {
   path: string;
   /** How long a statement waits for another connection's lock. Default 5000 ms. */
   busyTimeoutMs?: number | undefined;
-  /** How often watchRun looks for other processes' changes. Default 250 ms. */
+  /** How often watchRun looks for other processes' changes (one `data_version` read). Default 250 ms. */
   pollIntervalMs?: number | undefined;
 }
 
@@ -35,6 +35,24 @@ export function createSqliteRunStore(options: SqliteRunStoreOptions): RunStore {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return createKyselyRunStore(db, {
-    notifier: createPollingNotifier({ intervalMs: options.pollIntervalMs }),
+    notifier: createPollingNotifier({
+      intervalMs: options.pollIntervalMs,
+      changedElsewhere: dataVersionProbe(sqlite),
+    }),
   });
+}
+
+/**
+ * Whether another connection (another process: `sandcaster runs tail`, a second server) committed
+ * to the file since the last call. SQLite's `data_version` changes on exactly that, and not on this
+ * connection's own commits, which wake their watchers through notify().
+ */
+function dataVersionProbe(sqlite: SqliteDatabase.Database): () => boolean {
+  let last: unknown;
+  return () => {
+    const version: unknown = sqlite.pragma("data_version", { simple: true });
+    const changed = version !== last;
+    last = version;
+    return changed;
+  };
 }

@@ -17,6 +17,11 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"
   }
 }
 
+/** Resolves once `check` holds (looked at every 5 ms); the test's own timeout bounds it. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describe("createPollingNotifier", () => {
   it("wakes a watcher of the notified run at once, and no other", async () => {
     const notifier = createPollingNotifier({ intervalMs: LONG });
@@ -74,6 +79,52 @@ describe("createPollingNotifier", () => {
     controller.abort();
     await done;
     expect(wakes).toBeGreaterThanOrEqual(3);
+    await notifier.close?.();
+  });
+
+  it("with changedElsewhere, wakes on a tick only when the database changed elsewhere", async () => {
+    let changed = false;
+    let probes = 0;
+    const notifier = createPollingNotifier({
+      intervalMs: 5,
+      changedElsewhere: () => {
+        probes++;
+        const answer = changed;
+        changed = false;
+        return answer;
+      },
+    });
+    let wakes = 0;
+    const unsubscribe = notifier.subscribe("run-a", () => wakes++);
+    // The first probe (at subscribe) is the baseline; then ten ticks that find nothing new.
+    await until(() => probes >= 11);
+    expect(wakes).toBe(0);
+    changed = true;
+    await until(() => wakes === 1);
+    const seen = probes;
+    await until(() => probes >= seen + 10);
+    expect(wakes).toBe(1);
+    // A local change still wakes at once, as always.
+    await notifier.notify("run-a");
+    expect(wakes).toBe(2);
+    unsubscribe();
+    await notifier.close?.();
+  });
+
+  it("wakes everybody when changedElsewhere cannot tell", async () => {
+    let probes = 0;
+    const notifier = createPollingNotifier({
+      intervalMs: 5,
+      changedElsewhere: () => {
+        probes++;
+        throw new Error("the database is closed");
+      },
+    });
+    let wakes = 0;
+    const unsubscribe = notifier.subscribe("run-a", () => wakes++);
+    await until(() => wakes >= 3);
+    expect(probes).toBeGreaterThanOrEqual(4);
+    unsubscribe();
     await notifier.close?.();
   });
 

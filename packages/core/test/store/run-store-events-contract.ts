@@ -248,15 +248,23 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     expect([...(await other.runningWithCancelRequest())].sort()).toStrictEqual(["run-a", "run-c"]);
   });
 
+  // Another instance notifies after its change is stored, as the store's users do: SQLite's
+  // other processes see the commit, PostgreSQL's the notification.
   it("notifyRuns wakes the watchers of each run named, across instances", async () => {
     const { store, open } = ctx();
     const other = await open();
+    await running(store, "run-a");
+    await running(store, "run-b");
     const controller = new AbortController();
     const a = countWakes(store, "run-a", controller.signal);
     const b = countWakes(store, "run-b", controller.signal);
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const before = [a.state.wakes, b.state.wakes];
+      await other.appendEventBatches([
+        { runId: "run-a", events: [stored(1)] },
+        { runId: "run-b", events: [stored(1)] },
+      ]);
       await other.notifyRuns(["run-a", "run-b"]);
       await waitFor(
         "both wake",
@@ -323,6 +331,7 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
     const { store, open } = ctx();
     if (!store.subscribeRun) return;
     const other = await open();
+    await running(store, "run-a");
     const wakes = { a: 0, b: 0 };
     const stopA = store.subscribeRun("run-a", () => wakes.a++);
     const stopB = store.subscribeRun("run-b", () => wakes.b++);
@@ -330,6 +339,7 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
       // Wake-ups of connecting or of a first tick pass; then the one another instance's notify causes.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const before = { ...wakes };
+      await other.appendEvents("run-a", [stored(1)]);
       await other.notifyRun("run-a");
       await waitFor("a wake-up", () => wakes.a > before.a, 1000);
       await store.notifyRun("run-a");
@@ -339,6 +349,7 @@ export function registerEventsContract(ctx: () => EventsContractContext): void {
       stopA();
       const stopped = wakes.a;
       await store.notifyRun("run-a");
+      await other.appendEvents("run-a", [stored(2)]);
       await other.notifyRun("run-a");
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(wakes.a).toBe(stopped);

@@ -144,6 +144,37 @@ describe("createSqliteRunStore", () => {
     }
   });
 
+  it("wakes its watchers when another connection commits, not on every poll", async () => {
+    const path = join(dir, "runs.db");
+    const server = createSqliteRunStore({ path, pollIntervalMs: 10 });
+    // Another process on the same file (`sandcaster runs cancel`): another connection.
+    const other = createSqliteRunStore({ path, pollIntervalMs: 10 });
+    try {
+      await server.migrate();
+      await server.createRun({ id: "run-a", prompt: "p", startedAt: new Date() });
+      let wakes = 0;
+      let woken = () => {};
+      const woke = new Promise<void>((resolve) => {
+        woken = resolve;
+      });
+      const unsubscribe = server.subscribeRun("run-a", () => {
+        wakes++;
+        woken();
+      });
+      // Dozens of polls with no change anywhere: nobody wakes (each used to wake every watcher).
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(wakes).toBe(0);
+      // A commit by the other connection, which notifies nobody in this process.
+      expect(await other.requestCancel("run-a")).toBe(true);
+      await woke;
+      expect([...(await server.runningWithCancelRequest())]).toStrictEqual(["run-a"]);
+      unsubscribe();
+    } finally {
+      await other.close();
+      await server.close();
+    }
+  });
+
   it("works in memory", async () => {
     const store = createSqliteRunStore({ path: ":memory:" });
     try {
