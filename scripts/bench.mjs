@@ -2,7 +2,8 @@
 // with each figure beside its target and writes bench-results.json at the repo root.
 //   1. time to first byte and to system/init (scripted sandbox, sequential requests)
 //   2. events relayed per second through one stream (scripted runner at full speed)
-//   3. RSS per open stream (1,000 idle streams), and 1,000 streams × ~20 events over 3 s
+//   3. RSS per open stream (1,000 idle streams), and 1,000 streams × ~20 events over 3 s; the
+//      server's CPU with 1,000 idle followers of one run (GET /runs/:id/events, SQLite)
 //   4. server overhead over the same run without the server, on local (bwrap) and docker
 //   5. sandbox acquire (create) time per provider
 //   6. warm pool: acquire from a pool vs cold, the two-turn run with and without it, a burst
@@ -13,7 +14,7 @@
 //      model request); then issue 21's speed targets, each MET or NOT MET
 // Every server runs in its own process on 127.0.0.1; loops are bounded; everything started is
 // stopped, destroyed or removed at the end (or on Ctrl-C). Run `npm run build` first.
-// `--only latency,rss,active,streams,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot,upstream` runs some phases.
+// `--only latency,rss,active,streams,followers,local,docker,pool-local,pool-docker,gateway,tracing,agents,boot,upstream` runs some phases.
 // `upstream` (issue 21's ratios) runs only with SANDCASTER_BENCH_UPSTREAM_CMD: see scripts/bench/upstream.mjs.
 // The machine's load is printed as the time of `node -e 0` before and after (other work slows it). SANDCASTER_BENCH_NODE_OPTIONS passes
 // node flags to the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
@@ -32,6 +33,7 @@ import { runnerBoot } from "./bench/boot.mjs";
 import { connectGate, createAgent, query } from "./bench/client.mjs";
 import { MODEL, PROMPT, runBareRunner, runThroughProvider } from "./bench/direct.mjs";
 import { bridgeGateway, dockerReadiness } from "./bench/docker.mjs";
+import { idleFollowers } from "./bench/followers.mjs";
 import { gatewayLatency } from "./bench/gateway.mjs";
 import {
   cleanupStack,
@@ -582,6 +584,13 @@ function printTable() {
     }
     row(`open ${s.streams} streams / cancel them all`, `${s.openAllMs} ms / ${s.cancelAllMs} ms`);
   }
+  if (f.followers) {
+    const w = f.followers;
+    row(
+      `${w.followers} idle followers of a run (GET /runs/:id/events, SQLite)`,
+      `server CPU ${w.idleCpuPercent} % over ${w.idleSeconds} s (RSS ${w.rssMb} MB)`,
+    );
+  }
   if (f.thousandActiveStreams) {
     const t = f.thousandActiveStreams;
     row(
@@ -728,6 +737,12 @@ try {
         const figure = await manyOpenStreams({ cleanup, log });
         if (figure.skipped) note(`streams skipped: ${figure.skipped}`);
         results.figures.streams = figure;
+      },
+    ],
+    [
+      "followers",
+      async () => {
+        results.figures.followers = await idleFollowers({ cleanup, log });
       },
     ],
     ["local", () => overhead("local")],
