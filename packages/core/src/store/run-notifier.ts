@@ -167,6 +167,7 @@ export interface PollingNotifierOptions {
  * every `intervalMs` the watchers wake so that other processes' changes are seen: all of them,
  * and only when `changedElsewhere` says there were such changes. An idle instance holding 10,000
  * open runs thus costs one cheap probe a tick, not 10,000 wake-ups and the reads they lead to.
+ * Another process hears of a change through its commit, not through this notify().
  */
 export function createPollingNotifier(options: PollingNotifierOptions = {}): RunNotifier {
   const intervalMs = Math.max(1, options.intervalMs ?? 250);
