@@ -1,12 +1,14 @@
-// A RunStore in a local SQLite file (better-sqlite3, WAL mode) through kysely's SqliteDialect.
+// A RunStore in a local SQLite file (better-sqlite3, WAL mode) through kysely, its one connection
+// handed out first come first served (sqlite-dialect.ts).
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import { createKyselyRunStore } from "./kysely-run-store.js";
 import { createPollingNotifier } from "./run-notifier.js";
 import type { RunStore } from "./run-store.js";
 import type { Database } from "./schema.js";
+import { FifoSqliteDialect } from "./sqlite-dialect.js";
 
 export interface SqliteRunStoreOptions {
   /** The database file, or ":memory:". Its parent directory is created when missing. */
@@ -33,7 +35,7 @@ export function createSqliteRunStore(options: SqliteRunStoreOptions): RunStore {
     sqlite.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new FifoSqliteDialect(sqlite) });
   return createKyselyRunStore(db, {
     notifier: createPollingNotifier({
       intervalMs: options.pollIntervalMs,
