@@ -6,6 +6,8 @@ import { connect } from "node:net";
 import { hiddenByEnv, type Service } from "./catalog.js";
 
 const PROBE_TIMEOUT_MS = 3_000;
+/** A host's mounts can change while bwrap binds them (see bwrapMissing). */
+const BWRAP_PROBE_ATTEMPTS = 3;
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 let bwrapVerdict: string | null | undefined;
@@ -17,14 +19,22 @@ let bwrapVerdict: string | null | undefined;
 export function bwrapMissing(): string | null {
   if (hiddenByEnv("bwrap")) return "hidden by SANDCASTER_TEST_HIDE";
   bwrapVerdict ??= (() => {
-    const probe = spawnSync("bwrap", ["--dev-bind", "/", "/", "true"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      timeout: PROBE_TIMEOUT_MS,
-    });
-    if (probe.error)
-      return `bwrap is not runnable (${(probe.error as NodeJS.ErrnoException).code})`;
-    if (probe.status !== 0) return `bwrap fails here: ${probe.stderr.toString().trim()}`;
-    return null;
+    // A failure is tried again: binding / remounts every mount of the host, and one that another
+    // test (a container) adds or removes meanwhile fails that attempt ("Unable to apply mount
+    // flags: remount …"). The verdict is kept for the process: one such race must not skip or
+    // fail every later test as if bwrap could not run here.
+    let failure = "";
+    for (let attempt = 0; attempt < BWRAP_PROBE_ATTEMPTS; attempt++) {
+      const probe = spawnSync("bwrap", ["--dev-bind", "/", "/", "true"], {
+        stdio: ["ignore", "ignore", "pipe"],
+        timeout: PROBE_TIMEOUT_MS,
+      });
+      if (probe.error)
+        return `bwrap is not runnable (${(probe.error as NodeJS.ErrnoException).code})`;
+      if (probe.status === 0) return null;
+      failure = probe.stderr.toString().trim();
+    }
+    return `bwrap fails here: ${failure}`;
   })();
   return bwrapVerdict;
 }
